@@ -1,0 +1,244 @@
+package org.lbctl.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Turns a parsed tree into {@link ReplicatedConfig} records, checking each field on the way. */
+final class ConfigReader {
+  static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+  private static final Set<String> ROOT = Set.of("virtualServices");
+  private static final Set<String> VIP_FIELDS =
+      Set.of(
+          "label",
+          "address",
+          "ports",
+          "layer",
+          "mode",
+          "protocol",
+          "scheduler",
+          "persistence",
+          "healthCheck",
+          "fallback",
+          "timeouts",
+          "realServers");
+  private static final Set<String> RS_FIELDS =
+      Set.of("label", "address", "port", "weight", "minConnections", "maxConnections");
+  private static final Set<String> FALLBACK_FIELDS = Set.of("address", "port", "enabled");
+  private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "client", "server", "queue");
+  private static final Set<String> PERSISTENCE_FIELDS = Set.of("mode", "timeout", "netmask");
+  private static final Set<String> CHECK_FIELDS =
+      Set.of("type", "interval", "timeout", "rise", "fall");
+
+  private static final Duration MAX_IDLE = Duration.ofHours(24);
+
+  private final TreeReader in;
+
+  ConfigReader(Problems problems) {
+    this.in = new TreeReader(problems);
+  }
+
+  ReplicatedConfig read(JsonNode root) {
+    if (!in.object(root, "", ROOT)) {
+      return ReplicatedConfig.EMPTY;
+    }
+    List<VirtualService> vips = new ArrayList<>();
+    JsonNode list = root.get("virtualServices");
+    if (list != null && !list.isNull()) {
+      if (!list.isArray()) {
+        in.problems().add("virtualServices", "expected a list, got " + TreeReader.describe(list));
+      } else {
+        for (int i = 0; i < list.size(); i++) {
+          virtualService(list.get(i), "virtualServices[" + i + "]").ifPresent(vips::add);
+        }
+      }
+    }
+    return new ReplicatedConfig(vips);
+  }
+
+  private Optional<VirtualService> virtualService(JsonNode node, String path) {
+    if (!in.object(node, path, VIP_FIELDS)) {
+      return Optional.empty();
+    }
+    String label = label(node, path);
+    String address = in.address(node, path, "address", true);
+    List<Integer> ports = ports(node, path);
+    Layer layer = layer(node, path);
+    ForwardingMode mode = in.choice(node, path, "mode", ForwardingMode.class, null);
+    if (layer == Layer.L4 && mode == null && node.get("mode") == null) {
+      in.problems().add(TreeReader.join(path, "mode"), "is required for layer 4 (dr, nat or snat)");
+    }
+    if (layer == Layer.L7 && mode != null && mode != ForwardingMode.SNAT) {
+      in.problems()
+          .add(
+              TreeReader.join(path, "mode"),
+              "'" + mode.configName() + "' applies to layer 4 only; layer 7 is always a proxy");
+    }
+    Protocol protocol = in.choice(node, path, "protocol", Protocol.class, Protocol.TCP);
+    if (layer == Layer.L4 && protocol != Protocol.TCP) {
+      in.problems()
+          .add(TreeReader.join(path, "protocol"), "layer 4 forwards TCP; http needs layer 7");
+    }
+    SchedulerKind scheduler =
+        in.choice(
+            node, path, "scheduler", SchedulerKind.class, SchedulerKind.WEIGHTED_LEAST_CONNECTION);
+    List<RealServer> realServers = realServers(node, path);
+    return Optional.of(
+        new VirtualService(
+            label,
+            address,
+            ports,
+            layer,
+            mode == null ? ForwardingMode.SNAT : mode,
+            protocol,
+            scheduler,
+            persistence(node.get("persistence"), TreeReader.join(path, "persistence")),
+            healthCheck(node.get("healthCheck"), TreeReader.join(path, "healthCheck")),
+            fallback(node.get("fallback"), TreeReader.join(path, "fallback")),
+            timeouts(node.get("timeouts"), TreeReader.join(path, "timeouts")),
+            realServers));
+  }
+
+  private String label(JsonNode node, String path) {
+    String label = in.text(node, path, "label", "", true);
+    if (!label.isEmpty() && !LABEL.matcher(label).matches()) {
+      in.problems()
+          .add(
+              TreeReader.join(path, "label"),
+              "'"
+                  + label
+                  + "' (expected 1-64 of A-Z a-z 0-9 _ . - starting with a letter or digit)");
+    }
+    return label;
+  }
+
+  private List<Integer> ports(JsonNode node, String path) {
+    String p = TreeReader.join(path, "ports");
+    JsonNode list = node.get("ports");
+    List<Integer> ports = new ArrayList<>();
+    if (list == null || list.isNull()) {
+      in.problems().add(p, "is required (a list of one or more ports)");
+      return ports;
+    }
+    if (!list.isArray() || list.isEmpty()) {
+      in.problems()
+          .add(p, "expected a list of one or more ports, got " + TreeReader.describe(list));
+      return ports;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      int port = in.integerValue(list.get(i), p + "[" + i + "]", -1, 1, 65535);
+      if (port < 0) {
+        continue;
+      }
+      if (ports.contains(port)) {
+        in.problems().add(p + "[" + i + "]", port + " is listed twice");
+      } else {
+        ports.add(port);
+      }
+    }
+    return ports;
+  }
+
+  private Layer layer(JsonNode node, String path) {
+    JsonNode l = node.get("layer");
+    if (l == null || l.isNull()) {
+      return Layer.L7;
+    }
+    if (l.isIntegralNumber() && l.intValue() == 4) {
+      return Layer.L4;
+    }
+    if (l.isIntegralNumber() && l.intValue() == 7) {
+      return Layer.L7;
+    }
+    in.problems()
+        .add(TreeReader.join(path, "layer"), TreeReader.describe(l) + " (expected: 4 or 7)");
+    return Layer.L7;
+  }
+
+  private List<RealServer> realServers(JsonNode node, String path) {
+    String p = TreeReader.join(path, "realServers");
+    JsonNode list = node.get("realServers");
+    List<RealServer> servers = new ArrayList<>();
+    if (list == null || list.isNull()) {
+      return servers;
+    }
+    if (!list.isArray()) {
+      in.problems().add(p, "expected a list, got " + TreeReader.describe(list));
+      return servers;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String rp = p + "[" + i + "]";
+      JsonNode rs = list.get(i);
+      if (!in.object(rs, rp, RS_FIELDS)) {
+        continue;
+      }
+      String label = label(rs, rp);
+      String address = in.address(rs, rp, "address", true);
+      int port = in.integer(rs, rp, "port", 0, 0, 65535);
+      int weight = in.integer(rs, rp, "weight", RealServer.DEFAULT_WEIGHT, 0, 100);
+      int min = in.integer(rs, rp, "minConnections", 0, 0, 1_000_000);
+      int max = in.integer(rs, rp, "maxConnections", 0, 0, 1_000_000);
+      if (max > 0 && min > max) {
+        in.problems()
+            .add(
+                TreeReader.join(rp, "minConnections"),
+                min + " is above maxConnections " + max + " (expected: 0.." + max + ")");
+      }
+      servers.add(new RealServer(label, address, port, weight, min, max));
+    }
+    return servers;
+  }
+
+  private Optional<Fallback> fallback(JsonNode node, String path) {
+    if (node == null || node.isNull() || !in.object(node, path, FALLBACK_FIELDS)) {
+      return Optional.empty();
+    }
+    boolean enabled = in.bool(node, path, "enabled", true);
+    String address = in.address(node, path, "address", enabled);
+    int port = in.integer(node, path, "port", 0, 0, 65535);
+    return enabled ? Optional.of(new Fallback(address, port)) : Optional.empty();
+  }
+
+  private Timeouts timeouts(JsonNode node, String path) {
+    Timeouts d = Timeouts.DEFAULT;
+    if (node == null || node.isNull() || !in.object(node, path, TIMEOUT_FIELDS)) {
+      return d;
+    }
+    return new Timeouts(
+        in.duration(
+            node, path, "connect", d.connect(), Duration.ofMillis(1), Duration.ofMinutes(5)),
+        in.duration(node, path, "client", d.client(), Duration.ofSeconds(1), MAX_IDLE),
+        in.duration(node, path, "server", d.server(), Duration.ofSeconds(1), MAX_IDLE),
+        in.duration(node, path, "queue", d.queue(), Duration.ZERO, Duration.ofMinutes(1)));
+  }
+
+  private Persistence persistence(JsonNode node, String path) {
+    if (node == null || node.isNull() || !in.object(node, path, PERSISTENCE_FIELDS)) {
+      return Persistence.NONE;
+    }
+    return new Persistence(
+        in.choice(node, path, "mode", PersistenceMode.class, PersistenceMode.NONE),
+        in.duration(node, path, "timeout", Duration.ZERO, Duration.ZERO, Duration.ofDays(7)),
+        in.integer(node, path, "netmask", 32, 0, 128));
+  }
+
+  private HealthCheck healthCheck(JsonNode node, String path) {
+    HealthCheck d = HealthCheck.NONE;
+    if (node == null || node.isNull() || !in.object(node, path, CHECK_FIELDS)) {
+      return d;
+    }
+    return new HealthCheck(
+        in.choice(node, path, "type", CheckType.class, CheckType.NONE),
+        in.duration(
+            node, path, "interval", d.interval(), Duration.ofMillis(100), Duration.ofHours(1)),
+        in.duration(
+            node, path, "timeout", d.timeout(), Duration.ofMillis(10), Duration.ofMinutes(5)),
+        in.integer(node, path, "rise", d.rise(), 1, 100),
+        in.integer(node, path, "fall", d.fall(), 1, 100));
+  }
+}

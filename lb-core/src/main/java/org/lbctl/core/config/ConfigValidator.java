@@ -1,0 +1,114 @@
+package org.lbctl.core.config;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Rules that span objects: unique labels, listener clashes, what this build can serve. */
+final class ConfigValidator {
+  private final Problems problems;
+
+  ConfigValidator(Problems problems) {
+    this.problems = problems;
+  }
+
+  void validate(ReplicatedConfig config) {
+    Map<String, Integer> vipLabels = new HashMap<>();
+    List<VirtualService> vips = config.virtualServices();
+    for (int i = 0; i < vips.size(); i++) {
+      VirtualService vip = vips.get(i);
+      String path = "virtualServices[" + i + "]";
+      Integer first = vipLabels.putIfAbsent(vip.label(), i);
+      if (first != null && !vip.label().isEmpty()) {
+        problems.add(
+            path + ".label",
+            "'" + vip.label() + "' is already used by virtualServices[" + first + "]");
+      }
+      uniqueRealServerLabels(vip, path);
+      portClashes(vips, i);
+      notYetAvailable(vip, path);
+    }
+  }
+
+  private void uniqueRealServerLabels(VirtualService vip, String path) {
+    Map<String, Integer> labels = new HashMap<>();
+    for (int j = 0; j < vip.realServers().size(); j++) {
+      String label = vip.realServers().get(j).label();
+      Integer first = labels.putIfAbsent(label, j);
+      if (first != null && !label.isEmpty()) {
+        problems.add(
+            path + ".realServers[" + j + "].label",
+            "'"
+                + label
+                + "' is already used by realServers["
+                + first
+                + "] of this virtual service");
+      }
+    }
+  }
+
+  /** Reports each port of VIP {@code i} that an earlier VIP already listens on. */
+  private void portClashes(List<VirtualService> vips, int i) {
+    VirtualService vip = vips.get(i);
+    for (int k = 0; k < i; k++) {
+      VirtualService other = vips.get(k);
+      if (!addressesOverlap(vip.address(), other.address())) {
+        continue;
+      }
+      for (int p = 0; p < vip.ports().size(); p++) {
+        int port = vip.ports().get(p);
+        if (other.ports().contains(port)) {
+          problems.add(
+              "virtualServices[" + i + "].ports[" + p + "]",
+              port
+                  + " on "
+                  + vip.address()
+                  + " clashes with virtualServices["
+                  + k
+                  + "] ("
+                  + other.label()
+                  + ") on "
+                  + other.address());
+        }
+      }
+    }
+  }
+
+  static boolean addressesOverlap(String a, String b) {
+    return a.equals(b) || isWildcard(a) || isWildcard(b);
+  }
+
+  private static boolean isWildcard(String address) {
+    return address.equals("0.0.0.0") || address.equals("::") || address.equals("0:0:0:0:0:0:0:0");
+  }
+
+  /** Features the model names but this build cannot serve yet are refused, never faked. */
+  private void notYetAvailable(VirtualService vip, String path) {
+    if (vip.layer() == Layer.L4 && vip.mode() != ForwardingMode.SNAT) {
+      problems.add(
+          path + ".mode",
+          "'"
+              + vip.mode().configName()
+              + "' needs the nftables data plane, which this build does not have yet"
+              + " (available: snat)");
+    }
+    if (vip.protocol() == Protocol.HTTP) {
+      problems.add(
+          path + ".protocol", "'http' mode is not available in this build yet (available: tcp)");
+    }
+    if (vip.persistence().mode() != PersistenceMode.NONE) {
+      problems.add(
+          path + ".persistence.mode",
+          "'"
+              + vip.persistence().mode().configName()
+              + "' is not available in this build yet (available: none)");
+    }
+    if (vip.healthCheck().type() != CheckType.NONE) {
+      problems.add(
+          path + ".healthCheck.type",
+          "'"
+              + vip.healthCheck().type().configName()
+              + "' is not available in this build yet (available: none)");
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package org.lbctl.core.config;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+
+/**
+ * Writes a configuration in the same form {@link ConfigLoader} reads, every default spelled out.
+ */
+public final class ConfigWriter {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private ConfigWriter() {}
+
+  public static ObjectNode toTree(ReplicatedConfig config) {
+    ObjectNode root = F.objectNode();
+    ArrayNode vips = root.putArray("virtualServices");
+    for (VirtualService v : config.virtualServices()) {
+      ObjectNode n = vips.addObject();
+      n.put("label", v.label());
+      n.put("address", v.address());
+      ArrayNode ports = n.putArray("ports");
+      v.ports().forEach(ports::add);
+      n.put("layer", v.layer().number());
+      if (v.layer() == Layer.L4) {
+        n.put("mode", v.mode().configName());
+      } else {
+        n.put("protocol", v.protocol().configName());
+      }
+      n.put("scheduler", v.scheduler().configName());
+      ObjectNode p = n.putObject("persistence");
+      p.put("mode", v.persistence().mode().configName());
+      p.put("timeout", Durations.format(v.persistence().timeout()));
+      p.put("netmask", v.persistence().netmask());
+      ObjectNode h = n.putObject("healthCheck");
+      h.put("type", v.healthCheck().type().configName());
+      h.put("interval", Durations.format(v.healthCheck().interval()));
+      h.put("timeout", Durations.format(v.healthCheck().timeout()));
+      h.put("rise", v.healthCheck().rise());
+      h.put("fall", v.healthCheck().fall());
+      ObjectNode f = n.putObject("fallback");
+      f.put("enabled", v.fallback().isPresent());
+      v.fallback()
+          .ifPresent(
+              fb -> {
+                f.put("address", fb.address());
+                f.put("port", fb.port());
+              });
+      ObjectNode t = n.putObject("timeouts");
+      t.put("connect", Durations.format(v.timeouts().connect()));
+      t.put("client", Durations.format(v.timeouts().client()));
+      t.put("server", Durations.format(v.timeouts().server()));
+      t.put("queue", Durations.format(v.timeouts().queue()));
+      ArrayNode rss = n.putArray("realServers");
+      for (RealServer r : v.realServers()) {
+        ObjectNode rn = rss.addObject();
+        rn.put("label", r.label());
+        rn.put("address", r.address());
+        rn.put("port", r.port());
+        rn.put("weight", r.weight());
+        rn.put("minConnections", r.minConnections());
+        rn.put("maxConnections", r.maxConnections());
+      }
+    }
+    return root;
+  }
+
+  public static String toYaml(ReplicatedConfig config) {
+    try {
+      YAMLFactory yaml =
+          YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+      return new ObjectMapper(yaml).writeValueAsString(toTree(config));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write configuration", e);
+    }
+  }
+}

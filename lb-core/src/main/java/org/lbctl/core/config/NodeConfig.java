@@ -1,0 +1,23 @@
+package org.lbctl.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Settings that belong to one node and never replicate.
+ *
+ * @param configFile the replicated configuration this node loads and reloads; empty when the node
+ *     runs on an embedded configuration
+ * @param managementSocket the Unix socket of the local management API
+ * @param ioThreads event loop threads of the data plane; 0 = one per core
+ */
+public record NodeConfig(Optional<Path> configFile, Path managementSocket, int ioThreads) {
+  public static final Path DEFAULT_SOCKET = Path.of("/run/lbctl/lbctl.sock");
+
+  public NodeConfig {
+    requireNonNull(configFile, "configFile");
+    requireNonNull(managementSocket, "managementSocket");
+  }
+}

@@ -1,0 +1,52 @@
+package org.lbctl.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * An address and one or more ports that clients connect to, with the real servers behind it.
+ *
+ * @param mode layer 4 forwarding method; {@link ForwardingMode#SNAT} for layer 7 (always a proxy)
+ * @param protocol layer 7 protocol; {@link Protocol#TCP} for layer 4
+ * @param fallback empty when disabled: the client connection is then closed at once
+ */
+public record VirtualService(
+    String label,
+    String address,
+    List<Integer> ports,
+    Layer layer,
+    ForwardingMode mode,
+    Protocol protocol,
+    SchedulerKind scheduler,
+    Persistence persistence,
+    HealthCheck healthCheck,
+    Optional<Fallback> fallback,
+    Timeouts timeouts,
+    List<RealServer> realServers) {
+
+  public VirtualService {
+    requireNonNull(label, "label");
+    requireNonNull(address, "address");
+    ports = List.copyOf(ports);
+    requireNonNull(layer, "layer");
+    requireNonNull(mode, "mode");
+    requireNonNull(protocol, "protocol");
+    requireNonNull(scheduler, "scheduler");
+    requireNonNull(persistence, "persistence");
+    requireNonNull(healthCheck, "healthCheck");
+    requireNonNull(fallback, "fallback");
+    requireNonNull(timeouts, "timeouts");
+    realServers = List.copyOf(realServers);
+  }
+
+  public Optional<RealServer> realServer(String rsLabel) {
+    return realServers.stream().filter(r -> r.label().equals(rsLabel)).findFirst();
+  }
+
+  /** Served by the Netty byte proxy (layer 7 TCP mode and layer 4 SNAT). */
+  public boolean isProxied() {
+    return layer == Layer.L7 || mode == ForwardingMode.SNAT;
+  }
+}

@@ -1,0 +1,260 @@
+package org.lbctl.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+  private static final String MULTI_PORT =
+      """
+      virtualServices:
+        - label: vna
+          address: 10.1.1.10
+          ports: [12000, 12100, 12200]
+          layer: 4
+          mode: snat
+          scheduler: first
+          fallback: {address: 10.1.2.10, port: 0}
+          timeouts: {connect: 2s, client: 12h, server: 12h}
+          realServers:
+            - {label: vna1, address: 10.1.1.21, weight: 100}
+            - {label: vna2, address: 10.1.1.22, port: 13000, weight: 0, maxConnections: 50}
+      """;
+
+  @Test
+  void readsAMultiPortVipWithDefaultsFilledIn() throws Exception {
+    ReplicatedConfig config = ConfigLoader.parse(MULTI_PORT);
+
+    VirtualService vip = config.virtualServices().get(0);
+    assertThat(vip.ports()).containsExactly(12000, 12100, 12200);
+    assertThat(vip.layer()).isEqualTo(Layer.L4);
+    assertThat(vip.mode()).isEqualTo(ForwardingMode.SNAT);
+    assertThat(vip.scheduler()).isEqualTo(SchedulerKind.FIRST);
+    assertThat(vip.fallback()).contains(new Fallback("10.1.2.10", 0));
+    assertThat(vip.timeouts().client()).isEqualTo(Duration.ofHours(12));
+    assertThat(vip.timeouts().queue()).isEqualTo(Timeouts.DEFAULT.queue());
+    assertThat(vip.realServers().get(0))
+        .isEqualTo(new RealServer("vna1", "10.1.1.21", 0, 100, 0, 0));
+    assertThat(vip.realServers().get(0).targetPort(12100)).isEqualTo(12100);
+    assertThat(vip.realServers().get(1).targetPort(12100)).isEqualTo(13000);
+  }
+
+  @Test
+  void writtenConfigurationReadsBackEqual() throws Exception {
+    ReplicatedConfig config = ConfigLoader.parse(MULTI_PORT);
+
+    assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
+    assertThat(
+            ConfigLoader.parse(
+                ConfigWriter.toTree(config).toString().getBytes(StandardCharsets.UTF_8), true))
+        .isEqualTo(config);
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceWithItsPath() {
+    String bad =
+        """
+        virtualServices:
+          - label: pacs
+            address: 10.1.1.10
+            ports: [104, 70000, 104]
+            scheduler: fastest
+            colour: blue
+            timeouts: {connect: 5, client: 3 hours, server: 25h}
+            realServers:
+              - {label: a, address: pacs-1.example, weight: 130}
+              - {label: a, address: 10.1.1.22, minConnections: 10, maxConnections: 5}
+          - label: pacs
+            address: 0.0.0.0
+            ports: [104]
+            layer: 5
+        """;
+
+    assertThatThrownBy(() -> ConfigLoader.parse(bad))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .contains(
+                        "virtualServices[0].ports[1]: 70000 (expected: 1..65535)",
+                        "virtualServices[0].ports[2]: 104 is listed twice",
+                        "virtualServices[0].scheduler: 'fastest' (expected one of:"
+                            + " weighted-least-connection, weighted-round-robin, first,"
+                            + " source-hash)",
+                        "virtualServices[0].timeouts.connect: expected a duration with a unit such"
+                            + " as 300s, 60m or 12h, got number 5",
+                        "virtualServices[0].timeouts.client: '3 hours' is not a duration (expected"
+                            + " a number with a unit: ms, s, m, h, d)",
+                        "virtualServices[0].timeouts.server: 25h (expected: 1s..1d)",
+                        "virtualServices[0].realServers[0].address: 'pacs-1.example' is not an IP"
+                            + " address (host names are not resolved)",
+                        "virtualServices[0].realServers[0].weight: 130 (expected: 0..100)",
+                        "virtualServices[0].realServers[1].minConnections: 10 is above"
+                            + " maxConnections 5 (expected: 0..5)",
+                        "virtualServices[1].layer: number 5 (expected: 4 or 7)")
+                    .anyMatch(p -> p.startsWith("virtualServices[0].colour: unknown field")));
+  }
+
+  @Test
+  void duplicateLabelsAndPortClashesAreRefused() {
+    String bad =
+        """
+        virtualServices:
+          - label: hl7
+            address: 10.1.1.10
+            ports: [2575, 6667]
+            realServers: [{label: e1, address: 10.1.1.21}, {label: e1, address: 10.1.1.22}]
+          - label: hl7
+            address: 10.1.1.10
+            ports: [6667]
+          - label: any
+            address: 0.0.0.0
+            ports: [2575]
+        """;
+
+    assertThatThrownBy(() -> ConfigLoader.parse(bad))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .containsExactlyInAnyOrder(
+                        "virtualServices[0].realServers[1].label: 'e1' is already used by"
+                            + " realServers[0] of this virtual service",
+                        "virtualServices[1].label: 'hl7' is already used by virtualServices[0]",
+                        "virtualServices[1].ports[0]: 6667 on 10.1.1.10 clashes with"
+                            + " virtualServices[0] (hl7) on 10.1.1.10",
+                        "virtualServices[2].ports[0]: 2575 on 0.0.0.0 clashes with"
+                            + " virtualServices[0] (hl7) on 10.1.1.10"));
+  }
+
+  @Test
+  void featuresThisBuildCannotServeAreRefusedNotIgnored() {
+    String later =
+        """
+        virtualServices:
+          - label: dicom
+            address: 10.1.1.10
+            ports: [104]
+            layer: 4
+            mode: dr
+            persistence: {mode: source-ip, timeout: 300s}
+            healthCheck: {type: dicom-echo}
+        """;
+
+    assertThatThrownBy(() -> ConfigLoader.parse(later))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(ConfigProblem::path)
+                    .containsExactlyInAnyOrder(
+                        "virtualServices[0].mode",
+                        "virtualServices[0].persistence.mode",
+                        "virtualServices[0].healthCheck.type"));
+  }
+
+  @Test
+  void layerFourNeedsAModeAndLayerSevenRefusesOne() {
+    String bad =
+        """
+        virtualServices:
+          - {label: a, address: 10.1.1.10, ports: [1], layer: 4}
+          - {label: b, address: 10.1.1.10, ports: [2], layer: 7, mode: nat}
+          - {label: c, address: 10.1.1.10, ports: [3], layer: 4, mode: snat, protocol: http}
+        """;
+
+    assertThatThrownBy(() -> ConfigLoader.parse(bad))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .containsExactlyInAnyOrder(
+                        "virtualServices[0].mode: is required for layer 4 (dr, nat or snat)",
+                        "virtualServices[1].mode: 'nat' applies to layer 4 only; layer 7 is"
+                            + " always a proxy",
+                        "virtualServices[2].protocol: layer 4 forwards TCP; http needs layer 7"));
+  }
+
+  @Test
+  void missingRequiredFieldsAreNamed() {
+    assertThatThrownBy(() -> ConfigLoader.parse("virtualServices: [{realServers: [{}]}]"))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .containsExactlyInAnyOrder(
+                        "virtualServices[0].label: is required",
+                        "virtualServices[0].address: is required",
+                        "virtualServices[0].ports: is required (a list of one or more ports)",
+                        "virtualServices[0].realServers[0].label: is required",
+                        "virtualServices[0].realServers[0].address: is required"));
+  }
+
+  @Test
+  void hostileDocumentsGetAMessageNotACrash() {
+    String aliasBomb =
+        """
+        a: &a ["x","x","x","x","x","x","x","x","x"]
+        b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+        c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+        d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+        """;
+    List<String> hostile =
+        List.of(
+            aliasBomb,
+            "[".repeat(10_000),
+            "virtualServices: [{label: a, label: b}]",
+            "",
+            "just text",
+            "virtualServices: 7",
+            "\u0000\u0001\u0002");
+
+    for (String doc : hostile) {
+      assertThatThrownBy(() -> ConfigLoader.parse(doc))
+          .as("document %.30s", doc)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("problem");
+    }
+  }
+
+  @Test
+  void jsonDuplicateKeysAndOversizeFilesAreRefused(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("lb.json");
+    Files.writeString(json, "{\"virtualServices\": [], \"virtualServices\": []}");
+    assertThatThrownBy(() -> ConfigLoader.load(json))
+        .hasMessageContaining("Duplicate field 'virtualServices'");
+
+    Path big = dir.resolve("big.yaml");
+    Files.write(big, new byte[ConfigLoader.MAX_BYTES + 1]);
+    assertThatThrownBy(() -> ConfigLoader.load(big)).hasMessageContaining("expected at most");
+
+    assertThatThrownBy(() -> ConfigLoader.load(dir.resolve("missing.yaml")))
+        .hasMessageContaining("cannot read");
+  }
+
+  @Test
+  void durationsAcceptUnitsAndCombinations() {
+    assertThat(Durations.parse("300s")).isEqualTo(Duration.ofSeconds(300));
+    assertThat(Durations.parse("60m")).isEqualTo(Duration.ofHours(1));
+    assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(Durations.format(Duration.ofMinutes(720))).isEqualTo("12h");
+    assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+    for (String bad : List.of("300", "s", "-1s", "1.5h", "1h 30m", "12 h")) {
+      assertThatThrownBy(() -> Durations.parse(bad))
+          .as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+}
