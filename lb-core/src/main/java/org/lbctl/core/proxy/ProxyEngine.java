@@ -1,0 +1,183 @@
+package org.lbctl.core.proxy;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.lbctl.core.balancer.Backend;
+import org.lbctl.core.balancer.RealServerState;
+import org.lbctl.core.config.ConfigException;
+import org.lbctl.core.config.ConfigProblem;
+import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.service.IpLiterals;
+import org.lbctl.core.service.ServiceCounters;
+import org.lbctl.core.service.VirtualServiceRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The byte proxy of a node: one listener per address and port of every proxied virtual service.
+ * {@link #apply} moves it to a new configuration as a difference: listeners that stay keep their
+ * sockets and connections, new ones are bound first (a failure leaves everything as it was),
+ * removed ones stop accepting while their connections run to their end.
+ */
+public final class ProxyEngine implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ProxyEngine.class);
+
+  private final ProxySettings settings;
+  private final EventLoopGroup group;
+  private final Map<InetSocketAddress, VipListener> listeners = new HashMap<>();
+  private volatile Map<String, VirtualServiceRuntime> services = Map.of();
+
+  public ProxyEngine(Transport transport, int ioThreads) {
+    this.settings = ProxySettings.of(transport);
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            ioThreads, new DefaultThreadFactory("lb-io"), transport.ioHandlerFactory());
+  }
+
+  public Transport transport() {
+    return settings.transport();
+  }
+
+  /** Moves to {@code next}; on failure throws with the ports that could not be bound. */
+  public synchronized void apply(ReplicatedConfig next) throws ConfigException {
+    Map<String, VirtualServiceRuntime> nextServices = new LinkedHashMap<>();
+    Map<InetSocketAddress, VipListener> wanted = new LinkedHashMap<>();
+    Map<InetSocketAddress, String> wantedPaths = new HashMap<>();
+    List<VirtualService> vips = next.virtualServices();
+    for (int i = 0; i < vips.size(); i++) {
+      VirtualService v = vips.get(i);
+      VirtualServiceRuntime old = services.get(v.label());
+      VirtualServiceRuntime runtime =
+          new VirtualServiceRuntime(
+              v,
+              old == null ? Map.of() : states(old),
+              old == null ? new ServiceCounters() : old.counters());
+      nextServices.put(v.label(), runtime);
+      if (!v.isProxied()) {
+        continue;
+      }
+      for (int p = 0; p < v.ports().size(); p++) {
+        InetSocketAddress addr =
+            new InetSocketAddress(IpLiterals.parse(v.address()), v.ports().get(p));
+        wanted.put(addr, new VipListener(addr, runtime));
+        wantedPaths.put(addr, "virtualServices[" + i + "].ports[" + p + "]");
+      }
+    }
+
+    List<VipListener> bound = new ArrayList<>();
+    List<ConfigProblem> failures = new ArrayList<>();
+    for (VipListener l : wanted.values()) {
+      if (listeners.containsKey(l.address())) {
+        continue;
+      }
+      try {
+        bind(l);
+        bound.add(l);
+      } catch (Exception e) {
+        failures.add(
+            new ConfigProblem(
+                wantedPaths.get(l.address()),
+                "cannot listen on " + hostPort(l.address()) + ": " + e.getMessage()));
+      }
+    }
+    if (!failures.isEmpty()) {
+      bound.forEach(l -> l.channel().close().syncUninterruptibly());
+      throw new ConfigException(failures);
+    }
+
+    // Commit: nothing below can fail.
+    for (Map.Entry<InetSocketAddress, VipListener> e : wanted.entrySet()) {
+      VipListener kept = listeners.get(e.getKey());
+      if (kept != null) {
+        kept.setRuntime(e.getValue().runtime());
+        e.setValue(kept);
+      }
+    }
+    for (VipListener l : listeners.values()) {
+      if (!wanted.containsKey(l.address())) {
+        l.channel().close();
+        log.info(
+            "vip {}: stopped listening on {}; open connections continue",
+            l.runtime().label(),
+            hostPort(l.address()));
+      }
+    }
+    for (VipListener l : bound) {
+      log.info("vip {}: listening on {}", l.runtime().label(), hostPort(l.address()));
+    }
+    listeners.clear();
+    listeners.putAll(wanted);
+    services = Collections.unmodifiableMap(nextServices);
+  }
+
+  private static Map<String, RealServerState> states(VirtualServiceRuntime runtime) {
+    Map<String, RealServerState> states = new HashMap<>();
+    for (Backend b : runtime.backends()) {
+      states.put(b.label(), b.state());
+    }
+    return states;
+  }
+
+  private void bind(VipListener l) throws InterruptedException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(group)
+            .channel(settings.transport().serverChannel())
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .childOption(ChannelOption.AUTO_READ, false)
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, settings.waterMark())
+            .childHandler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    long idle = l.runtime().config().timeouts().client().toMillis();
+                    ch.pipeline()
+                        .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
+                        .addLast("frontend", new TcpFrontendHandler(l, settings));
+                  }
+                });
+    ChannelFuture f = b.bind(l.address()).sync();
+    l.setChannel(f.channel());
+  }
+
+  static String hostPort(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  /** The running virtual services in configuration order. */
+  public Map<String, VirtualServiceRuntime> services() {
+    return services;
+  }
+
+  public Optional<VirtualServiceRuntime> service(String label) {
+    return Optional.ofNullable(services.get(label));
+  }
+
+  @Override
+  public synchronized void close() {
+    listeners.values().forEach(l -> l.channel().close());
+    listeners.clear();
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

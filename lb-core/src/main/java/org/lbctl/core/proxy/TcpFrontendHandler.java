@@ -1,0 +1,268 @@
+package org.lbctl.core.proxy;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.lbctl.core.balancer.Backend;
+import org.lbctl.core.balancer.RealServerState;
+import org.lbctl.core.service.Choice;
+import org.lbctl.core.service.ServiceCounters;
+import org.lbctl.core.service.VirtualServiceRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts one client connection and finds it a server: asks the virtual service for a choice,
+ * connects on the client's own event loop, tries the next real server when a connect fails, waits
+ * in a bounded queue while every server is full, and falls back or closes when nothing is left.
+ * Once connected it hands both channels to {@link RelayHandler}s and steps aside.
+ */
+final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(TcpFrontendHandler.class);
+  static final int QUEUE_LIMIT = 1024;
+  private static final long QUEUE_POLL_MILLIS = 5;
+
+  private final VipListener listener;
+  private final ProxySettings settings;
+  private final Set<RealServerState> tried = new HashSet<>();
+  private VirtualServiceRuntime vip;
+  private Channel outbound;
+  private long queueDeadline;
+  private boolean queued;
+
+  TcpFrontendHandler(VipListener listener, ProxySettings settings) {
+    this.listener = listener;
+    this.settings = settings;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    vip = listener.runtime();
+    ServiceCounters counters = vip.counters();
+    counters.opened();
+    ctx.channel().closeFuture().addListener(f -> counters.closed());
+    route(ctx);
+  }
+
+  private void route(ChannelHandlerContext ctx) {
+    Channel inbound = ctx.channel();
+    if (!inbound.isActive()) {
+      leaveQueue();
+      return;
+    }
+    InetSocketAddress client = (InetSocketAddress) inbound.remoteAddress();
+    Choice choice = vip.choose(client.getAddress(), listener.port(), tried);
+    switch (choice.kind()) {
+      case SERVER -> {
+        leaveQueue();
+        connect(ctx, choice.target(), choice.backend());
+      }
+      case QUEUE -> waitForCapacity(ctx);
+      case FALLBACK -> {
+        leaveQueue();
+        useFallback(ctx, choice.target());
+      }
+      case REFUSE -> {
+        leaveQueue();
+        refuse(ctx, "no real server can take it and the fallback server is disabled");
+      }
+    }
+  }
+
+  private void waitForCapacity(ChannelHandlerContext ctx) {
+    long now = System.nanoTime();
+    if (!queued) {
+      if (!vip.counters().tryQueue(QUEUE_LIMIT)) {
+        overflow(ctx, "the queue is full (" + QUEUE_LIMIT + " waiting)");
+        return;
+      }
+      queued = true;
+      queueDeadline = now + vip.config().timeouts().queue().toNanos();
+    }
+    if (now - queueDeadline >= 0) {
+      leaveQueue();
+      overflow(ctx, "every real server stayed at its maximum connections for the queue timeout");
+      return;
+    }
+    ctx.executor().schedule(() -> route(ctx), QUEUE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  private void overflow(ChannelHandlerContext ctx, String reason) {
+    Choice fallback = vip.fallback(listener.port());
+    if (fallback.kind() == Choice.Kind.FALLBACK) {
+      useFallback(ctx, fallback.target());
+    } else {
+      refuse(ctx, reason);
+    }
+  }
+
+  private void leaveQueue() {
+    if (queued) {
+      queued = false;
+      vip.counters().dequeue();
+    }
+  }
+
+  private void useFallback(ChannelHandlerContext ctx, InetSocketAddress target) {
+    vip.counters().countFallback();
+    long held = settings.fallbackLog().permit();
+    if (held >= 0) {
+      log.warn(
+          "vip {}: no real server available, sending {} to fallback {}{}",
+          vip.label(),
+          ctx.channel().remoteAddress(),
+          target,
+          held > 0 ? " (" + held + " similar lines held back)" : "");
+    }
+    connect(ctx, target, null);
+  }
+
+  private void refuse(ChannelHandlerContext ctx, String reason) {
+    vip.counters().countRefused();
+    long held = settings.refuseLog().permit();
+    if (held >= 0) {
+      log.warn(
+          "vip {}: closing client {}: {}{}",
+          vip.label(),
+          ctx.channel().remoteAddress(),
+          reason,
+          held > 0 ? " (" + held + " similar lines held back)" : "");
+    }
+    ctx.close();
+  }
+
+  /** Connects to a real server ({@code backend} non-null, slot already taken) or the fallback. */
+  private void connect(ChannelHandlerContext ctx, InetSocketAddress target, Backend backend) {
+    Channel inbound = ctx.channel();
+    Bootstrap b =
+        new Bootstrap()
+            .group(inbound.eventLoop())
+            .channel(settings.transport().socketChannel())
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) vip.config().timeouts().connect().toMillis())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, settings.waterMark())
+            .handler(
+                new ChannelInitializer<>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    long idle = vip.config().timeouts().server().toMillis();
+                    ch.pipeline()
+                        .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+                  }
+                });
+    ChannelFuture f = b.connect(target);
+    outbound = f.channel();
+    if (backend != null) {
+      RealServerState state = backend.state();
+      outbound.closeFuture().addListener(x -> state.release());
+    }
+    f.addListener(
+        done -> {
+          if (done.isSuccess()) {
+            connected(ctx, backend);
+          } else {
+            connectFailed(ctx, target, backend, done.cause());
+          }
+        });
+  }
+
+  private void connected(ChannelHandlerContext ctx, Backend backend) {
+    Channel inbound = ctx.channel();
+    if (!inbound.isActive()) {
+      outbound.close();
+      return;
+    }
+    String name = vip.label() + "/" + (backend == null ? "fallback" : backend.label());
+    ServiceCounters counters = vip.counters();
+    RealServerState state = backend == null ? null : backend.state();
+    outbound
+        .pipeline()
+        .addLast(
+            "relay",
+            new RelayHandler(
+                inbound,
+                n -> {
+                  counters.addBytesOut(n);
+                  if (state != null) {
+                    state.addBytesOut(n);
+                  }
+                },
+                name));
+    inbound
+        .pipeline()
+        .replace(
+            this,
+            "relay",
+            new RelayHandler(
+                outbound,
+                n -> {
+                  counters.addBytesIn(n);
+                  if (state != null) {
+                    state.addBytesIn(n);
+                  }
+                },
+                name));
+    inbound.config().setAutoRead(true);
+    outbound.config().setAutoRead(true);
+  }
+
+  private void connectFailed(
+      ChannelHandlerContext ctx, InetSocketAddress target, Backend backend, Throwable cause) {
+    outbound = null;
+    if (backend == null) {
+      refuse(ctx, "fallback server " + target + " failed: " + reason(cause));
+      return;
+    }
+    backend.state().countFailedConnect();
+    tried.add(backend.state());
+    long held = settings.connectLog().permit();
+    if (held >= 0) {
+      log.warn(
+          "vip {}: connect to real server {} ({}) failed: {}; trying the next one{}",
+          vip.label(),
+          backend.label(),
+          target,
+          reason(cause),
+          held > 0 ? " (" + held + " similar lines held back)" : "");
+    }
+    route(ctx);
+  }
+
+  private static String reason(Throwable cause) {
+    String m = cause.getMessage();
+    return m == null ? cause.getClass().getSimpleName() : m;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    leaveQueue();
+    if (outbound != null) {
+      outbound.close();
+    }
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    // An idle timeout or a half-close before a server was found ends the attempt.
+    ctx.close();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("vip {}: client {}: {}", listener.address(), ctx.channel().remoteAddress(), cause);
+    ctx.close();
+  }
+}

@@ -1,0 +1,115 @@
+package org.lbctl.core.service;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.lbctl.core.balancer.Backend;
+import org.lbctl.core.balancer.RealServerState;
+import org.lbctl.core.balancer.Scheduler;
+import org.lbctl.core.balancer.Schedulers;
+import org.lbctl.core.config.Fallback;
+import org.lbctl.core.config.RealServer;
+import org.lbctl.core.config.VirtualService;
+
+/**
+ * One configuration version of a virtual service, ready to route: immutable apart from the shared
+ * per-server states and counters, which carry over to the next version.
+ */
+public final class VirtualServiceRuntime {
+  private final VirtualService config;
+  private final List<Backend> backends;
+  private final Scheduler scheduler;
+  private final ServiceCounters counters;
+  private final Optional<InetAddress> fallbackAddress;
+
+  /**
+   * @param previousStates the states of the version this one replaces, by real-server label; a
+   *     server that keeps its label keeps its state
+   */
+  public VirtualServiceRuntime(
+      VirtualService config,
+      Map<String, RealServerState> previousStates,
+      ServiceCounters counters) {
+    this.config = requireNonNull(config, "config");
+    this.counters = requireNonNull(counters, "counters");
+    List<Backend> list = new ArrayList<>();
+    for (RealServer rs : config.realServers()) {
+      RealServerState state =
+          previousStates.getOrDefault(rs.label(), new RealServerState(rs.label()));
+      list.add(new Backend(rs, IpLiterals.parse(rs.address()), state));
+    }
+    this.backends = List.copyOf(list);
+    this.scheduler = Schedulers.create(config.scheduler());
+    this.fallbackAddress = config.fallback().map(f -> IpLiterals.parse(f.address()));
+  }
+
+  public VirtualService config() {
+    return config;
+  }
+
+  public String label() {
+    return config.label();
+  }
+
+  public List<Backend> backends() {
+    return backends;
+  }
+
+  public ServiceCounters counters() {
+    return counters;
+  }
+
+  public Optional<Backend> backend(String label) {
+    return backends.stream().filter(b -> b.label().equals(label)).findFirst();
+  }
+
+  /**
+   * Decides where a new client goes. A {@link Choice.Kind#SERVER} answer has taken a connection
+   * slot of that server, which the caller releases when the connection ends or fails.
+   *
+   * @param tried servers that already failed to connect for this client
+   */
+  public Choice choose(InetAddress client, int vipPort, Set<RealServerState> tried) {
+    Set<Backend> full = new HashSet<>();
+    Predicate<Backend> usable =
+        b -> b.available() && !tried.contains(b.state()) && !full.contains(b) && b.hasCapacity();
+    for (int attempt = 0; attempt <= backends.size(); attempt++) {
+      Backend b = scheduler.select(backends, client, usable);
+      if (b == null) {
+        break;
+      }
+      if (b.tryAcquire()) {
+        return new Choice(
+            Choice.Kind.SERVER,
+            b,
+            new InetSocketAddress(b.address(), b.config().targetPort(vipPort)));
+      }
+      full.add(b); // lost a race for its last slot
+    }
+    boolean waitable = backends.stream().anyMatch(b -> b.available() && !tried.contains(b.state()));
+    if (waitable) {
+      return Choice.QUEUE;
+    }
+    return fallback(vipPort);
+  }
+
+  /** The fallback server for a client of {@code vipPort}, or refuse when it is disabled. */
+  public Choice fallback(int vipPort) {
+    if (fallbackAddress.isEmpty()) {
+      return Choice.REFUSE;
+    }
+    Fallback f = config.fallback().orElseThrow();
+    return new Choice(
+        Choice.Kind.FALLBACK,
+        null,
+        new InetSocketAddress(fallbackAddress.get(), f.targetPort(vipPort)));
+  }
+}
