@@ -34,6 +34,10 @@ final class Channels {
             });
   }
 
+  static boolean isInputShutdown(Channel ch) {
+    return ch instanceof DuplexChannel d && d.isInputShutdown();
+  }
+
   static void closeIfBothShut(Channel ch) {
     if (ch instanceof DuplexChannel d && d.isInputShutdown() && d.isOutputShutdown()) {
       ch.close();

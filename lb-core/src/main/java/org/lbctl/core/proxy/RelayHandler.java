@@ -49,7 +49,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-    if (ctx.channel().isWritable()) {
+    // A peer that already read its end of input has nothing left to read; under epoll, asking
+    // it to read again fails because its descriptor has left the epoll set.
+    if (ctx.channel().isWritable() && peer.isActive() && !Channels.isInputShutdown(peer)) {
       peer.config().setAutoRead(true);
     }
     ctx.fireChannelWritabilityChanged();
