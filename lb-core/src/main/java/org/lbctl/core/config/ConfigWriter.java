@@ -71,7 +71,10 @@ public final class ConfigWriter {
   public static String toYaml(ReplicatedConfig config) {
     try {
       YAMLFactory yaml =
-          YAMLFactory.builder().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+          YAMLFactory.builder()
+              .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+              .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+              .build();
       return new ObjectMapper(yaml).writeValueAsString(toTree(config));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot write configuration", e);

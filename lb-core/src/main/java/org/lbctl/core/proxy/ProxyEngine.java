@@ -56,7 +56,7 @@ public final class ProxyEngine implements AutoCloseable {
   }
 
   /** Moves to {@code next}; on failure throws with the ports that could not be bound. */
-  public synchronized void apply(ReplicatedConfig next) throws ConfigException {
+  public synchronized ListenerChanges apply(ReplicatedConfig next) throws ConfigException {
     Map<String, VirtualServiceRuntime> nextServices = new LinkedHashMap<>();
     Map<InetSocketAddress, VipListener> wanted = new LinkedHashMap<>();
     Map<InetSocketAddress, String> wantedPaths = new HashMap<>();
@@ -103,16 +103,20 @@ public final class ProxyEngine implements AutoCloseable {
     }
 
     // Commit: nothing below can fail.
+    List<String> kept = new ArrayList<>();
+    List<String> removed = new ArrayList<>();
     for (Map.Entry<InetSocketAddress, VipListener> e : wanted.entrySet()) {
-      VipListener kept = listeners.get(e.getKey());
-      if (kept != null) {
-        kept.setRuntime(e.getValue().runtime());
-        e.setValue(kept);
+      VipListener old = listeners.get(e.getKey());
+      if (old != null) {
+        old.setRuntime(e.getValue().runtime());
+        e.setValue(old);
+        kept.add(hostPort(old.address()));
       }
     }
     for (VipListener l : listeners.values()) {
       if (!wanted.containsKey(l.address())) {
         l.channel().close();
+        removed.add(hostPort(l.address()));
         log.info(
             "vip {}: stopped listening on {}; open connections continue",
             l.runtime().label(),
@@ -125,6 +129,8 @@ public final class ProxyEngine implements AutoCloseable {
     listeners.clear();
     listeners.putAll(wanted);
     services = Collections.unmodifiableMap(nextServices);
+    return new ListenerChanges(
+        bound.stream().map(l -> hostPort(l.address())).toList(), removed, kept);
   }
 
   private static Map<String, RealServerState> states(VirtualServiceRuntime runtime) {

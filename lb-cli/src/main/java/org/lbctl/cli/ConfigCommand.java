@@ -1,0 +1,106 @@
+package org.lbctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.lbctl.core.config.ConfigException;
+import org.lbctl.core.config.ConfigLoader;
+import org.lbctl.core.config.ConfigProblem;
+import org.lbctl.core.config.ReplicatedConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "config",
+    description = "Check a configuration file, or show the node's running configuration.",
+    subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class})
+final class ConfigCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return 2;
+  }
+
+  @Command(
+      name = "check",
+      description = {
+        "Validate FILE as a whole without running anything (like haproxy -c).",
+        "Exit 0 when valid; 1 with every problem, each naming its field, when not."
+      })
+  static final class Check implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "YAML or JSON (.json) configuration")
+    Path file;
+
+    @Mixin ApiOptions api;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      ObjectMapper json = new ObjectMapper();
+      try {
+        ReplicatedConfig config = ConfigLoader.load(file);
+        if (api.json()) {
+          ObjectNode r = json.createObjectNode().put("file", file.toString()).put("valid", true);
+          r.put("virtualServices", config.virtualServices().size());
+          spec.commandLine()
+              .getOut()
+              .println(json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+        } else {
+          spec.commandLine()
+              .getOut()
+              .printf("%s: valid (%d virtual services)%n", file, config.virtualServices().size());
+        }
+        spec.commandLine().getOut().flush();
+        return 0;
+      } catch (ConfigException e) {
+        if (api.json()) {
+          ObjectNode r = json.createObjectNode().put("file", file.toString()).put("valid", false);
+          ArrayNode problems = r.putArray("problems");
+          for (ConfigProblem p : e.problems()) {
+            problems.addObject().put("path", p.path()).put("message", p.message());
+          }
+          spec.commandLine()
+              .getOut()
+              .println(json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
+          spec.commandLine().getOut().flush();
+        } else {
+          spec.commandLine().getErr().println(file + ": " + e.getMessage());
+          spec.commandLine().getErr().flush();
+        }
+        return 1;
+      }
+    }
+  }
+
+  @Command(name = "show", description = "Print the configuration the node is running.")
+  static final class Show extends ApiCommand {
+    @Override
+    public Integer call() throws IOException {
+      JsonNode config = call("GET", "/v1/config", null);
+      if (api.json()) {
+        printJson(config);
+      } else {
+        YAMLFactory yaml =
+            YAMLFactory.builder()
+                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                .build();
+        out().print(new ObjectMapper(yaml).writeValueAsString(config));
+        out().flush();
+      }
+      return 0;
+    }
+  }
+}

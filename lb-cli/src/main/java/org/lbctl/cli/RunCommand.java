@@ -1,0 +1,128 @@
+package org.lbctl.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.lbctl.cli.demo.DemoBackends;
+import org.lbctl.cluster.node.Node;
+import org.lbctl.cluster.node.ReloadSignal;
+import org.lbctl.core.config.ConfigException;
+import org.lbctl.core.config.ConfigLoader;
+import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.config.ReplicatedConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "run",
+    description = {
+      "Run a node in the foreground until SIGTERM or Ctrl-C. SIGHUP reloads the configuration.",
+      "--demo starts two small web servers on loopback and a virtual service in front of them."
+    })
+final class RunCommand implements Callable<Integer> {
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Replicated configuration (YAML or JSON).")
+  Path config;
+
+  @Option(names = "--demo", description = "Run on the embedded demonstration configuration.")
+  boolean demo;
+
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description = "Management socket (default: $LBCTL_SOCKET or ${DEFAULT-VALUE}).")
+  Path socket = DefaultSocket.path();
+
+  @Option(
+      names = "--io-threads",
+      paramLabel = "N",
+      description = "Event loop threads of the data plane (default: one per core).")
+  int ioThreads;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    if ((config == null) == !demo) {
+      throw new CliFailure("give --config FILE, or --demo for a demonstration node (not both)");
+    }
+    if (ioThreads < 0) {
+      throw new CliFailure(
+          "--io-threads: " + ioThreads + " (expected: 0 for one per core, or more)");
+    }
+    NodeConfig local = new NodeConfig(Optional.ofNullable(config), socket, ioThreads);
+    DemoBackends backends = demo ? DemoBackends.start() : null;
+    Node node;
+    try {
+      node = Node.start(local, demo ? Optional.of(demoConfig()) : Optional.empty());
+    } catch (ConfigException e) {
+      closeQuietly(backends);
+      throw new CliFailure((config == null ? "" : config + ": ") + e.getMessage());
+    } catch (IOException e) {
+      closeQuietly(backends);
+      throw new CliFailure(e.getMessage());
+    }
+    ReloadSignal.install(node);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  node.close();
+                  closeQuietly(backends);
+                  stopped.countDown();
+                },
+                "lb-shutdown"));
+    if (demo) {
+      spec.commandLine().getOut().print(demoInstructions());
+      spec.commandLine().getOut().flush();
+    }
+    stopped.await();
+    return 0;
+  }
+
+  private static void closeQuietly(DemoBackends backends) {
+    if (backends != null) {
+      backends.close();
+    }
+  }
+
+  private static ReplicatedConfig demoConfig() throws IOException, ConfigException {
+    try (InputStream in = RunCommand.class.getResourceAsStream("demo.yaml")) {
+      if (in == null) {
+        throw new IOException("demo.yaml is missing from the jar");
+      }
+      return ConfigLoader.parse(in.readAllBytes(), false);
+    }
+  }
+
+  private String demoInstructions() {
+    String sock = socket.equals(DefaultSocket.path()) ? "" : " --socket " + socket;
+    return """
+
+        lbctl demo node is up.
+          virtual service 'demo' on http://127.0.0.1:8080/  ->  rs1 127.0.0.1:9001, rs2 127.0.0.1:9002
+          fallback server 127.0.0.1:9003 when no real server can take a client
+
+        Try, in another terminal:
+          curl http://127.0.0.1:8080/                 # answered by rs1 or rs2, in turn
+          ./lbctl status%1$s                        # the System Overview
+          ./lbctl rip halt demo rs1%1$s             # rs2 now takes every new client
+          curl http://127.0.0.1:8080/
+          ./lbctl rip halt demo rs2%1$s             # nobody left: the fallback answers
+          curl http://127.0.0.1:8080/
+          ./lbctl rip online demo rs1%1$s
+          ./lbctl rip online demo rs2%1$s
+
+        Ctrl-C stops the node.
+        """
+        .formatted(sock);
+  }
+}

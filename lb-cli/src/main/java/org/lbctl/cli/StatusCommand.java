@@ -1,0 +1,111 @@
+package org.lbctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+
+@Command(
+    name = "status",
+    description =
+        "Show the node and every virtual service with its real servers (System Overview).")
+final class StatusCommand extends ApiCommand {
+  @Override
+  public Integer call() {
+    JsonNode s = call("GET", "/v1/status", null);
+    if (api.json()) {
+      printJson(s);
+      return 0;
+    }
+    out()
+        .printf(
+            "node %s  version %s  transport %s  started %s%n"
+                + "configuration %s (%s, loaded %s)%n%n",
+            s.path("node").asText(),
+            s.path("version").asText(),
+            s.path("transport").asText(),
+            s.path("startedAt").asText(),
+            s.path("configHash").asText().substring(0, 12),
+            s.path("configSource").asText(),
+            s.path("configLoadedAt").asText());
+    if (s.path("virtualServices").isEmpty()) {
+      out().println("no virtual services");
+    }
+    for (JsonNode v : s.path("virtualServices")) {
+      List<String> ports = new ArrayList<>();
+      v.path("ports").forEach(p -> ports.add(p.asText()));
+      out()
+          .print(
+              new Table(
+                      "",
+                      "VIRTUAL SERVICE",
+                      "ADDRESS",
+                      "PORTS",
+                      "LAYER",
+                      "MODE",
+                      "SCHEDULER",
+                      "STATE",
+                      "CONNS",
+                      "TOTAL",
+                      "QUEUED",
+                      "FALLBACK",
+                      "REFUSED",
+                      "IN",
+                      "OUT")
+                  .row(
+                      v.path("label").asText(),
+                      v.path("address").asText(),
+                      String.join(",", ports),
+                      v.path("layer").asText(),
+                      v.path("layer").asInt() == 4
+                          ? v.path("mode").asText()
+                          : v.path("protocol").asText(),
+                      v.path("scheduler").asText(),
+                      v.path("state").asText().toUpperCase(java.util.Locale.ROOT),
+                      v.path("activeConnections").asText(),
+                      v.path("totalConnections").asText(),
+                      v.path("queuedConnections").asText(),
+                      v.path("fallback").isNull()
+                          ? "disabled"
+                          : v.path("fallback").asText()
+                              + " ("
+                              + v.path("fallbackConnections").asText()
+                              + ")",
+                      v.path("refusedConnections").asText(),
+                      Table.bytes(v.path("bytesIn").asLong()),
+                      Table.bytes(v.path("bytesOut").asLong()))
+                  .render());
+      Table rs =
+          new Table(
+              "    ",
+              "REAL SERVER",
+              "ADDRESS",
+              "PORT",
+              "WEIGHT",
+              "ADMIN",
+              "HEALTH",
+              "CONNS",
+              "TOTAL",
+              "FAILED",
+              "IN",
+              "OUT");
+      for (JsonNode r : v.path("realServers")) {
+        rs.row(
+            r.path("label").asText(),
+            r.path("address").asText(),
+            r.path("port").asInt() == 0 ? "(client's)" : r.path("port").asText(),
+            r.path("weight").asText(),
+            r.path("adminState").asText(),
+            r.path("health").asText(),
+            r.path("activeConnections").asText(),
+            r.path("totalConnections").asText(),
+            r.path("failedConnects").asText(),
+            Table.bytes(r.path("bytesIn").asLong()),
+            Table.bytes(r.path("bytesOut").asLong()));
+      }
+      out().println(rs.render());
+    }
+    out().flush();
+    return 0;
+  }
+}

@@ -1,0 +1,240 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.cluster.node.Node;
+import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.testing.Ports;
+import org.lbctl.core.testing.TestBackend;
+import org.lbctl.core.testing.TestBackend.Mode;
+import org.lbctl.core.testing.TestClient;
+
+/** lbctl's commands against a running node over its Unix socket. */
+class NodeCommandsIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private Path socket;
+  private Path configFile;
+  private TestBackend a;
+  private TestBackend b;
+  private Node node;
+  private int vipPort;
+
+  /** What one lbctl invocation printed and returned. */
+  record Run(int exit, String out, String err) {
+    JsonNode json() throws Exception {
+      return JSON.readTree(out);
+    }
+  }
+
+  private Run lbctl(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = Lbctl.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    // --socket belongs to each subcommand; put it last so it follows the command words.
+    all[args.length] = "--socket";
+    all[args.length + 1] = socket.toString();
+    return new Run(cl.execute(all), out.toString(), err.toString());
+  }
+
+  private String config(int... ports) {
+    StringBuilder p = new StringBuilder();
+    for (int port : ports) {
+      p.append(p.length() == 0 ? "" : ", ").append(port);
+    }
+    return """
+        virtualServices:
+          - label: pacs
+            address: 127.0.0.1
+            ports: [%s]
+            scheduler: first
+            realServers:
+              - {label: pacs1, address: 127.0.0.1, port: %d}
+              - {label: pacs2, address: 127.0.0.1, port: %d}
+        """
+        .formatted(p, a.port(), b.port());
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    a = TestBackend.start("pacs1", Mode.NAME_ECHO);
+    b = TestBackend.start("pacs2", Mode.NAME_ECHO);
+    vipPort = Ports.free();
+    socket = dir.resolve("run/lbctl.sock");
+    configFile = dir.resolve("lbctl.yaml");
+    Files.writeString(configFile, config(vipPort));
+    node = Node.start(new NodeConfig(Optional.of(configFile), socket, 1), Optional.empty());
+  }
+
+  @AfterEach
+  void stop() {
+    if (node != null) {
+      node.close();
+    }
+    a.close();
+    b.close();
+  }
+
+  @Test
+  void theSocketIsReadableOnlyByTheNodesUserAndGroup() throws Exception {
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)))
+        .isEqualTo("rw-rw----");
+    node.close();
+    assertThat(socket).doesNotExist();
+    node = Node.start(new NodeConfig(Optional.of(configFile), socket, 1), Optional.empty());
+  }
+
+  @Test
+  void statusShowsEveryVirtualServiceAndRealServer() throws Exception {
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+
+    Run table = lbctl("status");
+    assertThat(table.exit()).isZero();
+    assertThat(table.out()).contains("pacs", "pacs1", "pacs2", "UP", "online");
+
+    JsonNode s = lbctl("status", "-o", "json").json();
+    JsonNode vip = s.path("virtualServices").get(0);
+    assertThat(vip.path("label").asText()).isEqualTo("pacs");
+    assertThat(vip.path("totalConnections").asLong()).isEqualTo(1);
+    assertThat(vip.path("realServers").get(0).path("totalConnections").asLong()).isEqualTo(1);
+    assertThat(s.path("configHash").asText()).hasSize(64);
+  }
+
+  @Test
+  void haltMovesNewClientsAndOnlineBringsThemBack() throws Exception {
+    Run halt = lbctl("rip", "halt", "pacs", "pacs1");
+    assertThat(halt.exit()).isZero();
+    assertThat(halt.out()).contains("pacs/pacs1: online -> halt");
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs2:");
+
+    assertThat(lbctl("rip", "online", "pacs", "pacs1").exit()).isZero();
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+  }
+
+  @Test
+  void unknownNamesAreRefusedWithTheKnownOnes() {
+    Run vip = lbctl("rip", "halt", "nope", "pacs1");
+    assertThat(vip.exit()).isEqualTo(1);
+    assertThat(vip.err()).contains("no virtual service 'nope' (known: pacs)");
+
+    Run rip = lbctl("rip", "drain", "pacs", "nope");
+    assertThat(rip.exit()).isEqualTo(1);
+    assertThat(rip.err())
+        .contains("virtual service 'pacs' has no real server 'nope' (known: pacs1, pacs2)");
+
+    Run action = lbctl("rip", "stop", "pacs", "pacs1");
+    assertThat(action.exit()).isEqualTo(2);
+    assertThat(action.err()).contains("expected one of [online, drain, halt]");
+  }
+
+  @Test
+  void reloadAppliesTheDifferenceAndKeepsOpenConnections() throws Exception {
+    int added = Ports.free();
+    try (TestClient open = TestClient.connect(vipPort)) {
+      assertThat(open.readLine()).startsWith("pacs1:");
+      Files.writeString(configFile, config(vipPort, added));
+
+      Run reload = lbctl("reload");
+
+      assertThat(reload.exit()).as(reload.err()).isZero();
+      assertThat(reload.out()).contains("listening now on:  127.0.0.1:" + added);
+      open.send("ping\n");
+      assertThat(open.readLine()).isEqualTo("ping");
+      assertThat(TestClient.greeting(added)).startsWith("pacs1:");
+    }
+  }
+
+  @Test
+  void aBadFileIsRefusedOnReloadAndTheNodeKeepsRunningItsConfiguration() throws Exception {
+    String before = lbctl("status", "-o", "json").json().path("configHash").asText();
+    Files.writeString(configFile, config(vipPort).replace("port: " + b.port(), "port: 70000"));
+
+    Run reload = lbctl("reload");
+
+    assertThat(reload.exit()).isEqualTo(1);
+    assertThat(reload.err())
+        .contains("refused; the running configuration is unchanged")
+        .contains("virtualServices[0].realServers[1].port: 70000 (expected: 0..65535)");
+    assertThat(lbctl("status", "-o", "json").json().path("configHash").asText()).isEqualTo(before);
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+  }
+
+  @Test
+  void configShowPrintsWhatConfigCheckAccepts() throws Exception {
+    Run show = lbctl("config", "show");
+    assertThat(show.exit()).isZero();
+    Path copy = dir.resolve("copy.yaml");
+    Files.writeString(copy, show.out());
+
+    Run check = lbctl("config", "check", copy.toString());
+    assertThat(check.exit()).isZero();
+    assertThat(check.out()).contains("valid (1 virtual services)");
+  }
+
+  @Test
+  void configCheckListsEveryProblemAndExitsOne() throws Exception {
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(
+        bad,
+        """
+        virtualServices:
+          - {label: x, address: 10.0.0.1, ports: [0], realServers: [{label: r, address: nowhere, weight: -1}]}
+        """);
+
+    Run check = lbctl("config", "check", bad.toString());
+
+    assertThat(check.exit()).isEqualTo(1);
+    assertThat(check.err())
+        .contains("3 problems")
+        .contains("virtualServices[0].ports[0]: 0 (expected: 1..65535)")
+        .contains("virtualServices[0].realServers[0].address: 'nowhere' is not an IP address")
+        .contains("virtualServices[0].realServers[0].weight: -1 (expected: 0..100)");
+    JsonNode json = lbctl("config", "check", bad.toString(), "-o", "json").json();
+    assertThat(json.path("valid").asBoolean()).isFalse();
+    assertThat(json.path("problems")).hasSize(3);
+  }
+
+  @Test
+  void theApiAnswersBadRequestsWithFourHundredsAndAReason() throws Exception {
+    ApiClient api = new ApiClient(socket);
+    String path = "/v1/virtual-services/pacs/real-servers/pacs1/admin-state";
+
+    assertThat(api.call("PUT", path, "{not json").status()).isEqualTo(400);
+    assertThat(api.call("PUT", path, "{not json").error()).startsWith("body is not JSON");
+    assertThat(api.call("PUT", path, "{\"state\": \"off\"}").error())
+        .isEqualTo("state: 'off' (expected one of: online, drain, halt)");
+    assertThat(api.call("PUT", path, "[]").status()).isEqualTo(400);
+    assertThat(api.call("GET", path, null).status()).isEqualTo(405);
+    assertThat(api.call("GET", "/v1/nothing", null).status()).isEqualTo(404);
+    assertThat(api.call("DELETE", "/v1/status", null).error())
+        .isEqualTo("DELETE is not allowed here (expected: GET)");
+    // Nothing changed.
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+  }
+
+  @Test
+  void commandsSayWhenNoNodeIsRunning() {
+    node.close();
+    Run status = lbctl("status");
+    assertThat(status.exit()).isEqualTo(1);
+    assertThat(status.err()).contains("cannot reach the node at " + socket);
+    node = null;
+  }
+}

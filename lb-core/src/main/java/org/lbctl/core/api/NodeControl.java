@@ -1,0 +1,29 @@
+package org.lbctl.core.api;
+
+import org.lbctl.core.balancer.AdminState;
+import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.proxy.ListenerChanges;
+import org.lbctl.core.status.NodeStatus;
+
+/** What the management API can ask of a node. The node (in lb-cluster) implements it. */
+public interface NodeControl {
+  NodeStatus status();
+
+  ReplicatedConfig runningConfig();
+
+  /**
+   * Loads the configuration file again and applies the difference.
+   *
+   * @throws ApiException 422 with every problem when the file is refused; nothing changed then
+   */
+  ListenerChanges reload() throws ApiException;
+
+  /**
+   * Sets the admin state of a real server.
+   *
+   * @return the state it had
+   * @throws ApiException 404 naming the unknown virtual service or real server
+   */
+  AdminState setAdminState(String virtualService, String realServer, AdminState state)
+      throws ApiException;
+}

@@ -1,0 +1,19 @@
+package org.lbctl.core.status;
+
+import java.util.List;
+
+/**
+ * What a node reports about itself.
+ *
+ * @param configHash SHA-256 of the running replicated configuration in canonical form, so two nodes
+ *     can be compared for drift
+ */
+public record NodeStatus(
+    String node,
+    String version,
+    String transport,
+    String startedAt,
+    String configSource,
+    String configHash,
+    String configLoadedAt,
+    List<ServiceStatus> virtualServices) {}

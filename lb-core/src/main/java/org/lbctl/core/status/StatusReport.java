@@ -1,0 +1,65 @@
+package org.lbctl.core.status;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.lbctl.core.balancer.Backend;
+import org.lbctl.core.config.Layer;
+import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.service.ServiceCounters;
+import org.lbctl.core.service.VirtualServiceRuntime;
+
+/** Builds the status of the running virtual services from their live counters. */
+public final class StatusReport {
+  private StatusReport() {}
+
+  public static List<ServiceStatus> services(Iterable<VirtualServiceRuntime> runtimes) {
+    List<ServiceStatus> list = new ArrayList<>();
+    for (VirtualServiceRuntime r : runtimes) {
+      list.add(service(r));
+    }
+    return list;
+  }
+
+  public static ServiceStatus service(VirtualServiceRuntime r) {
+    VirtualService v = r.config();
+    List<RealServerStatus> servers = new ArrayList<>();
+    boolean anyAvailable = false;
+    for (Backend b : r.backends()) {
+      anyAvailable |= b.available();
+      servers.add(
+          new RealServerStatus(
+              b.label(),
+              b.config().address(),
+              b.config().port(),
+              b.weight(),
+              b.state().adminState().configName(),
+              b.state().healthy() ? "up" : "down",
+              b.state().activeConnections(),
+              b.state().totalConnections(),
+              b.state().failedConnects(),
+              b.state().bytesIn(),
+              b.state().bytesOut()));
+    }
+    String state = anyAvailable ? "up" : v.fallback().isPresent() ? "fallback" : "down";
+    ServiceCounters c = r.counters();
+    return new ServiceStatus(
+        v.label(),
+        v.address(),
+        v.ports(),
+        v.layer().number(),
+        v.layer() == Layer.L4 ? v.mode().configName() : "proxy",
+        v.protocol().configName(),
+        v.scheduler().configName(),
+        v.persistence().mode().configName(),
+        state,
+        v.fallback().map(f -> f.address() + ":" + f.port()).orElse(null),
+        c.activeConnections(),
+        c.totalConnections(),
+        c.queuedConnections(),
+        c.fallbackConnections(),
+        c.refusedConnections(),
+        c.bytesIn(),
+        c.bytesOut(),
+        servers);
+  }
+}
