@@ -156,9 +156,11 @@ public final class ProxyEngine implements AutoCloseable {
                 new ChannelInitializer<>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    long idle = l.runtime().config().timeouts().client().toMillis();
+                    // Until a server is found the client waits under its own timeout; the
+                    // relay then replaces this with one idle timer for both sides.
+                    long wait = l.runtime().config().timeouts().client().toMillis();
                     ch.pipeline()
-                        .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
+                        .addLast("wait", new IdleStateHandler(0, 0, wait, TimeUnit.MILLISECONDS))
                         .addLast("frontend", new TcpFrontendHandler(l, settings));
                   }
                 });

@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.timeout.IdleStateEvent;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,16 +21,19 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   private final Channel peer;
   private final LongConsumer bytesRead;
+  private final IdleTimer idle;
   private final String description;
 
-  RelayHandler(Channel peer, LongConsumer bytesRead, String description) {
+  RelayHandler(Channel peer, LongConsumer bytesRead, IdleTimer idle, String description) {
     this.peer = peer;
     this.bytesRead = bytesRead;
+    this.idle = idle;
     this.description = description;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    idle.touch();
     if (msg instanceof ByteBuf buf) {
       bytesRead.accept(buf.readableBytes());
     }
@@ -62,10 +64,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof ChannelInputShutdownEvent) {
       Channels.shutdownOutputOnFlush(peer);
       Channels.closeIfBothShut(ctx.channel());
-    } else if (evt instanceof IdleStateEvent) {
-      log.info("{}: idle timeout, closing the connection", description);
-      ctx.close();
-      peer.close();
     } else {
       ctx.fireUserEventTriggered(evt);
     }

@@ -5,15 +5,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.balancer.RealServerState;
+import org.lbctl.core.config.Timeouts;
 import org.lbctl.core.service.Choice;
 import org.lbctl.core.service.ServiceCounters;
 import org.lbctl.core.service.VirtualServiceRuntime;
@@ -154,15 +153,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, settings.waterMark())
-            .handler(
-                new ChannelInitializer<>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    long idle = vip.config().timeouts().server().toMillis();
-                    ch.pipeline()
-                        .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
-                  }
-                });
+            .handler(new ChannelInboundHandlerAdapter());
     ChannelFuture f = b.connect(target);
     outbound = f.channel();
     if (backend != null) {
@@ -187,6 +178,13 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     }
     String name = vip.label() + "/" + (backend == null ? "fallback" : backend.label());
     ServiceCounters counters = vip.counters();
+    Timeouts timeouts = vip.config().timeouts();
+    IdleTimer idle =
+        new IdleTimer(
+            inbound,
+            outbound,
+            Math.min(timeouts.client().toNanos(), timeouts.server().toNanos()),
+            name + " client " + inbound.remoteAddress());
     RealServerState state = backend == null ? null : backend.state();
     outbound
         .pipeline()
@@ -200,6 +198,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                     state.addBytesOut(n);
                   }
                 },
+                idle,
                 name));
     inbound
         .pipeline()
@@ -214,7 +213,10 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                     state.addBytesIn(n);
                   }
                 },
+                idle,
                 name));
+    inbound.pipeline().remove("wait");
+    idle.start();
     inbound.config().setAutoRead(true);
     outbound.config().setAutoRead(true);
   }

@@ -441,6 +441,25 @@ abstract class AbstractProxyEngineIT {
   }
 
   @Test
+  void aClientThatOnlyReceivesIsNotIdle() throws Exception {
+    int vipPort = Ports.free();
+    TestBackend ticker = backend("ticker", Mode.TICK);
+    engine.apply(
+        Configs.yaml(
+            vipYaml(
+                vipPort,
+                "first",
+                "timeouts: {client: 1s}",
+                "{label: t, address: 127.0.0.1, port: %d}".formatted(ticker.port()))));
+    try (TestClient c = TestClient.connect(vipPort)) {
+      // 2.4 s of server-to-client traffic while the client says nothing: twice its timeout.
+      for (int i = 0; i < 12; i++) {
+        assertThat(c.readLine()).isEqualTo("tick");
+      }
+    }
+  }
+
+  @Test
   void aReloadKeepsUnchangedListenersAndTheirConnections() throws Exception {
     int kept = Ports.free();
     int removed = Ports.free();

@@ -32,7 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>{@link Mode#SINK}: reads to end of input, answers with the SHA-256 of it, closes;
  *   <li>{@link Mode#SOURCE}: sends {@code sourceBytes} of {@link PatternBytes} and half-closes;
  *   <li>{@link Mode#RESET}: accepts and resets the connection at once;
- *   <li>{@link Mode#SILENT}: accepts and never says anything.
+ *   <li>{@link Mode#SILENT}: accepts and never says anything;
+ *   <li>{@link Mode#TICK}: sends {@code tick\n} every 200 ms, whatever the client does.
  * </ul>
  */
 public final class TestBackend implements AutoCloseable {
@@ -41,7 +42,8 @@ public final class TestBackend implements AutoCloseable {
     SINK,
     SOURCE,
     RESET,
-    SILENT
+    SILENT,
+    TICK
   }
 
   public static final long SOURCE_SEED = 42;
@@ -136,6 +138,18 @@ public final class TestBackend implements AutoCloseable {
         case RESET -> {
           ch.config().setOption(ChannelOption.SO_LINGER, 0);
           ch.close();
+        }
+        case TICK -> {
+          var tick =
+              ch.eventLoop()
+                  .scheduleAtFixedRate(
+                      () ->
+                          ch.writeAndFlush(
+                              Unpooled.copiedBuffer("tick\n", StandardCharsets.US_ASCII)),
+                      0,
+                      200,
+                      java.util.concurrent.TimeUnit.MILLISECONDS);
+          ch.closeFuture().addListener(f -> tick.cancel(false));
         }
         default -> {}
       }

@@ -1,0 +1,99 @@
+package org.lbctl.core.testing;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+
+/**
+ * A real nginx on a loopback port, as an unprivileged foreground process with its own prefix
+ * directory. Each instance answers {@code /} with its name, so tests can tell backends apart, and
+ * logs the client address of every request.
+ */
+public final class Nginx implements AutoCloseable {
+  private final String name;
+  private final int port;
+  private final Path dir;
+  private final Process process;
+
+  private Nginx(String name, int port, Path dir, Process process) {
+    this.name = name;
+    this.port = port;
+    this.dir = dir;
+    this.process = process;
+  }
+
+  public static Nginx start(String name, Path parent) throws IOException {
+    int port = Ports.free();
+    Path dir = Files.createDirectories(parent.resolve("nginx-" + name));
+    Path conf = dir.resolve("nginx.conf");
+    Files.writeString(
+        conf,
+        """
+        daemon off;
+        worker_processes 1;
+        pid %1$s/nginx.pid;
+        error_log %1$s/error.log warn;
+        events { worker_connections 1024; }
+        http {
+          log_format client '$remote_addr $request';
+          access_log %1$s/access.log client;
+          client_body_temp_path %1$s; proxy_temp_path %1$s; fastcgi_temp_path %1$s;
+          uwsgi_temp_path %1$s; scgi_temp_path %1$s;
+          server {
+            listen 127.0.0.1:%2$d;
+            location / { return 200 "%3$s\\n"; }
+          }
+        }
+        """
+            .formatted(dir, port, name));
+    Process p =
+        new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("stdout.log").toFile())
+            .start();
+    Nginx nginx = new Nginx(name, port, dir, p);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .ignoreExceptions()
+        .until(
+            () -> {
+              if (!p.isAlive()) {
+                throw new IllegalStateException(
+                    "nginx exited: " + Files.readString(dir.resolve("stdout.log")));
+              }
+              try (Socket s = new Socket("127.0.0.1", port)) {
+                return s.isConnected();
+              }
+            });
+    return nginx;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String accessLog() throws IOException {
+    Path log = dir.resolve("access.log");
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(5, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
