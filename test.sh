@@ -4,8 +4,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# What the tests run against: a JDK 17 and Maven to build, kill(1) for the signal tests.
-packages=(openjdk-17-jdk-headless maven procps)
+# What the tests run against: a JDK 17 and Maven to build, kill(1) for the signal tests,
+# nginx and curl as real HTTP peers.
+packages=(openjdk-17-jdk-headless maven procps nginx-light curl)
 
 missing=()
 for p in "${packages[@]}"; do
