@@ -1,6 +1,6 @@
 package org.lbctl.cli;
 
-import java.nio.file.Path;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options of every command that talks to a running node. */
@@ -10,11 +10,7 @@ final class ApiOptions {
     json
   }
 
-  @Option(
-      names = "--socket",
-      paramLabel = "PATH",
-      description = "Management socket of the node (default: $LBCTL_SOCKET or ${DEFAULT-VALUE}).")
-  Path socket = DefaultSocket.path();
+  @Mixin SocketOption socket = new SocketOption();
 
   @Option(
       names = {"-o", "--output"},
@@ -23,7 +19,7 @@ final class ApiOptions {
   Output output = Output.table;
 
   ApiClient client() {
-    return new ApiClient(socket);
+    return new ApiClient(socket.socket);
   }
 
   boolean json() {

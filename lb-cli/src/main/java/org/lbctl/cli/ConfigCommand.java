@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.ConfigProblem;
+import org.lbctl.core.config.NodeConfigLoader;
 import org.lbctl.core.config.ReplicatedConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,11 +37,21 @@ final class ConfigCommand implements Callable<Integer> {
       name = "check",
       description = {
         "Validate FILE as a whole without running anything (like haproxy -c).",
+        "With --node, validate the node file and the configuration it names.",
         "Exit 0 when valid; 1 with every problem, each naming its field, when not."
       })
   static final class Check implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE", description = "YAML or JSON (.json) configuration")
+    @Parameters(
+        paramLabel = "FILE",
+        arity = "0..1",
+        description = "YAML or JSON (.json) configuration")
     Path file;
+
+    @picocli.CommandLine.Option(
+        names = "--node",
+        paramLabel = "FILE",
+        description = "Node-local settings file; checks it and its configFile.")
+    Path nodeFile;
 
     @Mixin ApiOptions api;
 
@@ -48,6 +59,19 @@ final class ConfigCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+      if ((file == null) == (nodeFile == null)) {
+        throw new picocli.CommandLine.ParameterException(
+            spec.commandLine(), "give a configuration FILE or --node FILE");
+      }
+      if (nodeFile != null) {
+        try {
+          file = NodeConfigLoader.load(nodeFile).configFile().orElseThrow();
+        } catch (ConfigException e) {
+          spec.commandLine().getErr().println(nodeFile + ": " + e.getMessage());
+          spec.commandLine().getErr().flush();
+          return 1;
+        }
+      }
       ObjectMapper json = new ObjectMapper();
       try {
         ReplicatedConfig config = ConfigLoader.load(file);

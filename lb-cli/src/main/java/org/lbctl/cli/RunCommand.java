@@ -12,10 +12,12 @@ import org.lbctl.cluster.node.ReloadSignal;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.config.NodeConfigLoader;
 import org.lbctl.core.config.ReplicatedConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -28,8 +30,14 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "Replicated configuration (YAML or JSON).")
+      description = "Replicated configuration (YAML or JSON); overrides the node file's.")
   Path config;
+
+  @Option(
+      names = "--node",
+      paramLabel = "FILE",
+      description = "Node-local settings (configFile, managementSocket, ioThreads).")
+  Path nodeFile;
 
   @Option(names = "--demo", description = "Run on the embedded demonstration configuration.")
   boolean demo;
@@ -37,34 +45,34 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--socket",
       paramLabel = "PATH",
-      description = "Management socket (default: $LBCTL_SOCKET or ${DEFAULT-VALUE}).")
-  Path socket = DefaultSocket.path();
+      description =
+          "Management socket (default: the node file's, $LBCTL_SOCKET or /run/lbctl/lbctl.sock).")
+  Path socket;
 
   @Option(
       names = "--io-threads",
       paramLabel = "N",
-      description = "Event loop threads of the data plane (default: one per core).")
-  int ioThreads;
+      description =
+          "Event loop threads of the data plane (default: the node file's, or one per core).")
+  Integer ioThreads;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    if ((config == null) == !demo) {
-      throw new CliFailure("give --config FILE, or --demo for a demonstration node (not both)");
+    NodeConfig local = nodeConfig();
+    if (local.configFile().isPresent() == demo) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "give --config FILE or --node FILE, or --demo for a demonstration node (not both)");
     }
-    if (ioThreads < 0) {
-      throw new CliFailure(
-          "--io-threads: " + ioThreads + " (expected: 0 for one per core, or more)");
-    }
-    NodeConfig local = new NodeConfig(Optional.ofNullable(config), socket, ioThreads);
     DemoBackends backends = demo ? DemoBackends.start() : null;
     Node node;
     try {
       node = Node.start(local, demo ? Optional.of(demoConfig()) : Optional.empty());
     } catch (ConfigException e) {
       closeQuietly(backends);
-      throw new CliFailure((config == null ? "" : config + ": ") + e.getMessage());
+      throw new CliFailure(local.configFile().map(f -> f + ": ").orElse("") + e.getMessage());
     } catch (IOException e) {
       closeQuietly(backends);
       throw new CliFailure(e.getMessage());
@@ -88,6 +96,27 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The node file's settings with the command line's on top. */
+  private NodeConfig nodeConfig() {
+    NodeConfig base = new NodeConfig(Optional.empty(), DefaultSocket.path(), 0);
+    if (nodeFile != null) {
+      try {
+        base = NodeConfigLoader.load(nodeFile);
+      } catch (ConfigException e) {
+        throw new CliFailure(nodeFile + ": " + e.getMessage());
+      }
+    }
+    if (ioThreads != null && ioThreads < 0) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--io-threads: " + ioThreads + " (expected: 0 for one per core, or more)");
+    }
+    return new NodeConfig(
+        config != null ? Optional.of(config) : base.configFile(),
+        socket != null ? socket : base.managementSocket(),
+        ioThreads != null ? ioThreads : base.ioThreads());
+  }
+
   private static void closeQuietly(DemoBackends backends) {
     if (backends != null) {
       backends.close();
@@ -104,20 +133,25 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private String demoInstructions() {
-    String sock = socket.equals(DefaultSocket.path()) ? "" : " --socket " + socket;
+    String sock = socket == null ? "" : " --socket " + socket;
     return """
 
         lbctl demo node is up.
-          virtual service 'demo' on http://127.0.0.1:8080/  ->  rs1 127.0.0.1:9001, rs2 127.0.0.1:9002
+          virtual service 'demo' on http://127.0.0.1:8080/ -> rs1 127.0.0.1:9001, rs2 127.0.0.1:9002
           fallback server 127.0.0.1:9003 when no real server can take a client
 
         Try, in another terminal:
-          curl http://127.0.0.1:8080/                 # answered by rs1 or rs2, in turn
-          ./lbctl status%1$s                        # the System Overview
-          ./lbctl rip halt demo rs1%1$s             # rs2 now takes every new client
+          # answered by rs1 and rs2 in turn
           curl http://127.0.0.1:8080/
-          ./lbctl rip halt demo rs2%1$s             # nobody left: the fallback answers
+          # the System Overview
+          ./lbctl status%1$s
+          # halt rs1: rs2 takes every new client
+          ./lbctl rip halt demo rs1%1$s
           curl http://127.0.0.1:8080/
+          # halt rs2 too: nobody is left, the fallback server answers
+          ./lbctl rip halt demo rs2%1$s
+          curl http://127.0.0.1:8080/
+          # and back
           ./lbctl rip online demo rs1%1$s
           ./lbctl rip online demo rs2%1$s
 

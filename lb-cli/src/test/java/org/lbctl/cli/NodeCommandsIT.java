@@ -237,4 +237,48 @@ class NodeCommandsIT {
     assertThat(status.err()).contains("cannot reach the node at " + socket);
     node = null;
   }
+
+  @Test
+  void configCheckFollowsTheNodeFileToItsConfiguration() throws Exception {
+    Path nodeFile = dir.resolve("node.yaml");
+    Files.writeString(nodeFile, "configFile: lbctl.yaml\nmanagementSocket: run/lbctl.sock\n");
+
+    Run ok = lbctl("config", "check", "--node", nodeFile.toString());
+    assertThat(ok.exit()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains(configFile + ": valid (1 virtual services)");
+
+    Files.writeString(nodeFile, "configFile: missing.yaml\n");
+    Run missing = lbctl("config", "check", "--node", nodeFile.toString());
+    assertThat(missing.exit()).isEqualTo(1);
+    assertThat(missing.err()).contains("cannot read " + dir.resolve("missing.yaml"));
+  }
+
+  @Test
+  void usageErrorsExitTwo() {
+    assertThat(lbctl("config", "check").exit()).isEqualTo(2);
+    assertThat(lbctl("frobnicate").exit()).isEqualTo(2);
+    assertThat(lbctl("run", "--demo", "--config", configFile.toString()).exit()).isEqualTo(2);
+    assertThat(lbctl("run", "--config", configFile.toString(), "--io-threads", "-1").exit())
+        .isEqualTo(2);
+  }
+
+  @Test
+  void hostileFilesOnReloadAreRefusedAndChangeNothing() throws Exception {
+    String before = lbctl("status", "-o", "json").json().path("configHash").asText();
+    java.util.List<String> hostile =
+        java.util.List.of(
+            "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+                + "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n",
+            "[".repeat(100_000),
+            "virtualServices: [{label: a, label: b}]",
+            "\u0000\u0001garbage");
+    for (String doc : hostile) {
+      Files.writeString(configFile, doc);
+      Run reload = lbctl("reload");
+      assertThat(reload.exit()).as(doc.substring(0, Math.min(20, doc.length()))).isEqualTo(1);
+      assertThat(reload.err()).contains("refused; the running configuration is unchanged");
+    }
+    assertThat(lbctl("status", "-o", "json").json().path("configHash").asText()).isEqualTo(before);
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+  }
 }

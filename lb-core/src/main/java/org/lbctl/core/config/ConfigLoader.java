@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,17 +73,39 @@ public final class ConfigLoader {
     return config;
   }
 
+  /**
+   * Jackson reads a YAML alias as the text of its name ({@code *ports} becomes "ports"), which
+   * would surface as a baffling type error far from the cause; refuse aliases where they stand.
+   */
+  private static void refuseAliases(byte[] bytes) throws IOException, ConfigException {
+    try (JsonParser p = YAML.getFactory().createParser(bytes)) {
+      while (p.nextToken() != null) {
+        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
+          JsonLocation at = p.currentTokenLocation();
+          throw ConfigException.of(
+              "line " + at.getLineNr() + ", column " + at.getColumnNr(),
+              "YAML aliases (*" + p.getText() + ") are not supported; write the value out");
+        }
+      }
+    }
+  }
+
   public static ReplicatedConfig parse(String text) throws ConfigException {
     return parse(text.getBytes(StandardCharsets.UTF_8), false);
   }
 
   private static JsonNode tree(byte[] bytes, boolean json) throws ConfigException {
     try {
+      if (!json) {
+        refuseAliases(bytes);
+      }
       JsonNode root = (json ? JSON : YAML).readTree(bytes);
       if (root == null || root.isMissingNode()) {
         throw ConfigException.of("", "the file is empty (expected an object with virtualServices)");
       }
       return root;
+    } catch (ConfigException e) {
+      throw e;
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : "line " + at.getLineNr() + ", column " + at.getColumnNr();

@@ -44,11 +44,15 @@ public final class ProxyEngine implements AutoCloseable {
   private final Map<InetSocketAddress, VipListener> listeners = new HashMap<>();
   private volatile Map<String, VirtualServiceRuntime> services = Map.of();
 
+  /**
+   * @param ioThreads event loops; 0 means one per core (Netty's own default would be two)
+   */
   public ProxyEngine(Transport transport, int ioThreads) {
     this.settings = ProxySettings.of(transport);
+    int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     this.group =
         new MultiThreadIoEventLoopGroup(
-            ioThreads, new DefaultThreadFactory("lb-io"), transport.ioHandlerFactory());
+            threads, new DefaultThreadFactory("lb-io"), transport.ioHandlerFactory());
   }
 
   public Transport transport() {

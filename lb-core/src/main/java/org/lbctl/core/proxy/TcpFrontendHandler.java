@@ -113,29 +113,27 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void useFallback(ChannelHandlerContext ctx, InetSocketAddress target) {
     vip.counters().countFallback();
-    long held = settings.fallbackLog().permit();
-    if (held >= 0) {
-      log.warn(
-          "vip {}: no real server available, sending {} to fallback {}{}",
-          vip.label(),
-          ctx.channel().remoteAddress(),
-          target,
-          held > 0 ? " (" + held + " similar lines held back)" : "");
-    }
+    settings
+        .fallbackLog()
+        .warn(
+            log,
+            "vip {}: no real server available, sending {} to fallback {}",
+            vip.label(),
+            ctx.channel().remoteAddress(),
+            target);
     connect(ctx, target, null);
   }
 
   private void refuse(ChannelHandlerContext ctx, String reason) {
     vip.counters().countRefused();
-    long held = settings.refuseLog().permit();
-    if (held >= 0) {
-      log.warn(
-          "vip {}: closing client {}: {}{}",
-          vip.label(),
-          ctx.channel().remoteAddress(),
-          reason,
-          held > 0 ? " (" + held + " similar lines held back)" : "");
-    }
+    settings
+        .refuseLog()
+        .warn(
+            log,
+            "vip {}: closing client {}: {}",
+            vip.label(),
+            ctx.channel().remoteAddress(),
+            reason);
     ctx.close();
   }
 
@@ -230,16 +228,15 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     }
     backend.state().countFailedConnect();
     tried.add(backend.state());
-    long held = settings.connectLog().permit();
-    if (held >= 0) {
-      log.warn(
-          "vip {}: connect to real server {} ({}) failed: {}; trying the next one{}",
-          vip.label(),
-          backend.label(),
-          target,
-          reason(cause),
-          held > 0 ? " (" + held + " similar lines held back)" : "");
-    }
+    settings
+        .connectLog()
+        .warn(
+            log,
+            "vip {}: connect to real server {} ({}) failed: {}; trying the next one",
+            vip.label(),
+            backend.label(),
+            target,
+            reason(cause));
     route(ctx);
   }
 

@@ -1,6 +1,7 @@
 package org.lbctl.core.proxy;
 
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
 
 /**
  * Lets one log line through per interval and counts the ones held back, so a dead server under load
@@ -28,5 +29,15 @@ final class Throttle {
       return -1;
     }
     return suppressed.getAndSet(0);
+  }
+
+  /** Logs a warning unless one went out within the interval; says how many were held back. */
+  void warn(Logger log, String format, Object... args) {
+    long held = permit();
+    if (held < 0) {
+      return;
+    }
+    String suffix = held > 0 ? " (" + held + " similar lines held back)" : "";
+    log.warn(format + suffix, args);
   }
 }

@@ -257,4 +257,103 @@ class ConfigLoaderTest {
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  void eachFieldRuleHasItsMessage() {
+    java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+    String vip = "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], %s}]";
+    cases.put(
+        vip.formatted("fallback: {port: 0}"), "virtualServices[0].fallback.address: is required");
+    cases.put(
+        vip.formatted("fallback: {address: 10.0.0.9, port: 70000}"),
+        "virtualServices[0].fallback.port: 70000 (expected: 0..65535)");
+    cases.put(
+        vip.formatted("fallback: {enabled: maybe}"),
+        "virtualServices[0].fallback.enabled: expected true or false, got text 'maybe'");
+    cases.put(
+        vip.formatted("persistence: {netmask: 129}"),
+        "virtualServices[0].persistence.netmask: 129 (expected: 0..128)");
+    cases.put(
+        vip.formatted("persistence: {mode: sticky}"),
+        "virtualServices[0].persistence.mode: 'sticky' (expected one of: none, source-ip,"
+            + " http-cookie, last-successful)");
+    cases.put(
+        vip.formatted("healthCheck: {rise: 0}"),
+        "virtualServices[0].healthCheck.rise: 0 (expected: 1..100)");
+    cases.put(
+        vip.formatted("healthCheck: {interval: 10ms}"),
+        "virtualServices[0].healthCheck.interval: 10ms (expected: 100ms..1h)");
+    cases.put(
+        vip.formatted("timeouts: {queue: 2m}"),
+        "virtualServices[0].timeouts.queue: 2m (expected: 0s..1m)");
+    cases.put(
+        vip.formatted("timeouts: 5s"),
+        "virtualServices[0].timeouts: expected an object, got text '5s'");
+    cases.put(
+        vip.formatted("realServers: {label: r}"),
+        "virtualServices[0].realServers: expected a list, got an object");
+    cases.put(
+        vip.formatted("realServers: [{label: r, address: 10.0.0.2, maxConnections: 1.5}]"),
+        "virtualServices[0].realServers[0].maxConnections: expected a whole number, got number 1.5");
+    cases.put(
+        "virtualServices: [{label: 'bad label', address: 10.0.0.1, ports: [1]}]",
+        "virtualServices[0].label: 'bad label' (expected 1-64 of A-Z a-z 0-9 _ . - starting with a"
+            + " letter or digit)");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: []}]",
+        "virtualServices[0].ports: expected a list of one or more ports, got a list");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: 80}]",
+        "virtualServices[0].ports: expected a list of one or more ports, got number 80");
+    cases.put(
+        "virtualServices: [{label: v, address: '10.0.0.256', ports: [1]}]",
+        "virtualServices[0].address: '10.0.0.256' is not an IP address (host names are not"
+            + " resolved)");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], layer: 4, mode: nat}]",
+        "virtualServices[0].mode: 'nat' needs the nftables data plane, which this build does not"
+            + " have yet (available: snat)");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], protocol: http}]",
+        "virtualServices[0].protocol: 'http' mode is not available in this build yet (available:"
+            + " tcp)");
+    cases.put("virtualServices: [7]", "virtualServices[0]: expected an object, got number 7");
+    cases.put("vips: []", "vips: unknown field (expected one of: [virtualServices])");
+
+    cases.forEach(
+        (doc, message) ->
+            assertThatThrownBy(() -> ConfigLoader.parse(doc))
+                .as(doc)
+                .isInstanceOfSatisfying(
+                    ConfigException.class,
+                    e -> assertThat(e.problems()).map(ConfigProblem::toString).contains(message)));
+  }
+
+  @Test
+  void yamlAliasesAreRefusedWhereTheyStand() {
+    String doc =
+        """
+        x: &web [80, 443]
+        virtualServices:
+          - {label: v, address: 10.0.0.1, ports: *web}
+        """;
+    assertThatThrownBy(() -> ConfigLoader.parse(doc))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .containsExactly(
+                        "line 3, column 42: YAML aliases (*web) are not supported; write the value"
+                            + " out"));
+  }
+
+  @Test
+  void ipv6AddressesAreAccepted() throws Exception {
+    ReplicatedConfig c =
+        ConfigLoader.parse(
+            "virtualServices: [{label: v, address: '2001:db8::10', ports: [104],"
+                + " realServers: [{label: r, address: '2001:db8::21'}]}]");
+    assertThat(c.virtualServices().get(0).address()).isEqualTo("2001:db8::10");
+  }
 }
