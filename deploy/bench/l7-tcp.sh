@@ -6,6 +6,8 @@
 #   p99: lower is better (<= 1.0 means lbctl's p99 latency is no worse)
 # Each figure is the median of ROUNDS rounds; a round measures the three paths one after another,
 # so slow drift of the machine touches all three alike.
+# Every path is warmed up first for WARMUP seconds (default 20): a JVM reaches its steady state
+# only after the JIT has compiled the hot paths, and a load balancer lives in that state.
 # Usage: deploy/bench/l7-tcp.sh [seconds per wrk run, default 10] [wrk connections, default 50]
 #        [rounds, default 3]
 set -euo pipefail
@@ -105,7 +107,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR
 declare -A target=([direct]=$NGINX [haproxy]=$HAPROXY [lbctl]=$LBCTL)
 declare -A rps p50 p99 bulk
 for name in direct haproxy lbctl; do   # warm-up: JIT, pools, page cache
-  wrk -t1 -c"$conns" -d3s "http://${target[$name]}/" > /dev/null
+  wrk -t1 -c"$conns" -d"${WARMUP:-20}s" "http://${target[$name]}/" > /dev/null
   run_bulk "${target[$name]}" > /dev/null
 done
 for r in $(seq "$rounds"); do
