@@ -12,12 +12,20 @@ import java.util.Optional;
  *     runs on an embedded configuration
  * @param managementSocket the Unix socket of the local management API
  * @param ioThreads event loop threads of the data plane; 0 = one per core
+ * @param pair how to reach the peer; empty for a node that runs alone
  */
-public record NodeConfig(Optional<Path> configFile, Path managementSocket, int ioThreads) {
+public record NodeConfig(
+    Optional<Path> configFile, Path managementSocket, int ioThreads, Optional<PairSettings> pair) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/lbctl/lbctl.sock");
 
   public NodeConfig {
     requireNonNull(configFile, "configFile");
     requireNonNull(managementSocket, "managementSocket");
+    requireNonNull(pair, "pair");
+  }
+
+  /** A node that runs alone. */
+  public NodeConfig(Optional<Path> configFile, Path managementSocket, int ioThreads) {
+    this(configFile, managementSocket, ioThreads, Optional.empty());
   }
 }

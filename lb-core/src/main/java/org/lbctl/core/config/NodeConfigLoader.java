@@ -16,12 +16,22 @@ import java.util.Set;
  * configFile: /etc/lbctl/lbctl.yaml        # the replicated configuration this node runs
  * managementSocket: /run/lbctl/lbctl.sock
  * ioThreads: 0                             # 0 = one per core
+ * pair:                                    # omit for a node that runs alone
+ *   role: primary                          # primary | secondary
+ *   bind: 10.99.0.11                       # this node, UDP port 6694 unless :port is given
+ *   peer: 10.99.0.12
+ *   secretFile: /etc/lbctl/pair.secret     # the same on both nodes
+ *   pingTargets: [10.99.0.1]               # take over only if one of these answers
+ *   failback: false                        # a recovered primary takes the active role back
  * </pre>
  *
  * Relative paths are taken from the node file's directory.
  */
 public final class NodeConfigLoader {
-  private static final Set<String> FIELDS = Set.of("configFile", "managementSocket", "ioThreads");
+  private static final Set<String> FIELDS =
+      Set.of("configFile", "managementSocket", "ioThreads", "pair");
+  private static final Set<String> PAIR_FIELDS =
+      Set.of("role", "bind", "peer", "secretFile", "pingTargets", "failback");
   private static final int MAX_BYTES = 64 * 1024;
 
   private NodeConfigLoader() {}

@@ -16,6 +16,7 @@ import org.lbctl.core.balancer.RealServerState;
 import org.lbctl.core.balancer.Scheduler;
 import org.lbctl.core.balancer.Schedulers;
 import org.lbctl.core.config.Fallback;
+import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.RealServer;
 import org.lbctl.core.config.VirtualService;
 

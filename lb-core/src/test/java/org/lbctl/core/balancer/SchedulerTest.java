@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.RealServer;
 import org.lbctl.core.config.SchedulerKind;
-import org.lbctl.core.service.IpLiterals;
 
 class SchedulerTest {
   private static final InetAddress CLIENT = IpLiterals.parse("10.0.0.1");

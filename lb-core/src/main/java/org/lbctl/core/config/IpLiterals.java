@@ -1,4 +1,4 @@
-package org.lbctl.core.service;
+package org.lbctl.core.config;
 
 import io.netty.util.NetUtil;
 import java.net.InetAddress;

@@ -1,0 +1,36 @@
+package org.lbctl.core.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * How this node finds and trusts its peer. Node-local: each node names itself and the other.
+ *
+ * @param role {@code primary} or {@code secondary}; the primary is active when both are up
+ * @param bind this node's address and UDP port for the pair channel (default port 6694)
+ * @param peer the other node's address and port
+ * @param secretFile the pair secret, shared by both nodes; authenticates and encrypts the channel
+ * @param pingTargets addresses (such as the gateway) of which at least one must answer before this
+ *     node takes over; empty = take over without asking
+ * @param failback whether a recovered primary takes the active role back (default: stay)
+ */
+public record PairSettings(
+    PairRole role,
+    InetSocketAddress bind,
+    InetSocketAddress peer,
+    Path secretFile,
+    List<String> pingTargets,
+    boolean failback) {
+  public static final int DEFAULT_PORT = 6694;
+
+  public PairSettings {
+    requireNonNull(role, "role");
+    requireNonNull(bind, "bind");
+    requireNonNull(peer, "peer");
+    requireNonNull(secretFile, "secretFile");
+    pingTargets = List.copyOf(pingTargets);
+  }
+}
