@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 final class ConfigReader {
   static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
-  private static final Set<String> ROOT = Set.of("virtualServices");
+  private static final Set<String> ROOT = Set.of("virtualServices", "floatingIps");
   private static final Set<String> VIP_FIELDS =
       Set.of(
           "label",
@@ -58,7 +58,34 @@ final class ConfigReader {
         }
       }
     }
-    return new ReplicatedConfig(vips);
+    return new ReplicatedConfig(vips, floatingIps(root.get("floatingIps")));
+  }
+
+  private List<FloatingIp> floatingIps(JsonNode list) {
+    List<FloatingIp> ips = new ArrayList<>();
+    if (list == null || list.isNull()) {
+      return ips;
+    }
+    if (!list.isArray()) {
+      in.problems().add("floatingIps", "expected a list such as [10.99.1.1/24]");
+      return ips;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      String path = "floatingIps[" + i + "]";
+      JsonNode n = list.get(i);
+      Optional<FloatingIp> ip = n.isTextual() ? FloatingIp.parse(n.textValue()) : Optional.empty();
+      if (ip.isEmpty()) {
+        in.problems()
+            .add(
+                path,
+                TreeReader.describe(n) + " (expected an IP address with an optional /prefix)");
+      } else if (ips.stream().anyMatch(f -> f.address().equals(ip.get().address()))) {
+        in.problems().add(path, ip.get().address() + " is listed twice");
+      } else {
+        ips.add(ip.get());
+      }
+    }
+    return ips;
   }
 
   private Optional<VirtualService> virtualService(JsonNode node, String path) {

@@ -17,6 +17,8 @@ public final class ConfigWriter {
 
   public static ObjectNode toTree(ReplicatedConfig config) {
     ObjectNode root = F.objectNode();
+    ArrayNode floating = root.putArray("floatingIps");
+    config.floatingIps().forEach(f -> floating.add(f.cidr()));
     ArrayNode vips = root.putArray("virtualServices");
     for (VirtualService v : config.virtualServices()) {
       ObjectNode n = vips.addObject();

@@ -3,9 +3,13 @@ package org.lbctl.core.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.netty.util.NetUtil;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -59,7 +63,84 @@ public final class NodeConfigLoader {
     String socket =
         in.text(root, "", "managementSocket", NodeConfig.DEFAULT_SOCKET.toString(), false);
     int ioThreads = in.integer(root, "", "ioThreads", 0, 0, 1024);
+    Optional<PairSettings> pair = pair(in, root.get("pair"), base);
     problems.throwIfAny();
-    return new NodeConfig(Optional.of(base.resolve(config)), base.resolve(socket), ioThreads);
+    return new NodeConfig(Optional.of(base.resolve(config)), base.resolve(socket), ioThreads, pair);
+  }
+
+  private static Optional<PairSettings> pair(TreeReader in, JsonNode node, Path base) {
+    if (node == null || node.isNull() || !in.object(node, "pair", PAIR_FIELDS)) {
+      return Optional.empty();
+    }
+    PairRole role = in.choice(node, "pair", "role", PairRole.class, null);
+    if (role == null && node.get("role") == null) {
+      in.problems().add("pair.role", "is required (primary or secondary)");
+    }
+    InetSocketAddress bind = endpoint(in, node, "bind");
+    InetSocketAddress peer = endpoint(in, node, "peer");
+    String secret = in.text(node, "pair", "secretFile", null, true);
+    List<String> targets = new ArrayList<>();
+    JsonNode list = node.get("pingTargets");
+    if (list != null && !list.isNull()) {
+      if (!list.isArray()) {
+        in.problems().add("pair.pingTargets", "expected a list of IP addresses");
+      } else {
+        for (int i = 0; i < list.size(); i++) {
+          JsonNode t = list.get(i);
+          if (!t.isTextual()
+              || (!NetUtil.isValidIpV4Address(t.textValue())
+                  && !NetUtil.isValidIpV6Address(t.textValue()))) {
+            in.problems().add("pair.pingTargets[" + i + "]", "'" + t + "' is not an IP address");
+          } else {
+            targets.add(t.textValue());
+          }
+        }
+      }
+    }
+    boolean failback = in.bool(node, "pair", "failback", false);
+    if (role == null || bind == null || peer == null || secret == null) {
+      return Optional.empty();
+    }
+    if (bind.equals(peer)) {
+      in.problems().add("pair.peer", "is this node's own address " + node.get("bind").asText());
+    }
+    return Optional.of(new PairSettings(role, bind, peer, base.resolve(secret), targets, failback));
+  }
+
+  /** {@code 10.0.0.1}, {@code 10.0.0.1:6695} or {@code [2001:db8::1]:6694}. */
+  private static InetSocketAddress endpoint(TreeReader in, JsonNode node, String field) {
+    String text = in.text(node, "pair", field, null, true);
+    if (text == null) {
+      return null;
+    }
+    String host = text;
+    int port = PairSettings.DEFAULT_PORT;
+    boolean bracketed = text.startsWith("[");
+    int colon = text.lastIndexOf(':');
+    String portText = null;
+    if (bracketed) {
+      int close = text.indexOf(']');
+      host = close < 0 ? "" : text.substring(1, close);
+      String rest = close < 0 ? "" : text.substring(close + 1);
+      portText = rest.startsWith(":") ? rest.substring(1) : rest.isEmpty() ? null : "x";
+    } else if (colon > 0 && text.indexOf(':') == colon) {
+      host = text.substring(0, colon);
+      portText = text.substring(colon + 1);
+    }
+    if (portText != null) {
+      try {
+        port = Integer.parseInt(portText);
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+    }
+    if ((!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host))
+        || port < 1
+        || port > 65535) {
+      in.problems()
+          .add("pair." + field, "'" + text + "' (expected an IP address with an optional :port)");
+      return null;
+    }
+    return new InetSocketAddress(IpLiterals.parse(host), port);
   }
 }

@@ -4,14 +4,40 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The part of the configuration that a pair shares: virtual services and their real servers.
- * Node-local settings live in {@link NodeConfig}.
+ * The part of the configuration that a pair shares: virtual services and their real servers, and
+ * the extra floating IPs. Node-local settings live in {@link NodeConfig}.
+ *
+ * @param floatingIps addresses that move with the active node besides the virtual services' own,
+ *     such as the real servers' default gateway in NAT mode
  */
-public record ReplicatedConfig(List<VirtualService> virtualServices) {
-  public static final ReplicatedConfig EMPTY = new ReplicatedConfig(List.of());
+public record ReplicatedConfig(List<VirtualService> virtualServices, List<FloatingIp> floatingIps) {
+  public static final ReplicatedConfig EMPTY = new ReplicatedConfig(List.of(), List.of());
 
   public ReplicatedConfig {
     virtualServices = List.copyOf(virtualServices);
+    floatingIps = List.copyOf(floatingIps);
+  }
+
+  public ReplicatedConfig(List<VirtualService> virtualServices) {
+    this(virtualServices, List.of());
+  }
+
+  /**
+   * Every address the active node must hold: each virtual service's (as a host address) and the
+   * extra floating IPs. Wildcard and loopback addresses never float.
+   */
+  public List<FloatingIp> allFloatingIps() {
+    java.util.LinkedHashMap<String, FloatingIp> all = new java.util.LinkedHashMap<>();
+    for (VirtualService v : virtualServices) {
+      java.net.InetAddress a = IpLiterals.parse(v.address());
+      if (!a.isAnyLocalAddress() && !a.isLoopbackAddress()) {
+        all.putIfAbsent(v.address(), FloatingIp.parse(v.address()).orElseThrow());
+      }
+    }
+    for (FloatingIp f : floatingIps) {
+      all.put(f.address(), f);
+    }
+    return List.copyOf(all.values());
   }
 
   public Optional<VirtualService> virtualService(String label) {

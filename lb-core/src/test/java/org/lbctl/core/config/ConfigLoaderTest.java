@@ -318,7 +318,12 @@ class ConfigLoaderTest {
         "virtualServices[0].protocol: 'http' mode is not available in this build yet (available:"
             + " tcp)");
     cases.put("virtualServices: [7]", "virtualServices[0]: expected an object, got number 7");
-    cases.put("vips: []", "vips: unknown field (expected one of: [virtualServices])");
+    cases.put("vips: []", "vips: unknown field (expected one of: [floatingIps, virtualServices])");
+    cases.put(
+        "floatingIps: [10.99.1.1/33, gateway, 10.99.1.1, 10.99.1.1/24]",
+        "floatingIps[0]: text '10.99.1.1/33' (expected an IP address with an optional /prefix)");
+    cases.put(
+        "floatingIps: [10.99.1.1, 10.99.1.1/24]", "floatingIps[1]: 10.99.1.1 is listed twice");
 
     cases.forEach(
         (doc, message) ->
@@ -346,6 +351,23 @@ class ConfigLoaderTest {
                     .containsExactly(
                         "line 3, column 42: YAML aliases (*web) are not supported; write the value"
                             + " out"));
+  }
+
+  @Test
+  void floatingIpsAreTheVipAddressesAndTheExtraOnes() throws Exception {
+    ReplicatedConfig c =
+        ConfigLoader.parse(
+            """
+            floatingIps: [10.99.1.1/24, '2001:db8::1']
+            virtualServices:
+              - {label: a, address: 10.99.0.100, ports: [80]}
+              - {label: b, address: 10.99.0.100, ports: [443]}
+              - {label: c, address: 127.0.0.1, ports: [8080]}
+              - {label: d, address: 0.0.0.0, ports: [8081]}
+            """);
+    assertThat(c.allFloatingIps())
+        .map(FloatingIp::cidr)
+        .containsExactly("10.99.0.100/32", "10.99.1.1/24", "2001:db8::1/128");
   }
 
   @Test

@@ -48,7 +48,7 @@ class NodeConfigLoaderTest {
                     .map(ConfigProblem::toString)
                     .containsExactlyInAnyOrder(
                         "peer: unknown field (expected one of: [configFile, ioThreads,"
-                            + " managementSocket])",
+                            + " managementSocket, pair])",
                         "configFile: is required",
                         "managementSocket: expected text, got number 7",
                         "ioThreads: -1 (expected: 0..1024)"));
@@ -61,5 +61,56 @@ class NodeConfigLoaderTest {
     assertThatThrownBy(() -> NodeConfigLoader.load(empty)).isInstanceOf(ConfigException.class);
     assertThatThrownBy(() -> NodeConfigLoader.load(dir.resolve("nope.yaml")))
         .hasMessageContaining("cannot read");
+  }
+
+  @Test
+  void readsThePairSection() throws Exception {
+    Path file = dir.resolve("node.yaml");
+    Files.writeString(
+        file,
+        """
+        configFile: lbctl.yaml
+        pair:
+          role: secondary
+          bind: 10.99.0.12
+          peer: '10.99.0.11:6700'
+          secretFile: pair.secret
+          pingTargets: [10.99.0.1]
+          failback: true
+        """);
+
+    PairSettings pair = NodeConfigLoader.load(file).pair().orElseThrow();
+
+    assertThat(pair.role()).isEqualTo(PairRole.SECONDARY);
+    assertThat(pair.bind()).hasToString("/10.99.0.12:6694");
+    assertThat(pair.peer()).hasToString("/10.99.0.11:6700");
+    assertThat(pair.secretFile()).isEqualTo(dir.resolve("pair.secret"));
+    assertThat(pair.pingTargets()).containsExactly("10.99.0.1");
+    assertThat(pair.failback()).isTrue();
+  }
+
+  @Test
+  void refusesABrokenPairSectionWithEveryReason() throws Exception {
+    Path file = dir.resolve("node.yaml");
+    Files.writeString(
+        file,
+        """
+        configFile: lbctl.yaml
+        pair: {role: master, bind: '10.99.0.12:99999', peer: lb2.example, pingTargets: [gw]}
+        """);
+
+    assertThatThrownBy(() -> NodeConfigLoader.load(file))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .containsExactlyInAnyOrder(
+                        "pair.role: 'master' (expected one of: primary, secondary)",
+                        "pair.bind: '10.99.0.12:99999' (expected an IP address with an optional"
+                            + " :port)",
+                        "pair.peer: 'lb2.example' (expected an IP address with an optional :port)",
+                        "pair.secretFile: is required",
+                        "pair.pingTargets[0]: '\"gw\"' is not an IP address"));
   }
 }

@@ -1,0 +1,46 @@
+package org.lbctl.cluster.pair;
+
+import org.lbctl.core.config.PairRole;
+
+/**
+ * Decides whether this node should be active. Pure: the same inputs give the same answer, and both
+ * nodes apply the same rules, so they agree without a third party.
+ *
+ * <ul>
+ *   <li>Alone: stay active; a passive node takes over only if a ping target answers, so a node cut
+ *       off from the network does not grab the addresses.
+ *   <li>Both active (after a partition heals, or a race): the primary keeps the role.
+ *   <li>Both passive: the primary takes the role (the pair starting up).
+ *   <li>The peer is active: stay passive. With failback, an active secondary steps down once the
+ *       recovered primary is back and passive; without it (the default), it stays.
+ *   <li>Until the peer has announced its state in this view, keep the current state.
+ * </ul>
+ */
+public final class RoleDecider {
+  private RoleDecider() {}
+
+  public static PairState decide(RoleInputs in) {
+    if (!in.peerPresent()) {
+      if (in.current() == PairState.ACTIVE) {
+        return PairState.ACTIVE;
+      }
+      return in.pingTargetsReachable() ? PairState.ACTIVE : PairState.PASSIVE;
+    }
+    if (in.yielding()) {
+      return PairState.PASSIVE;
+    }
+    if (in.peerState().isEmpty()) {
+      return in.current();
+    }
+    boolean primary = in.role() == PairRole.PRIMARY;
+    PairState peer = in.peerState().get();
+    if (peer == PairState.ACTIVE) {
+      return in.current() == PairState.ACTIVE && primary ? PairState.ACTIVE : PairState.PASSIVE;
+    }
+    // The peer is passive.
+    if (in.current() == PairState.ACTIVE) {
+      return !primary && in.failback() ? PairState.PASSIVE : PairState.ACTIVE;
+    }
+    return primary ? PairState.ACTIVE : PairState.PASSIVE;
+  }
+}

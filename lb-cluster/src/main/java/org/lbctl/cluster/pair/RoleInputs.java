@@ -1,0 +1,22 @@
+package org.lbctl.cluster.pair;
+
+import java.util.Optional;
+import org.lbctl.core.config.PairRole;
+
+/**
+ * Everything the role decision depends on, at one moment.
+ *
+ * @param peerState what the peer last announced; empty until it has said anything in this view
+ * @param pingTargetsReachable at least one ping target answers (true when none are configured)
+ * @param failback this node, when secondary and active, hands the role back to a recovered primary
+ * @param yielding this node gave the active role away on purpose (manual failover) and must not
+ *     take it back while the peer is there
+ */
+public record RoleInputs(
+    PairRole role,
+    PairState current,
+    boolean peerPresent,
+    Optional<PairState> peerState,
+    boolean pingTargetsReachable,
+    boolean failback,
+    boolean yielding) {}

@@ -1,0 +1,95 @@
+package org.lbctl.cluster.pair;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.lbctl.cluster.pair.PairState.ACTIVE;
+import static org.lbctl.cluster.pair.PairState.PASSIVE;
+import static org.lbctl.core.config.PairRole.PRIMARY;
+import static org.lbctl.core.config.PairRole.SECONDARY;
+
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.lbctl.core.config.PairRole;
+
+class RoleDeciderTest {
+  private static PairState decide(
+      PairRole role, PairState current, PairState peer, boolean failback, boolean yielding) {
+    return RoleDecider.decide(
+        new RoleInputs(role, current, true, Optional.ofNullable(peer), true, failback, yielding));
+  }
+
+  private static PairState alone(PairState current, boolean pingOk) {
+    return RoleDecider.decide(
+        new RoleInputs(SECONDARY, current, false, Optional.empty(), pingOk, false, false));
+  }
+
+  @Test
+  void aPairStartingUpMakesThePrimaryActive() {
+    assertThat(decide(PRIMARY, PASSIVE, PASSIVE, false, false)).isEqualTo(ACTIVE);
+    assertThat(decide(SECONDARY, PASSIVE, PASSIVE, false, false)).isEqualTo(PASSIVE);
+  }
+
+  @Test
+  void thePassiveNodeTakesOverWhenThePeerIsLostIfItsPingTargetsAnswer() {
+    assertThat(alone(PASSIVE, true)).isEqualTo(ACTIVE);
+    assertThat(alone(PASSIVE, false)).as("isolated: no grab").isEqualTo(PASSIVE);
+    assertThat(alone(ACTIVE, false)).as("already active stays").isEqualTo(ACTIVE);
+  }
+
+  @Test
+  void afterAPartitionHealsThePrimaryKeepsTheRole() {
+    assertThat(decide(PRIMARY, ACTIVE, ACTIVE, false, false)).isEqualTo(ACTIVE);
+    assertThat(decide(SECONDARY, ACTIVE, ACTIVE, false, false)).isEqualTo(PASSIVE);
+  }
+
+  @Test
+  void aRecoveredPrimaryStaysPassiveUnlessFailbackIsSet() {
+    // Default: the secondary keeps serving, the returning primary waits.
+    assertThat(decide(SECONDARY, ACTIVE, PASSIVE, false, false)).isEqualTo(ACTIVE);
+    assertThat(decide(PRIMARY, PASSIVE, ACTIVE, false, false)).isEqualTo(PASSIVE);
+    // Failback: the secondary steps down; then both are passive and the primary takes over.
+    assertThat(decide(SECONDARY, ACTIVE, PASSIVE, true, false)).isEqualTo(PASSIVE);
+    assertThat(decide(PRIMARY, PASSIVE, PASSIVE, true, false)).isEqualTo(ACTIVE);
+  }
+
+  @Test
+  void aNodeThatYieldedStaysPassiveWhileThePeerIsThere() {
+    assertThat(decide(PRIMARY, ACTIVE, PASSIVE, false, true)).isEqualTo(PASSIVE);
+    assertThat(decide(PRIMARY, PASSIVE, PASSIVE, false, true)).isEqualTo(PASSIVE);
+    // The secondary, told of the handover, sees a passive primary and... stays passive by the
+    // role rules: the handover itself makes it active (see PairController), not this table.
+    assertThat(
+            RoleDecider.decide(
+                new RoleInputs(PRIMARY, PASSIVE, false, Optional.empty(), true, false, true)))
+        .as("the peer died after the yield: take over")
+        .isEqualTo(ACTIVE);
+  }
+
+  @Test
+  void untilThePeerSpeaksTheStateIsKept() {
+    assertThat(decide(PRIMARY, PASSIVE, null, false, false)).isEqualTo(PASSIVE);
+    assertThat(decide(SECONDARY, ACTIVE, null, false, false)).isEqualTo(ACTIVE);
+  }
+
+  @Test
+  void neverBothActiveOnceBothHaveSpoken() {
+    for (PairState a : PairState.values()) {
+      for (PairState b : PairState.values()) {
+        for (boolean failback : new boolean[] {false, true}) {
+          // Iterate each node's decision against the other's announced state until stable.
+          PairState p = a;
+          PairState s = b;
+          for (int round = 0; round < 4; round++) {
+            PairState np = decide(PRIMARY, p, s, failback, false);
+            PairState ns = decide(SECONDARY, s, np, failback, false);
+            p = np;
+            s = ns;
+          }
+          assertThat(p == ACTIVE && s == ACTIVE).as("%s/%s failback=%s", a, b, failback).isFalse();
+          assertThat(p == ACTIVE || s == ACTIVE)
+              .as("someone serves: %s/%s failback=%s", a, b, failback)
+              .isTrue();
+        }
+      }
+    }
+  }
+}

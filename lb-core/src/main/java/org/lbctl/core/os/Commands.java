@@ -1,0 +1,61 @@
+package org.lbctl.core.os;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a system command (ip, arping, nft) with a time limit and captures what it said. Callers run
+ * it off the event loops: a command can take its whole time limit.
+ */
+public final class Commands {
+  private static final int MAX_OUTPUT = 1024 * 1024;
+
+  private Commands() {}
+
+  /** How a command ended: its exit code and its output (stdout and stderr together). */
+  public record Result(List<String> argv, int exit, String output) {
+    public boolean ok() {
+      return exit == 0;
+    }
+
+    /** A line for the log: the command, its exit code and what it said. */
+    public String describe() {
+      return String.join(" ", argv) + " exited " + exit + ": " + output.strip();
+    }
+  }
+
+  public static Result run(Duration timeout, List<String> argv) throws IOException {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    CompletableFuture<String> output =
+        CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()));
+    try {
+      if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        throw new IOException(String.join(" ", argv) + " did not finish within " + timeout);
+      }
+      return new Result(List.copyOf(argv), p.exitValue(), output.get(5, TimeUnit.SECONDS));
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running " + String.join(" ", argv), e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IOException("cannot read the output of " + String.join(" ", argv), e);
+    }
+  }
+
+  private static String readBounded(InputStream in) {
+    try (in) {
+      byte[] bytes = in.readNBytes(MAX_OUTPUT);
+      in.transferTo(java.io.OutputStream.nullOutputStream());
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(output unreadable: " + e.getMessage() + ")";
+    }
+  }
+}
