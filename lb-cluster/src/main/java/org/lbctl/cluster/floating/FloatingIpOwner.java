@@ -1,0 +1,164 @@
+package org.lbctl.cluster.floating;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.lbctl.core.config.FloatingIp;
+import org.lbctl.core.os.Commands;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Adds and removes floating IPs on the node's interface ({@code ip addr}) and announces them with
+ * gratuitous ARP (iputils {@code arping -U}). Every move needs an announcement, in both directions:
+ * without one, neighbours keep the old MAC for up to a minute (LAB.md section 2). Blocking: call it
+ * from the pair's controller thread, never from an event loop.
+ */
+public final class FloatingIpOwner implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FloatingIpOwner.class);
+  private static final Duration IP_TIMEOUT = Duration.ofSeconds(5);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  // A neighbour that confirmed the old MAC less than its locktime (1 s by default) ago ignores
+  // announcements; the repeat after 1.2 s reaches it.
+  private static final long[] REPEAT_MILLIS = {500, 1200};
+
+  private final String device;
+  private final List<String> execPrefix;
+  private final ScheduledExecutorService announcers =
+      Executors.newScheduledThreadPool(
+          4,
+          r -> {
+            Thread t = new Thread(r, "lb-garp");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * @param execPrefix run every command under this prefix (e.g. {@code ip netns exec NS} in a lab);
+   *     empty on a real node
+   */
+  public FloatingIpOwner(String device, List<String> execPrefix) {
+    this.device = device;
+    this.execPrefix = List.copyOf(execPrefix);
+  }
+
+  /** Adds every address, then announces them. */
+  public void claim(List<FloatingIp> ips) throws IOException {
+    for (FloatingIp ip : ips) {
+      Commands.Result r = run(IP_TIMEOUT, "ip", "addr", "add", ip.cidr(), "dev", device);
+      if (!r.ok() && !saysAny(r, "File exists", "already assigned")) {
+        throw new IOException("cannot add floating IP " + ip + ": " + r.describe());
+      }
+      log.info("floating IP {} added on {}", ip, device);
+    }
+    announce(ips);
+  }
+
+  /**
+   * Sends gratuitous ARP for each address (after a move, or after a merge) and repeats it in the
+   * background. arping sends at once but lingers a second before it exits, so this starts the
+   * processes and returns: the announcements are on the wire within milliseconds.
+   */
+  public void announce(List<FloatingIp> ips) {
+    for (FloatingIp ip : ips) {
+      if (ip.isIpv6()) {
+        log.warn(
+            "floating IP {}: no unsolicited neighbour advertisement is sent for IPv6 yet;"
+                + " neighbours learn the move when their entry expires",
+            ip);
+        continue;
+      }
+      garp(ip, true);
+      for (long delay : REPEAT_MILLIS) {
+        announcers.schedule(() -> garp(ip, false), delay, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  private void garp(FloatingIp ip, boolean warn) {
+    List<String> cmd = new ArrayList<>(execPrefix);
+    cmd.addAll(List.of("arping", "-U", "-c", "1", "-I", device, ip.address()));
+    try {
+      Process p =
+          new ProcessBuilder(cmd)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      // iputils arping exits 0 in -U mode once the packet went out.
+      p.onExit()
+          .thenAccept(
+              done -> {
+                if (done.exitValue() != 0 && warn) {
+                  log.warn(
+                      "gratuitous ARP for {} exited {}: run '{}' to see why",
+                      ip,
+                      done.exitValue(),
+                      String.join(" ", cmd));
+                }
+              });
+    } catch (IOException e) {
+      log.warn("cannot send gratuitous ARP for {}: {}", ip, e.getMessage());
+    }
+  }
+
+  /** Removes every address this node holds of {@code ips}; absent ones are not an error. */
+  public void release(List<FloatingIp> ips) throws IOException {
+    List<String> failures = new ArrayList<>();
+    for (FloatingIp ip : ips) {
+      Commands.Result r = run(IP_TIMEOUT, "ip", "addr", "del", ip.cidr(), "dev", device);
+      if (r.ok()) {
+        log.info("floating IP {} removed from {}", ip, device);
+      } else if (!saysAny(r, "Cannot assign requested address", "Address not found")) {
+        failures.add(r.describe());
+      }
+    }
+    if (!failures.isEmpty()) {
+      throw new IOException("cannot remove floating IPs: " + String.join("; ", failures));
+    }
+  }
+
+  /** The addresses on the device now, as {@code address/prefix}. */
+  public Set<String> held() throws IOException {
+    Commands.Result r = run(IP_TIMEOUT, "ip", "-j", "addr", "show", "dev", device);
+    if (!r.ok()) {
+      throw new IOException(r.describe());
+    }
+    Set<String> held = new LinkedHashSet<>();
+    for (JsonNode link : JSON.readTree(r.output())) {
+      for (JsonNode a : link.path("addr_info")) {
+        held.add(a.path("local").asText() + "/" + a.path("prefixlen").asInt());
+      }
+    }
+    return held;
+  }
+
+  // Kernels and iproute2 versions word the same condition differently.
+  private static boolean saysAny(Commands.Result r, String... phrases) {
+    for (String p : phrases) {
+      if (r.output().contains(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Commands.Result run(Duration timeout, String... argv) throws IOException {
+    List<String> cmd = new ArrayList<>(execPrefix);
+    cmd.addAll(List.of(argv));
+    return Commands.run(timeout, cmd);
+  }
+
+  @Override
+  public void close() {
+    announcers.shutdownNow();
+  }
+}
