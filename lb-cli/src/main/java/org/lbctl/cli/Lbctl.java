@@ -16,6 +16,7 @@ import picocli.CommandLine.HelpCommand;
       StatusCommand.class,
       RipCommand.class,
       ReloadCommand.class,
+      FailoverCommand.class,
       ConfigCommand.class,
       HelpCommand.class
     })

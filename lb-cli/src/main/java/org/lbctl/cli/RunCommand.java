@@ -114,7 +114,8 @@ final class RunCommand implements Callable<Integer> {
     return new NodeConfig(
         config != null ? Optional.of(config) : base.configFile(),
         socket != null ? socket : base.managementSocket(),
-        ioThreads != null ? ioThreads : base.ioThreads());
+        ioThreads != null ? ioThreads : base.ioThreads(),
+        base.pair());
   }
 
   private static void closeQuietly(DemoBackends backends) {

@@ -28,6 +28,21 @@ final class StatusCommand extends ApiCommand {
             s.path("configHash").asText().substring(0, 12),
             s.path("configSource").asText(),
             s.path("configLoadedAt").asText());
+    JsonNode pair = s.path("pair");
+    if (pair.isObject()) {
+      out()
+          .printf(
+              "pair: %s %s since %s (%s)%n      peer %s; members %s; floating IPs %s%n%n",
+              pair.path("role").asText(),
+              pair.path("state").asText().toUpperCase(java.util.Locale.ROOT),
+              pair.path("since").asText(),
+              pair.path("reason").asText(),
+              pair.path("peerState").asText(),
+              pair.path("members"),
+              pair.path("floatingIps"));
+    } else {
+      out().println("pair: none (this node runs alone)\n");
+    }
     if (s.path("virtualServices").isEmpty()) {
       out().println("no virtual services");
     }

@@ -3,7 +3,13 @@ package org.lbctl.cluster.node;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import javax.crypto.SecretKey;
+import org.lbctl.cluster.floating.FloatingIpOwner;
+import org.lbctl.cluster.pair.PairController;
+import org.lbctl.cluster.pair.PairSecret;
+import org.lbctl.cluster.pair.PingTargets;
 import org.lbctl.core.api.ApiException;
 import org.lbctl.core.api.ManagementApi;
 import org.lbctl.core.api.ManagementServer;
@@ -13,7 +19,9 @@ import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigHash;
 import org.lbctl.core.config.ConfigLoader;
+import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.lbctl.core.proxy.ProxyEngine;
@@ -36,6 +44,7 @@ public final class Node implements NodeControl, AutoCloseable {
   private final Instant startedAt = Instant.now();
   private final String name;
   private ManagementServer management;
+  private PairController pair;
   private volatile ReplicatedConfig running;
   private volatile String runningHash;
   private volatile Instant loadedAt;
@@ -56,13 +65,24 @@ public final class Node implements NodeControl, AutoCloseable {
         local.configFile().isPresent()
             ? ConfigLoader.load(local.configFile().get())
             : embedded.orElse(ReplicatedConfig.EMPTY);
+    Optional<SecretKey> key =
+        local.pair().isPresent()
+            ? Optional.of(PairSecret.load(local.pair().get().secretFile()))
+            : Optional.empty();
     Node node = new Node(local);
     try {
+      if (local.pair().isPresent()) {
+        // A node of a pair serves only once it is active.
+        node.engine.setServing(false);
+      }
       node.engine.apply(initial);
       node.running = initial;
       node.runningHash = ConfigHash.of(initial);
       node.loadedAt = Instant.now();
       node.management = ManagementServer.start(local.managementSocket(), new ManagementApi(node));
+      if (local.pair().isPresent()) {
+        node.startPair(local.pair().get(), key.orElseThrow());
+      }
     } catch (ConfigException | IOException | RuntimeException e) {
       node.close();
       throw e;
@@ -75,6 +95,23 @@ public final class Node implements NodeControl, AutoCloseable {
         node.engine.transport().name().toLowerCase(java.util.Locale.ROOT),
         node.runningHash.substring(0, 12));
     return node;
+  }
+
+  private void startPair(PairSettings settings, SecretKey key) throws IOException {
+    pair =
+        new PairController(
+            settings,
+            engine::setServing,
+            new FloatingIpOwner(settings.device(), List.of()),
+            () -> running.allFloatingIps(),
+            new PingTargets(settings.pingTargets(), List.of()));
+    try {
+      pair.start(key);
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   private String configSource() {
@@ -91,6 +128,7 @@ public final class Node implements NodeControl, AutoCloseable {
         configSource(),
         runningHash,
         loadedAt.toString(),
+        pair == null ? null : pair.status(),
         StatusReport.services(engine.services().values()));
   }
 
@@ -109,7 +147,11 @@ public final class Node implements NodeControl, AutoCloseable {
     try {
       ReplicatedConfig next = ConfigLoader.load(local.configFile().get());
       ListenerChanges changes = engine.apply(next);
+      List<FloatingIp> before = running.allFloatingIps();
       running = next;
+      if (pair != null) {
+        pair.floatingIpsChanged(before);
+      }
       runningHash = ConfigHash.of(next);
       loadedAt = Instant.now();
       return changes;
@@ -156,6 +198,21 @@ public final class Node implements NodeControl, AutoCloseable {
     return backend.state().setAdminState(state);
   }
 
+  @Override
+  public NodeStatus failover() throws ApiException {
+    if (pair == null) {
+      throw new ApiException(409, "this node runs alone: its node file has no pair section");
+    }
+    try {
+      pair.failover();
+    } catch (IllegalStateException e) {
+      throw new ApiException(409, e.getMessage());
+    } catch (Exception e) {
+      throw new ApiException(500, "failover failed: " + e.getMessage());
+    }
+    return status();
+  }
+
   public ProxyEngine engine() {
     return engine;
   }
@@ -175,6 +232,9 @@ public final class Node implements NodeControl, AutoCloseable {
 
   @Override
   public void close() {
+    if (pair != null) {
+      pair.close();
+    }
     if (management != null) {
       management.close();
     }

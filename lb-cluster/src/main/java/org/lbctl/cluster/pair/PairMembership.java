@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.function.Consumer;
 import javax.crypto.SecretKey;
 import org.jgroups.Address;
+import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
 import org.jgroups.MergeView;
+import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
 import org.lbctl.core.config.PairSettings;
@@ -38,6 +40,17 @@ public final class PairMembership implements AutoCloseable {
    */
   public static PairMembership join(PairSettings pair, SecretKey key, Consumer<PairView> onView)
       throws Exception {
+    return join(pair, key, onView, bytes -> {});
+  }
+
+  /**
+   * Joins the pair and delivers what the peer sends.
+   *
+   * @param onMessage called on a JGroups thread with each message from the peer
+   */
+  public static PairMembership join(
+      PairSettings pair, SecretKey key, Consumer<PairView> onView, Consumer<byte[]> onMessage)
+      throws Exception {
     String name = pair.role().configName();
     JChannel channel = new JChannel(PairStack.protocols(pair, key));
     channel.setName(name);
@@ -48,6 +61,11 @@ public final class PairMembership implements AutoCloseable {
           @Override
           public void viewAccepted(View v) {
             m.accept(v, onView);
+          }
+
+          @Override
+          public void receive(Message msg) {
+            onMessage.accept(msg.getArray());
           }
         });
     try {
@@ -75,6 +93,11 @@ public final class PairMembership implements AutoCloseable {
       log.info("pair: peer {} (view {})", merge ? "is back after a partition" : "joined", members);
     }
     onView.accept(next);
+  }
+
+  /** Sends to the peer (to every other member); reliable and in order. */
+  public void send(byte[] payload) throws Exception {
+    channel.send(new BytesMessage(null, payload));
   }
 
   public PairView view() {

@@ -22,7 +22,8 @@ public final class PairMemberMain {
             new InetSocketAddress("127.0.0.1", Integer.parseInt(args[2])),
             Path.of(args[3]),
             List.of(),
-            false);
+            false,
+            "lo");
     PairMembership.join(
         pair,
         PairSecret.load(pair.secretFile()),

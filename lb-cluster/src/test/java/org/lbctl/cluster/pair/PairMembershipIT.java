@@ -53,7 +53,8 @@ class PairMembershipIT {
         new InetSocketAddress("127.0.0.1", peer),
         secret,
         List.of(),
-        false);
+        false,
+        "lo");
   }
 
   /** A member in this JVM whose views the test can watch. */

@@ -23,6 +23,7 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/status
  * GET  /v1/config
  * POST /v1/reload
+ * POST /v1/pair/failover
  * PUT  /v1/virtual-services/{vip}/real-servers/{rip}/admin-state   {"state": "halt"}
  * </pre>
  */
@@ -69,6 +70,11 @@ public final class ManagementApi {
       case "/v1/config" -> {
         allow(method, "GET");
         return new ApiResponse(200, ConfigWriter.toTree(node.runningConfig()));
+      }
+      case "/v1/pair/failover" -> {
+        allow(method, "POST");
+        log.warn("manual failover requested by {}", caller);
+        return new ApiResponse(200, node.failover());
       }
       case "/v1/reload" -> {
         allow(method, "POST");

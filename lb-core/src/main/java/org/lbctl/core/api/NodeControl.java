@@ -26,4 +26,12 @@ public interface NodeControl {
    */
   AdminState setAdminState(String virtualService, String realServer, AdminState state)
       throws ApiException;
+
+  /**
+   * Hands the active role to the peer (manual failover).
+   *
+   * @return the status after the handover
+   * @throws ApiException 409 when this node runs alone, is passive, or has no peer
+   */
+  NodeStatus failover() throws ApiException;
 }

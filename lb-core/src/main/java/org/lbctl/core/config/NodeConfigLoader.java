@@ -35,7 +35,7 @@ public final class NodeConfigLoader {
   private static final Set<String> FIELDS =
       Set.of("configFile", "managementSocket", "ioThreads", "pair");
   private static final Set<String> PAIR_FIELDS =
-      Set.of("role", "bind", "peer", "secretFile", "pingTargets", "failback");
+      Set.of("role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface");
   private static final int MAX_BYTES = 64 * 1024;
 
   private NodeConfigLoader() {}
@@ -98,13 +98,18 @@ public final class NodeConfigLoader {
       }
     }
     boolean failback = in.bool(node, "pair", "failback", false);
+    String device = in.text(node, "pair", "interface", PairSettings.DEFAULT_DEVICE, false);
+    if (!device.matches("[A-Za-z0-9_.@-]{1,15}")) {
+      in.problems().add("pair.interface", "'" + device + "' is not an interface name");
+    }
     if (role == null || bind == null || peer == null || secret == null) {
       return Optional.empty();
     }
     if (bind.equals(peer)) {
       in.problems().add("pair.peer", "is this node's own address " + node.get("bind").asText());
     }
-    return Optional.of(new PairSettings(role, bind, peer, base.resolve(secret), targets, failback));
+    return Optional.of(
+        new PairSettings(role, bind, peer, base.resolve(secret), targets, failback, device));
   }
 
   /** {@code 10.0.0.1}, {@code 10.0.0.1:6695} or {@code [2001:db8::1]:6694}. */

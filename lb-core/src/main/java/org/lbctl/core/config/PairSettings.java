@@ -16,6 +16,7 @@ import java.util.List;
  * @param pingTargets addresses (such as the gateway) of which at least one must answer before this
  *     node takes over; empty = take over without asking
  * @param failback whether a recovered primary takes the active role back (default: stay)
+ * @param device the interface that carries the floating IPs (YAML {@code interface})
  */
 public record PairSettings(
     PairRole role,
@@ -23,8 +24,10 @@ public record PairSettings(
     InetSocketAddress peer,
     Path secretFile,
     List<String> pingTargets,
-    boolean failback) {
+    boolean failback,
+    String device) {
   public static final int DEFAULT_PORT = 6694;
+  public static final String DEFAULT_DEVICE = "eth0";
 
   public PairSettings {
     requireNonNull(role, "role");
@@ -32,5 +35,6 @@ public record PairSettings(
     requireNonNull(peer, "peer");
     requireNonNull(secretFile, "secretFile");
     pingTargets = List.copyOf(pingTargets);
+    requireNonNull(device, "device");
   }
 }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -43,6 +44,8 @@ public final class ProxyEngine implements AutoCloseable {
   private final EventLoopGroup group;
   private final Map<InetSocketAddress, VipListener> listeners = new HashMap<>();
   private volatile Map<String, VirtualServiceRuntime> services = Map.of();
+  private ReplicatedConfig current = ReplicatedConfig.EMPTY;
+  private boolean serving = true;
 
   /**
    * @param ioThreads event loops; 0 means one per core (Netty's own default would be two)
@@ -61,6 +64,29 @@ public final class ProxyEngine implements AutoCloseable {
 
   /** Moves to {@code next}; on failure throws with the ports that could not be bound. */
   public synchronized ListenerChanges apply(ReplicatedConfig next) throws ConfigException {
+    ListenerChanges changes = reconcile(next, serving);
+    current = next;
+    return changes;
+  }
+
+  /**
+   * Opens or closes every listener: a node of a pair serves only while it is active. Passive, it
+   * keeps its virtual services (status, counters, admin states) but listens on nothing.
+   */
+  public synchronized ListenerChanges setServing(boolean serve) throws ConfigException {
+    if (serve == serving) {
+      return new ListenerChanges(List.of(), List.of(), List.of());
+    }
+    ListenerChanges changes = reconcile(current, serve);
+    serving = serve;
+    return changes;
+  }
+
+  public synchronized boolean serving() {
+    return serving;
+  }
+
+  private ListenerChanges reconcile(ReplicatedConfig next, boolean serve) throws ConfigException {
     Map<String, VirtualServiceRuntime> nextServices = new LinkedHashMap<>();
     Map<InetSocketAddress, VipListener> wanted = new LinkedHashMap<>();
     Map<InetSocketAddress, String> wantedPaths = new HashMap<>();
@@ -74,7 +100,7 @@ public final class ProxyEngine implements AutoCloseable {
               old == null ? Map.of() : states(old),
               old == null ? new ServiceCounters() : old.counters());
       nextServices.put(v.label(), runtime);
-      if (!v.isProxied()) {
+      if (!v.isProxied() || !serve) {
         continue;
       }
       for (int p = 0; p < v.ports().size(); p++) {
@@ -168,6 +194,11 @@ public final class ProxyEngine implements AutoCloseable {
                         .addLast("frontend", new TcpFrontendHandler(l, settings));
                   }
                 });
+    if (settings.transport() == Transport.EPOLL) {
+      // A floating VIP may be bound before its address arrives: a node taking over opens its
+      // listeners first, then adds the address, so no client finds the port closed.
+      b.option(EpollChannelOption.IP_FREEBIND, true);
+    }
     ChannelFuture f = b.bind(l.address()).sync();
     l.setChannel(f.channel());
   }

@@ -16,4 +16,5 @@ public record NodeStatus(
     String configSource,
     String configHash,
     String configLoadedAt,
+    PairStatus pair,
     List<ServiceStatus> virtualServices) {}

@@ -1,0 +1,271 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.testing.NamespaceLab;
+
+/**
+ * Two lbctl nodes as a pair in a namespace lab: client, lb1, lb2, rs1, rs2 on one bridge. The nodes
+ * are the packaged jar, run as processes inside their namespaces; the real servers are nginx; the
+ * client is curl.
+ */
+class PairFailoverIT {
+  private static final String VIP = "10.99.0.100";
+  private static final Path JAR = Path.of("target", "lbctl.jar").toAbsolutePath();
+
+  @TempDir Path dir;
+  private NamespaceLab lab;
+  private final Map<String, Process> nodes = new LinkedHashMap<>();
+  private final List<Process> others = new ArrayList<>();
+
+  @BeforeEach
+  void lab() throws Exception {
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    hosts.put("lb1", "10.99.0.11/24");
+    hosts.put("lb2", "10.99.0.12/24");
+    hosts.put("rs1", "10.99.0.21/24");
+    hosts.put("rs2", "10.99.0.22/24");
+    lab = NamespaceLab.create(hosts);
+    Path secret = dir.resolve("pair.secret");
+    Files.writeString(secret, "5e1f0c9a7b3d42e8a6c4f2e0d8b6a4c2\n");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    Files.writeString(
+        dir.resolve("lbctl.yaml"),
+        """
+        virtualServices:
+          - label: portal
+            address: %s
+            ports: [80]
+            scheduler: weighted-round-robin
+            timeouts: {connect: 1s}
+            realServers:
+              - {label: rs1, address: 10.99.0.21, port: 8080}
+              - {label: rs2, address: 10.99.0.22, port: 8080}
+        """
+            .formatted(VIP));
+    nodeFile("lb1", "primary", "10.99.0.11", "10.99.0.12");
+    nodeFile("lb2", "secondary", "10.99.0.12", "10.99.0.11");
+    nginx("rs1");
+    nginx("rs2");
+  }
+
+  @AfterEach
+  void stop(org.junit.jupiter.api.TestInfo test) throws Exception {
+    for (Process p : nodes.values()) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    // Keep the nodes' logs as test artifacts.
+    Path keep =
+        Files.createDirectories(
+            Path.of("target", "pair-logs", test.getTestMethod().orElseThrow().getName()));
+    for (String host : List.of("lb1", "lb2")) {
+      Files.writeString(keep.resolve(host + ".log"), log(host));
+    }
+    for (Process p : others) {
+      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    lab.close();
+  }
+
+  private void nodeFile(String host, String role, String bind, String peer) throws IOException {
+    Files.writeString(
+        dir.resolve(host + ".yaml"),
+        """
+        configFile: lbctl.yaml
+        managementSocket: %1$s.sock
+        ioThreads: 1
+        pair:
+          role: %2$s
+          bind: %3$s
+          peer: %4$s
+          secretFile: pair.secret
+          pingTargets: [10.99.0.10]
+        """
+            .formatted(host, role, bind, peer));
+  }
+
+  private void nginx(String host) throws IOException {
+    Path d = Files.createDirectories(dir.resolve("nginx-" + host));
+    Files.writeString(
+        d.resolve("nginx.conf"),
+        """
+        daemon off;
+        worker_processes 1;
+        pid %1$s/nginx.pid;
+        error_log %1$s/error.log warn;
+        events { worker_connections 256; }
+        http {
+          access_log off;
+          client_body_temp_path %1$s; proxy_temp_path %1$s; fastcgi_temp_path %1$s;
+          uwsgi_temp_path %1$s; scgi_temp_path %1$s;
+          server { listen 8080; location / { return 200 "%2$s\\n"; } }
+        }
+        """
+            .formatted(d, host));
+    others.add(
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                lab.ns(host),
+                "nginx",
+                "-c",
+                d.resolve("nginx.conf").toString(),
+                "-p",
+                d.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(d.resolve("out.log").toFile())
+            .start());
+  }
+
+  private Process startNode(String host) throws IOException {
+    Process p =
+        new ProcessBuilder(
+                "ip",
+                "netns",
+                "exec",
+                lab.ns(host),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                JAR.toString(),
+                "run",
+                "--node",
+                dir.resolve(host + ".yaml").toString())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(host + ".log").toFile()))
+            .start();
+    nodes.put(host, p);
+    return p;
+  }
+
+  private JsonNode pair(String host) throws IOException {
+    ApiClient.Answer a = new ApiClient(dir.resolve(host + ".sock")).call("GET", "/v1/status", null);
+    return a.body().path("pair");
+  }
+
+  private String pairState(String host) {
+    try {
+      return pair(host).path("state").asText();
+    } catch (IOException e) {
+      return "down";
+    }
+  }
+
+  private boolean holdsVip(String host) throws IOException {
+    return lab.exec(host, "ip", "-o", "addr", "show", "dev", "eth0").output().contains(VIP + "/32");
+  }
+
+  /** One request from the client; the answering real server, or "" when it failed. */
+  private String curl() throws IOException {
+    var r = lab.exec("client", "curl", "-s", "--max-time", "0.5", "http://" + VIP + "/");
+    return r.ok() ? r.output().strip() : "";
+  }
+
+  private String log(String host) throws IOException {
+    Path f = dir.resolve(host + ".log");
+    return Files.exists(f) ? Files.readString(f) : "";
+  }
+
+  private void startPair() throws Exception {
+    startNode("lb1");
+    await().atMost(Duration.ofSeconds(30)).until(() -> pairState("lb1").equals("active"));
+    startNode("lb2");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(pairState("lb2")).isEqualTo("passive");
+              assertThat(pair("lb1").path("peerState").asText()).isEqualTo("passive");
+            });
+    await().atMost(Duration.ofSeconds(10)).until(() -> curl().matches("rs[12]"));
+  }
+
+  @Test
+  void theSecondaryTakesOverWhenThePrimaryIsKilledAndTheRestartedPrimaryStaysPassive()
+      throws Exception {
+    startPair();
+    assertThat(holdsVip("lb1")).isTrue();
+    assertThat(holdsVip("lb2")).isFalse();
+
+    long killed = System.nanoTime();
+    nodes.get("lb1").destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> curl().matches("rs[12]"));
+    long takeoverMs = (System.nanoTime() - killed) / 1_000_000;
+    System.out.println(
+        "pair: kill -9 of the active node -> VIP served by the peer after " + takeoverMs + " ms");
+    assertThat(pairState("lb2")).isEqualTo("active");
+    assertThat(holdsVip("lb2")).isTrue();
+    assertThat(log("lb2")).contains("pair: secondary is now ACTIVE: the peer was lost");
+
+    // A killed process leaves its address configured; the restarted node removes it and,
+    // without failback, stays passive.
+    assertThat(holdsVip("lb1")).as("left behind by kill -9").isTrue();
+    startNode("lb1");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(pairState("lb1")).isEqualTo("passive");
+              assertThat(pair("lb1").path("peerState").asText()).isEqualTo("active");
+              assertThat(holdsVip("lb1")).isFalse();
+            });
+    assertThat(pairState("lb2")).isEqualTo("active");
+    assertThat(curl()).matches("rs[12]");
+    assertThat(takeoverMs).isLessThan(3000);
+  }
+
+  @Test
+  void aManualFailoverMovesTheRoleAndTheAddress() throws Exception {
+    startPair();
+
+    var cl = Lbctl.commandLine();
+    java.io.StringWriter out = new java.io.StringWriter();
+    cl.setOut(new java.io.PrintWriter(out));
+    int exit = cl.execute("failover", "--socket", dir.resolve("lb1.sock").toString());
+
+    assertThat(exit).isZero();
+    assertThat(out.toString()).contains("primary is now passive");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(pairState("lb2")).isEqualTo("active");
+              assertThat(holdsVip("lb2")).isTrue();
+              assertThat(holdsVip("lb1")).isFalse();
+            });
+    await().atMost(Duration.ofSeconds(5)).until(() -> curl().matches("rs[12]"));
+    // The primary does not take the role back by itself.
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(4))
+        .until(() -> pairState("lb1").equals("passive"));
+
+    // Failover on the passive node is refused with a reason.
+    var refused = Lbctl.commandLine();
+    java.io.StringWriter err = new java.io.StringWriter();
+    refused.setErr(new java.io.PrintWriter(err));
+    assertThat(refused.execute("failover", "--socket", dir.resolve("lb1.sock").toString()))
+        .isEqualTo(1);
+    assertThat(err.toString()).contains("this node is passive; run failover on the active node");
+  }
+}

@@ -1,0 +1,329 @@
+package org.lbctl.cluster.pair;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.lbctl.cluster.floating.FloatingIpOwner;
+import org.lbctl.core.config.FloatingIp;
+import org.lbctl.core.config.PairSettings;
+import org.lbctl.core.status.PairStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes this node the pair's active or passive member and acts on it: membership changes and the
+ * peer's announcements go in, {@link RoleDecider} decides, and a change moves the floating IPs and
+ * turns the data plane on or off. Every step runs on one thread, in order, so two transitions never
+ * interleave; JGroups threads only hand work over.
+ *
+ * <p>Taking over: open the listeners (they may bind before the address exists), add the addresses,
+ * announce them. Giving up: stop serving, remove the addresses.
+ */
+public final class PairController implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PairController.class);
+
+  private final PairSettings settings;
+  private final ServingGate gate;
+  private final FloatingIpOwner owner;
+  private final Supplier<List<FloatingIp>> floatingIps;
+  private final PingTargets pingTargets;
+
+  /**
+   * Announcements repeat at this interval while the peer is there: a message sent just as a view
+   * changes can be dropped by a peer that has not installed that view yet, and a repeated one also
+   * tells a peer that missed a change.
+   */
+  static final long ANNOUNCE_INTERVAL_MILLIS = 500;
+
+  private final ScheduledExecutorService worker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "lb-pair");
+            t.setDaemon(true);
+            return t;
+          });
+
+  // Owned by the worker thread.
+  private PairMembership membership;
+  private PairState state = PairState.PASSIVE;
+  private boolean peerPresent;
+  private Optional<PairState> peerState = Optional.empty();
+  private boolean yielding;
+  private Instant since = Instant.now();
+  private String sinceReason = "starting";
+  private volatile PairStatus status;
+
+  public PairController(
+      PairSettings settings,
+      ServingGate gate,
+      FloatingIpOwner owner,
+      Supplier<List<FloatingIp>> floatingIps,
+      PingTargets pingTargets) {
+    this.settings = settings;
+    this.gate = gate;
+    this.owner = owner;
+    this.floatingIps = floatingIps;
+    this.pingTargets = pingTargets;
+    this.status = status(List.of(), "starting");
+  }
+
+  /**
+   * Cleans up what a previous run may have left (a killed process leaves its addresses configured),
+   * then joins the pair; the first view decides the role.
+   */
+  public void start(javax.crypto.SecretKey key) throws Exception {
+    runOnWorker(
+        () -> {
+          gate.setServing(false);
+          owner.release(floatingIps.get());
+          return null;
+        });
+    membership =
+        PairMembership.join(
+            settings,
+            key,
+            view -> worker.execute(() -> onView(view)),
+            bytes -> worker.execute(() -> onMessage(bytes)));
+    worker.scheduleWithFixedDelay(
+        () -> announce(false),
+        ANNOUNCE_INTERVAL_MILLIS,
+        ANNOUNCE_INTERVAL_MILLIS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  private void onView(PairView view) {
+    boolean wasPresent = peerPresent;
+    peerPresent = view.peerPresent();
+    if (!peerPresent || !wasPresent || view.merge()) {
+      // A new peer, or one back from a partition, has not told us its state in this view.
+      peerState = Optional.empty();
+    }
+    if (!peerPresent) {
+      yielding = false;
+    }
+    String reason =
+        !peerPresent
+            ? (wasPresent ? "the peer was lost" : "no peer in the pair")
+            : view.merge() ? "a partition healed" : "the peer joined";
+    decide(reason, view);
+    if (peerPresent) {
+      announce(false);
+    }
+    if (view.merge() && state == PairState.ACTIVE) {
+      // The other half may have announced the addresses meanwhile: take them back.
+      owner.announce(floatingIps.get());
+    }
+  }
+
+  private void onMessage(byte[] bytes) {
+    StateAnnouncement a;
+    try {
+      a = StateAnnouncement.parse(bytes);
+    } catch (IOException e) {
+      log.warn("pair: ignoring a message from the peer: {}", e.getMessage());
+      return;
+    }
+    peerState = Optional.of(a.state());
+    if (a.state() == PairState.ACTIVE) {
+      yielding = false;
+    }
+    if (a.handover() && state == PairState.PASSIVE) {
+      transition(PairState.ACTIVE, "the peer handed the active role over");
+      return;
+    }
+    decide("the peer is " + a.state().displayName(), membership == null ? null : membership.view());
+  }
+
+  private void decide(String reason, PairView view) {
+    boolean pingOk = peerPresent || state == PairState.ACTIVE ? true : pingTargets.anyReachable();
+    PairState next =
+        RoleDecider.decide(
+            new RoleInputs(
+                settings.role(),
+                state,
+                peerPresent,
+                peerState,
+                pingOk,
+                settings.failback(),
+                yielding));
+    if (next != state) {
+      transition(next, reason);
+    } else if (!peerPresent && state == PairState.PASSIVE && !pingOk) {
+      log.warn(
+          "pair: alone and none of the ping targets {} answers; staying passive",
+          pingTargets.targets());
+    }
+    status = status(view == null ? List.of() : view.members(), reason);
+  }
+
+  private void transition(PairState next, String reason) {
+    List<FloatingIp> ips = floatingIps.get();
+    try {
+      if (next == PairState.ACTIVE) {
+        gate.setServing(true);
+        owner.claim(ips);
+      } else {
+        gate.setServing(false);
+        owner.release(ips);
+      }
+    } catch (Exception e) {
+      log.error(
+          "pair: cannot become {} ({}): {}; staying {}",
+          next.displayName(),
+          reason,
+          e.getMessage(),
+          state.displayName());
+      rollback(next);
+      return;
+    }
+    log.warn(
+        "pair: {} is now {}: {} (floating IPs {})",
+        settings.role().configName(),
+        next.displayName().toUpperCase(java.util.Locale.ROOT),
+        reason,
+        ips);
+    state = next;
+    since = Instant.now();
+    sinceReason = reason;
+    status = status(membership == null ? List.of() : membershipMembers(), reason);
+    announce(false);
+  }
+
+  private void rollback(PairState failed) {
+    try {
+      if (failed == PairState.ACTIVE) {
+        gate.setServing(false);
+        owner.release(floatingIps.get());
+      }
+    } catch (Exception e) {
+      log.error("pair: cleanup after a failed transition failed too: {}", e.getMessage());
+    }
+  }
+
+  private List<String> membershipMembers() {
+    PairView v = membership.view();
+    return v == null ? List.of() : v.members();
+  }
+
+  private void announce(boolean handover) {
+    if (membership == null || !peerPresent) {
+      return;
+    }
+    try {
+      membership.send(new StateAnnouncement(settings.role(), state, handover).toBytes());
+    } catch (Exception e) {
+      log.warn("pair: cannot tell the peer our state: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Hands the active role to the peer on purpose (the guides' manual failover).
+   *
+   * @throws IllegalStateException when this node is not active or has no peer to hand over to
+   */
+  public void failover() throws Exception {
+    runOnWorker(
+        () -> {
+          if (state != PairState.ACTIVE) {
+            throw new IllegalStateException(
+                "this node is " + state.displayName() + "; run failover on the active node");
+          }
+          if (!peerPresent) {
+            throw new IllegalStateException("the peer is not in the pair; nobody to hand over to");
+          }
+          yielding = true;
+          transition(PairState.PASSIVE, "failover requested by the operator");
+          announce(true);
+          return null;
+        });
+  }
+
+  private <T> T runOnWorker(java.util.concurrent.Callable<T> task) throws Exception {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    worker.execute(
+        () -> {
+          try {
+            result.complete(task.call());
+          } catch (Exception e) {
+            result.completeExceptionally(e);
+          }
+        });
+    try {
+      return result.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  private PairStatus status(List<String> members, String lastEvent) {
+    return new PairStatus(
+        settings.role().configName(),
+        state.displayName(),
+        peerPresent,
+        !peerPresent ? "absent" : peerState.map(PairState::displayName).orElse("unknown"),
+        members,
+        since.toString(),
+        sinceReason,
+        floatingIps.get().stream().map(FloatingIp::cidr).toList());
+  }
+
+  /**
+   * After a reload: an active node adds the floating IPs that are new and removes the ones that
+   * went away.
+   */
+  public void floatingIpsChanged(List<FloatingIp> before) {
+    worker.execute(
+        () -> {
+          if (state != PairState.ACTIVE) {
+            return;
+          }
+          List<FloatingIp> now = floatingIps.get();
+          try {
+            owner.release(before.stream().filter(ip -> !now.contains(ip)).toList());
+            owner.claim(now.stream().filter(ip -> !before.contains(ip)).toList());
+          } catch (IOException e) {
+            log.error("pair: cannot move floating IPs after a reload: {}", e.getMessage());
+          }
+        });
+  }
+
+  public PairStatus status() {
+    return status;
+  }
+
+  public PairState state() {
+    return state;
+  }
+
+  /** Leaves the pair; an active node gives up its addresses first so the peer can take them. */
+  @Override
+  public void close() {
+    try {
+      runOnWorker(
+          () -> {
+            if (state == PairState.ACTIVE) {
+              gate.setServing(false);
+              owner.release(floatingIps.get());
+              state = PairState.PASSIVE;
+            }
+            return null;
+          });
+    } catch (Exception e) {
+      log.warn("pair: releasing the floating IPs on stop failed: {}", e.getMessage());
+    }
+    if (membership != null) {
+      membership.close();
+    }
+    worker.shutdownNow();
+    owner.close();
+  }
+}
