@@ -79,7 +79,11 @@ class PairFailoverIT {
       Files.writeString(keep.resolve(host + ".log"), log(host));
     }
     for (Process p : others) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      // SIGTERM: nginx's master stops its workers; SIGKILL would orphan them.
+      p.destroy();
+      if (!p.waitFor(10, TimeUnit.SECONDS)) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
     }
     lab.close();
   }

@@ -55,6 +55,7 @@ public final class PairController implements AutoCloseable {
   private boolean peerPresent;
   private Optional<PairState> peerState = Optional.empty();
   private boolean yielding;
+  private boolean isolatedLogged;
   private Instant since = Instant.now();
   private String sinceReason = "starting";
   private volatile PairStatus status;
@@ -95,6 +96,17 @@ public final class PairController implements AutoCloseable {
         ANNOUNCE_INTERVAL_MILLIS,
         ANNOUNCE_INTERVAL_MILLIS,
         TimeUnit.MILLISECONDS);
+    // Alone, the answer depends on the network: ask again every second (the ping targets may
+    // come back, or go away).
+    worker.scheduleWithFixedDelay(
+        () -> {
+          if (!peerPresent && membership != null) {
+            decide("alone: checking the ping targets", membership.view());
+          }
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
   }
 
   private void onView(PairView view) {
@@ -141,7 +153,7 @@ public final class PairController implements AutoCloseable {
   }
 
   private void decide(String reason, PairView view) {
-    boolean pingOk = peerPresent || state == PairState.ACTIVE ? true : pingTargets.anyReachable();
+    boolean pingOk = peerPresent || pingTargets.anyReachable();
     PairState next =
         RoleDecider.decide(
             new RoleInputs(
@@ -153,11 +165,19 @@ public final class PairController implements AutoCloseable {
                 settings.failback(),
                 yielding));
     if (next != state) {
-      transition(next, reason);
-    } else if (!peerPresent && state == PairState.PASSIVE && !pingOk) {
+      transition(
+          next,
+          !peerPresent && !pingOk
+              ? "alone and none of the ping targets " + pingTargets.targets() + " answers"
+              : reason);
+    } else if (!peerPresent && state == PairState.PASSIVE && !pingOk && !isolatedLogged) {
       log.warn(
-          "pair: alone and none of the ping targets {} answers; staying passive",
+          "pair: alone and none of the ping targets {} answers; staying passive until one does",
           pingTargets.targets());
+      isolatedLogged = true;
+    }
+    if (pingOk) {
+      isolatedLogged = false;
     }
     status = status(view == null ? List.of() : view.members(), reason);
   }

@@ -7,8 +7,9 @@ import org.lbctl.core.config.PairRole;
  * nodes apply the same rules, so they agree without a third party.
  *
  * <ul>
- *   <li>Alone: stay active; a passive node takes over only if a ping target answers, so a node cut
- *       off from the network does not grab the addresses.
+ *   <li>Alone: be active only while a ping target answers. A node cut off from the network neither
+ *       grabs the addresses nor keeps them: it cannot serve them anyway, and its peer, if alive,
+ *       needs them.
  *   <li>Both active (after a partition heals, or a race): the primary keeps the role.
  *   <li>Both passive: the primary takes the role (the pair starting up).
  *   <li>The peer is active: stay passive. With failback, an active secondary steps down once the
@@ -21,9 +22,6 @@ public final class RoleDecider {
 
   public static PairState decide(RoleInputs in) {
     if (!in.peerPresent()) {
-      if (in.current() == PairState.ACTIVE) {
-        return PairState.ACTIVE;
-      }
       return in.pingTargetsReachable() ? PairState.ACTIVE : PairState.PASSIVE;
     }
     if (in.yielding()) {

@@ -82,6 +82,20 @@ class FloatingIpOwnerIT {
   }
 
   @Test
+  void oneCommandWithoutTheNodeRemovesEveryFloatingIpv4Address() throws Exception {
+    lb1.claim(List.of(VIP, GATEWAY));
+    assertThat(lab.exec("lb1", "ip", "-o", "-4", "addr", "show", "dev", "eth0").output())
+        .contains("10.99.0.100/32 scope global eth0:lb");
+
+    // What the unit's ExecStopPost runs after a crash.
+    assertThat(lab.exec("lb1", "ip", "-4", "addr", "flush", "label", "*:lb").ok()).isTrue();
+
+    assertThat(lb1.held())
+        .contains("10.99.0.11/24")
+        .doesNotContain("10.99.0.100/32", "10.99.1.1/24");
+  }
+
+  @Test
   void claimingTwiceAndReleasingWhatIsNotHeldAreNoErrors() throws Exception {
     lb1.claim(List.of(VIP));
     lb1.claim(List.of(VIP));

@@ -29,10 +29,11 @@ class RoleDeciderTest {
   }
 
   @Test
-  void thePassiveNodeTakesOverWhenThePeerIsLostIfItsPingTargetsAnswer() {
+  void aNodeAloneIsActiveOnlyWhileItsPingTargetsAnswer() {
     assertThat(alone(PASSIVE, true)).isEqualTo(ACTIVE);
+    assertThat(alone(ACTIVE, true)).isEqualTo(ACTIVE);
     assertThat(alone(PASSIVE, false)).as("isolated: no grab").isEqualTo(PASSIVE);
-    assertThat(alone(ACTIVE, false)).as("already active stays").isEqualTo(ACTIVE);
+    assertThat(alone(ACTIVE, false)).as("isolated: gives the addresses up").isEqualTo(PASSIVE);
   }
 
   @Test

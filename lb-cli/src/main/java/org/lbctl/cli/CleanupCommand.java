@@ -1,0 +1,49 @@
+package org.lbctl.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.lbctl.cluster.floating.FloatingIpOwner;
+import org.lbctl.core.config.ConfigException;
+import org.lbctl.core.config.ConfigLoader;
+import org.lbctl.core.config.FloatingIp;
+import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.config.NodeConfigLoader;
+import org.lbctl.core.config.PairSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "cleanup",
+    description = {
+      "Remove this node's floating IPs from its interface. A node that dies (kill -9, crash)",
+      "leaves them configured, so its kernel still answers ARP for them; the systemd unit runs",
+      "this as ExecStopPost. A running node does the same when it starts."
+    })
+final class CleanupCommand implements Callable<Integer> {
+  @Option(names = "--node", paramLabel = "FILE", required = true, description = "Node file.")
+  Path nodeFile;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig node;
+    List<FloatingIp> ips;
+    try {
+      node = NodeConfigLoader.load(nodeFile);
+      ips = ConfigLoader.load(node.configFile().orElseThrow()).allFloatingIps();
+    } catch (ConfigException e) {
+      throw new CliFailure(nodeFile + ": " + e.getMessage());
+    }
+    String device = node.pair().map(PairSettings::device).orElse(PairSettings.DEFAULT_DEVICE);
+    try (FloatingIpOwner owner = new FloatingIpOwner(device, List.of())) {
+      owner.release(ips);
+    }
+    spec.commandLine().getOut().printf("removed %s from %s where present%n", ips, device);
+    spec.commandLine().getOut().flush();
+    return 0;
+  }
+}
