@@ -27,9 +27,12 @@ VIP=10.99.0.100
 work="$(mktemp -d /tmp/lbctl-drill.XXXXXX)"
 declare -A pid
 bg=()
+nginx_pids=()
 now_ms() { date +%s%3N; }
 
 cleanup() {
+  # SIGTERM to nginx's master stops its workers too; SIGKILL would orphan them.
+  for p in "${nginx_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pid[@]}" "${bg[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   for n in sw client lb1 lb2 rs1 rs2; do ip netns del "$P$n" 2>/dev/null || true; done
   wait 2>/dev/null || true
@@ -59,8 +62,9 @@ events { worker_connections 1024; }
 http { access_log off; client_body_temp_path $work/$rs; proxy_temp_path $work/$rs; fastcgi_temp_path $work/$rs; uwsgi_temp_path $work/$rs; scgi_temp_path $work/$rs;
   server { listen 8080; location / { return 200 "$rs\n"; } } }
 CONF
-  ip netns exec $P$rs nginx -c "$work/$rs/nginx.conf" -p "$work/$rs" &
-  bg+=($!)
+  # Its own log, not our stdout: a process that outlives us must not hold our pipe open.
+  ip netns exec $P$rs nginx -c "$work/$rs/nginx.conf" -p "$work/$rs" > "$work/$rs/out.log" 2>&1 &
+  nginx_pids+=($!)
 done
 
 # The pair.
@@ -93,7 +97,12 @@ wait_for() { # seconds, command...
   until "$@"; do [ "$(now_ms)" -lt "$limit" ] || return 1; sleep 0.05; done
 }
 active_node() { for h in lb1 lb2; do [ "$(state_of $h)" = active ] && { echo $h; return; }; done; echo none; }
-pair_settled() { local a b; a="$(state_of lb1)"; b="$(state_of lb2)"; [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ]; }
+# Settled: one node active, the other passive, and the VIP on the active node only.
+pair_settled() {
+  local a b; a="$(state_of lb1)"; b="$(state_of lb2)"
+  [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || return 1
+  if [ "$a" = active ]; then holds lb1 && ! holds lb2; else holds lb2 && ! holds lb1; fi
+}
 
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
 start_node lb1; wait_for 40 is_state lb1 active || { echo "drill: lb1 did not become active" >&2; cat "$work/lb1.log" >&2; exit 1; }
@@ -138,7 +147,10 @@ for run in $(seq "$runs"); do
   case "$kind" in
     kill|restart) wait "${pid[$act]}" 2>/dev/null || true; start_node $act ;;
     stop) kill -CONT "${pid[$act]}" ;;
-    cut) ip -n ${P}sw link set ${P}p-$act up ;;
+    # Keep the cut until the isolated node has given its addresses up (or 10 s): healing at once
+    # would measure the merge, not the split.
+    cut) wait_for 10 bash -c "! ip -n $P$act -o addr show dev eth0 | grep -q ' $VIP/32'" || true
+         ip -n ${P}sw link set ${P}p-$act up ;;
   esac
   wait_for 60 pair_settled || { echo "drill: the pair did not settle after run $run" >&2; exit 1; }
   wait_for 20 ip netns exec ${P}client curl -sf --max-time 1 -o /dev/null http://$VIP/

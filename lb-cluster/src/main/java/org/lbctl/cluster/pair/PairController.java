@@ -41,6 +41,9 @@ public final class PairController implements AutoCloseable {
    */
   static final long ANNOUNCE_INTERVAL_MILLIS = 500;
 
+  /** Two missed announcements: the peer is silent, or this node is cut off. */
+  static final long ISOLATION_SILENCE_NANOS = 1_000_000_000L;
+
   private final ScheduledExecutorService worker =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -56,6 +59,7 @@ public final class PairController implements AutoCloseable {
   private Optional<PairState> peerState = Optional.empty();
   private boolean yielding;
   private boolean isolatedLogged;
+  private long lastPeerMessageNanos = System.nanoTime();
   private Instant since = Instant.now();
   private String sinceReason = "starting";
   private volatile PairStatus status;
@@ -96,6 +100,7 @@ public final class PairController implements AutoCloseable {
         ANNOUNCE_INTERVAL_MILLIS,
         ANNOUNCE_INTERVAL_MILLIS,
         TimeUnit.MILLISECONDS);
+    worker.scheduleWithFixedDelay(this::checkIsolation, 250, 250, TimeUnit.MILLISECONDS);
     // Alone, the answer depends on the network: ask again every second (the ping targets may
     // come back, or go away).
     worker.scheduleWithFixedDelay(
@@ -133,6 +138,31 @@ public final class PairController implements AutoCloseable {
     }
   }
 
+  /**
+   * An active node whose peer has gone quiet and which reaches none of its ping targets is the one
+   * cut off: it gives its addresses up now, before the peer (which notices the silence only after
+   * FD_ALL3's 2 s) takes them, so the two never hold them at once. A node that was only paused (a
+   * long GC) still reaches its ping targets and keeps the role.
+   */
+  private void checkIsolation() {
+    if (state != PairState.ACTIVE
+        || !peerPresent
+        || pingTargets.targets().isEmpty()
+        || System.nanoTime() - lastPeerMessageNanos < ISOLATION_SILENCE_NANOS) {
+      return;
+    }
+    if (!pingTargets.anyReachable()) {
+      long quietMs = (System.nanoTime() - lastPeerMessageNanos) / 1_000_000;
+      transition(
+          PairState.PASSIVE,
+          "isolated: no word from the peer for "
+              + quietMs
+              + " ms and none of the ping targets "
+              + pingTargets.targets()
+              + " answers");
+    }
+  }
+
   private void onMessage(byte[] bytes) {
     StateAnnouncement a;
     try {
@@ -141,6 +171,7 @@ public final class PairController implements AutoCloseable {
       log.warn("pair: ignoring a message from the peer: {}", e.getMessage());
       return;
     }
+    lastPeerMessageNanos = System.nanoTime();
     peerState = Optional.of(a.state());
     if (a.state() == PairState.ACTIVE) {
       yielding = false;

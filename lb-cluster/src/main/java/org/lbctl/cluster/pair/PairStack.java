@@ -46,8 +46,9 @@ public final class PairStack {
             .setPortRange(0),
         // Discovery by the two configured addresses.
         new TCPPING().setInitialHosts(List.of(bind, pair.peer())).setPortRange(0),
-        // After a partition heals, find the other half and merge (checks every 1-3 s).
-        new MERGE3().setMinInterval(1000).setMaxInterval(3000),
+        // After a partition heals, find the other half and merge (checks every 0.5-1.5 s): until
+        // then both halves may be active.
+        new MERGE3().setMinInterval(500).setMaxInterval(1500),
         // A killed process closes its TCP socket: noticed at once.
         new FD_SOCK2()
             .setBindAddress(bind.getAddress())
