@@ -116,6 +116,46 @@ public final class FloatingIpOwner implements AutoCloseable {
     }
   }
 
+  /**
+   * Which of {@code ips} another host answers ARP for (iputils {@code arping -D}, duplicate address
+   * detection: a probe from 0.0.0.0 that this host's own kernel does not answer). Takes up to a
+   * second when nobody answers; run it off the controller thread.
+   */
+  public List<FloatingIp> heldElsewhere(List<FloatingIp> ips) {
+    List<java.util.concurrent.CompletableFuture<FloatingIp>> probes = new ArrayList<>();
+    for (FloatingIp ip : ips) {
+      if (ip.isIpv6()) {
+        continue;
+      }
+      probes.add(
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  // arping -D exits 1 when a reply came: the address is in use elsewhere.
+                  Commands.Result r =
+                      run(
+                          IP_TIMEOUT,
+                          "arping",
+                          "-D",
+                          "-c",
+                          "1",
+                          "-w",
+                          "1",
+                          "-I",
+                          device,
+                          ip.address());
+                  return r.exit() == 1 && r.output().contains("Received 1") ? ip : null;
+                } catch (IOException e) {
+                  return null;
+                }
+              }));
+    }
+    return probes.stream()
+        .map(java.util.concurrent.CompletableFuture::join)
+        .filter(java.util.Objects::nonNull)
+        .toList();
+  }
+
   /** Removes every address this node holds of {@code ips}; absent ones are not an error. */
   public void release(List<FloatingIp> ips) throws IOException {
     List<String> failures = new ArrayList<>();

@@ -44,6 +44,9 @@ public final class PairController implements AutoCloseable {
   /** Two missed announcements: the peer is silent, or this node is cut off. */
   static final long ISOLATION_SILENCE_NANOS = 1_000_000_000L;
 
+  /** How long after an isolation a node checks for another holder before taking over. */
+  static final long RECENT_ISOLATION_NANOS = 10_000_000_000L;
+
   private final ScheduledExecutorService worker =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -60,6 +63,8 @@ public final class PairController implements AutoCloseable {
   private boolean yielding;
   private boolean isolatedLogged;
   private long lastPeerMessageNanos = System.nanoTime();
+  private long isolatedAtNanos = Long.MIN_VALUE;
+  private boolean probing;
   private Instant since = Instant.now();
   private String sinceReason = "starting";
   private volatile PairStatus status;
@@ -114,6 +119,15 @@ public final class PairController implements AutoCloseable {
         TimeUnit.SECONDS);
   }
 
+  /**
+   * This node gave its addresses up as isolated within the last 10 s: a peer that took over
+   * meanwhile may still be there, unseen until the pair merges.
+   */
+  private boolean recentlyIsolated() {
+    return isolatedAtNanos != Long.MIN_VALUE
+        && System.nanoTime() - isolatedAtNanos < RECENT_ISOLATION_NANOS;
+  }
+
   private void onView(PairView view) {
     boolean wasPresent = peerPresent;
     peerPresent = view.peerPresent();
@@ -147,11 +161,15 @@ public final class PairController implements AutoCloseable {
   private void checkIsolation() {
     if (state != PairState.ACTIVE
         || !peerPresent
-        || pingTargets.targets().isEmpty()
         || System.nanoTime() - lastPeerMessageNanos < ISOLATION_SILENCE_NANOS) {
       return;
     }
+    probeForOtherHolder();
+    if (pingTargets.targets().isEmpty()) {
+      return;
+    }
     if (!pingTargets.anyReachable()) {
+      isolatedAtNanos = System.nanoTime();
       long quietMs = (System.nanoTime() - lastPeerMessageNanos) / 1_000_000;
       transition(
           PairState.PASSIVE,
@@ -161,6 +179,37 @@ public final class PairController implements AutoCloseable {
               + pingTargets.targets()
               + " answers");
     }
+  }
+
+  /**
+   * The peer is silent but may be alive: if another host answers for our addresses, the peer took
+   * over while this node could not hear it (it was frozen, or cut off and healed). Give them up at
+   * once rather than both holding them until the pair merges. The probe takes up to a second, so it
+   * runs beside the controller thread and reports back to it.
+   */
+  private void probeForOtherHolder() {
+    if (probing) {
+      return;
+    }
+    probing = true;
+    List<FloatingIp> ips = floatingIps.get();
+    java.util.concurrent.CompletableFuture.supplyAsync(() -> owner.heldElsewhere(ips))
+        .whenComplete(
+            (held, error) ->
+                worker.execute(
+                    () -> {
+                      probing = false;
+                      if (error == null
+                          && !held.isEmpty()
+                          && state == PairState.ACTIVE
+                          && System.nanoTime() - lastPeerMessageNanos >= ISOLATION_SILENCE_NANOS) {
+                        transition(
+                            PairState.PASSIVE,
+                            "another node answers for "
+                                + held
+                                + " while the peer is silent: it took over");
+                      }
+                    }));
   }
 
   private void onMessage(byte[] bytes) {
@@ -195,6 +244,19 @@ public final class PairController implements AutoCloseable {
                 pingOk,
                 settings.failback(),
                 yielding));
+    if (next == PairState.ACTIVE
+        && state == PairState.PASSIVE
+        && !peerPresent
+        && recentlyIsolated()) {
+      List<FloatingIp> held = owner.heldElsewhere(floatingIps.get());
+      if (!held.isEmpty()) {
+        log.warn(
+            "pair: alone after being cut off, but another node answers for {}: waiting for the"
+                + " pair to merge instead of taking over",
+            held);
+        return;
+      }
+    }
     if (next != state) {
       transition(
           next,

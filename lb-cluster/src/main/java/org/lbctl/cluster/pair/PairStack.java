@@ -68,7 +68,13 @@ public final class PairStack {
         new UNICAST3().setXmitInterval(500),
         new STABLE().setDesiredAverageGossip(5000).setMaxBytes(1_000_000),
         // Membership: views, joins, leaves, merges.
-        new GMS().setJoinTimeout(1000).setLeaveTimeout(500).setValue("print_local_addr", false),
+        // A member that installs a view after its coordinator froze would wait 2 s for the
+        // frozen one's acknowledgement; half a second is plenty between two nodes.
+        new GMS()
+            .setJoinTimeout(1000)
+            .setLeaveTimeout(500)
+            .setViewAckCollectionTimeout(500)
+            .setValue("print_local_addr", false),
         // Flow control and fragmentation for configuration pushes.
         new UFC(),
         new MFC(),
