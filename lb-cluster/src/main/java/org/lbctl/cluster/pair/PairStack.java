@@ -58,7 +58,7 @@ public final class PairStack {
         // 1 s pause (a long GC) stays under it.
         new FD_ALL3().setInterval(500).setTimeout(2000),
         // Double-check a suspicion before acting on it.
-        new VERIFY_SUSPECT2().setTimeout(300),
+        new VERIFY_SUSPECT2().setTimeout(100),
         // Everything above is encrypted and authenticated with the pair secret.
         new SYM_ENCRYPT().setSecretKey(key),
         // Headers too travel inside the encrypted payload.
