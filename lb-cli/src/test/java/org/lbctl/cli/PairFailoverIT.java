@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.core.testing.NamespaceLab;
+import org.lbctl.core.testing.Nginx;
 
 /**
  * Two lbctl nodes as a pair in a namespace lab: client, lb1, lb2, rs1, rs2 on one bridge. The nodes
@@ -32,7 +33,7 @@ class PairFailoverIT {
   @TempDir Path dir;
   private NamespaceLab lab;
   private final Map<String, Process> nodes = new LinkedHashMap<>();
-  private final List<Process> others = new ArrayList<>();
+  private final List<Nginx> servers = new ArrayList<>();
 
   @BeforeEach
   void lab() throws Exception {
@@ -78,13 +79,7 @@ class PairFailoverIT {
     for (String host : List.of("lb1", "lb2")) {
       Files.writeString(keep.resolve(host + ".log"), log(host));
     }
-    for (Process p : others) {
-      // SIGTERM: nginx's master stops its workers; SIGKILL would orphan them.
-      p.destroy();
-      if (!p.waitFor(10, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
+    servers.forEach(Nginx::close);
     lab.close();
   }
 
@@ -106,37 +101,17 @@ class PairFailoverIT {
   }
 
   private void nginx(String host) throws IOException {
-    Path d = Files.createDirectories(dir.resolve("nginx-" + host));
-    Files.writeString(
-        d.resolve("nginx.conf"),
-        """
-        daemon off;
-        worker_processes 1;
-        pid %1$s/nginx.pid;
-        error_log %1$s/error.log warn;
-        events { worker_connections 256; }
-        http {
-          access_log off;
-          client_body_temp_path %1$s; proxy_temp_path %1$s; fastcgi_temp_path %1$s;
-          uwsgi_temp_path %1$s; scgi_temp_path %1$s;
-          server { listen 8080; location / { return 200 "%2$s\\n"; } }
-        }
-        """
-            .formatted(d, host));
-    others.add(
-        new ProcessBuilder(
-                "ip",
-                "netns",
-                "exec",
-                lab.ns(host),
-                "nginx",
-                "-c",
-                d.resolve("nginx.conf").toString(),
-                "-p",
-                d.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(d.resolve("out.log").toFile())
-            .start());
+    String ip = host.equals("rs1") ? "10.99.0.21" : "10.99.0.22";
+    servers.add(
+        Nginx.start(
+            host,
+            dir,
+            lab.execPrefix(host),
+            "8080",
+            8080,
+            () ->
+                lab.exec("client", "curl", "-sf", "--max-time", "1", "http://" + ip + ":8080/")
+                    .ok()));
   }
 
   private Process startNode(String host) throws IOException {

@@ -120,8 +120,8 @@ public final class PairController implements AutoCloseable {
   }
 
   /**
-   * This node gave its addresses up as isolated within the last 10 s: a peer that took over
-   * meanwhile may still be there, unseen until the pair merges.
+   * This node gave its addresses up as isolated within the last 10 s and has not heard from its
+   * peer since: a peer that took over meanwhile may still be there, unseen until the pair merges.
    */
   private boolean recentlyIsolated() {
     return isolatedAtNanos != Long.MIN_VALUE
@@ -221,6 +221,8 @@ public final class PairController implements AutoCloseable {
       return;
     }
     lastPeerMessageNanos = System.nanoTime();
+    // Heard from the peer again: whatever happened during an isolation is now known.
+    isolatedAtNanos = Long.MIN_VALUE;
     peerState = Optional.of(a.state());
     if (a.state() == PairState.ACTIVE) {
       yielding = false;

@@ -5,12 +5,15 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /**
- * A real nginx on a loopback port, as an unprivileged foreground process with its own prefix
- * directory. Each instance answers {@code /} with its name, so tests can tell backends apart, and
+ * A real nginx as a foreground process with its own prefix directory: on a loopback port, or inside
+ * a lab host. Each instance answers {@code /} with its name, so tests can tell backends apart, and
  * logs the client address of every request.
  */
 public final class Nginx implements AutoCloseable {
@@ -26,8 +29,36 @@ public final class Nginx implements AutoCloseable {
     this.process = process;
   }
 
+  /** An nginx on 127.0.0.1 and a free port. */
   public static Nginx start(String name, Path parent) throws IOException {
     int port = Ports.free();
+    return start(
+        name,
+        parent,
+        List.of(),
+        "127.0.0.1:" + port,
+        port,
+        () -> {
+          try (Socket s = new Socket("127.0.0.1", port)) {
+            return s.isConnected();
+          }
+        });
+  }
+
+  /**
+   * An nginx run under {@code execPrefix} (e.g. a lab host's {@code ip netns exec NS}).
+   *
+   * @param listen nginx's listen directive, e.g. {@code 8080}
+   * @param ready true once it answers, as seen by the test
+   */
+  public static Nginx start(
+      String name,
+      Path parent,
+      List<String> execPrefix,
+      String listen,
+      int port,
+      Callable<Boolean> ready)
+      throws IOException {
     Path dir = Files.createDirectories(parent.resolve("nginx-" + name));
     Path conf = dir.resolve("nginx.conf");
     Files.writeString(
@@ -44,31 +75,36 @@ public final class Nginx implements AutoCloseable {
           client_body_temp_path %1$s; proxy_temp_path %1$s; fastcgi_temp_path %1$s;
           uwsgi_temp_path %1$s; scgi_temp_path %1$s;
           server {
-            listen 127.0.0.1:%2$d;
+            listen %2$s;
             location / { return 200 "%3$s\\n"; }
           }
         }
         """
-            .formatted(dir, port, name));
+            .formatted(dir, listen, name));
+    List<String> cmd = new ArrayList<>(execPrefix);
+    cmd.addAll(List.of("nginx", "-c", conf.toString(), "-p", dir.toString()));
     Process p =
-        new ProcessBuilder("nginx", "-c", conf.toString(), "-p", dir.toString())
+        new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("stdout.log").toFile())
             .start();
     Nginx nginx = new Nginx(name, port, dir, p);
-    Awaitility.await()
-        .atMost(Duration.ofSeconds(10))
-        .ignoreExceptions()
-        .until(
-            () -> {
-              if (!p.isAlive()) {
-                throw new IllegalStateException(
-                    "nginx exited: " + Files.readString(dir.resolve("stdout.log")));
-              }
-              try (Socket s = new Socket("127.0.0.1", port)) {
-                return s.isConnected();
-              }
-            });
+    try {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .ignoreExceptions()
+          .until(
+              () -> {
+                if (!p.isAlive()) {
+                  throw new IllegalStateException(
+                      "nginx exited: " + Files.readString(dir.resolve("stdout.log")));
+                }
+                return ready.call();
+              });
+    } catch (RuntimeException e) {
+      nginx.close();
+      throw e;
+    }
     return nginx;
   }
 
@@ -85,6 +121,7 @@ public final class Nginx implements AutoCloseable {
     return Files.exists(log) ? Files.readString(log) : "";
   }
 
+  /** SIGTERM: nginx's master stops its workers (SIGKILL would orphan them). */
   @Override
   public void close() {
     process.destroy();
