@@ -97,8 +97,10 @@ wait_for() { # seconds, command...
   until "$@"; do [ "$(now_ms)" -lt "$limit" ] || return 1; sleep 0.05; done
 }
 active_node() { for h in lb1 lb2; do [ "$(state_of $h)" = active ] && { echo $h; return; }; done; echo none; }
-# Settled: one node active, the other passive, and the VIP on the active node only.
+# Settled: both nodes in one view, one active, the other passive, the VIP on the active only.
+sees_peer() { lbctl status -o json --socket "$work/$1.sock" 2>/dev/null | grep -q '"peerPresent" : true'; }
 pair_settled() {
+  sees_peer lb1 && sees_peer lb2 || return 1
   local a b; a="$(state_of lb1)"; b="$(state_of lb2)"
   [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || return 1
   if [ "$a" = active ]; then holds lb1 && ! holds lb2; else holds lb2 && ! holds lb1; fi

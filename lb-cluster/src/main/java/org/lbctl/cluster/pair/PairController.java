@@ -260,6 +260,11 @@ public final class PairController implements AutoCloseable {
       }
     }
     if (next != state) {
+      if (!peerPresent && !pingOk) {
+        // Cut off, whichever way it was noticed: until the peer is heard again, probe for
+        // another holder before taking the addresses back.
+        isolatedAtNanos = System.nanoTime();
+      }
       transition(
           next,
           !peerPresent && !pingOk
