@@ -62,6 +62,11 @@ abstract class AbstractProxyEngineIT {
     return engine.service(label).orElseThrow();
   }
 
+  /** A real server on loopback, as a YAML flow mapping. */
+  private static String rs(String label, int port) {
+    return "{label: %s, address: 127.0.0.1, port: %d}".formatted(label, port);
+  }
+
   private static String vipYaml(int port, String scheduler, String extra, String... rs) {
     StringBuilder y =
         new StringBuilder(
@@ -132,7 +137,7 @@ abstract class AbstractProxyEngineIT {
                 vipPort,
                 "weighted-least-connection",
                 "fallback: {address: 127.0.0.1, port: %d}".formatted(fallback.port()),
-                "{label: rs1, address: 127.0.0.1, port: %d}".formatted(rs.port()))));
+                rs("rs1", rs.port()))));
     assertThat(TestClient.greeting(vipPort)).startsWith("rs1:");
 
     vip("web").backend("rs1").orElseThrow().state().setAdminState(AdminState.HALT);
@@ -177,14 +182,7 @@ abstract class AbstractProxyEngineIT {
     int vipPort = Ports.free();
     TestBackend a = backend("a", Mode.NAME_ECHO);
     TestBackend b = backend("b", Mode.NAME_ECHO);
-    engine.apply(
-        Configs.yaml(
-            vipYaml(
-                vipPort,
-                "first",
-                "",
-                "{label: a, address: 127.0.0.1, port: %d}".formatted(a.port()),
-                "{label: b, address: 127.0.0.1, port: %d}".formatted(b.port()))));
+    engine.apply(Configs.yaml(vipYaml(vipPort, "first", "", rs("a", a.port()), rs("b", b.port()))));
     try (TestClient open = TestClient.connect(vipPort)) {
       assertThat(open.readLine()).startsWith("a:");
 
@@ -264,11 +262,7 @@ abstract class AbstractProxyEngineIT {
     engine.apply(
         Configs.yaml(
             vipYaml(
-                vipPort,
-                "weighted-least-connection",
-                "",
-                "{label: a, address: 127.0.0.1, port: %d}".formatted(a.port()),
-                "{label: b, address: 127.0.0.1, port: %d}".formatted(b.port()))));
+                vipPort, "weighted-least-connection", "", rs("a", a.port()), rs("b", b.port()))));
     List<TestClient> clients = new ArrayList<>();
     try {
       for (int i = 0; i < 2000; i++) {
@@ -301,13 +295,7 @@ abstract class AbstractProxyEngineIT {
   void aServerThatResetsClosesTheClientAndFreesItsSlot() throws Exception {
     int vipPort = Ports.free();
     TestBackend reset = backend("reset", Mode.RESET);
-    engine.apply(
-        Configs.yaml(
-            vipYaml(
-                vipPort,
-                "first",
-                "",
-                "{label: r, address: 127.0.0.1, port: %d}".formatted(reset.port()))));
+    engine.apply(Configs.yaml(vipYaml(vipPort, "first", "", rs("r", reset.port()))));
 
     try (TestClient c = TestClient.connect(vipPort)) {
       assertThat(c.closedByPeer(5000)).isTrue();
@@ -334,8 +322,8 @@ abstract class AbstractProxyEngineIT {
                 vipPort,
                 "first",
                 "timeouts: {connect: 300ms}",
-                "{label: wedged, address: 127.0.0.1, port: %d}".formatted(hole.port()),
-                "{label: good, address: 127.0.0.1, port: %d}".formatted(good.port()))));
+                rs("wedged", hole.port()),
+                rs("good", good.port()))));
 
     long start = System.nanoTime();
     assertThat(TestClient.greeting(vipPort)).startsWith("good:");
@@ -360,8 +348,8 @@ abstract class AbstractProxyEngineIT {
                 vipPort,
                 "weighted-round-robin",
                 "fallback: {address: 127.0.0.1, port: %d}".formatted(fallback.port()),
-                "{label: d1, address: 127.0.0.1, port: %d}".formatted(closed1),
-                "{label: d2, address: 127.0.0.1, port: %d}".formatted(closed2))));
+                rs("d1", closed1),
+                rs("d2", closed2))));
 
     assertThat(TestClient.greeting(vipPort)).startsWith("fallback:");
     assertThat(vip("web").backend("d1").orElseThrow().state().failedConnects()).isEqualTo(1);
@@ -425,12 +413,7 @@ abstract class AbstractProxyEngineIT {
     int vipPort = Ports.free();
     TestBackend one = backend("one", Mode.NAME_ECHO);
     engine.apply(
-        Configs.yaml(
-            vipYaml(
-                vipPort,
-                "first",
-                "timeouts: {client: 1s}",
-                "{label: one, address: 127.0.0.1, port: %d}".formatted(one.port()))));
+        Configs.yaml(vipYaml(vipPort, "first", "timeouts: {client: 1s}", rs("one", one.port()))));
     try (TestClient c = TestClient.connect(vipPort)) {
       assertThat(c.readLine()).startsWith("one:");
       long start = System.nanoTime();
@@ -445,12 +428,7 @@ abstract class AbstractProxyEngineIT {
     int vipPort = Ports.free();
     TestBackend ticker = backend("ticker", Mode.TICK);
     engine.apply(
-        Configs.yaml(
-            vipYaml(
-                vipPort,
-                "first",
-                "timeouts: {client: 1s}",
-                "{label: t, address: 127.0.0.1, port: %d}".formatted(ticker.port()))));
+        Configs.yaml(vipYaml(vipPort, "first", "timeouts: {client: 1s}", rs("t", ticker.port()))));
     try (TestClient c = TestClient.connect(vipPort)) {
       // 2.4 s of server-to-client traffic while the client says nothing: twice its timeout.
       for (int i = 0; i < 12; i++) {
@@ -465,7 +443,7 @@ abstract class AbstractProxyEngineIT {
     int removed = Ports.free();
     int added = Ports.free();
     TestBackend a = backend("a", Mode.NAME_ECHO);
-    String rs = "{label: a, address: 127.0.0.1, port: %d}".formatted(a.port());
+    String rs = rs("a", a.port());
     engine.apply(
         Configs.yaml(
             """
@@ -505,7 +483,7 @@ abstract class AbstractProxyEngineIT {
   void aReloadThatCannotBindChangesNothing() throws Exception {
     int vipPort = Ports.free();
     TestBackend a = backend("a", Mode.NAME_ECHO);
-    String rs = "{label: a, address: 127.0.0.1, port: %d}".formatted(a.port());
+    String rs = rs("a", a.port());
     engine.apply(
         Configs.yaml(
             "virtualServices: [{label: web, address: 127.0.0.1, ports: [%d], realServers: [%s]}]"
