@@ -40,6 +40,12 @@ final class StatusCommand extends ApiCommand {
               pair.path("peerState").asText(),
               pair.path("members"),
               pair.path("floatingIps"));
+      if (pair.path("configDrift").asBoolean()) {
+        out()
+            .printf(
+                "      CONFIGURATION DRIFT: this node runs %.12s, the peer %.12s%n%n",
+                pair.path("configHash").asText(), pair.path("peerConfigHash").asText());
+      }
     } else {
       out().println("pair: none (this node runs alone)\n");
     }

@@ -104,7 +104,8 @@ public final class Node implements NodeControl, AutoCloseable {
             engine::setServing,
             new FloatingIpOwner(settings.device(), List.of()),
             () -> running.allFloatingIps(),
-            new PingTargets(settings.pingTargets(), List.of()));
+            new PingTargets(settings.pingTargets(), List.of()),
+            () -> runningHash);
     try {
       pair.start(key);
     } catch (IOException e) {

@@ -33,6 +33,7 @@ public final class PairController implements AutoCloseable {
   private final FloatingIpOwner owner;
   private final Supplier<List<FloatingIp>> floatingIps;
   private final PingTargets pingTargets;
+  private final Supplier<String> configHash;
 
   /**
    * Announcements repeat at this interval while the peer is there: a message sent just as a view
@@ -65,6 +66,7 @@ public final class PairController implements AutoCloseable {
   private long lastPeerMessageNanos = System.nanoTime();
   private long isolatedAtNanos = Long.MIN_VALUE;
   private boolean probing;
+  private String peerConfigHash = "";
   private Instant since = Instant.now();
   private String sinceReason = "starting";
   private volatile PairStatus status;
@@ -74,7 +76,9 @@ public final class PairController implements AutoCloseable {
       ServingGate gate,
       FloatingIpOwner owner,
       Supplier<List<FloatingIp>> floatingIps,
-      PingTargets pingTargets) {
+      PingTargets pingTargets,
+      Supplier<String> configHash) {
+    this.configHash = configHash;
     this.settings = settings;
     this.gate = gate;
     this.owner = owner;
@@ -137,6 +141,7 @@ public final class PairController implements AutoCloseable {
     }
     if (!peerPresent) {
       yielding = false;
+      peerConfigHash = "";
     }
     String reason =
         !peerPresent
@@ -212,6 +217,29 @@ public final class PairController implements AutoCloseable {
                     }));
   }
 
+  private void noteConfigHash(String peerHash) {
+    boolean wasDrift = drift();
+    peerConfigHash = peerHash;
+    boolean isDrift = drift();
+    if (isDrift && !wasDrift) {
+      log.warn(
+          "pair: configuration drift: this node runs {}, the peer {}; make the replicated"
+              + " configuration the same on both nodes",
+          shortHash(configHash.get()),
+          shortHash(peerHash));
+    } else if (!isDrift && wasDrift) {
+      log.info("pair: both nodes run configuration {} again", shortHash(peerHash));
+    }
+  }
+
+  private boolean drift() {
+    return peerPresent && !peerConfigHash.isEmpty() && !peerConfigHash.equals(configHash.get());
+  }
+
+  private static String shortHash(String h) {
+    return h.length() > 12 ? h.substring(0, 12) : h;
+  }
+
   private void onMessage(byte[] bytes) {
     StateAnnouncement a;
     try {
@@ -224,6 +252,7 @@ public final class PairController implements AutoCloseable {
     // Heard from the peer again: whatever happened during an isolation is now known.
     isolatedAtNanos = Long.MIN_VALUE;
     peerState = Optional.of(a.state());
+    noteConfigHash(a.configHash());
     if (a.state() == PairState.ACTIVE) {
       yielding = false;
     }
@@ -336,7 +365,8 @@ public final class PairController implements AutoCloseable {
       return;
     }
     try {
-      membership.send(new StateAnnouncement(settings.role(), state, handover).toBytes());
+      membership.send(
+          new StateAnnouncement(settings.role(), state, handover, configHash.get()).toBytes());
     } catch (Exception e) {
       log.warn("pair: cannot tell the peer our state: {}", e.getMessage());
     }
@@ -393,7 +423,10 @@ public final class PairController implements AutoCloseable {
         members,
         since.toString(),
         sinceReason,
-        floatingIps.get().stream().map(FloatingIp::cidr).toList());
+        floatingIps.get().stream().map(FloatingIp::cidr).toList(),
+        configHash.get(),
+        peerPresent ? peerConfigHash : "",
+        drift());
   }
 
   /**
@@ -427,6 +460,9 @@ public final class PairController implements AutoCloseable {
   /** Leaves the pair; an active node gives up its addresses first so the peer can take them. */
   @Override
   public void close() {
+    if (worker.isShutdown()) {
+      return;
+    }
     try {
       runOnWorker(
           () -> {

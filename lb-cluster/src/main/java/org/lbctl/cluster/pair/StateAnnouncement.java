@@ -10,8 +10,10 @@ import org.lbctl.core.config.PairRole;
  * What a node tells its peer about itself, on every change and whenever the view changes.
  *
  * @param handover the sender gave up the active role on purpose: the receiver takes it now
+ * @param configHash the hash of the replicated configuration the sender runs
  */
-public record StateAnnouncement(PairRole role, PairState state, boolean handover) {
+public record StateAnnouncement(
+    PairRole role, PairState state, boolean handover, String configHash) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public byte[] toBytes() {
@@ -21,7 +23,8 @@ public record StateAnnouncement(PairRole role, PairState state, boolean handover
               .put("type", "state")
               .put("role", role.configName())
               .put("state", state.displayName())
-              .put("handover", handover));
+              .put("handover", handover)
+              .put("configHash", configHash));
     } catch (IOException e) {
       throw new IllegalStateException("cannot write a state announcement", e);
     }
@@ -37,7 +40,8 @@ public record StateAnnouncement(PairRole role, PairState state, boolean handover
       return new StateAnnouncement(
           PairRole.valueOf(n.path("role").asText().toUpperCase(Locale.ROOT)),
           PairState.valueOf(n.path("state").asText().toUpperCase(Locale.ROOT)),
-          n.path("handover").asBoolean(false));
+          n.path("handover").asBoolean(false),
+          n.path("configHash").asText(""));
     } catch (IllegalArgumentException e) {
       throw new IOException("malformed state announcement: " + n, e);
     }

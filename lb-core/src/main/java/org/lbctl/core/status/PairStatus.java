@@ -8,7 +8,10 @@ import java.util.List;
  * @param peerState what the peer last announced ({@code unknown} before it spoke, {@code absent}
  *     when it is not in the view)
  * @param since when this node entered its state
- * @param reason why it did, for the operator
+ * @param reason why it did, for the operator * @param configHash the replicated configuration this
+ *     node runs
+ * @param peerConfigHash the one the peer last reported; empty until it has
+ * @param configDrift the two differ: the nodes would not serve the same virtual services
  */
 public record PairStatus(
     String role,
@@ -18,4 +21,7 @@ public record PairStatus(
     List<String> members,
     String since,
     String reason,
-    List<String> floatingIps) {}
+    List<String> floatingIps,
+    String configHash,
+    String peerConfigHash,
+    boolean configDrift) {}
