@@ -128,7 +128,7 @@ public final class FloatingIpOwner implements AutoCloseable {
         continue;
       }
       probes.add(
-          java.util.concurrent.CompletableFuture.supplyAsync(
+          Commands.async(
               () -> {
                 try {
                   // arping -D exits 1 when a reply came: the address is in use elsewhere.

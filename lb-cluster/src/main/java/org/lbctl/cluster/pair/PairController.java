@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.PairSettings;
+import org.lbctl.core.os.Commands;
 import org.lbctl.core.status.PairStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -198,7 +199,7 @@ public final class PairController implements AutoCloseable {
     }
     probing = true;
     List<FloatingIp> ips = floatingIps.get();
-    java.util.concurrent.CompletableFuture.supplyAsync(() -> owner.heldElsewhere(ips))
+    Commands.async(() -> owner.heldElsewhere(ips))
         .whenComplete(
             (held, error) ->
                 worker.execute(

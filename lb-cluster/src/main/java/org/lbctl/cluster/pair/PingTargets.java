@@ -28,7 +28,7 @@ public final class PingTargets {
     }
     List<CompletableFuture<Boolean>> answers = new ArrayList<>();
     for (String t : targets) {
-      answers.add(CompletableFuture.supplyAsync(() -> ping(t)));
+      answers.add(Commands.async(() -> ping(t)));
     }
     return answers.stream().anyMatch(CompletableFuture::join);
   }

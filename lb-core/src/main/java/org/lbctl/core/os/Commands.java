@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,6 +16,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Commands {
   private static final int MAX_OUTPUT = 1024 * 1024;
+
+  // Blocking work (reading a command's output, waiting for a ping) gets threads of its own:
+  // the common ForkJoin pool has one worker on a 2-core machine, and nested blocking there
+  // would leave one command waiting on another's reader.
+  private static final ExecutorService BLOCKING =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "lb-command");
+            t.setDaemon(true);
+            return t;
+          });
 
   private Commands() {}
 
@@ -33,7 +46,7 @@ public final class Commands {
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
     p.getOutputStream().close();
     CompletableFuture<String> output =
-        CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()));
+        CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()), BLOCKING);
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
@@ -47,6 +60,11 @@ public final class Commands {
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IOException("cannot read the output of " + String.join(" ", argv), e);
     }
+  }
+
+  /** Runs blocking work (commands, probes) on threads meant for it, never the common pool. */
+  public static <T> CompletableFuture<T> async(java.util.function.Supplier<T> work) {
+    return CompletableFuture.supplyAsync(work, BLOCKING);
   }
 
   private static String readBounded(InputStream in) {
