@@ -56,7 +56,13 @@ final class IdleTimer {
       schedule(timeoutNanos - idle);
       return;
     }
-    log.info("{}: no traffic for {} s, closing the connection", description, idle / 1_000_000_000);
+    // The client's address is looked up only here: a connection that never idles out never
+    // pays for the text.
+    log.info(
+        "{} client {}: no traffic for {} s, closing the connection",
+        description,
+        inbound.remoteAddress(),
+        idle / 1_000_000_000);
     inbound.close();
     outbound.close();
   }

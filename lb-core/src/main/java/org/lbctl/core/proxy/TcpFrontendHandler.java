@@ -182,7 +182,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             inbound,
             outbound,
             Math.min(timeouts.client().toNanos(), timeouts.server().toNanos()),
-            name + " client " + inbound.remoteAddress());
+            name);
     RealServerState state = backend == null ? null : backend.state();
     outbound
         .pipeline()
