@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.lbctl.cli.demo.DemoBackends;
@@ -111,11 +112,10 @@ final class RunCommand implements Callable<Integer> {
           spec.commandLine(),
           "--io-threads: " + ioThreads + " (expected: 0 for one per core, or more)");
     }
-    return new NodeConfig(
-        config != null ? Optional.of(config) : base.configFile(),
-        socket != null ? socket : base.managementSocket(),
-        ioThreads != null ? ioThreads : base.ioThreads(),
-        base.pair());
+    return base.withOverrides(
+        Optional.ofNullable(config),
+        Optional.ofNullable(socket),
+        ioThreads == null ? OptionalInt.empty() : OptionalInt.of(ioThreads));
   }
 
   private static void closeQuietly(DemoBackends backends) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Settings that belong to one node and never replicate.
@@ -22,6 +23,20 @@ public record NodeConfig(
     requireNonNull(configFile, "configFile");
     requireNonNull(managementSocket, "managementSocket");
     requireNonNull(pair, "pair");
+  }
+
+  /**
+   * These settings with command-line values on top. Whatever the command line does not name, the
+   * pair section among it, is kept: rebuilding a node configuration field by field once lost the
+   * pair and started a node of a pair alone.
+   */
+  public NodeConfig withOverrides(
+      Optional<Path> configFile, Optional<Path> managementSocket, OptionalInt ioThreads) {
+    return new NodeConfig(
+        configFile.isPresent() ? configFile : this.configFile,
+        managementSocket.orElse(this.managementSocket),
+        ioThreads.orElse(this.ioThreads),
+        pair);
   }
 
   /** A node that runs alone. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,6 +89,15 @@ class NodeConfigLoaderTest {
     assertThat(pair.secretFile()).isEqualTo(dir.resolve("pair.secret"));
     assertThat(pair.pingTargets()).containsExactly("10.99.0.1");
     assertThat(pair.failback()).isTrue();
+
+    NodeConfig overridden =
+        NodeConfigLoader.load(file)
+            .withOverrides(
+                Optional.of(Path.of("/etc/other.yaml")), Optional.empty(), OptionalInt.of(3));
+    assertThat(overridden.pair()).contains(pair);
+    assertThat(overridden.configFile()).contains(Path.of("/etc/other.yaml"));
+    assertThat(overridden.managementSocket()).isEqualTo(NodeConfig.DEFAULT_SOCKET);
+    assertThat(overridden.ioThreads()).isEqualTo(3);
   }
 
   @Test
