@@ -69,7 +69,8 @@ done
 
 # The pair.
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/pair.secret"; chmod 600 "$work/pair.secret"
-cat > "$work/lbctl.yaml" <<CONF
+# Each node keeps its own copy (the secondary rewrites its copy with every version it receives).
+cat > "$work/lb1-lbctl.yaml" <<CONF
 virtualServices:
   - label: drill
     address: $VIP
@@ -79,10 +80,11 @@ virtualServices:
       - {label: rs1, address: 10.99.0.21, port: 8080}
       - {label: rs2, address: 10.99.0.22, port: 8080}
 CONF
+cp "$work/lb1-lbctl.yaml" "$work/lb2-lbctl.yaml"
 for n in lb1:primary:11:12 lb2:secondary:12:11; do
   IFS=: read -r h role me peer <<<"$n"
   cat > "$work/$h.yaml" <<CONF
-configFile: lbctl.yaml
+configFile: $h-lbctl.yaml
 managementSocket: $h.sock
 ioThreads: 1
 pair: {role: $role, bind: 10.99.0.$me, peer: 10.99.0.$peer, secretFile: pair.secret, pingTargets: [10.99.0.10]}
@@ -98,7 +100,7 @@ wait_for() { # seconds, command...
 }
 active_node() { for h in lb1 lb2; do [ "$(state_of $h)" = active ] && { echo $h; return; }; done; echo none; }
 # Settled: both nodes in one view, one active, the other passive, the VIP on the active only.
-sees_peer() { lbctl status -o json --socket "$work/$1.sock" 2>/dev/null | grep -q '"peerPresent" : true'; }
+sees_peer() { lbctl status -o json --socket "$work/$1.sock" 2>/dev/null | tr -d ' \n' | grep -q '"peer":{[^}]*"present":true'; }
 pair_settled() {
   sees_peer lb1 && sees_peer lb2 || return 1
   local a b; a="$(state_of lb1)"; b="$(state_of lb2)"

@@ -17,6 +17,7 @@ import picocli.CommandLine.HelpCommand;
       RipCommand.class,
       ReloadCommand.class,
       FailoverCommand.class,
+      PromoteCommand.class,
       CleanupCommand.class,
       ConfigCommand.class,
       HelpCommand.class

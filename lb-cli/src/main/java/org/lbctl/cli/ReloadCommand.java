@@ -17,7 +17,10 @@ final class ReloadCommand extends ApiCommand {
       printJson(r);
       return 0;
     }
-    out().println("configuration reloaded");
+    out()
+        .printf(
+            "configuration reloaded: now v%s %.12s%n",
+            r.path("configVersion").asText(), r.path("configHash").asText());
     out().println("  listening now on:  " + join(r.path("added")));
     out().println("  stopped listening: " + join(r.path("removed")));
     out().println("  unchanged:         " + r.path("kept").size() + " listeners");

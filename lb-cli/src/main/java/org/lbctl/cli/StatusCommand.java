@@ -20,32 +20,18 @@ final class StatusCommand extends ApiCommand {
     out()
         .printf(
             "node %s  version %s  transport %s  started %s%n"
-                + "configuration %s (%s, loaded %s)%n%n",
+                + "configuration v%s %s (%s, loaded %s)%n%n",
             s.path("node").asText(),
             s.path("version").asText(),
             s.path("transport").asText(),
             s.path("startedAt").asText(),
+            s.path("configVersion").asText(),
             s.path("configHash").asText().substring(0, 12),
             s.path("configSource").asText(),
             s.path("configLoadedAt").asText());
     JsonNode pair = s.path("pair");
     if (pair.isObject()) {
-      out()
-          .printf(
-              "pair: %s %s since %s (%s)%n      peer %s; members %s; floating IPs %s%n%n",
-              pair.path("role").asText(),
-              pair.path("state").asText().toUpperCase(java.util.Locale.ROOT),
-              pair.path("since").asText(),
-              pair.path("reason").asText(),
-              pair.path("peerState").asText(),
-              pair.path("members"),
-              pair.path("floatingIps"));
-      if (pair.path("configDrift").asBoolean()) {
-        out()
-            .printf(
-                "      CONFIGURATION DRIFT: this node runs %.12s, the peer %.12s%n%n",
-                pair.path("configHash").asText(), pair.path("peerConfigHash").asText());
-      }
+      printPair(pair);
     } else {
       out().println("pair: none (this node runs alone)\n");
     }
@@ -128,5 +114,60 @@ final class StatusCommand extends ApiCommand {
     }
     out().flush();
     return 0;
+  }
+
+  /** Both nodes side by side, as this node sees them. */
+  private void printPair(JsonNode pair) {
+    JsonNode peer = pair.path("peer");
+    out()
+        .printf(
+            "pair: %s %s since %s (%s)%n",
+            pair.path("role").asText(),
+            pair.path("state").asText().toUpperCase(java.util.Locale.ROOT),
+            pair.path("since").asText(),
+            pair.path("reason").asText());
+    long age = peer.path("heartbeatAgeMillis").asLong(-1);
+    long peerVersion = peer.path("configVersion").asLong(-1);
+    out()
+        .print(
+            new Table("  ", "NODE", "ROLE", "STATE", "CONFIGURATION", "HEARTBEAT", "FLOATING IPS")
+                .row(
+                    "this node",
+                    pair.path("role").asText(),
+                    pair.path("state").asText(),
+                    version(pair.path("configVersion").asLong(), pair.path("configHash").asText()),
+                    "-",
+                    ips(pair.path("floatingIpsOwned")))
+                .row(
+                    "peer " + peer.path("address").asText(),
+                    peer.path("role").asText(),
+                    peer.path("state").asText(),
+                    peerVersion < 0 ? "-" : version(peerVersion, peer.path("configHash").asText()),
+                    age < 0 ? "-" : age + " ms ago",
+                    ips(peer.path("floatingIpsOwned")))
+                .render());
+    out()
+        .printf(
+            "  configuration %s%s; edits here: %s%n",
+            pair.path("configSync").asText(),
+            pair.path("promoted").asBoolean() ? " (PROMOTED)" : "",
+            pair.path("edits").asText());
+    if (pair.path("configDrift").asBoolean()) {
+      out()
+          .printf(
+              "  CONFIGURATION DRIFT: this node runs %.12s, the peer %.12s%n",
+              pair.path("configHash").asText(), peer.path("configHash").asText());
+    }
+    out().println();
+  }
+
+  private static String version(long number, String hash) {
+    return "v" + number + " " + (hash.length() > 12 ? hash.substring(0, 12) : hash);
+  }
+
+  private static String ips(JsonNode list) {
+    List<String> ips = new ArrayList<>();
+    list.forEach(ip -> ips.add(ip.asText()));
+    return ips.isEmpty() ? "-" : String.join(",", ips);
   }
 }

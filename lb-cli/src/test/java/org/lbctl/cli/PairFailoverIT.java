@@ -47,24 +47,28 @@ class PairFailoverIT {
     Path secret = dir.resolve("pair.secret");
     Files.writeString(secret, "5e1f0c9a7b3d42e8a6c4f2e0d8b6a4c2\n");
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
-    Files.writeString(
-        dir.resolve("lbctl.yaml"),
-        """
+    // Each node has its own copy of the replicated configuration, as on two machines.
+    Files.writeString(dir.resolve("lb1-lbctl.yaml"), config("weighted-round-robin"));
+    Files.copy(dir.resolve("lb1-lbctl.yaml"), dir.resolve("lb2-lbctl.yaml"));
+    nodeFile("lb1", "primary", "10.99.0.11", "10.99.0.12");
+    nodeFile("lb2", "secondary", "10.99.0.12", "10.99.0.11");
+    nginx("rs1");
+    nginx("rs2");
+  }
+
+  private static String config(String scheduler) {
+    return """
         virtualServices:
           - label: portal
             address: %s
             ports: [80]
-            scheduler: weighted-round-robin
+            scheduler: %s
             timeouts: {connect: 1s}
             realServers:
               - {label: rs1, address: 10.99.0.21, port: 8080}
               - {label: rs2, address: 10.99.0.22, port: 8080}
         """
-            .formatted(VIP));
-    nodeFile("lb1", "primary", "10.99.0.11", "10.99.0.12");
-    nodeFile("lb2", "secondary", "10.99.0.12", "10.99.0.11");
-    nginx("rs1");
-    nginx("rs2");
+        .formatted(VIP, scheduler);
   }
 
   @AfterEach
@@ -87,7 +91,7 @@ class PairFailoverIT {
     Files.writeString(
         dir.resolve(host + ".yaml"),
         """
-        configFile: lbctl.yaml
+        configFile: %1$s-lbctl.yaml
         managementSocket: %1$s.sock
         ioThreads: 1
         pair:
@@ -171,7 +175,7 @@ class PairFailoverIT {
         .untilAsserted(
             () -> {
               assertThat(pairState("lb2")).isEqualTo("passive");
-              assertThat(pair("lb1").path("peerState").asText()).isEqualTo("passive");
+              assertThat(pair("lb1").path("peer").path("state").asText()).isEqualTo("passive");
             });
     await().atMost(Duration.ofSeconds(10)).until(() -> curl().matches("rs[12]"));
   }
@@ -205,7 +209,7 @@ class PairFailoverIT {
         .untilAsserted(
             () -> {
               assertThat(pairState("lb1")).isEqualTo("passive");
-              assertThat(pair("lb1").path("peerState").asText()).isEqualTo("active");
+              assertThat(pair("lb1").path("peer").path("state").asText()).isEqualTo("active");
               assertThat(holdsVip("lb1")).isFalse();
             });
     assertThat(pairState("lb2")).isEqualTo("active");
@@ -246,5 +250,81 @@ class PairFailoverIT {
     assertThat(refused.execute("failover", "--socket", dir.resolve("lb1.sock").toString()))
         .isEqualTo(1);
     assertThat(err.toString()).contains("this node is passive; run failover on the active node");
+  }
+
+  /** Runs lbctl against a node's socket; the exit code, then what it printed. */
+  private CliRun lbctl(String host, String... args) {
+    var cl = Lbctl.commandLine();
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    cl.setOut(new java.io.PrintWriter(out));
+    cl.setErr(new java.io.PrintWriter(err));
+    String[] all = java.util.Arrays.copyOf(args, args.length + 2);
+    all[args.length] = "--socket";
+    all[args.length + 1] = dir.resolve(host + ".sock").toString();
+    int exit = cl.execute(all);
+    return new CliRun(exit, out.toString(), err.toString());
+  }
+
+  private record CliRun(int exit, String out, String err) {}
+
+  private long configVersion(String host) throws IOException {
+    return new ApiClient(dir.resolve(host + ".sock"))
+        .call("GET", "/v1/status", null)
+        .body()
+        .path("configVersion")
+        .asLong();
+  }
+
+  @Test
+  void anEditReachesThePeerAndAReturningPrimaryTakesThePromotedSecondarysVersion()
+      throws Exception {
+    startPair();
+    assertThat(configVersion("lb1")).isEqualTo(1);
+    assertThat(configVersion("lb2")).isEqualTo(1);
+
+    // Edit on the primary: the secondary runs it and records it in its own file.
+    Files.writeString(dir.resolve("lb1-lbctl.yaml"), config("weighted-least-connection"));
+    CliRun reload = lbctl("lb1", "reload");
+    assertThat(reload.exit()).as(reload.err()).isZero();
+    assertThat(reload.out()).contains("configuration reloaded: now v2");
+    await().atMost(Duration.ofSeconds(10)).until(() -> configVersion("lb2") == 2);
+    assertThat(Files.readString(dir.resolve("lb2-lbctl.yaml")))
+        .contains("weighted-least-connection");
+    assertThat(Files.readString(dir.resolve("lb2-lbctl.yaml.version"))).contains("\"version\" : 2");
+
+    // An edit on the secondary is refused with where to make it; nothing changes.
+    CliRun refused = lbctl("lb2", "reload");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("this node is the secondary: edit the configuration on the primary (10.99.0.11)");
+    assertThat(lbctl("lb2", "promote").err()).contains("the primary (10.99.0.11) is in the pair");
+    CliRun status = lbctl("lb2", "status");
+    assertThat(status.out())
+        .contains("peer 10.99.0.11")
+        .contains("configuration in sync")
+        .containsPattern("this node +secondary +passive +v2 ");
+
+    // The primary dies; the secondary is promoted and takes an edit.
+    nodes.get("lb1").destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> pairState("lb2").equals("active"));
+    CliRun promote = lbctl("lb2", "promote");
+    assertThat(promote.exit()).as(promote.err()).isZero();
+    Files.writeString(dir.resolve("lb2-lbctl.yaml"), config("first"));
+    assertThat(lbctl("lb2", "reload").out()).contains("now v3");
+
+    // The primary comes back on its v2 file and takes v3 from the secondary.
+    startNode("lb1");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .ignoreExceptions()
+        .untilAsserted(
+            () -> {
+              assertThat(configVersion("lb1")).isEqualTo(3);
+              assertThat(pair("lb2").path("promoted").asBoolean()).isFalse();
+            });
+    assertThat(Files.readString(dir.resolve("lb1-lbctl.yaml"))).contains("scheduler: first");
+    assertThat(log("lb1")).contains("now running configuration v3");
+    assertThat(curl()).matches("rs[12]");
   }
 }

@@ -2,6 +2,8 @@ package org.lbctl.cluster.node;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -10,6 +12,9 @@ import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.pair.PairController;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.pair.PingTargets;
+import org.lbctl.cluster.sync.ConfigReplica;
+import org.lbctl.cluster.sync.ConfigStore;
+import org.lbctl.cluster.sync.SyncRules;
 import org.lbctl.core.api.ApiException;
 import org.lbctl.core.api.ManagementApi;
 import org.lbctl.core.api.ManagementServer;
@@ -19,8 +24,11 @@ import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigHash;
 import org.lbctl.core.config.ConfigLoader;
+import org.lbctl.core.config.ConfigVersion;
+import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.proxy.ListenerChanges;
@@ -36,23 +44,31 @@ import org.slf4j.LoggerFactory;
  * One running node: the data plane on its configuration and the management API in front of it. The
  * pair (membership, roles, floating IPs, configuration sync) plugs in here.
  */
-public final class Node implements NodeControl, AutoCloseable {
+public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
 
   private final NodeConfig local;
   private final ProxyEngine engine;
   private final Instant startedAt = Instant.now();
   private final String name;
+  private final Optional<ConfigStore> store;
   private ManagementServer management;
   private PairController pair;
   private volatile ReplicatedConfig running;
-  private volatile String runningHash;
+  private volatile ConfigVersion version;
+  private volatile byte[] document;
   private volatile Instant loadedAt;
 
   private Node(NodeConfig local) {
     this.local = local;
     this.engine = new ProxyEngine(Transport.detect(), local.ioThreads());
     this.name = hostname();
+    this.store = local.configFile().map(ConfigStore::new);
+  }
+
+  /** Numbers configuration versions: a node alone, the primary, or a promoted secondary. */
+  private boolean editsAtStart() {
+    return local.pair().map(p -> p.role() == PairRole.PRIMARY).orElse(true);
   }
 
   /**
@@ -61,10 +77,16 @@ public final class Node implements NodeControl, AutoCloseable {
    */
   public static Node start(NodeConfig local, Optional<ReplicatedConfig> embedded)
       throws ConfigException, IOException {
-    ReplicatedConfig initial =
-        local.configFile().isPresent()
-            ? ConfigLoader.load(local.configFile().get())
-            : embedded.orElse(ReplicatedConfig.EMPTY);
+    byte[] document;
+    ReplicatedConfig initial;
+    if (local.configFile().isPresent()) {
+      Path file = local.configFile().get();
+      document = ConfigLoader.read(file);
+      initial = ConfigLoader.parse(document, ConfigLoader.isJson(file));
+    } else {
+      initial = embedded.orElse(ReplicatedConfig.EMPTY);
+      document = ConfigWriter.toYaml(initial).getBytes(StandardCharsets.UTF_8);
+    }
     Optional<SecretKey> key =
         local.pair().isPresent()
             ? Optional.of(PairSecret.load(local.pair().get().secretFile()))
@@ -77,7 +99,8 @@ public final class Node implements NodeControl, AutoCloseable {
       }
       node.engine.apply(initial);
       node.running = initial;
-      node.runningHash = ConfigHash.of(initial);
+      node.document = document;
+      node.version = node.versionAtStart(ConfigHash.of(initial));
       node.loadedAt = Instant.now();
       node.management = ManagementServer.start(local.managementSocket(), new ManagementApi(node));
       if (local.pair().isPresent()) {
@@ -93,8 +116,38 @@ public final class Node implements NodeControl, AutoCloseable {
         node.configSource(),
         initial.virtualServices().size(),
         node.engine.transport().name().toLowerCase(java.util.Locale.ROOT),
-        node.runningHash.substring(0, 12));
+        node.version);
     return node;
+  }
+
+  /**
+   * The version this node starts on, recorded beside the file. A file changed while the node was
+   * stopped is a new version on the node that numbers them; on a secondary it runs unnumbered until
+   * the primary's version replaces it.
+   */
+  private ConfigVersion versionAtStart(String hash) throws IOException {
+    if (store.isEmpty()) {
+      return SyncRules.atStart(true, Optional.empty(), hash);
+    }
+    Optional<ConfigVersion> recorded = store.get().readVersion();
+    ConfigVersion v = SyncRules.atStart(editsAtStart(), recorded, hash);
+    if (recorded.isPresent() && !recorded.get().equals(v)) {
+      if (v.number() == 0) {
+        log.warn(
+            "{} changed since this node recorded version {}; as the secondary it runs the file"
+                + " unnumbered until the primary's version replaces it (the edit is then kept"
+                + " beside the file). Edit the configuration on the primary",
+            store.get().file(),
+            recorded.get());
+      } else {
+        log.info(
+            "{} changed while the node was stopped: now configuration {}", store.get().file(), v);
+      }
+    }
+    if (v.number() > 0 && !recorded.equals(Optional.of(v))) {
+      store.get().writeVersion(v);
+    }
+    return v;
   }
 
   private void startPair(PairSettings settings, SecretKey key) throws IOException {
@@ -105,7 +158,7 @@ public final class Node implements NodeControl, AutoCloseable {
             new FloatingIpOwner(settings.device(), List.of()),
             () -> running.allFloatingIps(),
             new PingTargets(settings.pingTargets(), List.of()),
-            () -> runningHash);
+            this);
     try {
       pair.start(key);
     } catch (IOException e) {
@@ -123,11 +176,12 @@ public final class Node implements NodeControl, AutoCloseable {
   public NodeStatus status() {
     return new NodeStatus(
         name,
-        version(),
+        buildVersion(),
         engine.transport().name().toLowerCase(java.util.Locale.ROOT),
         startedAt.toString(),
         configSource(),
-        runningHash,
+        version.number(),
+        version.hash(),
         loadedAt.toString(),
         pair == null ? null : pair.status(),
         StatusReport.services(engine.services().values()));
@@ -139,22 +193,74 @@ public final class Node implements NodeControl, AutoCloseable {
   }
 
   @Override
+  public ConfigVersion version() {
+    return version;
+  }
+
+  @Override
+  public byte[] document() {
+    return document.clone();
+  }
+
+  /**
+   * Runs a version received from the peer and records it; called on the pair's thread, which moves
+   * the floating IPs afterwards.
+   */
+  @Override
+  public synchronized ListenerChanges install(ConfigVersion next, byte[] received)
+      throws ConfigException, IOException {
+    ReplicatedConfig config = ConfigReplica.read(next, received);
+    ListenerChanges changes = engine.apply(config);
+    byte[] previous = document;
+    running = config;
+    document = received.clone();
+    version = next;
+    loadedAt = Instant.now();
+    if (store.isPresent()) {
+      store.get().install(toStoredForm(config, received), next, previous);
+    }
+    return changes;
+  }
+
+  /** A node whose file is JSON keeps it JSON, whatever form the peer sent. */
+  private byte[] toStoredForm(ReplicatedConfig config, byte[] received) {
+    if (!ConfigLoader.isJson(store.orElseThrow().file())) {
+      return received;
+    }
+    return ManagementApi.toJson(ConfigWriter.toTree(config));
+  }
+
+  @Override
   public synchronized ListenerChanges reload() throws ApiException {
     if (local.configFile().isEmpty()) {
       throw new ApiException(
           409, "this node runs on an embedded configuration; there is no file to reload");
     }
-    String file = local.configFile().get().toString();
+    Optional<String> refusal = pair == null ? Optional.empty() : pair.editRefusal();
+    if (refusal.isPresent()) {
+      log.warn("reload refused, the running configuration is unchanged: {}", refusal.get());
+      throw new ApiException(409, refusal.get());
+    }
+    Path path = local.configFile().get();
+    String file = path.toString();
     try {
-      ReplicatedConfig next = ConfigLoader.load(local.configFile().get());
+      byte[] read = ConfigLoader.read(path);
+      ReplicatedConfig next = ConfigLoader.parse(read, ConfigLoader.isJson(path));
+      String hash = ConfigHash.of(next);
       ListenerChanges changes = engine.apply(next);
       List<FloatingIp> before = running.allFloatingIps();
       running = next;
+      document = read;
+      loadedAt = Instant.now();
+      if (!hash.equals(version.hash())) {
+        version = version.next(hash);
+        recordVersion();
+        log.info("configuration {} loaded from {}", version, file);
+      }
       if (pair != null) {
         pair.floatingIpsChanged(before);
+        pair.configChanged();
       }
-      runningHash = ConfigHash.of(next);
-      loadedAt = Instant.now();
       return changes;
     } catch (ConfigException e) {
       log.warn(
@@ -199,6 +305,33 @@ public final class Node implements NodeControl, AutoCloseable {
     return backend.state().setAdminState(state);
   }
 
+  private void recordVersion() {
+    try {
+      store.orElseThrow().writeVersion(version);
+    } catch (IOException e) {
+      log.error(
+          "running configuration {} but cannot record its version in {}: {}; a restart will"
+              + " number it again",
+          version,
+          store.get().versionFile(),
+          e.getMessage());
+    }
+  }
+
+  @Override
+  public void promote() throws ApiException {
+    if (pair == null) {
+      throw new ApiException(409, "this node runs alone: it accepts edits already");
+    }
+    try {
+      pair.promote();
+    } catch (IllegalStateException e) {
+      throw new ApiException(409, e.getMessage());
+    } catch (Exception e) {
+      throw new ApiException(500, "promote failed: " + e.getMessage());
+    }
+  }
+
   @Override
   public NodeStatus failover() throws ApiException {
     if (pair == null) {
@@ -218,7 +351,7 @@ public final class Node implements NodeControl, AutoCloseable {
     return engine;
   }
 
-  private static String version() {
+  private static String buildVersion() {
     String v = Node.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
   }

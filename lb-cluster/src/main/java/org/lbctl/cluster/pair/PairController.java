@@ -1,5 +1,7 @@
 package org.lbctl.cluster.pair;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
@@ -10,7 +12,12 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.lbctl.cluster.floating.FloatingIpOwner;
+import org.lbctl.cluster.sync.ConfigPush;
+import org.lbctl.cluster.sync.ConfigReplica;
+import org.lbctl.cluster.sync.ConfigSync;
+import org.lbctl.core.config.ConfigVersion;
 import org.lbctl.core.config.FloatingIp;
+import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.os.Commands;
 import org.lbctl.core.status.PairStatus;
@@ -34,7 +41,9 @@ public final class PairController implements AutoCloseable {
   private final FloatingIpOwner owner;
   private final Supplier<List<FloatingIp>> floatingIps;
   private final PingTargets pingTargets;
-  private final Supplier<String> configHash;
+  private final ConfigReplica replica;
+  private final ConfigSync sync;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Announcements repeat at this interval while the peer is there: a message sent just as a view
@@ -65,9 +74,10 @@ public final class PairController implements AutoCloseable {
   private boolean yielding;
   private boolean isolatedLogged;
   private long lastPeerMessageNanos = System.nanoTime();
+  private boolean heardFromPeer;
+  private List<String> peerOwned = List.of();
   private long isolatedAtNanos = Long.MIN_VALUE;
   private boolean probing;
-  private String peerConfigHash = "";
   private Instant since = Instant.now();
   private String sinceReason = "starting";
   private volatile PairStatus status;
@@ -78,13 +88,23 @@ public final class PairController implements AutoCloseable {
       FloatingIpOwner owner,
       Supplier<List<FloatingIp>> floatingIps,
       PingTargets pingTargets,
-      Supplier<String> configHash) {
-    this.configHash = configHash;
+      ConfigReplica replica) {
+    this.replica = replica;
     this.settings = settings;
     this.gate = gate;
     this.owner = owner;
     this.floatingIps = floatingIps;
     this.pingTargets = pingTargets;
+    this.sync =
+        new ConfigSync(
+            settings.role(),
+            replica,
+            settings.peer().getAddress().getHostAddress(),
+            bytes -> {
+              if (membership != null) {
+                membership.send(bytes);
+              }
+            });
     this.status = status(List.of(), "starting");
   }
 
@@ -142,8 +162,12 @@ public final class PairController implements AutoCloseable {
     }
     if (!peerPresent) {
       yielding = false;
-      peerConfigHash = "";
+      heardFromPeer = false;
+      peerOwned = List.of();
     }
+    boolean wasDrift = drift();
+    sync.peerPresent(peerPresent);
+    noteDrift(wasDrift);
     String reason =
         !peerPresent
             ? (wasPresent ? "the peer was lost" : "no peer in the pair")
@@ -218,42 +242,66 @@ public final class PairController implements AutoCloseable {
                     }));
   }
 
-  private void noteConfigHash(String peerHash) {
-    boolean wasDrift = drift();
-    peerConfigHash = peerHash;
+  /** Logs the start and end of a difference between the two nodes' configurations. */
+  private void noteDrift(boolean wasDrift) {
     boolean isDrift = drift();
     if (isDrift && !wasDrift) {
       log.warn(
-          "pair: configuration drift: this node runs {}, the peer {}; make the replicated"
-              + " configuration the same on both nodes",
-          shortHash(configHash.get()),
-          shortHash(peerHash));
+          "pair: configuration drift: this node runs {}, the peer {}: {}",
+          replica.version(),
+          sync.peerVersion().map(ConfigVersion::toString).orElse("?"),
+          sync.describe());
     } else if (!isDrift && wasDrift) {
-      log.info("pair: both nodes run configuration {} again", shortHash(peerHash));
+      log.info("pair: both nodes run configuration {} again", replica.version());
     }
   }
 
   private boolean drift() {
-    return peerPresent && !peerConfigHash.isEmpty() && !peerConfigHash.equals(configHash.get());
-  }
-
-  private static String shortHash(String h) {
-    return h.length() > 12 ? h.substring(0, 12) : h;
+    return sync.peerVersion().map(p -> !p.hash().equals(replica.version().hash())).orElse(false);
   }
 
   private void onMessage(byte[] bytes) {
-    StateAnnouncement a;
+    JsonNode message;
     try {
-      a = StateAnnouncement.parse(bytes);
+      message = JSON.readTree(bytes);
     } catch (IOException e) {
       log.warn("pair: ignoring a message from the peer: {}", e.getMessage());
       return;
     }
+    String type = message == null ? "" : message.path("type").asText();
+    try {
+      if (ConfigPush.TYPE.equals(type)) {
+        onConfig(ConfigPush.from(message));
+      } else {
+        onAnnouncement(StateAnnouncement.from(message));
+      }
+    } catch (IOException e) {
+      log.warn("pair: ignoring a message from the peer: {}", e.getMessage());
+    }
+  }
+
+  private void onConfig(ConfigPush push) {
+    boolean wasDrift = drift();
+    List<FloatingIp> before = floatingIps.get();
+    sync.onPush(push);
+    if (!floatingIps.get().equals(before)) {
+      floatingIpsChanged(before);
+    }
+    noteDrift(wasDrift);
+    announce(false);
+    decide("took the peer's configuration", membership == null ? null : membership.view());
+  }
+
+  private void onAnnouncement(StateAnnouncement a) {
     lastPeerMessageNanos = System.nanoTime();
+    heardFromPeer = true;
+    peerOwned = a.floatingIpsOwned();
     // Heard from the peer again: whatever happened during an isolation is now known.
     isolatedAtNanos = Long.MIN_VALUE;
     peerState = Optional.of(a.state());
-    noteConfigHash(a.configHash());
+    boolean wasDrift = drift();
+    sync.onPeerVersion(a.config());
+    noteDrift(wasDrift);
     if (a.state() == PairState.ACTIVE) {
       yielding = false;
     }
@@ -275,7 +323,9 @@ public final class PairController implements AutoCloseable {
                 peerState,
                 pingOk,
                 settings.failback(),
-                yielding));
+                yielding,
+                sync.behind(),
+                sync.peerBehind()));
     if (next == PairState.ACTIVE
         && state == PairState.PASSIVE
         && !peerPresent
@@ -367,7 +417,8 @@ public final class PairController implements AutoCloseable {
     }
     try {
       membership.send(
-          new StateAnnouncement(settings.role(), state, handover, configHash.get()).toBytes());
+          new StateAnnouncement(settings.role(), state, handover, replica.version(), owned())
+              .toBytes());
     } catch (Exception e) {
       log.warn("pair: cannot tell the peer our state: {}", e.getMessage());
     }
@@ -415,18 +466,40 @@ public final class PairController implements AutoCloseable {
     }
   }
 
+  private List<String> owned() {
+    return state == PairState.ACTIVE
+        ? floatingIps.get().stream().map(FloatingIp::cidr).toList()
+        : List.of();
+  }
+
   private PairStatus status(List<String> members, String lastEvent) {
+    ConfigVersion mine = replica.version();
+    Optional<ConfigVersion> peers = sync.peerVersion();
+    PairRole peerRole = settings.role() == PairRole.PRIMARY ? PairRole.SECONDARY : PairRole.PRIMARY;
     return new PairStatus(
         settings.role().configName(),
         state.displayName(),
-        peerPresent,
-        !peerPresent ? "absent" : peerState.map(PairState::displayName).orElse("unknown"),
-        members,
         since.toString(),
         sinceReason,
+        members,
         floatingIps.get().stream().map(FloatingIp::cidr).toList(),
-        configHash.get(),
-        peerPresent ? peerConfigHash : "",
+        owned(),
+        mine.number(),
+        mine.hash(),
+        sync.describe(),
+        sync.editRefusal().orElse("accepted"),
+        sync.promoted(),
+        new PairStatus.PeerStatus(
+            settings.peer().getAddress().getHostAddress(),
+            peerPresent,
+            peerRole.configName(),
+            !peerPresent ? "absent" : peerState.map(PairState::displayName).orElse("unknown"),
+            peerPresent && heardFromPeer
+                ? (System.nanoTime() - lastPeerMessageNanos) / 1_000_000
+                : -1,
+            peers.map(ConfigVersion::number).orElse(-1L),
+            peers.map(ConfigVersion::hash).orElse(""),
+            peerPresent ? peerOwned : List.of()),
         drift());
   }
 
@@ -450,8 +523,43 @@ public final class PairController implements AutoCloseable {
         });
   }
 
+  /** The pair now; asked of the controller's thread so the heartbeat age is current. */
   public PairStatus status() {
-    return status;
+    if (worker.isShutdown()) {
+      return status;
+    }
+    try {
+      return runOnWorker(() -> status(membership == null ? List.of() : membershipMembers(), ""));
+    } catch (Exception e) {
+      return status;
+    }
+  }
+
+  /** Why this node refuses a configuration edit now, and where to make it; empty = accepted. */
+  public Optional<String> editRefusal() {
+    return sync.editRefusal();
+  }
+
+  /** The running configuration changed here (an accepted edit): tell the peer now. */
+  public void configChanged() {
+    worker.execute(
+        () -> {
+          sync.localChanged();
+          announce(false);
+        });
+  }
+
+  /**
+   * Lets this secondary accept edits while the primary is down.
+   *
+   * @throws IllegalStateException naming why not
+   */
+  public void promote() throws Exception {
+    runOnWorker(
+        () -> {
+          sync.promote();
+          return null;
+        });
   }
 
   public PairState state() {

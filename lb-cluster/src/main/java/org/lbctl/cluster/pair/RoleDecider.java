@@ -15,6 +15,9 @@ import org.lbctl.core.config.PairRole;
  *   <li>The peer is active: stay passive. With failback, an active secondary steps down once the
  *       recovered primary is back and passive; without it (the default), it stays.
  *   <li>Until the peer has announced its state in this view, keep the current state.
+ *   <li>A node that has not taken the peer's newer configuration yet does not become active (it
+ *       would serve virtual services the pair no longer has); both passive, the node with the
+ *       current configuration takes the role, whichever its role.
  * </ul>
  */
 public final class RoleDecider {
@@ -37,7 +40,15 @@ public final class RoleDecider {
     }
     // The peer is passive.
     if (in.current() == PairState.ACTIVE) {
-      return !primary && in.failback() ? PairState.PASSIVE : PairState.ACTIVE;
+      return !primary && in.failback() && !in.peerConfigBehind()
+          ? PairState.PASSIVE
+          : PairState.ACTIVE;
+    }
+    if (in.configBehind()) {
+      return PairState.PASSIVE;
+    }
+    if (in.peerConfigBehind()) {
+      return PairState.ACTIVE;
     }
     return primary ? PairState.ACTIVE : PairState.PASSIVE;
   }

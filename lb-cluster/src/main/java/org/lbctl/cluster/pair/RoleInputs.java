@@ -11,6 +11,8 @@ import org.lbctl.core.config.PairRole;
  * @param failback this node, when secondary and active, hands the role back to a recovered primary
  * @param yielding this node gave the active role away on purpose (manual failover) and must not
  *     take it back while the peer is there
+ * @param configBehind the peer runs a newer configuration, which this node has not taken yet
+ * @param peerConfigBehind this node runs a newer configuration than the peer
  */
 public record RoleInputs(
     PairRole role,
@@ -19,4 +21,28 @@ public record RoleInputs(
     Optional<PairState> peerState,
     boolean pingTargetsReachable,
     boolean failback,
-    boolean yielding) {}
+    boolean yielding,
+    boolean configBehind,
+    boolean peerConfigBehind) {
+
+  /** Both nodes on the same configuration. */
+  public RoleInputs(
+      PairRole role,
+      PairState current,
+      boolean peerPresent,
+      Optional<PairState> peerState,
+      boolean pingTargetsReachable,
+      boolean failback,
+      boolean yielding) {
+    this(
+        role,
+        current,
+        peerPresent,
+        peerState,
+        pingTargetsReachable,
+        failback,
+        yielding,
+        false,
+        false);
+  }
+}

@@ -71,6 +71,75 @@ class RoleDeciderTest {
     assertThat(decide(SECONDARY, ACTIVE, null, false, false)).isEqualTo(ACTIVE);
   }
 
+  private static PairState withConfig(
+      PairRole role, PairState current, PairState peer, boolean behind, boolean peerBehind) {
+    return RoleDecider.decide(
+        new RoleInputs(
+            role, current, true, Optional.of(peer), true, true, false, behind, peerBehind));
+  }
+
+  @Test
+  void aNodeBehindOnConfigurationDoesNotBecomeActive() {
+    // A primary back with an old version waits for the pair's current one, failback or not.
+    assertThat(withConfig(PRIMARY, PASSIVE, PASSIVE, true, false)).isEqualTo(PASSIVE);
+    // ... and the secondary that holds it takes the role instead of leaving nobody active.
+    assertThat(withConfig(SECONDARY, PASSIVE, PASSIVE, false, true)).isEqualTo(ACTIVE);
+    // With failback, an active secondary does not step down for a primary that is behind.
+    assertThat(withConfig(SECONDARY, ACTIVE, PASSIVE, false, true)).isEqualTo(ACTIVE);
+    // Once in sync, failback proceeds.
+    assertThat(withConfig(SECONDARY, ACTIVE, PASSIVE, false, false)).isEqualTo(PASSIVE);
+    // An active node is not demoted for being behind: it takes the version in a moment.
+    assertThat(withConfig(PRIMARY, ACTIVE, PASSIVE, true, false)).isEqualTo(ACTIVE);
+  }
+
+  @Test
+  void exactlyOneServesWhicheverNodeIsBehind() {
+    for (PairState a : PairState.values()) {
+      for (PairState b : PairState.values()) {
+        for (boolean failback : new boolean[] {false, true}) {
+          for (int behind = 0; behind < 3; behind++) {
+            // 0: in sync, 1: the primary is behind, 2: the secondary is behind.
+            boolean primaryBehind = behind == 1;
+            boolean secondaryBehind = behind == 2;
+            PairState p = a;
+            PairState s = b;
+            for (int round = 0; round < 4; round++) {
+              PairState np =
+                  RoleDecider.decide(
+                      new RoleInputs(
+                          PRIMARY,
+                          p,
+                          true,
+                          Optional.of(s),
+                          true,
+                          failback,
+                          false,
+                          primaryBehind,
+                          secondaryBehind));
+              PairState ns =
+                  RoleDecider.decide(
+                      new RoleInputs(
+                          SECONDARY,
+                          s,
+                          true,
+                          Optional.of(np),
+                          true,
+                          failback,
+                          false,
+                          secondaryBehind,
+                          primaryBehind));
+              p = np;
+              s = ns;
+            }
+            String what = a + "/" + b + " failback=" + failback + " behind=" + behind;
+            assertThat(p == ACTIVE && s == ACTIVE).as(what).isFalse();
+            assertThat(p == ACTIVE || s == ACTIVE).as("someone serves: " + what).isTrue();
+          }
+        }
+      }
+    }
+  }
+
   @Test
   void neverBothActiveOnceBothHaveSpoken() {
     for (PairState a : PairState.values()) {

@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/config
  * POST /v1/reload
  * POST /v1/pair/failover
+ * POST /v1/pair/promote
  * PUT  /v1/virtual-services/{vip}/real-servers/{rip}/admin-state   {"state": "halt"}
  * </pre>
  */
@@ -76,6 +77,12 @@ public final class ManagementApi {
         log.warn("manual failover requested by {}", caller);
         return new ApiResponse(200, node.failover());
       }
+      case "/v1/pair/promote" -> {
+        allow(method, "POST");
+        log.warn("promote requested by {}", caller);
+        node.promote();
+        return new ApiResponse(200, node.status());
+      }
       case "/v1/reload" -> {
         allow(method, "POST");
         ListenerChanges changes = node.reload();
@@ -85,7 +92,14 @@ public final class ManagementApi {
             changes.added(),
             changes.removed(),
             changes.kept().size());
-        return new ApiResponse(200, changes);
+        var status = node.status();
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("configVersion", status.configVersion());
+        answer.put("configHash", status.configHash());
+        answer.put("added", changes.added());
+        answer.put("removed", changes.removed());
+        answer.put("kept", changes.kept());
+        return new ApiResponse(200, answer);
       }
       default -> {}
     }

@@ -34,4 +34,11 @@ public interface NodeControl {
    * @throws ApiException 409 when this node runs alone, is passive, or has no peer
    */
   NodeStatus failover() throws ApiException;
+
+  /**
+   * Lets a secondary accept configuration edits while its primary is down.
+   *
+   * @throws ApiException 409 naming why not (the primary is up, this node is the primary, ...)
+   */
+  void promote() throws ApiException;
 }

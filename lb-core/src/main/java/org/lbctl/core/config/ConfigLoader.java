@@ -45,17 +45,25 @@ public final class ConfigLoader {
   }
 
   public static ReplicatedConfig load(Path file) throws ConfigException {
-    byte[] bytes;
+    return parse(read(file), isJson(file));
+  }
+
+  /** The document as it stands in the file, refused unread when it is larger than allowed. */
+  public static byte[] read(Path file) throws ConfigException {
     try {
       if (Files.size(file) > MAX_BYTES) {
         throw ConfigException.of(
             "", file + ": " + Files.size(file) + " bytes (expected at most " + MAX_BYTES + ")");
       }
-      bytes = Files.readAllBytes(file);
+      return Files.readAllBytes(file);
     } catch (IOException e) {
       throw ConfigException.of("", "cannot read " + file + ": " + e);
     }
-    return parse(bytes, file.toString().endsWith(".json"));
+  }
+
+  /** A file named {@code *.json} is read as JSON, any other as YAML. */
+  public static boolean isJson(Path file) {
+    return file.toString().endsWith(".json");
   }
 
   /** Parses a document; JSON when {@code json}, otherwise YAML (of which JSON is a subset). */

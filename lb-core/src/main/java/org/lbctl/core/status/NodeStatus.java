@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * What a node reports about itself.
  *
+ * @param configVersion the version of the running replicated configuration (0: unnumbered)
  * @param configHash SHA-256 of the running replicated configuration in canonical form, so two nodes
  *     can be compared for drift
  */
@@ -14,6 +15,7 @@ public record NodeStatus(
     String transport,
     String startedAt,
     String configSource,
+    long configVersion,
     String configHash,
     String configLoadedAt,
     PairStatus pair,

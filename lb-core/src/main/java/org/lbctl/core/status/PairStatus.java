@@ -5,23 +5,49 @@ import java.util.List;
 /**
  * The pair as this node sees it.
  *
- * @param peerState what the peer last announced ({@code unknown} before it spoke, {@code absent}
- *     when it is not in the view)
  * @param since when this node entered its state
- * @param reason why it did, for the operator * @param configHash the replicated configuration this
- *     node runs
- * @param peerConfigHash the one the peer last reported; empty until it has
- * @param configDrift the two differ: the nodes would not serve the same virtual services
+ * @param reason why it did, for the operator
+ * @param floatingIps the floating IPs of the running configuration
+ * @param floatingIpsOwned the ones this node holds now (all of them while active)
+ * @param configVersion the version of the replicated configuration this node runs
+ * @param configSync where the two versions stand: {@code in sync}, {@code sending v8 to the peer},
+ *     {@code taking v8 from the peer}, ...
+ * @param edits {@code accepted} on the node where configuration edits are made, otherwise why not
+ *     and where to make them
+ * @param promoted a secondary promoted to accept edits while the primary is down
+ * @param configDrift the two nodes run different configurations
  */
 public record PairStatus(
     String role,
     String state,
-    boolean peerPresent,
-    String peerState,
-    List<String> members,
     String since,
     String reason,
+    List<String> members,
     List<String> floatingIps,
+    List<String> floatingIpsOwned,
+    long configVersion,
     String configHash,
-    String peerConfigHash,
-    boolean configDrift) {}
+    String configSync,
+    String edits,
+    boolean promoted,
+    PeerStatus peer,
+    boolean configDrift) {
+
+  /**
+   * The other node, from what it last announced.
+   *
+   * @param state {@code unknown} before it spoke, {@code absent} when it is not in the pair
+   * @param heartbeatAgeMillis since its last announcement (it sends one every 0.5 s); -1 before the
+   *     first
+   * @param configVersion -1 until it has reported one
+   */
+  public record PeerStatus(
+      String address,
+      boolean present,
+      String role,
+      String state,
+      long heartbeatAgeMillis,
+      long configVersion,
+      String configHash,
+      List<String> floatingIpsOwned) {}
+}
