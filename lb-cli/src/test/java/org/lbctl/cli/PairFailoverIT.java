@@ -327,4 +327,37 @@ class PairFailoverIT {
     assertThat(log("lb1")).contains("now running configuration v3");
     assertThat(curl()).matches("rs[12]");
   }
+
+  @Test
+  void aFailoverDrillMovesTheRoleAndMeasuresTheTakeover() throws Exception {
+    startPair();
+
+    // As an operator would: lbctl on the active node itself.
+    var drill =
+        lab.exec(
+            "lb1",
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            JAR.toString(),
+            "failover",
+            "--drill",
+            "--socket",
+            dir.resolve("lb1.sock").toString());
+
+    System.out.println("pair: " + drill.output().strip().replace("\n", "\n  "));
+    assertThat(drill.ok()).as(drill.output()).isTrue();
+    assertThat(drill.output())
+        .contains("failover drill: this node is now passive")
+        .containsPattern(VIP + ":80 +answered through the peer after \\d+ ms")
+        .contains("peer 10.99.0.12 (secondary) is active and holds [\"" + VIP + "/32\"]")
+        .containsPattern("drill: vips=1 answered=true takeover_ms=\\d+");
+    assertThat(holdsVip("lb2")).isTrue();
+    assertThat(holdsVip("lb1")).isFalse();
+
+    // Again on the now passive node: refused before anything moves.
+    var refused = lbctl("lb1", "failover", "--drill");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err()).contains("this node is passive; run the drill on the active node");
+    assertThat(pairState("lb2")).isEqualTo("active");
+  }
 }
