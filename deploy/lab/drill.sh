@@ -70,8 +70,14 @@ done
 # The pair.
 head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/pair.secret"; chmod 600 "$work/pair.secret"
 # Each node keeps its own copy (the secondary rewrites its copy with every version it receives).
-cat > "$work/lb1-lbctl.yaml" <<CONF
-virtualServices:
+# EXTRA_VIPS=N puts N more virtual services (10.99.0.150 on) ahead of the probed one, so its
+# takeover waits for theirs: how the takeover scales with the number of VIPs.
+{
+echo "virtualServices:"
+for i in $(seq 1 "${EXTRA_VIPS:-0}"); do
+  echo "  - {label: extra$i, address: 10.99.0.$((149 + i)), ports: [80], realServers: [{label: rs1, address: 10.99.0.21, port: 8080}]}"
+done
+cat <<CONF
   - label: drill
     address: $VIP
     ports: [80]
@@ -80,6 +86,7 @@ virtualServices:
       - {label: rs1, address: 10.99.0.21, port: 8080}
       - {label: rs2, address: 10.99.0.22, port: 8080}
 CONF
+} > "$work/lb1-lbctl.yaml"
 cp "$work/lb1-lbctl.yaml" "$work/lb2-lbctl.yaml"
 for n in lb1:primary:11:12 lb2:secondary:12:11; do
   IFS=: read -r h role me peer <<<"$n"

@@ -364,12 +364,16 @@ public final class PairController implements AutoCloseable {
 
   private void transition(PairState next, String reason) {
     List<FloatingIp> ips = floatingIps.get();
+    long start = System.nanoTime();
+    long listenersDone;
     try {
       if (next == PairState.ACTIVE) {
         gate.setServing(true);
+        listenersDone = System.nanoTime();
         owner.claim(ips);
       } else {
         gate.setServing(false);
+        listenersDone = System.nanoTime();
         owner.release(ips);
       }
     } catch (Exception e) {
@@ -382,12 +386,15 @@ public final class PairController implements AutoCloseable {
       rollback(next);
       return;
     }
+    long end = System.nanoTime();
     log.warn(
-        "pair: {} is now {}: {} (floating IPs {})",
+        "pair: {} is now {}: {} (floating IPs {}; listeners {} ms, addresses {} ms)",
         settings.role().configName(),
         next.displayName().toUpperCase(java.util.Locale.ROOT),
         reason,
-        ips);
+        ips,
+        (listenersDone - start) / 1_000_000,
+        (end - listenersDone) / 1_000_000);
     state = next;
     since = Instant.now();
     sinceReason = reason;
