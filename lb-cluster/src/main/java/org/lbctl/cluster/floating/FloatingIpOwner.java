@@ -52,21 +52,48 @@ public final class FloatingIpOwner implements AutoCloseable {
     this.execPrefix = List.copyOf(execPrefix);
   }
 
-  /** Adds every address, then announces them. */
+  /**
+   * Adds every address, then announces them. All in one {@code ip -batch} process: one {@code ip}
+   * per address cost 4 ms each, 200 ms of a takeover with 51 VIPs. Should the batch fail, the
+   * addresses are added one by one to tell an address already there from a real failure.
+   */
   public void claim(List<FloatingIp> ips) throws IOException {
-    for (FloatingIp ip : ips) {
-      List<String> add = new ArrayList<>(List.of("ip", "addr", "add", ip.cidr(), "dev", device));
-      if (!ip.isIpv6() && label().length() <= 15) {
-        // The label lets a unit remove every floating IP of a dead node with one command.
-        add.addAll(List.of("label", label()));
+    if (ips.isEmpty()) {
+      return;
+    }
+    StringBuilder batch = new StringBuilder();
+    ips.forEach(ip -> batch.append(String.join(" ", addArgs(ip))).append('\n'));
+    Commands.Result all = batch(batch.toString());
+    if (all.ok()) {
+      log.info("floating IPs {} added on {}", ips, device);
+    } else {
+      for (FloatingIp ip : ips) {
+        List<String> add = new ArrayList<>(List.of("ip"));
+        add.addAll(addArgs(ip));
+        Commands.Result r = run(IP_TIMEOUT, add.toArray(String[]::new));
+        if (!r.ok() && !saysAny(r, "File exists", "already assigned")) {
+          throw new IOException("cannot add floating IP " + ip + ": " + r.describe());
+        }
+        log.info("floating IP {} added on {}", ip, device);
       }
-      Commands.Result r = run(IP_TIMEOUT, add.toArray(String[]::new));
-      if (!r.ok() && !saysAny(r, "File exists", "already assigned")) {
-        throw new IOException("cannot add floating IP " + ip + ": " + r.describe());
-      }
-      log.info("floating IP {} added on {}", ip, device);
     }
     announce(ips);
+  }
+
+  private List<String> addArgs(FloatingIp ip) {
+    List<String> add = new ArrayList<>(List.of("addr", "add", ip.cidr(), "dev", device));
+    if (!ip.isIpv6() && label().length() <= 15) {
+      // The label lets a unit remove every floating IP of a dead node with one command.
+      add.addAll(List.of("label", label()));
+    }
+    return add;
+  }
+
+  /** {@code ip -force -batch -}: every line is tried; the exit code says whether all worked. */
+  private Commands.Result batch(String lines) throws IOException {
+    List<String> cmd = new ArrayList<>(execPrefix);
+    cmd.addAll(List.of("ip", "-force", "-batch", "-"));
+    return Commands.run(IP_TIMEOUT, cmd, lines);
   }
 
   /**
@@ -83,7 +110,9 @@ public final class FloatingIpOwner implements AutoCloseable {
             ip);
         continue;
       }
-      garp(ip, true);
+      // Starting a process takes a millisecond or two: with many VIPs, leave it to the
+      // announcers rather than hold up the controller.
+      announcers.execute(() -> garp(ip, true));
       for (long delay : REPEAT_MILLIS) {
         announcers.schedule(() -> garp(ip, false), delay, TimeUnit.MILLISECONDS);
       }
@@ -158,6 +187,23 @@ public final class FloatingIpOwner implements AutoCloseable {
 
   /** Removes every address this node holds of {@code ips}; absent ones are not an error. */
   public void release(List<FloatingIp> ips) throws IOException {
+    if (ips.isEmpty()) {
+      return;
+    }
+    StringBuilder batch = new StringBuilder();
+    ips.forEach(
+        ip ->
+            batch
+                .append("addr del ")
+                .append(ip.cidr())
+                .append(" dev ")
+                .append(device)
+                .append('\n'));
+    if (batch(batch.toString()).ok()) {
+      log.info("floating IPs {} removed from {}", ips, device);
+      return;
+    }
+    // Some were not there (the usual case at start) or one failed: sort them out one by one.
     List<String> failures = new ArrayList<>();
     for (FloatingIp ip : ips) {
       Commands.Result r = run(IP_TIMEOUT, "ip", "addr", "del", ip.cidr(), "dev", device);

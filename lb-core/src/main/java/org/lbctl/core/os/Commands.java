@@ -43,8 +43,17 @@ public final class Commands {
   }
 
   public static Result run(Duration timeout, List<String> argv) throws IOException {
+    return run(timeout, argv, "");
+  }
+
+  /** Runs a command that reads {@code input} on its standard input (e.g. {@code ip -batch -}). */
+  public static Result run(Duration timeout, List<String> argv, String input) throws IOException {
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
-    p.getOutputStream().close();
+    try (var stdin = p.getOutputStream()) {
+      stdin.write(input.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // The command exited before reading: its exit code and output say why.
+    }
     CompletableFuture<String> output =
         CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()), BLOCKING);
     try {
