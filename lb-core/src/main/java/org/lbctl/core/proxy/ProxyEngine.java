@@ -111,20 +111,27 @@ public final class ProxyEngine implements AutoCloseable {
       }
     }
 
+    // Every bind is started before any is awaited: the event loops open them side by side, which
+    // matters for a node taking over many VIPs at once.
+    Map<VipListener, ChannelFuture> binding = new LinkedHashMap<>();
+    for (VipListener l : wanted.values()) {
+      if (!listeners.containsKey(l.address())) {
+        binding.put(l, bind(l));
+      }
+    }
     List<VipListener> bound = new ArrayList<>();
     List<ConfigProblem> failures = new ArrayList<>();
-    for (VipListener l : wanted.values()) {
-      if (listeners.containsKey(l.address())) {
-        continue;
-      }
-      try {
-        bind(l);
+    for (Map.Entry<VipListener, ChannelFuture> b : binding.entrySet()) {
+      VipListener l = b.getKey();
+      ChannelFuture f = b.getValue().awaitUninterruptibly();
+      if (f.isSuccess()) {
+        l.setChannel(f.channel());
         bound.add(l);
-      } catch (Exception e) {
+      } else {
         failures.add(
             new ConfigProblem(
                 wantedPaths.get(l.address()),
-                "cannot listen on " + hostPort(l.address()) + ": " + e.getMessage()));
+                "cannot listen on " + hostPort(l.address()) + ": " + f.cause().getMessage()));
       }
     }
     if (!failures.isEmpty()) {
@@ -171,7 +178,7 @@ public final class ProxyEngine implements AutoCloseable {
     return states;
   }
 
-  private void bind(VipListener l) throws InterruptedException {
+  private ChannelFuture bind(VipListener l) {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(group)
@@ -199,8 +206,7 @@ public final class ProxyEngine implements AutoCloseable {
       // listeners first, then adds the address, so no client finds the port closed.
       b.option(EpollChannelOption.IP_FREEBIND, true);
     }
-    ChannelFuture f = b.bind(l.address()).sync();
-    l.setChannel(f.channel());
+    return b.bind(l.address());
   }
 
   static String hostPort(InetSocketAddress a) {
