@@ -82,7 +82,11 @@ public final class FloatingIpOwner implements AutoCloseable {
 
   private List<String> addArgs(FloatingIp ip) {
     List<String> add = new ArrayList<>(List.of("addr", "add", ip.cidr(), "dev", device));
-    if (!ip.isIpv6() && label().length() <= 15) {
+    if (ip.isIpv6()) {
+      // Duplicate address detection would keep the address tentative (unusable) for a second
+      // or more; the pair already decided who holds it.
+      add.add("nodad");
+    } else if (label().length() <= 15) {
       // The label lets a unit remove every floating IP of a dead node with one command.
       add.addAll(List.of("label", label()));
     }
@@ -103,13 +107,6 @@ public final class FloatingIpOwner implements AutoCloseable {
    */
   public void announce(List<FloatingIp> ips) {
     for (FloatingIp ip : ips) {
-      if (ip.isIpv6()) {
-        log.warn(
-            "floating IP {}: no unsolicited neighbour advertisement is sent for IPv6 yet;"
-                + " neighbours learn the move when their entry expires",
-            ip);
-        continue;
-      }
       // Starting a process takes a millisecond or two: with many VIPs, leave it to the
       // announcers rather than hold up the controller.
       announcers.execute(() -> garp(ip, true));
@@ -119,9 +116,31 @@ public final class FloatingIpOwner implements AutoCloseable {
     }
   }
 
+  /**
+   * IPv4: a gratuitous ARP (iputils {@code arping -U}). IPv6: an unsolicited neighbour
+   * advertisement to all nodes with the override flag (ipv6toolkit {@code na6}), which makes
+   * neighbours replace the old MAC at once; the kernel sends none for an address added without
+   * duplicate address detection.
+   */
   private void garp(FloatingIp ip, boolean warn) {
     List<String> cmd = new ArrayList<>(execPrefix);
-    cmd.addAll(List.of("arping", "-U", "-c", "1", "-I", device, ip.address()));
+    if (ip.isIpv6()) {
+      cmd.addAll(
+          List.of(
+              "na6",
+              "-i",
+              device,
+              "-s",
+              ip.address(),
+              "-d",
+              "ff02::1",
+              "-t",
+              ip.address(),
+              "-o",
+              "-e"));
+    } else {
+      cmd.addAll(List.of("arping", "-U", "-c", "1", "-I", device, ip.address()));
+    }
     try {
       Process p =
           new ProcessBuilder(cmd)
@@ -134,14 +153,18 @@ public final class FloatingIpOwner implements AutoCloseable {
               done -> {
                 if (done.exitValue() != 0 && warn) {
                   log.warn(
-                      "gratuitous ARP for {} exited {}: run '{}' to see why",
+                      "announcing {} exited {}: run '{}' to see why",
                       ip,
                       done.exitValue(),
                       String.join(" ", cmd));
                 }
               });
     } catch (IOException e) {
-      log.warn("cannot send gratuitous ARP for {}: {}", ip, e.getMessage());
+      log.warn(
+          "cannot announce {} ({}): {}",
+          ip,
+          ip.isIpv6() ? "is ipv6toolkit installed?" : "is iputils-arping installed?",
+          e.getMessage());
     }
   }
 

@@ -67,6 +67,40 @@ class FloatingIpOwnerIT {
   }
 
   @Test
+  void aMovedIpv6AddressIsAnnouncedWithAnUnsolicitedNeighbourAdvertisement() throws Exception {
+    FloatingIp vip6 = FloatingIp.parse("fd99::100/128").orElseThrow();
+    // Each host's own address on the subnet, as the IPv4 ones above.
+    for (String[] h : new String[][] {{"client", "10"}, {"lb1", "11"}, {"lb2", "12"}}) {
+      lab.exec(h[0], "ip", "addr", "add", "fd99::" + h[1] + "/64", "dev", "eth0", "nodad");
+    }
+    lb1.claim(List.of(vip6));
+    assertThat(lb1.held()).contains("fd99::100/128");
+    assertThat(lab.exec("client", "ping", "-6", "-c", "1", "-W", "1", "fd99::100").ok()).isTrue();
+    assertThat(lab.neighbourMac("client", "fd99::100")).isEqualTo(lab.mac("lb1"));
+
+    long moved = System.nanoTime();
+    lb1.release(List.of(vip6));
+    lb2.claim(List.of(vip6));
+
+    // Usable at once (no tentative phase), and the client, silent meanwhile, follows the
+    // advertisement rather than its entry's expiry.
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .untilAsserted(
+            () -> assertThat(lab.neighbourMac("client", "fd99::100")).isEqualTo(lab.mac("lb2")));
+    System.out.println(
+        "floating IPv6: client follows the move after "
+            + (System.nanoTime() - moved) / 1_000_000
+            + " ms");
+    assertThat(lab.exec("lb2", "ip", "-6", "addr", "show", "dev", "eth0").output().lines())
+        .filteredOn(l -> l.contains("fd99::100"))
+        .singleElement()
+        .asString()
+        .doesNotContain("tentative");
+    assertThat(lab.exec("client", "ping", "-6", "-c", "1", "-W", "1", "fd99::100").ok()).isTrue();
+  }
+
+  @Test
   void aClientThatJustResolvedTheAddressFollowsOnceItsLocktimeHasPassed() throws Exception {
     lb1.claim(List.of(VIP));
     assertThat(lab.exec("client", "ping", "-c", "1", "-W", "1", VIP.address()).ok()).isTrue();
