@@ -154,7 +154,11 @@ class NodeCommandsIT {
       Run reload = lbctl("reload");
 
       assertThat(reload.exit()).as(reload.err()).isZero();
-      assertThat(reload.out()).contains("listening now on:  127.0.0.1:" + added);
+      assertThat(reload.out())
+          .contains("configuration reloaded: now v2")
+          .contains("listening now on:  127.0.0.1:" + added);
+      // A node alone numbers its versions in memory and writes nothing beside its file.
+      assertThat(configFile.resolveSibling(configFile.getFileName() + ".version")).doesNotExist();
       open.send("ping\n");
       assertThat(open.readLine()).isEqualTo("ping");
       assertThat(TestClient.greeting(added)).startsWith("pacs1:");

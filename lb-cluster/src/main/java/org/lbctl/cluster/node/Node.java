@@ -63,7 +63,10 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     this.local = local;
     this.engine = new ProxyEngine(Transport.detect(), local.ioThreads());
     this.name = hostname();
-    this.store = local.configFile().map(ConfigStore::new);
+    // Only a pair needs to know across restarts which version it holds; a lone node numbers its
+    // reloads in memory and writes nothing beside its file.
+    this.store =
+        local.pair().isPresent() ? local.configFile().map(ConfigStore::new) : Optional.empty();
   }
 
   /** Numbers configuration versions: a node alone, the primary, or a promoted secondary. */
@@ -125,7 +128,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
    * stopped is a new version on the node that numbers them; on a secondary it runs unnumbered until
    * the primary's version replaces it.
    */
-  private ConfigVersion versionAtStart(String hash) throws IOException {
+  private ConfigVersion versionAtStart(String hash) {
     if (store.isEmpty()) {
       return SyncRules.atStart(true, Optional.empty(), hash);
     }
@@ -145,7 +148,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       }
     }
     if (v.number() > 0 && !recorded.equals(Optional.of(v))) {
-      store.get().writeVersion(v);
+      recordVersion(v);
     }
     return v;
   }
@@ -254,7 +257,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       loadedAt = Instant.now();
       if (!hash.equals(version.hash())) {
         version = version.next(hash);
-        recordVersion();
+        recordVersion(version);
         log.info("configuration {} loaded from {}", version, file);
       }
       if (pair != null) {
@@ -305,14 +308,18 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     return backend.state().setAdminState(state);
   }
 
-  private void recordVersion() {
+  /** A version that cannot be recorded still runs; the log says what a restart will do. */
+  private void recordVersion(ConfigVersion v) {
+    if (store.isEmpty()) {
+      return;
+    }
     try {
-      store.orElseThrow().writeVersion(version);
+      store.get().writeVersion(v);
     } catch (IOException e) {
       log.error(
           "running configuration {} but cannot record its version in {}: {}; a restart will"
               + " number it again",
-          version,
+          v,
           store.get().versionFile(),
           e.getMessage());
     }
