@@ -73,13 +73,16 @@ public final class PairController implements AutoCloseable {
   private Optional<PairState> peerState = Optional.empty();
   private boolean yielding;
   private boolean isolatedLogged;
-  private long lastPeerMessageNanos = System.nanoTime();
+  // Written by the worker only; volatile so status() can age the heartbeat without asking it.
+  private volatile long lastPeerMessageNanos = System.nanoTime();
   private boolean heardFromPeer;
   private List<String> peerOwned = List.of();
   private long isolatedAtNanos = Long.MIN_VALUE;
   private boolean probing;
   private Instant since = Instant.now();
   private String sinceReason = "starting";
+
+  /** What the worker last saw; the management API reads it without waiting for the worker. */
   private volatile PairStatus status;
 
   public PairController(
@@ -105,7 +108,7 @@ public final class PairController implements AutoCloseable {
                 membership.send(bytes);
               }
             });
-    this.status = status(List.of(), "starting");
+    this.status = snapshot();
   }
 
   /**
@@ -359,7 +362,7 @@ public final class PairController implements AutoCloseable {
     if (pingOk) {
       isolatedLogged = false;
     }
-    status = status(view == null ? List.of() : view.members(), reason);
+    refreshStatus();
   }
 
   private void transition(PairState next, String reason) {
@@ -398,7 +401,7 @@ public final class PairController implements AutoCloseable {
     state = next;
     since = Instant.now();
     sinceReason = reason;
-    status = status(membership == null ? List.of() : membershipMembers(), reason);
+    refreshStatus();
     announce(false);
   }
 
@@ -479,7 +482,12 @@ public final class PairController implements AutoCloseable {
         : List.of();
   }
 
-  private PairStatus status(List<String> members, String lastEvent) {
+  private void refreshStatus() {
+    status = snapshot();
+  }
+
+  private PairStatus snapshot() {
+    List<String> members = membership == null ? List.of() : membershipMembers();
     ConfigVersion mine = replica.version();
     Optional<ConfigVersion> peers = sync.peerVersion();
     PairRole peerRole = settings.role() == PairRole.PRIMARY ? PairRole.SECONDARY : PairRole.PRIMARY;
@@ -530,16 +538,17 @@ public final class PairController implements AutoCloseable {
         });
   }
 
-  /** The pair now; asked of the controller's thread so the heartbeat age is current. */
+  /**
+   * The pair as of the worker's last event (at least every 0.5 s while the peer speaks), with the
+   * heartbeat age as of now. Never waits for the worker: during a takeover, when operators look,
+   * the worker may be busy for a second with a duplicate-address probe.
+   */
   public PairStatus status() {
-    if (worker.isShutdown()) {
-      return status;
+    PairStatus s = status;
+    if (s.peer().heartbeatAgeMillis() < 0) {
+      return s;
     }
-    try {
-      return runOnWorker(() -> status(membership == null ? List.of() : membershipMembers(), ""));
-    } catch (Exception e) {
-      return status;
-    }
+    return s.withHeartbeatAge((System.nanoTime() - lastPeerMessageNanos) / 1_000_000);
   }
 
   /** Why this node refuses a configuration edit now, and where to make it; empty = accepted. */
@@ -553,6 +562,7 @@ public final class PairController implements AutoCloseable {
         () -> {
           sync.localChanged();
           announce(false);
+          refreshStatus();
         });
   }
 
@@ -565,6 +575,7 @@ public final class PairController implements AutoCloseable {
     runOnWorker(
         () -> {
           sync.promote();
+          refreshStatus();
           return null;
         });
   }

@@ -33,6 +33,35 @@ public record PairStatus(
     PeerStatus peer,
     boolean configDrift) {
 
+  /** The same status with the peer's heartbeat aged to now. */
+  public PairStatus withHeartbeatAge(long millis) {
+    PeerStatus p =
+        new PeerStatus(
+            peer.address(),
+            peer.present(),
+            peer.role(),
+            peer.state(),
+            millis,
+            peer.configVersion(),
+            peer.configHash(),
+            peer.floatingIpsOwned());
+    return new PairStatus(
+        role,
+        state,
+        since,
+        reason,
+        members,
+        floatingIps,
+        floatingIpsOwned,
+        configVersion,
+        configHash,
+        configSync,
+        edits,
+        promoted,
+        p,
+        configDrift);
+  }
+
   /**
    * The other node, from what it last announced.
    *
