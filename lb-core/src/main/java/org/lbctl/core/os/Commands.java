@@ -49,13 +49,15 @@ public final class Commands {
   /** Runs a command that reads {@code input} on its standard input (e.g. {@code ip -batch -}). */
   public static Result run(Duration timeout, List<String> argv, String input) throws IOException {
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    // Read before writing: a command that answers every input line (ip -batch with errors) would
+    // otherwise fill its output pipe and stop reading ours.
+    CompletableFuture<String> output =
+        CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()), BLOCKING);
     try (var stdin = p.getOutputStream()) {
       stdin.write(input.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       // The command exited before reading: its exit code and output say why.
     }
-    CompletableFuture<String> output =
-        CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()), BLOCKING);
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
