@@ -230,7 +230,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     if (!ConfigLoader.isJson(store.orElseThrow().file())) {
       return received;
     }
-    return ManagementApi.toJson(ConfigWriter.toTree(config));
+    return ConfigWriter.toJson(config);
   }
 
   @Override

@@ -70,6 +70,14 @@ public final class ConfigWriter {
     return root;
   }
 
+  public static byte[] toJson(ReplicatedConfig config) {
+    try {
+      return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(toTree(config));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("cannot write configuration", e);
+    }
+  }
+
   public static String toYaml(ReplicatedConfig config) {
     try {
       YAMLFactory yaml =
