@@ -1,0 +1,142 @@
+package org.lbctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.lbctl.core.testing.NamespaceLab;
+import org.lbctl.core.testing.Nginx;
+
+/**
+ * The namespace lab of the pair's system tests: client, lb1, lb2, rs1, rs2 on one bridge; nginx on
+ * rs1 and rs2 (port 8080, answering with their names); lbctl nodes as the packaged jar inside lb1
+ * and lb2, each with its management socket at {@code <dir>/<host>.sock} and its output in {@code
+ * <dir>/<host>.log}.
+ */
+final class PairLab implements AutoCloseable {
+  static final String VIP = "10.99.0.100";
+
+  private final Path dir;
+  private final NamespaceLab lab;
+  private final Map<String, Process> nodes = new LinkedHashMap<>();
+  private final List<Nginx> servers = new ArrayList<>();
+
+  private PairLab(Path dir, NamespaceLab lab) {
+    this.dir = dir;
+    this.lab = lab;
+  }
+
+  static PairLab create(Path dir) throws Exception {
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    hosts.put("lb1", "10.99.0.11/24");
+    hosts.put("lb2", "10.99.0.12/24");
+    hosts.put("rs1", "10.99.0.21/24");
+    hosts.put("rs2", "10.99.0.22/24");
+    PairLab pl = new PairLab(dir, NamespaceLab.create(hosts));
+    try {
+      pl.nginx("rs1", "10.99.0.21");
+      pl.nginx("rs2", "10.99.0.22");
+    } catch (Exception e) {
+      pl.close();
+      throw e;
+    }
+    return pl;
+  }
+
+  private void nginx(String host, String ip) throws IOException {
+    servers.add(
+        Nginx.start(
+            host,
+            dir,
+            lab.execPrefix(host),
+            "8080",
+            8080,
+            () ->
+                lab.exec("client", "curl", "-sf", "--max-time", "1", "http://" + ip + ":8080/")
+                    .ok()));
+  }
+
+  NamespaceLab lab() {
+    return lab;
+  }
+
+  Path socket(String host) {
+    return dir.resolve(host + ".sock");
+  }
+
+  Process start(String host, Path nodeFile) throws IOException {
+    Process p = JarNode.start(lab, host, nodeFile, dir.resolve(host + ".log"));
+    nodes.put(host, p);
+    return p;
+  }
+
+  void kill(String host) throws InterruptedException {
+    nodes.get(host).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  JsonNode status(String host) throws IOException {
+    return new ApiClient(socket(host)).call("GET", "/v1/status", null).body();
+  }
+
+  JsonNode pair(String host) throws IOException {
+    return status(host).path("pair");
+  }
+
+  /** active, passive, alone (not in a pair) or down (no answer). */
+  String pairState(String host) {
+    try {
+      return pair(host).path("state").asText("alone");
+    } catch (IOException e) {
+      return "down";
+    }
+  }
+
+  boolean holdsVip(String host) throws IOException {
+    return lab.exec(host, "ip", "-o", "addr", "show", "dev", "eth0").output().contains(VIP + "/32");
+  }
+
+  /** One request from the client; the answering real server, or "" when it failed. */
+  String curl() throws IOException {
+    var r = lab.exec("client", "curl", "-s", "--max-time", "0.5", "http://" + VIP + "/");
+    return r.ok() ? r.output().strip() : "";
+  }
+
+  String log(String host) throws IOException {
+    Path f = dir.resolve(host + ".log");
+    return Files.exists(f) ? Files.readString(f) : "";
+  }
+
+  CliRun lbctl(String host, String... args) {
+    return CliRun.against(socket(host), args);
+  }
+
+  /** Stops everything; the nodes' logs are kept under {@code target/<keepUnder>/}. */
+  void close(String keepUnder) throws IOException {
+    try {
+      for (Process p : nodes.values()) {
+        p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+      Path keep = Files.createDirectories(Path.of("target").resolve(keepUnder));
+      for (String host : List.of("lb1", "lb2")) {
+        Files.writeString(keep.resolve(host + ".log"), log(host));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      close();
+    }
+  }
+
+  @Override
+  public void close() {
+    nodes.values().forEach(Process::destroyForcibly);
+    servers.forEach(Nginx::close);
+    lab.close();
+  }
+}
