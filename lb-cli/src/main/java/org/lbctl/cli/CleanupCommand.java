@@ -9,6 +9,7 @@ import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.NodeConfigLoader;
+import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,7 +34,7 @@ final class CleanupCommand implements Callable<Integer> {
     NodeConfig node;
     List<FloatingIp> ips;
     try {
-      node = NodeConfigLoader.load(nodeFile);
+      node = PairFile.attach(NodeConfigLoader.load(nodeFile));
       ips = ConfigLoader.load(node.configFile().orElseThrow()).allFloatingIps();
     } catch (ConfigException e) {
       throw new CliFailure(nodeFile + ": " + e.getMessage());

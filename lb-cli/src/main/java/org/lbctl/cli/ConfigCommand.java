@@ -13,6 +13,7 @@ import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.NodeConfigLoader;
+import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.ReplicatedConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -65,7 +66,7 @@ final class ConfigCommand implements Callable<Integer> {
       }
       if (nodeFile != null) {
         try {
-          file = NodeConfigLoader.load(nodeFile).configFile().orElseThrow();
+          file = PairFile.attach(NodeConfigLoader.load(nodeFile)).configFile().orElseThrow();
         } catch (ConfigException e) {
           spec.commandLine().getErr().println(nodeFile + ": " + e.getMessage());
           spec.commandLine().getErr().flush();

@@ -18,6 +18,7 @@ import picocli.CommandLine.HelpCommand;
       ReloadCommand.class,
       FailoverCommand.class,
       PromoteCommand.class,
+      PairCommand.class,
       CleanupCommand.class,
       ConfigCommand.class,
       HelpCommand.class

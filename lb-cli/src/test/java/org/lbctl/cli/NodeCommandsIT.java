@@ -234,6 +234,50 @@ class NodeCommandsIT {
   }
 
   @Test
+  void pairingRequestsThatCannotBeRightAreRefusedWithTheFieldAndChangeNothing() throws Exception {
+    ApiClient api = new ApiClient(socket);
+
+    assertThat(api.call("POST", "/v1/pair", "{\"peer\": \"10.0.0.2\", \"token\": \"x\"}").error())
+        .startsWith("pingTargets: required");
+    assertThat(
+            api.call("POST", "/v1/pair", "{\"peer\": \"db.example\", \"pingTargets\": []}").error())
+        .isEqualTo("peer: \"db.example\" (expected an IP address with an optional :port)");
+    assertThat(
+            api.call(
+                    "POST",
+                    "/v1/pair",
+                    "{\"peer\": \"127.0.0.2\", \"token\": \"x\", \"pingTargets\": [\"gw\"]}")
+                .error())
+        .isEqualTo("pingTargets[0]: \"gw\" is not an IP address");
+    assertThat(api.call("POST", "/v1/pair", "{\"peer\": \"127.0.0.2\", \"colour\": 1}").error())
+        .startsWith("unknown field 'colour' (expected: bind, failback, force, interface, peer");
+    var badToken =
+        api.call(
+            "POST",
+            "/v1/pair",
+            "{\"peer\": \"127.0.0.2\", \"token\": \"guess\", \"pingTargets\": []}");
+    assertThat(badToken.status()).isEqualTo(400);
+    assertThat(badToken.error()).startsWith("token: not a pairing token");
+    // Nobody offers pairing on 127.0.0.2: refused with what to do, and the node stays alone.
+    String token = "abcde-fghij-kmnpq-rstuv-wxyz2-3";
+    var nobody =
+        api.call(
+            "POST",
+            "/v1/pair",
+            "{\"peer\": \"127.0.0.2:%d\", \"token\": \"%s\", \"pingTargets\": []}"
+                .formatted(Ports.free(), token));
+    assertThat(nobody.status()).isEqualTo(502);
+    assertThat(nobody.error()).contains("run `lbctl pair --accept` on the peer first");
+    assertThat(api.call("POST", "/v1/pair/accept", "{\"listen\": \"192.0.2.1\"}").error())
+        .startsWith("192.0.2.1 is not an address of this node");
+    assertThat(api.call("POST", "/v1/pair/break", null).error())
+        .isEqualTo("this node is not in a pair");
+    assertThat(api.call("GET", "/v1/status", null).body().path("pair").isNull()).isTrue();
+    assertThat(dir.resolve("pair.yaml")).doesNotExist();
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+  }
+
+  @Test
   void commandsSayWhenNoNodeIsRunning() {
     node.close();
     Run status = lbctl("status");

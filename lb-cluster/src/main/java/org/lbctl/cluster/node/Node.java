@@ -2,9 +2,13 @@ package org.lbctl.cluster.node;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import javax.crypto.SecretKey;
@@ -12,6 +16,13 @@ import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.pair.PairController;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.pair.PingTargets;
+import org.lbctl.cluster.pairing.LocalAddresses;
+import org.lbctl.cluster.pairing.PairingAnswer;
+import org.lbctl.cluster.pairing.PairingClient;
+import org.lbctl.cluster.pairing.PairingException;
+import org.lbctl.cluster.pairing.PairingListener;
+import org.lbctl.cluster.pairing.PairingRequest;
+import org.lbctl.cluster.pairing.PairingToken;
 import org.lbctl.cluster.sync.ConfigReplica;
 import org.lbctl.cluster.sync.ConfigStore;
 import org.lbctl.cluster.sync.SyncRules;
@@ -19,6 +30,8 @@ import org.lbctl.core.api.ApiException;
 import org.lbctl.core.api.ManagementApi;
 import org.lbctl.core.api.ManagementServer;
 import org.lbctl.core.api.NodeControl;
+import org.lbctl.core.api.PairOrder;
+import org.lbctl.core.api.PairingOffer;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.ConfigException;
@@ -28,6 +41,7 @@ import org.lbctl.core.config.ConfigVersion;
 import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.config.ReplicatedConfig;
@@ -46,14 +60,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  static final Duration PAIRING_OFFER_VALIDITY = Duration.ofMinutes(10);
+  private static final Duration PAIRING_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration BREAK_WAIT = Duration.ofSeconds(5);
 
-  private final NodeConfig local;
+  private volatile NodeConfig local;
   private final ProxyEngine engine;
   private final Instant startedAt = Instant.now();
   private final String name;
-  private final Optional<ConfigStore> store;
+  private volatile Optional<ConfigStore> store;
   private ManagementServer management;
-  private PairController pair;
+  private volatile PairController pair;
+  private PairingListener offer;
   private volatile ReplicatedConfig running;
   private volatile ConfigVersion version;
   private volatile byte[] document;
@@ -78,8 +97,9 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
    * Starts a node on its configuration file, or on {@code embedded} when the node configuration
    * names no file.
    */
-  public static Node start(NodeConfig local, Optional<ReplicatedConfig> embedded)
+  public static Node start(NodeConfig given, Optional<ReplicatedConfig> embedded)
       throws ConfigException, IOException {
+    NodeConfig local = PairFile.attach(given);
     byte[] document;
     ReplicatedConfig initial;
     if (local.configFile().isPresent()) {
@@ -107,7 +127,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       node.loadedAt = Instant.now();
       node.management = ManagementServer.start(local.managementSocket(), new ManagementApi(node));
       if (local.pair().isPresent()) {
-        node.startPair(local.pair().get(), key.orElseThrow());
+        node.startPair(local.pair().get(), key.orElseThrow(), PairController.Start.FRESH);
       }
     } catch (ConfigException | IOException | RuntimeException e) {
       node.close();
@@ -153,7 +173,8 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     return v;
   }
 
-  private void startPair(PairSettings settings, SecretKey key) throws IOException {
+  private void startPair(PairSettings settings, SecretKey key, PairController.Start mode)
+      throws IOException {
     pair =
         new PairController(
             settings,
@@ -163,7 +184,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
             new PingTargets(settings.pingTargets(), List.of()),
             this);
     try {
-      pair.start(key);
+      pair.start(key, mode, this::onPeerBreak);
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {
@@ -186,8 +207,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         version.number(),
         version.hash(),
         loadedAt.toString(),
-        pair == null ? null : pair.status(),
+        pairStatus(),
         StatusReport.services(engine.services().values()));
+  }
+
+  private org.lbctl.core.status.PairStatus pairStatus() {
+    PairController p = pair;
+    return p == null ? null : p.status();
   }
 
   @Override
@@ -239,7 +265,8 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       throw new ApiException(
           409, "this node runs on an embedded configuration; there is no file to reload");
     }
-    Optional<String> refusal = pair == null ? Optional.empty() : pair.editRefusal();
+    PairController p = pair;
+    Optional<String> refusal = p == null ? Optional.empty() : p.editRefusal();
     if (refusal.isPresent()) {
       log.warn("reload refused, the running configuration is unchanged: {}", refusal.get());
       throw new ApiException(409, refusal.get());
@@ -260,9 +287,9 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         recordVersion(version);
         log.info("configuration {} loaded from {}", version, file);
       }
-      if (pair != null) {
-        pair.floatingIpsChanged(before);
-        pair.configChanged();
+      if (p != null) {
+        p.floatingIpsChanged(before);
+        p.configChanged();
       }
       return changes;
     } catch (ConfigException e) {
@@ -310,6 +337,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   /** A version that cannot be recorded still runs; the log says what a restart will do. */
   private void recordVersion(ConfigVersion v) {
+    Optional<ConfigStore> store = this.store;
     if (store.isEmpty()) {
       return;
     }
@@ -327,11 +355,12 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public void promote() throws ApiException {
-    if (pair == null) {
+    PairController p = pair;
+    if (p == null) {
       throw new ApiException(409, "this node runs alone: it accepts edits already");
     }
     try {
-      pair.promote();
+      p.promote();
     } catch (IllegalStateException e) {
       throw new ApiException(409, e.getMessage());
     } catch (Exception e) {
@@ -341,17 +370,372 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public NodeStatus failover() throws ApiException {
-    if (pair == null) {
-      throw new ApiException(409, "this node runs alone: its node file has no pair section");
+    PairController p = pair;
+    if (p == null) {
+      throw new ApiException(409, "this node runs alone: it is not in a pair");
     }
     try {
-      pair.failover();
+      p.failover();
     } catch (IllegalStateException e) {
       throw new ApiException(409, e.getMessage());
     } catch (Exception e) {
       throw new ApiException(500, "failover failed: " + e.getMessage());
     }
     return status();
+  }
+
+  // Pairing, answering an offer and breaking take this lock, never the node's monitor: they wait
+  // for the pair's thread, which may itself be waiting for the node to install a version.
+  private final Object pairing = new Object();
+
+  @Override
+  public PairingOffer acceptPairing(InetSocketAddress listen) throws ApiException {
+    synchronized (pairing) {
+      return offerPairing(listen);
+    }
+  }
+
+  private PairingOffer offerPairing(InetSocketAddress listen) throws ApiException {
+    requireAlone("offer pairing");
+    if (LocalAddresses.interfaceOf(listen.getAddress()).isEmpty()) {
+      throw new ApiException(
+          409,
+          listen.getAddress().getHostAddress()
+              + " is not an address of this node: listen on the address the primary reaches this"
+              + " node at");
+    }
+    if (offer != null) {
+      offer.close();
+    }
+    PairingToken token = PairingToken.generate(RANDOM);
+    try {
+      offer =
+          PairingListener.open(
+              listen, token, PAIRING_OFFER_VALIDITY, request -> onPairingRequest(listen, request));
+    } catch (IOException e) {
+      throw new ApiException(409, e.getMessage());
+    }
+    return new PairingOffer(
+        PairFile.endpoint(listen), token.display(), offer.expiresAt().toString());
+  }
+
+  private void requireAlone(String what) throws ApiException {
+    PairController p = pair;
+    if (p != null) {
+      throw new ApiException(
+          409,
+          "cannot "
+              + what
+              + ": this node is already the "
+              + local.pair().map(s -> s.role().configName()).orElse("")
+              + " of a pair with "
+              + local.pair().map(s -> s.peer().getAddress().getHostAddress()).orElse("?")
+              + "; `lbctl pair --break` first");
+    }
+    if (local.configFile().isEmpty()) {
+      throw new ApiException(
+          409,
+          "cannot "
+              + what
+              + ": this node runs on an embedded configuration; a node of a pair needs a"
+              + " configuration file (--config or the node file's configFile) to keep its versions"
+              + " in");
+    }
+  }
+
+  /** The offer's answer to a primary that presented the right token; on the listener's thread. */
+  private PairingAnswer onPairingRequest(InetSocketAddress listen, PairingRequest request) {
+    synchronized (pairing) {
+      return becomeSecondary(listen, request);
+    }
+  }
+
+  private PairingAnswer becomeSecondary(InetSocketAddress listen, PairingRequest request) {
+    List<String> own = running.virtualServices().stream().map(v -> v.label()).toList();
+    try {
+      requireAlone("become a secondary");
+    } catch (ApiException e) {
+      return PairingAnswer.refused(e.getMessage(), name, own);
+    }
+    if (!own.isEmpty() && !request.force()) {
+      return PairingAnswer.refused(
+          "it runs "
+              + own.size()
+              + " virtual service(s) of its own ("
+              + String.join(", ", own)
+              + "), which pairing replaces with the primary's configuration; pair with --force to"
+              + " replace them (its file is kept beside as .before-pair-<time>)",
+          name,
+          own);
+    }
+    Path file = local.configFile().orElseThrow();
+    Optional<String> device = LocalAddresses.interfaceOf(listen.getAddress());
+    if (device.isEmpty()) {
+      return PairingAnswer.refused(
+          listen.getAddress().getHostAddress() + " is no longer an address of it", name, own);
+    }
+    PairSettings settings =
+        new PairSettings(
+            PairRole.SECONDARY,
+            listen,
+            request.primary(),
+            file.toAbsolutePath().resolveSibling(PairFile.SECRET_NAME),
+            request.pingTargets(),
+            request.failback(),
+            device.get());
+    try {
+      if (!own.isEmpty()) {
+        Path kept =
+            file.resolveSibling(file.getFileName() + ".before-pair-" + java.time.Instant.now());
+        Files.copy(file, kept);
+        log.warn("pairing: this node's own configuration is kept in {}", kept);
+      }
+      ConfigStore newStore = new ConfigStore(file);
+      // Unnumbered: whatever this node ran alone, the primary's version replaces it.
+      Files.deleteIfExists(newStore.versionFile());
+      ConfigVersion alone = version;
+      version = new ConfigVersion(0, alone.hash());
+      try {
+        joinPair(settings, request.secret(), PairController.Start.AWAIT_PEER, newStore);
+      } catch (IOException | RuntimeException e) {
+        version = alone;
+        throw e;
+      }
+    } catch (IOException | RuntimeException e) {
+      log.error(
+          "pairing: cannot become the secondary of {}: {}", request.primary(), e.getMessage());
+      return PairingAnswer.refused("it cannot start the pair: " + e.getMessage(), name, own);
+    }
+    offer = null;
+    log.warn(
+        "pairing: this node is now the SECONDARY of {}; it takes the primary's configuration and"
+            + " stays passive until it has heard from it",
+        PairFile.endpoint(request.primary()));
+    return PairingAnswer.accepted(name);
+  }
+
+  @Override
+  public NodeStatus pair(PairOrder order) throws ApiException {
+    synchronized (pairing) {
+      return becomePrimary(order);
+    }
+  }
+
+  private NodeStatus becomePrimary(PairOrder order) throws ApiException {
+    requireAlone("pair");
+    PairingToken token =
+        PairingToken.parse(order.token())
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        400,
+                        "token: not a pairing token (26 letters and digits in groups of five, as"
+                            + " `lbctl pair --accept` printed it on the peer)"));
+    InetSocketAddress bind;
+    String device;
+    try {
+      bind =
+          order.bind().isPresent()
+              ? order.bind().get()
+              : new InetSocketAddress(
+                  LocalAddresses.routeTo(order.peer()), PairSettings.DEFAULT_PORT);
+      device =
+          order
+              .device()
+              .or(() -> LocalAddresses.interfaceOf(bind.getAddress()))
+              .orElseThrow(
+                  () ->
+                      new IOException(
+                          bind.getAddress().getHostAddress() + " is not an address of this node"));
+      LocalAddresses.checkUdpFree(bind);
+    } catch (IOException e) {
+      throw new ApiException(409, "cannot pair: " + e.getMessage() + "; nothing changed");
+    }
+    String secret = HexFormat.of().formatHex(bytes(32));
+    PairingRequest request =
+        new PairingRequest(
+            java.util.UUID.randomUUID().toString(),
+            bind,
+            secret,
+            order.pingTargets(),
+            order.failback(),
+            order.force());
+    PairingAnswer answer;
+    try {
+      answer = PairingClient.send(order.peer(), token, request, PAIRING_TIMEOUT);
+    } catch (PairingException e) {
+      throw new ApiException(502, "pairing failed, nothing changed: " + e.getMessage());
+    }
+    String peerName = PairFile.endpoint(order.peer());
+    if (!answer.accepted()) {
+      throw new ApiException(
+          409,
+          "the peer "
+              + peerName
+              + (answer.hostname().isEmpty() ? "" : " (" + answer.hostname() + ")")
+              + " refused: "
+              + answer.reason()
+              + "; nothing changed");
+    }
+    Path file = local.configFile().orElseThrow();
+    PairSettings settings =
+        new PairSettings(
+            PairRole.PRIMARY,
+            bind,
+            order.peer(),
+            file.toAbsolutePath().resolveSibling(PairFile.SECRET_NAME),
+            order.pingTargets(),
+            order.failback(),
+            device);
+    try {
+      joinPair(
+          settings,
+          secret,
+          engine.serving() ? PairController.Start.KEEP_SERVING : PairController.Start.FRESH,
+          new ConfigStore(file));
+    } catch (IOException | RuntimeException e) {
+      log.error("pairing: the peer {} accepted, but this node cannot start the pair", peerName, e);
+      throw new ApiException(
+          500,
+          "the peer "
+              + peerName
+              + " accepted, but this node cannot start the pair: "
+              + e.getMessage()
+              + "; run `lbctl pair --break --force` on the peer, fix this and pair again");
+    }
+    recordVersion(version);
+    log.warn(
+        "pairing: this node is now the PRIMARY of a pair with {} ({}); floating IPs on {}",
+        peerName,
+        answer.hostname(),
+        device);
+    return status();
+  }
+
+  /**
+   * Writes the pair's files and starts the pair; on failure removes them again, so the node stays
+   * as it was: alone.
+   */
+  private void joinPair(
+      PairSettings settings, String secret, PairController.Start mode, ConfigStore newStore)
+      throws IOException {
+    Path file = local.configFile().orElseThrow();
+    NodeConfig before = local;
+    try {
+      PairFile.write(file, settings, secret);
+      SecretKey key = PairSecret.load(settings.secretFile());
+      local = local.withPair(Optional.of(settings));
+      store = Optional.of(newStore);
+      startPair(settings, key, mode);
+    } catch (IOException | RuntimeException e) {
+      PairController p = pair;
+      pair = null;
+      if (p != null) {
+        p.detach();
+      }
+      local = before;
+      store = Optional.empty();
+      PairFile.delete(file);
+      restoreServing();
+      throw e;
+    }
+  }
+
+  @Override
+  public NodeStatus breakPair(boolean force) throws ApiException {
+    synchronized (pairing) {
+      return leaveOnRequest(force);
+    }
+  }
+
+  private NodeStatus leaveOnRequest(boolean force) throws ApiException {
+    PairController p = pair;
+    if (p == null) {
+      throw new ApiException(409, "this node is not in a pair");
+    }
+    Path file = local.configFile().orElseThrow();
+    if (!Files.exists(PairFile.beside(file))) {
+      throw new ApiException(
+          409,
+          "this pair was set up by hand in the node file: remove its pair section on both nodes"
+              + " and restart them");
+    }
+    String peer = local.pair().map(s -> s.peer().getAddress().getHostAddress()).orElse("?");
+    if (!p.peerPresent() && !force) {
+      throw new ApiException(
+          409,
+          "the peer ("
+              + peer
+              + ") is not in the pair, so it cannot be told: it would keep its pair settings and"
+              + " take the floating IPs when it starts. Break it there too (`lbctl pair --break"
+              + " --force` on it) before it starts; --force breaks this side alone");
+    }
+    boolean left;
+    try {
+      left = p.breakPair(BREAK_WAIT);
+    } catch (Exception e) {
+      throw new ApiException(500, "cannot tell the peer: " + e.getMessage());
+    }
+    if (!left) {
+      log.warn(
+          "pair: the peer ({}) did not leave within {} s; check it with `lbctl status` there",
+          peer,
+          BREAK_WAIT.toSeconds());
+    }
+    leavePair("broken by the operator on this node");
+    return status();
+  }
+
+  /** The peer broke the pair: leave it too. Runs on its own thread. */
+  private void onPeerBreak() {
+    synchronized (pairing) {
+      if (pair != null) {
+        leavePair("broken by the operator on the peer");
+      }
+    }
+  }
+
+  private void leavePair(String reason) {
+    PairController p = pair;
+    boolean active = p.state() == org.lbctl.cluster.pair.PairState.ACTIVE;
+    List<FloatingIp> ips = running.allFloatingIps();
+    p.detach();
+    pair = null;
+    local = local.withPair(Optional.empty());
+    store = Optional.empty();
+    try {
+      PairFile.delete(local.configFile().orElseThrow());
+    } catch (IOException e) {
+      log.error(
+          "pair: cannot remove {}: {}; remove it before the node restarts, or it rejoins the pair",
+          PairFile.beside(local.configFile().orElseThrow()),
+          e.getMessage());
+    }
+    restoreServing();
+    log.warn(
+        "pair: left the pair ({}); this node runs alone now{}",
+        reason,
+        active
+            ? " and keeps "
+                + ips
+                + " (a lone node does not manage addresses; the systemd unit's ExecStopPost removes them"
+                + " when it stops)"
+            : "");
+  }
+
+  /** A lone node serves its whole configuration. */
+  private void restoreServing() {
+    try {
+      engine.setServing(true);
+    } catch (ConfigException e) {
+      log.error("cannot open the listeners of this node: {}", e.getMessage());
+    }
+  }
+
+  private static byte[] bytes(int n) {
+    byte[] b = new byte[n];
+    RANDOM.nextBytes(b);
+    return b;
   }
 
   public ProxyEngine engine() {
@@ -373,8 +757,14 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public void close() {
-    if (pair != null) {
-      pair.close();
+    PairController p = pair;
+    if (p != null) {
+      p.close();
+    }
+    synchronized (pairing) {
+      if (offer != null) {
+        offer.close();
+      }
     }
     if (management != null) {
       management.close();

@@ -45,6 +45,26 @@ public final class PairController implements AutoCloseable {
   private final ConfigSync sync;
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The message that ends the pair: the receiver leaves it and runs alone. */
+  static final String BREAK_TYPE = "break";
+
+  /** How a node joins its pair. */
+  public enum Start {
+    /** A node starting up: it clears what a killed run left, and the first view decides. */
+    FRESH,
+    /**
+     * A lone node that becomes the primary while serving: it keeps its listeners and takes the
+     * floating IPs at once, so its clients see no gap.
+     */
+    KEEP_SERVING,
+    /**
+     * A lone node that has just become the secondary: it does not take over before it has heard
+     * from its primary once, since it has neither the pair's configuration nor a reason to think
+     * the primary is dead.
+     */
+    AWAIT_PEER
+  }
+
   /**
    * Announcements repeat at this interval while the peer is there: a message sent just as a view
    * changes can be dropped by a peer that has not installed that view yet, and a repeated one also
@@ -81,6 +101,12 @@ public final class PairController implements AutoCloseable {
   private boolean probing;
   private Instant since = Instant.now();
   private String sinceReason = "starting";
+  private boolean awaitingPeer;
+  private boolean awaitLogged;
+  // Set when the pair is being broken: no more role changes, whatever the views say.
+  private boolean leaving;
+  private Runnable onBreak = () -> {};
+  private final CompletableFuture<Void> peerGone = new CompletableFuture<>();
 
   /** What the worker last saw; the management API reads it without waiting for the worker. */
   private volatile PairStatus status;
@@ -116,10 +142,26 @@ public final class PairController implements AutoCloseable {
    * then joins the pair; the first view decides the role.
    */
   public void start(javax.crypto.SecretKey key) throws Exception {
+    start(key, Start.FRESH, () -> {});
+  }
+
+  /**
+   * Joins the pair.
+   *
+   * @param onBreak called (on its own thread) when the peer breaks the pair: this controller has
+   *     stopped changing roles and waits to be detached
+   */
+  public void start(javax.crypto.SecretKey key, Start mode, Runnable onBreak) throws Exception {
+    this.onBreak = onBreak;
     runOnWorker(
         () -> {
-          gate.setServing(false);
-          owner.release(floatingIps.get());
+          awaitingPeer = mode == Start.AWAIT_PEER;
+          if (mode == Start.KEEP_SERVING) {
+            transition(PairState.ACTIVE, "paired while serving: keeps its clients");
+          } else {
+            gate.setServing(false);
+            owner.release(floatingIps.get());
+          }
           return null;
         });
     membership =
@@ -159,6 +201,10 @@ public final class PairController implements AutoCloseable {
   private void onView(PairView view) {
     boolean wasPresent = peerPresent;
     peerPresent = view.peerPresent();
+    if (peerPresent) {
+      // Met the primary: from now on its absence means what it means for any pair.
+      awaitingPeer = false;
+    }
     if (!peerPresent || !wasPresent || view.merge()) {
       // A new peer, or one back from a partition, has not told us its state in this view.
       peerState = Optional.empty();
@@ -167,6 +213,9 @@ public final class PairController implements AutoCloseable {
       yielding = false;
       heardFromPeer = false;
       peerOwned = List.of();
+      if (leaving) {
+        peerGone.complete(null);
+      }
     }
     boolean wasDrift = drift();
     sync.peerPresent(peerPresent);
@@ -275,6 +324,8 @@ public final class PairController implements AutoCloseable {
     try {
       if (ConfigPush.TYPE.equals(type)) {
         onConfig(ConfigPush.from(message));
+      } else if (BREAK_TYPE.equals(type)) {
+        onBreakMessage();
       } else {
         onAnnouncement(StateAnnouncement.from(message));
       }
@@ -295,9 +346,25 @@ public final class PairController implements AutoCloseable {
     decide("took the peer's configuration", membership == null ? null : membership.view());
   }
 
+  private void onBreakMessage() {
+    if (leaving) {
+      return;
+    }
+    leaving = true;
+    log.warn(
+        "pair: the peer ({}) broke the pair; this node leaves it and runs alone, {} the floating"
+            + " IPs",
+        settings.peer().getAddress().getHostAddress(),
+        state == PairState.ACTIVE ? "keeping" : "without");
+    Thread t = new Thread(onBreak, "lb-pair-break");
+    t.setDaemon(true);
+    t.start();
+  }
+
   private void onAnnouncement(StateAnnouncement a) {
     lastPeerMessageNanos = System.nanoTime();
     heardFromPeer = true;
+    awaitingPeer = false;
     peerOwned = a.floatingIpsOwned();
     // Heard from the peer again: whatever happened during an isolation is now known.
     isolatedAtNanos = Long.MIN_VALUE;
@@ -342,6 +409,16 @@ public final class PairController implements AutoCloseable {
         return;
       }
     }
+    if (next == PairState.ACTIVE && state == PairState.PASSIVE && awaitingPeer) {
+      if (!awaitLogged) {
+        log.warn(
+            "pair: newly paired, waiting for the primary ({}) before this node may become active",
+            settings.peer().getAddress().getHostAddress());
+        awaitLogged = true;
+      }
+      refreshStatus();
+      return;
+    }
     if (next != state) {
       if (!peerPresent && !pingOk) {
         // Cut off, whichever way it was noticed: until the peer is heard again, probe for
@@ -366,6 +443,10 @@ public final class PairController implements AutoCloseable {
   }
 
   private void transition(PairState next, String reason) {
+    if (leaving) {
+      log.info("pair: leaving the pair; not becoming {} ({})", next.displayName(), reason);
+      return;
+    }
     List<FloatingIp> ips = floatingIps.get();
     long start = System.nanoTime();
     long listenersDone;
@@ -582,6 +663,63 @@ public final class PairController implements AutoCloseable {
 
   public PairState state() {
     return state;
+  }
+
+  /**
+   * Tells the peer the pair is over and stops changing roles here; returns once the peer has left
+   * (or after {@code wait}, when it has not said so).
+   *
+   * @return whether the peer left within {@code wait}
+   */
+  public boolean breakPair(java.time.Duration wait) throws Exception {
+    boolean present =
+        runOnWorker(
+            () -> {
+              leaving = true;
+              if (peerPresent) {
+                membership.send(
+                    JSON.writeValueAsBytes(JSON.createObjectNode().put("type", BREAK_TYPE)));
+              }
+              return peerPresent;
+            });
+    if (!present) {
+      return true;
+    }
+    try {
+      peerGone.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    }
+  }
+
+  /** Whether the peer is in the pair now. */
+  public boolean peerPresent() {
+    return status.peer().present();
+  }
+
+  /**
+   * Leaves the pair without touching the data plane or the addresses: the pair is over and this
+   * node runs on alone as it is (an active node keeps serving its addresses).
+   */
+  public void detach() {
+    if (worker.isShutdown()) {
+      return;
+    }
+    try {
+      runOnWorker(
+          () -> {
+            leaving = true;
+            return null;
+          });
+    } catch (Exception e) {
+      log.warn("pair: stopping role changes failed: {}", e.getMessage());
+    }
+    if (membership != null) {
+      membership.close();
+    }
+    worker.shutdownNow();
+    owner.close();
   }
 
   /** Leaves the pair; an active node gives up its addresses first so the peer can take them. */

@@ -3,14 +3,22 @@ package org.lbctl.core.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigWriter;
+import org.lbctl.core.config.Endpoints;
+import org.lbctl.core.config.PairFile;
+import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * POST /v1/reload
  * POST /v1/pair/failover
  * POST /v1/pair/promote
+ * POST /v1/pair/accept     {"listen": "10.99.0.12"}                  a lone node offers a token
+ * POST /v1/pair            {"peer": "10.99.0.12", "token": "...", "pingTargets": [...], ...}
+ * POST /v1/pair/break      {"force": false}
  * PUT  /v1/virtual-services/{vip}/real-servers/{rip}/admin-state   {"state": "halt"}
  * </pre>
  */
@@ -83,6 +94,32 @@ public final class ManagementApi {
         node.promote();
         return new ApiResponse(200, node.status());
       }
+      case "/v1/pair/accept" -> {
+        allow(method, "POST");
+        JsonNode json = object(body, Set.of("listen"));
+        InetSocketAddress listen =
+            endpoint(json, "listen", true).orElseThrow(() -> new IllegalStateException("listen"));
+        PairingOffer offer = node.acceptPairing(listen);
+        log.warn(
+            "pairing offered by {}: listening on {} until {}",
+            caller,
+            offer.listen(),
+            offer.expiresAt());
+        return new ApiResponse(200, offer);
+      }
+      case "/v1/pair" -> {
+        allow(method, "POST");
+        PairOrder order = pairOrder(body);
+        log.warn("pairing with {} requested by {}", PairFile.endpoint(order.peer()), caller);
+        return new ApiResponse(200, node.pair(order));
+      }
+      case "/v1/pair/break" -> {
+        allow(method, "POST");
+        JsonNode json = object(body, Set.of("force"));
+        boolean force = json.path("force").asBoolean(false);
+        log.warn("breaking the pair requested by {}{}", caller, force ? " (forced)" : "");
+        return new ApiResponse(200, node.breakPair(force));
+      }
       case "/v1/reload" -> {
         allow(method, "POST");
         ListenerChanges changes = node.reload();
@@ -113,14 +150,7 @@ public final class ManagementApi {
 
   private ApiResponse setAdminState(String vip, String rip, byte[] body, String caller)
       throws ApiException {
-    JsonNode json;
-    try {
-      json = JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "body is not JSON: " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
-      throw new ApiException(400, "cannot read body: " + e.getMessage());
-    }
+    JsonNode json = parse(body);
     JsonNode stateNode = json == null ? null : json.get("state");
     if (stateNode == null || !stateNode.isTextual()) {
       throw new ApiException(400, "body must be {\"state\": \"online\" | \"drain\" | \"halt\"}");
@@ -148,6 +178,116 @@ public final class ManagementApi {
     answer.put("previous", previous.configName());
     answer.put("state", state.configName());
     return new ApiResponse(200, answer);
+  }
+
+  private static PairOrder pairOrder(byte[] body) throws ApiException {
+    JsonNode json =
+        object(
+            body, Set.of("peer", "token", "bind", "pingTargets", "failback", "force", "interface"));
+    InetSocketAddress peer = endpoint(json, "peer", true).orElseThrow();
+    JsonNode token = json.get("token");
+    if (token == null || !token.isTextual() || token.textValue().isBlank()) {
+      throw new ApiException(400, "token: required (the token that `lbctl pair --accept` printed)");
+    }
+    JsonNode targets = json.get("pingTargets");
+    if (targets == null || !targets.isArray()) {
+      throw new ApiException(
+          400,
+          "pingTargets: required, a list of IP addresses (such as the gateway) of which one must"
+              + " answer before a node takes over; an empty list means take over without asking");
+    }
+    List<String> pingTargets = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      JsonNode t = targets.get(i);
+      if (!t.isTextual() || !Endpoints.isIp(t.textValue())) {
+        throw new ApiException(400, "pingTargets[" + i + "]: " + t + " is not an IP address");
+      }
+      pingTargets.add(t.textValue());
+    }
+    Optional<String> device = Optional.empty();
+    JsonNode dev = json.get("interface");
+    if (dev != null && !dev.isNull()) {
+      if (!dev.isTextual() || !dev.textValue().matches("[A-Za-z0-9_.@-]{1,15}")) {
+        throw new ApiException(400, "interface: " + dev + " is not an interface name");
+      }
+      device = Optional.of(dev.textValue());
+    }
+    return new PairOrder(
+        peer,
+        token.textValue(),
+        endpoint(json, "bind", false),
+        pingTargets,
+        flag(json, "failback"),
+        flag(json, "force"),
+        device);
+  }
+
+  private static boolean flag(JsonNode json, String field) throws ApiException {
+    JsonNode v = json.get(field);
+    if (v == null || v.isNull()) {
+      return false;
+    }
+    if (!v.isBoolean()) {
+      throw new ApiException(400, field + ": " + v + " (expected true or false)");
+    }
+    return v.booleanValue();
+  }
+
+  /** A JSON object body with only the given fields. */
+  private static JsonNode object(byte[] body, Set<String> fields) throws ApiException {
+    JsonNode json = parse(body);
+    if (json == null || json.isMissingNode() || json.isNull()) {
+      return JSON.createObjectNode();
+    }
+    if (!json.isObject()) {
+      throw new ApiException(400, "body must be a JSON object");
+    }
+    for (var names = json.fieldNames(); names.hasNext(); ) {
+      String name = names.next();
+      if (!fields.contains(name)) {
+        throw new ApiException(
+            400,
+            "unknown field '"
+                + name
+                + "' (expected: "
+                + String.join(", ", new TreeSet<>(fields))
+                + ")");
+      }
+    }
+    return json;
+  }
+
+  private static Optional<InetSocketAddress> endpoint(JsonNode json, String field, boolean required)
+      throws ApiException {
+    JsonNode v = json.get(field);
+    if (v == null || v.isNull()) {
+      if (required) {
+        throw new ApiException(400, field + ": required (an IP address with an optional :port)");
+      }
+      return Optional.empty();
+    }
+    Optional<InetSocketAddress> parsed =
+        v.isTextual()
+            ? Endpoints.parse(v.textValue(), PairSettings.DEFAULT_PORT)
+            : Optional.empty();
+    if (parsed.isEmpty()) {
+      throw new ApiException(
+          400, field + ": " + v + " (expected an IP address with an optional :port)");
+    }
+    return parsed;
+  }
+
+  private static JsonNode parse(byte[] body) throws ApiException {
+    if (body == null || body.length == 0) {
+      return null;
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new ApiException(400, "body is not JSON: " + e.getOriginalMessage());
+    } catch (java.io.IOException e) {
+      throw new ApiException(400, "cannot read body: " + e.getMessage());
+    }
   }
 
   private static void allow(String method, String allowed) throws ApiException {

@@ -1,5 +1,6 @@
 package org.lbctl.core.api;
 
+import java.net.InetSocketAddress;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.proxy.ListenerChanges;
@@ -41,4 +42,28 @@ public interface NodeControl {
    * @throws ApiException 409 naming why not (the primary is up, this node is the primary, ...)
    */
   void promote() throws ApiException;
+
+  /**
+   * Opens this lone node to pairing: it listens at {@code listen} (TCP, the pair port) for one
+   * primary that presents the returned token, for a few minutes.
+   *
+   * @return the token and how long it is valid
+   * @throws ApiException 409 when this node is in a pair already or runs without a file
+   */
+  PairingOffer acceptPairing(InetSocketAddress listen) throws ApiException;
+
+  /**
+   * Pairs this lone node, as the primary, with a peer that offered a token.
+   *
+   * @throws ApiException 409 when the peer refuses (wrong token, virtual services of its own
+   *     without force, ...), 502 when it cannot be reached; nothing changed on either node then
+   */
+  NodeStatus pair(PairOrder order) throws ApiException;
+
+  /**
+   * Undoes a pair made by {@code lbctl pair} on both nodes; the active node keeps its addresses.
+   *
+   * @param force also when the peer is absent (it keeps its pair settings then)
+   */
+  NodeStatus breakPair(boolean force) throws ApiException;
 }

@@ -39,6 +39,11 @@ public record NodeConfig(
         pair);
   }
 
+  /** These settings with another pair (empty: the node runs alone). */
+  public NodeConfig withPair(Optional<PairSettings> pair) {
+    return new NodeConfig(configFile, managementSocket, ioThreads, pair);
+  }
+
   /** A node that runs alone. */
   public NodeConfig(Optional<Path> configFile, Path managementSocket, int ioThreads) {
     this(configFile, managementSocket, ioThreads, Optional.empty());

@@ -41,17 +41,7 @@ public final class NodeConfigLoader {
   private NodeConfigLoader() {}
 
   public static NodeConfig load(Path file) throws ConfigException {
-    JsonNode root;
-    try {
-      if (Files.size(file) > MAX_BYTES) {
-        throw ConfigException.of("", file + ": larger than " + MAX_BYTES + " bytes");
-      }
-      root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw ConfigException.of("", file + ": not valid YAML: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw ConfigException.of("", "cannot read " + file + ": " + e);
-    }
+    JsonNode root = readYaml(file);
     Problems problems = new Problems();
     TreeReader in = new TreeReader(problems);
     if (root == null || !in.object(root, "", FIELDS)) {
@@ -68,7 +58,22 @@ public final class NodeConfigLoader {
     return new NodeConfig(Optional.of(base.resolve(config)), base.resolve(socket), ioThreads, pair);
   }
 
-  private static Optional<PairSettings> pair(TreeReader in, JsonNode node, Path base) {
+  /** A small YAML file of node settings as a tree; refused with the reason. */
+  static JsonNode readYaml(Path file) throws ConfigException {
+    try {
+      if (Files.size(file) > MAX_BYTES) {
+        throw ConfigException.of("", file + ": larger than " + MAX_BYTES + " bytes");
+      }
+      return new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw ConfigException.of("", file + ": not valid YAML: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw ConfigException.of("", "cannot read " + file + ": " + e);
+    }
+  }
+
+  /** The pair section (of a node file, or a whole pair file written by {@code lbctl pair}). */
+  static Optional<PairSettings> pair(TreeReader in, JsonNode node, Path base) {
     if (node == null || node.isNull() || !in.object(node, "pair", PAIR_FIELDS)) {
       return Optional.empty();
     }
@@ -113,39 +118,17 @@ public final class NodeConfigLoader {
   }
 
   /** {@code 10.0.0.1}, {@code 10.0.0.1:6695} or {@code [2001:db8::1]:6694}. */
-  private static InetSocketAddress endpoint(TreeReader in, JsonNode node, String field) {
+  static InetSocketAddress endpoint(TreeReader in, JsonNode node, String field) {
     String text = in.text(node, "pair", field, null, true);
     if (text == null) {
       return null;
     }
-    String host = text;
-    int port = PairSettings.DEFAULT_PORT;
-    boolean bracketed = text.startsWith("[");
-    int colon = text.lastIndexOf(':');
-    String portText = null;
-    if (bracketed) {
-      int close = text.indexOf(']');
-      host = close < 0 ? "" : text.substring(1, close);
-      String rest = close < 0 ? "" : text.substring(close + 1);
-      portText = rest.startsWith(":") ? rest.substring(1) : rest.isEmpty() ? null : "x";
-    } else if (colon > 0 && text.indexOf(':') == colon) {
-      host = text.substring(0, colon);
-      portText = text.substring(colon + 1);
-    }
-    if (portText != null) {
-      try {
-        port = Integer.parseInt(portText);
-      } catch (NumberFormatException e) {
-        port = -1;
-      }
-    }
-    if ((!NetUtil.isValidIpV4Address(host) && !NetUtil.isValidIpV6Address(host))
-        || port < 1
-        || port > 65535) {
+    Optional<InetSocketAddress> parsed = Endpoints.parse(text, PairSettings.DEFAULT_PORT);
+    if (parsed.isEmpty()) {
       in.problems()
           .add("pair." + field, "'" + text + "' (expected an IP address with an optional :port)");
       return null;
     }
-    return new InetSocketAddress(IpLiterals.parse(host), port);
+    return parsed.get();
   }
 }

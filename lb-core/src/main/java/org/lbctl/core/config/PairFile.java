@@ -1,0 +1,128 @@
+package org.lbctl.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The pair settings that {@code lbctl pair} writes: {@code pair.yaml} and {@code pair.secret} in
+ * the directory of the node's replicated configuration. That directory is the node's state
+ * directory, writable by the service, whereas the node file under /etc is read-only to it.
+ *
+ * <p>A pair made by hand lives in the node file's {@code pair} section instead; a node refuses to
+ * start with both, because it could not tell which one is meant.
+ */
+public final class PairFile {
+  public static final String FILE_NAME = "pair.yaml";
+  public static final String SECRET_NAME = "pair.secret";
+
+  private PairFile() {}
+
+  /** Where {@code lbctl pair} keeps the pair settings of a node running {@code configFile}. */
+  public static Path beside(Path configFile) {
+    return configFile.toAbsolutePath().resolveSibling(FILE_NAME);
+  }
+
+  /**
+   * The node settings with the pair file's settings added when there is one.
+   *
+   * @throws ConfigException when the pair file is invalid, or the node file has a pair section too
+   */
+  public static NodeConfig attach(NodeConfig node) throws ConfigException {
+    if (node.configFile().isEmpty()) {
+      return node;
+    }
+    Path file = beside(node.configFile().get());
+    if (!Files.exists(file)) {
+      return node;
+    }
+    if (node.pair().isPresent()) {
+      throw ConfigException.of(
+          "pair",
+          "the node file has a pair section and "
+              + file
+              + " (written by `lbctl pair`) exists too: keep one of them");
+    }
+    return node.withPair(Optional.of(read(file)));
+  }
+
+  /** Reads a pair file: the fields of a node file's pair section, at the top level. */
+  public static PairSettings read(Path file) throws ConfigException {
+    JsonNode root = NodeConfigLoader.readYaml(file);
+    Problems problems = new Problems();
+    Optional<PairSettings> pair =
+        NodeConfigLoader.pair(new TreeReader(problems), root, file.toAbsolutePath().getParent());
+    problems.throwIfAny();
+    return pair.orElseThrow(() -> ConfigException.of("", file + ": empty"));
+  }
+
+  /**
+   * Writes the secret (owner-only) and then the pair file, each atomically; the pair file last, so
+   * a node never finds a pair file whose secret is missing.
+   */
+  public static void write(Path configFile, PairSettings pair, String secret) throws IOException {
+    Path file = beside(configFile);
+    Path secretFile = file.resolveSibling(SECRET_NAME);
+    replace(secretFile, (secret + "\n").getBytes(StandardCharsets.UTF_8), true);
+    String yaml =
+        """
+        # Written by `lbctl pair` at %s; `lbctl pair --break` removes it.
+        # The pair's settings for this node; they never replicate.
+        role: %s
+        bind: "%s"
+        peer: "%s"
+        secretFile: %s
+        pingTargets: [%s]
+        failback: %s
+        interface: %s
+        """
+            .formatted(
+                Instant.now(),
+                pair.role().configName(),
+                endpoint(pair.bind()),
+                endpoint(pair.peer()),
+                SECRET_NAME,
+                String.join(", ", pair.pingTargets().stream().map(t -> "\"" + t + "\"").toList()),
+                pair.failback(),
+                pair.device());
+    replace(file, yaml.getBytes(StandardCharsets.UTF_8), false);
+  }
+
+  /** Removes the pair file and its secret. */
+  public static void delete(Path configFile) throws IOException {
+    Path file = beside(configFile);
+    Files.deleteIfExists(file);
+    Files.deleteIfExists(file.resolveSibling(SECRET_NAME));
+  }
+
+  /** {@code 10.0.0.1:6694} or {@code [2001:db8::1]:6694}, as the loader reads it. */
+  public static String endpoint(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  private static void replace(Path target, byte[] bytes, boolean ownerOnly) throws IOException {
+    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    if (ownerOnly) {
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    }
+    Files.write(
+        tmp,
+        bytes,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE,
+        StandardOpenOption.SYNC);
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
