@@ -235,5 +235,21 @@ class PairingIT {
     CliRun again = lab.lbctl("lb2", "pair", "--accept", "--listen", "10.99.0.12");
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).contains("already the secondary of a pair with 10.99.0.11");
+
+    // With the primary gone, a break cannot reach it: refused unless forced, and forced it
+    // leaves only this side.
+    lab.kill("lb1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> lab.pairState("lb2").equals("active"));
+    CliRun alone = lab.lbctl("lb2", "pair", "--break");
+    assertThat(alone.exit()).isEqualTo(1);
+    assertThat(alone.err())
+        .contains("is not in the pair, so it cannot be told")
+        .contains("--force");
+    assertThat(lab.pairState("lb2")).isEqualTo("active");
+    CliRun forcedBreak = lab.lbctl("lb2", "pair", "--break", "--force");
+    assertThat(forcedBreak.exit()).as(forcedBreak.err()).isZero();
+    assertThat(lab.pairState("lb2")).isEqualTo("alone");
+    assertThat(home2.resolve("pair.yaml")).doesNotExist();
+    assertThat(dir.resolve("lb1").resolve("pair.yaml")).as("lb1 was not told").exists();
   }
 }
