@@ -29,6 +29,14 @@ public record Backend(RealServer config, InetAddress address, RealServerState st
     return state.adminState() == AdminState.ONLINE && state.healthy() && config.weight() > 0;
   }
 
+  /**
+   * May receive a client that sticks to it: online or draining (drain stops new clients only), and
+   * healthy. Halted or down, its persistent clients are balanced elsewhere.
+   */
+  public boolean takesPersistentClients() {
+    return state.adminState() != AdminState.HALT && state.healthy();
+  }
+
   public boolean hasCapacity() {
     return state.hasCapacity(config.minConnections(), config.maxConnections());
   }

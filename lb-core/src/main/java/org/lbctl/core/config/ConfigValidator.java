@@ -96,12 +96,16 @@ final class ConfigValidator {
       problems.add(
           path + ".protocol", "'http' mode is not available in this build yet (available: tcp)");
     }
-    if (vip.persistence().mode() != PersistenceMode.NONE) {
+    PersistenceMode persistence = vip.persistence().mode();
+    if (persistence == PersistenceMode.HTTP_COOKIE) {
       problems.add(
           path + ".persistence.mode",
-          "'"
-              + vip.persistence().mode().configName()
-              + "' is not available in this build yet (available: none)");
+          "'http-cookie' needs protocol http, which is not available in this build yet"
+              + " (available: none, source-ip, last-successful)");
+    } else if (persistence != PersistenceMode.NONE && vip.persistence().timeout().isZero()) {
+      problems.add(
+          path + ".persistence.timeout",
+          "is required for " + persistence.configName() + " (e.g. 60m, 300s, 720m)");
     }
     if (vip.healthCheck().type() != CheckType.NONE) {
       problems.add(

@@ -26,6 +26,8 @@ import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.persistence.InMemoryStickTable;
+import org.lbctl.core.persistence.StickTable;
 import org.lbctl.core.service.ServiceCounters;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.slf4j.Logger;
@@ -46,16 +48,36 @@ public final class ProxyEngine implements AutoCloseable {
   private volatile Map<String, VirtualServiceRuntime> services = Map.of();
   private ReplicatedConfig current = ReplicatedConfig.EMPTY;
   private boolean serving = true;
+  private final StickTable sticks;
+  private static final long EXPIRY_SWEEP_SECONDS = 10;
 
   /**
    * @param ioThreads event loops; 0 means one per core (Netty's own default would be two)
    */
   public ProxyEngine(Transport transport, int ioThreads) {
+    this(transport, ioThreads, new InMemoryStickTable());
+  }
+
+  /**
+   * @param sticks the persistence entries of every virtual service; they outlive reloads
+   */
+  public ProxyEngine(Transport transport, int ioThreads, StickTable sticks) {
+    this.sticks = sticks;
     this.settings = ProxySettings.of(transport);
     int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     this.group =
         new MultiThreadIoEventLoopGroup(
             threads, new DefaultThreadFactory("lb-io"), transport.ioHandlerFactory());
+    // Lookups drop what they find expired; this sweeps the entries nobody asks for any more.
+    group.scheduleAtFixedRate(
+        () -> sticks.expire(System.currentTimeMillis()),
+        EXPIRY_SWEEP_SECONDS,
+        EXPIRY_SWEEP_SECONDS,
+        TimeUnit.SECONDS);
+  }
+
+  public StickTable sticks() {
+    return sticks;
   }
 
   public Transport transport() {
@@ -98,7 +120,8 @@ public final class ProxyEngine implements AutoCloseable {
           new VirtualServiceRuntime(
               v,
               old == null ? Map.of() : states(old),
-              old == null ? new ServiceCounters() : old.counters());
+              old == null ? new ServiceCounters() : old.counters(),
+              sticks);
       nextServices.put(v.label(), runtime);
       if (!v.isProxied() || !serve) {
         continue;
@@ -165,6 +188,11 @@ public final class ProxyEngine implements AutoCloseable {
     }
     listeners.clear();
     listeners.putAll(wanted);
+    for (String gone : services.keySet()) {
+      if (!nextServices.containsKey(gone)) {
+        sticks.clear(gone);
+      }
+    }
     services = Collections.unmodifiableMap(nextServices);
     return new ListenerChanges(
         bound.stream().map(l -> hostPort(l.address())).toList(), removed, kept);

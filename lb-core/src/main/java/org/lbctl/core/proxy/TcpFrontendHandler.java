@@ -174,6 +174,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       outbound.close();
       return;
     }
+    if (backend != null) {
+      vip.connected(((InetSocketAddress) inbound.remoteAddress()).getAddress(), backend);
+    }
     String name = vip.label() + "/" + (backend == null ? "fallback" : backend.label());
     ServiceCounters counters = vip.counters();
     Timeouts timeouts = vip.config().timeouts();

@@ -17,8 +17,12 @@ import org.lbctl.core.balancer.Scheduler;
 import org.lbctl.core.balancer.Schedulers;
 import org.lbctl.core.config.Fallback;
 import org.lbctl.core.config.IpLiterals;
+import org.lbctl.core.config.Persistence;
 import org.lbctl.core.config.RealServer;
 import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.persistence.InMemoryStickTable;
+import org.lbctl.core.persistence.StickKeys;
+import org.lbctl.core.persistence.StickTable;
 
 /**
  * One configuration version of a virtual service, ready to route: immutable apart from the shared
@@ -30,6 +34,7 @@ public final class VirtualServiceRuntime {
   private final Scheduler scheduler;
   private final ServiceCounters counters;
   private final Optional<InetAddress> fallbackAddress;
+  private final StickTable sticks;
 
   /**
    * @param previousStates the states of the version this one replaces, by real-server label; a
@@ -39,7 +44,19 @@ public final class VirtualServiceRuntime {
       VirtualService config,
       Map<String, RealServerState> previousStates,
       ServiceCounters counters) {
+    this(config, previousStates, counters, new InMemoryStickTable());
+  }
+
+  /**
+   * @param sticks the node's stick table, shared by every virtual service and every version
+   */
+  public VirtualServiceRuntime(
+      VirtualService config,
+      Map<String, RealServerState> previousStates,
+      ServiceCounters counters,
+      StickTable sticks) {
     this.config = requireNonNull(config, "config");
+    this.sticks = requireNonNull(sticks, "sticks");
     this.counters = requireNonNull(counters, "counters");
     List<Backend> list = new ArrayList<>();
     for (RealServer rs : config.realServers()) {
@@ -79,6 +96,10 @@ public final class VirtualServiceRuntime {
    * @param tried servers that already failed to connect for this client
    */
   public Choice choose(InetAddress client, int vipPort, Set<RealServerState> tried) {
+    Optional<Choice> stuck = stuck(client, vipPort, tried);
+    if (stuck.isPresent()) {
+      return stuck.get();
+    }
     Set<Backend> full = new HashSet<>();
     Predicate<Backend> usable =
         b -> b.available() && !tried.contains(b.state()) && !full.contains(b) && b.hasCapacity();
@@ -100,6 +121,60 @@ public final class VirtualServiceRuntime {
       return Choice.QUEUE;
     }
     return fallback(vipPort);
+  }
+
+  /**
+   * The persistent choice: the server the client's entry names, while that server takes persistent
+   * clients (online or draining, and healthy) and has not just failed for this client. Otherwise
+   * empty, and the scheduler decides; {@link #connected} then rewrites the entry.
+   */
+  private Optional<Choice> stuck(InetAddress client, int vipPort, Set<RealServerState> tried) {
+    String key = stickKey(client);
+    if (key == null) {
+      return Optional.empty();
+    }
+    Optional<Backend> b =
+        sticks
+            .lookup(config.label(), key, System.currentTimeMillis())
+            .flatMap(e -> backend(e.server()));
+    if (b.isEmpty() || !b.get().takesPersistentClients() || tried.contains(b.get().state())) {
+      return Optional.empty();
+    }
+    if (!b.get().tryAcquire()) {
+      // Its server is at its maximum: wait for a slot there rather than move the client.
+      return Optional.of(Choice.QUEUE);
+    }
+    return Optional.of(
+        new Choice(
+            Choice.Kind.SERVER,
+            b.get(),
+            new InetSocketAddress(b.get().address(), b.get().config().targetPort(vipPort))));
+  }
+
+  /**
+   * A connection to {@code backend} succeeded: the client (or, for last-successful, the service)
+   * sticks to it from now on, for the persistence timeout.
+   */
+  public void connected(InetAddress client, Backend backend) {
+    String key = stickKey(client);
+    if (key != null) {
+      sticks.record(
+          config.label(),
+          key,
+          backend.label(),
+          config.persistence().timeout(),
+          System.currentTimeMillis());
+    }
+  }
+
+  /** The stick-table key of a client; null when the service does not persist. */
+  private String stickKey(InetAddress client) {
+    Persistence p = config.persistence();
+    return switch (p.mode()) {
+      case SOURCE_IP -> StickKeys.sourceIp(client, p.netmask());
+      case LAST_SUCCESSFUL -> StickKeys.LAST_SUCCESSFUL;
+      case NONE, HTTP_COOKIE -> null;
+    };
   }
 
   /** The fallback server for a client of {@code vipPort}, or refuse when it is disabled. */

@@ -146,7 +146,7 @@ class ConfigLoaderTest {
             ports: [104]
             layer: 4
             mode: dr
-            persistence: {mode: source-ip, timeout: 300s}
+            persistence: {mode: http-cookie, timeout: 300s}
             healthCheck: {type: dicom-echo}
         """;
 
@@ -160,6 +160,23 @@ class ConfigLoaderTest {
                         "virtualServices[0].mode",
                         "virtualServices[0].persistence.mode",
                         "virtualServices[0].healthCheck.type"));
+  }
+
+  @Test
+  void persistenceNeedsATimeout() {
+    String noTimeout =
+        """
+        virtualServices:
+          - label: pacs
+            address: 10.1.1.10
+            ports: [104]
+            persistence: {mode: last-successful}
+            realServers: [{label: a, address: 10.1.1.21}]
+        """;
+
+    assertThatThrownBy(() -> ConfigLoader.parse(noTimeout))
+        .hasMessageContaining(
+            "virtualServices[0].persistence.timeout: is required for last-successful (e.g. 60m");
   }
 
   @Test

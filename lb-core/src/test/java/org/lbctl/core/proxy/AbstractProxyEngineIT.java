@@ -91,6 +91,42 @@ abstract class AbstractProxyEngineIT {
   }
 
   @Test
+  void sourceIpPersistenceKeepsEachClientAddressOnItsServerUntilItsServerIsHalted()
+      throws Exception {
+    int port = Ports.free();
+    TestBackend a = backend("a", Mode.NAME_ECHO, 0);
+    TestBackend b = backend("b", Mode.NAME_ECHO, 0);
+    engine.apply(
+        Configs.yaml(
+            vipYaml(
+                port,
+                "weighted-round-robin",
+                "persistence: {mode: source-ip, timeout: 60m}",
+                rs("a", a.port(0)),
+                rs("b", b.port(0)))));
+    java.util.Map<String, String> home = new java.util.HashMap<>();
+    for (int i = 1; i <= 20; i++) {
+      home.put("127.0.0." + i, TestClient.greetingFrom("127.0.0." + i, port));
+    }
+    assertThat(home.values()).contains("a:" + a.port(0), "b:" + b.port(0));
+    for (int round = 0; round < 3; round++) {
+      for (var e : home.entrySet()) {
+        assertThat(TestClient.greetingFrom(e.getKey(), port)).isEqualTo(e.getValue());
+      }
+    }
+    assertThat(engine.sticks().list("web", System.currentTimeMillis())).hasSize(20);
+
+    vip("web").backend("a").orElseThrow().state().setAdminState(AdminState.HALT);
+    for (var e : home.entrySet()) {
+      assertThat(TestClient.greetingFrom(e.getKey(), port)).isEqualTo("b:" + b.port(0));
+    }
+    vip("web").backend("a").orElseThrow().state().setAdminState(AdminState.ONLINE);
+    assertThat(TestClient.greetingFrom("127.0.0.1", port))
+        .as("rewritten to b while a was halted")
+        .isEqualTo("b:" + b.port(0));
+  }
+
+  @Test
   void multiPortVipMapsEachPortToItselfOrTranslatesWhenAsked() throws Exception {
     int p1 = Ports.free();
     int p2 = Ports.free();

@@ -26,6 +26,17 @@ public final class TestClient implements AutoCloseable {
     return new TestClient(s);
   }
 
+  /** Connects from {@code source} (any 127/8 address on loopback) and reads the first line. */
+  public static String greetingFrom(String source, int port) throws IOException {
+    Socket s = new Socket();
+    s.bind(new InetSocketAddress(source, 0));
+    s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+    s.setSoTimeout(10_000);
+    try (TestClient c = new TestClient(s)) {
+      return c.readLine();
+    }
+  }
+
   /** Connects and returns the first line the server says ({@code name:port}). */
   public static String greeting(int port) throws IOException {
     try (TestClient c = connect(port)) {
