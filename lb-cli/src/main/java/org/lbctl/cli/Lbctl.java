@@ -19,6 +19,7 @@ import picocli.CommandLine.HelpCommand;
       FailoverCommand.class,
       PromoteCommand.class,
       PairCommand.class,
+      StickCommand.class,
       CleanupCommand.class,
       ConfigCommand.class,
       HelpCommand.class

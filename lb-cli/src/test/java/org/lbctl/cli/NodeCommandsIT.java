@@ -278,6 +278,36 @@ class NodeCommandsIT {
   }
 
   @Test
+  void stickShowListsTheEntriesAndClearSendsTrafficBackToTheFirstServer() throws Exception {
+    Files.writeString(
+        configFile,
+        config(vipPort)
+            .replace(
+                "scheduler: first",
+                "scheduler: first\n    persistence: {mode: last-successful, timeout: 720m}"));
+    assertThat(lbctl("reload").exit()).isZero();
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+    // pacs1 halted: pacs2 serves and becomes the last successful server...
+    assertThat(lbctl("rip", "halt", "pacs", "pacs1").exit()).isZero();
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs2:");
+    assertThat(lbctl("rip", "online", "pacs", "pacs1").exit()).isZero();
+    // ...and keeps the traffic after pacs1 is back.
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs2:");
+
+    Run show = lbctl("stick", "show", "pacs");
+    assertThat(show.out())
+        .contains("pacs: persistence last-successful, timeout 12h, 1 entries")
+        .containsPattern("\\*\\s+pacs2\\s+20");
+    Run clear = lbctl("stick", "clear", "pacs");
+    assertThat(clear.out()).contains("pacs: stick table cleared (1 entries)");
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+
+    Run unknown = lbctl("stick", "clear", "nope");
+    assertThat(unknown.exit()).isEqualTo(1);
+    assertThat(unknown.err()).contains("no virtual service 'nope' (known: pacs)");
+  }
+
+  @Test
   void commandsSayWhenNoNodeIsRunning() {
     node.close();
     Run status = lbctl("status");

@@ -39,6 +39,7 @@ import org.lbctl.core.config.ConfigHash;
 import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.ConfigVersion;
 import org.lbctl.core.config.ConfigWriter;
+import org.lbctl.core.config.Durations;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.PairFile;
@@ -51,6 +52,7 @@ import org.lbctl.core.proxy.Transport;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.lbctl.core.status.NodeStatus;
 import org.lbctl.core.status.StatusReport;
+import org.lbctl.core.status.StickTableStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -303,20 +305,45 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     }
   }
 
+  private VirtualServiceRuntime service(String vip) throws ApiException {
+    return engine
+        .service(vip)
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    404,
+                    "no virtual service '"
+                        + vip
+                        + "' (known: "
+                        + String.join(", ", engine.services().keySet())
+                        + ")"));
+  }
+
+  @Override
+  public StickTableStatus stickTable(String vip) throws ApiException {
+    VirtualServiceRuntime service = service(vip);
+    var p = service.config().persistence();
+    List<StickTableStatus.Entry> entries =
+        engine.sticks().list(vip, System.currentTimeMillis()).entrySet().stream()
+            .map(
+                e ->
+                    new StickTableStatus.Entry(
+                        e.getKey(),
+                        e.getValue().server(),
+                        Instant.ofEpochMilli(e.getValue().expiresAtMillis()).toString()))
+            .toList();
+    return new StickTableStatus(vip, p.mode().configName(), Durations.format(p.timeout()), entries);
+  }
+
+  @Override
+  public int clearStickTable(String vip) throws ApiException {
+    service(vip);
+    return engine.sticks().clear(vip);
+  }
+
   @Override
   public AdminState setAdminState(String vip, String rip, AdminState state) throws ApiException {
-    VirtualServiceRuntime service =
-        engine
-            .service(vip)
-            .orElseThrow(
-                () ->
-                    new ApiException(
-                        404,
-                        "no virtual service '"
-                            + vip
-                            + "' (known: "
-                            + String.join(", ", engine.services().keySet())
-                            + ")"));
+    VirtualServiceRuntime service = service(vip);
     Backend backend =
         service
             .backend(rip)

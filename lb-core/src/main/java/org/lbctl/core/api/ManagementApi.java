@@ -37,10 +37,14 @@ import org.slf4j.LoggerFactory;
  * POST /v1/pair            {"peer": "10.99.0.12", "token": "...", "pingTargets": [...], ...}
  * POST /v1/pair/break      {"force": false}
  * PUT  /v1/virtual-services/{vip}/real-servers/{rip}/admin-state   {"state": "halt"}
+ * GET  /v1/virtual-services/{vip}/stick-table
+ * DELETE /v1/virtual-services/{vip}/stick-table
  * </pre>
  */
 public final class ManagementApi {
   private static final Logger log = LoggerFactory.getLogger(ManagementApi.class);
+  private static final Pattern STICK_TABLE =
+      Pattern.compile("/v1/virtual-services/([^/]+)/stick-table");
   private static final Pattern ADMIN_STATE =
       Pattern.compile("/v1/virtual-services/([^/]+)/real-servers/([^/]+)/admin-state");
   static final ObjectMapper JSON = new ObjectMapper();
@@ -139,6 +143,17 @@ public final class ManagementApi {
         return new ApiResponse(200, answer);
       }
       default -> {}
+    }
+    Matcher stick = STICK_TABLE.matcher(path);
+    if (stick.matches()) {
+      String vip = stick.group(1);
+      if (method.equals("DELETE")) {
+        int cleared = node.clearStickTable(vip);
+        log.warn("vip {}: stick table cleared by {} ({} entries)", vip, caller, cleared);
+        return new ApiResponse(200, Map.of("virtualService", vip, "cleared", cleared));
+      }
+      allow(method, "GET");
+      return new ApiResponse(200, node.stickTable(vip));
     }
     Matcher m = ADMIN_STATE.matcher(path);
     if (m.matches()) {

@@ -5,6 +5,7 @@ import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.lbctl.core.status.NodeStatus;
+import org.lbctl.core.status.StickTableStatus;
 
 /** What the management API can ask of a node. The node (in lb-cluster) implements it. */
 public interface NodeControl {
@@ -27,6 +28,22 @@ public interface NodeControl {
    */
   AdminState setAdminState(String virtualService, String realServer, AdminState state)
       throws ApiException;
+
+  /**
+   * The live entries of a virtual service's stick table.
+   *
+   * @throws ApiException 404 naming the known virtual services
+   */
+  StickTableStatus stickTable(String virtualService) throws ApiException;
+
+  /**
+   * Empties a virtual service's stick table (the guides' "Clear Table"): its clients are balanced
+   * afresh from their next connection.
+   *
+   * @return how many entries were dropped
+   * @throws ApiException 404 naming the known virtual services
+   */
+  int clearStickTable(String virtualService) throws ApiException;
 
   /**
    * Hands the active role to the peer (manual failover).
