@@ -1,0 +1,218 @@
+package org.lbctl.persistence;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.SecretKey;
+import org.infinispan.AdvancedCache;
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
+import org.infinispan.conflict.MergePolicy;
+import org.infinispan.context.Flag;
+import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.jgroups.JChannel;
+import org.lbctl.core.persistence.StickEntry;
+import org.lbctl.core.persistence.StickTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stick table of a pair: an Infinispan replicated cache over {@link StickStack}, so the node
+ * that takes over finds every client's entry. Reads are local. Writes never wait for the peer: they
+ * are sent asynchronously, and a refresh that would move an entry's expiry by less than a tenth of
+ * its timeout (at least a second) is not sent at all, so busy clients do not flood the link. A node
+ * that joins receives the whole table before {@link #start} returns. After the peer dies the
+ * survivor stays writable (two nodes never make a majority); when they meet again, an entry present
+ * on one side wins over an absent one.
+ *
+ * <p>Entries are stored as text ({@code server \t expiresAtMillis} under {@code vip \0 key}), which
+ * Infinispan marshals without a schema.
+ */
+public final class ReplicatedStickTable implements StickTable, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicatedStickTable.class);
+  static final String CACHE = "stick";
+  private static final long MIN_REFRESH_MILLIS = 1000;
+
+  private final DefaultCacheManager manager;
+  private final AdvancedCache<String, String> cache;
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong coalesced = new AtomicLong();
+
+  private ReplicatedStickTable(DefaultCacheManager manager, AdvancedCache<String, String> cache) {
+    this.manager = manager;
+    this.cache = cache;
+  }
+
+  /**
+   * Joins the peer's table (or founds it) and returns once this node holds the whole table.
+   *
+   * @param bind this node's address and port (TCP, 7778 by default)
+   * @param peer the other node's
+   */
+  public static ReplicatedStickTable start(
+      InetSocketAddress bind, InetSocketAddress peer, SecretKey key, String nodeName)
+      throws Exception {
+    JChannel channel = new JChannel(StickStack.protocols(bind, peer, key));
+    channel.setName(nodeName);
+    // Through a holder: a GlobalConfiguration handed to DefaultCacheManager is read again and loses
+    // the channel, and Infinispan then opens its default UDP multicast stack instead (found by
+    // the test with another secret, which joined).
+    ConfigurationBuilderHolder holder = new ConfigurationBuilderHolder();
+    GlobalConfigurationBuilder global = holder.getGlobalConfigurationBuilder();
+    global
+        .transport()
+        .transport(new JGroupsTransport(channel))
+        .clusterName("lbctl-stick")
+        .nodeName(nodeName);
+    global.jmx().disable();
+    global.cacheContainer().statistics(false);
+    ConfigurationBuilder cfg = holder.newConfigurationBuilder(CACHE);
+    cfg.clustering()
+        .cacheMode(CacheMode.REPL_SYNC)
+        .stateTransfer()
+        .awaitInitialTransfer(true)
+        .fetchInMemoryState(true)
+        .timeout(60_000)
+        .partitionHandling()
+        .whenSplit(PartitionHandling.ALLOW_READ_WRITES)
+        .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
+    cfg.expiration().wakeUpInterval(10, TimeUnit.SECONDS);
+    DefaultCacheManager manager = new DefaultCacheManager(holder, false);
+    try {
+      manager.start();
+      AdvancedCache<String, String> cache =
+          manager.<String, String>getCache(CACHE).getAdvancedCache();
+      log.info(
+          "stick table: replicated over TCP {}:{} with {}, {} entries at start",
+          bind.getAddress().getHostAddress(),
+          bind.getPort(),
+          peer.getAddress().getHostAddress(),
+          cache.size());
+      return new ReplicatedStickTable(manager, cache);
+    } catch (Exception | Error e) {
+      manager.stop();
+      throw e;
+    }
+  }
+
+  private static String id(String vip, String key) {
+    return vip + '\0' + key;
+  }
+
+  private static StickEntry decode(String value) {
+    int tab = value.indexOf('\t');
+    return new StickEntry(value.substring(0, tab), Long.parseLong(value.substring(tab + 1)));
+  }
+
+  private static String encode(String server, long expiresAtMillis) {
+    return server + '\t' + expiresAtMillis;
+  }
+
+  @Override
+  public Optional<StickEntry> lookup(String vip, String key, long nowMillis) {
+    String v = cache.get(id(vip, key));
+    if (v == null) {
+      return Optional.empty();
+    }
+    StickEntry e = decode(v);
+    return e.expired(nowMillis) ? Optional.empty() : Optional.of(e);
+  }
+
+  @Override
+  public void record(String vip, String key, String server, Duration timeout, long nowMillis) {
+    String id = id(vip, key);
+    long expires = nowMillis + timeout.toMillis();
+    String old = cache.get(id);
+    if (old != null) {
+      StickEntry e = decode(old);
+      long step = Math.max(MIN_REFRESH_MILLIS, timeout.toMillis() / 10);
+      if (e.server().equals(server)
+          && !e.expired(nowMillis)
+          && expires - e.expiresAtMillis() < step) {
+        coalesced.incrementAndGet();
+        return;
+      }
+    }
+    sent.incrementAndGet();
+    cache
+        .withFlags(Flag.IGNORE_RETURN_VALUES)
+        .putAsync(id, encode(server, expires), timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .exceptionally(
+            t -> {
+              log.warn("stick table: an entry of {} did not reach the peer: {}", vip, t.toString());
+              return null;
+            });
+  }
+
+  @Override
+  public void touch(String vip, String key, Duration timeout, long nowMillis) {
+    lookup(vip, key, nowMillis).ifPresent(e -> record(vip, key, e.server(), timeout, nowMillis));
+  }
+
+  @Override
+  public int expire(long nowMillis) {
+    // Infinispan drops entries at the end of their lifespan on both nodes.
+    return 0;
+  }
+
+  @Override
+  public Map<String, StickEntry> list(String vip, long nowMillis) {
+    String prefix = vip + '\0';
+    Map<String, StickEntry> out = new TreeMap<>();
+    cache.forEach(
+        (k, v) -> {
+          if (k.startsWith(prefix)) {
+            StickEntry e = decode(v);
+            if (!e.expired(nowMillis)) {
+              out.put(k.substring(prefix.length()), e);
+            }
+          }
+        });
+    return out;
+  }
+
+  /** Removes the entries on both nodes; waits for the peer, since an operator asked. */
+  @Override
+  public int clear(String vip) {
+    String prefix = vip + '\0';
+    int n = 0;
+    for (String k : cache.keySet().stream().filter(k -> k.startsWith(prefix)).toList()) {
+      cache.withFlags(Flag.IGNORE_RETURN_VALUES).remove(k);
+      n++;
+    }
+    return n;
+  }
+
+  @Override
+  public long size() {
+    return cache.size();
+  }
+
+  /** Writes sent to the peer so far. */
+  public long sent() {
+    return sent.get();
+  }
+
+  /** Refreshes not sent because they moved an expiry by too little. */
+  public long coalesced() {
+    return coalesced.get();
+  }
+
+  /** Members of the table's cluster, this node included. */
+  public int members() {
+    return manager.getMembers() == null ? 1 : manager.getMembers().size();
+  }
+
+  @Override
+  public void close() {
+    manager.stop();
+  }
+}

@@ -1,0 +1,35 @@
+package org.lbctl.persistence;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import javax.crypto.SecretKey;
+import org.jgroups.protocols.TCP;
+import org.jgroups.protocols.TCPPING;
+import org.jgroups.stack.Protocol;
+
+/**
+ * The JGroups stack under the replicated stick table: TCP between the two nodes (port 7778 by
+ * default; FD_SOCK2 adds 7878-7880), then the pair's {@link FailoverProtocols}, encrypted with the
+ * pair secret.
+ */
+public final class StickStack {
+  public static final int DEFAULT_PORT = 7778;
+
+  private StickStack() {}
+
+  public static List<Protocol> protocols(
+      InetSocketAddress bind, InetSocketAddress peer, SecretKey key) {
+    TCP tcp = new TCP();
+    tcp.setBindAddress(bind.getAddress());
+    tcp.setBindPort(bind.getPort());
+    tcp.setPortRange(0);
+    // JGroups' TCP defaults to Nagle on: asynchronous replication then crawls (LAB.md §8).
+    tcp.tcpNodelay(true);
+    List<Protocol> stack = new ArrayList<>();
+    stack.add(tcp);
+    stack.add(new TCPPING().setInitialHosts(List.of(bind, peer)).setPortRange(0));
+    stack.addAll(FailoverProtocols.above(bind.getAddress(), key, 4_000_000));
+    return stack;
+  }
+}

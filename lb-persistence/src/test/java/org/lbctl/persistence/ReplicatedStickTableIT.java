@@ -1,0 +1,119 @@
+package org.lbctl.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.lbctl.core.persistence.StickEntry;
+import org.lbctl.core.testing.Ports;
+
+/** Two real Infinispan nodes over the encrypted TCP stack on loopback. */
+class ReplicatedStickTableIT {
+  private static final Duration HOUR = Duration.ofHours(1);
+  private final SecretKey key = new SecretKeySpec("0123456789abcdef".getBytes(), "AES");
+  private final InetSocketAddress a =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free());
+  private final InetSocketAddress b =
+      new InetSocketAddress(InetAddress.getLoopbackAddress(), Ports.free());
+  private final List<ReplicatedStickTable> open = new ArrayList<>();
+
+  @AfterEach
+  void close() {
+    open.forEach(ReplicatedStickTable::close);
+  }
+
+  private ReplicatedStickTable start(InetSocketAddress bind, InetSocketAddress peer, String name)
+      throws Exception {
+    return start(bind, peer, name, key);
+  }
+
+  private ReplicatedStickTable start(
+      InetSocketAddress bind, InetSocketAddress peer, String name, SecretKey k) throws Exception {
+    ReplicatedStickTable t = ReplicatedStickTable.start(bind, peer, k, name);
+    open.add(t);
+    return t;
+  }
+
+  private static String server(ReplicatedStickTable t, String vip, String client) {
+    return t.lookup(vip, client, System.currentTimeMillis()).map(StickEntry::server).orElse("");
+  }
+
+  @Test
+  void anEntryWrittenOnOneNodeIsReadOnTheOtherAndAClearClearsBoth() throws Exception {
+    ReplicatedStickTable one = start(a, b, "lb1");
+    ReplicatedStickTable two = start(b, a, "lb2");
+    await().atMost(Duration.ofSeconds(20)).until(() -> one.members() == 2 && two.members() == 2);
+
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 1000; i++) {
+      one.record("pacs", "10.2.0." + i, i % 2 == 0 ? "pacs1" : "pacs2", HOUR, now);
+    }
+    two.record("hl7", "*", "hl7b", HOUR, now);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> two.list("pacs", System.currentTimeMillis()).size() == 1000);
+    assertThat(server(two, "pacs", "10.2.0.7")).isEqualTo("pacs2");
+    await().atMost(Duration.ofSeconds(10)).until(() -> server(one, "hl7", "*").equals("hl7b"));
+
+    assertThat(two.clear("pacs")).isEqualTo(1000);
+    assertThat(one.list("pacs", System.currentTimeMillis())).isEmpty();
+    assertThat(server(one, "hl7", "*")).isEqualTo("hl7b");
+  }
+
+  @Test
+  void refreshesThatHardlyMoveAnExpiryAreNotSent() throws Exception {
+    ReplicatedStickTable one = start(a, b, "lb1");
+    long now = System.currentTimeMillis();
+    one.record("pacs", "10.2.0.1", "pacs1", HOUR, now);
+    // A client that reconnects every second for a minute: its entry moves by less than 6 min.
+    for (int s = 1; s <= 60; s++) {
+      one.record("pacs", "10.2.0.1", "pacs1", HOUR, now + s * 1000L);
+    }
+    assertThat(one.sent()).isEqualTo(1);
+    assertThat(one.coalesced()).isEqualTo(60);
+    // Another server, or a refresh by more than a tenth of the timeout, is sent.
+    one.record("pacs", "10.2.0.1", "pacs2", HOUR, now + 61_000);
+    one.record("pacs", "10.2.0.1", "pacs2", HOUR, now + 61_000 + 360_001);
+    assertThat(one.sent()).isEqualTo(3);
+  }
+
+  @Test
+  void aJoiningNodeHoldsTheWholeTableWhenItStartsAndTheSurvivorOfAStopStaysWritable()
+      throws Exception {
+    ReplicatedStickTable one = start(a, b, "lb1");
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 5000; i++) {
+      one.record("pacs", "10.3." + (i / 250) + "." + (i % 250), "pacs" + (i % 3), HOUR, now);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> one.size() == 5000);
+
+    ReplicatedStickTable two = start(b, a, "lb2");
+    // No waiting: start returned after the initial state transfer.
+    assertThat(two.size()).isEqualTo(5000);
+    assertThat(server(two, "pacs", "10.3.0.4")).isEqualTo("pacs1");
+
+    one.close();
+    open.remove(one);
+    two.record("pacs", "10.9.9.9", "pacs2", HOUR, System.currentTimeMillis());
+    assertThat(server(two, "pacs", "10.9.9.9")).isEqualTo("pacs2");
+  }
+
+  @Test
+  void aNodeWithAnotherSecretSeesNothing() throws Exception {
+    ReplicatedStickTable one = start(a, b, "lb1");
+    one.record("pacs", "10.2.0.1", "pacs1", HOUR, System.currentTimeMillis());
+    ReplicatedStickTable stranger =
+        start(b, a, "lb2", new SecretKeySpec("fedcba9876543210".getBytes(), "AES"));
+    assertThat(stranger.members()).isEqualTo(1);
+    assertThat(stranger.size()).isZero();
+    assertThat(one.members()).isEqualTo(1);
+  }
+}
