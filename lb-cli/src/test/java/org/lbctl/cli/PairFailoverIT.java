@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,66 @@ class PairFailoverIT {
     assertThat(lab.pairState("lb2")).isEqualTo("active");
     assertThat(lab.curl()).matches("rs[12]");
     assertThat(takeoverMs).isLessThan(3000);
+  }
+
+  /** One request from {@code source} (an address of the client namespace): rs1, rs2 or "". */
+  private String curlFrom(String source) throws IOException {
+    var r =
+        lab.lab()
+            .exec(
+                "client",
+                "curl",
+                "-s",
+                "--max-time",
+                "0.5",
+                "--interface",
+                source,
+                "http://" + VIP + "/");
+    return r.ok() ? r.output().strip() : "";
+  }
+
+  @Test
+  void persistentClientsKeepTheirRealServerWhenTheActiveNodeIsKilled() throws Exception {
+    String sticky =
+        config("weighted-round-robin")
+            .replace(
+                "timeouts: {connect: 1s}",
+                "timeouts: {connect: 1s}\n    persistence: {mode: source-ip, timeout: 60m}");
+    Files.writeString(dir.resolve("lb1-lbctl.yaml"), sticky);
+    Files.writeString(dir.resolve("lb2-lbctl.yaml"), sticky);
+    List<String> clients = new java.util.ArrayList<>();
+    for (int i = 50; i < 90; i++) {
+      clients.add("10.99.0." + i);
+      assertThat(
+              lab.lab()
+                  .exec("client", "ip", "addr", "add", "10.99.0." + i + "/24", "dev", "eth0")
+                  .ok())
+          .isTrue();
+    }
+    startPair();
+    java.util.Map<String, String> home = new java.util.LinkedHashMap<>();
+    for (String c : clients) {
+      home.put(c, curlFrom(c));
+    }
+    assertThat(home.values()).contains("rs1", "rs2").doesNotContain("");
+    for (String c : clients) {
+      assertThat(curlFrom(c)).as(c).isEqualTo(home.get(c));
+    }
+
+    lab.kill("lb1");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> !curlFrom(clients.get(0)).isEmpty());
+    java.util.Map<String, String> after = new java.util.LinkedHashMap<>();
+    for (String c : clients) {
+      after.put(c, curlFrom(c));
+    }
+    assertThat(after).as("every client on the server it had").isEqualTo(home);
+    assertThat(lab.pairState("lb2")).isEqualTo("active");
+    CliRun show = lab.lbctl("lb2", "stick", "show", "portal");
+    // The 40 clients and the client's own address, which startPair() used.
+    assertThat(show.out()).contains("portal: persistence source-ip, timeout 1h, 41 entries");
   }
 
   @Test

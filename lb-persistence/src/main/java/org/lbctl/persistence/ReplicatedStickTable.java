@@ -192,6 +192,13 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   }
 
   @Override
+  public java.util.Set<String> virtualServices() {
+    java.util.Set<String> vips = new java.util.TreeSet<>();
+    cache.keySet().forEach(k -> vips.add(k.substring(0, k.indexOf('\0'))));
+    return vips;
+  }
+
+  @Override
   public long size() {
     return cache.size();
   }

@@ -46,6 +46,8 @@ import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.persistence.InMemoryStickTable;
+import org.lbctl.core.persistence.SwitchableStickTable;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.lbctl.core.proxy.ProxyEngine;
 import org.lbctl.core.proxy.Transport;
@@ -53,6 +55,8 @@ import org.lbctl.core.service.VirtualServiceRuntime;
 import org.lbctl.core.status.NodeStatus;
 import org.lbctl.core.status.StatusReport;
 import org.lbctl.core.status.StickTableStatus;
+import org.lbctl.persistence.ReplicatedStickTable;
+import org.lbctl.persistence.StickStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +79,9 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private ManagementServer management;
   private volatile PairController pair;
   private PairingListener offer;
+  // The engine routes through this; a node of a pair swaps the replicated table in.
+  private final SwitchableStickTable sticks = new SwitchableStickTable(new InMemoryStickTable());
+  private volatile ReplicatedStickTable replicated;
   private volatile ReplicatedConfig running;
   private volatile ConfigVersion version;
   private volatile byte[] document;
@@ -82,7 +89,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   private Node(NodeConfig local) {
     this.local = local;
-    this.engine = new ProxyEngine(Transport.detect(), local.ioThreads());
+    this.engine = new ProxyEngine(Transport.detect(), local.ioThreads(), sticks);
     this.name = hostname();
     // Only a pair needs to know across restarts which version it holds; a lone node numbers its
     // reloads in memory and writes nothing beside its file.
@@ -129,6 +136,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       node.loadedAt = Instant.now();
       node.management = ManagementServer.start(local.managementSocket(), new ManagementApi(node));
       if (local.pair().isPresent()) {
+        node.startStickTable(local.pair().get(), key.orElseThrow());
         node.startPair(local.pair().get(), key.orElseThrow(), PairController.Start.FRESH);
       }
     } catch (ConfigException | IOException | RuntimeException e) {
@@ -173,6 +181,45 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       recordVersion(v);
     }
     return v;
+  }
+
+  /**
+   * Joins the peer's stick table (TCP 7778 on the pair address) and routes through it. Returns once
+   * this node holds the whole table: only then may it become active and serve the peer's persistent
+   * clients.
+   */
+  private void startStickTable(PairSettings settings, SecretKey key) throws IOException {
+    long start = System.nanoTime();
+    try {
+      replicated =
+          ReplicatedStickTable.start(
+              new InetSocketAddress(settings.bind().getAddress(), StickStack.DEFAULT_PORT),
+              new InetSocketAddress(settings.peer().getAddress(), StickStack.DEFAULT_PORT),
+              key,
+              settings.role().configName());
+    } catch (Exception e) {
+      throw new IOException("cannot start the replicated stick table: " + e.getMessage(), e);
+    }
+    sticks.switchTo(replicated);
+    log.info(
+        "stick table: {} entries after {} ms (replicated with {} over TCP {})",
+        replicated.size(),
+        (System.nanoTime() - start) / 1_000_000,
+        settings.peer().getAddress().getHostAddress(),
+        StickStack.DEFAULT_PORT);
+  }
+
+  /** Back to a table of this node alone, keeping the live entries. */
+  private void stopStickTable() {
+    ReplicatedStickTable r = replicated;
+    if (r == null) {
+      return;
+    }
+    replicated = null;
+    if (sticks.current() == r) {
+      sticks.switchTo(new InMemoryStickTable());
+    }
+    r.close();
   }
 
   private void startPair(PairSettings settings, SecretKey key, PairController.Start mode)
@@ -653,6 +700,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       SecretKey key = PairSecret.load(settings.secretFile());
       local = local.withPair(Optional.of(settings));
       store = Optional.of(newStore);
+      startStickTable(settings, key);
       startPair(settings, key, mode);
     } catch (IOException | RuntimeException e) {
       PairController p = pair;
@@ -660,6 +708,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       if (p != null) {
         p.detach();
       }
+      stopStickTable();
       local = before;
       store = Optional.empty();
       PairFile.delete(file);
@@ -728,6 +777,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     List<FloatingIp> ips = running.allFloatingIps();
     p.detach();
     pair = null;
+    stopStickTable();
     local = local.withPair(Optional.empty());
     store = Optional.empty();
     try {
@@ -788,6 +838,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     if (p != null) {
       p.close();
     }
+    stopStickTable();
     synchronized (pairing) {
       if (offer != null) {
         offer.close();

@@ -81,6 +81,11 @@ public final class InMemoryStickTable implements StickTable {
   }
 
   @Override
+  public java.util.Set<String> virtualServices() {
+    return java.util.Set.copyOf(tables.keySet());
+  }
+
+  @Override
   public long size() {
     return tables.values().stream().mapToLong(Map::size).sum();
   }

@@ -29,6 +29,9 @@ public interface StickTable {
   /** Drops every entry of one virtual service (the guides' "Clear Table"); the number dropped. */
   int clear(String vip);
 
+  /** The virtual services that have entries. */
+  java.util.Set<String> virtualServices();
+
   /** Live and expired-but-not-yet-dropped entries of all virtual services. */
   long size();
 }
