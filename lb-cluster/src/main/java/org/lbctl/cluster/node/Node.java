@@ -40,6 +40,7 @@ import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.ConfigVersion;
 import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.Durations;
+import org.lbctl.core.config.Endpoints;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.PairFile;
@@ -490,7 +491,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       throw new ApiException(409, e.getMessage());
     }
     return new PairingOffer(
-        PairFile.endpoint(listen), token.display(), offer.expiresAt().toString());
+        Endpoints.format(listen), token.display(), offer.expiresAt().toString());
   }
 
   private void requireAlone(String what) throws ApiException {
@@ -584,7 +585,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     log.warn(
         "pairing: this node is now the SECONDARY of {}; it takes the primary's configuration and"
             + " stays passive until it has heard from it",
-        PairFile.endpoint(request.primary()));
+        Endpoints.format(request.primary()));
     return PairingAnswer.accepted(name);
   }
 
@@ -640,7 +641,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     } catch (PairingException e) {
       throw new ApiException(502, "pairing failed, nothing changed: " + e.getMessage());
     }
-    String peerName = PairFile.endpoint(order.peer());
+    String peerName = Endpoints.format(order.peer());
     if (!answer.accepted()) {
       throw new ApiException(
           409,

@@ -8,6 +8,7 @@ import java.net.SocketTimeoutException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import org.lbctl.core.config.Endpoints;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +148,7 @@ public final class PairingListener implements AutoCloseable {
     log.info(
         "pairing: request from {} to become the secondary of {}",
         from,
-        org.lbctl.core.config.PairFile.endpoint(request.primary()));
+        Endpoints.format(request.primary()));
     PairingAnswer answer = handler.pair(request);
     PairingWire.write(
         s.getOutputStream(),

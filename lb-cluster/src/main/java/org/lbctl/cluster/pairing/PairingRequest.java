@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.lbctl.core.config.Endpoints;
-import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairSettings;
 
 /**
@@ -43,7 +42,7 @@ public record PairingRequest(
   byte[] toBytes() throws IOException {
     ObjectNode n = JSON.createObjectNode();
     n.put("requestId", requestId);
-    n.put("primary", PairFile.endpoint(primary));
+    n.put("primary", Endpoints.format(primary));
     n.put("secret", secret);
     pingTargets.forEach(n.putArray("pingTargets")::add);
     n.put("failback", failback);
@@ -85,6 +84,6 @@ public record PairingRequest(
   /** Never the secret. */
   @Override
   public String toString() {
-    return "PairingRequest[primary=" + PairFile.endpoint(primary) + ", force=" + force + "]";
+    return "PairingRequest[primary=" + Endpoints.format(primary) + ", force=" + force + "]";
   }
 }

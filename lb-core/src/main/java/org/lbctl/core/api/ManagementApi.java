@@ -17,7 +17,6 @@ import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.Endpoints;
-import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.slf4j.Logger;
@@ -101,8 +100,7 @@ public final class ManagementApi {
       case "/v1/pair/accept" -> {
         allow(method, "POST");
         JsonNode json = object(body, Set.of("listen"));
-        InetSocketAddress listen =
-            endpoint(json, "listen", true).orElseThrow(() -> new IllegalStateException("listen"));
+        InetSocketAddress listen = endpoint(json, "listen", true).orElseThrow();
         PairingOffer offer = node.acceptPairing(listen);
         log.warn(
             "pairing offered by {}: listening on {} until {}",
@@ -114,7 +112,7 @@ public final class ManagementApi {
       case "/v1/pair" -> {
         allow(method, "POST");
         PairOrder order = pairOrder(body);
-        log.warn("pairing with {} requested by {}", PairFile.endpoint(order.peer()), caller);
+        log.warn("pairing with {} requested by {}", Endpoints.format(order.peer()), caller);
         return new ApiResponse(200, node.pair(order));
       }
       case "/v1/pair/break" -> {

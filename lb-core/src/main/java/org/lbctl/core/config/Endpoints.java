@@ -40,6 +40,12 @@ public final class Endpoints {
     return Optional.of(new InetSocketAddress(IpLiterals.parse(host), port));
   }
 
+  /** {@code 10.0.0.1:6694} or {@code [2001:db8::1]:6694}: what {@link #parse} reads back. */
+  public static String format(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
   /** Whether the text is an IPv4 or IPv6 literal (no port). */
   public static boolean isIp(String text) {
     return NetUtil.isValidIpV4Address(text) || NetUtil.isValidIpV6Address(text);

@@ -2,7 +2,6 @@ package org.lbctl.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,8 +86,8 @@ public final class PairFile {
             .formatted(
                 Instant.now(),
                 pair.role().configName(),
-                endpoint(pair.bind()),
-                endpoint(pair.peer()),
+                Endpoints.format(pair.bind()),
+                Endpoints.format(pair.peer()),
                 SECRET_NAME,
                 String.join(", ", pair.pingTargets().stream().map(t -> "\"" + t + "\"").toList()),
                 pair.failback(),
@@ -101,12 +100,6 @@ public final class PairFile {
     Path file = beside(configFile);
     Files.deleteIfExists(file);
     Files.deleteIfExists(file.resolveSibling(SECRET_NAME));
-  }
-
-  /** {@code 10.0.0.1:6694} or {@code [2001:db8::1]:6694}, as the loader reads it. */
-  public static String endpoint(InetSocketAddress a) {
-    String host = a.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   private static void replace(Path target, byte[] bytes, boolean ownerOnly) throws IOException {

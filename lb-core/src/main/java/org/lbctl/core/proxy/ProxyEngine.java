@@ -23,6 +23,7 @@ import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.balancer.RealServerState;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigProblem;
+import org.lbctl.core.config.Endpoints;
 import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.config.VirtualService;
@@ -154,7 +155,10 @@ public final class ProxyEngine implements AutoCloseable {
         failures.add(
             new ConfigProblem(
                 wantedPaths.get(l.address()),
-                "cannot listen on " + hostPort(l.address()) + ": " + f.cause().getMessage()));
+                "cannot listen on "
+                    + Endpoints.format(l.address())
+                    + ": "
+                    + f.cause().getMessage()));
       }
     }
     if (!failures.isEmpty()) {
@@ -170,21 +174,21 @@ public final class ProxyEngine implements AutoCloseable {
       if (old != null) {
         old.setRuntime(e.getValue().runtime());
         e.setValue(old);
-        kept.add(hostPort(old.address()));
+        kept.add(Endpoints.format(old.address()));
       }
     }
     for (VipListener l : listeners.values()) {
       if (!wanted.containsKey(l.address())) {
         l.channel().close();
-        removed.add(hostPort(l.address()));
+        removed.add(Endpoints.format(l.address()));
         log.info(
             "vip {}: stopped listening on {}; open connections continue",
             l.runtime().label(),
-            hostPort(l.address()));
+            Endpoints.format(l.address()));
       }
     }
     for (VipListener l : bound) {
-      log.info("vip {}: listening on {}", l.runtime().label(), hostPort(l.address()));
+      log.info("vip {}: listening on {}", l.runtime().label(), Endpoints.format(l.address()));
     }
     listeners.clear();
     listeners.putAll(wanted);
@@ -195,7 +199,7 @@ public final class ProxyEngine implements AutoCloseable {
     }
     services = Collections.unmodifiableMap(nextServices);
     return new ListenerChanges(
-        bound.stream().map(l -> hostPort(l.address())).toList(), removed, kept);
+        bound.stream().map(l -> Endpoints.format(l.address())).toList(), removed, kept);
   }
 
   private static Map<String, RealServerState> states(VirtualServiceRuntime runtime) {
@@ -235,11 +239,6 @@ public final class ProxyEngine implements AutoCloseable {
       b.option(EpollChannelOption.IP_FREEBIND, true);
     }
     return b.bind(l.address());
-  }
-
-  static String hostPort(InetSocketAddress a) {
-    String host = a.getAddress().getHostAddress();
-    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   /** The running virtual services in configuration order. */
