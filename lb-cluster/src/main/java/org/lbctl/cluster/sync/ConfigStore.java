@@ -3,17 +3,15 @@ package org.lbctl.cluster.sync;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
 import java.util.Optional;
 import org.lbctl.core.config.ConfigVersion;
+import org.lbctl.core.os.AtomicFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +71,7 @@ public final class ConfigStore {
                     .put("version", version.number())
                     .put("hash", version.hash())
                     .put("written", java.time.Instant.now().toString()));
-    replace(versionFile, bytes);
+    AtomicFiles.replace(versionFile, bytes, false);
   }
 
   /**
@@ -97,28 +95,11 @@ public final class ConfigStore {
             version);
       }
     }
-    replace(file, document);
+    AtomicFiles.replace(file, document, false);
     writeVersion(version);
   }
 
   private static LocalDateTime now() {
     return LocalDateTime.now();
-  }
-
-  private static void replace(Path target, byte[] bytes) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    try (FileChannel ch =
-        FileChannel.open(
-            tmp,
-            StandardOpenOption.CREATE,
-            StandardOpenOption.TRUNCATE_EXISTING,
-            StandardOpenOption.WRITE)) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }

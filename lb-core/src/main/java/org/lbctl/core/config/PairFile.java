@@ -5,11 +5,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.Optional;
+import org.lbctl.core.os.AtomicFiles;
 
 /**
  * The pair settings that {@code lbctl pair} writes: {@code pair.yaml} and {@code pair.secret} in
@@ -70,7 +68,7 @@ public final class PairFile {
   public static void write(Path configFile, PairSettings pair, String secret) throws IOException {
     Path file = beside(configFile);
     Path secretFile = file.resolveSibling(SECRET_NAME);
-    replace(secretFile, (secret + "\n").getBytes(StandardCharsets.UTF_8), true);
+    AtomicFiles.replace(secretFile, (secret + "\n").getBytes(StandardCharsets.UTF_8), true);
     String yaml =
         """
         # Written by `lbctl pair` at %s; `lbctl pair --break` removes it.
@@ -92,7 +90,7 @@ public final class PairFile {
                 String.join(", ", pair.pingTargets().stream().map(t -> "\"" + t + "\"").toList()),
                 pair.failback(),
                 pair.device());
-    replace(file, yaml.getBytes(StandardCharsets.UTF_8), false);
+    AtomicFiles.replace(file, yaml.getBytes(StandardCharsets.UTF_8), false);
   }
 
   /** Removes the pair file and its secret. */
@@ -100,22 +98,5 @@ public final class PairFile {
     Path file = beside(configFile);
     Files.deleteIfExists(file);
     Files.deleteIfExists(file.resolveSibling(SECRET_NAME));
-  }
-
-  private static void replace(Path target, byte[] bytes, boolean ownerOnly) throws IOException {
-    Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
-    Files.deleteIfExists(tmp);
-    if (ownerOnly) {
-      Files.createFile(
-          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    }
-    Files.write(
-        tmp,
-        bytes,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE,
-        StandardOpenOption.SYNC);
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 }
