@@ -709,6 +709,16 @@ public final class PairController implements AutoCloseable {
    * node runs on alone as it is (an active node keeps serving its addresses).
    */
   public void detach() {
+    leave(false);
+  }
+
+  /** Leaves the pair; an active node gives up its addresses first so the peer can take them. */
+  @Override
+  public void close() {
+    leave(true);
+  }
+
+  private void leave(boolean release) {
     if (worker.isShutdown()) {
       return;
     }
@@ -716,28 +726,7 @@ public final class PairController implements AutoCloseable {
       runOnWorker(
           () -> {
             leaving = true;
-            return null;
-          });
-    } catch (Exception e) {
-      log.warn("pair: stopping role changes failed: {}", e.getMessage());
-    }
-    if (membership != null) {
-      membership.close();
-    }
-    worker.shutdownNow();
-    owner.close();
-  }
-
-  /** Leaves the pair; an active node gives up its addresses first so the peer can take them. */
-  @Override
-  public void close() {
-    if (worker.isShutdown()) {
-      return;
-    }
-    try {
-      runOnWorker(
-          () -> {
-            if (state == PairState.ACTIVE) {
+            if (release && state == PairState.ACTIVE) {
               gate.setServing(false);
               owner.release(floatingIps.get());
               state = PairState.PASSIVE;
@@ -745,7 +734,7 @@ public final class PairController implements AutoCloseable {
             return null;
           });
     } catch (Exception e) {
-      log.warn("pair: releasing the floating IPs on stop failed: {}", e.getMessage());
+      log.warn("pair: leaving the pair: {}", e.getMessage());
     }
     if (membership != null) {
       membership.close();
