@@ -2,10 +2,15 @@ package org.lbctl.persistence;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.SecretKey;
 import org.infinispan.AdvancedCache;
@@ -40,15 +45,20 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicatedStickTable.class);
   static final String CACHE = "stick";
   private static final long MIN_REFRESH_MILLIS = 1000;
+  private static final long CLEAR_WAIT_SECONDS = 10;
 
   private final DefaultCacheManager manager;
   private final AdvancedCache<String, String> cache;
+  // Reads, scans and counts from this node's copy only: every node holds the whole table, and an
+  // event loop must never wait for the peer, not even during a topology change.
+  private final AdvancedCache<String, String> local;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
 
   private ReplicatedStickTable(DefaultCacheManager manager, AdvancedCache<String, String> cache) {
     this.manager = manager;
     this.cache = cache;
+    this.local = cache.withFlags(Flag.CACHE_MODE_LOCAL);
   }
 
   /**
@@ -95,7 +105,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
           bind.getAddress().getHostAddress(),
           bind.getPort(),
           peer.getAddress().getHostAddress(),
-          cache.size());
+          cache.withFlags(Flag.CACHE_MODE_LOCAL).size());
       return new ReplicatedStickTable(manager, cache);
     } catch (Exception | Error e) {
       manager.stop();
@@ -118,7 +128,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
 
   @Override
   public Optional<StickEntry> lookup(String vip, String key, long nowMillis) {
-    String v = cache.get(id(vip, key));
+    String v = local.get(id(vip, key));
     if (v == null) {
       return Optional.empty();
     }
@@ -130,7 +140,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   public void record(String vip, String key, String server, Duration timeout, long nowMillis) {
     String id = id(vip, key);
     long expires = nowMillis + timeout.toMillis();
-    String old = cache.get(id);
+    String old = local.get(id);
     if (old != null) {
       StickEntry e = decode(old);
       long step = Math.max(MIN_REFRESH_MILLIS, timeout.toMillis() / 10);
@@ -167,7 +177,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   public Map<String, StickEntry> list(String vip, long nowMillis) {
     String prefix = vip + '\0';
     Map<String, StickEntry> out = new TreeMap<>();
-    cache.forEach(
+    local.forEach(
         (k, v) -> {
           if (k.startsWith(prefix)) {
             StickEntry e = decode(v);
@@ -179,28 +189,42 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
     return out;
   }
 
-  /** Removes the entries on both nodes; waits for the peer, since an operator asked. */
+  /**
+   * Removes the entries on both nodes, all at once rather than one round trip each, and waits for
+   * them (an operator asked, or a reload removed the virtual service): never on an event loop.
+   */
   @Override
   public int clear(String vip) {
     String prefix = vip + '\0';
-    int n = 0;
-    for (String k : cache.keySet().stream().filter(k -> k.startsWith(prefix)).toList()) {
-      cache.withFlags(Flag.IGNORE_RETURN_VALUES).remove(k);
-      n++;
+    List<CompletableFuture<Void>> removals = new ArrayList<>();
+    for (String k : local.keySet().stream().filter(k -> k.startsWith(prefix)).toList()) {
+      removals.add(cache.withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(k).thenApply(v -> null));
     }
-    return n;
+    try {
+      CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new))
+          .get(CLEAR_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "stick table: clearing {} did not finish on both nodes within {} s: {}",
+          vip,
+          CLEAR_WAIT_SECONDS,
+          e.toString());
+    }
+    return removals.size();
   }
 
   @Override
   public java.util.Set<String> virtualServices() {
     java.util.Set<String> vips = new java.util.TreeSet<>();
-    cache.keySet().forEach(k -> vips.add(k.substring(0, k.indexOf('\0'))));
+    local.keySet().forEach(k -> vips.add(k.substring(0, k.indexOf('\0'))));
     return vips;
   }
 
   @Override
   public long size() {
-    return cache.size();
+    return local.size();
   }
 
   /** Writes sent to the peer so far. */
