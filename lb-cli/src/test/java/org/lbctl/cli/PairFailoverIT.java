@@ -6,9 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,14 +26,7 @@ class PairFailoverIT {
   @BeforeEach
   void lab() throws Exception {
     lab = PairLab.create(dir);
-    Path secret = dir.resolve("pair.secret");
-    Files.writeString(secret, "5e1f0c9a7b3d42e8a6c4f2e0d8b6a4c2\n");
-    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
-    // Each node has its own copy of the replicated configuration, as on two machines.
-    Files.writeString(dir.resolve("lb1-lbctl.yaml"), config("weighted-round-robin"));
-    Files.copy(dir.resolve("lb1-lbctl.yaml"), dir.resolve("lb2-lbctl.yaml"));
-    nodeFile("lb1", "primary", "10.99.0.11", "10.99.0.12");
-    nodeFile("lb2", "secondary", "10.99.0.12", "10.99.0.11");
+    lab.configurePair(config("weighted-round-robin"));
   }
 
   private static String config(String scheduler) {
@@ -58,39 +49,12 @@ class PairFailoverIT {
     lab.close("pair-logs/" + test.getTestMethod().orElseThrow().getName());
   }
 
-  private void nodeFile(String host, String role, String bind, String peer) throws IOException {
-    Files.writeString(
-        dir.resolve(host + ".yaml"),
-        """
-        configFile: %1$s-lbctl.yaml
-        managementSocket: %1$s.sock
-        ioThreads: 1
-        pair:
-          role: %2$s
-          bind: %3$s
-          peer: %4$s
-          secretFile: pair.secret
-          pingTargets: [10.99.0.10]
-        """
-            .formatted(host, role, bind, peer));
-  }
-
   private Process startNode(String host) throws IOException {
     return lab.start(host, dir.resolve(host + ".yaml"));
   }
 
   private void startPair() throws Exception {
-    startNode("lb1");
-    await().atMost(Duration.ofSeconds(30)).until(() -> lab.pairState("lb1").equals("active"));
-    startNode("lb2");
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () -> {
-              assertThat(lab.pairState("lb2")).isEqualTo("passive");
-              assertThat(lab.pair("lb1").path("peer").path("state").asText()).isEqualTo("passive");
-            });
-    await().atMost(Duration.ofSeconds(10)).until(() -> lab.curl().matches("rs[12]"));
+    lab.startPair();
   }
 
   @Test
@@ -100,13 +64,7 @@ class PairFailoverIT {
     assertThat(lab.holdsVip("lb1")).isTrue();
     assertThat(lab.holdsVip("lb2")).isFalse();
 
-    long killed = System.nanoTime();
-    lab.kill("lb1");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(10))
-        .until(() -> lab.curl().matches("rs[12]"));
-    long takeoverMs = (System.nanoTime() - killed) / 1_000_000;
+    long takeoverMs = lab.killAndAwaitTakeover("lb1");
     System.out.println(
         "pair: kill -9 of the active node -> VIP served by the peer after " + takeoverMs + " ms");
     assertThat(lab.pairState("lb2")).isEqualTo("active");
@@ -128,66 +86,6 @@ class PairFailoverIT {
     assertThat(lab.pairState("lb2")).isEqualTo("active");
     assertThat(lab.curl()).matches("rs[12]");
     assertThat(takeoverMs).isLessThan(3000);
-  }
-
-  /** One request from {@code source} (an address of the client namespace): rs1, rs2 or "". */
-  private String curlFrom(String source) throws IOException {
-    var r =
-        lab.lab()
-            .exec(
-                "client",
-                "curl",
-                "-s",
-                "--max-time",
-                "0.5",
-                "--interface",
-                source,
-                "http://" + VIP + "/");
-    return r.ok() ? r.output().strip() : "";
-  }
-
-  @Test
-  void persistentClientsKeepTheirRealServerWhenTheActiveNodeIsKilled() throws Exception {
-    String sticky =
-        config("weighted-round-robin")
-            .replace(
-                "timeouts: {connect: 1s}",
-                "timeouts: {connect: 1s}\n    persistence: {mode: source-ip, timeout: 60m}");
-    Files.writeString(dir.resolve("lb1-lbctl.yaml"), sticky);
-    Files.writeString(dir.resolve("lb2-lbctl.yaml"), sticky);
-    List<String> clients = new java.util.ArrayList<>();
-    for (int i = 50; i < 90; i++) {
-      clients.add("10.99.0." + i);
-      assertThat(
-              lab.lab()
-                  .exec("client", "ip", "addr", "add", "10.99.0." + i + "/24", "dev", "eth0")
-                  .ok())
-          .isTrue();
-    }
-    startPair();
-    java.util.Map<String, String> home = new java.util.LinkedHashMap<>();
-    for (String c : clients) {
-      home.put(c, curlFrom(c));
-    }
-    assertThat(home.values()).contains("rs1", "rs2").doesNotContain("");
-    for (String c : clients) {
-      assertThat(curlFrom(c)).as(c).isEqualTo(home.get(c));
-    }
-
-    lab.kill("lb1");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> !curlFrom(clients.get(0)).isEmpty());
-    java.util.Map<String, String> after = new java.util.LinkedHashMap<>();
-    for (String c : clients) {
-      after.put(c, curlFrom(c));
-    }
-    assertThat(after).as("every client on the server it had").isEqualTo(home);
-    assertThat(lab.pairState("lb2")).isEqualTo("active");
-    CliRun show = lab.lbctl("lb2", "stick", "show", "portal");
-    // The 40 clients and the client's own address, which startPair() used.
-    assertThat(show.out()).contains("portal: persistence source-ip, timeout 1h, 41 entries");
   }
 
   @Test

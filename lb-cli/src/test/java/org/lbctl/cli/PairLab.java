@@ -1,9 +1,14 @@
 package org.lbctl.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,6 +75,52 @@ final class PairLab implements AutoCloseable {
     return dir.resolve(host + ".sock");
   }
 
+  /**
+   * A hand-made pair: lb1 primary, lb2 secondary, one pair secret, and each node its own copy of
+   * the replicated {@code config} ({@code <host>-lbctl.yaml}), as on two machines.
+   */
+  void configurePair(String config) throws IOException {
+    Path secret = dir.resolve("pair.secret");
+    Files.writeString(secret, "5e1f0c9a7b3d42e8a6c4f2e0d8b6a4c2\n");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    Files.writeString(dir.resolve("lb1-lbctl.yaml"), config);
+    Files.writeString(dir.resolve("lb2-lbctl.yaml"), config);
+    nodeFile("lb1", "primary", "10.99.0.11", "10.99.0.12");
+    nodeFile("lb2", "secondary", "10.99.0.12", "10.99.0.11");
+  }
+
+  private void nodeFile(String host, String role, String bind, String peer) throws IOException {
+    Files.writeString(
+        dir.resolve(host + ".yaml"),
+        """
+        configFile: %1$s-lbctl.yaml
+        managementSocket: %1$s.sock
+        ioThreads: 1
+        pair:
+          role: %2$s
+          bind: %3$s
+          peer: %4$s
+          secretFile: pair.secret
+          pingTargets: [10.99.0.10]
+        """
+            .formatted(host, role, bind, peer));
+  }
+
+  /** Starts the pair of {@link #configurePair}: lb1 active, lb2 passive, the VIP answering. */
+  void startPair() throws Exception {
+    start("lb1", dir.resolve("lb1.yaml"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> pairState("lb1").equals("active"));
+    start("lb2", dir.resolve("lb2.yaml"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(pairState("lb2")).isEqualTo("passive");
+              assertThat(pair("lb1").path("peer").path("state").asText()).isEqualTo("passive");
+            });
+    await().atMost(Duration.ofSeconds(10)).until(() -> curl().matches("rs[12]"));
+  }
+
   Process start(String host, Path nodeFile) throws IOException {
     Process p = JarNode.start(lab, host, nodeFile, dir.resolve(host + ".log"));
     nodes.put(host, p);
@@ -78,6 +129,20 @@ final class PairLab implements AutoCloseable {
 
   void kill(String host) throws InterruptedException {
     nodes.get(host).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * kill -9 of {@code host}, then waits until the VIP answers again (through the other node); the
+   * milliseconds that took.
+   */
+  long killAndAwaitTakeover(String host) throws InterruptedException {
+    long killed = System.nanoTime();
+    kill(host);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> curl().matches("rs[12]"));
+    return (System.nanoTime() - killed) / 1_000_000;
   }
 
   JsonNode status(String host) throws IOException {

@@ -154,11 +154,7 @@ class PairingIT {
     assertThat(lab.holdsVip("lb1")).isTrue();
 
     // The pair works as a pair: kill -9 the primary, the secondary serves.
-    lab.kill("lb1");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(20))
-        .until(() -> lab.curl().matches("rs[12]"));
+    lab.killAndAwaitTakeover("lb1");
     assertThat(lab.pairState("lb2")).isEqualTo("active");
 
     // Restarted on its unchanged node file, lb1 finds pair.yaml and rejoins as the primary.

@@ -89,9 +89,14 @@ public final class NamespaceLab implements AutoCloseable {
 
   /** Runs a command inside a host and returns how it ended. */
   public Commands.Result exec(String host, String... argv) throws IOException {
+    return exec(TIMEOUT, host, argv);
+  }
+
+  /** Runs a longer command inside a host, for at most {@code timeout}. */
+  public Commands.Result exec(Duration timeout, String host, String... argv) throws IOException {
     List<String> cmd = new ArrayList<>(execPrefix(host));
     cmd.addAll(Arrays.asList(argv));
-    return Commands.run(TIMEOUT, cmd);
+    return Commands.run(timeout, cmd);
   }
 
   /** The MAC address of a host's eth0. */
