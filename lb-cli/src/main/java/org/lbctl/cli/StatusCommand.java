@@ -35,6 +35,7 @@ final class StatusCommand extends ApiCommand {
     } else {
       out().println("pair: none (this node runs alone)\n");
     }
+    printStickTable(s.path("stickTable"));
     if (s.path("virtualServices").isEmpty()) {
       out().println("no virtual services");
     }
@@ -114,6 +115,40 @@ final class StatusCommand extends ApiCommand {
     }
     out().flush();
     return 0;
+  }
+
+  /** The stick table's size and, on a pair, how its replication fares. */
+  private void printStickTable(JsonNode t) {
+    JsonNode r = t.path("replication");
+    if (!r.isObject()) {
+      out().printf("stick table: %d entries (this node only)%n%n", t.path("entries").asLong());
+      return;
+    }
+    out()
+        .printf(
+            "stick table: %d entries, replicated with %s over TCP %d (%s)%n"
+                + "  writes %d sent, %d coalesced, %d failed, %d in flight;"
+                + " lag p50 %.2f ms, p99 %.2f ms, max %.2f ms (last %d writes)%n"
+                + "  traffic %s out, %s in; real-server lists: %s%n%n",
+            t.path("entries").asLong(),
+            r.path("peer").asText(),
+            r.path("port").asInt(),
+            r.path("members").asInt() >= 2 ? "peer connected" : "PEER NOT CONNECTED",
+            r.path("writesSent").asLong(),
+            r.path("refreshesCoalesced").asLong(),
+            r.path("writesFailed").asLong(),
+            r.path("writesInFlight").asLong(),
+            r.path("lagP50Ms").asDouble(),
+            r.path("lagP99Ms").asDouble(),
+            r.path("lagMaxMs").asDouble(),
+            r.path("lagSamples").asInt(),
+            Table.bytes(r.path("bytesSent").asLong()),
+            Table.bytes(r.path("bytesReceived").asLong()),
+            !r.hasNonNull("serversMatch")
+                ? "not compared yet"
+                : r.path("serversMatch").asBoolean()
+                    ? "same as the peer's"
+                    : "DIFFERENT FROM THE PEER'S (see the log)");
   }
 
   /** Both nodes side by side, as this node sees them. */

@@ -108,6 +108,7 @@ class NodeCommandsIT {
     Run table = lbctl("status");
     assertThat(table.exit()).isZero();
     assertThat(table.out()).contains("pacs", "pacs1", "pacs2", "UP", "online");
+    assertThat(table.out()).contains("stick table: 0 entries (this node only)");
 
     JsonNode s = lbctl("status", "-o", "json").json();
     JsonNode vip = s.path("virtualServices").get(0);

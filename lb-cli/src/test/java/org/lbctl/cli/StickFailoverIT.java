@@ -149,6 +149,14 @@ class StickFailoverIT {
         home.values().stream().collect(Collectors.groupingBy(s -> s, Collectors.counting()));
     assertThat(perServer).containsOnlyKeys("rs1", "rs2");
 
+    // The thousand clients, the client host's own address and the last-successful entry.
+    CliRun status = lab.lbctl("lb1", "status");
+    assertThat(status.out())
+        .contains(
+            "stick table: 1002 entries, replicated with 10.99.0.12 over TCP 7778 (peer connected)")
+        .contains(" 0 failed, ")
+        .contains("real-server lists: same as the peer's");
+
     // Killed right after the last client's entry was written: nothing waits for replication.
     lab.killAndAwaitTakeover("lb1");
     assertThat(lab.pairState("lb2")).isEqualTo("active");

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.SecretKey;
 import org.infinispan.AdvancedCache;
 import org.infinispan.configuration.cache.CacheMode;
@@ -21,11 +22,18 @@ import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.conflict.MergePolicy;
 import org.infinispan.context.Flag;
 import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.MsgStats;
+import org.jgroups.protocols.TP;
 import org.lbctl.core.persistence.StickEntry;
 import org.lbctl.core.persistence.StickTable;
+import org.lbctl.core.status.StickSummary;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicatedStickTable.class);
   static final String CACHE = "stick";
+  // Each node's digest of its real-server lists, by node name: compared at join and on changes.
+  static final String SERVERS_CACHE = "servers";
   private static final long MIN_REFRESH_MILLIS = 1000;
   private static final long CLEAR_WAIT_SECONDS = 10;
 
@@ -52,13 +62,27 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   // Reads, scans and counts from this node's copy only: every node holds the whole table, and an
   // event loop must never wait for the peer, not even during a topology change.
   private final AdvancedCache<String, String> local;
+  private final AdvancedCache<String, String> servers;
+  private final JChannel channel;
+  private final InetSocketAddress peer;
+  private final String nodeName;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private final AtomicLong inFlight = new AtomicLong();
+  private final LagWindow lags = new LagWindow(1024);
+  private final AtomicReference<Boolean> serversMatch = new AtomicReference<>();
 
-  private ReplicatedStickTable(DefaultCacheManager manager, AdvancedCache<String, String> cache) {
+  private ReplicatedStickTable(
+      DefaultCacheManager manager, JChannel channel, InetSocketAddress peer, String nodeName) {
     this.manager = manager;
-    this.cache = cache;
+    this.cache = manager.<String, String>getCache(CACHE).getAdvancedCache();
     this.local = cache.withFlags(Flag.CACHE_MODE_LOCAL);
+    this.servers = manager.<String, String>getCache(SERVERS_CACHE).getAdvancedCache();
+    this.channel = channel;
+    this.peer = peer;
+    this.nodeName = nodeName;
+    servers.addListener(new ServersListener());
   }
 
   /**
@@ -72,6 +96,9 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
       throws Exception {
     JChannel channel = new JChannel(StickStack.protocols(bind, peer, key));
     channel.setName(nodeName);
+    TP transport = channel.getProtocolStack().getTransport();
+    transport.enableStats(true);
+    transport.getMessageStats().enable(true);
     // Through a holder: a GlobalConfiguration handed to DefaultCacheManager is read again and loses
     // the channel, and Infinispan then opens its default UDP multicast stack instead (found by
     // the test with another secret, which joined).
@@ -95,18 +122,18 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
         .whenSplit(PartitionHandling.ALLOW_READ_WRITES)
         .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
     cfg.expiration().wakeUpInterval(10, TimeUnit.SECONDS);
+    holder.newConfigurationBuilder(SERVERS_CACHE).read(cfg.build());
     DefaultCacheManager manager = new DefaultCacheManager(holder, false);
     try {
       manager.start();
-      AdvancedCache<String, String> cache =
-          manager.<String, String>getCache(CACHE).getAdvancedCache();
+      ReplicatedStickTable table = new ReplicatedStickTable(manager, channel, peer, nodeName);
       log.info(
           "stick table: replicated over TCP {}:{} with {}, {} entries at start",
           bind.getAddress().getHostAddress(),
           bind.getPort(),
           peer.getAddress().getHostAddress(),
-          cache.withFlags(Flag.CACHE_MODE_LOCAL).size());
-      return new ReplicatedStickTable(manager, cache);
+          table.size());
+      return table;
     } catch (Exception | Error e) {
       manager.stop();
       throw e;
@@ -152,13 +179,21 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
       }
     }
     sent.incrementAndGet();
+    inFlight.incrementAndGet();
+    long start = System.nanoTime();
     cache
         .withFlags(Flag.IGNORE_RETURN_VALUES)
         .putAsync(id, encode(server, expires), timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .exceptionally(
-            t -> {
-              log.warn("stick table: an entry of {} did not reach the peer: {}", vip, t.toString());
-              return null;
+        .whenComplete(
+            (v, t) -> {
+              inFlight.decrementAndGet();
+              if (t == null) {
+                lags.record(System.nanoTime() - start);
+              } else {
+                failed.incrementAndGet();
+                log.warn(
+                    "stick table: an entry of {} did not reach the peer: {}", vip, t.toString());
+              }
             });
   }
 
@@ -225,6 +260,89 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   @Override
   public long size() {
     return local.size();
+  }
+
+  /**
+   * Tells the peer this node's digest of its real-server lists (entries name servers by label: two
+   * nodes that disagree on the labels would send a client elsewhere after a failover), and compares
+   * it with the peer's. A difference is logged as a warning and shown in the status.
+   */
+  public void announceServers(String digest) {
+    servers
+        .withFlags(Flag.IGNORE_RETURN_VALUES)
+        .putAsync(nodeName, digest)
+        .whenComplete((v, t) -> compareServers());
+  }
+
+  /** Compares the digests both nodes announced; logs when the answer changes. */
+  private void compareServers() {
+    String mine = servers.withFlags(Flag.CACHE_MODE_LOCAL).get(nodeName);
+    Optional<Map.Entry<String, String>> theirs =
+        servers.withFlags(Flag.CACHE_MODE_LOCAL).entrySet().stream()
+            .filter(e -> !e.getKey().equals(nodeName))
+            .findFirst()
+            .map(e -> Map.entry(e.getKey(), e.getValue()));
+    if (mine == null || theirs.isEmpty()) {
+      return;
+    }
+    boolean match = mine.equals(theirs.get().getValue());
+    Boolean before = serversMatch.getAndSet(match);
+    if (before != null && before == match) {
+      return;
+    }
+    if (match) {
+      log.info("stick table: the peer ({}) runs the same real-server lists", theirs.get().getKey());
+    } else {
+      log.warn(
+          "stick table: the peer ({}) runs other real-server lists than this node (digest {} here,"
+              + " {} there): clients stuck to a server only one node knows are balanced afresh"
+              + " after a failover; bring both nodes to the same configuration version",
+          theirs.get().getKey(),
+          abbreviate(mine),
+          abbreviate(theirs.get().getValue()));
+    }
+  }
+
+  private static String abbreviate(String digest) {
+    return digest.length() > 12 ? digest.substring(0, 12) : digest;
+  }
+
+  /** How the replication fares, for the status. */
+  public StickSummary.Replication replication() {
+    double[] ms = lags.sortedMillis();
+    MsgStats traffic = channel.getProtocolStack().getTransport().getMessageStats();
+    return new StickSummary.Replication(
+        peer.getAddress().getHostAddress(),
+        peer.getPort(),
+        members(),
+        sent.get(),
+        coalesced.get(),
+        failed.get(),
+        inFlight.get(),
+        LagWindow.percentile(ms, 50),
+        LagWindow.percentile(ms, 99),
+        ms.length == 0 ? 0 : ms[ms.length - 1],
+        ms.length,
+        traffic.getNumBytesSent(),
+        traffic.getNumBytesReceived(),
+        serversMatch.get());
+  }
+
+  /** Whether the peer runs the same real-server lists; empty until both nodes have said. */
+  public Optional<Boolean> serversMatch() {
+    return Optional.ofNullable(serversMatch.get());
+  }
+
+  /** Logs a change of the peer's digest as it arrives. */
+  @Listener(observation = Listener.Observation.POST)
+  public final class ServersListener {
+    @CacheEntryCreated
+    @CacheEntryModified
+    public void changed(CacheEntryEvent<String, String> e) {
+      if (!e.getKey().equals(nodeName)) {
+        compareServers();
+      }
+    }
   }
 
   /** Writes sent to the peer so far. */

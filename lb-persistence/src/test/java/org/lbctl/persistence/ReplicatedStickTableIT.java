@@ -69,6 +69,45 @@ class ReplicatedStickTableIT {
   }
 
   @Test
+  void theStatusShowsWritesLagTrafficAndWhetherTheRealServerListsMatch() throws Exception {
+    ReplicatedStickTable one = start(a, b, "lb1");
+    ReplicatedStickTable two = start(b, a, "lb2");
+    await().atMost(Duration.ofSeconds(20)).until(() -> one.members() == 2 && two.members() == 2);
+    long bytesBefore = one.replication().bytesSent();
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < 200; i++) {
+      one.record("pacs", "10.4.0." + i, "pacs1", HOUR, now);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> one.replication().lagSamples() == 200);
+    var r = one.replication();
+    assertThat(r.members()).isEqualTo(2);
+    assertThat(r.writesSent()).isEqualTo(200);
+    assertThat(r.writesInFlight()).isZero();
+    assertThat(r.writesFailed()).isZero();
+    assertThat(r.lagP50Ms()).isPositive().isLessThanOrEqualTo(r.lagP99Ms());
+    assertThat(r.lagP99Ms()).isLessThanOrEqualTo(r.lagMaxMs());
+    assertThat(r.bytesSent() - bytesBefore).isGreaterThan(200L * 20);
+    assertThat(two.replication().bytesReceived()).isPositive();
+    assertThat(r.serversMatch()).isNull();
+
+    one.announceServers("digest-a");
+    two.announceServers("digest-b");
+    awaitServersMatch(false, one, two);
+    // The second node takes the first's configuration: both now agree.
+    two.announceServers("digest-a");
+    awaitServersMatch(true, one, two);
+    assertThat(one.replication().serversMatch()).isTrue();
+  }
+
+  private static void awaitServersMatch(boolean match, ReplicatedStickTable... tables) {
+    for (ReplicatedStickTable t : tables) {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> t.serversMatch().equals(java.util.Optional.of(match)));
+    }
+  }
+
+  @Test
   void refreshesThatHardlyMoveAnExpiryAreNotSent() throws Exception {
     ReplicatedStickTable one = start(a, b, "lb1");
     long now = System.currentTimeMillis();

@@ -55,6 +55,7 @@ import org.lbctl.core.proxy.Transport;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.lbctl.core.status.NodeStatus;
 import org.lbctl.core.status.StatusReport;
+import org.lbctl.core.status.StickSummary;
 import org.lbctl.core.status.StickTableStatus;
 import org.lbctl.persistence.ReplicatedStickTable;
 import org.lbctl.persistence.StickStack;
@@ -202,6 +203,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       throw new IOException("cannot start the replicated stick table: " + e.getMessage(), e);
     }
     sticks.switchTo(replicated);
+    announceRealServers();
     log.info(
         "stick table: {} entries after {} ms (replicated with {} over TCP {})",
         replicated.size(),
@@ -258,7 +260,21 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         version.hash(),
         loadedAt.toString(),
         pairStatus(),
+        stickSummary(),
         StatusReport.services(engine.services().values()));
+  }
+
+  private StickSummary stickSummary() {
+    ReplicatedStickTable r = replicated;
+    return new StickSummary(sticks.size(), r == null ? null : r.replication());
+  }
+
+  /** Tells the peer's stick table which real servers this node's entries may name. */
+  private void announceRealServers() {
+    ReplicatedStickTable r = replicated;
+    if (r != null) {
+      r.announceServers(ConfigHash.realServers(running));
+    }
   }
 
   private org.lbctl.core.status.PairStatus pairStatus() {
@@ -292,6 +308,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     ListenerChanges changes = engine.apply(config);
     byte[] previous = document;
     running = config;
+    announceRealServers();
     document = received.clone();
     version = next;
     loadedAt = Instant.now();
@@ -330,6 +347,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       ListenerChanges changes = engine.apply(next);
       List<FloatingIp> before = running.allFloatingIps();
       running = next;
+      announceRealServers();
       document = read;
       loadedAt = Instant.now();
       if (!hash.equals(version.hash())) {

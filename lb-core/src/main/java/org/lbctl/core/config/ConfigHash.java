@@ -14,14 +14,47 @@ public final class ConfigHash {
 
   private ConfigHash() {}
 
+  /**
+   * A fingerprint of what the stick tables' entries refer to: each virtual service's real servers
+   * by label, with their addresses and ports. Weights and other settings do not change it.
+   */
+  public static String realServers(ReplicatedConfig config) {
+    StringBuilder lines = new StringBuilder();
+    config.virtualServices().stream()
+        .sorted(java.util.Comparator.comparing(VirtualService::label))
+        .forEach(
+            v ->
+                v.realServers().stream()
+                    .sorted(java.util.Comparator.comparing(RealServer::label))
+                    .forEach(
+                        r ->
+                            lines
+                                .append(v.label())
+                                .append('\t')
+                                .append(r.label())
+                                .append('\t')
+                                .append(r.address())
+                                .append('\t')
+                                .append(r.port())
+                                .append('\n')));
+    return sha256(lines.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("no SHA-256 in this JDK", e);
+    }
+  }
+
   public static String of(ReplicatedConfig config) {
     try {
-      byte[] canonical =
+      return sha256(
           CANONICAL
               .writeValueAsString(ConfigWriter.toTree(config))
-              .getBytes(StandardCharsets.UTF_8);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(canonical));
-    } catch (NoSuchAlgorithmException | com.fasterxml.jackson.core.JsonProcessingException e) {
+              .getBytes(StandardCharsets.UTF_8));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("cannot hash configuration", e);
     }
   }

@@ -19,4 +19,5 @@ public record NodeStatus(
     String configHash,
     String configLoadedAt,
     PairStatus pair,
+    StickSummary stickTable,
     List<ServiceStatus> virtualServices) {}
