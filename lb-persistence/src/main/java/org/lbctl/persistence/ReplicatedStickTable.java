@@ -20,6 +20,7 @@ import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.conflict.MergePolicy;
+import org.infinispan.container.entries.CacheEntry;
 import org.infinispan.context.Flag;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.notifications.Listener;
@@ -46,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * survivor stays writable (two nodes never make a majority); when they meet again, an entry present
  * on one side wins over an absent one.
  *
- * <p>Entries are stored as text ({@code server \t expiresAtMillis} under {@code vip \0 key}), which
- * Infinispan marshals without a schema.
+ * <p>Entries are stored as text (the server's label under {@code vip \0 key}), which Infinispan
+ * marshals without a schema; the entry's lifespan is its expiry. On the node that wrote an entry
+ * the label is the real server's own string, shared by all its entries.
  */
 public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReplicatedStickTable.class);
@@ -144,46 +146,43 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
     return vip + '\0' + key;
   }
 
-  private static StickEntry decode(String value) {
-    int tab = value.indexOf('\t');
-    return new StickEntry(value.substring(0, tab), Long.parseLong(value.substring(tab + 1)));
+  /** The value is the server's label alone; the expiry is the entry's lifespan. */
+  private static StickEntry decode(CacheEntry<String, String> stored) {
+    return new StickEntry(stored.getValue(), stored.getCreated() + stored.getLifespan());
   }
 
-  private static String encode(String server, long expiresAtMillis) {
-    return server + '\t' + expiresAtMillis;
+  private Optional<StickEntry> live(String id, long nowMillis) {
+    CacheEntry<String, String> stored = local.getCacheEntry(id);
+    if (stored == null) {
+      return Optional.empty();
+    }
+    StickEntry e = decode(stored);
+    return e.expired(nowMillis) ? Optional.empty() : Optional.of(e);
   }
 
   @Override
   public Optional<StickEntry> lookup(String vip, String key, long nowMillis) {
-    String v = local.get(id(vip, key));
-    if (v == null) {
-      return Optional.empty();
-    }
-    StickEntry e = decode(v);
-    return e.expired(nowMillis) ? Optional.empty() : Optional.of(e);
+    return live(id(vip, key), nowMillis);
   }
 
   @Override
   public void record(String vip, String key, String server, Duration timeout, long nowMillis) {
     String id = id(vip, key);
     long expires = nowMillis + timeout.toMillis();
-    String old = local.get(id);
-    if (old != null) {
-      StickEntry e = decode(old);
-      long step = Math.max(MIN_REFRESH_MILLIS, timeout.toMillis() / 10);
-      if (e.server().equals(server)
-          && !e.expired(nowMillis)
-          && expires - e.expiresAtMillis() < step) {
-        coalesced.incrementAndGet();
-        return;
-      }
+    Optional<StickEntry> old = live(id, nowMillis);
+    long step = Math.max(MIN_REFRESH_MILLIS, timeout.toMillis() / 10);
+    if (old.isPresent()
+        && old.get().server().equals(server)
+        && expires - old.get().expiresAtMillis() < step) {
+      coalesced.incrementAndGet();
+      return;
     }
     sent.incrementAndGet();
     inFlight.incrementAndGet();
     long start = System.nanoTime();
     cache
         .withFlags(Flag.IGNORE_RETURN_VALUES)
-        .putAsync(id, encode(server, expires), timeout.toMillis(), TimeUnit.MILLISECONDS)
+        .putAsync(id, server, timeout.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete(
             (v, t) -> {
               inFlight.decrementAndGet();
@@ -212,15 +211,17 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   public Map<String, StickEntry> list(String vip, long nowMillis) {
     String prefix = vip + '\0';
     Map<String, StickEntry> out = new TreeMap<>();
-    local.forEach(
-        (k, v) -> {
-          if (k.startsWith(prefix)) {
-            StickEntry e = decode(v);
-            if (!e.expired(nowMillis)) {
-              out.put(k.substring(prefix.length()), e);
-            }
-          }
-        });
+    try (var entries = local.cacheEntrySet().stream()) {
+      entries
+          .filter(c -> c.getKey().startsWith(prefix))
+          .forEach(
+              c -> {
+                StickEntry e = decode(c);
+                if (!e.expired(nowMillis)) {
+                  out.put(c.getKey().substring(prefix.length()), e);
+                }
+              });
+    }
     return out;
   }
 
@@ -343,6 +344,16 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
         compareServers();
       }
     }
+  }
+
+  /** Writes sent and not yet acknowledged by the peer. */
+  public long writesInFlight() {
+    return inFlight.get();
+  }
+
+  /** The replicated cache itself, for benchmarks that watch entries arrive. */
+  AdvancedCache<String, String> cache() {
+    return cache;
   }
 
   /** Writes sent to the peer so far. */

@@ -108,6 +108,27 @@ class ReplicatedStickTableIT {
   }
 
   @Test
+  void anEntryExpiresOnBothNodesAtTheEndOfItsTimeout() throws Exception {
+    ReplicatedStickTable one = start(a, b, "lb1");
+    ReplicatedStickTable two = start(b, a, "lb2");
+    await().atMost(Duration.ofSeconds(20)).until(() -> one.members() == 2 && two.members() == 2);
+    long now = System.currentTimeMillis();
+    one.record("insignia", "10.5.0.1", "ins1", Duration.ofSeconds(2), now);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> server(two, "insignia", "10.5.0.1").equals("ins1"));
+    long expires = two.lookup("insignia", "10.5.0.1", now).orElseThrow().expiresAtMillis();
+    assertThat(expires).isBetween(now + 1_500, now + 2_500);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                server(one, "insignia", "10.5.0.1").isEmpty()
+                    && server(two, "insignia", "10.5.0.1").isEmpty());
+    assertThat(System.currentTimeMillis()).isGreaterThanOrEqualTo(now + 2_000);
+  }
+
+  @Test
   void refreshesThatHardlyMoveAnExpiryAreNotSent() throws Exception {
     ReplicatedStickTable one = start(a, b, "lb1");
     long now = System.currentTimeMillis();
