@@ -7,8 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +24,7 @@ import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
 import org.infinispan.conflict.MergePolicy;
+import org.infinispan.container.DataContainer;
 import org.infinispan.container.entries.CacheEntry;
 import org.infinispan.context.Flag;
 import org.infinispan.manager.DefaultCacheManager;
@@ -40,12 +45,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stick table of a pair: an Infinispan replicated cache over {@link StickStack}, so the node
- * that takes over finds every client's entry. Reads are local. Writes never wait for the peer: they
- * are sent asynchronously, and a refresh that would move an entry's expiry by less than a tenth of
- * its timeout (at least a second) is not sent at all, so busy clients do not flood the link. A node
- * that joins receives the whole table before {@link #start} returns. After the peer dies the
- * survivor stays writable (two nodes never make a majority); when they meet again, an entry present
- * on one side wins over an absent one.
+ * that takes over finds every client's entry. Reads are local. Writes never wait for the peer: the
+ * caller queues them to one writer thread, which sends them asynchronously; a refresh that would
+ * move an entry's expiry by less than a tenth of its timeout (at least a second) is not sent at
+ * all, so busy clients do not flood the link. A node that joins receives the whole table before
+ * {@link #start} returns. After the peer dies the survivor stays writable (two nodes never make a
+ * majority); when they meet again, an entry present on one side wins over an absent one.
  *
  * <p>Entries are stored as text (the server's label under {@code vip \0 key}), which Infinispan
  * marshals without a schema; the entry's lifespan is its expiry. On the node that wrote an entry
@@ -58,12 +63,15 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   static final String SERVERS_CACHE = "servers";
   private static final long MIN_REFRESH_MILLIS = 1000;
   private static final long CLEAR_WAIT_SECONDS = 10;
+  private static final int WRITE_QUEUE = 65_536;
+  private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DefaultCacheManager manager;
   private final AdvancedCache<String, String> cache;
   // Reads, scans and counts from this node's copy only: every node holds the whole table, and an
   // event loop must never wait for the peer, not even during a topology change.
   private final AdvancedCache<String, String> local;
+  private final DataContainer<String, String> container;
   private final AdvancedCache<String, String> servers;
   private final JChannel channel;
   private final InetSocketAddress peer;
@@ -73,6 +81,33 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong inFlight = new AtomicLong();
   private final LagWindow lags = new LagWindow(1024);
+  // Entries written here and not yet in the cache: this node reads its own writes at once.
+  private final Map<String, StickEntry> pending = new ConcurrentHashMap<>();
+  private final AtomicLong lastFailureLog = new AtomicLong();
+  private final AtomicLong unloggedFailures = new AtomicLong();
+  // Writes leave the event loops through this one thread: a connection never waits for
+  // marshalling, flow control or a stalled peer. When the peer stalls for long the queue fills and
+  // further writes are dropped (and counted) rather than held.
+  private final ThreadPoolExecutor writer =
+      new ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          TimeUnit.SECONDS,
+          new ArrayBlockingQueue<>(WRITE_QUEUE),
+          r -> {
+            Thread t = new Thread(r, "stick-writer");
+            t.setDaemon(true);
+            return t;
+          },
+          (r, pool) -> {
+            String full = "the queue of " + WRITE_QUEUE + " writes to the peer is full";
+            if (r instanceof Write w) {
+              w.done(full);
+            } else {
+              throw new RejectedExecutionException(full);
+            }
+          });
   private final AtomicReference<Boolean> serversMatch = new AtomicReference<>();
 
   private ReplicatedStickTable(
@@ -80,6 +115,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
     this.manager = manager;
     this.cache = manager.<String, String>getCache(CACHE).getAdvancedCache();
     this.local = cache.withFlags(Flag.CACHE_MODE_LOCAL);
+    this.container = cache.getDataContainer();
     this.servers = manager.<String, String>getCache(SERVERS_CACHE).getAdvancedCache();
     this.channel = channel;
     this.peer = peer;
@@ -152,11 +188,16 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   }
 
   private Optional<StickEntry> live(String id, long nowMillis) {
-    CacheEntry<String, String> stored = local.getCacheEntry(id);
-    if (stored == null) {
-      return Optional.empty();
+    StickEntry e = pending.get(id);
+    if (e == null) {
+      // Straight from this node's data container: a map lookup, without the interceptor chain
+      // that a cache read runs (tens of microseconds on an event loop).
+      CacheEntry<String, String> stored = container.peek(id);
+      if (stored == null) {
+        return Optional.empty();
+      }
+      e = decode(stored);
     }
-    StickEntry e = decode(stored);
     return e.expired(nowMillis) ? Optional.empty() : Optional.of(e);
   }
 
@@ -179,21 +220,70 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
     }
     sent.incrementAndGet();
     inFlight.incrementAndGet();
-    long start = System.nanoTime();
-    cache
-        .withFlags(Flag.IGNORE_RETURN_VALUES)
-        .putAsync(id, server, timeout.toMillis(), TimeUnit.MILLISECONDS)
-        .whenComplete(
-            (v, t) -> {
-              inFlight.decrementAndGet();
-              if (t == null) {
-                lags.record(System.nanoTime() - start);
-              } else {
-                failed.incrementAndGet();
-                log.warn(
-                    "stick table: an entry of {} did not reach the peer: {}", vip, t.toString());
-              }
-            });
+    long queued = System.nanoTime();
+    StickEntry entry = new StickEntry(server, expires);
+    pending.put(id, entry);
+    writer.execute(new Write(id, entry, timeout, queued));
+  }
+
+  /** One entry on its way from the caller through the writer thread to both nodes. */
+  private final class Write implements Runnable {
+    private final String id;
+    private final StickEntry entry;
+    private final Duration timeout;
+    private final long queuedNanos;
+
+    Write(String id, StickEntry entry, Duration timeout, long queuedNanos) {
+      this.id = id;
+      this.entry = entry;
+      this.timeout = timeout;
+      this.queuedNanos = queuedNanos;
+    }
+
+    /** On the writer thread: hands the entry to Infinispan, which replicates it. */
+    @Override
+    public void run() {
+      try {
+        cache
+            .withFlags(Flag.IGNORE_RETURN_VALUES)
+            .putAsync(id, entry.server(), timeout.toMillis(), TimeUnit.MILLISECONDS)
+            .whenComplete(
+                (v, t) -> {
+                  if (t == null) {
+                    lags.record(System.nanoTime() - queuedNanos);
+                  }
+                  done(t == null ? null : t.toString());
+                });
+      } catch (RuntimeException e) {
+        done(e.toString());
+      }
+    }
+
+    /** The entry is in the table (failure null) or will not be. */
+    void done(String failure) {
+      // Only this write's own entry: a newer one for the same key stays pending.
+      pending.remove(id, entry);
+      inFlight.decrementAndGet();
+      if (failure != null) {
+        writeFailed(failure);
+      }
+    }
+  }
+
+  /** Counts a write that did not reach the peer; logs at most every 10 s, with the count. */
+  private void writeFailed(String why) {
+    failed.incrementAndGet();
+    unloggedFailures.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastFailureLog.get();
+    if ((last == 0 || now - last > FAILURE_LOG_INTERVAL_NANOS)
+        && lastFailureLog.compareAndSet(last, now)) {
+      log.warn(
+          "stick table: {} writes did not reach the peer (latest: {}); those clients stick on"
+              + " this node only and may be balanced afresh after a failover",
+          unloggedFailures.getAndSet(0),
+          why);
+    }
   }
 
   @Override
@@ -232,6 +322,8 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   @Override
   public int clear(String vip) {
     String prefix = vip + '\0';
+    awaitQueuedWrites();
+    pending.keySet().removeIf(k -> k.startsWith(prefix));
     List<CompletableFuture<Void>> removals = new ArrayList<>();
     for (String k : local.keySet().stream().filter(k -> k.startsWith(prefix)).toList()) {
       removals.add(cache.withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(k).thenApply(v -> null));
@@ -249,6 +341,17 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
           e.toString());
     }
     return removals.size();
+  }
+
+  /** Lets the writes queued so far reach Infinispan first, so that a clear removes them too. */
+  private void awaitQueuedWrites() {
+    try {
+      writer.submit(() -> {}).get(CLEAR_WAIT_SECONDS, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+      log.warn("stick table: queued writes did not drain before a clear: {}", e.toString());
+    }
   }
 
   @Override
@@ -373,6 +476,15 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
 
   @Override
   public void close() {
+    writer.shutdown();
+    try {
+      if (!writer.awaitTermination(2, TimeUnit.SECONDS)) {
+        log.warn(
+            "stick table: {} writes still queued at close were dropped", writer.getQueue().size());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     manager.stop();
   }
 }
