@@ -1,6 +1,7 @@
 package org.lbctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -128,6 +129,83 @@ class StickFailoverIT {
                         + " reset")
             : lab.lab().exec("rs1", "nft", "delete table inet down");
     assertThat(r.ok()).as(r.output()).isTrue();
+  }
+
+  /**
+   * Drops every frame between lb1 and lb2 (ARP included, so neither sees the other claim the VIP),
+   * or lets them through again; both still reach the client and the real servers.
+   */
+  private void cutBetweenTheNodes(boolean cut) throws IOException {
+    for (String[] pair : new String[][] {{"lb1", "lb2"}, {"lb2", "lb1"}}) {
+      String peerMac = lab.lab().mac(pair[1]);
+      var r =
+          cut
+              ? lab.lab()
+                  .exec(
+                      pair[0],
+                      "nft",
+                      "add table netdev cut; add chain netdev cut in { type filter hook ingress"
+                          + " device eth0 priority 0; }; add rule netdev cut in ether saddr "
+                          + peerMac
+                          + " drop")
+              : lab.lab().exec(pair[0], "nft", "delete table netdev cut");
+      assertThat(r.ok()).as(r.output()).isTrue();
+    }
+  }
+
+  private int stickMembers(String host) throws IOException {
+    return lab.status(host).path("stickTable").path("replication").path("members").asInt();
+  }
+
+  /** A request to the VIP from the node itself, from its own pair address: "" when it failed. */
+  private String curlOn(String host, String source) throws IOException {
+    var r =
+        lab.lab()
+            .exec(
+                host,
+                "curl",
+                "-s",
+                "--max-time",
+                "1",
+                "--interface",
+                source,
+                "http://" + PairLab.VIP + "/");
+    return r.ok() ? r.output().strip() : "";
+  }
+
+  @Test
+  void entriesWrittenOnBothSidesOfAPartitionAreOnBothNodesWhenItHeals() throws Exception {
+    lab.startPair();
+    cutBetweenTheNodes(true);
+    // Each still reaches its ping target: both serve, each with the table to itself.
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              assertThat(lab.pairState("lb2")).isEqualTo("active");
+              assertThat(stickMembers("lb1")).isEqualTo(1);
+              assertThat(stickMembers("lb2")).isEqualTo(1);
+            });
+    assertThat(lab.pairState("lb1")).isEqualTo("active");
+    assertThat(curlOn("lb1", "10.99.0.11")).matches("rs[12]");
+    assertThat(curlOn("lb2", "10.99.0.12")).matches("rs[12]");
+    assertThat(lab.lbctl("lb1", "stick", "show", "portal").out()).doesNotContain("10.99.0.12");
+
+    cutBetweenTheNodes(false);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              for (String host : new String[] {"lb1", "lb2"}) {
+                assertThat(lab.lbctl(host, "stick", "show", "portal").out())
+                    .as(host)
+                    .contains("10.99.0.11", "10.99.0.12");
+              }
+            });
+    // And the pair is one again: a single active node.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> lab.pairState("lb1").equals("active") ^ lab.pairState("lb2").equals("active"));
   }
 
   @Test
