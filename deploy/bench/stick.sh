@@ -23,4 +23,4 @@ mvn -B -q -pl lb-persistence dependency:build-classpath -Dmdep.includeScope=test
 java -Xms4g -Xmx4g -XX:+UseG1GC \
   -cp "lb-persistence/target/test-classes:lb-persistence/target/classes:$(cat "$cp_file")" \
   org.lbctl.persistence.StickBench "$entries" "$kills" 2>&1 \
-  | grep -E '^(records|heap|lag|transfer|kill|stick_)'
+  | grep -E '^(records|link|heap|lag|transfer|kill|stick_)'

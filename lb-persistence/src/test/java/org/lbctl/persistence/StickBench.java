@@ -164,7 +164,11 @@ public final class StickBench {
       int first = Math.min(100_000, total);
       double rate100k = fill(one, 0, first);
       double lag100k = pacedLag(one, two, "lag100k");
+      long bytesBefore = one.replication().bytesSent() + two.replication().bytesSent();
       double rate1m = fill(one, first, total);
+      double bytesPerWrite =
+          (one.replication().bytesSent() + two.replication().bytesSent() - bytesBefore)
+              / (double) (total - first);
       awaitArrived(two, total + PACED_WRITES);
       double lag1m = pacedLag(one, two, "lag1m");
       long heapFull = usedHeapAfterGc();
@@ -174,6 +178,9 @@ public final class StickBench {
           "records: %.0f/s up to %d entries, %.0f/s from %d to %d (one writer thread, all"
               + " acknowledged by the peer)%n",
           rate100k, first, rate1m, first, total);
+      System.out.printf(
+          "link: %.0f bytes per write, both directions (entry, acknowledgement, heartbeats)%n",
+          bytesPerWrite);
       System.out.printf(
           "heap: %d MiB for two empty nodes, +%d MiB for %d entries (%d on each node): %.0f"
               + " bytes per entry%n",
