@@ -132,25 +132,30 @@ class StickFailoverIT {
   }
 
   /**
-   * Drops every frame between lb1 and lb2 (ARP included, so neither sees the other claim the VIP),
-   * or lets them through again; both still reach the client and the real servers.
+   * Drops every frame the switch would forward between lb1 and lb2 (ARP included, so neither sees
+   * the other claim the VIP), or forwards them again; both still reach the client and the real
+   * servers.
    */
   private void cutBetweenTheNodes(boolean cut) throws IOException {
-    for (String[] pair : new String[][] {{"lb1", "lb2"}, {"lb2", "lb1"}}) {
-      String peerMac = lab.lab().mac(pair[1]);
-      var r =
-          cut
-              ? lab.lab()
-                  .exec(
-                      pair[0],
-                      "nft",
-                      "add table netdev cut; add chain netdev cut in { type filter hook ingress"
-                          + " device eth0 priority 0; }; add rule netdev cut in ether saddr "
-                          + peerMac
-                          + " drop")
-              : lab.lab().exec(pair[0], "nft", "delete table netdev cut");
-      assertThat(r.ok()).as(r.output()).isTrue();
-    }
+    String p1 = lab.lab().switchPort("lb1");
+    String p2 = lab.lab().switchPort("lb2");
+    var r =
+        cut
+            ? lab.lab()
+                .onSwitch(
+                    "nft",
+                    "add table bridge cut; add chain bridge cut between { type filter hook forward"
+                        + " priority 0; }; add rule bridge cut between iifname "
+                        + p1
+                        + " oifname "
+                        + p2
+                        + " drop; add rule bridge cut between iifname "
+                        + p2
+                        + " oifname "
+                        + p1
+                        + " drop")
+            : lab.lab().onSwitch("nft", "delete table bridge cut");
+    assertThat(r.ok()).as(r.output()).isTrue();
   }
 
   private int stickMembers(String host) throws IOException {

@@ -20,6 +20,7 @@ public final class NamespaceLab implements AutoCloseable {
 
   private final String prefix;
   private final Map<String, String> hosts = new LinkedHashMap<>();
+  private final Map<String, String> ports = new LinkedHashMap<>();
   private final List<String> namespaces = new ArrayList<>();
 
   private NamespaceLab(String prefix) {
@@ -61,6 +62,7 @@ public final class NamespaceLab implements AutoCloseable {
       run("ip", "-n", ns, "addr", "add", h.getValue(), "dev", "eth0");
       run("ip", "-n", ns, "link", "set", "eth0", "up");
       hosts.put(h.getKey(), ns);
+      ports.put(h.getKey(), port);
     }
   }
 
@@ -70,6 +72,19 @@ public final class NamespaceLab implements AutoCloseable {
     namespaces.add(ns);
     run("ip", "-n", ns, "link", "set", "lo", "up");
     return ns;
+  }
+
+  /** The name of a host's port on the lab's switch (a bridge in the switch's own namespace). */
+  public String switchPort(String host) {
+    ns(host);
+    return ports.get(host);
+  }
+
+  /** Runs a command inside the switch's namespace (nftables' bridge family filters there). */
+  public Commands.Result onSwitch(String... argv) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", prefix + "sw"));
+    cmd.addAll(Arrays.asList(argv));
+    return Commands.run(TIMEOUT, cmd);
   }
 
   /** The namespace name of a host. */
