@@ -285,6 +285,10 @@ public final class PairController implements AutoCloseable {
                           && !held.isEmpty()
                           && state == PairState.ACTIVE
                           && System.nanoTime() - lastPeerMessageNanos >= ISOLATION_SILENCE_NANOS) {
+                        // Until the peer is heard again, probe before taking the addresses back:
+                        // the holder is still there (caught by the partition test: the node took
+                        // them back 0.9 s later and both held them until the pair merged).
+                        isolatedAtNanos = System.nanoTime();
                         transition(
                             PairState.PASSIVE,
                             "another node answers for "
