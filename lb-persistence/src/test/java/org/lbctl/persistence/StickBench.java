@@ -18,7 +18,6 @@ import javax.crypto.spec.SecretKeySpec;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.event.CacheEntryCreatedEvent;
-import org.lbctl.core.persistence.StickEntry;
 
 /**
  * The replicated stick table under load, for {@code deploy/bench/stick.sh}: two nodes on loopback
@@ -333,25 +332,27 @@ public final class StickBench {
       while (survivor.members() > 1) {
         Thread.sleep(10);
       }
-      // Each entry names the time it was written instead of a server.
-      long newest = 0;
-      int received = 0;
-      for (StickEntry e : survivor.list(vip, System.currentTimeMillis()).values()) {
-        newest = Math.max(newest, Long.parseLong(e.server()));
-        received++;
+      // Each entry names the time it was written instead of a server. Writes of one node reach
+      // the peer in order per key owner, not overall: a later one may be there and an earlier one
+      // lost. The bound is the write just before the first one missing: it and all before it
+      // arrived.
+      java.util.TreeMap<Integer, Long> writtenAt = new java.util.TreeMap<>();
+      survivor
+          .list(vip, System.currentTimeMillis())
+          .forEach((k, e) -> writtenAt.put(Integer.parseInt(k), Long.parseLong(e.server())));
+      int firstMissing = 0;
+      while (writtenAt.containsKey(firstMissing)) {
+        firstMissing++;
       }
-      int highest = -1;
-      for (String k : survivor.list(vip, System.currentTimeMillis()).keySet()) {
-        highest = Math.max(highest, Integer.parseInt(k));
+      if (firstMissing == 0) {
+        throw new IllegalStateException("the survivor received none of the writer's entries");
       }
-      if (highest + 1 != received) {
-        throw new IllegalStateException(
-            "gaps: " + received + " entries up to number " + highest + " arrived");
-      }
-      double window = killedAt - newest;
+      int after = writtenAt.tailMap(firstMissing).size();
+      double window = killedAt - writtenAt.get(firstMissing - 1);
       System.out.printf(
-          "kill %d: %d entries arrived, the newest written %.0f ms before the kill%n",
-          round + 1, received, window);
+          "kill %d: entries 0-%d arrived (and %d later ones past a gap); all written more than"
+              + " %.0f ms before the kill arrived%n",
+          round + 1, firstMissing - 1, after, window);
       survivor.close();
       open.remove(survivor);
       return window;
