@@ -96,7 +96,8 @@ final class StatusCommand extends ApiCommand {
               "TOTAL",
               "FAILED",
               "IN",
-              "OUT");
+              "OUT",
+              "LAST CHECK");
       for (JsonNode r : v.path("realServers")) {
         rs.row(
             r.path("label").asText(),
@@ -109,7 +110,8 @@ final class StatusCommand extends ApiCommand {
             r.path("totalConnections").asText(),
             r.path("failedConnects").asText(),
             Table.bytes(r.path("bytesIn").asLong()),
-            Table.bytes(r.path("bytesOut").asLong()));
+            Table.bytes(r.path("bytesOut").asLong()),
+            r.path("lastCheck").asText("-"));
       }
       out().println(rs.render());
     }

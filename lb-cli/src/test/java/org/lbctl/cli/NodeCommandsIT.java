@@ -1,6 +1,7 @@
 package org.lbctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -116,6 +117,40 @@ class NodeCommandsIT {
     assertThat(vip.path("totalConnections").asLong()).isEqualTo(1);
     assertThat(vip.path("realServers").get(0).path("totalConnections").asLong()).isEqualTo(1);
     assertThat(s.path("configHash").asText()).hasSize(64);
+  }
+
+  @Test
+  void aCheckedServerThatStopsIsShownDownWithWhatTheCheckFound() throws Exception {
+    Files.writeString(
+        configFile,
+        config(vipPort)
+            .replace(
+                "scheduler: first",
+                "scheduler: first\n    healthCheck: {type: connect, interval: 100ms, timeout:"
+                    + " 100ms, rise: 1, fall: 1}"));
+    assertThat(lbctl("reload").exit()).isZero();
+    int closed = a.port();
+    a.close();
+    await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(
+            () ->
+                lbctl("status", "-o", "json")
+                    .json()
+                    .path("virtualServices")
+                    .get(0)
+                    .path("realServers")
+                    .get(0)
+                    .path("health")
+                    .asText()
+                    .equals("down"));
+    // The first server is down: the first scheduler sends clients to the second.
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs2:");
+    Run table = lbctl("status");
+    assertThat(table.out())
+        .contains("LAST CHECK")
+        .contains("connect to 127.0.0.1:" + closed + ": connection refused")
+        .containsPattern("connected to 127.0.0.1:" + b.port() + " in \\d+ ms");
   }
 
   @Test

@@ -47,6 +47,7 @@ import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.health.HealthChecker;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.SwitchableStickTable;
 import org.lbctl.core.proxy.ListenerChanges;
@@ -75,6 +76,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   private volatile NodeConfig local;
   private final ProxyEngine engine;
+  private final HealthChecker health;
   private final Instant startedAt = Instant.now();
   private final String name;
   private volatile Optional<ConfigStore> store;
@@ -92,6 +94,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private Node(NodeConfig local) {
     this.local = local;
     this.engine = new ProxyEngine(Transport.detect(), local.ioThreads(), sticks);
+    this.health = new HealthChecker(engine.transport(), engine::services);
     this.name = hostname();
     // Only a pair needs to know across restarts which version it holds; a lone node numbers its
     // reloads in memory and writes nothing beside its file.
@@ -132,6 +135,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         node.engine.setServing(false);
       }
       node.engine.apply(initial);
+      node.health.sync(node.engine.services().values());
       node.running = initial;
       node.document = document;
       node.version = node.versionAtStart(ConfigHash.of(initial));
@@ -261,7 +265,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         loadedAt.toString(),
         pairStatus(),
         stickSummary(),
-        StatusReport.services(engine.services().values()));
+        StatusReport.services(engine.services().values(), health::last));
   }
 
   private StickSummary stickSummary() {
@@ -306,6 +310,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       throws ConfigException, IOException {
     ReplicatedConfig config = ConfigReplica.read(next, received);
     ListenerChanges changes = engine.apply(config);
+    health.sync(engine.services().values());
     byte[] previous = document;
     running = config;
     announceRealServers();
@@ -345,6 +350,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       ReplicatedConfig next = ConfigLoader.parse(read, ConfigLoader.isJson(path));
       String hash = ConfigHash.of(next);
       ListenerChanges changes = engine.apply(next);
+      health.sync(engine.services().values());
       List<FloatingIp> before = running.allFloatingIps();
       running = next;
       announceRealServers();
@@ -866,6 +872,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     if (management != null) {
       management.close();
     }
+    health.close();
     engine.close();
     log.info("node {} stopped", name);
   }

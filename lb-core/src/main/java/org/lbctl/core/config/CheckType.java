@@ -12,6 +12,10 @@ public enum CheckType implements ConfigName {
   PING("ping"),
   EXTERNAL("external");
 
+  /** The kinds this build can run; the others are refused by the configuration check. */
+  public static final java.util.Set<CheckType> AVAILABLE =
+      java.util.EnumSet.of(NONE, CONNECT, ALL_PORTS);
+
   private final String configName;
 
   CheckType(String configName) {

@@ -33,7 +33,7 @@ final class ConfigReader {
   private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "client", "server", "queue");
   private static final Set<String> PERSISTENCE_FIELDS = Set.of("mode", "timeout", "netmask");
   private static final Set<String> CHECK_FIELDS =
-      Set.of("type", "interval", "timeout", "rise", "fall");
+      Set.of("type", "interval", "timeout", "rise", "fall", "port");
 
   private static final Duration MAX_IDLE = Duration.ofHours(24);
 
@@ -266,6 +266,7 @@ final class ConfigReader {
         in.duration(
             node, path, "timeout", d.timeout(), Duration.ofMillis(10), Duration.ofMinutes(5)),
         in.integer(node, path, "rise", d.rise(), 1, 100),
-        in.integer(node, path, "fall", d.fall(), 1, 100));
+        in.integer(node, path, "fall", d.fall(), 1, 100),
+        in.integer(node, path, "port", d.port(), 0, 65535));
   }
 }

@@ -107,12 +107,23 @@ final class ConfigValidator {
           path + ".persistence.timeout",
           "is required for " + persistence.configName() + " (e.g. 60m, 300s, 720m)");
     }
-    if (vip.healthCheck().type() != CheckType.NONE) {
+    HealthCheck check = vip.healthCheck();
+    if (!CheckType.AVAILABLE.contains(check.type())) {
       problems.add(
           path + ".healthCheck.type",
           "'"
-              + vip.healthCheck().type().configName()
-              + "' is not available in this build yet (available: none)");
+              + check.type().configName()
+              + "' is not available in this build yet (available: "
+              + CheckType.AVAILABLE.stream().map(CheckType::configName).toList()
+              + ")");
+    }
+    if (check.type() != CheckType.NONE && check.timeout().compareTo(check.interval()) > 0) {
+      problems.add(
+          path + ".healthCheck.timeout",
+          Durations.format(check.timeout())
+              + " is longer than the interval "
+              + Durations.format(check.interval())
+              + ": a check would still run when the next is due");
     }
   }
 }

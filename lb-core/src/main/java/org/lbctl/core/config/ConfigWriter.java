@@ -43,6 +43,9 @@ public final class ConfigWriter {
       h.put("timeout", Durations.format(v.healthCheck().timeout()));
       h.put("rise", v.healthCheck().rise());
       h.put("fall", v.healthCheck().fall());
+      if (v.healthCheck().port() != 0) {
+        h.put("port", v.healthCheck().port());
+      }
       ObjectNode f = n.putObject("fallback");
       f.put("enabled", v.fallback().isPresent());
       v.fallback()

@@ -4,10 +4,20 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 
-/** How the real servers of a virtual service are checked. */
-public record HealthCheck(CheckType type, Duration interval, Duration timeout, int rise, int fall) {
+/**
+ * How the real servers of a virtual service are checked.
+ *
+ * @param interval from the start of one check of a server to the start of the next
+ * @param timeout how long one check may take before it counts as failed
+ * @param rise consecutive successes that bring a down server up
+ * @param fall consecutive failures that take an up server down
+ * @param port the port to check instead of the server's own (0: the server's port for the VIP's
+ *     first port; {@code all-ports} checks every port)
+ */
+public record HealthCheck(
+    CheckType type, Duration interval, Duration timeout, int rise, int fall, int port) {
   public static final HealthCheck NONE =
-      new HealthCheck(CheckType.NONE, Duration.ofSeconds(10), Duration.ofSeconds(5), 2, 3);
+      new HealthCheck(CheckType.NONE, Duration.ofSeconds(10), Duration.ofSeconds(5), 2, 3, 0);
 
   public HealthCheck {
     requireNonNull(type, "type");

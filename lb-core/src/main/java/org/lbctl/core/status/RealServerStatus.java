@@ -1,6 +1,11 @@
 package org.lbctl.core.status;
 
-/** One real server as the System Overview shows it. */
+/**
+ * One real server as the System Overview shows it.
+ *
+ * @param lastCheck what its latest health check found ("connect to 10.0.0.1:104: connection
+ *     refused"); null without a check or before the first
+ */
 public record RealServerStatus(
     String label,
     String address,
@@ -12,4 +17,5 @@ public record RealServerStatus(
     long totalConnections,
     long failedConnects,
     long bytesIn,
-    long bytesOut) {}
+    long bytesOut,
+    String lastCheck) {}

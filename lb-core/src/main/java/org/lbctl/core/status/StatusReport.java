@@ -2,9 +2,11 @@ package org.lbctl.core.status;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.Layer;
 import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.health.CheckResult;
 import org.lbctl.core.service.ServiceCounters;
 import org.lbctl.core.service.VirtualServiceRuntime;
 
@@ -12,15 +14,24 @@ import org.lbctl.core.service.VirtualServiceRuntime;
 public final class StatusReport {
   private StatusReport() {}
 
-  public static List<ServiceStatus> services(Iterable<VirtualServiceRuntime> runtimes) {
+  /** What the latest check of a real server of a virtual service found, if any. */
+  @FunctionalInterface
+  public interface LastCheck {
+    Optional<CheckResult> of(String virtualService, String server);
+
+    LastCheck NONE = (vip, server) -> Optional.empty();
+  }
+
+  public static List<ServiceStatus> services(
+      Iterable<VirtualServiceRuntime> runtimes, LastCheck checks) {
     List<ServiceStatus> list = new ArrayList<>();
     for (VirtualServiceRuntime r : runtimes) {
-      list.add(service(r));
+      list.add(service(r, checks));
     }
     return list;
   }
 
-  public static ServiceStatus service(VirtualServiceRuntime r) {
+  public static ServiceStatus service(VirtualServiceRuntime r, LastCheck checks) {
     VirtualService v = r.config();
     List<RealServerStatus> servers = new ArrayList<>();
     boolean anyAvailable = false;
@@ -38,7 +49,8 @@ public final class StatusReport {
               b.state().totalConnections(),
               b.state().failedConnects(),
               b.state().bytesIn(),
-              b.state().bytesOut()));
+              b.state().bytesOut(),
+              checks.of(v.label(), b.label()).map(CheckResult::detail).orElse(null)));
     }
     String state = anyAvailable ? "up" : v.fallback().isPresent() ? "fallback" : "down";
     ServiceCounters c = r.counters();

@@ -1,0 +1,37 @@
+package org.lbctl.core.health;
+
+import io.netty.channel.ConnectTimeoutException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
+import java.util.concurrent.TimeoutException;
+
+/** Short, stable words for why a check failed, for logs and alerts. */
+final class Failures {
+  private Failures() {}
+
+  static String describe(Throwable t) {
+    Throwable c = t;
+    while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
+      c = c.getCause();
+    }
+    String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
+    if (c instanceof ConnectTimeoutException || c instanceof TimeoutException) {
+      return "timed out";
+    }
+    if (c instanceof NoRouteToHostException || m.contains("no route to host")) {
+      return "no route to host";
+    }
+    if (c instanceof ConnectException || m.contains("connection refused")) {
+      return m.contains("refused") ? "connection refused" : "cannot connect: " + c.getMessage();
+    }
+    if (c instanceof ClosedChannelException) {
+      return "connection closed";
+    }
+    if (m.contains("connection reset")) {
+      return "connection reset";
+    }
+    return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
+  }
+}

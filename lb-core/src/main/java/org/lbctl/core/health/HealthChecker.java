@@ -1,0 +1,198 @@
+package org.lbctl.core.health;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.lbctl.core.balancer.Backend;
+import org.lbctl.core.config.CheckType;
+import org.lbctl.core.config.HealthCheck;
+import org.lbctl.core.config.IpLiterals;
+import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.proxy.Transport;
+import org.lbctl.core.service.VirtualServiceRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the health checks of every real server of every virtual service, on a node whether it is
+ * active or passive (a passive node is warm when it takes over), on its own event loop so that the
+ * data plane never waits for a check. Follows the configuration: {@link #sync} keeps the monitors
+ * of unchanged servers (and their state), starts new ones, stops removed ones.
+ */
+public final class HealthChecker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(HealthChecker.class);
+
+  /** What a monitor is for: a change of any part starts a new one. */
+  private record Key(
+      String vip, String server, InetAddress address, List<Integer> ports, HealthCheck check) {}
+
+  private final EventLoopGroup group;
+  private final Transport transport;
+  private final Supplier<Map<String, VirtualServiceRuntime>> services;
+  private final Map<Key, ServerMonitor> monitors = new HashMap<>();
+  private final Map<String, Boolean> vipAvailable = new HashMap<>();
+  private final List<Consumer<HealthEvent>> listeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * @param services the running virtual services, read when a server changes state to tell whether
+   *     its virtual service still has one available
+   */
+  public HealthChecker(Transport transport, Supplier<Map<String, VirtualServiceRuntime>> services) {
+    this.transport = transport;
+    this.services = services;
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("lb-check", true), transport.ioHandlerFactory());
+  }
+
+  /** Also tells {@code listener} of every change (alerts). */
+  public void addListener(Consumer<HealthEvent> listener) {
+    listeners.add(listener);
+  }
+
+  /** Checks the servers of {@code running} from now on, and no others. */
+  public synchronized void sync(Collection<VirtualServiceRuntime> running) {
+    Map<Key, ServerMonitor> next = new HashMap<>();
+    for (VirtualServiceRuntime r : running) {
+      VirtualService v = r.config();
+      HealthCheck hc = v.healthCheck();
+      for (Backend b : r.backends()) {
+        if (hc.type() == CheckType.NONE) {
+          // No check: the server counts as up (a check just removed must not leave it down).
+          b.state().setHealthy(true);
+          continue;
+        }
+        Key key = key(v, b);
+        ServerMonitor m = monitors.remove(key);
+        if (m == null) {
+          m = start(key, v, b);
+        }
+        next.put(key, m);
+      }
+    }
+    monitors.values().forEach(ServerMonitor::stop);
+    monitors.clear();
+    monitors.putAll(next);
+    vipAvailable.keySet().retainAll(running.stream().map(r -> r.config().label()).toList());
+  }
+
+  private static Key key(VirtualService v, Backend b) {
+    HealthCheck hc = v.healthCheck();
+    List<Integer> ports = new ArrayList<>();
+    if (hc.port() != 0) {
+      ports.add(hc.port());
+    } else if (hc.type() == CheckType.ALL_PORTS) {
+      v.ports().forEach(p -> ports.add(b.config().targetPort(p)));
+    } else {
+      ports.add(b.config().targetPort(v.ports().get(0)));
+    }
+    return new Key(v.label(), b.label(), IpLiterals.parse(b.config().address()), ports, hc);
+  }
+
+  private ServerMonitor start(Key key, VirtualService v, Backend b) {
+    HealthCheck hc = v.healthCheck();
+    // A server that was checked before (its check changed) keeps its health until the new check
+    // says otherwise; a new one is decided by its first result.
+    boolean known =
+        monitors.keySet().stream()
+            .anyMatch(k -> k.vip().equals(key.vip()) && k.server().equals(key.server()));
+    HealthState state =
+        known
+            ? new HealthState(hc.rise(), hc.fall(), b.state().healthy())
+            : new HealthState(hc.rise(), hc.fall());
+    ServerMonitor m =
+        new ServerMonitor(
+            new CheckTarget(v.label(), b.label(), key.address(), key.ports(), hc.timeout()),
+            check(hc),
+            hc.interval(),
+            state,
+            b.state(),
+            group.next(),
+            this::changed);
+    m.start();
+    return m;
+  }
+
+  private Check check(HealthCheck hc) {
+    return switch (hc.type()) {
+      case CONNECT, ALL_PORTS -> new ConnectCheck(group, transport.socketChannel());
+      default ->
+          throw new IllegalArgumentException(
+              "health check '" + hc.type().configName() + "' is not available in this build");
+    };
+  }
+
+  /** The latest result for a server, or empty before its first check (or without a check). */
+  public synchronized Optional<CheckResult> last(String vip, String server) {
+    return monitors.entrySet().stream()
+        .filter(e -> e.getKey().vip().equals(vip) && e.getKey().server().equals(server))
+        .map(e -> e.getValue().last())
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
+  }
+
+  private void changed(HealthEvent e) {
+    if (e.up()) {
+      log.info(
+          "vip {}: real server {} down -> UP: {} ({} in a row)",
+          e.virtualService(),
+          e.server(),
+          e.result().detail(),
+          e.inARow());
+    } else {
+      log.warn(
+          "vip {}: real server {} up -> DOWN: {} ({} failed in a row); no new connections go to"
+              + " it, open ones continue",
+          e.virtualService(),
+          e.server(),
+          e.result().detail(),
+          e.inARow());
+    }
+    noteAvailability(e.virtualService());
+    for (Consumer<HealthEvent> l : listeners) {
+      l.accept(e);
+    }
+  }
+
+  /** Logs when a virtual service loses its last available server, and when it has one again. */
+  private synchronized void noteAvailability(String vip) {
+    VirtualServiceRuntime r = services.get().get(vip);
+    if (r == null) {
+      return;
+    }
+    boolean any = r.backends().stream().anyMatch(Backend::available);
+    Boolean before = vipAvailable.put(vip, any);
+    if (before != null && before == any) {
+      return;
+    }
+    if (!any) {
+      log.warn(
+          "vip {}: no real server available: new clients {}",
+          vip,
+          r.config()
+              .fallback()
+              .map(f -> "go to the fallback server " + f.address() + ":" + f.port())
+              .orElse("are refused (no fallback server)"));
+    } else if (before != null) {
+      log.info("vip {}: real servers available again; the fallback takes no new clients", vip);
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    monitors.values().forEach(ServerMonitor::stop);
+    monitors.clear();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
