@@ -33,7 +33,8 @@ final class ConfigReader {
   private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "client", "server", "queue");
   private static final Set<String> PERSISTENCE_FIELDS = Set.of("mode", "timeout", "netmask");
   private static final Set<String> CHECK_FIELDS =
-      Set.of("type", "interval", "timeout", "rise", "fall", "port");
+      Set.of(
+          "type", "interval", "timeout", "rise", "fall", "port", "callingAeTitle", "calledAeTitle");
 
   private static final Duration MAX_IDLE = Duration.ofHours(24);
 
@@ -267,6 +268,8 @@ final class ConfigReader {
             node, path, "timeout", d.timeout(), Duration.ofMillis(10), Duration.ofMinutes(5)),
         in.integer(node, path, "rise", d.rise(), 1, 100),
         in.integer(node, path, "fall", d.fall(), 1, 100),
-        in.integer(node, path, "port", d.port(), 0, 65535));
+        in.integer(node, path, "port", d.port(), 0, 65535),
+        in.text(node, path, "callingAeTitle", d.callingAeTitle(), false),
+        in.text(node, path, "calledAeTitle", d.calledAeTitle(), false));
   }
 }

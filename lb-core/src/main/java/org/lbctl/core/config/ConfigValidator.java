@@ -117,6 +117,12 @@ final class ConfigValidator {
               + CheckType.AVAILABLE.stream().map(CheckType::configName).toList()
               + ")");
     }
+    if (check.type() == CheckType.DICOM_ECHO) {
+      org.lbctl.core.health.dicom.AeTitle.problem(check.callingAeTitle())
+          .ifPresent(p -> problems.add(path + ".healthCheck.callingAeTitle", p));
+      org.lbctl.core.health.dicom.AeTitle.problem(check.calledAeTitle())
+          .ifPresent(p -> problems.add(path + ".healthCheck.calledAeTitle", p));
+    }
     if (check.type() != CheckType.NONE && check.timeout().compareTo(check.interval()) > 0) {
       problems.add(
           path + ".healthCheck.timeout",

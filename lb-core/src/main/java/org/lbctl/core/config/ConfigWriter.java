@@ -46,6 +46,10 @@ public final class ConfigWriter {
       if (v.healthCheck().port() != 0) {
         h.put("port", v.healthCheck().port());
       }
+      if (v.healthCheck().type() == CheckType.DICOM_ECHO) {
+        h.put("callingAeTitle", v.healthCheck().callingAeTitle());
+        h.put("calledAeTitle", v.healthCheck().calledAeTitle());
+      }
       ObjectNode f = n.putObject("fallback");
       f.put("enabled", v.fallback().isPresent());
       v.fallback()

@@ -13,15 +13,34 @@ import java.time.Duration;
  * @param fall consecutive failures that take an up server down
  * @param port the port to check instead of the server's own (0: the server's port for the VIP's
  *     first port; {@code all-ports} checks every port)
+ * @param callingAeTitle {@code dicom-echo}: the AE title the check calls from
+ * @param calledAeTitle {@code dicom-echo}: the real server's AE title
  */
 public record HealthCheck(
-    CheckType type, Duration interval, Duration timeout, int rise, int fall, int port) {
+    CheckType type,
+    Duration interval,
+    Duration timeout,
+    int rise,
+    int fall,
+    int port,
+    String callingAeTitle,
+    String calledAeTitle) {
   public static final HealthCheck NONE =
-      new HealthCheck(CheckType.NONE, Duration.ofSeconds(10), Duration.ofSeconds(5), 2, 3, 0);
+      new HealthCheck(
+          CheckType.NONE,
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(5),
+          2,
+          3,
+          0,
+          "LOADBALANCER",
+          "ANY-SCP");
 
   public HealthCheck {
     requireNonNull(type, "type");
     requireNonNull(interval, "interval");
     requireNonNull(timeout, "timeout");
+    requireNonNull(callingAeTitle, "callingAeTitle");
+    requireNonNull(calledAeTitle, "calledAeTitle");
   }
 }

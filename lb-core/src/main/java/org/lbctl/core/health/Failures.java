@@ -8,10 +8,10 @@ import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
 /** Short, stable words for why a check failed, for logs and alerts. */
-final class Failures {
+public final class Failures {
   private Failures() {}
 
-  static String describe(Throwable t) {
+  public static String describe(Throwable t) {
     Throwable c = t;
     while (c instanceof java.util.concurrent.CompletionException && c.getCause() != null) {
       c = c.getCause();

@@ -19,6 +19,7 @@ import org.lbctl.core.config.CheckType;
 import org.lbctl.core.config.HealthCheck;
 import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.health.dicom.DicomEchoCheck;
 import org.lbctl.core.proxy.Transport;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.slf4j.Logger;
@@ -127,6 +128,9 @@ public final class HealthChecker implements AutoCloseable {
   private Check check(HealthCheck hc) {
     return switch (hc.type()) {
       case CONNECT, ALL_PORTS -> new ConnectCheck(group, transport.socketChannel());
+      case DICOM_ECHO ->
+          new DicomEchoCheck(
+              group, transport.socketChannel(), hc.callingAeTitle(), hc.calledAeTitle());
       default ->
           throw new IllegalArgumentException(
               "health check '" + hc.type().configName() + "' is not available in this build");

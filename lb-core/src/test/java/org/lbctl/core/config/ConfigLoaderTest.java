@@ -137,6 +137,38 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aDicomEchoCheckNeedsAeTitlesOfAtMostSixteenCharacters() throws Exception {
+    String vip =
+        """
+        virtualServices:
+          - label: pacs
+            address: 10.1.1.10
+            ports: [104]
+            healthCheck: {type: dicom-echo, callingAeTitle: LOADBALANCER_NODE_1, calledAeTitle: ""}
+            realServers: [{label: pacs1, address: 10.1.1.11, port: 104}]
+        """;
+    assertThatThrownBy(() -> ConfigLoader.parse(vip))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(ConfigProblem::toString)
+                    .containsExactlyInAnyOrder(
+                        "virtualServices[0].healthCheck.callingAeTitle: 'LOADBALANCER_NODE_1' is 19"
+                            + " characters; an AE title has at most 16",
+                        "virtualServices[0].healthCheck.calledAeTitle: an AE title must not be"
+                            + " empty"));
+    HealthCheck ok =
+        ConfigLoader.parse(
+                vip.replace("LOADBALANCER_NODE_1", "LOADBALANCER").replace("\"\"", "LB-SCP"))
+            .virtualServices()
+            .get(0)
+            .healthCheck();
+    assertThat(ok.callingAeTitle()).isEqualTo("LOADBALANCER");
+    assertThat(ok.calledAeTitle()).isEqualTo("LB-SCP");
+  }
+
+  @Test
   void featuresThisBuildCannotServeAreRefusedNotIgnored() {
     String later =
         """
@@ -147,7 +179,7 @@ class ConfigLoaderTest {
             layer: 4
             mode: dr
             persistence: {mode: http-cookie, timeout: 300s}
-            healthCheck: {type: dicom-echo}
+            healthCheck: {type: hl7}
         """;
 
     assertThatThrownBy(() -> ConfigLoader.parse(later))

@@ -1,0 +1,240 @@
+package org.lbctl.core.health.dicom;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
+import java.io.ByteArrayOutputStream;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.lbctl.core.config.Endpoints;
+import org.lbctl.core.health.Check;
+import org.lbctl.core.health.CheckResult;
+import org.lbctl.core.health.CheckTarget;
+import org.lbctl.core.health.Failures;
+
+/**
+ * {@code dicom-echo}: associates with the real server as {@code calling} to {@code called},
+ * proposing only Verification, sends a C-ECHO-RQ and wants a C-ECHO-RSP with status 0x0000; then
+ * releases the association. A rejection, an abort, another status, anything that is not DICOM, or
+ * silence past the timeout fails the check with the reason.
+ */
+public final class DicomEchoCheck implements Check {
+  private final EventLoopGroup group;
+  private final Class<? extends SocketChannel> channel;
+  private final String calling;
+  private final String called;
+
+  public DicomEchoCheck(
+      EventLoopGroup group, Class<? extends SocketChannel> channel, String calling, String called) {
+    this.group = group;
+    this.channel = channel;
+    this.calling = calling;
+    this.called = called;
+  }
+
+  @Override
+  public CompletableFuture<CheckResult> run(CheckTarget target) {
+    CompletableFuture<CheckResult> result = new CompletableFuture<>();
+    InetSocketAddress address = new InetSocketAddress(target.address(), target.ports().get(0));
+    String where = called + " at " + Endpoints.format(address);
+    long start = System.nanoTime();
+    Echo echo = new Echo(result, where, start);
+    ChannelFuture connect =
+        new Bootstrap()
+            .group(group)
+            .channel(channel)
+            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) target.timeout().toMillis())
+            .handler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline().addLast(new PduFramer(), echo);
+                  }
+                })
+            .connect(address);
+    connect.addListener(
+        (ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            result.complete(
+                CheckResult.down(
+                    "C-ECHO to " + where + ": cannot connect: " + Failures.describe(f.cause())));
+            return;
+          }
+          Channel ch = f.channel();
+          // Whatever happens, the association ends within the timeout and its socket is closed.
+          ch.eventLoop()
+              .schedule(
+                  () -> {
+                    echo.fail("no answer " + echo.waitingFor());
+                    ch.close();
+                  },
+                  target.timeout().toMillis(),
+                  TimeUnit.MILLISECONDS);
+          result.whenComplete((r, t) -> ch.eventLoop().execute(echo::finish));
+          ch.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.associateRequest(calling, called)));
+        });
+    return result;
+  }
+
+  /** One association, driven by the PDUs as they come. Runs on its channel's event loop. */
+  private static final class Echo extends SimpleChannelInboundHandler<PduFramer.Frame> {
+    private enum Phase {
+      ASSOCIATING,
+      ECHOING,
+      RELEASING
+    }
+
+    private final CompletableFuture<CheckResult> result;
+    private final String where;
+    private final long start;
+    private final int messageId = 1 + ThreadLocalRandom.current().nextInt(0xfffe);
+    private final ByteArrayOutputStream command = new ByteArrayOutputStream();
+    private ChannelHandlerContext ctx;
+    private Phase phase = Phase.ASSOCIATING;
+
+    Echo(CompletableFuture<CheckResult> result, String where, long start) {
+      this.result = result;
+      this.where = where;
+      this.start = start;
+    }
+
+    String waitingFor() {
+      return switch (phase) {
+        case ASSOCIATING -> "to the A-ASSOCIATE-RQ";
+        case ECHOING -> "to the C-ECHO-RQ";
+        case RELEASING -> "to the A-RELEASE-RQ";
+      };
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, PduFramer.Frame frame) {
+      DicomAnswer answer;
+      try {
+        answer = DicomAnswer.decode(frame.type(), frame.body());
+      } catch (DicomProtocolException e) {
+        fail(e.getMessage());
+        return;
+      }
+      if (answer instanceof DicomAnswer.Abort a) {
+        fail(a.describe());
+      } else if (phase == Phase.ASSOCIATING) {
+        associated(answer);
+      } else if (phase == Phase.ECHOING) {
+        echoed(answer);
+      } else if (answer instanceof DicomAnswer.ReleaseReply) {
+        ctx.close();
+      }
+    }
+
+    private void associated(DicomAnswer answer) {
+      if (answer instanceof DicomAnswer.Reject r) {
+        fail(r.describe());
+      } else if (answer instanceof DicomAnswer.Accept a) {
+        if (a.contextResult() != 0) {
+          abortWith("association accepted but Verification " + a.describeResult());
+          return;
+        }
+        phase = Phase.ECHOING;
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.echoRequest(messageId)));
+      } else {
+        abortWith("answered the A-ASSOCIATE-RQ with " + answer.getClass().getSimpleName());
+      }
+    }
+
+    private void echoed(DicomAnswer answer) {
+      if (!(answer instanceof DicomAnswer.Data data)) {
+        abortWith("answered the C-ECHO-RQ with " + answer.getClass().getSimpleName());
+        return;
+      }
+      for (DicomAnswer.Pdv v : data.values()) {
+        if (!v.command()) {
+          abortWith("sent a data set after a C-ECHO-RQ");
+          return;
+        }
+        command.writeBytes(v.fragment());
+        if (v.last()) {
+          respond();
+          return;
+        }
+      }
+    }
+
+    private void respond() {
+      EchoResponse rsp;
+      try {
+        rsp = EchoResponse.parse(command.toByteArray());
+      } catch (DicomProtocolException e) {
+        abortWith(e.getMessage());
+        return;
+      }
+      if (rsp.commandField() != DicomPdus.C_ECHO_RSP || rsp.respondedTo() != messageId) {
+        abortWith(
+            String.format(
+                "answered with command 0x%04x for message %d (expected a C-ECHO-RSP for %d)",
+                rsp.commandField(), rsp.respondedTo(), messageId));
+        return;
+      }
+      if (rsp.status() != 0) {
+        phase = Phase.RELEASING;
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.releaseRequest()));
+        fail(String.format("C-ECHO status 0x%04x", rsp.status()));
+        return;
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      result.complete(CheckResult.up("C-ECHO to " + where + ": success in " + ms + " ms"));
+      // The echo is answered; the release is a courtesy that the timeout ends at the latest.
+      phase = Phase.RELEASING;
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.releaseRequest()));
+    }
+
+    private void abortWith(String reason) {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.abort()));
+      fail(reason);
+    }
+
+    void fail(String reason) {
+      result.complete(CheckResult.down("C-ECHO to " + where + ": " + reason));
+    }
+
+    /**
+     * Closes the connection once the result is known, unless a release is under way: then the
+     * A-RELEASE-RP closes it, or the timeout does.
+     */
+    void finish() {
+      if (phase != Phase.RELEASING) {
+        ctx.close();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (phase != Phase.RELEASING) {
+        fail("connection closed " + waitingFor().replace("to the", "before answering the"));
+      }
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Throwable c =
+          cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+      fail(c instanceof DicomProtocolException ? c.getMessage() : Failures.describe(c));
+      ctx.close();
+    }
+  }
+}
