@@ -34,7 +34,17 @@ final class ConfigReader {
   private static final Set<String> PERSISTENCE_FIELDS = Set.of("mode", "timeout", "netmask");
   private static final Set<String> CHECK_FIELDS =
       Set.of(
-          "type", "interval", "timeout", "rise", "fall", "port", "callingAeTitle", "calledAeTitle");
+          "type",
+          "interval",
+          "timeout",
+          "rise",
+          "fall",
+          "port",
+          "callingAeTitle",
+          "calledAeTitle",
+          "hl7ReceivingApplication",
+          "hl7ReceivingFacility",
+          "hl7MessageType");
 
   private static final Duration MAX_IDLE = Duration.ofHours(24);
 
@@ -270,6 +280,9 @@ final class ConfigReader {
         in.integer(node, path, "fall", d.fall(), 1, 100),
         in.integer(node, path, "port", d.port(), 0, 65535),
         in.text(node, path, "callingAeTitle", d.callingAeTitle(), false),
-        in.text(node, path, "calledAeTitle", d.calledAeTitle(), false));
+        in.text(node, path, "calledAeTitle", d.calledAeTitle(), false),
+        in.text(node, path, "hl7ReceivingApplication", d.hl7ReceivingApplication(), false),
+        in.text(node, path, "hl7ReceivingFacility", d.hl7ReceivingFacility(), false),
+        in.text(node, path, "hl7MessageType", d.hl7MessageType(), false));
   }
 }

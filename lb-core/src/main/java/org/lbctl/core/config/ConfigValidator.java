@@ -123,6 +123,14 @@ final class ConfigValidator {
       org.lbctl.core.health.dicom.AeTitle.problem(check.calledAeTitle())
           .ifPresent(p -> problems.add(path + ".healthCheck.calledAeTitle", p));
     }
+    if (check.type() == CheckType.HL7) {
+      hl7Field(path + ".healthCheck.hl7ReceivingApplication", check.hl7ReceivingApplication());
+      hl7Field(path + ".healthCheck.hl7ReceivingFacility", check.hl7ReceivingFacility());
+      hl7Field(path + ".healthCheck.hl7MessageType", check.hl7MessageType());
+      if (check.hl7MessageType().isBlank()) {
+        problems.add(path + ".healthCheck.hl7MessageType", "must not be empty (e.g. NMD^N02)");
+      }
+    }
     if (check.type() != CheckType.NONE && check.timeout().compareTo(check.interval()) > 0) {
       problems.add(
           path + ".healthCheck.timeout",
@@ -130,6 +138,17 @@ final class ConfigValidator {
               + " is longer than the interval "
               + Durations.format(check.interval())
               + ": a check would still run when the next is due");
+    }
+  }
+
+  /** An MSH field the check writes: no field separator, no repetition or escape, one line. */
+  private void hl7Field(String path, String value) {
+    for (char c : value.toCharArray()) {
+      if (c == '|' || c == '~' || c == '\\' || c < 0x20) {
+        problems.add(
+            path, "'" + value + "' holds a character an MSH field cannot (| ~ \\ or a control)");
+        return;
+      }
     }
   }
 }

@@ -50,6 +50,11 @@ public final class ConfigWriter {
         h.put("callingAeTitle", v.healthCheck().callingAeTitle());
         h.put("calledAeTitle", v.healthCheck().calledAeTitle());
       }
+      if (v.healthCheck().type() == CheckType.HL7) {
+        h.put("hl7ReceivingApplication", v.healthCheck().hl7ReceivingApplication());
+        h.put("hl7ReceivingFacility", v.healthCheck().hl7ReceivingFacility());
+        h.put("hl7MessageType", v.healthCheck().hl7MessageType());
+      }
       ObjectNode f = n.putObject("fallback");
       f.put("enabled", v.fallback().isPresent());
       v.fallback()

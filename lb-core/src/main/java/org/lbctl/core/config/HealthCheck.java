@@ -15,6 +15,9 @@ import java.time.Duration;
  *     first port; {@code all-ports} checks every port)
  * @param callingAeTitle {@code dicom-echo}: the AE title the check calls from
  * @param calledAeTitle {@code dicom-echo}: the real server's AE title
+ * @param hl7ReceivingApplication {@code hl7}: MSH-5 of the check's message
+ * @param hl7ReceivingFacility {@code hl7}: MSH-6
+ * @param hl7MessageType {@code hl7}: MSH-9, NMD^N02 unless the engine wants another
  */
 public record HealthCheck(
     CheckType type,
@@ -24,7 +27,10 @@ public record HealthCheck(
     int fall,
     int port,
     String callingAeTitle,
-    String calledAeTitle) {
+    String calledAeTitle,
+    String hl7ReceivingApplication,
+    String hl7ReceivingFacility,
+    String hl7MessageType) {
   public static final HealthCheck NONE =
       new HealthCheck(
           CheckType.NONE,
@@ -34,7 +40,10 @@ public record HealthCheck(
           3,
           0,
           "LOADBALANCER",
-          "ANY-SCP");
+          "ANY-SCP",
+          "",
+          "",
+          "NMD^N02");
 
   public HealthCheck {
     requireNonNull(type, "type");
@@ -42,5 +51,8 @@ public record HealthCheck(
     requireNonNull(timeout, "timeout");
     requireNonNull(callingAeTitle, "callingAeTitle");
     requireNonNull(calledAeTitle, "calledAeTitle");
+    requireNonNull(hl7ReceivingApplication, "hl7ReceivingApplication");
+    requireNonNull(hl7ReceivingFacility, "hl7ReceivingFacility");
+    requireNonNull(hl7MessageType, "hl7MessageType");
   }
 }

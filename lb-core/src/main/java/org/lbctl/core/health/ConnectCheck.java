@@ -1,11 +1,7 @@
 package org.lbctl.core.health;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,12 +14,10 @@ import org.lbctl.core.config.Endpoints;
  * are); the ports are tried side by side.
  */
 public final class ConnectCheck implements Check {
-  private final EventLoopGroup group;
-  private final Class<? extends SocketChannel> channel;
+  private final CheckTransport transport;
 
-  public ConnectCheck(EventLoopGroup group, Class<? extends SocketChannel> channel) {
-    this.group = group;
-    this.channel = channel;
+  public ConnectCheck(CheckTransport transport) {
+    this.transport = transport;
   }
 
   @Override
@@ -55,10 +49,8 @@ public final class ConnectCheck implements Check {
   private CompletableFuture<CheckResult> connect(CheckTarget target, InetSocketAddress address) {
     CompletableFuture<CheckResult> result = new CompletableFuture<>();
     String where = Endpoints.format(address);
-    new Bootstrap()
-        .group(group)
-        .channel(channel)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) target.timeout().toMillis())
+    transport
+        .bootstrap(target.timeout())
         .handler(new ChannelInboundHandlerAdapter())
         .connect(address)
         .addListener(

@@ -20,6 +20,7 @@ import org.lbctl.core.config.HealthCheck;
 import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.VirtualService;
 import org.lbctl.core.health.dicom.DicomEchoCheck;
+import org.lbctl.core.health.hl7.Hl7Check;
 import org.lbctl.core.proxy.Transport;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.slf4j.Logger;
@@ -39,7 +40,7 @@ public final class HealthChecker implements AutoCloseable {
       String vip, String server, InetAddress address, List<Integer> ports, HealthCheck check) {}
 
   private final EventLoopGroup group;
-  private final Transport transport;
+  private final CheckTransport checks;
   private final Supplier<Map<String, VirtualServiceRuntime>> services;
   private final Map<Key, ServerMonitor> monitors = new HashMap<>();
   private final Map<String, Boolean> vipAvailable = new HashMap<>();
@@ -50,11 +51,11 @@ public final class HealthChecker implements AutoCloseable {
    *     its virtual service still has one available
    */
   public HealthChecker(Transport transport, Supplier<Map<String, VirtualServiceRuntime>> services) {
-    this.transport = transport;
     this.services = services;
     this.group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("lb-check", true), transport.ioHandlerFactory());
+    this.checks = new CheckTransport(group, transport.socketChannel());
   }
 
   /** Also tells {@code listener} of every change (alerts). */
@@ -127,10 +128,11 @@ public final class HealthChecker implements AutoCloseable {
 
   private Check check(HealthCheck hc) {
     return switch (hc.type()) {
-      case CONNECT, ALL_PORTS -> new ConnectCheck(group, transport.socketChannel());
-      case DICOM_ECHO ->
-          new DicomEchoCheck(
-              group, transport.socketChannel(), hc.callingAeTitle(), hc.calledAeTitle());
+      case CONNECT, ALL_PORTS -> new ConnectCheck(checks);
+      case DICOM_ECHO -> new DicomEchoCheck(checks, hc.callingAeTitle(), hc.calledAeTitle());
+      case HL7 ->
+          new Hl7Check(
+              checks, hc.hl7ReceivingApplication(), hc.hl7ReceivingFacility(), hc.hl7MessageType());
       default ->
           throw new IllegalArgumentException(
               "health check '" + hc.type().configName() + "' is not available in this build");

@@ -136,6 +136,17 @@ class ConfigLoaderTest {
                             + " virtualServices[0] (hl7) on 10.1.1.10"));
   }
 
+  /** The configuration is refused with exactly these problems ("path: message"). */
+  private static void assertProblems(String yaml, String... problems) {
+    assertThatThrownBy(() -> ConfigLoader.parse(yaml))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(ConfigProblem::toString)
+                    .containsExactlyInAnyOrder(problems));
+  }
+
   @Test
   void aDicomEchoCheckNeedsAeTitlesOfAtMostSixteenCharacters() throws Exception {
     String vip =
@@ -147,17 +158,11 @@ class ConfigLoaderTest {
             healthCheck: {type: dicom-echo, callingAeTitle: LOADBALANCER_NODE_1, calledAeTitle: ""}
             realServers: [{label: pacs1, address: 10.1.1.11, port: 104}]
         """;
-    assertThatThrownBy(() -> ConfigLoader.parse(vip))
-        .isInstanceOfSatisfying(
-            ConfigException.class,
-            e ->
-                assertThat(e.problems())
-                    .extracting(ConfigProblem::toString)
-                    .containsExactlyInAnyOrder(
-                        "virtualServices[0].healthCheck.callingAeTitle: 'LOADBALANCER_NODE_1' is 19"
-                            + " characters; an AE title has at most 16",
-                        "virtualServices[0].healthCheck.calledAeTitle: an AE title must not be"
-                            + " empty"));
+    assertProblems(
+        vip,
+        "virtualServices[0].healthCheck.callingAeTitle: 'LOADBALANCER_NODE_1' is 19"
+            + " characters; an AE title has at most 16",
+        "virtualServices[0].healthCheck.calledAeTitle: an AE title must not be" + " empty");
     HealthCheck ok =
         ConfigLoader.parse(
                 vip.replace("LOADBALANCER_NODE_1", "LOADBALANCER").replace("\"\"", "LB-SCP"))
@@ -166,6 +171,24 @@ class ConfigLoaderTest {
             .healthCheck();
     assertThat(ok.callingAeTitle()).isEqualTo("LOADBALANCER");
     assertThat(ok.calledAeTitle()).isEqualTo("LB-SCP");
+  }
+
+  @Test
+  void anHl7CheckWritesOnlyWhatAnMshFieldCanHold() {
+    String vip =
+        """
+        virtualServices:
+          - label: hl7
+            address: 10.1.1.10
+            ports: [2575]
+            healthCheck: {type: hl7, hl7ReceivingApplication: "ADT|LAB", hl7MessageType: ""}
+            realServers: [{label: engine1, address: 10.1.1.11, port: 2575}]
+        """;
+    assertProblems(
+        vip,
+        "virtualServices[0].healthCheck.hl7ReceivingApplication: 'ADT|LAB' holds a"
+            + " character an MSH field cannot (| ~ \\ or a control)",
+        "virtualServices[0].healthCheck.hl7MessageType: must not be empty (e.g." + " NMD^N02)");
   }
 
   @Test
@@ -179,7 +202,7 @@ class ConfigLoaderTest {
             layer: 4
             mode: dr
             persistence: {mode: http-cookie, timeout: 300s}
-            healthCheck: {type: hl7}
+            healthCheck: {type: ping}
         """;
 
     assertThatThrownBy(() -> ConfigLoader.parse(later))

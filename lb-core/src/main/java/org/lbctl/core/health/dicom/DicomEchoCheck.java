@@ -1,25 +1,21 @@
 package org.lbctl.core.health.dicom;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.DecoderException;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.lbctl.core.config.Endpoints;
 import org.lbctl.core.health.Check;
 import org.lbctl.core.health.CheckResult;
 import org.lbctl.core.health.CheckTarget;
+import org.lbctl.core.health.CheckTransport;
 import org.lbctl.core.health.Failures;
 
 /**
@@ -29,15 +25,12 @@ import org.lbctl.core.health.Failures;
  * silence past the timeout fails the check with the reason.
  */
 public final class DicomEchoCheck implements Check {
-  private final EventLoopGroup group;
-  private final Class<? extends SocketChannel> channel;
+  private final CheckTransport transport;
   private final String calling;
   private final String called;
 
-  public DicomEchoCheck(
-      EventLoopGroup group, Class<? extends SocketChannel> channel, String calling, String called) {
-    this.group = group;
-    this.channel = channel;
+  public DicomEchoCheck(CheckTransport transport, String calling, String called) {
+    this.transport = transport;
     this.calling = calling;
     this.called = called;
   }
@@ -46,42 +39,33 @@ public final class DicomEchoCheck implements Check {
   public CompletableFuture<CheckResult> run(CheckTarget target) {
     CompletableFuture<CheckResult> result = new CompletableFuture<>();
     InetSocketAddress address = new InetSocketAddress(target.address(), target.ports().get(0));
-    String where = called + " at " + Endpoints.format(address);
-    long start = System.nanoTime();
-    Echo echo = new Echo(result, where, start);
-    ChannelFuture connect =
-        new Bootstrap()
-            .group(group)
-            .channel(channel)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) target.timeout().toMillis())
-            .handler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new PduFramer(), echo);
-                  }
-                })
-            .connect(address);
-    connect.addListener(
-        (ChannelFuture f) -> {
-          if (!f.isSuccess()) {
-            result.complete(
-                CheckResult.down(
-                    "C-ECHO to " + where + ": cannot connect: " + Failures.describe(f.cause())));
-            return;
+    String where = "C-ECHO to " + called + " at " + Endpoints.format(address);
+    Echo echo = new Echo(result, where, System.nanoTime());
+    transport.open(
+        address,
+        target.timeout(),
+        where,
+        result,
+        new CheckTransport.Conversation() {
+          @Override
+          public List<ChannelHandler> handlers() {
+            return List.of(new PduFramer(), echo);
           }
-          Channel ch = f.channel();
-          // Whatever happens, the association ends within the timeout and its socket is closed.
-          ch.eventLoop()
-              .schedule(
-                  () -> {
-                    echo.fail("no answer " + echo.waitingFor());
-                    ch.close();
-                  },
-                  target.timeout().toMillis(),
-                  TimeUnit.MILLISECONDS);
-          result.whenComplete((r, t) -> ch.eventLoop().execute(echo::finish));
-          ch.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.associateRequest(calling, called)));
+
+          @Override
+          public void start(Channel ch) {
+            ch.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.associateRequest(calling, called)));
+          }
+
+          @Override
+          public void timedOut() {
+            echo.fail("no answer " + echo.waitingFor());
+          }
+
+          @Override
+          public void finished(Channel ch) {
+            echo.finish();
+          }
         });
     return result;
   }
@@ -196,7 +180,7 @@ public final class DicomEchoCheck implements Check {
         return;
       }
       long ms = (System.nanoTime() - start) / 1_000_000;
-      result.complete(CheckResult.up("C-ECHO to " + where + ": success in " + ms + " ms"));
+      result.complete(CheckResult.up(where + ": success in " + ms + " ms"));
       // The echo is answered; the release is a courtesy that the timeout ends at the latest.
       phase = Phase.RELEASING;
       ctx.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.releaseRequest()));
@@ -208,7 +192,7 @@ public final class DicomEchoCheck implements Check {
     }
 
     void fail(String reason) {
-      result.complete(CheckResult.down("C-ECHO to " + where + ": " + reason));
+      result.complete(CheckResult.down(where + ": " + reason));
     }
 
     /**

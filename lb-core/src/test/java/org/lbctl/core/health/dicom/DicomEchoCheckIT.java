@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.core.health.CheckResult;
 import org.lbctl.core.health.CheckTarget;
+import org.lbctl.core.health.CheckTransport;
 import org.lbctl.core.proxy.Transport;
 import org.lbctl.core.testing.Dcmtk;
 import org.lbctl.core.testing.Ports;
@@ -41,7 +42,8 @@ class DicomEchoCheckIT {
 
   private CheckResult echo(String called, int port) throws Exception {
     DicomEchoCheck check =
-        new DicomEchoCheck(group, transport.socketChannel(), "LOADBALANCER", called);
+        new DicomEchoCheck(
+            new CheckTransport(group, transport.socketChannel()), "LOADBALANCER", called);
     return check
         .run(
             new CheckTarget(
