@@ -41,6 +41,7 @@ public final class HealthChecker implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final CheckTransport checks;
+  private final CheckCommands commands;
   private final Supplier<Map<String, VirtualServiceRuntime>> services;
   private final Map<Key, ServerMonitor> monitors = new HashMap<>();
   private final Map<String, Boolean> vipAvailable = new HashMap<>();
@@ -51,7 +52,15 @@ public final class HealthChecker implements AutoCloseable {
    *     its virtual service still has one available
    */
   public HealthChecker(Transport transport, Supplier<Map<String, VirtualServiceRuntime>> services) {
+    this(transport, services, CheckCommands.LOCAL);
+  }
+
+  public HealthChecker(
+      Transport transport,
+      Supplier<Map<String, VirtualServiceRuntime>> services,
+      CheckCommands commands) {
     this.services = services;
+    this.commands = commands;
     this.group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("lb-check", true), transport.ioHandlerFactory());
@@ -129,6 +138,7 @@ public final class HealthChecker implements AutoCloseable {
   private Check check(HealthCheck hc) {
     return switch (hc.type()) {
       case CONNECT, ALL_PORTS -> new ConnectCheck(checks);
+      case PING -> new PingCheck(commands.execPrefix());
       case DICOM_ECHO -> new DicomEchoCheck(checks, hc.callingAeTitle(), hc.calledAeTitle());
       case HL7 ->
           new Hl7Check(

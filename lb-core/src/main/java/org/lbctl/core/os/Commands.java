@@ -60,6 +60,8 @@ public final class Commands {
     }
     try {
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        // A script's own children (a sleep, a hung echoscu) go with it, not on without it.
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
         throw new IOException(String.join(" ", argv) + " did not finish within " + timeout);
       }
