@@ -217,6 +217,26 @@ class NodeCommandsIT {
   }
 
   @Test
+  void aCheckScriptThisNodeDoesNotHaveIsRefusedOnReload() throws Exception {
+    String before = lbctl("status", "-o", "json").json().path("configHash").asText();
+    Files.writeString(
+        configFile,
+        config(vipPort)
+            .replace(
+                "scheduler: first",
+                "scheduler: first\n    healthCheck: {type: external, script: no-such-check}"));
+
+    Run reload = lbctl("reload");
+
+    assertThat(reload.exit()).isEqualTo(1);
+    assertThat(reload.err())
+        .contains(
+            "virtualServices[0].healthCheck.script: 'no-such-check' is not an executable file in"
+                + " /etc/lbctl/scripts");
+    assertThat(lbctl("status", "-o", "json").json().path("configHash").asText()).isEqualTo(before);
+  }
+
+  @Test
   void configShowPrintsWhatConfigCheckAccepts() throws Exception {
     Run show = lbctl("config", "show");
     assertThat(show.exit()).isZero();

@@ -37,6 +37,7 @@ import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigHash;
 import org.lbctl.core.config.ConfigLoader;
+import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigVersion;
 import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.Durations;
@@ -47,6 +48,8 @@ import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.health.CheckCommands;
+import org.lbctl.core.health.ExternalCheck;
 import org.lbctl.core.health.HealthChecker;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.SwitchableStickTable;
@@ -77,6 +80,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private volatile NodeConfig local;
   private final ProxyEngine engine;
   private final HealthChecker health;
+  private final CheckCommands checkCommands;
   private final Instant startedAt = Instant.now();
   private final String name;
   private volatile Optional<ConfigStore> store;
@@ -94,7 +98,8 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private Node(NodeConfig local) {
     this.local = local;
     this.engine = new ProxyEngine(Transport.detect(), local.ioThreads(), sticks);
-    this.health = new HealthChecker(engine.transport(), engine::services);
+    this.checkCommands = new CheckCommands(List.of(), Optional.of(local.scriptsDirectory()));
+    this.health = new HealthChecker(engine.transport(), engine::services, checkCommands);
     this.name = hostname();
     // Only a pair needs to know across restarts which version it holds; a lone node numbers its
     // reloads in memory and writes nothing beside its file.
@@ -134,6 +139,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         // A node of a pair serves only once it is active.
         node.engine.setServing(false);
       }
+      node.runnable(initial);
       node.engine.apply(initial);
       node.health.sync(node.engine.services().values());
       node.running = initial;
@@ -268,6 +274,14 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         StatusReport.services(engine.services().values(), health::last));
   }
 
+  /** Refuses a configuration this node cannot run as written: a check script it does not have. */
+  private void runnable(ReplicatedConfig config) throws ConfigException {
+    List<ConfigProblem> missing = ExternalCheck.missingScripts(config, checkCommands);
+    if (!missing.isEmpty()) {
+      throw new ConfigException(missing);
+    }
+  }
+
   private StickSummary stickSummary() {
     ReplicatedStickTable r = replicated;
     return new StickSummary(sticks.size(), r == null ? null : r.replication());
@@ -309,6 +323,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   public synchronized ListenerChanges install(ConfigVersion next, byte[] received)
       throws ConfigException, IOException {
     ReplicatedConfig config = ConfigReplica.read(next, received);
+    runnable(config);
     ListenerChanges changes = engine.apply(config);
     health.sync(engine.services().values());
     byte[] previous = document;
@@ -349,6 +364,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       byte[] read = ConfigLoader.read(path);
       ReplicatedConfig next = ConfigLoader.parse(read, ConfigLoader.isJson(path));
       String hash = ConfigHash.of(next);
+      runnable(next);
       ListenerChanges changes = engine.apply(next);
       health.sync(engine.services().values());
       List<FloatingIp> before = running.allFloatingIps();

@@ -14,7 +14,7 @@ public enum CheckType implements ConfigName {
 
   /** The kinds this build can run; the others are refused by the configuration check. */
   public static final java.util.Set<CheckType> AVAILABLE =
-      java.util.EnumSet.of(NONE, CONNECT, ALL_PORTS, DICOM_ECHO, HL7, PING);
+      java.util.EnumSet.of(NONE, CONNECT, ALL_PORTS, DICOM_ECHO, HL7, PING, EXTERNAL);
 
   private final String configName;
 

@@ -44,7 +44,8 @@ final class ConfigReader {
           "calledAeTitle",
           "hl7ReceivingApplication",
           "hl7ReceivingFacility",
-          "hl7MessageType");
+          "hl7MessageType",
+          "script");
 
   private static final Duration MAX_IDLE = Duration.ofHours(24);
 
@@ -283,6 +284,7 @@ final class ConfigReader {
         in.text(node, path, "calledAeTitle", d.calledAeTitle(), false),
         in.text(node, path, "hl7ReceivingApplication", d.hl7ReceivingApplication(), false),
         in.text(node, path, "hl7ReceivingFacility", d.hl7ReceivingFacility(), false),
-        in.text(node, path, "hl7MessageType", d.hl7MessageType(), false));
+        in.text(node, path, "hl7MessageType", d.hl7MessageType(), false),
+        in.text(node, path, "script", d.script(), false));
   }
 }

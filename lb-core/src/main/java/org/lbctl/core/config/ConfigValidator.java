@@ -123,6 +123,18 @@ final class ConfigValidator {
       org.lbctl.core.health.dicom.AeTitle.problem(check.calledAeTitle())
           .ifPresent(p -> problems.add(path + ".healthCheck.calledAeTitle", p));
     }
+    if (check.type() == CheckType.EXTERNAL
+        && !check.script().matches("[A-Za-z0-9_][A-Za-z0-9._-]*")) {
+      problems.add(
+          path + ".healthCheck.script",
+          check.script().isEmpty()
+              ? "is required for an external check: the name of a program in the node's scripts"
+                  + " directory"
+              : "'"
+                  + check.script()
+                  + "' is not a script name (letters, digits, . _ -; no path: scripts live in"
+                  + " the node's scripts directory)");
+    }
     if (check.type() == CheckType.HL7) {
       hl7Field(path + ".healthCheck.hl7ReceivingApplication", check.hl7ReceivingApplication());
       hl7Field(path + ".healthCheck.hl7ReceivingFacility", check.hl7ReceivingFacility());

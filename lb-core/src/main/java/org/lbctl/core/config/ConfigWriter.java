@@ -50,6 +50,9 @@ public final class ConfigWriter {
         h.put("callingAeTitle", v.healthCheck().callingAeTitle());
         h.put("calledAeTitle", v.healthCheck().calledAeTitle());
       }
+      if (v.healthCheck().type() == CheckType.EXTERNAL) {
+        h.put("script", v.healthCheck().script());
+      }
       if (v.healthCheck().type() == CheckType.HL7) {
         h.put("hl7ReceivingApplication", v.healthCheck().hl7ReceivingApplication());
         h.put("hl7ReceivingFacility", v.healthCheck().hl7ReceivingFacility());

@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param hl7ReceivingApplication {@code hl7}: MSH-5 of the check's message
  * @param hl7ReceivingFacility {@code hl7}: MSH-6
  * @param hl7MessageType {@code hl7}: MSH-9, NMD^N02 unless the engine wants another
+ * @param script {@code external}: the name of a program in the node's scripts directory
  */
 public record HealthCheck(
     CheckType type,
@@ -30,7 +31,8 @@ public record HealthCheck(
     String calledAeTitle,
     String hl7ReceivingApplication,
     String hl7ReceivingFacility,
-    String hl7MessageType) {
+    String hl7MessageType,
+    String script) {
   public static final HealthCheck NONE =
       new HealthCheck(
           CheckType.NONE,
@@ -43,7 +45,8 @@ public record HealthCheck(
           "ANY-SCP",
           "",
           "",
-          "NMD^N02");
+          "NMD^N02",
+          "");
 
   public HealthCheck {
     requireNonNull(type, "type");
@@ -54,5 +57,6 @@ public record HealthCheck(
     requireNonNull(hl7ReceivingApplication, "hl7ReceivingApplication");
     requireNonNull(hl7ReceivingFacility, "hl7ReceivingFacility");
     requireNonNull(hl7MessageType, "hl7MessageType");
+    requireNonNull(script, "script");
   }
 }

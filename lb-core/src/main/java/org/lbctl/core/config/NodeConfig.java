@@ -14,15 +14,31 @@ import java.util.OptionalInt;
  * @param managementSocket the Unix socket of the local management API
  * @param ioThreads event loop threads of the data plane; 0 = one per core
  * @param pair how to reach the peer; empty for a node that runs alone
+ * @param scriptsDirectory where the {@code external} health checks' scripts are (each node has its
+ *     own copy; a configuration naming a script missing here is refused)
  */
 public record NodeConfig(
-    Optional<Path> configFile, Path managementSocket, int ioThreads, Optional<PairSettings> pair) {
+    Optional<Path> configFile,
+    Path managementSocket,
+    int ioThreads,
+    Optional<PairSettings> pair,
+    Path scriptsDirectory) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/lbctl/lbctl.sock");
+  public static final Path DEFAULT_SCRIPTS = Path.of("/etc/lbctl/scripts");
 
   public NodeConfig {
     requireNonNull(configFile, "configFile");
     requireNonNull(managementSocket, "managementSocket");
     requireNonNull(pair, "pair");
+    requireNonNull(scriptsDirectory, "scriptsDirectory");
+  }
+
+  public NodeConfig(
+      Optional<Path> configFile,
+      Path managementSocket,
+      int ioThreads,
+      Optional<PairSettings> pair) {
+    this(configFile, managementSocket, ioThreads, pair, DEFAULT_SCRIPTS);
   }
 
   /**
@@ -36,12 +52,13 @@ public record NodeConfig(
         configFile.isPresent() ? configFile : this.configFile,
         managementSocket.orElse(this.managementSocket),
         ioThreads.orElse(this.ioThreads),
-        pair);
+        pair,
+        scriptsDirectory);
   }
 
   /** These settings with another pair (empty: the node runs alone). */
   public NodeConfig withPair(Optional<PairSettings> pair) {
-    return new NodeConfig(configFile, managementSocket, ioThreads, pair);
+    return new NodeConfig(configFile, managementSocket, ioThreads, pair, scriptsDirectory);
   }
 
   /** A node that runs alone. */

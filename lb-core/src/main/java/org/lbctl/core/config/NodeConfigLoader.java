@@ -20,6 +20,7 @@ import java.util.Set;
  * configFile: /etc/lbctl/lbctl.yaml        # the replicated configuration this node runs
  * managementSocket: /run/lbctl/lbctl.sock
  * ioThreads: 0                             # 0 = one per core
+ * scriptsDirectory: /etc/lbctl/scripts     # external health check scripts
  * pair:                                    # omit for a node that runs alone
  *   role: primary                          # primary | secondary
  *   bind: 10.99.0.11                       # this node, UDP port 6694 unless :port is given
@@ -33,7 +34,7 @@ import java.util.Set;
  */
 public final class NodeConfigLoader {
   private static final Set<String> FIELDS =
-      Set.of("configFile", "managementSocket", "ioThreads", "pair");
+      Set.of("configFile", "managementSocket", "ioThreads", "pair", "scriptsDirectory");
   private static final Set<String> PAIR_FIELDS =
       Set.of("role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface");
   private static final int MAX_BYTES = 64 * 1024;
@@ -54,8 +55,15 @@ public final class NodeConfigLoader {
         in.text(root, "", "managementSocket", NodeConfig.DEFAULT_SOCKET.toString(), false);
     int ioThreads = in.integer(root, "", "ioThreads", 0, 0, 1024);
     Optional<PairSettings> pair = pair(in, root.get("pair"), base);
+    String scripts =
+        in.text(root, "", "scriptsDirectory", NodeConfig.DEFAULT_SCRIPTS.toString(), false);
     problems.throwIfAny();
-    return new NodeConfig(Optional.of(base.resolve(config)), base.resolve(socket), ioThreads, pair);
+    return new NodeConfig(
+        Optional.of(base.resolve(config)),
+        base.resolve(socket),
+        ioThreads,
+        pair,
+        base.resolve(scripts));
   }
 
   /** A small YAML file of node settings as a tree; refused with the reason. */

@@ -124,7 +124,14 @@ public final class HealthChecker implements AutoCloseable {
             : new HealthState(hc.rise(), hc.fall());
     ServerMonitor m =
         new ServerMonitor(
-            new CheckTarget(v.label(), b.label(), key.address(), key.ports(), hc.timeout()),
+            new CheckTarget(
+                v.label(),
+                b.label(),
+                key.address(),
+                key.ports(),
+                hc.timeout(),
+                v.address(),
+                v.ports().get(0)),
             check(hc),
             hc.interval(),
             state,
@@ -139,6 +146,7 @@ public final class HealthChecker implements AutoCloseable {
     return switch (hc.type()) {
       case CONNECT, ALL_PORTS -> new ConnectCheck(checks);
       case PING -> new PingCheck(commands.execPrefix());
+      case EXTERNAL -> new ExternalCheck(commands, hc.script());
       case DICOM_ECHO -> new DicomEchoCheck(checks, hc.callingAeTitle(), hc.calledAeTitle());
       case HL7 ->
           new Hl7Check(
