@@ -49,7 +49,6 @@ import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.health.CheckCommands;
-import org.lbctl.core.health.ExternalCheck;
 import org.lbctl.core.health.HealthChecker;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.SwitchableStickTable;
@@ -274,9 +273,12 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         StatusReport.services(engine.services().values(), health::last));
   }
 
-  /** Refuses a configuration this node cannot run as written: a check script it does not have. */
+  /**
+   * Refuses a configuration this node cannot run as written: a check script it does not have, a
+   * check's TLS file it cannot use.
+   */
   private void runnable(ReplicatedConfig config) throws ConfigException {
-    List<ConfigProblem> missing = ExternalCheck.missingScripts(config, checkCommands);
+    List<ConfigProblem> missing = HealthChecker.problems(config, checkCommands);
     if (!missing.isEmpty()) {
       throw new ConfigException(missing);
     }

@@ -13,8 +13,7 @@ public enum CheckType implements ConfigName {
   EXTERNAL("external");
 
   /** The kinds this build can run; the others are refused by the configuration check. */
-  public static final java.util.Set<CheckType> AVAILABLE =
-      java.util.EnumSet.of(NONE, CONNECT, ALL_PORTS, DICOM_ECHO, HL7, PING, EXTERNAL);
+  public static final java.util.Set<CheckType> AVAILABLE = java.util.EnumSet.allOf(CheckType.class);
 
   private final String configName;
 

@@ -45,7 +45,16 @@ final class ConfigReader {
           "hl7ReceivingApplication",
           "hl7ReceivingFacility",
           "hl7MessageType",
-          "script");
+          "script",
+          "path",
+          "host",
+          "expectStatus",
+          "expectBody",
+          "bodyMatch",
+          "verifyCertificate",
+          "caFile",
+          "clientCertificateFile",
+          "clientKeyFile");
 
   private static final Duration MAX_IDLE = Duration.ofHours(24);
 
@@ -285,6 +294,21 @@ final class ConfigReader {
         in.text(node, path, "hl7ReceivingApplication", d.hl7ReceivingApplication(), false),
         in.text(node, path, "hl7ReceivingFacility", d.hl7ReceivingFacility(), false),
         in.text(node, path, "hl7MessageType", d.hl7MessageType(), false),
-        in.text(node, path, "script", d.script(), false));
+        in.text(node, path, "script", d.script(), false),
+        httpGet(node, path));
+  }
+
+  private HttpGet httpGet(JsonNode node, String path) {
+    HttpGet d = HttpGet.DEFAULT;
+    return new HttpGet(
+        in.text(node, path, "path", d.path(), false),
+        in.text(node, path, "host", d.host(), false),
+        in.integer(node, path, "expectStatus", d.expectStatus(), 100, 599),
+        in.text(node, path, "expectBody", d.expectBody(), false),
+        in.choice(node, path, "bodyMatch", BodyMatch.class, d.bodyMatch()),
+        in.bool(node, path, "verifyCertificate", d.verifyCertificate()),
+        in.text(node, path, "caFile", d.caFile(), false),
+        in.text(node, path, "clientCertificateFile", d.clientCertificateFile(), false),
+        in.text(node, path, "clientKeyFile", d.clientKeyFile(), false));
   }
 }

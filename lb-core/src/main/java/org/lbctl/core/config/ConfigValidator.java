@@ -135,6 +135,9 @@ final class ConfigValidator {
                   + "' is not a script name (letters, digits, . _ -; no path: scripts live in"
                   + " the node's scripts directory)");
     }
+    if (check.type() == CheckType.HTTP_GET || check.type() == CheckType.HTTPS_GET) {
+      httpGet(path + ".healthCheck", check);
+    }
     if (check.type() == CheckType.HL7) {
       hl7Field(path + ".healthCheck.hl7ReceivingApplication", check.hl7ReceivingApplication());
       hl7Field(path + ".healthCheck.hl7ReceivingFacility", check.hl7ReceivingFacility());
@@ -150,6 +153,32 @@ final class ConfigValidator {
               + " is longer than the interval "
               + Durations.format(check.interval())
               + ": a check would still run when the next is due");
+    }
+  }
+
+  private void httpGet(String path, HealthCheck check) {
+    HttpGet g = check.http();
+    if (!g.path().startsWith("/") || g.path().chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
+      problems.add(
+          path + ".path", "'" + g.path() + "' is not a request path (starts with /, no spaces)");
+    }
+    if (g.host().chars().anyMatch(c -> c <= 0x20 || c == 0x7f || c == '/')) {
+      problems.add(path + ".host", "'" + g.host() + "' is not a host name");
+    }
+    boolean tls = check.type() == CheckType.HTTPS_GET;
+    if (tls && g.verifyCertificate() && g.caFile().isEmpty()) {
+      problems.add(
+          path + ".caFile",
+          "is required to verify the real servers' certificates (or set verifyCertificate: false)");
+    }
+    if (g.clientCertificateFile().isEmpty() != g.clientKeyFile().isEmpty()) {
+      problems.add(
+          path + (g.clientKeyFile().isEmpty() ? ".clientKeyFile" : ".clientCertificateFile"),
+          "a client certificate needs both clientCertificateFile and clientKeyFile");
+    }
+    if (!tls && !(g.caFile() + g.clientCertificateFile() + g.clientKeyFile()).isEmpty()) {
+      problems.add(
+          path + ".type", "certificates are set but 'http-get' does not use TLS (https-get does)");
     }
   }
 

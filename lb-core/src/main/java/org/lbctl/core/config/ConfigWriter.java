@@ -50,6 +50,19 @@ public final class ConfigWriter {
         h.put("callingAeTitle", v.healthCheck().callingAeTitle());
         h.put("calledAeTitle", v.healthCheck().calledAeTitle());
       }
+      if (v.healthCheck().type() == CheckType.HTTP_GET
+          || v.healthCheck().type() == CheckType.HTTPS_GET) {
+        HttpGet g = v.healthCheck().http();
+        h.put("path", g.path());
+        h.put("host", g.host());
+        h.put("expectStatus", g.expectStatus());
+        h.put("expectBody", g.expectBody());
+        h.put("bodyMatch", g.bodyMatch().configName());
+        h.put("verifyCertificate", g.verifyCertificate());
+        h.put("caFile", g.caFile());
+        h.put("clientCertificateFile", g.clientCertificateFile());
+        h.put("clientKeyFile", g.clientKeyFile());
+      }
       if (v.healthCheck().type() == CheckType.EXTERNAL) {
         h.put("script", v.healthCheck().script());
       }

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param hl7ReceivingFacility {@code hl7}: MSH-6
  * @param hl7MessageType {@code hl7}: MSH-9, NMD^N02 unless the engine wants another
  * @param script {@code external}: the name of a program in the node's scripts directory
+ * @param http {@code http-get}, {@code https-get}: the request and the expected answer
  */
 public record HealthCheck(
     CheckType type,
@@ -32,7 +33,8 @@ public record HealthCheck(
     String hl7ReceivingApplication,
     String hl7ReceivingFacility,
     String hl7MessageType,
-    String script) {
+    String script,
+    HttpGet http) {
   public static final HealthCheck NONE =
       new HealthCheck(
           CheckType.NONE,
@@ -46,7 +48,8 @@ public record HealthCheck(
           "",
           "",
           "NMD^N02",
-          "");
+          "",
+          HttpGet.DEFAULT);
 
   public HealthCheck {
     requireNonNull(type, "type");
@@ -58,5 +61,6 @@ public record HealthCheck(
     requireNonNull(hl7ReceivingFacility, "hl7ReceivingFacility");
     requireNonNull(hl7MessageType, "hl7MessageType");
     requireNonNull(script, "script");
+    requireNonNull(http, "http");
   }
 }

@@ -132,7 +132,7 @@ public final class HealthChecker implements AutoCloseable {
                 hc.timeout(),
                 v.address(),
                 v.ports().get(0)),
-            check(hc),
+            checkOrFailure(hc),
             hc.interval(),
             state,
             b.state(),
@@ -147,6 +147,8 @@ public final class HealthChecker implements AutoCloseable {
       case CONNECT, ALL_PORTS -> new ConnectCheck(checks);
       case PING -> new PingCheck(commands.execPrefix());
       case EXTERNAL -> new ExternalCheck(commands, hc.script());
+      case HTTP_GET -> new HttpGetCheck(checks, hc.http(), Optional.empty());
+      case HTTPS_GET -> new HttpGetCheck(checks, hc.http(), Optional.of(tls(hc)));
       case DICOM_ECHO -> new DicomEchoCheck(checks, hc.callingAeTitle(), hc.calledAeTitle());
       case HL7 ->
           new Hl7Check(
@@ -155,6 +157,38 @@ public final class HealthChecker implements AutoCloseable {
           throw new IllegalArgumentException(
               "health check '" + hc.type().configName() + "' is not available in this build");
     };
+  }
+
+  /** The check, or one that fails with the reason when it cannot be built (a TLS file gone bad). */
+  private Check checkOrFailure(HealthCheck hc) {
+    try {
+      return check(hc);
+    } catch (RuntimeException e) {
+      String why = "cannot check: " + e.getMessage();
+      return target ->
+          java.util.concurrent.CompletableFuture.completedFuture(CheckResult.down(why));
+    }
+  }
+
+  private static io.netty.handler.ssl.SslContext tls(HealthCheck hc) {
+    try {
+      return HttpGetCheck.tlsContext(hc.http());
+    } catch (javax.net.ssl.SSLException e) {
+      // Refused before it gets here (problems); a file that went bad since fails every check.
+      throw new IllegalStateException(HttpGetCheck.tlsReason(e), e);
+    }
+  }
+
+  /**
+   * What keeps this node from running the checks of {@code config} as written: scripts it does not
+   * have, TLS files it cannot use. The node refuses such a configuration.
+   */
+  public static List<org.lbctl.core.config.ConfigProblem> problems(
+      org.lbctl.core.config.ReplicatedConfig config, CheckCommands commands) {
+    List<org.lbctl.core.config.ConfigProblem> all =
+        new ArrayList<>(ExternalCheck.missingScripts(config, commands));
+    all.addAll(HttpGetCheck.tlsProblems(config));
+    return all;
   }
 
   /** The latest result for a server, or empty before its first check (or without a check). */

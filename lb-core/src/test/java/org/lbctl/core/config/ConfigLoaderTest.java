@@ -192,6 +192,32 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anHttpsCheckThatVerifiesNeedsACaAndAClientCertificateNeedsItsKey() {
+    assertProblems(
+        """
+        virtualServices:
+          - label: ccw
+            address: 10.1.1.10
+            ports: [8443]
+            healthCheck: {type: https-get, path: api/health, clientCertificateFile: /etc/c.pem}
+            realServers: [{label: ccw1, address: 10.1.1.11, port: 8443}]
+          - label: web
+            address: 10.1.1.10
+            ports: [80]
+            healthCheck: {type: http-get, caFile: /etc/ca.pem}
+            realServers: [{label: web1, address: 10.1.1.11, port: 80}]
+        """,
+        "virtualServices[0].healthCheck.path: 'api/health' is not a request path (starts with /,"
+            + " no spaces)",
+        "virtualServices[0].healthCheck.caFile: is required to verify the real servers'"
+            + " certificates (or set verifyCertificate: false)",
+        "virtualServices[0].healthCheck.clientKeyFile: a client certificate needs both"
+            + " clientCertificateFile and clientKeyFile",
+        "virtualServices[1].healthCheck.type: certificates are set but 'http-get' does not use TLS"
+            + " (https-get does)");
+  }
+
+  @Test
   void featuresThisBuildCannotServeAreRefusedNotIgnored() {
     String later =
         """
@@ -202,7 +228,6 @@ class ConfigLoaderTest {
             layer: 4
             mode: dr
             persistence: {mode: http-cookie, timeout: 300s}
-            healthCheck: {type: ping}
         """;
 
     assertThatThrownBy(() -> ConfigLoader.parse(later))
@@ -212,9 +237,7 @@ class ConfigLoaderTest {
                 assertThat(e.problems())
                     .extracting(ConfigProblem::path)
                     .containsExactlyInAnyOrder(
-                        "virtualServices[0].mode",
-                        "virtualServices[0].persistence.mode",
-                        "virtualServices[0].healthCheck.type"));
+                        "virtualServices[0].mode", "virtualServices[0].persistence.mode"));
   }
 
   @Test

@@ -59,6 +59,42 @@ public final class Nginx implements AutoCloseable {
       int port,
       Callable<Boolean> ready)
       throws IOException {
+    return launch(
+        name,
+        parent,
+        execPrefix,
+        "listen %s;\n    location / { return 200 \"%s\\n\"; }".formatted(listen, name),
+        port,
+        ready);
+  }
+
+  /**
+   * An nginx on loopback whose server block is {@code server} (listen, TLS, locations), ready once
+   * {@code port} accepts connections.
+   */
+  public static Nginx withServer(String name, Path parent, String server, int port)
+      throws IOException {
+    return launch(
+        name,
+        parent,
+        List.of(),
+        server,
+        port,
+        () -> {
+          try (Socket s = new Socket("127.0.0.1", port)) {
+            return s.isConnected();
+          }
+        });
+  }
+
+  private static Nginx launch(
+      String name,
+      Path parent,
+      List<String> execPrefix,
+      String server,
+      int port,
+      Callable<Boolean> ready)
+      throws IOException {
     Path dir = Files.createDirectories(parent.resolve("nginx-" + name));
     Path conf = dir.resolve("nginx.conf");
     Files.writeString(
@@ -75,12 +111,11 @@ public final class Nginx implements AutoCloseable {
           client_body_temp_path %1$s; proxy_temp_path %1$s; fastcgi_temp_path %1$s;
           uwsgi_temp_path %1$s; scgi_temp_path %1$s;
           server {
-            listen %2$s;
-            location / { return 200 "%3$s\\n"; }
+            %2$s
           }
         }
         """
-            .formatted(dir, listen, name));
+            .formatted(dir, server));
     List<String> cmd = new ArrayList<>(execPrefix);
     cmd.addAll(List.of("nginx", "-c", conf.toString(), "-p", dir.toString()));
     Process p =

@@ -1,0 +1,260 @@
+package org.lbctl.core.health;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.ssl.SslProtocols;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.File;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import org.lbctl.core.config.BodyMatch;
+import org.lbctl.core.config.CheckType;
+import org.lbctl.core.config.ConfigProblem;
+import org.lbctl.core.config.Endpoints;
+import org.lbctl.core.config.HealthCheck;
+import org.lbctl.core.config.HttpGet;
+import org.lbctl.core.config.ReplicatedConfig;
+
+/**
+ * {@code http-get} and {@code https-get}: one GET (Connection: close) with the configured path and
+ * Host; healthy when the status is the expected one and the body contains or equals the expected
+ * text. Over TLS the server's certificate is verified against the configured CA (with the Host as
+ * the name to match and as SNI) and a client certificate is presented when one is configured.
+ */
+public final class HttpGetCheck implements Check {
+  /** A health answer is short; a server that sends more is cut off here. */
+  static final int MAX_BODY = 65536;
+
+  private final CheckTransport transport;
+  private final HttpGet http;
+  private final Optional<SslContext> tls;
+
+  public HttpGetCheck(CheckTransport transport, HttpGet http, Optional<SslContext> tls) {
+    this.transport = transport;
+    this.http = http;
+    this.tls = tls;
+  }
+
+  /**
+   * The TLS client context of an {@code https-get} check, read from its files: TLS 1.2 and 1.3, the
+   * CA to verify with (or no verification when turned off) and the client certificate if any.
+   *
+   * @throws SSLException naming the file that cannot be used
+   */
+  public static SslContext tlsContext(HttpGet http) throws SSLException {
+    SslContextBuilder b =
+        SslContextBuilder.forClient().protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2);
+    if (http.verifyCertificate()) {
+      b.trustManager(new File(http.caFile()));
+      b.endpointIdentificationAlgorithm("HTTPS");
+    } else {
+      b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+    }
+    if (!http.clientCertificateFile().isEmpty()) {
+      b.keyManager(new File(http.clientCertificateFile()), new File(http.clientKeyFile()));
+    }
+    return b.build();
+  }
+
+  /** The https-get checks of {@code config} whose TLS files this node cannot use. */
+  public static List<ConfigProblem> tlsProblems(ReplicatedConfig config) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    for (int i = 0; i < config.virtualServices().size(); i++) {
+      HealthCheck hc = config.virtualServices().get(i).healthCheck();
+      if (hc.type() == CheckType.HTTPS_GET) {
+        try {
+          tlsContext(hc.http());
+        } catch (SSLException | RuntimeException e) {
+          problems.add(
+              new ConfigProblem(
+                  "virtualServices[" + i + "].healthCheck",
+                  "cannot use its TLS files ("
+                      + hc.http().caFile()
+                      + " "
+                      + hc.http().clientCertificateFile()
+                      + " "
+                      + hc.http().clientKeyFile()
+                      + "): "
+                      + tlsReason(e)));
+        }
+      }
+    }
+    return problems;
+  }
+
+  @Override
+  public CompletableFuture<CheckResult> run(CheckTarget target) {
+    CompletableFuture<CheckResult> result = new CompletableFuture<>();
+    InetSocketAddress address = new InetSocketAddress(target.address(), target.ports().get(0));
+    String host = http.host().isEmpty() ? Endpoints.format(address) : http.host();
+    String where =
+        "GET "
+            + (tls.isPresent() ? "https://" : "http://")
+            + Endpoints.format(address)
+            + http.path();
+    Response response = new Response(result, where, System.nanoTime());
+    transport.open(
+        address,
+        target.timeout(),
+        where,
+        result,
+        new CheckTransport.Conversation() {
+          @Override
+          public List<ChannelHandler> handlers() {
+            List<ChannelHandler> h = new ArrayList<>();
+            tls.ifPresent(
+                ctx -> {
+                  // The name to verify and to send as SNI: the Host, or else the address itself.
+                  String peer =
+                      http.host().isEmpty() ? target.address().getHostAddress() : http.host();
+                  h.add(
+                      ctx.newHandler(
+                          io.netty.buffer.ByteBufAllocator.DEFAULT, peer, address.getPort()));
+                });
+            h.add(new HttpClientCodec());
+            h.add(new HttpObjectAggregator(MAX_BODY));
+            h.add(response);
+            return h;
+          }
+
+          @Override
+          public void start(Channel ch) {
+            FullHttpRequest get =
+                new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, http.path());
+            get.headers()
+                .set(HttpHeaderNames.HOST, host)
+                .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                .set(HttpHeaderNames.USER_AGENT, "lbctl-health-check");
+            ch.writeAndFlush(get);
+          }
+
+          @Override
+          public void timedOut() {
+            response.fail("no answer within " + target.timeout().toMillis() + " ms");
+          }
+        });
+    return result;
+  }
+
+  /** Judges the one response. */
+  private final class Response extends SimpleChannelInboundHandler<FullHttpResponse> {
+    private final CompletableFuture<CheckResult> result;
+    private final String where;
+    private final long start;
+
+    Response(CompletableFuture<CheckResult> result, String where, long start) {
+      this.result = result;
+      this.where = where;
+      this.start = start;
+    }
+
+    void fail(String why) {
+      result.complete(CheckResult.down(where + ": " + why));
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
+      int status = r.status().code();
+      if (status != http.expectStatus()) {
+        fail("status " + status + " (expected " + http.expectStatus() + ")");
+        return;
+      }
+      String body = r.content().toString(StandardCharsets.UTF_8);
+      String expected = http.expectBody();
+      boolean matches =
+          expected.isEmpty()
+              || (http.bodyMatch() == BodyMatch.EQUALS
+                  ? body.strip().equals(expected)
+                  : body.contains(expected));
+      if (!matches) {
+        fail(
+            "body "
+                + quote(body)
+                + (http.bodyMatch() == BodyMatch.EQUALS ? " does not equal " : " does not contain ")
+                + quote(expected));
+        return;
+      }
+      long ms = (System.nanoTime() - start) / 1_000_000;
+      result.complete(CheckResult.up(where + ": " + status + " in " + ms + " ms"));
+    }
+
+    private static String quote(String s) {
+      String one = s.strip().replaceAll("\\s+", " ");
+      return "'" + (one.length() > 60 ? one.substring(0, 60) + "..." : one) + "'";
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
+        fail("TLS handshake failed: " + tlsReason(e.cause()));
+      }
+      ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      fail("connection closed without a response");
+      ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      Throwable c =
+          cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+      if (c instanceof TooLongFrameException) {
+        fail("a response longer than " + MAX_BODY + " bytes");
+      } else if (c instanceof SSLException) {
+        fail("TLS handshake failed: " + tlsReason(c));
+      } else {
+        fail(Failures.describe(c));
+      }
+      ctx.close();
+    }
+  }
+
+  /** The innermost reason of a TLS failure, in words an engineer recognises. */
+  static String tlsReason(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    String m = String.valueOf(c.getMessage());
+    if (m.contains("unable to find valid certification path")
+        || m.contains("PKIX path building failed")) {
+      return "the server's certificate is not signed by the configured CA";
+    }
+    if (m.contains("No subject alternative") || m.contains("doesn't match any of the subject")) {
+      return "the server's certificate is not for this name (" + m + ")";
+    }
+    if (m.contains("expired") || m.contains("NotAfter")) {
+      return "the server's certificate has expired";
+    }
+    if (t instanceof SSLHandshakeException && m.contains("bad_certificate")
+        || m.contains("certificate_required")) {
+      return "the server wants a client certificate it accepts (" + m + ")";
+    }
+    return m;
+  }
+}
