@@ -35,6 +35,9 @@ class NodeConfigLoaderTest {
 
     assertThat(node.managementSocket()).isEqualTo(NodeConfig.DEFAULT_SOCKET);
     assertThat(node.ioThreads()).isZero();
+    assertThat(node.scriptsDirectory()).isEqualTo(NodeConfig.DEFAULT_SCRIPTS);
+    Files.writeString(file, "configFile: lbctl.yaml\nscriptsDirectory: checks\n");
+    assertThat(NodeConfigLoader.load(file).scriptsDirectory()).isEqualTo(dir.resolve("checks"));
   }
 
   @Test
@@ -50,7 +53,7 @@ class NodeConfigLoaderTest {
                     .map(ConfigProblem::toString)
                     .containsExactlyInAnyOrder(
                         "peer: unknown field (expected one of: [configFile, ioThreads,"
-                            + " managementSocket, pair])",
+                            + " managementSocket, pair, scriptsDirectory])",
                         "configFile: is required",
                         "managementSocket: expected text, got number 7",
                         "ioThreads: -1 (expected: 0..1024)"));
