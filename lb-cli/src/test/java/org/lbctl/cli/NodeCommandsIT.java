@@ -119,6 +119,16 @@ class NodeCommandsIT {
     assertThat(s.path("configHash").asText()).hasSize(64);
   }
 
+  /** The first real server as {@code lbctl status -o json} shows it. */
+  private JsonNode pacs1Status() throws Exception {
+    return lbctl("status", "-o", "json")
+        .json()
+        .path("virtualServices")
+        .get(0)
+        .path("realServers")
+        .get(0);
+  }
+
   @Test
   void aCheckedServerThatStopsIsShownDownWithWhatTheCheckFound() throws Exception {
     Files.writeString(
@@ -133,17 +143,7 @@ class NodeCommandsIT {
     a.close();
     await()
         .atMost(java.time.Duration.ofSeconds(5))
-        .until(
-            () ->
-                lbctl("status", "-o", "json")
-                    .json()
-                    .path("virtualServices")
-                    .get(0)
-                    .path("realServers")
-                    .get(0)
-                    .path("health")
-                    .asText()
-                    .equals("down"));
+        .until(() -> pacs1Status().path("health").asText().equals("down"));
     // The first server is down: the first scheduler sends clients to the second.
     assertThat(TestClient.greeting(vipPort)).startsWith("pacs2:");
     Run table = lbctl("status");
@@ -151,6 +151,54 @@ class NodeCommandsIT {
         .contains("LAST CHECK")
         .contains("connect to 127.0.0.1:" + closed + ": connection refused")
         .containsPattern("connected to 127.0.0.1:" + b.port() + " in \\d+ ms");
+  }
+
+  @Test
+  void aServerThatGoesDownIsMailedToTheGlobalAndTheVipsRecipients() throws Exception {
+    int smtpPort = Ports.free();
+    var smtp =
+        new com.icegreen.greenmail.util.GreenMail(
+            new com.icegreen.greenmail.util.ServerSetup(smtpPort, "127.0.0.1", "smtp"));
+    smtp.start();
+    try {
+      Files.writeString(
+          configFile,
+          """
+          alerts:
+            smtpHost: 127.0.0.1
+            smtpPort: %d
+            security: none
+            from: lbctl@hospital.test
+            to: [netops@hospital.test]
+            minInterval: 1s
+          """
+                  .formatted(smtpPort)
+              + config(vipPort)
+                  .replace(
+                      "scheduler: first",
+                      "scheduler: first\n    alertRecipients: [pacs-team@hospital.test]\n"
+                          + "    healthCheck: {type: connect, interval: 100ms, timeout: 100ms,"
+                          + " rise: 1, fall: 2}"));
+      assertThat(lbctl("reload").exit()).isZero();
+      // Checked once and up (which mails nothing), then it stops.
+      await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> pacs1Status().hasNonNull("lastCheck"));
+      int closed = a.port();
+      a.close();
+      await()
+          .atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> smtp.getReceivedMessages().length >= 2);
+      var mail = smtp.getReceivedMessages()[0];
+      assertThat(mail.getSubject()).endsWith("] pacs: real server pacs1 DOWN");
+      assertThat(mail.getAllRecipients())
+          .extracting(Object::toString)
+          .containsExactlyInAnyOrder("netops@hospital.test", "pacs-team@hospital.test");
+      assertThat((String) mail.getContent())
+          .contains("connect to 127.0.0.1:" + closed + ": connection refused (2 in a row)");
+    } finally {
+      smtp.stop();
+    }
   }
 
   @Test

@@ -26,6 +26,9 @@ import org.lbctl.cluster.pairing.PairingToken;
 import org.lbctl.cluster.sync.ConfigReplica;
 import org.lbctl.cluster.sync.ConfigStore;
 import org.lbctl.cluster.sync.SyncRules;
+import org.lbctl.core.alert.AlertEvent;
+import org.lbctl.core.alert.Alerter;
+import org.lbctl.core.alert.SmtpMailSender;
 import org.lbctl.core.api.ApiException;
 import org.lbctl.core.api.ManagementApi;
 import org.lbctl.core.api.ManagementServer;
@@ -79,6 +82,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private volatile NodeConfig local;
   private final ProxyEngine engine;
   private final HealthChecker health;
+  private final Alerter alerter;
   private final CheckCommands checkCommands;
   private final Instant startedAt = Instant.now();
   private final String name;
@@ -100,6 +104,8 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     this.checkCommands = new CheckCommands(List.of(), Optional.of(local.scriptsDirectory()));
     this.health = new HealthChecker(engine.transport(), engine::services, checkCommands);
     this.name = hostname();
+    this.alerter = new Alerter(name, new SmtpMailSender());
+    alertOnHealth();
     // Only a pair needs to know across restarts which version it holds; a lone node numbers its
     // reloads in memory and writes nothing beside its file.
     this.store =
@@ -140,7 +146,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       }
       node.runnable(initial);
       node.engine.apply(initial);
-      node.health.sync(node.engine.services().values());
+      node.follow(initial);
       node.running = initial;
       node.document = document;
       node.version = node.versionAtStart(ConfigHash.of(initial));
@@ -244,6 +250,9 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
             () -> running.allFloatingIps(),
             new PingTargets(settings.pingTargets(), List.of()),
             this);
+    pair.onRoleChange(
+        (what, why) ->
+            alerter.post(new AlertEvent(Instant.now(), Optional.empty(), "pair: " + what, why)));
     try {
       pair.start(key, mode, this::onPeerBreak);
     } catch (IOException e) {
@@ -271,6 +280,35 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         pairStatus(),
         stickSummary(),
         StatusReport.services(engine.services().values(), health::last));
+  }
+
+  /** Mails every change of a real server's health and of a virtual service's availability. */
+  private void alertOnHealth() {
+    health.addListener(
+        e ->
+            alerter.post(
+                new AlertEvent(
+                    Instant.now(),
+                    Optional.of(e.virtualService()),
+                    e.virtualService() + ": real server " + e.server() + (e.up() ? " UP" : " DOWN"),
+                    e.result().detail() + " (" + e.inARow() + " in a row)")));
+    health.addAvailabilityListener(
+        v ->
+            alerter.post(
+                new AlertEvent(
+                    Instant.now(),
+                    Optional.of(v.virtualService()),
+                    v.virtualService()
+                        + (v.available()
+                            ? ": real servers available again"
+                            : ": NO REAL SERVER AVAILABLE"),
+                    v.consequence())));
+  }
+
+  /** The checks and the alerts follow the configuration the engine now runs. */
+  private void follow(ReplicatedConfig config) {
+    health.sync(engine.services().values());
+    alerter.configure(config);
   }
 
   /**
@@ -327,7 +365,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     ReplicatedConfig config = ConfigReplica.read(next, received);
     runnable(config);
     ListenerChanges changes = engine.apply(config);
-    health.sync(engine.services().values());
+    follow(config);
     byte[] previous = document;
     running = config;
     announceRealServers();
@@ -368,7 +406,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       String hash = ConfigHash.of(next);
       runnable(next);
       ListenerChanges changes = engine.apply(next);
-      health.sync(engine.services().values());
+      follow(next);
       List<FloatingIp> before = running.allFloatingIps();
       running = next;
       announceRealServers();
@@ -891,6 +929,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       management.close();
     }
     health.close();
+    alerter.close();
     engine.close();
     log.info("node {} stopped", name);
   }

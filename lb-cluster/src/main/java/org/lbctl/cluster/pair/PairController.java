@@ -106,6 +106,8 @@ public final class PairController implements AutoCloseable {
   // Set when the pair is being broken: no more role changes, whatever the views say.
   private boolean leaving;
   private Runnable onBreak = () -> {};
+  // Told of every role change (alerts): "secondary is now ACTIVE", and why.
+  private volatile java.util.function.BiConsumer<String, String> onRoleChange = (what, why) -> {};
   private final CompletableFuture<Void> peerGone = new CompletableFuture<>();
 
   /** What the worker last saw; the management API reads it without waiting for the worker. */
@@ -494,6 +496,16 @@ public final class PairController implements AutoCloseable {
     sinceReason = reason;
     refreshStatus();
     announce(false);
+    onRoleChange.accept(
+        settings.role().configName()
+            + " is now "
+            + next.displayName().toUpperCase(java.util.Locale.ROOT),
+        reason);
+  }
+
+  /** Tells {@code listener} of every change of this node's state, with the reason. */
+  public void onRoleChange(java.util.function.BiConsumer<String, String> listener) {
+    this.onRoleChange = listener;
   }
 
   private void rollback(PairState failed) {

@@ -12,7 +12,17 @@ import java.util.regex.Pattern;
 final class ConfigReader {
   static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
-  private static final Set<String> ROOT = Set.of("virtualServices", "floatingIps");
+  private static final Set<String> ROOT = Set.of("virtualServices", "floatingIps", "alerts");
+  private static final Set<String> ALERT_FIELDS =
+      Set.of(
+          "smtpHost",
+          "smtpPort",
+          "security",
+          "username",
+          "passwordFile",
+          "from",
+          "to",
+          "minInterval");
   private static final Set<String> VIP_FIELDS =
       Set.of(
           "label",
@@ -26,7 +36,8 @@ final class ConfigReader {
           "healthCheck",
           "fallback",
           "timeouts",
-          "realServers");
+          "realServers",
+          "alertRecipients");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections");
   private static final Set<String> FALLBACK_FIELDS = Set.of("address", "port", "enabled");
@@ -79,7 +90,52 @@ final class ConfigReader {
         }
       }
     }
-    return new ReplicatedConfig(vips, floatingIps(root.get("floatingIps")));
+    return new ReplicatedConfig(
+        vips, floatingIps(root.get("floatingIps")), alerts(root.get("alerts")));
+  }
+
+  private Optional<Alerts> alerts(JsonNode node) {
+    if (node == null || node.isNull() || !in.object(node, "alerts", ALERT_FIELDS)) {
+      return Optional.empty();
+    }
+    String p = "alerts";
+    return Optional.of(
+        new Alerts(
+            in.text(node, p, "smtpHost", "", true),
+            in.integer(node, p, "smtpPort", 587, 1, 65535),
+            in.choice(node, p, "security", SmtpSecurity.class, SmtpSecurity.STARTTLS),
+            in.text(node, p, "username", "", false),
+            in.text(node, p, "passwordFile", "", false),
+            in.text(node, p, "from", "", true),
+            texts(node.get("to"), TreeReader.join(p, "to")),
+            in.duration(
+                node,
+                p,
+                "minInterval",
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(1),
+                Duration.ofHours(24))));
+  }
+
+  /** A list of strings (empty when absent). */
+  private List<String> texts(JsonNode list, String path) {
+    List<String> out = new ArrayList<>();
+    if (list == null || list.isNull()) {
+      return out;
+    }
+    if (!list.isArray()) {
+      in.problems().add(path, "expected a list, got " + TreeReader.describe(list));
+      return out;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      if (list.get(i).isTextual()) {
+        out.add(list.get(i).textValue());
+      } else {
+        in.problems()
+            .add(path + "[" + i + "]", "expected text, got " + TreeReader.describe(list.get(i)));
+      }
+    }
+    return out;
   }
 
   private List<FloatingIp> floatingIps(JsonNode list) {
@@ -149,7 +205,8 @@ final class ConfigReader {
             healthCheck(node.get("healthCheck"), TreeReader.join(path, "healthCheck")),
             fallback(node.get("fallback"), TreeReader.join(path, "fallback")),
             timeouts(node.get("timeouts"), TreeReader.join(path, "timeouts")),
-            realServers));
+            realServers,
+            texts(node.get("alertRecipients"), TreeReader.join(path, "alertRecipients"))));
   }
 
   private String label(JsonNode node, String path) {

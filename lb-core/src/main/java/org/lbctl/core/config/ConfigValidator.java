@@ -27,6 +27,42 @@ final class ConfigValidator {
       uniqueRealServerLabels(vip, path);
       portClashes(vips, i);
       notYetAvailable(vip, path);
+      mailboxes(path + ".alertRecipients", vip.alertRecipients());
+      if (!vip.alertRecipients().isEmpty() && config.alerts().isEmpty()) {
+        problems.add(
+            path + ".alertRecipients",
+            "needs an alerts section (SMTP server and sender) to send anything");
+      }
+    }
+    config.alerts().ifPresent(this::alerts);
+  }
+
+  private void alerts(Alerts a) {
+    if (!a.from().isEmpty()) {
+      mailboxes("alerts.from", List.of(a.from()));
+    }
+    mailboxes("alerts.to", a.to());
+    if (a.username().isEmpty() != a.passwordFile().isEmpty()) {
+      problems.add(
+          a.username().isEmpty() ? "alerts.username" : "alerts.passwordFile",
+          "SMTP authentication needs both username and passwordFile");
+    }
+    if (a.security() == SmtpSecurity.NONE && !a.username().isEmpty()) {
+      problems.add(
+          "alerts.security", "'none' would send the SMTP password in clear: use starttls or tls");
+    }
+  }
+
+  /** Addresses alerts go to: one {@code @}, something on each side, no spaces or brackets. */
+  private void mailboxes(String path, List<String> addresses) {
+    for (int i = 0; i < addresses.size(); i++) {
+      String a = addresses.get(i);
+      int at = a.indexOf('@');
+      if (at < 1 || at != a.lastIndexOf('@') || at == a.length() - 1 || !a.matches("[^\\s<>,;]+")) {
+        problems.add(
+            path + (path.endsWith("from") ? "" : "[" + i + "]"),
+            "'" + a + "' is not an email address");
+      }
     }
   }
 

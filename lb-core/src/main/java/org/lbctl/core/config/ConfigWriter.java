@@ -94,7 +94,26 @@ public final class ConfigWriter {
         rn.put("minConnections", r.minConnections());
         rn.put("maxConnections", r.maxConnections());
       }
+      if (!v.alertRecipients().isEmpty()) {
+        ArrayNode to = n.putArray("alertRecipients");
+        v.alertRecipients().forEach(to::add);
+      }
     }
+    config
+        .alerts()
+        .ifPresent(
+            a -> {
+              ObjectNode an = root.putObject("alerts");
+              an.put("smtpHost", a.smtpHost());
+              an.put("smtpPort", a.smtpPort());
+              an.put("security", a.security().configName());
+              an.put("username", a.username());
+              an.put("passwordFile", a.passwordFile());
+              an.put("from", a.from());
+              ArrayNode to = an.putArray("to");
+              a.to().forEach(to::add);
+              an.put("minInterval", Durations.format(a.minInterval()));
+            });
     return root;
   }
 

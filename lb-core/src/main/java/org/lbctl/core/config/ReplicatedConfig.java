@@ -9,17 +9,23 @@ import java.util.Optional;
  *
  * @param floatingIps addresses that move with the active node besides the virtual services' own,
  *     such as the real servers' default gateway in NAT mode
+ * @param alerts email alerts; empty: none are sent
  */
-public record ReplicatedConfig(List<VirtualService> virtualServices, List<FloatingIp> floatingIps) {
-  public static final ReplicatedConfig EMPTY = new ReplicatedConfig(List.of(), List.of());
+public record ReplicatedConfig(
+    List<VirtualService> virtualServices,
+    List<FloatingIp> floatingIps,
+    java.util.Optional<Alerts> alerts) {
+  public static final ReplicatedConfig EMPTY =
+      new ReplicatedConfig(List.of(), List.of(), java.util.Optional.empty());
 
   public ReplicatedConfig {
     virtualServices = List.copyOf(virtualServices);
     floatingIps = List.copyOf(floatingIps);
+    java.util.Objects.requireNonNull(alerts, "alerts");
   }
 
   public ReplicatedConfig(List<VirtualService> virtualServices) {
-    this(virtualServices, List.of());
+    this(virtualServices, List.of(), java.util.Optional.empty());
   }
 
   /**

@@ -11,6 +11,7 @@ import java.util.Optional;
  * @param mode layer 4 forwarding method; {@link ForwardingMode#SNAT} for layer 7 (always a proxy)
  * @param protocol layer 7 protocol; {@link Protocol#TCP} for layer 4
  * @param fallback empty when disabled: the client connection is then closed at once
+ * @param alertRecipients who else gets this virtual service's alerts, besides the global list
  */
 public record VirtualService(
     String label,
@@ -24,7 +25,8 @@ public record VirtualService(
     HealthCheck healthCheck,
     Optional<Fallback> fallback,
     Timeouts timeouts,
-    List<RealServer> realServers) {
+    List<RealServer> realServers,
+    List<String> alertRecipients) {
 
   public VirtualService {
     requireNonNull(label, "label");
@@ -39,6 +41,7 @@ public record VirtualService(
     requireNonNull(fallback, "fallback");
     requireNonNull(timeouts, "timeouts");
     realServers = List.copyOf(realServers);
+    alertRecipients = List.copyOf(alertRecipients);
   }
 
   public Optional<RealServer> realServer(String rsLabel) {

@@ -46,6 +46,14 @@ public final class HealthChecker implements AutoCloseable {
   private final Map<Key, ServerMonitor> monitors = new HashMap<>();
   private final Map<String, Boolean> vipAvailable = new HashMap<>();
   private final List<Consumer<HealthEvent>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Consumer<VipAvailability>> vipListeners = new CopyOnWriteArrayList<>();
+
+  /**
+   * A virtual service lost its last available real server, or has one again.
+   *
+   * @param consequence what happens to new clients now
+   */
+  public record VipAvailability(String virtualService, boolean available, String consequence) {}
 
   /**
    * @param services the running virtual services, read when a server changes state to tell whether
@@ -65,6 +73,11 @@ public final class HealthChecker implements AutoCloseable {
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("lb-check", true), transport.ioHandlerFactory());
     this.checks = new CheckTransport(group, transport.socketChannel());
+  }
+
+  /** Also tells {@code listener} when a virtual service loses or regains its last server. */
+  public void addAvailabilityListener(Consumer<VipAvailability> listener) {
+    vipListeners.add(listener);
   }
 
   /** Also tells {@code listener} of every change (alerts). */
@@ -234,17 +247,23 @@ public final class HealthChecker implements AutoCloseable {
     if (before != null && before == any) {
       return;
     }
+    String consequence =
+        any
+            ? "real servers available again; the fallback takes no new clients"
+            : "no real server available: new clients "
+                + r.config()
+                    .fallback()
+                    .map(f -> "go to the fallback server " + f.address() + ":" + f.port())
+                    .orElse("are refused (no fallback server)");
     if (!any) {
-      log.warn(
-          "vip {}: no real server available: new clients {}",
-          vip,
-          r.config()
-              .fallback()
-              .map(f -> "go to the fallback server " + f.address() + ":" + f.port())
-              .orElse("are refused (no fallback server)"));
+      log.warn("vip {}: {}", vip, consequence);
     } else if (before != null) {
-      log.info("vip {}: real servers available again; the fallback takes no new clients", vip);
+      log.info("vip {}: {}", vip, consequence);
+    } else {
+      return;
     }
+    VipAvailability news = new VipAvailability(vip, any, consequence);
+    vipListeners.forEach(l -> l.accept(news));
   }
 
   @Override

@@ -98,14 +98,18 @@ final class ServerMonitor {
       return;
     }
     last = r;
-    int inARow = health.up().isEmpty() ? 1 : health.streak() + 1;
+    boolean first = health.up().isEmpty();
+    int inARow = first ? 1 : health.streak() + 1;
     health
         .record(r.up())
         .ifPresent(
             up -> {
               server.setHealthy(up);
-              onChange.accept(
-                  new HealthEvent(target.virtualService(), target.server(), up, inARow, r));
+              // A server counts as up until its first check: only a first failure is news.
+              if (!(first && up)) {
+                onChange.accept(
+                    new HealthEvent(target.virtualService(), target.server(), up, inARow, r));
+              }
             });
     long elapsed = (System.nanoTime() - startNanos) / 1_000_000;
     schedule(Math.max(0, interval.toMillis() - elapsed));

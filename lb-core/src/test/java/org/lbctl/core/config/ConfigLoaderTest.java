@@ -218,6 +218,41 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void alertsNeedMailboxesAndNeverSendAPasswordInClear() {
+    assertProblems(
+        """
+        alerts:
+          smtpHost: smtp.hospital.test
+          security: none
+          username: lbctl
+          from: lbctl
+          to: [netops@hospital.test, "two@@hospital.test"]
+        virtualServices:
+          - label: pacs
+            address: 10.1.1.10
+            ports: [104]
+            alertRecipients: [pacs team]
+            realServers: [{label: pacs1, address: 10.1.1.11, port: 104}]
+        """,
+        "alerts.from: 'lbctl' is not an email address",
+        "alerts.to[1]: 'two@@hospital.test' is not an email address",
+        "alerts.passwordFile: SMTP authentication needs both username and passwordFile",
+        "alerts.security: 'none' would send the SMTP password in clear: use starttls or tls",
+        "virtualServices[0].alertRecipients[0]: 'pacs team' is not an email address");
+    assertProblems(
+        """
+        virtualServices:
+          - label: pacs
+            address: 10.1.1.10
+            ports: [104]
+            alertRecipients: [pacs@hospital.test]
+            realServers: [{label: pacs1, address: 10.1.1.11, port: 104}]
+        """,
+        "virtualServices[0].alertRecipients: needs an alerts section (SMTP server and sender) to"
+            + " send anything");
+  }
+
+  @Test
   void featuresThisBuildCannotServeAreRefusedNotIgnored() {
     String later =
         """
@@ -413,7 +448,9 @@ class ConfigLoaderTest {
         "virtualServices[0].protocol: 'http' mode is not available in this build yet (available:"
             + " tcp)");
     cases.put("virtualServices: [7]", "virtualServices[0]: expected an object, got number 7");
-    cases.put("vips: []", "vips: unknown field (expected one of: [floatingIps, virtualServices])");
+    cases.put(
+        "vips: []",
+        "vips: unknown field (expected one of: [alerts, floatingIps, virtualServices])");
     cases.put(
         "floatingIps: [10.99.1.1/33, gateway, 10.99.1.1, 10.99.1.1/24]",
         "floatingIps[0]: text '10.99.1.1/33' (expected an IP address with an optional /prefix)");

@@ -1,0 +1,81 @@
+package org.lbctl.core.alert;
+
+import jakarta.mail.Authenticator;
+import jakarta.mail.Message;
+import jakarta.mail.PasswordAuthentication;
+import jakarta.mail.Session;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Date;
+import java.util.List;
+import java.util.Properties;
+import org.lbctl.core.config.Alerts;
+import org.lbctl.core.config.SmtpSecurity;
+
+/**
+ * Sends alert mail over SMTP with Jakarta Mail: STARTTLS required or TLS from the start, the
+ * server's certificate checked against the JDK's trust store and its name, AUTH with the password
+ * read from the node's password file at each send (so a changed password needs no reload).
+ */
+public final class SmtpMailSender implements MailSender {
+  private static final String TIMEOUT_MS = "10000";
+
+  /** The Jakarta Mail session properties for {@code a}. */
+  static Properties properties(Alerts a) {
+    Properties p = new Properties();
+    String proto = a.security() == SmtpSecurity.TLS ? "smtps" : "smtp";
+    p.put("mail.transport.protocol", proto);
+    p.put("mail." + proto + ".host", a.smtpHost());
+    p.put("mail." + proto + ".port", Integer.toString(a.smtpPort()));
+    p.put("mail." + proto + ".connectiontimeout", TIMEOUT_MS);
+    p.put("mail." + proto + ".timeout", TIMEOUT_MS);
+    p.put("mail." + proto + ".writetimeout", TIMEOUT_MS);
+    p.put("mail." + proto + ".auth", Boolean.toString(!a.username().isEmpty()));
+    if (a.security() == SmtpSecurity.STARTTLS) {
+      p.put("mail.smtp.starttls.enable", "true");
+      p.put("mail.smtp.starttls.required", "true");
+    }
+    if (a.security() != SmtpSecurity.NONE) {
+      p.put("mail." + proto + ".ssl.checkserveridentity", "true");
+      p.put("mail." + proto + ".ssl.protocols", "TLSv1.3 TLSv1.2");
+    }
+    return p;
+  }
+
+  @Override
+  public void send(Alerts a, List<String> to, String subject, String body) throws Exception {
+    Session session =
+        a.username().isEmpty()
+            ? Session.getInstance(properties(a))
+            : Session.getInstance(
+                properties(a),
+                new Authenticator() {
+                  @Override
+                  protected PasswordAuthentication getPasswordAuthentication() {
+                    return new PasswordAuthentication(a.username(), password(a));
+                  }
+                });
+    MimeMessage m = new MimeMessage(session);
+    m.setFrom(new InternetAddress(a.from()));
+    for (String r : to) {
+      m.addRecipient(Message.RecipientType.TO, new InternetAddress(r));
+    }
+    m.setSubject(subject, StandardCharsets.UTF_8.name());
+    m.setText(body, StandardCharsets.UTF_8.name());
+    m.setSentDate(new Date());
+    Transport.send(m);
+  }
+
+  private static String password(Alerts a) {
+    try {
+      return Files.readString(Path.of(a.passwordFile())).strip();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read the SMTP password file " + a.passwordFile(), e);
+    }
+  }
+}
