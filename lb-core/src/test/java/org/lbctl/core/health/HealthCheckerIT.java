@@ -176,4 +176,69 @@ class HealthCheckerIT {
     assertThat(state("pacs", "pacs1").healthy()).isTrue();
     assertThat(checker.last("pacs", "pacs1")).isEmpty();
   }
+
+  /**
+   * iConnect: one real server (the primary cluster) and a fallback that is the secondary cluster,
+   * both on the VIP's seven ports; ten failed all-ports checks move every port to the fallback,
+   * recovery brings them back, and a halt moves them by hand.
+   */
+  @Test
+  void iconnectFallsBackOnAllSevenPortsAfterTenFailuresAndOnHalt() throws Exception {
+    int[] ports = new int[7];
+    for (int i = 0; i < ports.length; i++) {
+      ports[i] = Ports.free();
+    }
+    TestBackend primary = TestBackend.startOn("127.0.0.2", "primary", Mode.NAME_ECHO, 0, ports);
+    closeMe.add(TestBackend.startOn("127.0.0.1", "secondary", Mode.NAME_ECHO, 0, ports));
+    checker.addListener(events::add);
+    apply(
+        """
+        virtualServices:
+          - label: iconnect
+            address: 127.0.0.3
+            ports: %s
+            scheduler: first
+            healthCheck: {type: all-ports, interval: 100ms, timeout: 100ms, rise: 1, fall: 10}
+            fallback: {address: 127.0.0.1, port: 0}
+            realServers: [{label: primary-cluster, address: 127.0.0.2, port: 0}]
+        """
+            .formatted(java.util.Arrays.toString(ports)));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> checker.last("iconnect", "primary-cluster").isPresent());
+    for (int p : ports) {
+      assertThat(greeting(p)).isEqualTo("primary:" + p);
+    }
+
+    primary.close();
+    long stopped = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !state("iconnect", "primary-cluster").healthy());
+    // Ten checks 100 ms apart: not before about a second.
+    assertThat((System.nanoTime() - stopped) / 1_000_000).isGreaterThanOrEqualTo(800);
+    assertThat(events.get(events.size() - 1).inARow()).isEqualTo(10);
+    for (int p : ports) {
+      assertThat(greeting(p)).isEqualTo("secondary:" + p);
+    }
+
+    TestBackend back = TestBackend.startOn("127.0.0.2", "primary", Mode.NAME_ECHO, 0, ports);
+    closeMe.add(back);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> state("iconnect", "primary-cluster").healthy());
+    assertThat(greeting(ports[6])).isEqualTo("primary:" + ports[6]);
+
+    // Manual failover: Halt the primary cluster.
+    state("iconnect", "primary-cluster").setAdminState(org.lbctl.core.balancer.AdminState.HALT);
+    for (int p : ports) {
+      assertThat(greeting(p)).isEqualTo("secondary:" + p);
+    }
+  }
+
+  private static String greeting(int port) throws Exception {
+    try (TestClient c = TestClient.connect("127.0.0.3", port)) {
+      return c.readLine();
+    }
+  }
 }

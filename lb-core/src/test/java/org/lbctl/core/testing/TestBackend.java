@@ -68,14 +68,20 @@ public final class TestBackend implements AutoCloseable {
   }
 
   public static TestBackend start(String name, Mode mode, long sourceBytes, int... ports) {
+    return startOn("127.0.0.1", name, mode, sourceBytes, ports);
+  }
+
+  /** A backend on another loopback address ({@code 127.0.0.2}...), e.g. a second cluster. */
+  public static TestBackend startOn(
+      String host, String name, Mode mode, long sourceBytes, int... ports) {
     TestBackend b = new TestBackend(name, mode, sourceBytes);
     for (int port : ports.length == 0 ? new int[] {0} : ports) {
-      b.listen(port);
+      b.listen(host, port);
     }
     return b;
   }
 
-  private void listen(int port) {
+  private void listen(String host, int port) {
     Channel ch =
         new ServerBootstrap()
             .group(group)
@@ -91,7 +97,7 @@ public final class TestBackend implements AutoCloseable {
                     c.pipeline().addLast(new Handler());
                   }
                 })
-            .bind(new InetSocketAddress("127.0.0.1", port))
+            .bind(new InetSocketAddress(host, port))
             .syncUninterruptibly()
             .channel();
     listeners.add(ch);
