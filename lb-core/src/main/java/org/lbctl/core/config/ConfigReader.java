@@ -65,7 +65,8 @@ final class ConfigReader {
           "verifyCertificate",
           "caFile",
           "clientCertificateFile",
-          "clientKeyFile");
+          "clientKeyFile",
+          "tls");
 
   private static final Duration MAX_IDLE = Duration.ofHours(24);
 
@@ -352,7 +353,8 @@ final class ConfigReader {
         in.text(node, path, "hl7ReceivingFacility", d.hl7ReceivingFacility(), false),
         in.text(node, path, "hl7MessageType", d.hl7MessageType(), false),
         in.text(node, path, "script", d.script(), false),
-        httpGet(node, path));
+        httpGet(node, path),
+        checkTls(node, path));
   }
 
   private HttpGet httpGet(JsonNode node, String path) {
@@ -362,7 +364,13 @@ final class ConfigReader {
         in.text(node, path, "host", d.host(), false),
         in.integer(node, path, "expectStatus", d.expectStatus(), 100, 599),
         in.text(node, path, "expectBody", d.expectBody(), false),
-        in.choice(node, path, "bodyMatch", BodyMatch.class, d.bodyMatch()),
+        in.choice(node, path, "bodyMatch", BodyMatch.class, d.bodyMatch()));
+  }
+
+  private CheckTls checkTls(JsonNode node, String path) {
+    CheckTls d = CheckTls.DEFAULT;
+    return new CheckTls(
+        in.bool(node, path, "tls", d.enabled()),
         in.bool(node, path, "verifyCertificate", d.verifyCertificate()),
         in.text(node, path, "caFile", d.caFile(), false),
         in.text(node, path, "clientCertificateFile", d.clientCertificateFile(), false),

@@ -174,6 +174,7 @@ final class ConfigValidator {
     if (check.type() == CheckType.HTTP_GET || check.type() == CheckType.HTTPS_GET) {
       httpGet(path + ".healthCheck", check);
     }
+    checkTls(path + ".healthCheck", check);
     if (check.type() == CheckType.HL7) {
       hl7Field(path + ".healthCheck.hl7ReceivingApplication", check.hl7ReceivingApplication());
       hl7Field(path + ".healthCheck.hl7ReceivingFacility", check.hl7ReceivingFacility());
@@ -201,20 +202,37 @@ final class ConfigValidator {
     if (g.host().chars().anyMatch(c -> c <= 0x20 || c == 0x7f || c == '/')) {
       problems.add(path + ".host", "'" + g.host() + "' is not a host name");
     }
-    boolean tls = check.type() == CheckType.HTTPS_GET;
-    if (tls && g.verifyCertificate() && g.caFile().isEmpty()) {
+  }
+
+  /** Certificates that a check needs, or names without using them. */
+  private void checkTls(String path, HealthCheck check) {
+    CheckTls t = check.tls();
+    if (t.enabled() && check.type() != CheckType.DICOM_ECHO) {
+      problems.add(
+          path + ".tls",
+          "applies to dicom-echo only ("
+              + (check.type() == CheckType.HTTP_GET ? "use https-get" : "https-get is TLS anyway")
+              + ")");
+    }
+    if (!check.usesTls()) {
+      if (t.namesFiles()) {
+        problems.add(
+            path + ".type",
+            "certificates are set but '"
+                + check.type().configName()
+                + "' does not use TLS (https-get does, dicom-echo with tls: true)");
+      }
+      return;
+    }
+    if (t.verifyCertificate() && t.caFile().isEmpty()) {
       problems.add(
           path + ".caFile",
           "is required to verify the real servers' certificates (or set verifyCertificate: false)");
     }
-    if (g.clientCertificateFile().isEmpty() != g.clientKeyFile().isEmpty()) {
+    if (t.clientCertificateFile().isEmpty() != t.clientKeyFile().isEmpty()) {
       problems.add(
-          path + (g.clientKeyFile().isEmpty() ? ".clientKeyFile" : ".clientCertificateFile"),
+          path + (t.clientKeyFile().isEmpty() ? ".clientKeyFile" : ".clientCertificateFile"),
           "a client certificate needs both clientCertificateFile and clientKeyFile");
-    }
-    if (!tls && !(g.caFile() + g.clientCertificateFile() + g.clientKeyFile()).isEmpty()) {
-      problems.add(
-          path + ".type", "certificates are set but 'http-get' does not use TLS (https-get does)");
     }
   }
 

@@ -58,10 +58,16 @@ public final class ConfigWriter {
         h.put("expectStatus", g.expectStatus());
         h.put("expectBody", g.expectBody());
         h.put("bodyMatch", g.bodyMatch().configName());
-        h.put("verifyCertificate", g.verifyCertificate());
-        h.put("caFile", g.caFile());
-        h.put("clientCertificateFile", g.clientCertificateFile());
-        h.put("clientKeyFile", g.clientKeyFile());
+      }
+      CheckTls tls = v.healthCheck().tls();
+      if (v.healthCheck().usesTls()) {
+        if (v.healthCheck().type() == CheckType.DICOM_ECHO) {
+          h.put("tls", true);
+        }
+        h.put("verifyCertificate", tls.verifyCertificate());
+        h.put("caFile", tls.caFile());
+        h.put("clientCertificateFile", tls.clientCertificateFile());
+        h.put("clientKeyFile", tls.clientKeyFile());
       }
       if (v.healthCheck().type() == CheckType.EXTERNAL) {
         h.put("script", v.healthCheck().script());

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param hl7MessageType {@code hl7}: MSH-9, NMD^N02 unless the engine wants another
  * @param script {@code external}: the name of a program in the node's scripts directory
  * @param http {@code http-get}, {@code https-get}: the request and the expected answer
+ * @param tls {@code https-get}, and {@code dicom-echo} over TLS: verification and client
+ *     certificate
  */
 public record HealthCheck(
     CheckType type,
@@ -34,7 +36,8 @@ public record HealthCheck(
     String hl7ReceivingFacility,
     String hl7MessageType,
     String script,
-    HttpGet http) {
+    HttpGet http,
+    CheckTls tls) {
   public static final HealthCheck NONE =
       new HealthCheck(
           CheckType.NONE,
@@ -49,7 +52,8 @@ public record HealthCheck(
           "",
           "NMD^N02",
           "",
-          HttpGet.DEFAULT);
+          HttpGet.DEFAULT,
+          CheckTls.DEFAULT);
 
   public HealthCheck {
     requireNonNull(type, "type");
@@ -62,5 +66,11 @@ public record HealthCheck(
     requireNonNull(hl7MessageType, "hl7MessageType");
     requireNonNull(script, "script");
     requireNonNull(http, "http");
+    requireNonNull(tls, "tls");
+  }
+
+  /** Whether this check speaks TLS to the real server. */
+  public boolean usesTls() {
+    return type == CheckType.HTTPS_GET || (type == CheckType.DICOM_ECHO && tls.enabled());
   }
 }

@@ -162,7 +162,12 @@ public final class HealthChecker implements AutoCloseable {
       case EXTERNAL -> new ExternalCheck(commands, hc.script());
       case HTTP_GET -> new HttpGetCheck(checks, hc.http(), Optional.empty());
       case HTTPS_GET -> new HttpGetCheck(checks, hc.http(), Optional.of(tls(hc)));
-      case DICOM_ECHO -> new DicomEchoCheck(checks, hc.callingAeTitle(), hc.calledAeTitle());
+      case DICOM_ECHO ->
+          new DicomEchoCheck(
+              checks,
+              hc.callingAeTitle(),
+              hc.calledAeTitle(),
+              hc.usesTls() ? Optional.of(tls(hc)) : Optional.empty());
       case HL7 ->
           new Hl7Check(
               checks, hc.hl7ReceivingApplication(), hc.hl7ReceivingFacility(), hc.hl7MessageType());
@@ -185,10 +190,10 @@ public final class HealthChecker implements AutoCloseable {
 
   private static io.netty.handler.ssl.SslContext tls(HealthCheck hc) {
     try {
-      return HttpGetCheck.tlsContext(hc.http());
+      return CheckTlsContexts.build(hc.tls());
     } catch (javax.net.ssl.SSLException e) {
       // Refused before it gets here (problems); a file that went bad since fails every check.
-      throw new IllegalStateException(HttpGetCheck.tlsReason(e), e);
+      throw new IllegalStateException(CheckTlsContexts.reason(e), e);
     }
   }
 
@@ -200,7 +205,7 @@ public final class HealthChecker implements AutoCloseable {
       org.lbctl.core.config.ReplicatedConfig config, CheckCommands commands) {
     List<org.lbctl.core.config.ConfigProblem> all =
         new ArrayList<>(ExternalCheck.missingScripts(config, commands));
-    all.addAll(HttpGetCheck.tlsProblems(config));
+    all.addAll(CheckTlsContexts.problems(config));
     return all;
   }
 

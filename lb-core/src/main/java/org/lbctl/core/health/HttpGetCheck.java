@@ -16,11 +16,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.ssl.SslProtocols;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -28,14 +24,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLHandshakeException;
 import org.lbctl.core.config.BodyMatch;
-import org.lbctl.core.config.CheckType;
-import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.Endpoints;
-import org.lbctl.core.config.HealthCheck;
 import org.lbctl.core.config.HttpGet;
-import org.lbctl.core.config.ReplicatedConfig;
 
 /**
  * {@code http-get} and {@code https-get}: one GET (Connection: close) with the configured path and
@@ -55,53 +46,6 @@ public final class HttpGetCheck implements Check {
     this.transport = transport;
     this.http = http;
     this.tls = tls;
-  }
-
-  /**
-   * The TLS client context of an {@code https-get} check, read from its files: TLS 1.2 and 1.3, the
-   * CA to verify with (or no verification when turned off) and the client certificate if any.
-   *
-   * @throws SSLException naming the file that cannot be used
-   */
-  public static SslContext tlsContext(HttpGet http) throws SSLException {
-    SslContextBuilder b =
-        SslContextBuilder.forClient().protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2);
-    if (http.verifyCertificate()) {
-      b.trustManager(new File(http.caFile()));
-      b.endpointIdentificationAlgorithm("HTTPS");
-    } else {
-      b.trustManager(InsecureTrustManagerFactory.INSTANCE);
-    }
-    if (!http.clientCertificateFile().isEmpty()) {
-      b.keyManager(new File(http.clientCertificateFile()), new File(http.clientKeyFile()));
-    }
-    return b.build();
-  }
-
-  /** The https-get checks of {@code config} whose TLS files this node cannot use. */
-  public static List<ConfigProblem> tlsProblems(ReplicatedConfig config) {
-    List<ConfigProblem> problems = new ArrayList<>();
-    for (int i = 0; i < config.virtualServices().size(); i++) {
-      HealthCheck hc = config.virtualServices().get(i).healthCheck();
-      if (hc.type() == CheckType.HTTPS_GET) {
-        try {
-          tlsContext(hc.http());
-        } catch (SSLException | RuntimeException e) {
-          problems.add(
-              new ConfigProblem(
-                  "virtualServices[" + i + "].healthCheck",
-                  "cannot use its TLS files ("
-                      + hc.http().caFile()
-                      + " "
-                      + hc.http().clientCertificateFile()
-                      + " "
-                      + hc.http().clientKeyFile()
-                      + "): "
-                      + tlsReason(e)));
-        }
-      }
-    }
-    return problems;
   }
 
   @Override
@@ -208,7 +152,7 @@ public final class HttpGetCheck implements Check {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
       if (evt instanceof SslHandshakeCompletionEvent e && !e.isSuccess()) {
-        fail("TLS handshake failed: " + tlsReason(e.cause()));
+        fail("TLS handshake failed: " + CheckTlsContexts.reason(e.cause()));
       }
       ctx.fireUserEventTriggered(evt);
     }
@@ -226,35 +170,11 @@ public final class HttpGetCheck implements Check {
       if (c instanceof TooLongFrameException) {
         fail("a response longer than " + MAX_BODY + " bytes");
       } else if (c instanceof SSLException) {
-        fail("TLS handshake failed: " + tlsReason(c));
+        fail("TLS handshake failed: " + CheckTlsContexts.reason(c));
       } else {
         fail(Failures.describe(c));
       }
       ctx.close();
     }
-  }
-
-  /** The innermost reason of a TLS failure, in words an engineer recognises. */
-  static String tlsReason(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    String m = String.valueOf(c.getMessage());
-    if (m.contains("unable to find valid certification path")
-        || m.contains("PKIX path building failed")) {
-      return "the server's certificate is not signed by the configured CA";
-    }
-    if (m.contains("No subject alternative") || m.contains("doesn't match any of the subject")) {
-      return "the server's certificate is not for this name (" + m + ")";
-    }
-    if (m.contains("expired") || m.contains("NotAfter")) {
-      return "the server's certificate has expired";
-    }
-    if (t instanceof SSLHandshakeException && m.contains("bad_certificate")
-        || m.contains("certificate_required")) {
-      return "the server wants a client certificate it accepts (" + m + ")";
-    }
-    return m;
   }
 }

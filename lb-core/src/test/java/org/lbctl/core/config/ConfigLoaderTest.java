@@ -206,6 +206,16 @@ class ConfigLoaderTest {
             ports: [80]
             healthCheck: {type: http-get, caFile: /etc/ca.pem}
             realServers: [{label: web1, address: 10.1.1.11, port: 80}]
+          - label: web2
+            address: 10.1.1.10
+            ports: [81]
+            healthCheck: {type: http-get, tls: true}
+            realServers: [{label: web1, address: 10.1.1.11, port: 81}]
+          - label: pacs
+            address: 10.1.1.10
+            ports: [2762]
+            healthCheck: {type: dicom-echo, tls: true}
+            realServers: [{label: pacs1, address: 10.1.1.11, port: 2762}]
         """,
         "virtualServices[0].healthCheck.path: 'api/health' is not a request path (starts with /,"
             + " no spaces)",
@@ -214,7 +224,10 @@ class ConfigLoaderTest {
         "virtualServices[0].healthCheck.clientKeyFile: a client certificate needs both"
             + " clientCertificateFile and clientKeyFile",
         "virtualServices[1].healthCheck.type: certificates are set but 'http-get' does not use TLS"
-            + " (https-get does)");
+            + " (https-get does, dicom-echo with tls: true)",
+        "virtualServices[2].healthCheck.tls: applies to dicom-echo only (use https-get)",
+        "virtualServices[3].healthCheck.caFile: is required to verify the real servers'"
+            + " certificates (or set verifyCertificate: false)");
   }
 
   @Test

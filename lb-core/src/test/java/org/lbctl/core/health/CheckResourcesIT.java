@@ -59,7 +59,7 @@ class CheckResourcesIT {
     }
     List<Check> kinds =
         List.of(
-            new DicomEchoCheck(checks, "LOADBALANCER", "LB-SCP"),
+            new DicomEchoCheck(checks, "LOADBALANCER", "LB-SCP", Optional.empty()),
             new Hl7Check(checks, "", "", "NMD^N02"),
             new HttpGetCheck(checks, HttpGet.DEFAULT, Optional.empty()));
     // Warm up the pools and the JIT once, then measure from there.

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.core.config.BodyMatch;
+import org.lbctl.core.config.CheckTls;
 import org.lbctl.core.config.HttpGet;
 import org.lbctl.core.proxy.Transport;
 import org.lbctl.core.testing.Nginx;
@@ -69,26 +70,31 @@ class HttpGetCheckIT {
   }
 
   private static HttpGet get(String path, BodyMatch match) {
-    return new HttpGet(path, "", 200, "allServicesOperative", match, true, "", "", "");
+    return new HttpGet(path, "", 200, "allServicesOperative", match);
   }
 
-  private static HttpGet tls(String host, String ca, boolean withClientCert, boolean verify) {
-    return new HttpGet(
-        "/api/health/",
-        host,
-        200,
-        "allServicesOperative",
-        BodyMatch.EQUALS,
+  private static CheckTls tls(String ca, boolean withClientCert, boolean verify) {
+    return new CheckTls(
+        false,
         verify,
         pki.cert(ca).toString(),
         withClientCert ? pki.cert("client").toString() : "",
         withClientCert ? pki.key("client").toString() : "");
   }
 
-  private static CheckResult check(HttpGet http, boolean overTls, int port) throws Exception {
-    Optional<io.netty.handler.ssl.SslContext> ctx =
-        overTls ? Optional.of(HttpGetCheck.tlsContext(http)) : Optional.empty();
-    return new HttpGetCheck(CHECKS, http, ctx)
+  private static CheckResult check(HttpGet http, int port) throws Exception {
+    return run(new HttpGetCheck(CHECKS, http, Optional.empty()), port);
+  }
+
+  /** GET /api/health/ over TLS with {@code host} as Host and SNI (empty: the address). */
+  private static CheckResult checkTls(String host, CheckTls tls, int port) throws Exception {
+    HttpGet health =
+        new HttpGet("/api/health/", host, 200, "allServicesOperative", BodyMatch.EQUALS);
+    return run(new HttpGetCheck(CHECKS, health, Optional.of(CheckTlsContexts.build(tls))), port);
+  }
+
+  private static CheckResult run(Check check, int port) throws Exception {
+    return check
         .run(
             new CheckTarget(
                 "ccw",
@@ -101,41 +107,41 @@ class HttpGetCheckIT {
 
   @Test
   void theExpectedStatusAndBodyAreHealthyAnythingElseSaysWhatCame() throws Exception {
-    CheckResult ok = check(get("/api/health/", BodyMatch.EQUALS), false, plain.port());
+    CheckResult ok = check(get("/api/health/", BodyMatch.EQUALS), plain.port());
     assertThat(ok.up()).as(ok.detail()).isTrue();
     assertThat(ok.detail()).matches("GET http://127\\.0\\.0\\.1:\\d+/api/health/: 200 in \\d+ ms");
 
-    CheckResult degraded = check(get("/degraded", BodyMatch.EQUALS), false, plain.port());
+    CheckResult degraded = check(get("/degraded", BodyMatch.EQUALS), plain.port());
     assertThat(degraded.up()).isFalse();
     assertThat(degraded.detail())
         .endsWith(": body 'someServicesDegraded' does not equal 'allServicesOperative'");
-    assertThat(check(get("/degraded", BodyMatch.CONTAINS), false, plain.port()).detail())
+    assertThat(check(get("/degraded", BodyMatch.CONTAINS), plain.port()).detail())
         .endsWith("does not contain 'allServicesOperative'");
 
-    assertThat(check(get("/down", BodyMatch.CONTAINS), false, plain.port()).detail())
+    assertThat(check(get("/down", BodyMatch.CONTAINS), plain.port()).detail())
         .endsWith(": status 503 (expected 200)");
   }
 
   @Test
   void mutualTlsWithTheRightCaAndClientCertificateIsHealthy() throws Exception {
-    CheckResult ok = check(tls("", "ca", true, true), true, mutual.port());
+    CheckResult ok = checkTls("", tls("ca", true, true), mutual.port());
     assertThat(ok.up()).as(ok.detail()).isTrue();
     assertThat(ok.detail())
         .startsWith("GET https://127.0.0.1:" + mutual.port() + "/api/health/: 200");
     // The certificate also names localhost: as Host and SNI it verifies.
-    assertThat(check(tls("localhost", "ca", true, true), true, mutual.port()).up()).isTrue();
+    assertThat(checkTls("localhost", tls("ca", true, true), mutual.port()).up()).isTrue();
   }
 
   @Test
   void withoutAClientCertificateAnotherCaOrAnotherNameTheCheckFails() throws Exception {
-    assertThat(check(tls("", "ca", false, true), true, mutual.port()).detail())
+    assertThat(checkTls("", tls("ca", false, true), mutual.port()).detail())
         .endsWith(": status 400 (expected 200)");
-    assertThat(check(tls("", "other-ca", true, true), true, mutual.port()).detail())
+    assertThat(checkTls("", tls("other-ca", true, true), mutual.port()).detail())
         .endsWith(
             ": TLS handshake failed: the server's certificate is not signed by the configured CA");
-    assertThat(check(tls("pacs.example", "ca", true, true), true, mutual.port()).detail())
+    assertThat(checkTls("pacs.example", tls("ca", true, true), mutual.port()).detail())
         .contains(": TLS handshake failed: the server's certificate is not for this name");
     // Verification off: any certificate will do (the client certificate still matters).
-    assertThat(check(tls("", "other-ca", true, false), true, mutual.port()).up()).isTrue();
+    assertThat(checkTls("", tls("other-ca", true, false), mutual.port()).up()).isTrue();
   }
 }

@@ -6,15 +6,18 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslContext;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import org.lbctl.core.config.Endpoints;
 import org.lbctl.core.health.Check;
 import org.lbctl.core.health.CheckResult;
 import org.lbctl.core.health.CheckTarget;
+import org.lbctl.core.health.CheckTlsContexts;
 import org.lbctl.core.health.CheckTransport;
 import org.lbctl.core.health.Failures;
 
@@ -28,18 +31,29 @@ public final class DicomEchoCheck implements Check {
   private final CheckTransport transport;
   private final String calling;
   private final String called;
+  private final Optional<SslContext> tls;
 
-  public DicomEchoCheck(CheckTransport transport, String calling, String called) {
+  /**
+   * @param tls DICOM TLS (PS3.15 annex B) when present: the association runs inside it
+   */
+  public DicomEchoCheck(
+      CheckTransport transport, String calling, String called, Optional<SslContext> tls) {
     this.transport = transport;
     this.calling = calling;
     this.called = called;
+    this.tls = tls;
   }
 
   @Override
   public CompletableFuture<CheckResult> run(CheckTarget target) {
     CompletableFuture<CheckResult> result = new CompletableFuture<>();
     InetSocketAddress address = new InetSocketAddress(target.address(), target.ports().get(0));
-    String where = "C-ECHO to " + called + " at " + Endpoints.format(address);
+    String where =
+        "C-ECHO to "
+            + called
+            + " at "
+            + (tls.isPresent() ? "tls://" : "")
+            + Endpoints.format(address);
     Echo echo = new Echo(result, where, System.nanoTime());
     transport.open(
         address,
@@ -49,7 +63,17 @@ public final class DicomEchoCheck implements Check {
         new CheckTransport.Conversation() {
           @Override
           public List<ChannelHandler> handlers() {
-            return List.of(new PduFramer(), echo);
+            List<ChannelHandler> h = new java.util.ArrayList<>();
+            tls.ifPresent(
+                ctx ->
+                    h.add(
+                        ctx.newHandler(
+                            io.netty.buffer.ByteBufAllocator.DEFAULT,
+                            target.address().getHostAddress(),
+                            address.getPort())));
+            h.add(new PduFramer());
+            h.add(echo);
+            return h;
           }
 
           @Override
@@ -217,8 +241,21 @@ public final class DicomEchoCheck implements Check {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       Throwable c =
           cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-      fail(c instanceof DicomProtocolException ? c.getMessage() : Failures.describe(c));
+      fail(
+          c instanceof DicomProtocolException
+              ? c.getMessage()
+              : c instanceof javax.net.ssl.SSLException
+                  ? "TLS handshake failed: " + CheckTlsContexts.reason(c)
+                  : Failures.describe(c));
       ctx.close();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent e && !e.isSuccess()) {
+        fail("TLS handshake failed: " + CheckTlsContexts.reason(e.cause()));
+      }
+      ctx.fireUserEventTriggered(evt);
     }
   }
 }

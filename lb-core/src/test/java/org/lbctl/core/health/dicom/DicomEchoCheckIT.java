@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,18 +15,22 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.config.CheckTls;
 import org.lbctl.core.health.CheckResult;
 import org.lbctl.core.health.CheckTarget;
+import org.lbctl.core.health.CheckTlsContexts;
 import org.lbctl.core.health.CheckTransport;
 import org.lbctl.core.proxy.Transport;
 import org.lbctl.core.testing.Dcmtk;
 import org.lbctl.core.testing.Ports;
 import org.lbctl.core.testing.TestBackend;
 import org.lbctl.core.testing.TestBackend.Mode;
+import org.lbctl.core.testing.TestPki;
 
 /** The C-ECHO check against dcmtk's servers, and against servers that misbehave. */
 class DicomEchoCheckIT {
@@ -41,9 +46,13 @@ class DicomEchoCheckIT {
   }
 
   private CheckResult echo(String called, int port) throws Exception {
+    return echo(called, port, Optional.empty());
+  }
+
+  private CheckResult echo(String called, int port, Optional<SslContext> tls) throws Exception {
     DicomEchoCheck check =
         new DicomEchoCheck(
-            new CheckTransport(group, transport.socketChannel()), "LOADBALANCER", called);
+            new CheckTransport(group, transport.socketChannel()), "LOADBALANCER", called, tls);
     return check
         .run(
             new CheckTarget(
@@ -102,6 +111,43 @@ class DicomEchoCheckIT {
     }
     CheckResult refused = echo("LB-SCP", Ports.free());
     assertThat(refused.detail()).endsWith(": cannot connect: connection refused");
+  }
+
+  @Test
+  void overDicomTlsWithTheRightCaAndClientCertificateTheEchoSucceeds() throws Exception {
+    TestPki pki = TestPki.create(dir.resolve("pki"));
+    try (Dcmtk scp =
+        Dcmtk.storescp(
+            dir,
+            "+tls",
+            pki.key("server").toString(),
+            pki.cert("server").toString(),
+            "+cf",
+            pki.cert("ca").toString())) {
+      CheckTls good =
+          new CheckTls(
+              true,
+              true,
+              pki.cert("ca").toString(),
+              pki.cert("client").toString(),
+              pki.key("client").toString());
+      CheckResult ok = echo("ANY-SCP", scp.port(), Optional.of(CheckTlsContexts.build(good)));
+      assertThat(ok.up()).as(ok.detail()).isTrue();
+      assertThat(ok.detail()).startsWith("C-ECHO to ANY-SCP at tls://127.0.0.1:");
+
+      CheckTls otherCa =
+          new CheckTls(
+              true,
+              true,
+              pki.cert("other-ca").toString(),
+              pki.cert("client").toString(),
+              pki.key("client").toString());
+      assertThat(echo("ANY-SCP", scp.port(), Optional.of(CheckTlsContexts.build(otherCa))).detail())
+          .endsWith(
+              ": TLS handshake failed: the server's certificate is not signed by the configured CA");
+      // Plain DICOM to a TLS port is not an answer.
+      assertThat(echo("ANY-SCP", scp.port()).up()).isFalse();
+    }
   }
 
   /** A scripted acceptor: a fault dcmtk does not produce (an echo answered with an error). */
