@@ -13,6 +13,8 @@ import java.util.List;
  *     empty without authentication
  * @param minInterval at most one mail per recipient list in this time; what happens meanwhile goes
  *     into the next mail, so a flapping server cannot flood a mailbox
+ * @param caFile PEM certificates of the CA that signs the mail server's certificate (a hospital's
+ *     own CA); empty: the JDK's trust store
  */
 public record Alerts(
     String smtpHost,
@@ -22,7 +24,8 @@ public record Alerts(
     String passwordFile,
     String from,
     List<String> to,
-    Duration minInterval) {
+    Duration minInterval,
+    String caFile) {
   public Alerts {
     requireNonNull(smtpHost, "smtpHost");
     requireNonNull(security, "security");
@@ -31,5 +34,6 @@ public record Alerts(
     requireNonNull(from, "from");
     to = List.copyOf(to);
     requireNonNull(minInterval, "minInterval");
+    requireNonNull(caFile, "caFile");
   }
 }

@@ -22,7 +22,8 @@ final class ConfigReader {
           "passwordFile",
           "from",
           "to",
-          "minInterval");
+          "minInterval",
+          "caFile");
   private static final Set<String> VIP_FIELDS =
       Set.of(
           "label",
@@ -115,7 +116,8 @@ final class ConfigReader {
                 "minInterval",
                 Duration.ofMinutes(1),
                 Duration.ofSeconds(1),
-                Duration.ofHours(24))));
+                Duration.ofHours(24)),
+            in.text(node, p, "caFile", "", false)));
   }
 
   /** A list of strings (empty when absent). */

@@ -47,6 +47,9 @@ final class ConfigValidator {
           a.username().isEmpty() ? "alerts.username" : "alerts.passwordFile",
           "SMTP authentication needs both username and passwordFile");
     }
+    if (a.security() == SmtpSecurity.NONE && !a.caFile().isEmpty()) {
+      problems.add("alerts.caFile", "is set but security 'none' does not use TLS");
+    }
     if (a.security() == SmtpSecurity.NONE && !a.username().isEmpty()) {
       problems.add(
           "alerts.security", "'none' would send the SMTP password in clear: use starttls or tls");

@@ -119,6 +119,9 @@ public final class ConfigWriter {
               ArrayNode to = an.putArray("to");
               a.to().forEach(to::add);
               an.put("minInterval", Durations.format(a.minInterval()));
+              if (!a.caFile().isEmpty()) {
+                an.put("caFile", a.caFile());
+              }
             });
     return root;
   }

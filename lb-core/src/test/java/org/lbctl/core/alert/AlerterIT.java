@@ -134,4 +134,64 @@ class AlerterIT {
       throw new IllegalStateException(e);
     }
   }
+
+  /**
+   * TLS from the first byte (GreenMail's SMTPS with the test PKI's server certificate), verified
+   * against the configured CA, with SMTP AUTH: delivered; with another CA: refused and counted.
+   */
+  @Test
+  void mailGoesOverVerifiedTlsWithAuthAndNotToAServerItCannotTrust(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    org.lbctl.core.testing.TestPki pki = org.lbctl.core.testing.TestPki.create(dir.resolve("pki"));
+    System.setProperty("greenmail.tls.keystore.file", pki.pkcs12("server", "secret").toString());
+    System.setProperty("greenmail.tls.keystore.password", "secret");
+    System.setProperty("greenmail.tls.key.password", "secret");
+    int tlsPort = Ports.free();
+    GreenMail smtps = new GreenMail(new ServerSetup(tlsPort, "127.0.0.1", "smtps"));
+    try {
+      smtps.start();
+      smtps.setUser("lbctl@hospital.test", "lbctl", "s3cret");
+      java.nio.file.Path password = dir.resolve("smtp.password");
+      java.nio.file.Files.writeString(password, "s3cret\n");
+      String config =
+          """
+          alerts:
+            smtpHost: 127.0.0.1
+            smtpPort: %d
+            security: tls
+            username: lbctl
+            passwordFile: %s
+            caFile: %s
+            from: lbctl@hospital.test
+            to: [netops@hospital.test]
+            minInterval: 1s
+          """;
+      alerter.configure(Configs.yaml(config.formatted(tlsPort, password, pki.cert("ca"))));
+      alerter.post(
+          new AlertEvent(Instant.now(), Optional.empty(), "pair: primary is now ACTIVE", ""));
+      await().atMost(Duration.ofSeconds(10)).until(() -> smtps.getReceivedMessages().length == 1);
+      assertThat(smtps.getReceivedMessages()[0].getSubject())
+          .isEqualTo("[lbctl lb1] pair: primary is now ACTIVE");
+
+      Alerter distrustful = new Alerter("lb2", new SmtpMailSender());
+      try {
+        distrustful.configure(
+            Configs.yaml(config.formatted(tlsPort, password, pki.cert("other-ca"))));
+        distrustful.post(new AlertEvent(Instant.now(), Optional.empty(), "pair: x", ""));
+        // GreenMail's connection thread fails loudly when our side refuses its certificate.
+        await()
+            .dontCatchUncaughtExceptions()
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> distrustful.failed() == 1);
+        assertThat(smtps.getReceivedMessages()).hasSize(1);
+      } finally {
+        distrustful.close();
+      }
+    } finally {
+      smtps.stop();
+      System.clearProperty("greenmail.tls.keystore.file");
+      System.clearProperty("greenmail.tls.keystore.password");
+      System.clearProperty("greenmail.tls.key.password");
+    }
+  }
 }

@@ -19,7 +19,8 @@ class SmtpMailSenderTest {
         user.isEmpty() ? "" : "/etc/lbctl/smtp.password",
         "lbctl@hospital.test",
         List.of("netops@hospital.test"),
-        Duration.ofMinutes(1));
+        Duration.ofMinutes(1),
+        "");
   }
 
   @Test

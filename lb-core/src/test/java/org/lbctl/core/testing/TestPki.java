@@ -90,6 +90,25 @@ public final class TestPki {
     }
   }
 
+  /** A PKCS#12 keystore of {@code name}'s key and certificate, for servers that want one. */
+  public Path pkcs12(String name, String password) throws IOException {
+    Path p12 = dir.resolve(name + ".p12");
+    openssl(
+        "pkcs12",
+        "-export",
+        "-in",
+        cert(name).toString(),
+        "-inkey",
+        key(name).toString(),
+        "-out",
+        p12.toString(),
+        "-passout",
+        "pass:" + password,
+        "-name",
+        name);
+    return p12;
+  }
+
   /** PEM certificate of {@code name}: ca, other-ca, server, client. */
   public Path cert(String name) {
     return dir.resolve(name + ".crt");
