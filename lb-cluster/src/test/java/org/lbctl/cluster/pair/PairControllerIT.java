@@ -43,7 +43,8 @@ class PairControllerIT {
       PairController controller,
       AtomicBoolean serving,
       MemoryReplica replica,
-      AtomicReference<ConfigVersion> versionWhenServing) {
+      AtomicReference<ConfigVersion> versionWhenServing,
+      List<String> roleChanges) {
     String state() {
       return controller.status().state();
     }
@@ -98,8 +99,10 @@ class PairControllerIT {
             new PingTargets(List.of(), List.of()),
             replica);
     started.add(c);
+    List<String> roleChanges = new java.util.concurrent.CopyOnWriteArrayList<>();
+    c.onRoleChange((what, why) -> roleChanges.add(what + ": " + why));
     c.start(PairSecret.load(secret));
-    return new Node(c, serving, replica, versionWhenServing);
+    return new Node(c, serving, replica, versionWhenServing, roleChanges);
   }
 
   private static MemoryReplica replica(long version, String label) {
@@ -271,5 +274,8 @@ class PairControllerIT {
               assertThat(secondary.peer().state()).isEqualTo("absent");
             });
     assertThat(primary.serving()).isFalse();
+    // What alerts are told: the new state and why.
+    assertThat(secondary.roleChanges()).last().asString().startsWith("secondary is now ACTIVE: ");
+    assertThat(primary.roleChanges()).first().asString().startsWith("primary is now ACTIVE: ");
   }
 }
