@@ -1,0 +1,203 @@
+package org.lbctl.core.http;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * HAProxy's defences in front of the HTTP proxy, right after the {@link #decoder}:
+ *
+ * <ul>
+ *   <li>a request line or headers too long (414, 431), too many header fields (431);
+ *   <li>ambiguous framing, refused by Netty's decoder under RFC 9112 and answered here:
+ *       Transfer-Encoding with Content-Length, chunked repeated, not last or missing, differing
+ *       Content-Lengths (400); a well-formed coding this proxy does not decode, such as gzip before
+ *       chunked (501);
+ *   <li>a client that takes longer than the header timeout to send its request headers, from the
+ *       connection or from the end of the previous exchange (408): slowloris.
+ * </ul>
+ *
+ * Each refusal answers with a short error, closes the connection and drops whatever else the client
+ * sends. A request that passes goes on; the next handler fires {@link #NEXT_REQUEST} when its
+ * exchange is over, which starts the clock for the next request.
+ */
+public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(HttpRequestDefences.class);
+
+  /** A user event: the exchange is over, the client has the header timeout for its next request. */
+  public static final Object NEXT_REQUEST = new Object();
+
+  private final HttpLimits limits;
+  private final String where;
+  private ScheduledFuture<?> headerTimer;
+  private boolean refused;
+
+  /** The request decoder these defences read: strict lines, the limits' sizes. */
+  public static HttpRequestDecoder decoder(HttpLimits limits) {
+    return new HttpRequestDecoder(
+        new HttpDecoderConfig()
+            .setMaxInitialLineLength(limits.maxRequestLine())
+            .setMaxHeaderSize(limits.maxHeaderBytes())
+            .setMaxChunkSize(65536)
+            .setStrictLineParsing(true)
+            .setValidateHeaders(true));
+  }
+
+  /**
+   * @param where the virtual service, for the log
+   */
+  public HttpRequestDefences(HttpLimits limits, String where) {
+    this.limits = limits;
+    this.where = where;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    startHeaderTimer(ctx);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == NEXT_REQUEST) {
+      startHeaderTimer(ctx);
+      return;
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  private void startHeaderTimer(ChannelHandlerContext ctx) {
+    cancelHeaderTimer();
+    headerTimer =
+        ctx.executor()
+            .schedule(
+                () ->
+                    refuse(
+                        ctx,
+                        HttpResponseStatus.REQUEST_TIMEOUT,
+                        "no complete request headers within "
+                            + limits.headerTimeout().toMillis()
+                            + " ms"),
+                limits.headerTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+  }
+
+  private void cancelHeaderTimer() {
+    if (headerTimer != null) {
+      headerTimer.cancel(false);
+      headerTimer = null;
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (refused) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpRequest r) {
+      cancelHeaderTimer();
+      Optional<Refusal> refusal = judge(r);
+      if (refusal.isPresent()) {
+        ReferenceCountUtil.release(msg);
+        refuse(ctx, refusal.get().status(), refusal.get().reason());
+        return;
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** Why a request is refused. */
+  record Refusal(HttpResponseStatus status, String reason) {}
+
+  /** The verdict on one decoded request: empty when it may go on. */
+  Optional<Refusal> judge(HttpRequest r) {
+    DecoderResult result = r.decoderResult();
+    if (result.isFailure()) {
+      Throwable c = result.cause();
+      if (c instanceof TooLongHttpLineException) {
+        return refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+      }
+      if (c instanceof TooLongHttpHeaderException || c instanceof TooLongFrameException) {
+        return refusal(
+            HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+      }
+      return refusal(HttpResponseStatus.BAD_REQUEST, "malformed request: " + c.getMessage());
+    }
+    if (r.headers().size() > limits.maxHeaders()) {
+      return refusal(
+          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          r.headers().size() + " header fields (at most " + limits.maxHeaders() + ")");
+    }
+    List<String> codings = new ArrayList<>();
+    for (String value : r.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
+      for (String coding : value.split(",")) {
+        codings.add(coding.strip().toLowerCase(Locale.ROOT));
+      }
+    }
+    if (codings.isEmpty()) {
+      return Optional.empty();
+    }
+    // The decoder has made sure chunked is there once, and last.
+    if (codings.size() > 1) {
+      return refusal(
+          HttpResponseStatus.NOT_IMPLEMENTED,
+          "Transfer-Encoding '" + String.join(", ", codings) + "': only chunked is decoded");
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Refusal> refusal(HttpResponseStatus status, String reason) {
+    return Optional.of(new Refusal(status, reason));
+  }
+
+  private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String reason) {
+    if (refused || !ctx.channel().isActive()) {
+      return;
+    }
+    refused = true;
+    cancelHeaderTimer();
+    log.info("vip {}: {} from {}: {}", where, status.code(), ctx.channel().remoteAddress(), reason);
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            Unpooled.copiedBuffer(status.reasonPhrase() + "\n", StandardCharsets.US_ASCII));
+    response
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+        .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancelHeaderTimer();
+    ctx.fireChannelInactive();
+  }
+}

@@ -1,0 +1,191 @@
+package org.lbctl.core.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The request defences on raw bytes. The Transfer-Encoding cases follow HAProxy's
+ * reg-tests/http-messaging/http_transfer_encoding.vtc, here refused rather than normalised.
+ */
+class HttpRequestDefencesTest {
+  private static final HttpLimits LIMITS = new HttpLimits(128, 1024, 20, Duration.ofSeconds(10));
+  private final List<String> passed = new ArrayList<>();
+  private final EmbeddedChannel ch = channel();
+
+  private EmbeddedChannel channel() {
+    return new EmbeddedChannel(
+        new HttpResponseEncoder(),
+        HttpRequestDefences.decoder(LIMITS),
+        new HttpRequestDefences(LIMITS, "web"),
+        new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof HttpRequest r) {
+              passed.add(r.method() + " " + r.uri());
+            }
+            ReferenceCountUtil.release(msg);
+          }
+        });
+  }
+
+  private void send(String raw) {
+    ch.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.ISO_8859_1));
+  }
+
+  /** The status line the proxy answered with, or "" when it answered nothing. */
+  private String answer() {
+    StringBuilder out = new StringBuilder();
+    ByteBuf b;
+    while ((b = ch.readOutbound()) != null) {
+      out.append(b.toString(StandardCharsets.ISO_8859_1));
+      b.release();
+    }
+    String s = out.toString();
+    return s.isEmpty() ? "" : s.substring(0, s.indexOf("\r\n"));
+  }
+
+  private void assertRefused(String raw, String status) {
+    send(raw);
+    assertThat(answer()).isEqualTo("HTTP/1.1 " + status);
+    assertThat(ch.isOpen()).as("closed after the refusal").isFalse();
+  }
+
+  @Test
+  void anOrdinaryRequestPassesAndGetsNoAnswerFromTheDefences() {
+    send("GET /mychart HTTP/1.1\r\nHost: portal\r\n\r\n");
+    assertThat(passed).containsExactly("GET /mychart");
+    assertThat(answer()).isEmpty();
+    assertThat(ch.isOpen()).isTrue();
+  }
+
+  @Test
+  void transferEncodingWithContentLengthIsRefusedAndTheSmuggledRequestNeverPasses() {
+    assertRefused(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 31\r\n\r\n"
+            + "0\r\n\r\nGET /smuggled HTTP/1.1\r\n\r\n",
+        "400 Bad Request");
+    assertThat(passed).isEmpty();
+  }
+
+  @Test
+  void aRepeatedTransferEncodingIsRefused() {
+    assertRefused(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+        "400 Bad Request");
+  }
+
+  @Test
+  void chunkedTwiceAroundAnotherCodingIsRefused() {
+    assertRefused(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip, chunked\r\n\r\n0\r\n\r\n",
+        "400 Bad Request");
+  }
+
+  @Test
+  void chunkedThatIsNotLastIsRefused() {
+    assertRefused(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
+        "400 Bad Request");
+  }
+
+  @Test
+  void aCodingWithoutChunkedIsRefused() {
+    assertRefused(
+        "GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", "400 Bad Request");
+  }
+
+  @Test
+  void aWellFormedCodingThisProxyDoesNotDecodeIsNotImplemented() {
+    assertRefused(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        "501 Not Implemented");
+  }
+
+  @Test
+  void theTeRequestHeaderIsNotATransferEncoding() {
+    send(
+        "POST /1 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTE: trailers, gzip\r\n\r\n"
+            + "0\r\n\r\n");
+    assertThat(passed).containsExactly("POST /1");
+  }
+
+  @Test
+  void twoDifferentContentLengthsAreRefused() {
+    assertRefused(
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde",
+        "400 Bad Request");
+  }
+
+  @Test
+  void oversizedRequestsGetTheirOwnStatus() {
+    assertRefused(
+        "GET /" + "a".repeat(200) + " HTTP/1.1\r\nHost: a\r\n\r\n", "414 Request-URI Too Long");
+    EmbeddedChannel many = channel();
+    StringBuilder h = new StringBuilder("GET / HTTP/1.1\r\nHost: a\r\n");
+    for (int i = 0; i < 25; i++) {
+      h.append("X-").append(i).append(": 1\r\n");
+    }
+    many.writeInbound(Unpooled.copiedBuffer(h + "\r\n", StandardCharsets.ISO_8859_1));
+    ByteBuf out = many.readOutbound();
+    assertThat(out.toString(StandardCharsets.ISO_8859_1))
+        .startsWith("HTTP/1.1 431 Request Header Fields Too Large");
+    out.release();
+    EmbeddedChannel big = channel();
+    big.writeInbound(
+        Unpooled.copiedBuffer(
+            "GET / HTTP/1.1\r\nHost: a\r\nCookie: " + "x".repeat(2000) + "\r\n\r\n",
+            StandardCharsets.ISO_8859_1));
+    ByteBuf bigOut = big.readOutbound();
+    assertThat(bigOut.toString(StandardCharsets.ISO_8859_1))
+        .startsWith("HTTP/1.1 431 Request Header Fields Too Large");
+    bigOut.release();
+  }
+
+  @Test
+  void aClientTooSlowWithItsHeadersGets408AndIsClosed() {
+    EmbeddedChannel slow = channel();
+    slow.freezeTime();
+    slow.writeInbound(
+        Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a\r\n", StandardCharsets.ISO_8859_1));
+    slow.advanceTimeBy(9, TimeUnit.SECONDS);
+    slow.runScheduledPendingTasks();
+    assertThat(slow.isOpen()).isTrue();
+    slow.advanceTimeBy(2, TimeUnit.SECONDS);
+    slow.runScheduledPendingTasks();
+    ByteBuf out = slow.readOutbound();
+    assertThat(out.toString(StandardCharsets.ISO_8859_1))
+        .startsWith("HTTP/1.1 408 Request Timeout");
+    out.release();
+    assertThat(slow.isOpen()).isFalse();
+  }
+
+  @Test
+  void theClockRestartsOnlyWhenTheExchangeIsOver() {
+    EmbeddedChannel c = channel();
+    c.freezeTime();
+    c.writeInbound(
+        Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.ISO_8859_1));
+    // A slow response is not the client's fault.
+    c.advanceTimeBy(60, TimeUnit.SECONDS);
+    c.runScheduledPendingTasks();
+    assertThat(c.isOpen()).isTrue();
+    c.pipeline().fireUserEventTriggered(HttpRequestDefences.NEXT_REQUEST);
+    c.advanceTimeBy(11, TimeUnit.SECONDS);
+    c.runScheduledPendingTasks();
+    assertThat(c.isOpen()).isFalse();
+  }
+}
