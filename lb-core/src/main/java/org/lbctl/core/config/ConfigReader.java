@@ -38,12 +38,14 @@ final class ConfigReader {
           "fallback",
           "timeouts",
           "realServers",
-          "alertRecipients");
+          "alertRecipients",
+          "forceHttps");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections");
   private static final Set<String> FALLBACK_FIELDS = Set.of("address", "port", "enabled");
   private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "client", "server", "queue");
-  private static final Set<String> PERSISTENCE_FIELDS = Set.of("mode", "timeout", "netmask");
+  private static final Set<String> PERSISTENCE_FIELDS =
+      Set.of("mode", "timeout", "netmask", "cookie");
   private static final Set<String> CHECK_FIELDS =
       Set.of(
           "type",
@@ -209,7 +211,8 @@ final class ConfigReader {
             fallback(node.get("fallback"), TreeReader.join(path, "fallback")),
             timeouts(node.get("timeouts"), TreeReader.join(path, "timeouts")),
             realServers,
-            texts(node.get("alertRecipients"), TreeReader.join(path, "alertRecipients"))));
+            texts(node.get("alertRecipients"), TreeReader.join(path, "alertRecipients")),
+            in.bool(node, path, "forceHttps", false)));
   }
 
   private String label(JsonNode node, String path) {
@@ -332,7 +335,8 @@ final class ConfigReader {
     return new Persistence(
         in.choice(node, path, "mode", PersistenceMode.class, PersistenceMode.NONE),
         in.duration(node, path, "timeout", Duration.ZERO, Duration.ZERO, Duration.ofDays(7)),
-        in.integer(node, path, "netmask", 32, 0, 128));
+        in.integer(node, path, "netmask", 32, 0, 128),
+        in.text(node, path, "cookie", Persistence.DEFAULT_COOKIE, false));
   }
 
   private HealthCheck healthCheck(JsonNode node, String path) {

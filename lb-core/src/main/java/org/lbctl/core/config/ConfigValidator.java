@@ -131,16 +131,22 @@ final class ConfigValidator {
               + "' needs the nftables data plane, which this build does not have yet"
               + " (available: snat)");
     }
-    if (vip.protocol() == Protocol.HTTP) {
-      problems.add(
-          path + ".protocol", "'http' mode is not available in this build yet (available: tcp)");
+    if (vip.forceHttps() && vip.protocol() != Protocol.HTTP) {
+      problems.add(path + ".forceHttps", "needs protocol: http");
     }
     PersistenceMode persistence = vip.persistence().mode();
     if (persistence == PersistenceMode.HTTP_COOKIE) {
-      problems.add(
-          path + ".persistence.mode",
-          "'http-cookie' needs protocol http, which is not available in this build yet"
-              + " (available: none, source-ip, last-successful)");
+      if (vip.protocol() != Protocol.HTTP) {
+        problems.add(
+            path + ".persistence.mode",
+            "'http-cookie' needs protocol: http (a tcp VIP cannot see cookies; source-ip or"
+                + " last-successful work there)");
+      }
+      if (!org.lbctl.core.persistence.StickyCookie.isToken(vip.persistence().cookie())) {
+        problems.add(
+            path + ".persistence.cookie",
+            "'" + vip.persistence().cookie() + "' cannot be a cookie name");
+      }
     } else if (persistence != PersistenceMode.NONE && vip.persistence().timeout().isZero()) {
       problems.add(
           path + ".persistence.timeout",

@@ -37,6 +37,9 @@ public final class ConfigWriter {
       p.put("mode", v.persistence().mode().configName());
       p.put("timeout", Durations.format(v.persistence().timeout()));
       p.put("netmask", v.persistence().netmask());
+      if (v.persistence().mode() == PersistenceMode.HTTP_COOKIE) {
+        p.put("cookie", v.persistence().cookie());
+      }
       ObjectNode h = n.putObject("healthCheck");
       h.put("type", v.healthCheck().type().configName());
       h.put("interval", Durations.format(v.healthCheck().interval()));
@@ -99,6 +102,9 @@ public final class ConfigWriter {
         rn.put("weight", r.weight());
         rn.put("minConnections", r.minConnections());
         rn.put("maxConnections", r.maxConnections());
+      }
+      if (v.forceHttps()) {
+        n.put("forceHttps", true);
       }
       if (!v.alertRecipients().isEmpty()) {
         ArrayNode to = n.putArray("alertRecipients");

@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param protocol layer 7 protocol; {@link Protocol#TCP} for layer 4
  * @param fallback empty when disabled: the client connection is then closed at once
  * @param alertRecipients who else gets this virtual service's alerts, besides the global list
+ * @param forceHttps HTTP mode: answer every request with a redirect to the same host and target on
+ *     https (Epic's Hyperspace and MyChart port-80 VIPs); no real server is used
  */
 public record VirtualService(
     String label,
@@ -26,7 +28,8 @@ public record VirtualService(
     Optional<Fallback> fallback,
     Timeouts timeouts,
     List<RealServer> realServers,
-    List<String> alertRecipients) {
+    List<String> alertRecipients,
+    boolean forceHttps) {
 
   public VirtualService {
     requireNonNull(label, "label");

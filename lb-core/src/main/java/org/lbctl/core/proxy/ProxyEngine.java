@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -25,8 +26,11 @@ import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.Endpoints;
 import org.lbctl.core.config.IpLiterals;
+import org.lbctl.core.config.Protocol;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.http.HttpLimits;
+import org.lbctl.core.http.HttpRequestDefences;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.StickTable;
 import org.lbctl.core.service.ServiceCounters;
@@ -225,6 +229,10 @@ public final class ProxyEngine implements AutoCloseable {
                 new ChannelInitializer<>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    if (l.runtime().config().protocol() == Protocol.HTTP) {
+                      http(ch, l);
+                      return;
+                    }
                     // Until a server is found the client waits under its own timeout; the
                     // relay then replaces this with one idle timer for both sides.
                     long wait = l.runtime().config().timeouts().client().toMillis();
@@ -239,6 +247,20 @@ public final class ProxyEngine implements AutoCloseable {
       b.option(EpollChannelOption.IP_FREEBIND, true);
     }
     return b.bind(l.address());
+  }
+
+  /**
+   * HTTP mode: the defences read and judge each request, then the proxy routes it; a client that
+   * moves nothing for its timeout is closed.
+   */
+  private void http(Channel ch, VipListener l) {
+    long idle = l.runtime().config().timeouts().client().toMillis();
+    ch.pipeline()
+        .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
+        .addLast("decoder", HttpRequestDefences.decoder(HttpLimits.DEFAULT))
+        .addLast("encoder", new HttpResponseEncoder())
+        .addLast("defences", new HttpRequestDefences(HttpLimits.DEFAULT, l.runtime().label()))
+        .addLast("proxy", new HttpProxyHandler(l, settings, false));
   }
 
   /** The running virtual services in configuration order. */

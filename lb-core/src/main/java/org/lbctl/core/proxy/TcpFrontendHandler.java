@@ -1,11 +1,9 @@
 package org.lbctl.core.proxy;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
 import java.net.InetSocketAddress;
 import java.util.HashSet;
 import java.util.Set;
@@ -140,19 +138,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   /** Connects to a real server ({@code backend} non-null, slot already taken) or the fallback. */
   private void connect(ChannelHandlerContext ctx, InetSocketAddress target, Backend backend) {
     Channel inbound = ctx.channel();
-    Bootstrap b =
-        new Bootstrap()
-            .group(inbound.eventLoop())
-            .channel(settings.transport().socketChannel())
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) vip.config().timeouts().connect().toMillis())
-            .option(ChannelOption.AUTO_READ, false)
-            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, settings.waterMark())
-            .handler(new ChannelInboundHandlerAdapter());
-    ChannelFuture f = b.connect(target);
+    ChannelFuture f =
+        ServerConnections.bootstrap(settings, inbound.eventLoop(), vip).connect(target);
     outbound = f.channel();
     if (backend != null) {
       RealServerState state = backend.state();
@@ -229,17 +216,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       refuse(ctx, "fallback server " + target + " failed: " + reason(cause));
       return;
     }
-    backend.state().countFailedConnect();
-    tried.add(backend.state());
-    settings
-        .connectLog()
-        .warn(
-            log,
-            "vip {}: connect to real server {} ({}) failed: {}; trying the next one",
-            vip.label(),
-            backend.label(),
-            target,
-            reason(cause));
+    ServerConnections.failed(settings, log, vip, backend, target, cause, tried);
     route(ctx);
   }
 

@@ -152,6 +152,23 @@ public final class VirtualServiceRuntime {
   }
 
   /**
+   * The real server an HTTP persistence cookie names, with its connection slot taken, while it
+   * takes persistent clients (online or draining, and healthy) and has room. Empty otherwise: the
+   * request is balanced afresh and the cookie rewritten.
+   */
+  public Optional<Choice> cookieChoice(String server, int vipPort) {
+    Optional<Backend> b = backend(server);
+    if (b.isEmpty() || !b.get().takesPersistentClients() || !b.get().tryAcquire()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Choice(
+            Choice.Kind.SERVER,
+            b.get(),
+            new InetSocketAddress(b.get().address(), b.get().config().targetPort(vipPort))));
+  }
+
+  /**
    * A connection to {@code backend} succeeded: the client (or, for last-successful, the service)
    * sticks to it from now on, for the persistence timeout.
    */

@@ -457,9 +457,12 @@ class ConfigLoaderTest {
         "virtualServices[0].mode: 'nat' needs the nftables data plane, which this build does not"
             + " have yet (available: snat)");
     cases.put(
-        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], protocol: http}]",
-        "virtualServices[0].protocol: 'http' mode is not available in this build yet (available:"
-            + " tcp)");
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], forceHttps: true}]",
+        "virtualServices[0].forceHttps: needs protocol: http");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], protocol: http,"
+            + " persistence: {mode: http-cookie, cookie: 'a b'}}]",
+        "virtualServices[0].persistence.cookie: 'a b' cannot be a cookie name");
     cases.put("virtualServices: [7]", "virtualServices[0]: expected an object, got number 7");
     cases.put(
         "vips: []",
