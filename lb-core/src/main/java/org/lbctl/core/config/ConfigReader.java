@@ -43,7 +43,8 @@ final class ConfigReader {
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections");
   private static final Set<String> FALLBACK_FIELDS = Set.of("address", "port", "enabled");
-  private static final Set<String> TIMEOUT_FIELDS = Set.of("connect", "client", "server", "queue");
+  private static final Set<String> TIMEOUT_FIELDS =
+      Set.of("connect", "client", "server", "queue", "httpRequest");
   private static final Set<String> PERSISTENCE_FIELDS =
       Set.of("mode", "timeout", "netmask", "cookie");
   private static final Set<String> CHECK_FIELDS =
@@ -325,7 +326,14 @@ final class ConfigReader {
             node, path, "connect", d.connect(), Duration.ofMillis(1), Duration.ofMinutes(5)),
         in.duration(node, path, "client", d.client(), Duration.ofSeconds(1), MAX_IDLE),
         in.duration(node, path, "server", d.server(), Duration.ofSeconds(1), MAX_IDLE),
-        in.duration(node, path, "queue", d.queue(), Duration.ZERO, Duration.ofMinutes(1)));
+        in.duration(node, path, "queue", d.queue(), Duration.ZERO, Duration.ofMinutes(1)),
+        in.duration(
+            node,
+            path,
+            "httpRequest",
+            d.httpRequest(),
+            Duration.ofMillis(100),
+            Duration.ofMinutes(5)));
   }
 
   private Persistence persistence(JsonNode node, String path) {

@@ -93,6 +93,7 @@ public final class ConfigWriter {
       t.put("client", Durations.format(v.timeouts().client()));
       t.put("server", Durations.format(v.timeouts().server()));
       t.put("queue", Durations.format(v.timeouts().queue()));
+      t.put("httpRequest", Durations.format(v.timeouts().httpRequest()));
       ArrayNode rss = n.putArray("realServers");
       for (RealServer r : v.realServers()) {
         ObjectNode rn = rss.addObject();

@@ -255,11 +255,18 @@ public final class ProxyEngine implements AutoCloseable {
    */
   private void http(Channel ch, VipListener l) {
     long idle = l.runtime().config().timeouts().client().toMillis();
+    HttpLimits d = HttpLimits.DEFAULT;
+    HttpLimits limits =
+        new HttpLimits(
+            d.maxRequestLine(),
+            d.maxHeaderBytes(),
+            d.maxHeaders(),
+            l.runtime().config().timeouts().httpRequest());
     ch.pipeline()
         .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
-        .addLast("decoder", HttpRequestDefences.decoder(HttpLimits.DEFAULT))
+        .addLast("decoder", HttpRequestDefences.decoder(limits))
         .addLast("encoder", new HttpResponseEncoder())
-        .addLast("defences", new HttpRequestDefences(HttpLimits.DEFAULT, l.runtime().label()))
+        .addLast("defences", new HttpRequestDefences(limits, l.runtime().label()))
         .addLast("proxy", new HttpProxyHandler(l, settings, false));
   }
 

@@ -189,4 +189,65 @@ class HttpProxyIT {
     Curl.Result none = Curl.run("-s", "-i", url("/"));
     assertThat(none.out()).startsWith("HTTP/1.1 503 Service Unavailable");
   }
+
+  /**
+   * Slowloris: a thousand clients that start a request and never finish its headers are all
+   * answered 408 and closed at the header timeout, while another client's requests go on at their
+   * usual speed.
+   */
+  @Test
+  void aThousandSlowClientsAreClosedAtTheHeaderTimeoutWhileOthersAreServed() throws Exception {
+    nginx("rs1");
+    nginx("rs2");
+    vip("scheduler: first\n    timeouts: {httpRequest: 1s}");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpRequest get =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url("/"))).build();
+    long baseline = worstOf(http, get, 20);
+
+    List<Socket> slow = new ArrayList<>();
+    long opened = System.nanoTime();
+    try {
+      for (int i = 0; i < 1000; i++) {
+        Socket c = new Socket("127.0.0.1", vipPort);
+        c.getOutputStream()
+            .write("GET / HTTP/1.1\r\nHost: a\r\n".getBytes(StandardCharsets.US_ASCII));
+        slow.add(c);
+      }
+      long during = worstOf(http, get, 20);
+      int timedOut = 0;
+      for (Socket c : slow) {
+        c.setSoTimeout(5000);
+        String answer = new String(c.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        if (answer.startsWith("HTTP/1.1 408 Request Timeout")) {
+          timedOut++;
+        }
+      }
+      long allClosedMs = (System.nanoTime() - opened) / 1_000_000;
+      System.out.printf(
+          "slowloris: %d/1000 answered 408 and closed %d ms after the first opened; worst of 20"
+              + " other requests %d ms before, %d ms during%n",
+          timedOut, allClosedMs, baseline, during);
+      assertThat(timedOut).isEqualTo(1000);
+      assertThat(allClosedMs).isLessThan(5000);
+      assertThat(during).isLessThan(Math.max(200, baseline * 10));
+    } finally {
+      for (Socket c : slow) {
+        c.close();
+      }
+    }
+  }
+
+  /** The slowest of {@code n} requests, in ms. */
+  private static long worstOf(java.net.http.HttpClient http, java.net.http.HttpRequest get, int n)
+      throws Exception {
+    long worst = 0;
+    for (int i = 0; i < n; i++) {
+      long t = System.nanoTime();
+      var r = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(200);
+      worst = Math.max(worst, (System.nanoTime() - t) / 1_000_000);
+    }
+    return worst;
+  }
 }
