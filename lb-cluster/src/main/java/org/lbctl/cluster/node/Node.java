@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -63,6 +64,7 @@ import org.lbctl.core.status.NodeStatus;
 import org.lbctl.core.status.StatusReport;
 import org.lbctl.core.status.StickSummary;
 import org.lbctl.core.status.StickTableStatus;
+import org.lbctl.core.tls.TlsMaterial;
 import org.lbctl.persistence.ReplicatedStickTable;
 import org.lbctl.persistence.StickStack;
 import org.slf4j.Logger;
@@ -313,10 +315,11 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   /**
    * Refuses a configuration this node cannot run as written: a check script it does not have, a
-   * check's TLS file it cannot use.
+   * check's TLS file it cannot use, a certificate that is unreadable, expired or not its key's.
    */
   private void runnable(ReplicatedConfig config) throws ConfigException {
-    List<ConfigProblem> missing = HealthChecker.problems(config, checkCommands);
+    List<ConfigProblem> missing = new ArrayList<>(HealthChecker.problems(config, checkCommands));
+    missing.addAll(TlsMaterial.problems(config, Instant.now()));
     if (!missing.isEmpty()) {
       throw new ConfigException(missing);
     }

@@ -12,7 +12,12 @@ import java.util.regex.Pattern;
 final class ConfigReader {
   static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
-  private static final Set<String> ROOT = Set.of("virtualServices", "floatingIps", "alerts");
+  private static final Set<String> ROOT =
+      Set.of("virtualServices", "floatingIps", "alerts", "certificates", "caFamilies");
+  private static final Set<String> CERTIFICATE_FIELDS =
+      Set.of("name", "certificateFile", "keyFile");
+  private static final Set<String> CA_FIELDS = Set.of("name", "files");
+  private static final Set<String> TERMINATION_FIELDS = Set.of("port", "certificate", "clientCa");
   private static final Set<String> ALERT_FIELDS =
       Set.of(
           "smtpHost",
@@ -39,7 +44,8 @@ final class ConfigReader {
           "timeouts",
           "realServers",
           "alertRecipients",
-          "forceHttps");
+          "forceHttps",
+          "termination");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections");
   private static final Set<String> FALLBACK_FIELDS = Set.of("address", "port", "enabled");
@@ -96,7 +102,59 @@ final class ConfigReader {
       }
     }
     return new ReplicatedConfig(
-        vips, floatingIps(root.get("floatingIps")), alerts(root.get("alerts")));
+        vips,
+        floatingIps(root.get("floatingIps")),
+        alerts(root.get("alerts")),
+        certificates(root.get("certificates")),
+        caFamilies(root.get("caFamilies")));
+  }
+
+  private List<NamedCertificate> certificates(JsonNode list) {
+    List<NamedCertificate> out = new ArrayList<>();
+    for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
+      String p = "certificates[" + i + "]";
+      JsonNode n = list.get(i);
+      if (in.object(n, p, CERTIFICATE_FIELDS)) {
+        out.add(
+            new NamedCertificate(
+                in.text(n, p, "name", "", true),
+                in.text(n, p, "certificateFile", "", true),
+                in.text(n, p, "keyFile", "", true)));
+      }
+    }
+    if (list != null && !list.isNull() && !list.isArray()) {
+      in.problems().add("certificates", "expected a list, got " + TreeReader.describe(list));
+    }
+    return out;
+  }
+
+  private List<CaFamily> caFamilies(JsonNode list) {
+    List<CaFamily> out = new ArrayList<>();
+    for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
+      String p = "caFamilies[" + i + "]";
+      JsonNode n = list.get(i);
+      if (in.object(n, p, CA_FIELDS)) {
+        out.add(
+            new CaFamily(
+                in.text(n, p, "name", "", true),
+                texts(n.get("files"), TreeReader.join(p, "files"))));
+      }
+    }
+    if (list != null && !list.isNull() && !list.isArray()) {
+      in.problems().add("caFamilies", "expected a list, got " + TreeReader.describe(list));
+    }
+    return out;
+  }
+
+  private Optional<Termination> termination(JsonNode n, String path) {
+    if (n == null || n.isNull() || !in.object(n, path, TERMINATION_FIELDS)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Termination(
+            in.integer(n, path, "port", 443, 1, 65535),
+            in.text(n, path, "certificate", "", true),
+            in.text(n, path, "clientCa", "", false)));
   }
 
   private Optional<Alerts> alerts(JsonNode node) {
@@ -213,7 +271,8 @@ final class ConfigReader {
             timeouts(node.get("timeouts"), TreeReader.join(path, "timeouts")),
             realServers,
             texts(node.get("alertRecipients"), TreeReader.join(path, "alertRecipients")),
-            in.bool(node, path, "forceHttps", false)));
+            in.bool(node, path, "forceHttps", false),
+            termination(node.get("termination"), TreeReader.join(path, "termination"))));
   }
 
   private String label(JsonNode node, String path) {

@@ -35,6 +35,56 @@ final class ConfigValidator {
       }
     }
     config.alerts().ifPresent(this::alerts);
+    uniqueNames(
+        "certificates", config.certificates().stream().map(NamedCertificate::name).toList());
+    uniqueNames("caFamilies", config.caFamilies().stream().map(CaFamily::name).toList());
+    for (int i = 0; i < vips.size(); i++) {
+      termination(config, vips.get(i), "virtualServices[" + i + "].termination");
+    }
+  }
+
+  private void uniqueNames(String path, List<String> names) {
+    for (int i = 0; i < names.size(); i++) {
+      if (names.get(i).isEmpty()) {
+        continue;
+      }
+      if (names.indexOf(names.get(i)) != i) {
+        problems.add(path + "[" + i + "].name", "'" + names.get(i) + "' is used twice");
+      }
+    }
+  }
+
+  private void termination(ReplicatedConfig config, VirtualService vip, String path) {
+    if (vip.termination().isEmpty()) {
+      return;
+    }
+    Termination t = vip.termination().get();
+    if (vip.protocol() != Protocol.HTTP) {
+      problems.add(path, "TLS termination runs in front of the HTTP mode: needs protocol: http");
+    }
+    if (vip.ports().contains(t.port())) {
+      problems.add(path + ".port", t.port() + " is also one of the VIP's plain ports");
+    }
+    if (!t.certificate().isEmpty() && config.certificate(t.certificate()).isEmpty()) {
+      problems.add(
+          path + ".certificate",
+          "'"
+              + t.certificate()
+              + "' is not in certificates "
+              + names(config.certificates().stream().map(NamedCertificate::name).toList()));
+    }
+    if (!t.clientCa().isEmpty() && config.caFamily(t.clientCa()).isEmpty()) {
+      problems.add(
+          path + ".clientCa",
+          "'"
+              + t.clientCa()
+              + "' is not in caFamilies "
+              + names(config.caFamilies().stream().map(CaFamily::name).toList()));
+    }
+  }
+
+  private static String names(List<String> names) {
+    return names.isEmpty() ? "(none defined)" : names.toString();
   }
 
   private void alerts(Alerts a) {

@@ -107,9 +107,37 @@ public final class ConfigWriter {
       if (v.forceHttps()) {
         n.put("forceHttps", true);
       }
+      v.termination()
+          .ifPresent(
+              term -> {
+                ObjectNode tn = n.putObject("termination");
+                tn.put("port", term.port());
+                tn.put("certificate", term.certificate());
+                if (!term.clientCa().isEmpty()) {
+                  tn.put("clientCa", term.clientCa());
+                }
+              });
       if (!v.alertRecipients().isEmpty()) {
         ArrayNode to = n.putArray("alertRecipients");
         v.alertRecipients().forEach(to::add);
+      }
+    }
+    if (!config.certificates().isEmpty()) {
+      ArrayNode certs = root.putArray("certificates");
+      for (NamedCertificate c : config.certificates()) {
+        certs
+            .addObject()
+            .put("name", c.name())
+            .put("certificateFile", c.certificateFile())
+            .put("keyFile", c.keyFile());
+      }
+    }
+    if (!config.caFamilies().isEmpty()) {
+      ArrayNode cas = root.putArray("caFamilies");
+      for (CaFamily f : config.caFamilies()) {
+        ObjectNode fn = cas.addObject().put("name", f.name());
+        ArrayNode files = fn.putArray("files");
+        f.files().forEach(files::add);
       }
     }
     config

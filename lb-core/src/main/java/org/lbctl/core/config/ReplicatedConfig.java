@@ -10,22 +10,36 @@ import java.util.Optional;
  * @param floatingIps addresses that move with the active node besides the virtual services' own,
  *     such as the real servers' default gateway in NAT mode
  * @param alerts email alerts; empty: none are sent
+ * @param certificates certificates the node presents, by name
+ * @param caFamilies certificate authorities, by name
  */
 public record ReplicatedConfig(
     List<VirtualService> virtualServices,
     List<FloatingIp> floatingIps,
-    java.util.Optional<Alerts> alerts) {
+    java.util.Optional<Alerts> alerts,
+    List<NamedCertificate> certificates,
+    List<CaFamily> caFamilies) {
   public static final ReplicatedConfig EMPTY =
-      new ReplicatedConfig(List.of(), List.of(), java.util.Optional.empty());
+      new ReplicatedConfig(List.of(), List.of(), java.util.Optional.empty(), List.of(), List.of());
 
   public ReplicatedConfig {
     virtualServices = List.copyOf(virtualServices);
     floatingIps = List.copyOf(floatingIps);
     java.util.Objects.requireNonNull(alerts, "alerts");
+    certificates = List.copyOf(certificates);
+    caFamilies = List.copyOf(caFamilies);
   }
 
   public ReplicatedConfig(List<VirtualService> virtualServices) {
-    this(virtualServices, List.of(), java.util.Optional.empty());
+    this(virtualServices, List.of(), java.util.Optional.empty(), List.of(), List.of());
+  }
+
+  public java.util.Optional<NamedCertificate> certificate(String name) {
+    return certificates.stream().filter(c -> c.name().equals(name)).findFirst();
+  }
+
+  public java.util.Optional<CaFamily> caFamily(String name) {
+    return caFamilies.stream().filter(c -> c.name().equals(name)).findFirst();
   }
 
   /**

@@ -14,6 +14,7 @@ import java.util.Optional;
  * @param alertRecipients who else gets this virtual service's alerts, besides the global list
  * @param forceHttps HTTP mode: answer every request with a redirect to the same host and target on
  *     https (Epic's Hyperspace and MyChart port-80 VIPs); no real server is used
+ * @param termination TLS on a port of its own in front of the HTTP mode; empty for none
  */
 public record VirtualService(
     String label,
@@ -29,7 +30,8 @@ public record VirtualService(
     Timeouts timeouts,
     List<RealServer> realServers,
     List<String> alertRecipients,
-    boolean forceHttps) {
+    boolean forceHttps,
+    Optional<Termination> termination) {
 
   public VirtualService {
     requireNonNull(label, "label");
@@ -45,6 +47,7 @@ public record VirtualService(
     requireNonNull(timeouts, "timeouts");
     realServers = List.copyOf(realServers);
     alertRecipients = List.copyOf(alertRecipients);
+    requireNonNull(termination, "termination");
   }
 
   public Optional<RealServer> realServer(String rsLabel) {

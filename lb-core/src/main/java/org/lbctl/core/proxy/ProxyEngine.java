@@ -35,6 +35,7 @@ import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.StickTable;
 import org.lbctl.core.service.ServiceCounters;
 import org.lbctl.core.service.VirtualServiceRuntime;
+import org.lbctl.core.tls.TlsMaterial;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,6 +138,19 @@ public final class ProxyEngine implements AutoCloseable {
         wanted.put(addr, new VipListener(addr, runtime));
         wantedPaths.put(addr, "virtualServices[" + i + "].ports[" + p + "]");
       }
+      if (v.termination().isPresent()) {
+        String path = "virtualServices[" + i + "].termination";
+        InetSocketAddress addr =
+            new InetSocketAddress(IpLiterals.parse(v.address()), v.termination().get().port());
+        try {
+          wanted.put(
+              addr,
+              new VipListener(addr, runtime, TlsMaterial.server(next, v.termination().get())));
+        } catch (javax.net.ssl.SSLException | RuntimeException e) {
+          throw ConfigException.of(path, "cannot build its TLS context: " + e.getMessage());
+        }
+        wantedPaths.put(addr, path + ".port");
+      }
     }
 
     // Every bind is started before any is awaited: the event loops open them side by side, which
@@ -177,6 +191,7 @@ public final class ProxyEngine implements AutoCloseable {
       VipListener old = listeners.get(e.getKey());
       if (old != null) {
         old.setRuntime(e.getValue().runtime());
+        old.setTls(e.getValue().tls());
         e.setValue(old);
         kept.add(Endpoints.format(old.address()));
       }
@@ -262,12 +277,18 @@ public final class ProxyEngine implements AutoCloseable {
             d.maxHeaderBytes(),
             d.maxHeaders(),
             l.runtime().config().timeouts().httpRequest());
+    io.netty.handler.ssl.SslContext tls = l.tls();
+    if (tls != null) {
+      ch.pipeline()
+          .addLast("tls", tls.newHandler(ch.alloc()))
+          .addLast("handshake", new TlsHandshakeLog(l.runtime().label()));
+    }
     ch.pipeline()
         .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
         .addLast("decoder", HttpRequestDefences.decoder(limits))
         .addLast("encoder", new HttpResponseEncoder())
         .addLast("defences", new HttpRequestDefences(limits, l.runtime().label()))
-        .addLast("proxy", new HttpProxyHandler(l, settings, false));
+        .addLast("proxy", new HttpProxyHandler(l, settings, tls != null));
   }
 
   /** The running virtual services in configuration order. */

@@ -12,10 +12,30 @@ final class VipListener {
   private final InetSocketAddress address;
   private volatile VirtualServiceRuntime runtime;
   private volatile Channel channel;
+  // TLS termination on this port: new connections take the current context, so a replaced
+  // certificate serves new clients while open connections keep theirs.
+  private volatile io.netty.handler.ssl.SslContext tls;
 
   VipListener(InetSocketAddress address, VirtualServiceRuntime runtime) {
+    this(address, runtime, null);
+  }
+
+  VipListener(
+      InetSocketAddress address,
+      VirtualServiceRuntime runtime,
+      io.netty.handler.ssl.SslContext tls) {
     this.address = address;
     this.runtime = runtime;
+    this.tls = tls;
+  }
+
+  /** The TLS context of a termination port; null on a plain port. */
+  io.netty.handler.ssl.SslContext tls() {
+    return tls;
+  }
+
+  void setTls(io.netty.handler.ssl.SslContext tls) {
+    this.tls = tls;
   }
 
   InetSocketAddress address() {

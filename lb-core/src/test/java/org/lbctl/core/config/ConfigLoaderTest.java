@@ -266,6 +266,29 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aTerminationNamesItsCertificateAndCaAndFrontsTheHttpMode() {
+    assertProblems(
+        """
+        certificates:
+          - {name: portal, certificateFile: /etc/lbctl/p.pem, keyFile: /etc/lbctl/p.key}
+          - {name: portal, certificateFile: /etc/lbctl/q.pem, keyFile: /etc/lbctl/q.key}
+        virtualServices:
+          - label: web
+            address: 10.1.1.10
+            ports: [8444]
+            termination: {port: 8444, certificate: client-cert, clientCa: mTLS}
+            realServers: [{label: web1, address: 10.1.1.11, port: 8443}]
+        """,
+        "certificates[1].name: 'portal' is used twice",
+        "virtualServices[0].termination: TLS termination runs in front of the HTTP mode: needs"
+            + " protocol: http",
+        "virtualServices[0].termination.port: 8444 is also one of the VIP's plain ports",
+        "virtualServices[0].termination.certificate: 'client-cert' is not in certificates [portal,"
+            + " portal]",
+        "virtualServices[0].termination.clientCa: 'mTLS' is not in caFamilies (none defined)");
+  }
+
+  @Test
   void featuresThisBuildCannotServeAreRefusedNotIgnored() {
     String later =
         """
@@ -466,7 +489,8 @@ class ConfigLoaderTest {
     cases.put("virtualServices: [7]", "virtualServices[0]: expected an object, got number 7");
     cases.put(
         "vips: []",
-        "vips: unknown field (expected one of: [alerts, floatingIps, virtualServices])");
+        "vips: unknown field (expected one of: [alerts, caFamilies, certificates, floatingIps,"
+            + " virtualServices])");
     cases.put(
         "floatingIps: [10.99.1.1/33, gateway, 10.99.1.1, 10.99.1.1/24]",
         "floatingIps[0]: text '10.99.1.1/33' (expected an IP address with an optional /prefix)");

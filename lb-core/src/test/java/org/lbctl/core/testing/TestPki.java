@@ -8,8 +8,9 @@ import java.util.List;
 import org.lbctl.core.os.Commands;
 
 /**
- * Certificates for TLS tests, made with openssl in a directory: a CA, a server certificate for
- * 127.0.0.1 and localhost, a client certificate, and a second CA that trusts nothing of these.
+ * Certificates for TLS tests, made with openssl in a directory: a CA, two server certificates for
+ * 127.0.0.1 and localhost (server, server2), a client certificate, and a second CA (other-ca) with
+ * a client certificate of its own (stranger).
  */
 public final class TestPki {
   private final Path dir;
@@ -24,6 +25,8 @@ public final class TestPki {
     pki.ca("other-ca");
     pki.leaf("server", "ca", "subjectAltName=IP:127.0.0.1,DNS:localhost", "serverAuth");
     pki.leaf("client", "ca", "subjectAltName=DNS:lbctl-check", "clientAuth");
+    pki.leaf("server2", "ca", "subjectAltName=IP:127.0.0.1,DNS:localhost", "serverAuth");
+    pki.leaf("stranger", "other-ca", "subjectAltName=DNS:stranger", "clientAuth");
     return pki;
   }
 

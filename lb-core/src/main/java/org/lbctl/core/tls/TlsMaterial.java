@@ -1,0 +1,176 @@
+package org.lbctl.core.tls;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProtocols;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.lbctl.core.config.CaFamily;
+import org.lbctl.core.config.ConfigProblem;
+import org.lbctl.core.config.NamedCertificate;
+import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.config.Termination;
+
+/**
+ * The certificates and CA families of a configuration, read from their files: checked when a
+ * configuration is loaded (unreadable, expired, a key that does not belong to its certificate, a CA
+ * file without a certificate: refused, naming the file), and turned into TLS contexts.
+ */
+public final class TlsMaterial {
+  private TlsMaterial() {}
+
+  /** Everything wrong with the configuration's TLS files on this node, by path. */
+  public static List<ConfigProblem> problems(ReplicatedConfig config, Instant now) {
+    List<ConfigProblem> problems = new ArrayList<>();
+    for (int i = 0; i < config.certificates().size(); i++) {
+      NamedCertificate c = config.certificates().get(i);
+      String path = "certificates[" + i + "]";
+      try {
+        List<X509Certificate> chain = chain(Path.of(c.certificateFile()));
+        X509Certificate leaf = chain.get(0);
+        if (leaf.getNotAfter().toInstant().isBefore(now)) {
+          problems.add(
+              new ConfigProblem(
+                  path + ".certificateFile",
+                  c.certificateFile() + " expired on " + leaf.getNotAfter().toInstant()));
+        } else if (leaf.getNotBefore().toInstant().isAfter(now)) {
+          problems.add(
+              new ConfigProblem(
+                  path + ".certificateFile",
+                  c.certificateFile() + " is not valid before " + leaf.getNotBefore().toInstant()));
+        }
+        PrivateKey key = privateKey(Path.of(c.keyFile()));
+        if (!belongsTo(key, leaf)) {
+          problems.add(
+              new ConfigProblem(
+                  path + ".keyFile",
+                  c.keyFile() + " is not the private key of " + c.certificateFile()));
+        }
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        problems.add(new ConfigProblem(path, "cannot use its files: " + e.getMessage()));
+      }
+    }
+    for (int i = 0; i < config.caFamilies().size(); i++) {
+      CaFamily f = config.caFamilies().get(i);
+      for (int j = 0; j < f.files().size(); j++) {
+        try {
+          chain(Path.of(f.files().get(j)));
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+          problems.add(
+              new ConfigProblem(
+                  "caFamilies[" + i + "].files[" + j + "]", "cannot use it: " + e.getMessage()));
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** The server side of a termination: its certificate, TLS 1.2/1.3, mTLS when it names a CA. */
+  public static SslContext server(ReplicatedConfig config, Termination t) throws SSLException {
+    NamedCertificate c =
+        config
+            .certificate(t.certificate())
+            .orElseThrow(() -> new SSLException("no certificate named " + t.certificate()));
+    SslContextBuilder b =
+        SslContextBuilder.forServer(new File(c.certificateFile()), new File(c.keyFile()))
+            .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2);
+    if (!t.clientCa().isEmpty()) {
+      CaFamily family =
+          config
+              .caFamily(t.clientCa())
+              .orElseThrow(() -> new SSLException("no CA family named " + t.clientCa()));
+      b.trustManager(trusted(family)).clientAuth(ClientAuth.REQUIRE);
+    }
+    return b.build();
+  }
+
+  /** Every certificate of a CA family. */
+  public static X509Certificate[] trusted(CaFamily family) throws SSLException {
+    List<X509Certificate> all = new ArrayList<>();
+    for (String f : family.files()) {
+      try {
+        all.addAll(chain(Path.of(f)));
+      } catch (IOException | GeneralSecurityException e) {
+        throw new SSLException("CA family " + family.name() + ": " + f + ": " + e.getMessage(), e);
+      }
+    }
+    return all.toArray(X509Certificate[]::new);
+  }
+
+  private static List<X509Certificate> chain(Path pem)
+      throws IOException, GeneralSecurityException {
+    try (InputStream in = Files.newInputStream(pem)) {
+      List<X509Certificate> out = new ArrayList<>();
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        out.add((X509Certificate) c);
+      }
+      if (out.isEmpty()) {
+        throw new GeneralSecurityException(pem + " holds no PEM certificate");
+      }
+      return out;
+    }
+  }
+
+  private static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
+    String text = Files.readString(pem, StandardCharsets.US_ASCII);
+    int begin = text.indexOf("-----BEGIN PRIVATE KEY-----");
+    int end = text.indexOf("-----END PRIVATE KEY-----");
+    if (begin < 0 || end < 0) {
+      throw new GeneralSecurityException(pem + " holds no PKCS#8 PEM private key");
+    }
+    byte[] der =
+        Base64.getMimeDecoder()
+            .decode(text.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end));
+    GeneralSecurityException last = null;
+    for (String algorithm : List.of("EC", "RSA", "Ed25519")) {
+      try {
+        return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+      } catch (GeneralSecurityException e) {
+        last = e;
+      }
+    }
+    throw new GeneralSecurityException(pem + ": not an EC, RSA or Ed25519 key", last);
+  }
+
+  /** Whether {@code key} signs what {@code cert}'s public key verifies. */
+  private static boolean belongsTo(PrivateKey key, X509Certificate cert)
+      throws GeneralSecurityException {
+    String algorithm =
+        switch (key.getAlgorithm()) {
+          case "EC" -> "SHA256withECDSA";
+          case "RSA" -> "SHA256withRSA";
+          default -> key.getAlgorithm();
+        };
+    byte[] challenge = "lbctl key check".getBytes(StandardCharsets.US_ASCII);
+    Signature sign = Signature.getInstance(algorithm);
+    sign.initSign(key);
+    sign.update(challenge);
+    byte[] signature = sign.sign();
+    Signature verify = Signature.getInstance(algorithm);
+    try {
+      verify.initVerify(cert.getPublicKey());
+    } catch (java.security.InvalidKeyException e) {
+      return false; // another kind of key altogether
+    }
+    verify.update(challenge);
+    return verify.verify(signature);
+  }
+}

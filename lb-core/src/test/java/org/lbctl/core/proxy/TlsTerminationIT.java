@@ -1,0 +1,226 @@
+package org.lbctl.core.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Instant;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.testing.Configs;
+import org.lbctl.core.testing.Curl;
+import org.lbctl.core.testing.Nginx;
+import org.lbctl.core.testing.Ports;
+import org.lbctl.core.testing.TestPki;
+import org.lbctl.core.tls.TlsMaterial;
+
+/** TLS termination in front of the HTTP mode, with mutual TLS, driven by curl and a JDK client. */
+class TlsTerminationIT {
+  @TempDir Path dir;
+  private final ProxyEngine engine = new ProxyEngine(Transport.detect(), 1);
+  private TestPki pki;
+  private Nginx web;
+  private int plainPort;
+  private int tlsPort;
+
+  @BeforeEach
+  void start() throws Exception {
+    pki = TestPki.create(dir.resolve("pki"));
+    int port = Ports.free();
+    web =
+        Nginx.withServer(
+            "ccw",
+            dir,
+            """
+            listen 127.0.0.1:%d;
+            location / { return 200 "ccw1 proto=$http_x_forwarded_proto\\n"; }
+            """
+                .formatted(port),
+            port);
+    plainPort = Ports.free();
+    tlsPort = Ports.free();
+  }
+
+  @AfterEach
+  void stop() {
+    engine.close();
+    web.close();
+  }
+
+  private ReplicatedConfig config(String serverCert, String clientCa, String extra) {
+    return Configs.yaml(
+        """
+        certificates:
+          - {name: client-cert, certificateFile: %s, keyFile: %s}
+        caFamilies:
+          - {name: mTLS, files: [%s]}
+        virtualServices:
+          - label: CCW_WEB_8443
+            address: 127.0.0.1
+            ports: [%d]
+            protocol: http
+            termination: {port: %d, certificate: client-cert%s}
+            %s
+            realServers: [{label: ccw1, address: 127.0.0.1, port: %d}]
+        """
+            .formatted(
+                pki.cert(serverCert),
+                pki.key(serverCert),
+                pki.cert("ca"),
+                plainPort,
+                tlsPort,
+                clientCa.isEmpty() ? "" : ", clientCa: " + clientCa,
+                extra,
+                web.port()));
+  }
+
+  private Curl.Result curl(String... extra) throws Exception {
+    List<String> args =
+        new java.util.ArrayList<>(List.of("-s", "-i", "--cacert", pki.cert("ca").toString()));
+    args.addAll(List.of(extra));
+    args.add("https://127.0.0.1:" + tlsPort + "/");
+    return Curl.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void clientsWithACertificateOfTheFamilyAreServedOthersAreNot() throws Exception {
+    engine.apply(config("server", "mTLS", "persistence: {mode: http-cookie}"));
+    Curl.Result ok =
+        curl("--cert", pki.cert("client").toString(), "--key", pki.key("client").toString());
+    assertThat(ok.out()).contains("ccw1 proto=https");
+    // Over TLS the persistence cookie is only sent back over TLS.
+    assertThat(ok.out())
+        .containsPattern("(?i)set-cookie: LBCTL_SERVER=[0-9a-f]{16}; Path=/; HttpOnly; Secure");
+
+    Curl.Result none = curl();
+    assertThat(none.exit()).isNotZero();
+    assertThat(none.out()).doesNotContain("ccw1");
+    Curl.Result stranger =
+        curl("--cert", pki.cert("stranger").toString(), "--key", pki.key("stranger").toString());
+    assertThat(stranger.exit()).isNotZero();
+    assertThat(stranger.out()).doesNotContain("ccw1");
+
+    // TLS 1.2 as well as 1.3; the plain port stays plain.
+    assertThat(
+            curl(
+                    "--tls-max",
+                    "1.2",
+                    "--cert",
+                    pki.cert("client").toString(),
+                    "--key",
+                    pki.key("client").toString())
+                .out())
+        .contains("ccw1 proto=https");
+    assertThat(Curl.run("-s", "http://127.0.0.1:" + plainPort + "/").out())
+        .isEqualTo("ccw1 proto=http\n");
+  }
+
+  @Test
+  void aReplacedCertificateServesNewClientsAndOpenConnectionsKeepGoing() throws Exception {
+    engine.apply(config("server", "", ""));
+    try (SSLSocket open = jdkClient()) {
+      assertThat(get(open)).isEqualTo("ccw1 proto=https");
+      assertThat(
+              ((java.security.cert.X509Certificate) open.getSession().getPeerCertificates()[0])
+                  .getSubjectX500Principal()
+                  .getName())
+          .isEqualTo("CN=server");
+
+      engine.apply(config("server2", "", ""));
+      Curl.Result fresh = curl("-v");
+      assertThat(fresh.err()).contains("CN=server2");
+      // The connection opened before the change still works, with the certificate it had.
+      assertThat(get(open)).isEqualTo("ccw1 proto=https");
+    }
+  }
+
+  @Test
+  void certificatesAreCheckedWhenTheConfigurationIsLoaded() {
+    ReplicatedConfig good = config("server", "mTLS", "");
+    assertThat(TlsMaterial.problems(good, Instant.now())).isEmpty();
+    // The test PKI's certificates live two days.
+    assertThat(TlsMaterial.problems(good, Instant.now().plusSeconds(10 * 86400)))
+        .extracting(Object::toString)
+        .singleElement()
+        .asString()
+        .startsWith("certificates[0].certificateFile: " + pki.cert("server") + " expired on ");
+    ReplicatedConfig mismatched =
+        Configs.yaml(
+            """
+            certificates:
+              - {name: x, certificateFile: %s, keyFile: %s}
+              - {name: y, certificateFile: %s, keyFile: %s}
+            caFamilies:
+              - {name: empty, files: [%s]}
+            """
+                .formatted(
+                    pki.cert("server"),
+                    pki.key("client"),
+                    dir.resolve("nowhere.pem"),
+                    pki.key("server"),
+                    pki.key("server")));
+    assertThat(TlsMaterial.problems(mismatched, Instant.now()))
+        .extracting(Object::toString)
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .isEqualTo(
+                        "certificates[0].keyFile: "
+                            + pki.key("client")
+                            + " is not the private key of "
+                            + pki.cert("server")))
+        .anySatisfy(p -> assertThat(p).startsWith("certificates[1]: cannot use its files: "))
+        .anySatisfy(p -> assertThat(p).startsWith("caFamilies[0].files[0]: cannot use it: "));
+  }
+
+  private SSLSocket jdkClient() throws Exception {
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (var in = java.nio.file.Files.newInputStream(pki.cert("ca"))) {
+      trust.setCertificateEntry(
+          "ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", tlsPort);
+    s.startHandshake();
+    return s;
+  }
+
+  /** One keep-alive GET on an open connection; the body's first line. */
+  private static String get(SSLSocket s) throws Exception {
+    OutputStream out = s.getOutputStream();
+    out.write("GET / HTTP/1.1\r\nHost: ccw\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    BufferedReader in =
+        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
+    String line;
+    int length = 0;
+    while (!(line = in.readLine()).isEmpty()) {
+      if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+        length = Integer.parseInt(line.substring(15).strip());
+      }
+    }
+    char[] body = new char[length];
+    int read = 0;
+    while (read < length) {
+      read += in.read(body, read, length - read);
+    }
+    return new String(body).strip();
+  }
+}
