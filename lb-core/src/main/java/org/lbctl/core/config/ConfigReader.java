@@ -18,6 +18,7 @@ final class ConfigReader {
       Set.of("name", "certificateFile", "keyFile");
   private static final Set<String> CA_FIELDS = Set.of("name", "files");
   private static final Set<String> TERMINATION_FIELDS = Set.of("port", "certificate", "clientCa");
+  private static final Set<String> REENCRYPT_FIELDS = Set.of("verifyCa", "clientCertificate");
   private static final Set<String> ALERT_FIELDS =
       Set.of(
           "smtpHost",
@@ -47,7 +48,7 @@ final class ConfigReader {
           "forceHttps",
           "termination");
   private static final Set<String> RS_FIELDS =
-      Set.of("label", "address", "port", "weight", "minConnections", "maxConnections");
+      Set.of("label", "address", "port", "weight", "minConnections", "maxConnections", "reencrypt");
   private static final Set<String> FALLBACK_FIELDS = Set.of("address", "port", "enabled");
   private static final Set<String> TIMEOUT_FIELDS =
       Set.of("connect", "client", "server", "queue", "httpRequest");
@@ -144,6 +145,16 @@ final class ConfigReader {
       in.problems().add("caFamilies", "expected a list, got " + TreeReader.describe(list));
     }
     return out;
+  }
+
+  private Optional<Reencrypt> reencrypt(JsonNode n, String path) {
+    if (n == null || n.isNull() || !in.object(n, path, REENCRYPT_FIELDS)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Reencrypt(
+            in.text(n, path, "verifyCa", "", true),
+            in.text(n, path, "clientCertificate", "", false)));
   }
 
   private Optional<Termination> termination(JsonNode n, String path) {
@@ -360,7 +371,15 @@ final class ConfigReader {
                 TreeReader.join(rp, "minConnections"),
                 min + " is above maxConnections " + max + " (expected: 0.." + max + ")");
       }
-      servers.add(new RealServer(label, address, port, weight, min, max));
+      servers.add(
+          new RealServer(
+              label,
+              address,
+              port,
+              weight,
+              min,
+              max,
+              reencrypt(rs.get("reencrypt"), TreeReader.join(rp, "reencrypt"))));
     }
     return servers;
   }

@@ -40,6 +40,7 @@ final class ConfigValidator {
     uniqueNames("caFamilies", config.caFamilies().stream().map(CaFamily::name).toList());
     for (int i = 0; i < vips.size(); i++) {
       termination(config, vips.get(i), "virtualServices[" + i + "].termination");
+      reencrypt(config, vips.get(i), "virtualServices[" + i + "]");
     }
   }
 
@@ -80,6 +81,37 @@ final class ConfigValidator {
               + t.clientCa()
               + "' is not in caFamilies "
               + names(config.caFamilies().stream().map(CaFamily::name).toList()));
+    }
+  }
+
+  private void reencrypt(ReplicatedConfig config, VirtualService vip, String path) {
+    for (int r = 0; r < vip.realServers().size(); r++) {
+      RealServer rs = vip.realServers().get(r);
+      if (rs.reencrypt().isEmpty()) {
+        continue;
+      }
+      String p = path + ".realServers[" + r + "].reencrypt";
+      Reencrypt re = rs.reencrypt().get();
+      if (vip.protocol() != Protocol.HTTP) {
+        problems.add(p, "re-encryption is part of the HTTP mode: needs protocol: http");
+      }
+      if (!re.verifyCa().isEmpty() && config.caFamily(re.verifyCa()).isEmpty()) {
+        problems.add(
+            p + ".verifyCa",
+            "'"
+                + re.verifyCa()
+                + "' is not in caFamilies "
+                + names(config.caFamilies().stream().map(CaFamily::name).toList()));
+      }
+      if (!re.clientCertificate().isEmpty()
+          && config.certificate(re.clientCertificate()).isEmpty()) {
+        problems.add(
+            p + ".clientCertificate",
+            "'"
+                + re.clientCertificate()
+                + "' is not in certificates "
+                + names(config.certificates().stream().map(NamedCertificate::name).toList()));
+      }
     }
   }
 

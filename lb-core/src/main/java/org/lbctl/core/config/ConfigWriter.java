@@ -103,6 +103,15 @@ public final class ConfigWriter {
         rn.put("weight", r.weight());
         rn.put("minConnections", r.minConnections());
         rn.put("maxConnections", r.maxConnections());
+        r.reencrypt()
+            .ifPresent(
+                re -> {
+                  ObjectNode en = rn.putObject("reencrypt");
+                  en.put("verifyCa", re.verifyCa());
+                  if (!re.clientCertificate().isEmpty()) {
+                    en.put("clientCertificate", re.clientCertificate());
+                  }
+                });
       }
       if (v.forceHttps()) {
         n.put("forceHttps", true);

@@ -63,6 +63,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private final VipListener listener;
   private final ProxySettings settings;
   private final boolean tls;
+  private final java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext>
+      reencryption;
   private VirtualServiceRuntime vip;
   private ChannelHandlerContext client;
   private Channel server;
@@ -77,15 +79,23 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private boolean forwarded;
   // The whole request, body included, is with the server: only then may its connection be reused.
   private boolean requestSent;
+  private boolean responseStarted;
   private final Set<RealServerState> tried = new HashSet<>();
 
   /**
    * @param tls whether clients reach this listener over TLS (X-Forwarded-Proto, Secure cookie)
+   * @param reencryption the TLS client context for a (virtual service, real server), or null for
+   *     plain
    */
-  HttpProxyHandler(VipListener listener, ProxySettings settings, boolean tls) {
+  HttpProxyHandler(
+      VipListener listener,
+      ProxySettings settings,
+      boolean tls,
+      java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext> reencryption) {
     this.listener = listener;
     this.settings = settings;
     this.tls = tls;
+    this.reencryption = reencryption;
   }
 
   @Override
@@ -130,6 +140,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     request = r;
     forwarded = false;
     requestSent = false;
+    responseStarted = false;
     clientKeepAlive = HttpUtil.isKeepAlive(r);
     if (vip.config().forceHttps()) {
       redirectToHttps(r);
@@ -251,6 +262,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 ((InetSocketAddress) client.channel().remoteAddress()).getAddress(), backend);
           }
           Channel s = server;
+          io.netty.handler.ssl.SslContext reencrypt =
+              backend == null ? null : reencryption.apply(vip.label(), backend.label());
+          if (reencrypt != null) {
+            s.pipeline()
+                .addLast(reencrypt.newHandler(s.alloc(), target.getHostString(), target.getPort()));
+          }
           s.pipeline().addLast(new HttpClientCodec(), new ServerSide(s));
           s.closeFuture().addListener(x -> serverClosed(s));
           forwardRequest();
@@ -363,8 +380,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     server = null;
     serverTarget = null;
     if (request != null && client.channel().isActive()) {
-      // Mid-exchange: the client cannot tell where its response ended.
-      client.close();
+      if (!responseStarted) {
+        // Nothing of a response yet (a refused TLS handshake, a crash): say so.
+        answer(HttpResponseStatus.BAD_GATEWAY, "the real server closed without answering", false);
+      } else {
+        // Mid-response: the client cannot tell where its response ended.
+        client.close();
+      }
     }
   }
 
@@ -426,6 +448,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (msg instanceof HttpResponse r) {
+        responseStarted = true;
         serverKeepAlive = HttpUtil.isKeepAlive(r);
         HttpHeaders h = r.headers();
         HOP_BY_HOP.forEach(h::remove);

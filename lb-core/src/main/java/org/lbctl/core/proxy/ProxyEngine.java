@@ -52,6 +52,9 @@ public final class ProxyEngine implements AutoCloseable {
   private final EventLoopGroup group;
   private final Map<InetSocketAddress, VipListener> listeners = new HashMap<>();
   private volatile Map<String, VirtualServiceRuntime> services = Map.of();
+  // HTTP mode: the TLS client context of each re-encrypted real server, by VIP and server label.
+  private volatile Map<String, Map<String, io.netty.handler.ssl.SslContext>> reencryption =
+      Map.of();
   private ReplicatedConfig current = ReplicatedConfig.EMPTY;
   private boolean serving = true;
   private final StickTable sticks;
@@ -118,6 +121,7 @@ public final class ProxyEngine implements AutoCloseable {
     Map<String, VirtualServiceRuntime> nextServices = new LinkedHashMap<>();
     Map<InetSocketAddress, VipListener> wanted = new LinkedHashMap<>();
     Map<InetSocketAddress, String> wantedPaths = new HashMap<>();
+    Map<String, Map<String, io.netty.handler.ssl.SslContext>> nextReencryption = new HashMap<>();
     List<VirtualService> vips = next.virtualServices();
     for (int i = 0; i < vips.size(); i++) {
       VirtualService v = vips.get(i);
@@ -138,6 +142,20 @@ public final class ProxyEngine implements AutoCloseable {
         wanted.put(addr, new VipListener(addr, runtime));
         wantedPaths.put(addr, "virtualServices[" + i + "].ports[" + p + "]");
       }
+      Map<String, io.netty.handler.ssl.SslContext> toServers = new HashMap<>();
+      for (int r = 0; r < v.realServers().size(); r++) {
+        var rs = v.realServers().get(r);
+        if (rs.reencrypt().isPresent()) {
+          try {
+            toServers.put(rs.label(), TlsMaterial.client(next, rs.reencrypt().get()));
+          } catch (javax.net.ssl.SSLException | RuntimeException e) {
+            throw ConfigException.of(
+                "virtualServices[" + i + "].realServers[" + r + "].reencrypt",
+                "cannot build its TLS context: " + e.getMessage());
+          }
+        }
+      }
+      nextReencryption.put(v.label(), toServers);
       if (v.termination().isPresent()) {
         String path = "virtualServices[" + i + "].termination";
         InetSocketAddress addr =
@@ -217,6 +235,7 @@ public final class ProxyEngine implements AutoCloseable {
       }
     }
     services = Collections.unmodifiableMap(nextServices);
+    reencryption = nextReencryption;
     return new ListenerChanges(
         bound.stream().map(l -> Endpoints.format(l.address())).toList(), removed, kept);
   }
@@ -288,7 +307,13 @@ public final class ProxyEngine implements AutoCloseable {
         .addLast("decoder", HttpRequestDefences.decoder(limits))
         .addLast("encoder", new HttpResponseEncoder())
         .addLast("defences", new HttpRequestDefences(limits, l.runtime().label()))
-        .addLast("proxy", new HttpProxyHandler(l, settings, tls != null));
+        .addLast(
+            "proxy",
+            new HttpProxyHandler(
+                l,
+                settings,
+                tls != null,
+                (vip, server) -> reencryption.getOrDefault(vip, Map.of()).get(server)));
   }
 
   /** The running virtual services in configuration order. */

@@ -26,6 +26,7 @@ import javax.net.ssl.SSLException;
 import org.lbctl.core.config.CaFamily;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.NamedCertificate;
+import org.lbctl.core.config.Reencrypt;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.config.Termination;
 
@@ -85,21 +86,40 @@ public final class TlsMaterial {
 
   /** The server side of a termination: its certificate, TLS 1.2/1.3, mTLS when it names a CA. */
   public static SslContext server(ReplicatedConfig config, Termination t) throws SSLException {
-    NamedCertificate c =
-        config
-            .certificate(t.certificate())
-            .orElseThrow(() -> new SSLException("no certificate named " + t.certificate()));
+    NamedCertificate c = named(config, t.certificate());
     SslContextBuilder b =
         SslContextBuilder.forServer(new File(c.certificateFile()), new File(c.keyFile()))
             .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2);
     if (!t.clientCa().isEmpty()) {
-      CaFamily family =
-          config
-              .caFamily(t.clientCa())
-              .orElseThrow(() -> new SSLException("no CA family named " + t.clientCa()));
-      b.trustManager(trusted(family)).clientAuth(ClientAuth.REQUIRE);
+      b.trustManager(trusted(family(config, t.clientCa()))).clientAuth(ClientAuth.REQUIRE);
     }
     return b.build();
+  }
+
+  /**
+   * The client side of re-encryption to a real server: TLS 1.2/1.3, the server's chain verified
+   * against the CA family, the named client certificate presented.
+   */
+  public static SslContext client(ReplicatedConfig config, Reencrypt re) throws SSLException {
+    SslContextBuilder b =
+        SslContextBuilder.forClient()
+            .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2)
+            .trustManager(trusted(family(config, re.verifyCa())));
+    if (!re.clientCertificate().isEmpty()) {
+      NamedCertificate c = named(config, re.clientCertificate());
+      b.keyManager(new File(c.certificateFile()), new File(c.keyFile()));
+    }
+    return b.build();
+  }
+
+  private static NamedCertificate named(ReplicatedConfig config, String name) throws SSLException {
+    return config
+        .certificate(name)
+        .orElseThrow(() -> new SSLException("no certificate named " + name));
+  }
+
+  private static CaFamily family(ReplicatedConfig config, String name) throws SSLException {
+    return config.caFamily(name).orElseThrow(() -> new SSLException("no CA family named " + name));
   }
 
   /** Every certificate of a CA family. */

@@ -289,6 +289,30 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void reencryptionNamesItsCaFamilyAndCertificateAndBelongsToTheHttpMode() {
+    String vip =
+        """
+        virtualServices:
+          - label: web
+            address: 10.1.1.10
+            ports: [443]
+            realServers:
+              - {label: web1, address: 10.1.1.11, port: 8443, reencrypt: %s}
+        """;
+    assertProblems(
+        vip.formatted("{clientCertificate: lb}"),
+        "virtualServices[0].realServers[0].reencrypt.verifyCa: is required");
+    assertProblems(
+        vip.formatted("{verifyCa: mTLS, clientCertificate: lb}"),
+        "virtualServices[0].realServers[0].reencrypt: re-encryption is part of the HTTP mode:"
+            + " needs protocol: http",
+        "virtualServices[0].realServers[0].reencrypt.verifyCa: 'mTLS' is not in caFamilies (none"
+            + " defined)",
+        "virtualServices[0].realServers[0].reencrypt.clientCertificate: 'lb' is not in"
+            + " certificates (none defined)");
+  }
+
+  @Test
   void featuresThisBuildCannotServeAreRefusedNotIgnored() {
     String later =
         """

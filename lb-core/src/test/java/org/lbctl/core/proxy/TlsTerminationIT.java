@@ -185,6 +185,70 @@ class TlsTerminationIT {
         .anySatisfy(p -> assertThat(p).startsWith("caFamilies[0].files[0]: cannot use it: "));
   }
 
+  /**
+   * Re-encryption (GE CCW VIPs 1, 2, 3 and 5): the real server is nginx over TLS wanting a client
+   * certificate; the VIP verifies it against the CA family and presents the named certificate.
+   */
+  @Test
+  void reencryptionVerifiesTheServerAndPresentsTheClientCertificate() throws Exception {
+    int tlsServerPort = Ports.free();
+    Nginx secure =
+        Nginx.withServer(
+            "ccw-tls",
+            dir,
+            """
+            listen 127.0.0.1:%d ssl;
+            ssl_certificate %s;
+            ssl_certificate_key %s;
+            ssl_client_certificate %s;
+            ssl_verify_client on;
+            location / { return 200 "ccw1 over tls, client $ssl_client_s_dn\n"; }
+            """
+                .formatted(tlsServerPort, pki.cert("server"), pki.key("server"), pki.cert("ca")),
+            tlsServerPort);
+    try {
+      String yaml =
+          """
+          certificates:
+            - {name: client-cert, certificateFile: %s, keyFile: %s}
+          caFamilies:
+            - {name: mTLS, files: [%s]}
+            - {name: other, files: [%s]}
+          virtualServices:
+            - label: CCW_WEB_443
+              address: 127.0.0.1
+              ports: [%d]
+              protocol: http
+              realServers:
+                - {label: ccw1, address: 127.0.0.1, port: %d, reencrypt: REENCRYPT}
+          """
+              .formatted(
+                  pki.cert("client"),
+                  pki.key("client"),
+                  pki.cert("ca"),
+                  pki.cert("other-ca"),
+                  plainPort,
+                  tlsServerPort);
+      String url = "http://127.0.0.1:" + plainPort + "/";
+      engine.apply(
+          Configs.yaml(
+              yaml.replace("REENCRYPT", "{verifyCa: mTLS, clientCertificate: client-cert}")));
+      assertThat(Curl.run("-s", url).out()).isEqualTo("ccw1 over tls, client CN=client\n");
+
+      // Without the client certificate the server itself refuses (400 from nginx).
+      engine.apply(Configs.yaml(yaml.replace("REENCRYPT", "{verifyCa: mTLS}")));
+      assertThat(Curl.run("-s", "-i", url).out()).startsWith("HTTP/1.1 400");
+
+      // A server whose certificate the family does not sign gets nothing: 502.
+      engine.apply(
+          Configs.yaml(
+              yaml.replace("REENCRYPT", "{verifyCa: other, clientCertificate: client-cert}")));
+      assertThat(Curl.run("-s", "-i", url).out()).startsWith("HTTP/1.1 502 Bad Gateway");
+    } finally {
+      secure.close();
+    }
+  }
+
   private SSLSocket jdkClient() throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
