@@ -52,8 +52,10 @@ import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.config.VirtualService;
 import org.lbctl.core.health.CheckCommands;
 import org.lbctl.core.health.HealthChecker;
+import org.lbctl.core.os.TransparentRouting;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.SwitchableStickTable;
 import org.lbctl.core.proxy.ListenerChanges;
@@ -85,6 +87,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private final ProxyEngine engine;
   private final HealthChecker health;
   private final Alerter alerter;
+  private volatile boolean transparentInstalled;
   private final CheckCommands checkCommands;
   private final Instant startedAt = Instant.now();
   private final String name;
@@ -311,6 +314,55 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private void follow(ReplicatedConfig config) {
     health.sync(engine.services().values());
     alerter.configure(config);
+    if (transparentInstalled && config.virtualServices().stream().noneMatch(v -> v.transparent())) {
+      removeTransparentRouting();
+    }
+  }
+
+  /** Sets transparent routing up before a configuration with transparent VIPs runs. */
+  private List<ConfigProblem> transparentRouting(ReplicatedConfig config) {
+    List<VirtualService> vips = config.virtualServices();
+    for (int i = 0; i < vips.size(); i++) {
+      if (!vips.get(i).transparent()) {
+        continue;
+      }
+      if (engine.transport() != Transport.EPOLL) {
+        return List.of(
+            new ConfigProblem(
+                "virtualServices[" + i + "].transparent",
+                "needs the epoll transport (IP_TRANSPARENT), this node runs "
+                    + engine.transport().name().toLowerCase(java.util.Locale.ROOT)));
+      }
+      try {
+        TransparentRouting.install();
+        if (!transparentInstalled) {
+          log.info(
+              "transparent routing set up: nftables table lbctl_transparent marks packets of"
+                  + " transparent sockets 0x{}, ip rule fwmark -> table {} (local)",
+              Integer.toHexString(TransparentRouting.MARK),
+              TransparentRouting.TABLE);
+        }
+        transparentInstalled = true;
+        return List.of();
+      } catch (IOException e) {
+        return List.of(
+            new ConfigProblem(
+                "virtualServices[" + i + "].transparent",
+                "cannot set up transparent routing (needs CAP_NET_ADMIN and nft): "
+                    + e.getMessage()));
+      }
+    }
+    return List.of();
+  }
+
+  private void removeTransparentRouting() {
+    try {
+      TransparentRouting.remove();
+      transparentInstalled = false;
+      log.info("transparent routing removed: no transparent virtual service left");
+    } catch (IOException e) {
+      log.warn("cannot remove transparent routing: {}", e.getMessage());
+    }
   }
 
   /**
@@ -320,6 +372,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private void runnable(ReplicatedConfig config) throws ConfigException {
     List<ConfigProblem> missing = new ArrayList<>(HealthChecker.problems(config, checkCommands));
     missing.addAll(TlsMaterial.problems(config, Instant.now()));
+    missing.addAll(transparentRouting(config));
     if (!missing.isEmpty()) {
       throw new ConfigException(missing);
     }
@@ -933,6 +986,9 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     }
     health.close();
     alerter.close();
+    if (transparentInstalled) {
+      removeTransparentRouting();
+    }
     engine.close();
     log.info("node {} stopped", name);
   }

@@ -46,7 +46,8 @@ final class ConfigReader {
           "realServers",
           "alertRecipients",
           "forceHttps",
-          "termination");
+          "termination",
+          "transparent");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections", "reencrypt");
   private static final Set<String> FALLBACK_FIELDS = Set.of("address", "port", "enabled");
@@ -283,7 +284,8 @@ final class ConfigReader {
             realServers,
             texts(node.get("alertRecipients"), TreeReader.join(path, "alertRecipients")),
             in.bool(node, path, "forceHttps", false),
-            termination(node.get("termination"), TreeReader.join(path, "termination"))));
+            termination(node.get("termination"), TreeReader.join(path, "termination")),
+            in.bool(node, path, "transparent", false)));
   }
 
   private String label(JsonNode node, String path) {

@@ -213,6 +213,9 @@ final class ConfigValidator {
               + "' needs the nftables data plane, which this build does not have yet"
               + " (available: snat)");
     }
+    if (vip.transparent() && !vip.isProxied()) {
+      problems.add(path + ".transparent", "applies to proxied virtual services (layer 7, snat)");
+    }
     if (vip.forceHttps() && vip.protocol() != Protocol.HTTP) {
       problems.add(path + ".forceHttps", "needs protocol: http");
     }

@@ -116,6 +116,9 @@ public final class ConfigWriter {
       if (v.forceHttps()) {
         n.put("forceHttps", true);
       }
+      if (v.transparent()) {
+        n.put("transparent", true);
+      }
       v.termination()
           .ifPresent(
               term -> {

@@ -15,6 +15,8 @@ import java.util.Optional;
  * @param forceHttps HTTP mode: answer every request with a redirect to the same host and target on
  *     https (Epic's Hyperspace and MyChart port-80 VIPs); no real server is used
  * @param termination TLS on a port of its own in front of the HTTP mode; empty for none
+ * @param transparent connect to the real servers from the client's own address (IP_TRANSPARENT), so
+ *     they see the client; their route back to clients must go through the load balancer
  */
 public record VirtualService(
     String label,
@@ -31,7 +33,8 @@ public record VirtualService(
     List<RealServer> realServers,
     List<String> alertRecipients,
     boolean forceHttps,
-    Optional<Termination> termination) {
+    Optional<Termination> termination,
+    boolean transparent) {
 
   public VirtualService {
     requireNonNull(label, "label");

@@ -239,9 +239,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     Channel inbound = client.channel();
     // An HTTP exchange ends with a close, not a half-close.
     ChannelFuture f =
-        ServerConnections.bootstrap(settings, inbound.eventLoop(), vip)
-            .option(ChannelOption.ALLOW_HALF_CLOSURE, false)
-            .connect(target);
+        ServerConnections.connect(
+            ServerConnections.bootstrap(settings, inbound.eventLoop(), vip)
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, false),
+            vip,
+            target,
+            inbound);
     server = f.channel();
     if (backend != null) {
       RealServerState state = backend.state();

@@ -20,17 +20,39 @@ final class ServerConnections {
    * service's connect timeout.
    */
   static Bootstrap bootstrap(ProxySettings settings, EventLoop loop, VirtualServiceRuntime vip) {
-    return new Bootstrap()
-        .group(loop)
-        .channel(settings.transport().socketChannel())
-        .option(
-            ChannelOption.CONNECT_TIMEOUT_MILLIS,
-            (int) vip.config().timeouts().connect().toMillis())
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.WRITE_BUFFER_WATER_MARK, settings.waterMark())
-        .handler(new ChannelInboundHandlerAdapter());
+    Bootstrap b =
+        new Bootstrap()
+            .group(loop)
+            .channel(settings.transport().socketChannel())
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) vip.config().timeouts().connect().toMillis())
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK, settings.waterMark())
+            .handler(new ChannelInboundHandlerAdapter());
+    if (vip.config().transparent() && settings.transport() == Transport.EPOLL) {
+      // Bind the client's address on this socket; TransparentRouting brings the replies back.
+      b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+    }
+    return b;
+  }
+
+  /**
+   * Connects to {@code target}, from the client's own address when the virtual service is
+   * transparent.
+   */
+  static io.netty.channel.ChannelFuture connect(
+      Bootstrap b,
+      VirtualServiceRuntime vip,
+      InetSocketAddress target,
+      io.netty.channel.Channel client) {
+    if (vip.config().transparent()) {
+      InetSocketAddress from = (InetSocketAddress) client.remoteAddress();
+      return b.connect(target, new InetSocketAddress(from.getAddress(), 0));
+    }
+    return b.connect(target);
   }
 
   /**

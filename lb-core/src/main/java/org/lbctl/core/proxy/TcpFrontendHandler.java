@@ -139,7 +139,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private void connect(ChannelHandlerContext ctx, InetSocketAddress target, Backend backend) {
     Channel inbound = ctx.channel();
     ChannelFuture f =
-        ServerConnections.bootstrap(settings, inbound.eventLoop(), vip).connect(target);
+        ServerConnections.connect(
+            ServerConnections.bootstrap(settings, inbound.eventLoop(), vip), vip, target, inbound);
     outbound = f.channel();
     if (backend != null) {
       RealServerState state = backend.state();

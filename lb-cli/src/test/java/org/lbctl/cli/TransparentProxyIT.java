@@ -1,0 +1,107 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.testing.NamespaceLab;
+import org.lbctl.core.testing.Nginx;
+
+/**
+ * Transparent virtual services in a namespace lab: the real server, whose default route is the load
+ * balancer, sees the client's own address, in TCP mode and in HTTP mode; a plain VIP beside them
+ * shows the load balancer's.
+ */
+class TransparentProxyIT {
+  @TempDir Path dir;
+  private NamespaceLab lab;
+  private Nginx rs;
+  private Process node;
+
+  @BeforeEach
+  void lab() throws Exception {
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    hosts.put("lb", "10.99.0.11/24");
+    hosts.put("rs", "10.99.1.21/24");
+    lab = NamespaceLab.create(hosts);
+    // The real server's network is behind the load balancer, its way back to clients too.
+    assertThat(lab.exec("lb", "ip", "addr", "add", "10.99.1.1/24", "dev", "eth0").ok()).isTrue();
+    assertThat(lab.exec("lb", "ip", "addr", "add", "10.99.0.100/32", "dev", "eth0").ok()).isTrue();
+    assertThat(lab.exec("rs", "ip", "route", "add", "default", "via", "10.99.1.1").ok()).isTrue();
+    rs =
+        Nginx.start(
+            "rs",
+            dir,
+            lab.execPrefix("rs"),
+            "8080",
+            8080,
+            () -> lab.exec("lb", "curl", "-sf", "--max-time", "1", "http://10.99.1.21:8080/").ok());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (node != null) {
+      node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    rs.close();
+    lab.close();
+  }
+
+  private String curl(int port) throws Exception {
+    var r = lab.exec("client", "curl", "-s", "--max-time", "2", "http://10.99.0.100:" + port + "/");
+    return r.ok() ? r.output().strip() : "";
+  }
+
+  /** The address nginx logged for the last request. */
+  private String lastClientSeen() throws Exception {
+    String[] lines = rs.accessLog().strip().split("\n");
+    return lines[lines.length - 1].split(" ")[0];
+  }
+
+  @Test
+  void realServersSeeTheClientsAddressAndTheRoutingGoesWithTheNode() throws Exception {
+    Files.writeString(
+        dir.resolve("lbctl.yaml"),
+        """
+        virtualServices:
+          - {label: tcp-transparent, address: 10.99.0.100, ports: [80], transparent: true,
+             realServers: [{label: rs, address: 10.99.1.21, port: 8080}]}
+          - {label: http-transparent, address: 10.99.0.100, ports: [81], protocol: http,
+             transparent: true, realServers: [{label: rs, address: 10.99.1.21, port: 8080}]}
+          - {label: plain, address: 10.99.0.100, ports: [82],
+             realServers: [{label: rs, address: 10.99.1.21, port: 8080}]}
+        """);
+    Files.writeString(
+        dir.resolve("node.yaml"),
+        "configFile: lbctl.yaml\nmanagementSocket: lb.sock\nioThreads: 1\n");
+    node = JarNode.start(lab, "lb", dir.resolve("node.yaml"), dir.resolve("lb.log"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> curl(82).equals("rs"));
+    assertThat(lastClientSeen()).isEqualTo("10.99.1.1");
+
+    assertThat(curl(80)).isEqualTo("rs");
+    assertThat(lastClientSeen()).as("TCP mode").isEqualTo("10.99.0.10");
+    assertThat(curl(81)).isEqualTo("rs");
+    assertThat(lastClientSeen()).as("HTTP mode").isEqualTo("10.99.0.10");
+    assertThat(Files.readString(dir.resolve("lb.log"))).contains("transparent routing set up");
+
+    // A clean stop takes the routing with it.
+    assertThat(lab.exec("lb", "nft", "list", "table", "ip", "lbctl_transparent").ok()).isTrue();
+    node.destroy();
+    assertThat(node.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(lab.exec("lb", "nft", "list", "table", "ip", "lbctl_transparent").ok()).isFalse();
+    assertThat(lab.exec("lb", "ip", "rule", "show").output()).doesNotContain("lookup 6694");
+  }
+}
