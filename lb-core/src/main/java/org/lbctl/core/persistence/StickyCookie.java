@@ -27,6 +27,8 @@ public final class StickyCookie {
 
   private final String virtualService;
   private final String name;
+  private final java.util.Map<String, String> values =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public StickyCookie(String virtualService, String name) {
     if (!isToken(name)) {
@@ -62,6 +64,10 @@ public final class StickyCookie {
 
   /** The cookie value that names {@code server}. */
   public String valueFor(String server) {
+    return values.computeIfAbsent(server, this::digest);
+  }
+
+  private String digest(String server) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")

@@ -69,6 +69,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext client;
   private Channel server;
   private InetSocketAddress serverTarget;
+  private String serverKey;
+  // The server connection finished its last exchange cleanly and may serve another client.
+  private boolean serverIdle;
+  // This exchange went over a connection that served an earlier one (the server may have closed
+  // it meanwhile: a bodiless request is then sent again on a new connection).
+  private boolean reused;
   private Backend serverBackend;
   // The exchange under way.
   private HttpRequest request;
@@ -80,7 +86,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   // The whole request, body included, is with the server: only then may its connection be reused.
   private boolean requestSent;
   private boolean responseStarted;
+  private boolean bodiless;
+  // What the client sent as X-Forwarded-For: a request sent twice gets our address added once.
+  private String forwardedFor;
   private final Set<RealServerState> tried = new HashSet<>();
+  private StickyCookie cookie;
+  private String cookieVip = "";
 
   /**
    * @param tls whether clients reach this listener over TLS (X-Forwarded-Proto, Secure cookie)
@@ -141,6 +152,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     forwarded = false;
     requestSent = false;
     responseStarted = false;
+    bodiless = !HttpUtil.isTransferEncodingChunked(r) && HttpUtil.getContentLength(r, 0) == 0;
+    forwardedFor = r.headers().get("X-Forwarded-For");
     clientKeepAlive = HttpUtil.isKeepAlive(r);
     if (vip.config().forceHttps()) {
       redirectToHttps(r);
@@ -215,27 +228,48 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     if (vip.config().persistence().mode() != PersistenceMode.HTTP_COOKIE) {
       return Optional.empty();
     }
-    return Optional.of(new StickyCookie(vip.label(), vip.config().persistence().cookie()));
+    String name = vip.config().persistence().cookie();
+    if (cookie == null || !cookie.name().equals(name) || !cookieVip.equals(vip.label())) {
+      // Kept for the connection: its values are digests, worth computing once.
+      cookie = new StickyCookie(vip.label(), name);
+      cookieVip = vip.label();
+    }
+    return Optional.of(cookie);
   }
 
   /** Over the kept connection when it goes to the same place, else over a new one. */
   private void send(InetSocketAddress target, Backend backend) {
-    if (server != null && server.isActive() && target.equals(serverTarget)) {
+    io.netty.handler.ssl.SslContext reencrypt =
+        backend == null ? null : reencryption.apply(vip.label(), backend.label());
+    String key = ServerPool.key(target, reencrypt);
+    if (server != null && server.isActive() && key.equals(serverKey)) {
       if (backend != null) {
         // The kept connection already holds this server's slot.
         backend.state().release();
       }
+      reused = true;
       forwardRequest();
       return;
     }
-    if (server != null) {
-      server.close();
-    }
+    parkServer();
     if (backend == null) {
       vip.counters().countFallback();
     }
     serverTarget = target;
     serverBackend = backend;
+    serverKey = key;
+    Channel pooled = ServerPool.borrow(key);
+    if (pooled != null) {
+      adopt(pooled, backend, true);
+      reused = true;
+      pooled.pipeline().replace(ServerSide.class, "server", new ServerSide(pooled));
+      if (backend != null) {
+        vip.connected(((InetSocketAddress) client.channel().remoteAddress()).getAddress(), backend);
+      }
+      forwardRequest();
+      return;
+    }
+    reused = false;
     Channel inbound = client.channel();
     // An HTTP exchange ends with a close, not a half-close.
     ChannelFuture f =
@@ -246,10 +280,19 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             target,
             inbound);
     server = f.channel();
-    if (backend != null) {
-      RealServerState state = backend.state();
-      server.closeFuture().addListener(x -> state.release());
-    }
+    adopt(server, backend, false);
+    Channel created = server;
+    // One listener for the connection's whole life: it tells whoever owns it then.
+    created
+        .closeFuture()
+        .addListener(
+            x -> {
+              HttpProxyHandler owner = created.attr(ServerPool.OWNER).get();
+              ServerPool.closed(created);
+              if (owner != null) {
+                owner.serverClosed(created);
+              }
+            });
     f.addListener(
         done -> {
           if (!done.isSuccess()) {
@@ -265,16 +308,41 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
                 ((InetSocketAddress) client.channel().remoteAddress()).getAddress(), backend);
           }
           Channel s = server;
-          io.netty.handler.ssl.SslContext reencrypt =
-              backend == null ? null : reencryption.apply(vip.label(), backend.label());
+          s.attr(ServerPool.OWNER).set(this);
           if (reencrypt != null) {
             s.pipeline()
                 .addLast(reencrypt.newHandler(s.alloc(), target.getHostString(), target.getPort()));
           }
-          s.pipeline().addLast(new HttpClientCodec(), new ServerSide(s));
-          s.closeFuture().addListener(x -> serverClosed(s));
+          s.pipeline().addLast(new HttpClientCodec()).addLast("server", new ServerSide(s));
           forwardRequest();
         });
+  }
+
+  /**
+   * This handler uses {@code c} now, holding {@code backend}'s slot (taken by the choice). A
+   * connection still connecting gets its owner once connected: a failed connect is not a close to
+   * report.
+   */
+  private void adopt(Channel c, Backend backend, boolean connected) {
+    server = c;
+    c.attr(ServerPool.OWNER).set(connected ? this : null);
+    c.attr(ServerPool.SLOT).set(backend == null ? null : backend.state());
+  }
+
+  /** Parks the current server connection for another client, or closes it mid-exchange. */
+  private void parkServer() {
+    Channel s = server;
+    server = null;
+    serverTarget = null;
+    if (s == null) {
+      return;
+    }
+    if (s.isActive() && serverIdle) {
+      ServerPool.park(s, serverKey);
+    } else {
+      s.attr(ServerPool.OWNER).set(null);
+      s.close();
+    }
   }
 
   private void connectFailed(InetSocketAddress target, Backend backend, Throwable cause) {
@@ -290,6 +358,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** The request as the real server gets it. */
   private void forwardRequest() {
+    serverIdle = false;
     HttpHeaders h = request.headers();
     for (String connectionOption : h.getAll(HttpHeaderNames.CONNECTION)) {
       for (String name : connectionOption.split(",")) {
@@ -299,8 +368,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     HOP_BY_HOP.forEach(h::remove);
     String clientIp =
         ((InetSocketAddress) client.channel().remoteAddress()).getAddress().getHostAddress();
-    String before = h.get("X-Forwarded-For");
-    h.set("X-Forwarded-For", before == null ? clientIp : before + ", " + clientIp);
+    h.set("X-Forwarded-For", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
     h.set("X-Forwarded-Proto", tls ? "https" : "http");
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
     server.write(request);
@@ -376,13 +444,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     ctx.fireUserEventTriggered(evt);
   }
 
-  private void serverClosed(Channel s) {
+  void serverClosed(Channel s) {
     if (s != server) {
       return;
     }
     server = null;
     serverTarget = null;
     if (request != null && client.channel().isActive()) {
+      if (!responseStarted && reused && requestSent && bodiless) {
+        // A kept connection the server had closed just as we reused it: try a fresh one.
+        log.debug("vip {}: a reused server connection closed; sending again", vip.label());
+        forwarded = false;
+        early.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        tried.clear();
+        route();
+        return;
+      }
       if (!responseStarted) {
         // Nothing of a response yet (a refused TLS handshake, a crash): say so.
         answer(HttpResponseStatus.BAD_GATEWAY, "the real server closed without answering", false);
@@ -404,7 +481,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (server != null) {
-      server.close();
+      parkServer();
     }
     early.forEach(ReferenceCountUtil::release);
     early.clear();
@@ -456,10 +533,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders h = r.headers();
         HOP_BY_HOP.forEach(h::remove);
         if (insertCookieFor != null) {
-          h.add(
-              HttpHeaderNames.SET_COOKIE,
-              new StickyCookie(vip.label(), vip.config().persistence().cookie())
-                  .setCookie(insertCookieFor, tls));
+          h.add(HttpHeaderNames.SET_COOKIE, cookie().orElseThrow().setCookie(insertCookieFor, tls));
         }
         if (!clientKeepAlive) {
           h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
@@ -469,7 +543,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
           ended(ctx, msg);
           return;
         }
-        client.writeAndFlush(msg);
+        // Flushed once per read from the server (channelReadComplete), not once per part.
+        client.write(msg);
         readServerWhenClientWritable();
         return;
       }
@@ -477,15 +552,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         ended(ctx, msg);
         return;
       }
-      client.writeAndFlush(msg);
+      client.write(msg);
       readServerWhenClientWritable();
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+      client.flush();
+      ctx.fireChannelReadComplete();
     }
 
     private void ended(ChannelHandlerContext ctx, Object last) {
       ChannelFuture written = client.writeAndFlush(last);
-      if (!serverKeepAlive || !requestSent) {
-        // A server that answered before the whole body arrived would read what we send next as
-        // the rest of that body: this connection is done.
+      serverIdle = serverKeepAlive && requestSent;
+      if (!serverIdle) {
+        // Not kept alive, or a server that answered before the whole body arrived (it would read
+        // what we send next as the rest of that body): this connection is done.
         channel.close();
       }
       if (!clientKeepAlive) {

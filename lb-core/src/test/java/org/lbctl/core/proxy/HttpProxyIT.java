@@ -99,6 +99,25 @@ class HttpProxyIT {
   }
 
   @Test
+  void roundRobinRequestsReuseParkedServerConnectionsInsteadOfOpeningNewOnes() throws Exception {
+    nginx("rs1");
+    nginx("rs2");
+    vip("scheduler: weighted-round-robin");
+    String[] urls = new String[10];
+    java.util.Arrays.fill(urls, url("/"));
+    List<String> args = new ArrayList<>(List.of("-s"));
+    args.addAll(List.of(urls));
+    List<String> lines = Curl.run(args.toArray(String[]::new)).out().lines().toList();
+    assertThat(lines).hasSize(10);
+    Set<String> serverConnections = new HashSet<>();
+    for (String l : lines) {
+      serverConnections.add(l.substring(0, 3) + " " + l.substring(l.indexOf("conn=")));
+    }
+    // Ten requests alternating between two servers: one connection to each, parked in turn.
+    assertThat(serverConnections).hasSize(2);
+  }
+
+  @Test
   void anInsertedCookieKeepsAClientOnItsServerUntilThatServerIsHalted() throws Exception {
     nginx("rs1");
     nginx("rs2");

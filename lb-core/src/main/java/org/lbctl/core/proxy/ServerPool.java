@@ -1,0 +1,89 @@
+package org.lbctl.core.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import org.lbctl.core.balancer.RealServerState;
+
+/**
+ * Idle kept-alive connections to real servers in HTTP mode, per event loop (a client's exchanges
+ * and its server connections share one loop, so the pool needs no lock), by target and TLS context.
+ * A client whose next request goes to another server parks its connection here and borrows one to
+ * the new target: with round robin, every request would otherwise open a new connection. A parked
+ * connection holds no connection slot of its server.
+ */
+final class ServerPool {
+  /** At most this many idle connections per target and loop; more are closed. */
+  static final int MAX_IDLE = 64;
+
+  /** The handler using a server connection now; null while it is parked. */
+  static final AttributeKey<HttpProxyHandler> OWNER = AttributeKey.valueOf("lbctl.owner");
+
+  /** The server's connection slot this connection holds for its owner; null while parked. */
+  static final AttributeKey<RealServerState> SLOT = AttributeKey.valueOf("lbctl.slot");
+
+  private static final AttributeKey<String> KEY = AttributeKey.valueOf("lbctl.poolKey");
+
+  private static final FastThreadLocal<Map<String, ArrayDeque<Channel>>> IDLE =
+      new FastThreadLocal<>() {
+        @Override
+        protected Map<String, ArrayDeque<Channel>> initialValue() {
+          return new HashMap<>();
+        }
+      };
+
+  private ServerPool() {}
+
+  static String key(InetSocketAddress target, Object tls) {
+    return target + (tls == null ? "" : "/tls@" + System.identityHashCode(tls));
+  }
+
+  /** A live idle connection to {@code key}, or null. Call on the connection's event loop. */
+  static Channel borrow(String key) {
+    ArrayDeque<Channel> idle = IDLE.get().get(key);
+    while (idle != null && !idle.isEmpty()) {
+      Channel c = idle.pollLast();
+      if (c.isActive()) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** Gives the slot back and parks the connection, or closes it when the pool is full. */
+  static void park(Channel c, String key) {
+    release(c);
+    c.attr(OWNER).set(null);
+    ArrayDeque<Channel> idle = IDLE.get().computeIfAbsent(key, k -> new ArrayDeque<>());
+    if (!c.isActive() || idle.size() >= MAX_IDLE) {
+      c.close();
+      return;
+    }
+    c.attr(KEY).set(key);
+    idle.addLast(c);
+  }
+
+  /** Forgets a connection that closed (whether parked or not). */
+  static void closed(Channel c) {
+    release(c);
+    String key = c.attr(KEY).get();
+    if (key != null) {
+      ArrayDeque<Channel> idle = IDLE.get().get(key);
+      if (idle != null) {
+        idle.remove(c);
+      }
+    }
+  }
+
+  /** Gives back the slot the connection holds, if any. */
+  static void release(Channel c) {
+    RealServerState slot = c.attr(SLOT).getAndSet(null);
+    if (slot != null) {
+      slot.release();
+    }
+  }
+}
