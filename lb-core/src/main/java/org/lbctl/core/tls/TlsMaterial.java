@@ -89,6 +89,7 @@ public final class TlsMaterial {
     NamedCertificate c = named(config, t.certificate());
     SslContextBuilder b =
         SslContextBuilder.forServer(new File(c.certificateFile()), new File(c.keyFile()))
+            .sslProvider(TlsProvider.choose())
             .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2);
     if (!t.clientCa().isEmpty()) {
       b.trustManager(trusted(family(config, t.clientCa()))).clientAuth(ClientAuth.REQUIRE);
@@ -103,6 +104,7 @@ public final class TlsMaterial {
   public static SslContext client(ReplicatedConfig config, Reencrypt re) throws SSLException {
     SslContextBuilder b =
         SslContextBuilder.forClient()
+            .sslProvider(TlsProvider.choose())
             .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2)
             .trustManager(trusted(family(config, re.verifyCa())));
     if (!re.clientCertificate().isEmpty()) {
