@@ -309,6 +309,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
           }
           Channel s = server;
           s.attr(ServerPool.OWNER).set(this);
+          if (backend != null) {
+            RealServerState state = backend.state();
+            // Server side: what the server got is its "in", what it answered its "out".
+            s.pipeline().addLast(new ByteCounter(state::addBytesOut, state::addBytesIn));
+          }
           if (reencrypt != null) {
             s.pipeline()
                 .addLast(reencrypt.newHandler(s.alloc(), target.getHostString(), target.getPort()));

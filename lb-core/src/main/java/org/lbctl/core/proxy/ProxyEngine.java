@@ -296,6 +296,9 @@ public final class ProxyEngine implements AutoCloseable {
             d.maxHeaderBytes(),
             d.maxHeaders(),
             l.runtime().config().timeouts().httpRequest());
+    ServiceCounters counters = l.runtime().counters();
+    // Client side: what clients sent is "in", what they got is "out", as in TCP mode.
+    ch.pipeline().addLast("bytes", new ByteCounter(counters::addBytesIn, counters::addBytesOut));
     io.netty.handler.ssl.SslContext tls = l.tls();
     if (tls != null) {
       ch.pipeline()

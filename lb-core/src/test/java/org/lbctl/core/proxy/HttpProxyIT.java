@@ -96,6 +96,14 @@ class HttpProxyIT {
     // The second request went over the same server connection.
     String conn = lines.get(0).substring(lines.get(0).indexOf("conn="));
     assertThat(lines.get(1)).endsWith(conn);
+    // What went over the wire shows in the counters, as in TCP mode.
+    var vip = engine.service("portal").orElseThrow();
+    assertThat(vip.counters().bytesIn()).isGreaterThan(100);
+    assertThat(vip.counters().bytesOut()).isGreaterThan(200);
+    var rs1 = vip.backend("rs1").orElseThrow().state();
+    assertThat(rs1.bytesIn()).isGreaterThan(100);
+    assertThat(rs1.bytesOut()).isGreaterThan(200);
+    assertThat(rs1.totalConnections()).isEqualTo(2);
   }
 
   @Test
