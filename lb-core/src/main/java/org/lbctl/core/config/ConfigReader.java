@@ -15,7 +15,7 @@ final class ConfigReader {
   private static final Set<String> ROOT =
       Set.of("virtualServices", "floatingIps", "alerts", "certificates", "caFamilies");
   private static final Set<String> CERTIFICATE_FIELDS =
-      Set.of("name", "certificateFile", "keyFile");
+      Set.of("name", "certificateFile", "keyFile", "pfxFile", "passwordFile");
   private static final Set<String> CA_FIELDS = Set.of("name", "files");
   private static final Set<String> TERMINATION_FIELDS = Set.of("port", "certificate", "clientCa");
   private static final Set<String> REENCRYPT_FIELDS = Set.of("verifyCa", "clientCertificate");
@@ -117,11 +117,26 @@ final class ConfigReader {
       String p = "certificates[" + i + "]";
       JsonNode n = list.get(i);
       if (in.object(n, p, CERTIFICATE_FIELDS)) {
-        out.add(
+        NamedCertificate c =
             new NamedCertificate(
                 in.text(n, p, "name", "", true),
-                in.text(n, p, "certificateFile", "", true),
-                in.text(n, p, "keyFile", "", true)));
+                in.text(n, p, "certificateFile", "", false),
+                in.text(n, p, "keyFile", "", false),
+                in.text(n, p, "pfxFile", "", false),
+                in.text(n, p, "passwordFile", "", false));
+        boolean pem = !c.certificateFile().isEmpty() || !c.keyFile().isEmpty();
+        if (pem == c.isPfx()) {
+          in.problems()
+              .add(
+                  p,
+                  "give either certificateFile and keyFile (PEM) or pfxFile and passwordFile"
+                      + " (PKCS#12)");
+        } else if (pem && (c.certificateFile().isEmpty() || c.keyFile().isEmpty())) {
+          in.problems().add(p, "a PEM certificate needs both certificateFile and keyFile");
+        } else if (c.isPfx() && c.passwordFile().isEmpty()) {
+          in.problems().add(TreeReader.join(p, "passwordFile"), "is required with pfxFile");
+        }
+        out.add(c);
       }
     }
     if (list != null && !list.isNull() && !list.isArray()) {

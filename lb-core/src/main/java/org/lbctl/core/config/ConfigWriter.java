@@ -140,8 +140,9 @@ public final class ConfigWriter {
         certs
             .addObject()
             .put("name", c.name())
-            .put("certificateFile", c.certificateFile())
-            .put("keyFile", c.keyFile());
+            .put(c.isPfx() ? "pfxFile" : "certificateFile", c.mainFile())
+            .put(
+                c.isPfx() ? "passwordFile" : "keyFile", c.isPfx() ? c.passwordFile() : c.keyFile());
       }
     }
     if (!config.caFamilies().isEmpty()) {

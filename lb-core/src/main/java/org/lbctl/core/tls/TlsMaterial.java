@@ -4,7 +4,6 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProtocols;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,26 +43,27 @@ public final class TlsMaterial {
     for (int i = 0; i < config.certificates().size(); i++) {
       NamedCertificate c = config.certificates().get(i);
       String path = "certificates[" + i + "]";
+      String filePath = path + (c.isPfx() ? ".pfxFile" : ".certificateFile");
       try {
-        List<X509Certificate> chain = chain(Path.of(c.certificateFile()));
-        X509Certificate leaf = chain.get(0);
+        Identity id = identity(c);
+        X509Certificate leaf = id.chain().get(0);
         if (leaf.getNotAfter().toInstant().isBefore(now)) {
           problems.add(
               new ConfigProblem(
-                  path + ".certificateFile",
-                  c.certificateFile() + " expired on " + leaf.getNotAfter().toInstant()));
+                  filePath, c.mainFile() + " expired on " + leaf.getNotAfter().toInstant()));
         } else if (leaf.getNotBefore().toInstant().isAfter(now)) {
           problems.add(
               new ConfigProblem(
-                  path + ".certificateFile",
-                  c.certificateFile() + " is not valid before " + leaf.getNotBefore().toInstant()));
+                  filePath,
+                  c.mainFile() + " is not valid before " + leaf.getNotBefore().toInstant()));
         }
-        PrivateKey key = privateKey(Path.of(c.keyFile()));
-        if (!belongsTo(key, leaf)) {
+        if (!belongsTo(id.key(), leaf)) {
           problems.add(
               new ConfigProblem(
-                  path + ".keyFile",
-                  c.keyFile() + " is not the private key of " + c.certificateFile()));
+                  c.isPfx() ? filePath : path + ".keyFile",
+                  (c.isPfx() ? c.pfxFile() + "'s key" : c.keyFile())
+                      + " is not the private key of "
+                      + c.mainFile()));
         }
       } catch (IOException | GeneralSecurityException | RuntimeException e) {
         problems.add(new ConfigProblem(path, "cannot use its files: " + e.getMessage()));
@@ -86,9 +86,9 @@ public final class TlsMaterial {
 
   /** The server side of a termination: its certificate, TLS 1.2/1.3, mTLS when it names a CA. */
   public static SslContext server(ReplicatedConfig config, Termination t) throws SSLException {
-    NamedCertificate c = named(config, t.certificate());
+    Identity id = loaded(named(config, t.certificate()));
     SslContextBuilder b =
-        SslContextBuilder.forServer(new File(c.certificateFile()), new File(c.keyFile()))
+        SslContextBuilder.forServer(id.key(), id.chain())
             .sslProvider(TlsProvider.choose())
             .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2);
     if (!t.clientCa().isEmpty()) {
@@ -108,10 +108,43 @@ public final class TlsMaterial {
             .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2)
             .trustManager(trusted(family(config, re.verifyCa())));
     if (!re.clientCertificate().isEmpty()) {
-      NamedCertificate c = named(config, re.clientCertificate());
-      b.keyManager(new File(c.certificateFile()), new File(c.keyFile()));
+      Identity id = loaded(named(config, re.clientCertificate()));
+      b.keyManager(id.key(), id.chain());
     }
     return b.build();
+  }
+
+  /** A private key and its certificate chain, leaf first. */
+  record Identity(PrivateKey key, List<X509Certificate> chain) {}
+
+  /** The key and chain of a named certificate, PEM or PFX. */
+  static Identity identity(NamedCertificate c) throws IOException, GeneralSecurityException {
+    if (!c.isPfx()) {
+      return new Identity(privateKey(Path.of(c.keyFile())), chain(Path.of(c.certificateFile())));
+    }
+    char[] password = Files.readString(Path.of(c.passwordFile())).strip().toCharArray();
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    try (InputStream in = Files.newInputStream(Path.of(c.pfxFile()))) {
+      store.load(in, password);
+    }
+    for (String alias : java.util.Collections.list(store.aliases())) {
+      if (store.isKeyEntry(alias)) {
+        List<X509Certificate> chain = new ArrayList<>();
+        for (Certificate cert : store.getCertificateChain(alias)) {
+          chain.add((X509Certificate) cert);
+        }
+        return new Identity((PrivateKey) store.getKey(alias, password), chain);
+      }
+    }
+    throw new GeneralSecurityException(c.pfxFile() + " holds no private key");
+  }
+
+  private static Identity loaded(NamedCertificate c) throws SSLException {
+    try {
+      return identity(c);
+    } catch (IOException | GeneralSecurityException e) {
+      throw new SSLException(c.mainFile() + ": " + e.getMessage(), e);
+    }
   }
 
   private static NamedCertificate named(ReplicatedConfig config, String name) throws SSLException {

@@ -266,6 +266,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aCertificateIsEitherPemOrPfx() {
+    assertProblems(
+        """
+        certificates:
+          - {name: both, certificateFile: a.pem, keyFile: a.key, pfxFile: a.p12, passwordFile: pw}
+          - {name: neither}
+          - {name: half, certificateFile: a.pem}
+          - {name: nopassword, pfxFile: a.p12}
+        """,
+        "certificates[0]: give either certificateFile and keyFile (PEM) or pfxFile and"
+            + " passwordFile (PKCS#12)",
+        "certificates[1]: give either certificateFile and keyFile (PEM) or pfxFile and"
+            + " passwordFile (PKCS#12)",
+        "certificates[2]: a PEM certificate needs both certificateFile and keyFile",
+        "certificates[3].passwordFile: is required with pfxFile");
+  }
+
+  @Test
   void aTerminationNamesItsCertificateAndCaAndFrontsTheHttpMode() {
     assertProblems(
         """

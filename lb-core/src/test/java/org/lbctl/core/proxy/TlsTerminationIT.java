@@ -147,6 +147,36 @@ class TlsTerminationIT {
   }
 
   @Test
+  void aPfxCertificateServesAndAWrongPasswordIsRefusedAtLoad() throws Exception {
+    Path password = dir.resolve("pfx.password");
+    java.nio.file.Files.writeString(password, "s3cret\n");
+    String yaml =
+        """
+        certificates:
+          - {name: client-cert, pfxFile: %s, passwordFile: %s}
+        virtualServices:
+          - label: CCW_WEB_8443
+            address: 127.0.0.1
+            ports: [%d]
+            protocol: http
+            termination: {port: %d, certificate: client-cert}
+            realServers: [{label: ccw1, address: 127.0.0.1, port: %d}]
+        """
+            .formatted(pki.pkcs12("server", "s3cret"), password, plainPort, tlsPort, web.port());
+    ReplicatedConfig pfx = Configs.yaml(yaml);
+    assertThat(TlsMaterial.problems(pfx, Instant.now())).isEmpty();
+    engine.apply(pfx);
+    assertThat(curl().out()).contains("ccw1 proto=https");
+
+    java.nio.file.Files.writeString(password, "wrong\n");
+    assertThat(TlsMaterial.problems(pfx, Instant.now()))
+        .extracting(Object::toString)
+        .singleElement()
+        .asString()
+        .startsWith("certificates[0]: cannot use its files: ");
+  }
+
+  @Test
   void certificatesAreCheckedWhenTheConfigurationIsLoaded() {
     ReplicatedConfig good = config("server", "mTLS", "");
     assertThat(TlsMaterial.problems(good, Instant.now())).isEmpty();
