@@ -17,7 +17,8 @@ final class ConfigReader {
   private static final Set<String> CERTIFICATE_FIELDS =
       Set.of("name", "certificateFile", "keyFile", "pfxFile", "passwordFile");
   private static final Set<String> CA_FIELDS = Set.of("name", "files");
-  private static final Set<String> TERMINATION_FIELDS = Set.of("port", "certificate", "clientCa");
+  private static final Set<String> TERMINATION_FIELDS =
+      Set.of("port", "certificate", "clientCa", "sni");
   private static final Set<String> REENCRYPT_FIELDS = Set.of("verifyCa", "clientCertificate");
   private static final Set<String> ALERT_FIELDS =
       Set.of(
@@ -177,11 +178,38 @@ final class ConfigReader {
     if (n == null || n.isNull() || !in.object(n, path, TERMINATION_FIELDS)) {
       return Optional.empty();
     }
+    java.util.Map<String, String> sni = new java.util.TreeMap<>();
+    JsonNode names = n.get("sni");
+    if (names != null && !names.isNull()) {
+      if (!names.isObject()) {
+        in.problems()
+            .add(
+                TreeReader.join(path, "sni"),
+                "expected host names to certificate names, e.g. {mychart.example.org: mychart}");
+      } else {
+        names
+            .fields()
+            .forEachRemaining(
+                e -> {
+                  if (e.getValue().isTextual()) {
+                    sni.put(
+                        e.getKey().toLowerCase(java.util.Locale.ROOT), e.getValue().textValue());
+                  } else {
+                    in.problems()
+                        .add(
+                            TreeReader.join(path, "sni") + "." + e.getKey(),
+                            "expected a certificate name, got "
+                                + TreeReader.describe(e.getValue()));
+                  }
+                });
+      }
+    }
     return Optional.of(
         new Termination(
             in.integer(n, path, "port", 443, 1, 65535),
             in.text(n, path, "certificate", "", true),
-            in.text(n, path, "clientCa", "", false)));
+            in.text(n, path, "clientCa", "", false),
+            sni));
   }
 
   private Optional<Alerts> alerts(JsonNode node) {

@@ -74,6 +74,23 @@ final class ConfigValidator {
               + "' is not in certificates "
               + names(config.certificates().stream().map(NamedCertificate::name).toList()));
     }
+    t.sni()
+        .forEach(
+            (host, cert) -> {
+              if (!host.matches(
+                  "(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                problems.add(path + ".sni." + host, "'" + host + "' is not a host name");
+              }
+              if (config.certificate(cert).isEmpty()) {
+                problems.add(
+                    path + ".sni." + host,
+                    "'"
+                        + cert
+                        + "' is not in certificates "
+                        + names(
+                            config.certificates().stream().map(NamedCertificate::name).toList()));
+              }
+            });
     if (!t.clientCa().isEmpty() && config.caFamily(t.clientCa()).isEmpty()) {
       problems.add(
           path + ".clientCa",

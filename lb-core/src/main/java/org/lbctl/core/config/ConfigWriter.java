@@ -128,6 +128,10 @@ public final class ConfigWriter {
                 if (!term.clientCa().isEmpty()) {
                   tn.put("clientCa", term.clientCa());
                 }
+                if (!term.sni().isEmpty()) {
+                  ObjectNode sn = tn.putObject("sni");
+                  term.sni().forEach(sn::put);
+                }
               });
       if (!v.alertRecipients().isEmpty()) {
         ArrayNode to = n.putArray("alertRecipients");

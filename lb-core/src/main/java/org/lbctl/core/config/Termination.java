@@ -9,10 +9,18 @@ import static java.util.Objects.requireNonNull;
  * @param certificate the name of a {@link NamedCertificate}
  * @param clientCa the name of a {@link CaFamily}: clients must present a certificate it signs
  *     (mutual TLS); empty for none
+ * @param sni other certificates by the host name a client asks for (SNI, {@code *.example} for a
+ *     whole domain); a client that asks for none of them, or for nothing, gets {@code certificate}
  */
-public record Termination(int port, String certificate, String clientCa) {
+public record Termination(
+    int port, String certificate, String clientCa, java.util.Map<String, String> sni) {
   public Termination {
     requireNonNull(certificate, "certificate");
     requireNonNull(clientCa, "clientCa");
+    sni = java.util.Map.copyOf(sni);
+  }
+
+  public Termination(int port, String certificate, String clientCa) {
+    this(port, certificate, clientCa, java.util.Map.of());
   }
 }

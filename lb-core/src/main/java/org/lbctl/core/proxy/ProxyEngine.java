@@ -163,7 +163,7 @@ public final class ProxyEngine implements AutoCloseable {
         try {
           wanted.put(
               addr,
-              new VipListener(addr, runtime, TlsMaterial.server(next, v.termination().get())));
+              new VipListener(addr, runtime, TlsMaterial.termination(next, v.termination().get())));
         } catch (javax.net.ssl.SSLException | RuntimeException e) {
           throw ConfigException.of(path, "cannot build its TLS context: " + e.getMessage());
         }
@@ -299,10 +299,10 @@ public final class ProxyEngine implements AutoCloseable {
     ServiceCounters counters = l.runtime().counters();
     // Client side: what clients sent is "in", what they got is "out", as in TCP mode.
     ch.pipeline().addLast("bytes", new ByteCounter(counters::addBytesIn, counters::addBytesOut));
-    io.netty.handler.ssl.SslContext tls = l.tls();
+    io.netty.util.Mapping<String, io.netty.handler.ssl.SslContext> tls = l.tls();
     if (tls != null) {
       ch.pipeline()
-          .addLast("tls", tls.newHandler(ch.alloc()))
+          .addLast("tls", new io.netty.handler.ssl.SniHandler(tls))
           .addLast("handshake", new TlsHandshakeLog(l.runtime().label()));
     }
     ch.pipeline()

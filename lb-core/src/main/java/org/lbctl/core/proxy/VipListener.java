@@ -14,7 +14,7 @@ final class VipListener {
   private volatile Channel channel;
   // TLS termination on this port: new connections take the current context, so a replaced
   // certificate serves new clients while open connections keep theirs.
-  private volatile io.netty.handler.ssl.SslContext tls;
+  private volatile io.netty.util.Mapping<String, io.netty.handler.ssl.SslContext> tls;
 
   VipListener(InetSocketAddress address, VirtualServiceRuntime runtime) {
     this(address, runtime, null);
@@ -23,18 +23,18 @@ final class VipListener {
   VipListener(
       InetSocketAddress address,
       VirtualServiceRuntime runtime,
-      io.netty.handler.ssl.SslContext tls) {
+      io.netty.util.Mapping<String, io.netty.handler.ssl.SslContext> tls) {
     this.address = address;
     this.runtime = runtime;
     this.tls = tls;
   }
 
-  /** The TLS context of a termination port; null on a plain port. */
-  io.netty.handler.ssl.SslContext tls() {
+  /** The TLS contexts of a termination port by SNI host name; null on a plain port. */
+  io.netty.util.Mapping<String, io.netty.handler.ssl.SslContext> tls() {
     return tls;
   }
 
-  void setTls(io.netty.handler.ssl.SslContext tls) {
+  void setTls(io.netty.util.Mapping<String, io.netty.handler.ssl.SslContext> tls) {
     this.tls = tls;
   }
 

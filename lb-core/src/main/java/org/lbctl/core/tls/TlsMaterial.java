@@ -84,9 +84,28 @@ public final class TlsMaterial {
     return problems;
   }
 
+  /**
+   * What a termination presents: its certificate, or the one its SNI map names for the host a
+   * client asks for (a whole domain with {@code *.}).
+   */
+  public static io.netty.util.Mapping<String, SslContext> termination(
+      ReplicatedConfig config, Termination t) throws SSLException {
+    io.netty.util.DomainWildcardMappingBuilder<SslContext> b =
+        new io.netty.util.DomainWildcardMappingBuilder<>(server(config, t, t.certificate()));
+    for (var e : t.sni().entrySet()) {
+      b.add(e.getKey(), server(config, t, e.getValue()));
+    }
+    return b.build();
+  }
+
   /** The server side of a termination: its certificate, TLS 1.2/1.3, mTLS when it names a CA. */
   public static SslContext server(ReplicatedConfig config, Termination t) throws SSLException {
-    Identity id = loaded(named(config, t.certificate()));
+    return server(config, t, t.certificate());
+  }
+
+  private static SslContext server(ReplicatedConfig config, Termination t, String certificate)
+      throws SSLException {
+    Identity id = loaded(named(config, certificate));
     SslContextBuilder b =
         SslContextBuilder.forServer(id.key(), id.chain())
             .sslProvider(TlsProvider.choose())

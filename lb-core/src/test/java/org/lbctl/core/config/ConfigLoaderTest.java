@@ -294,7 +294,7 @@ class ConfigLoaderTest {
           - label: web
             address: 10.1.1.10
             ports: [8444]
-            termination: {port: 8444, certificate: client-cert, clientCa: mTLS}
+            termination: {port: 8444, certificate: client-cert, clientCa: mTLS, sni: {"bad host": portal, mychart.example: other}}
             realServers: [{label: web1, address: 10.1.1.11, port: 8443}]
         """,
         "certificates[1].name: 'portal' is used twice",
@@ -303,7 +303,10 @@ class ConfigLoaderTest {
         "virtualServices[0].termination.port: 8444 is also one of the VIP's plain ports",
         "virtualServices[0].termination.certificate: 'client-cert' is not in certificates [portal,"
             + " portal]",
-        "virtualServices[0].termination.clientCa: 'mTLS' is not in caFamilies (none defined)");
+        "virtualServices[0].termination.clientCa: 'mTLS' is not in caFamilies (none defined)",
+        "virtualServices[0].termination.sni.bad host: 'bad host' is not a host name",
+        "virtualServices[0].termination.sni.mychart.example: 'other' is not in certificates"
+            + " [portal, portal]");
   }
 
   @Test

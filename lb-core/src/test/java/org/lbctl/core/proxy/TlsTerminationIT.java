@@ -177,6 +177,44 @@ class TlsTerminationIT {
   }
 
   @Test
+  void sniPicksTheCertificateForTheHostAClientAsksFor() throws Exception {
+    engine.apply(
+        Configs.yaml(
+            """
+            certificates:
+              - {name: portal, certificateFile: %s, keyFile: %s}
+              - {name: local, certificateFile: %s, keyFile: %s}
+            virtualServices:
+              - label: CCW_WEB_8443
+                address: 127.0.0.1
+                ports: [%d]
+                protocol: http
+                termination: {port: %d, certificate: portal, sni: {localhost: local}}
+                realServers: [{label: ccw1, address: 127.0.0.1, port: %d}]
+            """
+                .formatted(
+                    pki.cert("server"),
+                    pki.key("server"),
+                    pki.cert("server2"),
+                    pki.key("server2"),
+                    plainPort,
+                    tlsPort,
+                    web.port())));
+    Curl.Result byName =
+        Curl.run(
+            "-s",
+            "-v",
+            "--cacert",
+            pki.cert("ca").toString(),
+            "https://localhost:" + tlsPort + "/");
+    assertThat(byName.out()).contains("ccw1 proto=https");
+    assertThat(byName.err()).contains("subject: CN=server2");
+    // An address sends no server name: the default certificate.
+    assertThat(curl("-v").err()).contains("subject: CN=server");
+    assertThat(curl("-v").err()).doesNotContain("CN=server2");
+  }
+
+  @Test
   void certificatesAreCheckedWhenTheConfigurationIsLoaded() {
     ReplicatedConfig good = config("server", "mTLS", "");
     assertThat(TlsMaterial.problems(good, Instant.now())).isEmpty();
