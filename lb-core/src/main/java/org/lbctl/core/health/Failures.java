@@ -23,14 +23,16 @@ public final class Failures {
     if (c instanceof NoRouteToHostException || m.contains("no route to host")) {
       return "no route to host";
     }
+    // Before the connect case: a reset can come while connecting (epoll reports it from
+    // finishConnect as a ConnectException), and it is a reset all the same.
+    if (m.contains("connection reset")) {
+      return "connection reset";
+    }
     if (c instanceof ConnectException || m.contains("connection refused")) {
-      return m.contains("refused") ? "connection refused" : "cannot connect: " + c.getMessage();
+      return m.contains("refused") ? "connection refused" : c.getMessage();
     }
     if (c instanceof ClosedChannelException) {
       return "connection closed";
-    }
-    if (m.contains("connection reset")) {
-      return "connection reset";
     }
     return c.getClass().getSimpleName() + (c.getMessage() == null ? "" : ": " + c.getMessage());
   }
