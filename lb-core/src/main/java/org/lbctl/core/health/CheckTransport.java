@@ -11,7 +11,6 @@ import io.netty.channel.socket.SocketChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -48,16 +47,11 @@ public record CheckTransport(EventLoopGroup group, Class<? extends SocketChannel
   }
 
   /**
-   * Opens {@code conversation} with {@code address}; {@code result} fails as "{@code where}: cannot
-   * connect: ..." when the connection does not come up. The connection is closed at the timeout
-   * whatever happens.
+   * Opens {@code conversation} with {@code address}; the verdict is "cannot connect: ..." when the
+   * connection does not come up. The connection is closed at the timeout whatever happens.
    */
   public void open(
-      InetSocketAddress address,
-      Duration timeout,
-      String where,
-      CompletableFuture<CheckResult> result,
-      Conversation conversation) {
+      InetSocketAddress address, Duration timeout, Verdict verdict, Conversation conversation) {
     bootstrap(timeout)
         .handler(
             new ChannelInitializer<SocketChannel>() {
@@ -70,8 +64,7 @@ public record CheckTransport(EventLoopGroup group, Class<? extends SocketChannel
         .addListener(
             (ChannelFuture f) -> {
               if (!f.isSuccess()) {
-                result.complete(
-                    CheckResult.down(where + ": cannot connect: " + Failures.describe(f.cause())));
+                verdict.down("cannot connect: " + Failures.describe(f.cause()));
                 return;
               }
               Channel ch = f.channel();
@@ -83,8 +76,9 @@ public record CheckTransport(EventLoopGroup group, Class<? extends SocketChannel
                       },
                       timeout.toMillis(),
                       TimeUnit.MILLISECONDS);
-              result.whenComplete(
-                  (r, t) -> ch.eventLoop().execute(() -> conversation.finished(ch)));
+              verdict
+                  .result()
+                  .whenComplete((r, t) -> ch.eventLoop().execute(() -> conversation.finished(ch)));
               conversation.start(ch);
             });
   }

@@ -50,20 +50,19 @@ public final class HttpGetCheck implements Check {
 
   @Override
   public CompletableFuture<CheckResult> run(CheckTarget target) {
-    CompletableFuture<CheckResult> result = new CompletableFuture<>();
     InetSocketAddress address = new InetSocketAddress(target.address(), target.ports().get(0));
     String host = http.host().isEmpty() ? Endpoints.format(address) : http.host();
-    String where =
-        "GET "
-            + (tls.isPresent() ? "https://" : "http://")
-            + Endpoints.format(address)
-            + http.path();
-    Response response = new Response(result, where, System.nanoTime());
+    Verdict verdict =
+        new Verdict(
+            "GET "
+                + (tls.isPresent() ? "https://" : "http://")
+                + Endpoints.format(address)
+                + http.path());
+    Response response = new Response(verdict);
     transport.open(
         address,
         target.timeout(),
-        where,
-        result,
+        verdict,
         new CheckTransport.Conversation() {
           @Override
           public List<ChannelHandler> handlers() {
@@ -99,23 +98,19 @@ public final class HttpGetCheck implements Check {
             response.fail("no answer within " + target.timeout().toMillis() + " ms");
           }
         });
-    return result;
+    return verdict.result();
   }
 
   /** Judges the one response. */
   private final class Response extends SimpleChannelInboundHandler<FullHttpResponse> {
-    private final CompletableFuture<CheckResult> result;
-    private final String where;
-    private final long start;
+    private final Verdict verdict;
 
-    Response(CompletableFuture<CheckResult> result, String where, long start) {
-      this.result = result;
-      this.where = where;
-      this.start = start;
+    Response(Verdict verdict) {
+      this.verdict = verdict;
     }
 
     void fail(String why) {
-      result.complete(CheckResult.down(where + ": " + why));
+      verdict.down(why);
     }
 
     @Override
@@ -140,8 +135,7 @@ public final class HttpGetCheck implements Check {
                 + quote(expected));
         return;
       }
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      result.complete(CheckResult.up(where + ": " + status + " in " + ms + " ms"));
+      verdict.up(Integer.toString(status));
     }
 
     private static String quote(String s) {

@@ -20,6 +20,7 @@ import org.lbctl.core.health.CheckTarget;
 import org.lbctl.core.health.CheckTlsContexts;
 import org.lbctl.core.health.CheckTransport;
 import org.lbctl.core.health.Failures;
+import org.lbctl.core.health.Verdict;
 
 /**
  * {@code dicom-echo}: associates with the real server as {@code calling} to {@code called},
@@ -46,20 +47,19 @@ public final class DicomEchoCheck implements Check {
 
   @Override
   public CompletableFuture<CheckResult> run(CheckTarget target) {
-    CompletableFuture<CheckResult> result = new CompletableFuture<>();
     InetSocketAddress address = new InetSocketAddress(target.address(), target.ports().get(0));
-    String where =
-        "C-ECHO to "
-            + called
-            + " at "
-            + (tls.isPresent() ? "tls://" : "")
-            + Endpoints.format(address);
-    Echo echo = new Echo(result, where, System.nanoTime());
+    Verdict verdict =
+        new Verdict(
+            "C-ECHO to "
+                + called
+                + " at "
+                + (tls.isPresent() ? "tls://" : "")
+                + Endpoints.format(address));
+    Echo echo = new Echo(verdict);
     transport.open(
         address,
         target.timeout(),
-        where,
-        result,
+        verdict,
         new CheckTransport.Conversation() {
           @Override
           public List<ChannelHandler> handlers() {
@@ -91,7 +91,7 @@ public final class DicomEchoCheck implements Check {
             echo.finish();
           }
         });
-    return result;
+    return verdict.result();
   }
 
   /** One association, driven by the PDUs as they come. Runs on its channel's event loop. */
@@ -102,18 +102,14 @@ public final class DicomEchoCheck implements Check {
       RELEASING
     }
 
-    private final CompletableFuture<CheckResult> result;
-    private final String where;
-    private final long start;
+    private final Verdict verdict;
     private final int messageId = 1 + ThreadLocalRandom.current().nextInt(0xfffe);
     private final ByteArrayOutputStream command = new ByteArrayOutputStream();
     private ChannelHandlerContext ctx;
     private Phase phase = Phase.ASSOCIATING;
 
-    Echo(CompletableFuture<CheckResult> result, String where, long start) {
-      this.result = result;
-      this.where = where;
-      this.start = start;
+    Echo(Verdict verdict) {
+      this.verdict = verdict;
     }
 
     String waitingFor() {
@@ -203,8 +199,7 @@ public final class DicomEchoCheck implements Check {
         fail(String.format("C-ECHO status 0x%04x", rsp.status()));
         return;
       }
-      long ms = (System.nanoTime() - start) / 1_000_000;
-      result.complete(CheckResult.up(where + ": success in " + ms + " ms"));
+      verdict.up("success");
       // The echo is answered; the release is a courtesy that the timeout ends at the latest.
       phase = Phase.RELEASING;
       ctx.writeAndFlush(Unpooled.wrappedBuffer(DicomPdus.releaseRequest()));
@@ -216,7 +211,7 @@ public final class DicomEchoCheck implements Check {
     }
 
     void fail(String reason) {
-      result.complete(CheckResult.down(where + ": " + reason));
+      verdict.down(reason);
     }
 
     /**

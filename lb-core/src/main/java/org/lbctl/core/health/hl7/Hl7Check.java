@@ -20,6 +20,7 @@ import org.lbctl.core.health.CheckResult;
 import org.lbctl.core.health.CheckTarget;
 import org.lbctl.core.health.CheckTransport;
 import org.lbctl.core.health.Failures;
+import org.lbctl.core.health.Verdict;
 
 /**
  * {@code hl7}: sends one MLLP-framed message with a fresh control ID and wants an ACK with {@code
@@ -48,16 +49,14 @@ public final class Hl7Check implements Check {
 
   @Override
   public CompletableFuture<CheckResult> run(CheckTarget target) {
-    CompletableFuture<CheckResult> result = new CompletableFuture<>();
     InetSocketAddress address = new InetSocketAddress(target.address(), target.ports().get(0));
-    String where = "HL7 to " + Endpoints.format(address);
+    Verdict verdict = new Verdict("HL7 to " + Endpoints.format(address));
     String controlId = "LBCTL" + UUID.randomUUID().toString().replace("-", "").substring(0, 15);
-    Answer answer = new Answer(result, where, controlId, System.nanoTime());
+    Answer answer = new Answer(verdict, controlId);
     transport.open(
         address,
         target.timeout(),
-        where,
-        result,
+        verdict,
         new CheckTransport.Conversation() {
           @Override
           public List<ChannelHandler> handlers() {
@@ -85,26 +84,22 @@ public final class Hl7Check implements Check {
             answer.fail("no ACK within " + target.timeout().toMillis() + " ms");
           }
         });
-    return result;
+    return verdict.result();
   }
 
   /** Collects the MLLP-framed answer and judges it. */
   private static final class Answer extends ChannelInboundHandlerAdapter {
-    private final CompletableFuture<CheckResult> result;
-    private final String where;
+    private final Verdict verdict;
     private final String controlId;
-    private final long start;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 
-    Answer(CompletableFuture<CheckResult> result, String where, String controlId, long start) {
-      this.result = result;
-      this.where = where;
+    Answer(Verdict verdict, String controlId) {
+      this.verdict = verdict;
       this.controlId = controlId;
-      this.start = start;
     }
 
     void fail(String why) {
-      result.complete(CheckResult.down(where + ": " + why));
+      verdict.down(why);
     }
 
     @Override
@@ -153,8 +148,7 @@ public final class Hl7Check implements Check {
                 + " for control ID "
                 + controlId);
       } else {
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        result.complete(CheckResult.up(where + ": MSA|AA in " + ms + " ms"));
+        verdict.up("MSA|AA");
       }
     }
 
