@@ -30,7 +30,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.balancer.RealServerState;
-import org.lbctl.core.config.PersistenceMode;
 import org.lbctl.core.http.HttpRequestDefences;
 import org.lbctl.core.persistence.StickyCookie;
 import org.lbctl.core.service.Choice;
@@ -90,8 +89,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   // What the client sent as X-Forwarded-For: a request sent twice gets our address added once.
   private String forwardedFor;
   private final Set<RealServerState> tried = new HashSet<>();
-  private StickyCookie cookie;
-  private String cookieVip = "";
 
   /**
    * @param tls whether clients reach this listener over TLS (X-Forwarded-Proto, Secure cookie)
@@ -191,13 +188,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   /** Picks where this request goes and sends it there. */
   private void route() {
     InetSocketAddress clientAddress = (InetSocketAddress) client.channel().remoteAddress();
-    Optional<StickyCookie> cookie = cookie();
+    Optional<StickyCookie> cookie = vip.cookie();
     Choice choice = null;
     insertCookieFor = null;
     if (cookie.isPresent()) {
-      List<String> labels = vip.backends().stream().map(Backend::label).toList();
       Optional<String> named =
-          cookie.get().serverIn(request.headers().getAll(HttpHeaderNames.COOKIE), labels);
+          cookie
+              .get()
+              .serverIn(request.headers().getAll(HttpHeaderNames.COOKIE), vip.serverLabels());
       Optional<Choice> stuck =
           named
               .filter(n -> tried.stream().noneMatch(t -> t.label().equals(n)))
@@ -222,19 +220,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         answer(HttpResponseStatus.SERVICE_UNAVAILABLE, "no real server is available", false);
       }
     }
-  }
-
-  private Optional<StickyCookie> cookie() {
-    if (vip.config().persistence().mode() != PersistenceMode.HTTP_COOKIE) {
-      return Optional.empty();
-    }
-    String name = vip.config().persistence().cookie();
-    if (cookie == null || !cookie.name().equals(name) || !cookieVip.equals(vip.label())) {
-      // Kept for the connection: its values are digests, worth computing once.
-      cookie = new StickyCookie(vip.label(), name);
-      cookieVip = vip.label();
-    }
-    return Optional.of(cookie);
   }
 
   /** Over the kept connection when it goes to the same place, else over a new one. */
@@ -538,7 +523,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         HttpHeaders h = r.headers();
         HOP_BY_HOP.forEach(h::remove);
         if (insertCookieFor != null) {
-          h.add(HttpHeaderNames.SET_COOKIE, cookie().orElseThrow().setCookie(insertCookieFor, tls));
+          h.add(
+              HttpHeaderNames.SET_COOKIE,
+              vip.cookie().orElseThrow().setCookie(insertCookieFor, tls));
         }
         if (!clientKeepAlive) {
           h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);

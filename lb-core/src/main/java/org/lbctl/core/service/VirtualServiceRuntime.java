@@ -18,11 +18,13 @@ import org.lbctl.core.balancer.Schedulers;
 import org.lbctl.core.config.Fallback;
 import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.Persistence;
+import org.lbctl.core.config.PersistenceMode;
 import org.lbctl.core.config.RealServer;
 import org.lbctl.core.config.VirtualService;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.StickKeys;
 import org.lbctl.core.persistence.StickTable;
+import org.lbctl.core.persistence.StickyCookie;
 
 /**
  * One configuration version of a virtual service, ready to route: immutable apart from the shared
@@ -34,6 +36,8 @@ public final class VirtualServiceRuntime {
   private final Scheduler scheduler;
   private final ServiceCounters counters;
   private final Optional<InetAddress> fallbackAddress;
+  private final List<String> serverLabels;
+  private final Optional<StickyCookie> cookie;
   private final StickTable sticks;
 
   /**
@@ -65,8 +69,26 @@ public final class VirtualServiceRuntime {
       list.add(new Backend(rs, IpLiterals.parse(rs.address()), state));
     }
     this.backends = List.copyOf(list);
+    this.serverLabels = list.stream().map(Backend::label).toList();
+    this.cookie =
+        config.persistence().mode() == PersistenceMode.HTTP_COOKIE
+            ? Optional.of(new StickyCookie(config.label(), config.persistence().cookie()))
+            : Optional.empty();
     this.scheduler = Schedulers.create(config.scheduler());
     this.fallbackAddress = config.fallback().map(f -> IpLiterals.parse(f.address()));
+  }
+
+  /** The real servers' labels, in configuration order. */
+  public List<String> serverLabels() {
+    return serverLabels;
+  }
+
+  /**
+   * HTTP cookie persistence: the cookie of this version of the service (its values are digests,
+   * computed once per server); empty for other modes.
+   */
+  public Optional<StickyCookie> cookie() {
+    return cookie;
   }
 
   public VirtualService config() {
