@@ -11,32 +11,17 @@
 #        [rounds, default 3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 secs="${1:-10}"
 conns="${2:-50}"
 rounds="${3:-3}"
 
-need=()
-for p in haproxy nginx-light wrk curl openssl; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-[ -f "$root/lb-cli/target/lbctl.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+bench_setup lbctl-bench-http haproxy nginx-light wrk curl openssl
 
 N1=127.0.0.1:18180 N2=127.0.0.1:18181
 H_HTTP=127.0.0.1:18182 H_TLS=127.0.0.1:18183
 L_HTTP=127.0.0.1:18184 L_TLS=18185
-work="$(mktemp -d /tmp/lbctl-bench-http.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
@@ -110,7 +95,6 @@ curl -si "http://$L_HTTP/" | grep -qi '^set-cookie: LBCTL_SERVER=' || { echo "be
 curl -si "http://$H_HTTP/" | grep -qi '^set-cookie: LBCTL_SERVER=' || { echo "bench: haproxy inserts no cookie" >&2; exit 1; }
 
 rps_of() { wrk -t1 -c"$conns" -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 declare -A http=([direct]="http://$N1/" [haproxy]="http://$H_HTTP/" [lbctl]="http://$L_HTTP/")
 declare -A tls=([haproxy]="https://$H_TLS/" [lbctl]="https://127.0.0.1:$L_TLS/")

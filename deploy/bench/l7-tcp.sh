@@ -12,30 +12,15 @@
 #        [rounds, default 3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 secs="${1:-10}"
 conns="${2:-50}"
 rounds="${3:-3}"
 
-need=()
-for p in haproxy nginx-light wrk curl; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-[ -f "$root/lb-cli/target/lbctl.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+bench_setup lbctl-bench haproxy nginx-light wrk curl
 
 NGINX=127.0.0.1:18080 HAPROXY=127.0.0.1:18081 LBCTL=127.0.0.1:18082
-work="$(mktemp -d /tmp/lbctl-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
 
 # The 1 GiB body is a sparse file: served from the page cache, the same for all three paths.
 truncate -s 1G "$work/bulk"
@@ -102,7 +87,6 @@ run_wrk() { # target -> "rps p50 p99"
 run_bulk() { # target -> bytes/s of one 1 GiB download
   curl -s -o /dev/null -w '%{speed_download}' "http://$1/bulk"
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
 
 declare -A target=([direct]=$NGINX [haproxy]=$HAPROXY [lbctl]=$LBCTL)
 declare -A rps p50 p99 bulk

@@ -1,0 +1,30 @@
+# Shared by the benchmarks in this directory; source it, do not run it.
+# bench_setup PREFIX PACKAGE...: installs missing Debian packages, builds the jar if absent, makes
+# $work (a temporary directory) and removes it, the processes in $pids and the nginx of
+# $work/nginx.pid when the script exits. Sets $root to the repository.
+bench_setup() {
+  local prefix="$1"; shift
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+  local need=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+  done
+  if [ ${#need[@]} -gt 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  fi
+  [ -f "$root/lb-cli/target/lbctl.jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+  work="$(mktemp -d "/tmp/$prefix.XXXXXX")"
+  pids=()
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+
+# The median of whitespace-separated numbers on stdin.
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
