@@ -53,7 +53,11 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
 
   private final HttpLimits limits;
   private final String where;
+  // One timer per connection, not one per request: it fires at the deadline it was set for and
+  // then looks at the current one (a busy connection re-arms it about once per header timeout).
   private ScheduledFuture<?> headerTimer;
+  private boolean awaitingHeaders;
+  private long headerDeadlineNanos;
   private boolean refused;
 
   /** The request decoder these defences read: strict lines, the limits' sizes. */
@@ -91,19 +95,33 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
   }
 
   private void startHeaderTimer(ChannelHandlerContext ctx) {
-    cancelHeaderTimer();
+    long timeout = limits.headerTimeout().toNanos();
+    awaitingHeaders = true;
+    headerDeadlineNanos = ctx.executor().ticker().nanoTime() + timeout;
+    if (headerTimer == null) {
+      armHeaderTimer(ctx, timeout);
+    }
+  }
+
+  private void armHeaderTimer(ChannelHandlerContext ctx, long delayNanos) {
     headerTimer =
-        ctx.executor()
-            .schedule(
-                () ->
-                    refuse(
-                        ctx,
-                        HttpResponseStatus.REQUEST_TIMEOUT,
-                        "no complete request headers within "
-                            + limits.headerTimeout().toMillis()
-                            + " ms"),
-                limits.headerTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
+        ctx.executor().schedule(() -> headerTimerFired(ctx), delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void headerTimerFired(ChannelHandlerContext ctx) {
+    headerTimer = null;
+    if (!awaitingHeaders || refused) {
+      return;
+    }
+    long left = headerDeadlineNanos - ctx.executor().ticker().nanoTime();
+    if (left > 0) {
+      armHeaderTimer(ctx, left);
+      return;
+    }
+    refuse(
+        ctx,
+        HttpResponseStatus.REQUEST_TIMEOUT,
+        "no complete request headers within " + limits.headerTimeout().toMillis() + " ms");
   }
 
   private void cancelHeaderTimer() {
@@ -120,7 +138,7 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
       return;
     }
     if (msg instanceof HttpRequest r) {
-      cancelHeaderTimer();
+      awaitingHeaders = false;
       Optional<Refusal> refusal = judge(r);
       if (refusal.isPresent()) {
         ReferenceCountUtil.release(msg);

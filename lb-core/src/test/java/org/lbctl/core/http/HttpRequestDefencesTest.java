@@ -188,4 +188,22 @@ class HttpRequestDefencesTest {
     c.runScheduledPendingTasks();
     assertThat(c.isOpen()).isFalse();
   }
+
+  @Test
+  void eachRequestGetsTheWholeTimeoutEvenWhenTheTimerWasSetForAnEarlierOne() {
+    EmbeddedChannel c = channel();
+    c.freezeTime();
+    // The timer armed at the connection fires at 10 s; the second request's clock started at 5 s.
+    c.advanceTimeBy(1, TimeUnit.SECONDS);
+    c.writeInbound(
+        Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: a\r\n\r\n", StandardCharsets.ISO_8859_1));
+    c.advanceTimeBy(4, TimeUnit.SECONDS);
+    c.pipeline().fireUserEventTriggered(HttpRequestDefences.NEXT_REQUEST);
+    c.advanceTimeBy(9_900, TimeUnit.MILLISECONDS);
+    c.runScheduledPendingTasks();
+    assertThat(c.isOpen()).as("14.9 s: the second request has 0.1 s left").isTrue();
+    c.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+    c.runScheduledPendingTasks();
+    assertThat(c.isOpen()).as("15.1 s: its 10 s are over").isFalse();
+  }
 }
