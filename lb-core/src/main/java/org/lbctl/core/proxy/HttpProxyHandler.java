@@ -66,9 +66,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       reencryption;
   private VirtualServiceRuntime vip;
   private ChannelHandlerContext client;
+  // The client's address, and as X-Forwarded-For writes it: once per connection, not per request.
+  private InetSocketAddress clientAddress;
+  private String clientIp;
   private Channel server;
   private InetSocketAddress serverTarget;
-  private String serverKey;
+  private ServerPool.Key serverKey;
   // The server connection finished its last exchange cleanly and may serve another client.
   private boolean serverIdle;
   // This exchange went over a connection that served an earlier one (the server may have closed
@@ -109,6 +112,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     client = ctx;
+    clientAddress = (InetSocketAddress) ctx.channel().remoteAddress();
+    clientIp = clientAddress.getAddress().getHostAddress();
     vip = listener.runtime();
     vip.counters().opened();
     ctx.channel().closeFuture().addListener(f -> vip.counters().closed());
@@ -187,7 +192,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** Picks where this request goes and sends it there. */
   private void route() {
-    InetSocketAddress clientAddress = (InetSocketAddress) client.channel().remoteAddress();
     Optional<StickyCookie> cookie = vip.cookie();
     Choice choice = null;
     insertCookieFor = null;
@@ -226,7 +230,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private void send(InetSocketAddress target, Backend backend) {
     io.netty.handler.ssl.SslContext reencrypt =
         backend == null ? null : reencryption.apply(vip.label(), backend.label());
-    String key = ServerPool.key(target, reencrypt);
+    ServerPool.Key key = new ServerPool.Key(target, reencrypt);
     if (server != null && server.isActive() && key.equals(serverKey)) {
       if (backend != null) {
         // The kept connection already holds this server's slot.
@@ -249,7 +253,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       reused = true;
       pooled.pipeline().replace(ServerSide.class, "server", new ServerSide(pooled));
       if (backend != null) {
-        vip.connected(((InetSocketAddress) client.channel().remoteAddress()).getAddress(), backend);
+        vip.connected(clientAddress.getAddress(), backend);
       }
       forwardRequest();
       return;
@@ -289,8 +293,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
           }
           if (backend != null) {
-            vip.connected(
-                ((InetSocketAddress) client.channel().remoteAddress()).getAddress(), backend);
+            vip.connected(clientAddress.getAddress(), backend);
           }
           Channel s = server;
           s.attr(ServerPool.OWNER).set(this);
@@ -356,8 +359,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       }
     }
     HOP_BY_HOP.forEach(h::remove);
-    String clientIp =
-        ((InetSocketAddress) client.channel().remoteAddress()).getAddress().getHostAddress();
     h.set("X-Forwarded-For", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
     h.set("X-Forwarded-Proto", tls ? "https" : "http");
     request.setProtocolVersion(HttpVersion.HTTP_1_1);

@@ -26,24 +26,36 @@ final class ServerPool {
   /** The server's connection slot this connection holds for its owner; null while parked. */
   static final AttributeKey<RealServerState> SLOT = AttributeKey.valueOf("lbctl.slot");
 
-  private static final AttributeKey<String> KEY = AttributeKey.valueOf("lbctl.poolKey");
+  private static final AttributeKey<Key> KEY = AttributeKey.valueOf("lbctl.poolKey");
 
-  private static final FastThreadLocal<Map<String, ArrayDeque<Channel>>> IDLE =
+  private static final FastThreadLocal<Map<Key, ArrayDeque<Channel>>> IDLE =
       new FastThreadLocal<>() {
         @Override
-        protected Map<String, ArrayDeque<Channel>> initialValue() {
+        protected Map<Key, ArrayDeque<Channel>> initialValue() {
           return new HashMap<>();
         }
       };
 
   private ServerPool() {}
 
-  static String key(InetSocketAddress target, Object tls) {
-    return target + (tls == null ? "" : "/tls@" + System.identityHashCode(tls));
+  /**
+   * Where a pooled connection goes: the target and the TLS client context (by identity: a replaced
+   * context makes new connections). Built per request, so no strings.
+   */
+  record Key(InetSocketAddress target, Object tls) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.tls == tls && k.target.equals(target);
+    }
+
+    @Override
+    public int hashCode() {
+      return target.hashCode() * 31 + System.identityHashCode(tls);
+    }
   }
 
   /** A live idle connection to {@code key}, or null. Call on the connection's event loop. */
-  static Channel borrow(String key) {
+  static Channel borrow(Key key) {
     ArrayDeque<Channel> idle = IDLE.get().get(key);
     while (idle != null && !idle.isEmpty()) {
       Channel c = idle.pollLast();
@@ -55,7 +67,7 @@ final class ServerPool {
   }
 
   /** Gives the slot back and parks the connection, or closes it when the pool is full. */
-  static void park(Channel c, String key) {
+  static void park(Channel c, Key key) {
     release(c);
     c.attr(OWNER).set(null);
     ArrayDeque<Channel> idle = IDLE.get().computeIfAbsent(key, k -> new ArrayDeque<>());
@@ -70,7 +82,7 @@ final class ServerPool {
   /** Forgets a connection that closed (whether parked or not). */
   static void closed(Channel c) {
     release(c);
-    String key = c.attr(KEY).get();
+    Key key = c.attr(KEY).get();
     if (key != null) {
       ArrayDeque<Channel> idle = IDLE.get().get(key);
       if (idle != null) {
