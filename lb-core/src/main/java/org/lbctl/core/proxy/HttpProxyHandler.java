@@ -486,6 +486,49 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
+  /** The server spoke out of turn: its connection's framing can no longer be trusted. */
+  private void unasked(Channel c) {
+    if (c.isOpen()) {
+      settings
+          .badResponseLog()
+          .warn(
+              log,
+              "vip {}: real server {} sent data with no request outstanding; closing that"
+                  + " connection",
+              vip.label(),
+              c.remoteAddress());
+      c.close();
+    }
+  }
+
+  /**
+   * A response that cannot be framed safely (two lengths, chunked with a length, not HTTP, a broken
+   * chunk): before anything reached the client it gets 502 and may go on; mid-response it is cut
+   * off, since it cannot tell where its response ended. The server connection is closed either way.
+   */
+  private void malformed(Channel c, Throwable cause) {
+    settings
+        .badResponseLog()
+        .warn(
+            log,
+            "vip {}: real server {} sent a malformed response ({}); closing that connection",
+            vip.label(),
+            c.remoteAddress(),
+            cause.getMessage());
+    boolean started = responseStarted;
+    server = null;
+    serverTarget = null;
+    c.attr(ServerPool.OWNER).set(null);
+    c.close();
+    if (started) {
+      // What was well-formed goes out, then the end of the connection: never a last chunk.
+      client.flush();
+      client.close();
+    } else {
+      answer(HttpResponseStatus.BAD_GATEWAY, "the real server's response is malformed", true);
+    }
+  }
+
   /** The real server's side of the exchange: its response goes to the client. */
   private final class ServerSide extends ChannelInboundHandlerAdapter {
     private final Channel channel;
@@ -499,8 +542,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      if (channel != server || !(msg instanceof HttpObject)) {
+      if (channel != server || request == null || !(msg instanceof HttpObject o)) {
+        // Nothing was asked of this connection: what a server sends out of turn (a second
+        // response, bytes while parked) would be read as the answer to the next request.
         ReferenceCountUtil.release(msg);
+        unasked(channel);
+        return;
+      }
+      if (o.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        malformed(channel, o.decoderResult().cause());
         return;
       }
       if (msg instanceof HttpResponse r
