@@ -67,6 +67,11 @@ final class PairLab implements AutoCloseable {
                     .ok()));
   }
 
+  /** The nginx on {@code host} (rs1, rs2). */
+  Nginx server(String host) {
+    return servers.stream().filter(n -> n.name().equals(host)).findFirst().orElseThrow();
+  }
+
   NamespaceLab lab() {
     return lab;
   }

@@ -62,12 +62,6 @@ class TransparentProxyIT {
     return r.ok() ? r.output().strip() : "";
   }
 
-  /** The address nginx logged for the last request. */
-  private String lastClientSeen() throws Exception {
-    String[] lines = rs.accessLog().strip().split("\n");
-    return lines[lines.length - 1].split(" ")[0];
-  }
-
   @Test
   void realServersSeeTheClientsAddressAndTheRoutingGoesWithTheNode() throws Exception {
     Files.writeString(
@@ -89,12 +83,12 @@ class TransparentProxyIT {
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> curl(82).equals("rs"));
-    assertThat(lastClientSeen()).isEqualTo("10.99.1.1");
+    assertThat(rs.lastClient()).isEqualTo("10.99.1.1");
 
     assertThat(curl(80)).isEqualTo("rs");
-    assertThat(lastClientSeen()).as("TCP mode").isEqualTo("10.99.0.10");
+    assertThat(rs.lastClient()).as("TCP mode").isEqualTo("10.99.0.10");
     assertThat(curl(81)).isEqualTo("rs");
-    assertThat(lastClientSeen()).as("HTTP mode").isEqualTo("10.99.0.10");
+    assertThat(rs.lastClient()).as("HTTP mode").isEqualTo("10.99.0.10");
     assertThat(Files.readString(dir.resolve("lb.log"))).contains("transparent routing set up");
 
     // A clean stop takes the routing with it.

@@ -156,6 +156,16 @@ public final class Nginx implements AutoCloseable {
     return Files.exists(log) ? Files.readString(log) : "";
   }
 
+  /** The client address of the last request in the access log, or "" before any. */
+  public String lastClient() throws IOException {
+    String log = accessLog().strip();
+    if (log.isEmpty()) {
+      return "";
+    }
+    String[] lines = log.split("\n");
+    return lines[lines.length - 1].split(" ")[0];
+  }
+
   /** SIGTERM: nginx's master stops its workers (SIGKILL would orphan them). */
   @Override
   public void close() {
