@@ -38,12 +38,20 @@ class TransparentProxyIT {
     assertThat(lab.exec("lb", "ip", "addr", "add", "10.99.1.1/24", "dev", "eth0").ok()).isTrue();
     assertThat(lab.exec("lb", "ip", "addr", "add", "10.99.0.100/32", "dev", "eth0").ok()).isTrue();
     assertThat(lab.exec("rs", "ip", "route", "add", "default", "via", "10.99.1.1").ok()).isTrue();
+    // The same over IPv6 (nodad: the addresses are usable at once).
+    v6("client", "fd99::10/64");
+    v6("lb", "fd99::11/64");
+    v6("lb", "fd99::100/128");
+    v6("lb", "fd99:1::1/64");
+    v6("rs", "fd99:1::21/64");
+    assertThat(lab.exec("rs", "ip", "-6", "route", "add", "default", "via", "fd99:1::1").ok())
+        .isTrue();
     rs =
         Nginx.start(
             "rs",
             dir,
             lab.execPrefix("rs"),
-            "8080",
+            "8080; listen [::]:8080",
             8080,
             () -> lab.exec("lb", "curl", "-sf", "--max-time", "1", "http://10.99.1.21:8080/").ok());
   }
@@ -57,8 +65,17 @@ class TransparentProxyIT {
     lab.close();
   }
 
+  private void v6(String host, String cidr) throws Exception {
+    assertThat(lab.exec(host, "ip", "addr", "add", cidr, "dev", "eth0", "nodad").ok()).isTrue();
+  }
+
   private String curl(int port) throws Exception {
-    var r = lab.exec("client", "curl", "-s", "--max-time", "2", "http://10.99.0.100:" + port + "/");
+    return curl("10.99.0.100", port);
+  }
+
+  private String curl(String vip, int port) throws Exception {
+    var r =
+        lab.exec("client", "curl", "-gs", "--max-time", "2", "http://" + vip + ":" + port + "/");
     return r.ok() ? r.output().strip() : "";
   }
 
@@ -74,6 +91,8 @@ class TransparentProxyIT {
              transparent: true, realServers: [{label: rs, address: 10.99.1.21, port: 8080}]}
           - {label: plain, address: 10.99.0.100, ports: [82],
              realServers: [{label: rs, address: 10.99.1.21, port: 8080}]}
+          - {label: tcp-transparent6, address: "fd99::100", ports: [80], transparent: true,
+             realServers: [{label: rs, address: "fd99:1::21", port: 8080}]}
         """);
     Files.writeString(
         dir.resolve("node.yaml"),
@@ -89,13 +108,16 @@ class TransparentProxyIT {
     assertThat(rs.lastClient()).as("TCP mode").isEqualTo("10.99.0.10");
     assertThat(curl(81)).isEqualTo("rs");
     assertThat(rs.lastClient()).as("HTTP mode").isEqualTo("10.99.0.10");
+    assertThat(curl("[fd99::100]", 80)).isEqualTo("rs");
+    assertThat(rs.lastClient()).as("IPv6").isEqualTo("fd99::10");
     assertThat(Files.readString(dir.resolve("lb.log"))).contains("transparent routing set up");
 
     // A clean stop takes the routing with it.
-    assertThat(lab.exec("lb", "nft", "list", "table", "ip", "lbctl_transparent").ok()).isTrue();
+    assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_transparent").ok()).isTrue();
     node.destroy();
     assertThat(node.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(lab.exec("lb", "nft", "list", "table", "ip", "lbctl_transparent").ok()).isFalse();
+    assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_transparent").ok()).isFalse();
     assertThat(lab.exec("lb", "ip", "rule", "show").output()).doesNotContain("lookup 6694");
+    assertThat(lab.exec("lb", "ip", "-6", "rule", "show").output()).doesNotContain("lookup 6694");
   }
 }

@@ -337,7 +337,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         TransparentRouting.install();
         if (!transparentInstalled) {
           log.info(
-              "transparent routing set up: nftables table lbctl_transparent marks packets of"
+              "transparent routing set up: nftables table inet lbctl_transparent marks packets of"
                   + " transparent sockets 0x{}, ip rule fwmark -> table {} (local)",
               Integer.toHexString(TransparentRouting.MARK),
               TransparentRouting.TABLE);
