@@ -1,6 +1,7 @@
 package org.lbctl.cluster.node;
 
 import java.io.IOException;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -47,6 +48,7 @@ import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.Durations;
 import org.lbctl.core.config.Endpoints;
 import org.lbctl.core.config.FloatingIp;
+import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairRole;
@@ -55,6 +57,9 @@ import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.config.VirtualService;
 import org.lbctl.core.health.CheckCommands;
 import org.lbctl.core.health.HealthChecker;
+import org.lbctl.core.l4.Forwarding;
+import org.lbctl.core.l4.L4DataPlane;
+import org.lbctl.core.l4.L4Ruleset;
 import org.lbctl.core.os.TransparentRouting;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.SwitchableStickTable;
@@ -86,6 +91,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private volatile NodeConfig local;
   private final ProxyEngine engine;
   private final HealthChecker health;
+  private final L4DataPlane kernel;
   private final Alerter alerter;
   private volatile boolean transparentInstalled;
   private final CheckCommands checkCommands;
@@ -108,9 +114,11 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     this.engine = new ProxyEngine(Transport.detect(), local.ioThreads(), sticks);
     this.checkCommands = new CheckCommands(List.of(), Optional.of(local.scriptsDirectory()));
     this.health = new HealthChecker(engine.transport(), engine::services, checkCommands);
+    this.kernel = new L4DataPlane(() -> engine.services().values(), engine::serving);
     this.name = hostname();
     this.alerter = new Alerter(name, new SmtpMailSender());
     alertOnHealth();
+    health.addListener(e -> kernel.refresh());
     // Only a pair needs to know across restarts which version it holds; a lone node numbers its
     // reloads in memory and writes nothing beside its file.
     this.store =
@@ -152,6 +160,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       node.runnable(initial);
       node.engine.apply(initial);
       node.follow(initial);
+      node.kernel.start();
       node.running = initial;
       node.document = document;
       node.version = node.versionAtStart(ConfigHash.of(initial));
@@ -250,7 +259,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     pair =
         new PairController(
             settings,
-            engine::setServing,
+            this::setServing,
             new FloatingIpOwner(settings.device(), List.of()),
             () -> running.allFloatingIps(),
             new PingTargets(settings.pingTargets(), List.of()),
@@ -313,10 +322,34 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   /** The checks and the alerts follow the configuration the engine now runs. */
   private void follow(ReplicatedConfig config) {
     health.sync(engine.services().values());
+    kernel.refresh();
     alerter.configure(config);
     if (transparentInstalled && config.virtualServices().stream().noneMatch(v -> v.transparent())) {
       removeTransparentRouting();
     }
+  }
+
+  /** Listeners and the kernel's layer 4 rules open and close together. */
+  private void setServing(boolean serve) throws ConfigException {
+    engine.setServing(serve);
+    kernel.syncNow();
+  }
+
+  /** Layer 4 NAT needs the kernel to forward: turned on before such a configuration runs. */
+  private static List<ConfigProblem> kernelForwarding(ReplicatedConfig config) {
+    List<VirtualService> vips = config.virtualServices();
+    List<ConfigProblem> problems = new ArrayList<>();
+    for (boolean v6 : new boolean[] {false, true}) {
+      for (int i = 0; i < vips.size(); i++) {
+        VirtualService v = vips.get(i);
+        if (L4Ruleset.carries(v) && (IpLiterals.parse(v.address()) instanceof Inet6Address) == v6) {
+          String path = "virtualServices[" + i + "].mode";
+          Forwarding.ensure(v6).ifPresent(why -> problems.add(new ConfigProblem(path, why)));
+          break;
+        }
+      }
+    }
+    return problems;
   }
 
   /** Sets transparent routing up before a configuration with transparent VIPs runs. */
@@ -373,6 +406,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     List<ConfigProblem> missing = new ArrayList<>(HealthChecker.problems(config, checkCommands));
     missing.addAll(TlsMaterial.problems(config, Instant.now()));
     missing.addAll(transparentRouting(config));
+    missing.addAll(kernelForwarding(config));
     if (!missing.isEmpty()) {
       throw new ConfigException(missing);
     }
@@ -543,7 +577,9 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
                             + String.join(
                                 ", ", service.backends().stream().map(Backend::label).toList())
                             + ")"));
-    return backend.state().setAdminState(state);
+    AdminState previous = backend.state().setAdminState(state);
+    kernel.refresh();
+    return previous;
   }
 
   /** A version that cannot be recorded still runs; the log says what a restart will do. */
@@ -940,7 +976,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   /** A lone node serves its whole configuration. */
   private void restoreServing() {
     try {
-      engine.setServing(true);
+      setServing(true);
     } catch (ConfigException e) {
       log.error("cannot open the listeners of this node: {}", e.getMessage());
     }
@@ -985,6 +1021,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       management.close();
     }
     health.close();
+    kernel.close();
     alerter.close();
     if (transparentInstalled) {
       removeTransparentRouting();

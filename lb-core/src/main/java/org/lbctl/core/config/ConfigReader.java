@@ -307,9 +307,15 @@ final class ConfigReader {
       in.problems()
           .add(TreeReader.join(path, "protocol"), "layer 4 forwards TCP; http needs layer 7");
     }
+    // The kernel spreads layer 4 NAT/DR flows by a weighted hash: no connection counts to use.
+    boolean kernel = layer == Layer.L4 && mode != null && mode != ForwardingMode.SNAT;
     SchedulerKind scheduler =
         in.choice(
-            node, path, "scheduler", SchedulerKind.class, SchedulerKind.WEIGHTED_LEAST_CONNECTION);
+            node,
+            path,
+            "scheduler",
+            SchedulerKind.class,
+            kernel ? SchedulerKind.WEIGHTED_ROUND_ROBIN : SchedulerKind.WEIGHTED_LEAST_CONNECTION);
     List<RealServer> realServers = realServers(node, path);
     return Optional.of(
         new VirtualService(

@@ -220,15 +220,83 @@ final class ConfigValidator {
     return address.equals("0.0.0.0") || address.equals("::") || address.equals("0:0:0:0:0:0:0:0");
   }
 
+  /**
+   * What the kernel can do for a layer 4 NAT VIP: a weighted per-flow hash (per client with
+   * source-IP persistence), no connection counts or limits, one address family.
+   */
+  private void kernelForwarding(VirtualService vip, String path) {
+    String mode = vip.mode().configName();
+    if (vip.scheduler() != SchedulerKind.WEIGHTED_ROUND_ROBIN
+        && vip.scheduler() != SchedulerKind.SOURCE_HASH) {
+      problems.add(
+          path + ".scheduler",
+          "'"
+              + vip.scheduler().configName()
+              + "' needs connection counts the kernel does not keep for layer 4 "
+              + mode
+              + ": use weighted-round-robin (a weighted per-flow hash) or source-hash");
+    }
+    PersistenceMode persistence = vip.persistence().mode();
+    if (persistence != PersistenceMode.NONE && persistence != PersistenceMode.SOURCE_IP) {
+      problems.add(
+          path + ".persistence.mode",
+          "'"
+              + persistence.configName()
+              + "' needs a proxied VIP (layer 7 or snat); layer 4 "
+              + mode
+              + " keeps clients by source-ip");
+    }
+    boolean v6 = !sameFamily(vip.address(), false);
+    if (persistence == PersistenceMode.SOURCE_IP
+        && vip.persistence().netmask() != (v6 ? 128 : 32)) {
+      problems.add(
+          path + ".persistence.netmask",
+          "grouping clients by netmask is not available for layer 4 " + mode + " yet");
+    }
+    for (int r = 0; r < vip.realServers().size(); r++) {
+      RealServer rs = vip.realServers().get(r);
+      String at = path + ".realServers[" + r + "]";
+      if (rs.maxConnections() > 0 || rs.minConnections() > 0) {
+        problems.add(
+            at + ".maxConnections",
+            "connection limits need a proxied VIP (layer 7 or snat); the kernel does not count"
+                + " layer 4 "
+                + mode
+                + " connections per server");
+      }
+      if (sameFamily(rs.address(), v6)) {
+        continue;
+      }
+      problems.add(at + ".address", "must be IPv" + (v6 ? "6" : "4") + " like the VIP's address");
+    }
+    vip.fallback()
+        .filter(f -> !sameFamily(f.address(), v6))
+        .ifPresent(
+            f ->
+                problems.add(
+                    path + ".fallback.address",
+                    "must be IPv" + (v6 ? "6" : "4") + " like the VIP's address"));
+  }
+
+  private static boolean sameFamily(String address, boolean v6) {
+    try {
+      return (IpLiterals.parse(address) instanceof java.net.Inet6Address) == v6;
+    } catch (RuntimeException e) {
+      // Reported where the address is read.
+      return true;
+    }
+  }
+
   /** Features the model names but this build cannot serve yet are refused, never faked. */
   private void notYetAvailable(VirtualService vip, String path) {
-    if (vip.layer() == Layer.L4 && vip.mode() != ForwardingMode.SNAT) {
+    if (vip.layer() == Layer.L4 && vip.mode() == ForwardingMode.DR) {
       problems.add(
           path + ".mode",
-          "'"
-              + vip.mode().configName()
-              + "' needs the nftables data plane, which this build does not have yet"
-              + " (available: snat)");
+          "'dr' needs the netdev part of the nftables data plane, which this build does not have"
+              + " yet (available: nat, snat)");
+    }
+    if (vip.layer() == Layer.L4 && vip.mode() == ForwardingMode.NAT) {
+      kernelForwarding(vip, path);
     }
     if (vip.transparent() && !vip.isProxied()) {
       problems.add(path + ".transparent", "applies to proxied virtual services (layer 7, snat)");

@@ -521,9 +521,31 @@ class ConfigLoaderTest {
         "virtualServices[0].address: '10.0.0.256' is not an IP address (host names are not"
             + " resolved)");
     cases.put(
-        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], layer: 4, mode: nat}]",
-        "virtualServices[0].mode: 'nat' needs the nftables data plane, which this build does not"
-            + " have yet (available: snat)");
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], layer: 4, mode: dr}]",
+        "virtualServices[0].mode: 'dr' needs the netdev part of the nftables data plane, which"
+            + " this build does not have yet (available: nat, snat)");
+    String nat =
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], layer: 4, mode: nat, %s}]";
+    cases.put(
+        nat.formatted("scheduler: weighted-least-connection"),
+        "virtualServices[0].scheduler: 'weighted-least-connection' needs connection counts the"
+            + " kernel does not keep for layer 4 nat: use weighted-round-robin (a weighted per-flow"
+            + " hash) or source-hash");
+    cases.put(
+        nat.formatted("persistence: {mode: last-successful, timeout: 60m}"),
+        "virtualServices[0].persistence.mode: 'last-successful' needs a proxied VIP (layer 7 or"
+            + " snat); layer 4 nat keeps clients by source-ip");
+    cases.put(
+        nat.formatted("persistence: {mode: source-ip, timeout: 60m, netmask: 24}"),
+        "virtualServices[0].persistence.netmask: grouping clients by netmask is not available for"
+            + " layer 4 nat yet");
+    cases.put(
+        nat.formatted("realServers: [{label: a, address: 10.0.0.2, port: 1, maxConnections: 9}]"),
+        "virtualServices[0].realServers[0].maxConnections: connection limits need a proxied VIP"
+            + " (layer 7 or snat); the kernel does not count layer 4 nat connections per server");
+    cases.put(
+        nat.formatted("realServers: [{label: a, address: 'fd00::2', port: 1}]"),
+        "virtualServices[0].realServers[0].address: must be IPv4 like the VIP's address");
     cases.put(
         "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], forceHttps: true}]",
         "virtualServices[0].forceHttps: needs protocol: http");

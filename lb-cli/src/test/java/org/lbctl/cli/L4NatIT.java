@@ -1,0 +1,181 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.testing.NamespaceLab;
+import org.lbctl.core.testing.Nginx;
+
+/**
+ * A layer 4 NAT VIP on one node, as the iConnect guide sets it up: the real servers on their own
+ * subnet with the node as their default gateway, the VIP on two ports mapped to the same ports on
+ * the servers, a fallback server for both ports. The node is the packaged jar; the kernel forwards.
+ */
+class L4NatIT {
+  private static final String VIP = "10.99.0.100";
+  @TempDir Path dir;
+  private NamespaceLab lab;
+  private final List<Nginx> servers = new ArrayList<>();
+  private Process node;
+
+  @BeforeEach
+  void lab() throws Exception {
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    hosts.put("lb", "10.99.0.11/24");
+    hosts.put("rs1", "10.99.1.21/24");
+    hosts.put("rs2", "10.99.1.22/24");
+    hosts.put("fb", "10.99.1.30/24");
+    lab = NamespaceLab.create(hosts);
+    assertThat(lab.exec("lb", "ip", "addr", "add", "10.99.1.1/24", "dev", "eth0").ok()).isTrue();
+    assertThat(lab.exec("lb", "ip", "addr", "add", VIP + "/32", "dev", "eth0").ok()).isTrue();
+    for (String host : List.of("rs1", "rs2", "fb")) {
+      assertThat(lab.exec(host, "ip", "route", "add", "default", "via", "10.99.1.1").ok()).isTrue();
+      servers.add(
+          Nginx.start(
+              host,
+              dir,
+              lab.execPrefix(host),
+              "80; listen 81",
+              80,
+              () -> lab.exec("lb", "curl", "-sf", "--max-time", "1", "http://" + ip(host)).ok()));
+    }
+  }
+
+  private static String ip(String host) {
+    return switch (host) {
+      case "rs1" -> "10.99.1.21";
+      case "rs2" -> "10.99.1.22";
+      default -> "10.99.1.30";
+    };
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (node != null) {
+      node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+    servers.forEach(Nginx::close);
+    lab.close();
+  }
+
+  private Nginx server(String name) {
+    return servers.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  /** {@code n} requests from the client, each on a new connection; the answering servers. */
+  private List<String> curl(int port, int n) throws Exception {
+    var r =
+        lab.exec(
+            Duration.ofSeconds(60),
+            "client",
+            "curl",
+            "-s",
+            "--max-time",
+            "2",
+            "-H",
+            "Connection: close",
+            "http://" + VIP + ":" + port + "/?[1-" + n + "]");
+    return r.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+  }
+
+  private void startNode(String config) throws Exception {
+    Files.writeString(dir.resolve("lbctl.yaml"), config);
+    Files.writeString(
+        dir.resolve("node.yaml"),
+        "configFile: lbctl.yaml\nmanagementSocket: lb.sock\nioThreads: 1\n");
+    node = JarNode.start(lab, "lb", dir.resolve("node.yaml"), dir.resolve("lb.log"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> !curl(80, 1).isEmpty());
+  }
+
+  private CliRun lbctl(String... args) {
+    return CliRun.against(dir.resolve("lb.sock"), args);
+  }
+
+  @Test
+  void flowsSpreadByWeightTheServersSeeTheClientAndHaltSendsEveryPortToTheFallback()
+      throws Exception {
+    startNode(
+        """
+        virtualServices:
+          - label: vna
+            address: %s
+            ports: [80, 81]
+            layer: 4
+            mode: nat
+            healthCheck: {type: connect, interval: 500ms, timeout: 400ms}
+            fallback: {address: 10.99.1.30, port: 0}
+            realServers:
+              - {label: rs1, address: 10.99.1.21, port: 0, weight: 75}
+              - {label: rs2, address: 10.99.1.22, port: 0, weight: 25}
+        """
+            .formatted(VIP));
+    assertThat(lab.exec("lb", "cat", "/proc/sys/net/ipv4/ip_forward").output().strip())
+        .isEqualTo("1");
+
+    List<String> answers = curl(80, 400);
+    assertThat(answers).hasSize(400);
+    long rs1 = answers.stream().filter("rs1"::equals).count();
+    long rs2 = answers.stream().filter("rs2"::equals).count();
+    System.out.println("layer 4 nat, weights 75/25, 400 connections: rs1 " + rs1 + ", rs2 " + rs2);
+    assertThat(rs1 + rs2).isEqualTo(400);
+    // 193 of 257 slots are rs1's (75.1 %); 400 flows: mean 300, 3 sigma = 26.
+    assertThat(rs1).isBetween(274L, 326L);
+    // NAT, not a proxy: the server sees the client, and answered through the node.
+    assertThat(server("rs1").lastClient()).isEqualTo("10.99.0.10");
+    assertThat(curl(81, 20)).containsOnly("rs1", "rs2");
+
+    assertThat(lbctl("rip", "halt", "vna", "rs1").exit()).isZero();
+    assertThat(lbctl("rip", "halt", "vna", "rs2").exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(curl(80, 5)).containsOnly("fb").hasSize(5));
+    assertThat(curl(81, 5)).containsOnly("fb").hasSize(5);
+    assertThat(server("fb").lastClient()).isEqualTo("10.99.0.10");
+    assertThat(Files.readString(dir.resolve("lb.log")))
+        .contains("vna: FALLBACK takes all new flows");
+
+    // rs2 back online: the fallback gives way on every port.
+    assertThat(lbctl("rip", "online", "vna", "rs2").exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(curl(81, 5)).containsOnly("rs2"));
+
+    // A server whose health check fails takes no new flows.
+    assertThat(lbctl("rip", "online", "vna", "rs1").exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(curl(80, 40)).contains("rs1", "rs2"));
+    server("rs2").close();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> Files.readString(dir.resolve("lb.log")).contains("real server rs2 up -> DOWN"));
+    assertThat(curl(80, 40)).containsOnly("rs1").hasSize(40);
+
+    // A clean stop takes the table with it.
+    assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_l4").ok()).isTrue();
+    node.destroy();
+    assertThat(node.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_l4").ok()).isFalse();
+    Files.readString(dir.resolve("lb.log"))
+        .lines()
+        .filter(l -> l.contains("layer 4"))
+        .forEach(System.out::println);
+  }
+}
