@@ -3,12 +3,10 @@ package org.lbctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,9 +21,9 @@ import org.lbctl.core.testing.Nginx;
  */
 class TransparentProxyIT {
   @TempDir Path dir;
+  private LoneNodeLab node;
   private NamespaceLab lab;
   private Nginx rs;
-  private Process node;
 
   @BeforeEach
   void lab() throws Exception {
@@ -33,7 +31,8 @@ class TransparentProxyIT {
     hosts.put("client", "10.99.0.10/24");
     hosts.put("lb", "10.99.0.11/24");
     hosts.put("rs", "10.99.1.21/24");
-    lab = NamespaceLab.create(hosts);
+    node = LoneNodeLab.create(dir, hosts);
+    lab = node.lab();
     // The real server's network is behind the load balancer, its way back to clients too.
     assertThat(lab.exec("lb", "ip", "addr", "add", "10.99.1.1/24", "dev", "eth0").ok()).isTrue();
     assertThat(lab.exec("lb", "ip", "addr", "add", "10.99.0.100/32", "dev", "eth0").ok()).isTrue();
@@ -46,23 +45,12 @@ class TransparentProxyIT {
     v6("rs", "fd99:1::21/64");
     assertThat(lab.exec("rs", "ip", "-6", "route", "add", "default", "via", "fd99:1::1").ok())
         .isTrue();
-    rs =
-        Nginx.start(
-            "rs",
-            dir,
-            lab.execPrefix("rs"),
-            "8080; listen [::]:8080",
-            8080,
-            () -> lab.exec("lb", "curl", "-sf", "--max-time", "1", "http://10.99.1.21:8080/").ok());
+    rs = node.nginx("rs", "8080; listen [::]:8080", 8080, "http://10.99.1.21:8080/");
   }
 
   @AfterEach
-  void stop() throws Exception {
-    if (node != null) {
-      node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    rs.close();
-    lab.close();
+  void stop() {
+    node.close();
   }
 
   private void v6(String host, String cidr) throws Exception {
@@ -81,8 +69,7 @@ class TransparentProxyIT {
 
   @Test
   void realServersSeeTheClientsAddressAndTheRoutingGoesWithTheNode() throws Exception {
-    Files.writeString(
-        dir.resolve("lbctl.yaml"),
+    node.startNode(
         """
         virtualServices:
           - {label: tcp-transparent, address: 10.99.0.100, ports: [80], transparent: true,
@@ -94,10 +81,6 @@ class TransparentProxyIT {
           - {label: tcp-transparent6, address: "fd99::100", ports: [80], transparent: true,
              realServers: [{label: rs, address: "fd99:1::21", port: 8080}]}
         """);
-    Files.writeString(
-        dir.resolve("node.yaml"),
-        "configFile: lbctl.yaml\nmanagementSocket: lb.sock\nioThreads: 1\n");
-    node = JarNode.start(lab, "lb", dir.resolve("node.yaml"), dir.resolve("lb.log"));
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
@@ -110,12 +93,11 @@ class TransparentProxyIT {
     assertThat(rs.lastClient()).as("HTTP mode").isEqualTo("10.99.0.10");
     assertThat(curl("[fd99::100]", 80)).isEqualTo("rs");
     assertThat(rs.lastClient()).as("IPv6").isEqualTo("fd99::10");
-    assertThat(Files.readString(dir.resolve("lb.log"))).contains("transparent routing set up");
+    assertThat(node.log()).contains("transparent routing set up");
 
     // A clean stop takes the routing with it.
     assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_transparent").ok()).isTrue();
-    node.destroy();
-    assertThat(node.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(node.stopNode()).isTrue();
     assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_transparent").ok()).isFalse();
     assertThat(lab.exec("lb", "ip", "rule", "show").output()).doesNotContain("lookup 6694");
     assertThat(lab.exec("lb", "ip", "-6", "rule", "show").output()).doesNotContain("lookup 6694");
