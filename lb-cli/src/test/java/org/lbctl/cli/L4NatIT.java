@@ -3,19 +3,17 @@ package org.lbctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lbctl.core.testing.NamespaceLab;
 import org.lbctl.core.testing.Nginx;
 
 /**
@@ -26,9 +24,9 @@ import org.lbctl.core.testing.Nginx;
 class L4NatIT {
   private static final String VIP = "10.99.0.100";
   @TempDir Path dir;
-  private NamespaceLab lab;
-  private final List<Nginx> servers = new ArrayList<>();
-  private Process node;
+  private LoneNodeLab lab;
+  // Every answer from the real servers so far, to check the kernel's counts against.
+  private final List<String> answered = new ArrayList<>();
 
   @BeforeEach
   void lab() throws Exception {
@@ -38,19 +36,12 @@ class L4NatIT {
     hosts.put("rs1", "10.99.1.21/24");
     hosts.put("rs2", "10.99.1.22/24");
     hosts.put("fb", "10.99.1.30/24");
-    lab = NamespaceLab.create(hosts);
-    assertThat(lab.exec("lb", "ip", "addr", "add", "10.99.1.1/24", "dev", "eth0").ok()).isTrue();
-    assertThat(lab.exec("lb", "ip", "addr", "add", VIP + "/32", "dev", "eth0").ok()).isTrue();
+    lab = LoneNodeLab.create(dir, hosts);
+    lab.ok("lb", "ip", "addr", "add", "10.99.1.1/24", "dev", "eth0");
+    lab.ok("lb", "ip", "addr", "add", VIP + "/32", "dev", "eth0");
     for (String host : List.of("rs1", "rs2", "fb")) {
-      assertThat(lab.exec(host, "ip", "route", "add", "default", "via", "10.99.1.1").ok()).isTrue();
-      servers.add(
-          Nginx.start(
-              host,
-              dir,
-              lab.execPrefix(host),
-              "80; listen 81",
-              80,
-              () -> lab.exec("lb", "curl", "-sf", "--max-time", "1", "http://" + ip(host)).ok()));
+      lab.ok(host, "ip", "route", "add", "default", "via", "10.99.1.1");
+      lab.nginx(host, "80; listen 81", 80, "http://" + ip(host));
     }
   }
 
@@ -64,47 +55,37 @@ class L4NatIT {
 
   @AfterEach
   void stop() throws Exception {
-    if (node != null) {
-      node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-    }
-    servers.forEach(Nginx::close);
     lab.close();
   }
 
   private Nginx server(String name) {
-    return servers.stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    return lab.server(name);
   }
 
   /** {@code n} requests from the client, each on a new connection; the answering servers. */
   private List<String> curl(int port, int n) throws Exception {
-    var r =
-        lab.exec(
-            Duration.ofSeconds(60),
-            "client",
-            "curl",
-            "-s",
-            "--max-time",
-            "2",
-            "-H",
-            "Connection: close",
-            "http://" + VIP + ":" + port + "/?[1-" + n + "]");
-    return r.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return lab.curl("http://" + VIP + ":" + port + "/?[1-" + n + "]");
+  }
+
+  private long answeredBy(String server) {
+    return answered.stream().filter(server::equals).count();
   }
 
   private void startNode(String config) throws Exception {
-    Files.writeString(dir.resolve("lbctl.yaml"), config);
-    Files.writeString(
-        dir.resolve("node.yaml"),
-        "configFile: lbctl.yaml\nmanagementSocket: lb.sock\nioThreads: 1\n");
-    node = JarNode.start(lab, "lb", dir.resolve("node.yaml"), dir.resolve("lb.log"));
+    lab.startNode(config);
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
-        .until(() -> !curl(80, 1).isEmpty());
+        .until(
+            () -> {
+              List<String> first = curl(80, 1);
+              answered.addAll(first);
+              return !first.isEmpty();
+            });
   }
 
   private CliRun lbctl(String... args) {
-    return CliRun.against(dir.resolve("lb.sock"), args);
+    return lab.lbctl(args);
   }
 
   @Test
@@ -125,10 +106,11 @@ class L4NatIT {
               - {label: rs2, address: 10.99.1.22, port: 0, weight: 25}
         """
             .formatted(VIP));
-    assertThat(lab.exec("lb", "cat", "/proc/sys/net/ipv4/ip_forward").output().strip())
+    assertThat(lab.lab().exec("lb", "cat", "/proc/sys/net/ipv4/ip_forward").output().strip())
         .isEqualTo("1");
 
     List<String> answers = curl(80, 400);
+    answered.addAll(answers);
     assertThat(answers).hasSize(400);
     long rs1 = answers.stream().filter("rs1"::equals).count();
     long rs2 = answers.stream().filter("rs2"::equals).count();
@@ -138,7 +120,23 @@ class L4NatIT {
     assertThat(rs1).isBetween(274L, 326L);
     // NAT, not a proxy: the server sees the client, and answered through the node.
     assertThat(server("rs1").lastClient()).isEqualTo("10.99.0.10");
-    assertThat(curl(81, 20)).containsOnly("rs1", "rs2");
+    List<String> on81 = curl(81, 20);
+    answered.addAll(on81);
+    assertThat(on81).containsOnly("rs1", "rs2").hasSize(20);
+
+    // The kernel's counters reach the status: the VIP's flows and bytes both ways, per server.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              JsonNode vna = lab.vip("vna");
+              assertThat(vna.path("totalConnections").asLong()).isEqualTo(answered.size());
+              assertThat(vna.path("bytesIn").asLong()).isGreaterThan(420 * 60);
+              assertThat(vna.path("bytesOut").asLong()).isGreaterThan(420 * 200);
+              JsonNode rs1Status = vna.path("realServers").get(0);
+              assertThat(rs1Status.path("totalConnections").asLong()).isEqualTo(answeredBy("rs1"));
+              assertThat(rs1Status.path("bytesOut").asLong()).isGreaterThan(rs1 * 200);
+            });
 
     assertThat(lbctl("rip", "halt", "vna", "rs1").exit()).isZero();
     assertThat(lbctl("rip", "halt", "vna", "rs2").exit()).isZero();
@@ -147,8 +145,7 @@ class L4NatIT {
         .untilAsserted(() -> assertThat(curl(80, 5)).containsOnly("fb").hasSize(5));
     assertThat(curl(81, 5)).containsOnly("fb").hasSize(5);
     assertThat(server("fb").lastClient()).isEqualTo("10.99.0.10");
-    assertThat(Files.readString(dir.resolve("lb.log")))
-        .contains("vna: FALLBACK takes all new flows");
+    assertThat(lab.log()).contains("vna: FALLBACK takes all new flows");
 
     // rs2 back online: the fallback gives way on every port.
     assertThat(lbctl("rip", "online", "vna", "rs2").exit()).isZero();
@@ -164,18 +161,13 @@ class L4NatIT {
     server("rs2").close();
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> Files.readString(dir.resolve("lb.log")).contains("real server rs2 up -> DOWN"));
+        .until(() -> lab.log().contains("real server rs2 up -> DOWN"));
     assertThat(curl(80, 40)).containsOnly("rs1").hasSize(40);
 
     // A clean stop takes the table with it.
-    assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_l4").ok()).isTrue();
-    node.destroy();
-    assertThat(node.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_l4").ok()).isFalse();
-    Files.readString(dir.resolve("lb.log"))
-        .lines()
-        .filter(l -> l.contains("layer 4"))
-        .forEach(System.out::println);
+    assertThat(lab.lab().exec("lb", "nft", "list", "table", "inet", "lbctl_l4").ok()).isTrue();
+    assertThat(lab.stopNode()).isTrue();
+    assertThat(lab.lab().exec("lb", "nft", "list", "table", "inet", "lbctl_l4").ok()).isFalse();
+    lab.log().lines().filter(l -> l.contains("layer 4")).forEach(System.out::println);
   }
 }

@@ -322,7 +322,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   /** The checks and the alerts follow the configuration the engine now runs. */
   private void follow(ReplicatedConfig config) {
     health.sync(engine.services().values());
-    kernel.refresh();
+    kernel.configurationChanged();
     alerter.configure(config);
     if (transparentInstalled && config.virtualServices().stream().noneMatch(v -> v.transparent())) {
       removeTransparentRouting();

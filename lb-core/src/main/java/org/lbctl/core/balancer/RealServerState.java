@@ -94,6 +94,11 @@ public final class RealServerState {
     return total.sum();
   }
 
+  /** Flows the kernel forwarded to this server (layer 4 NAT and DR). */
+  public void addFlows(long n) {
+    total.add(n);
+  }
+
   public void addBytesIn(long n) {
     bytesIn.add(n);
   }

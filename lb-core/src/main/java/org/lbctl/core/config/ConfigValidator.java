@@ -278,6 +278,32 @@ final class ConfigValidator {
                     "must be IPv" + (v6 ? "6" : "4") + " like the VIP's address"));
   }
 
+  /**
+   * DR forwards the client's packet as it is: the real server (and the fallback) must listen on the
+   * port the client chose.
+   */
+  private void noPortTranslation(VirtualService vip, String path) {
+    for (int r = 0; r < vip.realServers().size(); r++) {
+      int port = vip.realServers().get(r).port();
+      if (port != 0 && !(vip.ports().size() == 1 && vip.ports().get(0) == port)) {
+        problems.add(
+            path + ".realServers[" + r + "].port",
+            port
+                + ": dr cannot translate ports; use 0 (the port the client connected to) or the"
+                + " VIP's port");
+      }
+    }
+    vip.fallback()
+        .filter(f -> f.port() != 0 && !(vip.ports().size() == 1 && vip.ports().get(0) == f.port()))
+        .ifPresent(
+            f ->
+                problems.add(
+                    path + ".fallback.port",
+                    f.port()
+                        + ": dr cannot translate ports; use 0 (the port the client connected to)"
+                        + " or the VIP's port"));
+  }
+
   private static boolean sameFamily(String address, boolean v6) {
     try {
       return (IpLiterals.parse(address) instanceof java.net.Inet6Address) == v6;
@@ -289,14 +315,11 @@ final class ConfigValidator {
 
   /** Features the model names but this build cannot serve yet are refused, never faked. */
   private void notYetAvailable(VirtualService vip, String path) {
-    if (vip.layer() == Layer.L4 && vip.mode() == ForwardingMode.DR) {
-      problems.add(
-          path + ".mode",
-          "'dr' needs the netdev part of the nftables data plane, which this build does not have"
-              + " yet (available: nat, snat)");
-    }
-    if (vip.layer() == Layer.L4 && vip.mode() == ForwardingMode.NAT) {
+    if (vip.layer() == Layer.L4 && vip.mode() != ForwardingMode.SNAT) {
       kernelForwarding(vip, path);
+    }
+    if (vip.layer() == Layer.L4 && vip.mode() == ForwardingMode.DR) {
+      noPortTranslation(vip, path);
     }
     if (vip.transparent() && !vip.isProxied()) {
       problems.add(path + ".transparent", "applies to proxied virtual services (layer 7, snat)");

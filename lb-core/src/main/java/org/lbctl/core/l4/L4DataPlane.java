@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.l4.L4Ruleset.CounterKey;
 import org.lbctl.core.l4.L4Ruleset.Rendered;
 import org.lbctl.core.service.VirtualServiceRuntime;
@@ -21,26 +23,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the kernel's layer 4 rules in step with the node: while it serves (alone, or active in a
- * pair) the table holds every layer 4 NAT VIP as its real servers' health and admin states now
- * allow; passive or stopped, the table is gone. Changes are applied when asked ({@link #refresh})
- * and checked every second besides; nft runs only when the rendered document changed. One thread
- * does all of it, so nothing here ever runs on an event loop.
+ * pair) the tables hold every layer 4 NAT and DR VIP as its real servers' health and admin states
+ * now allow; passive or stopped, the tables are gone. Changes are applied when asked ({@link
+ * #refresh}) and checked every second besides; nft runs only when the render changed. The kernel's
+ * counters are added to the VIPs' and servers' figures every second. One thread does all of it, so
+ * nothing here ever runs on an event loop.
  */
 public final class L4DataPlane implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(L4DataPlane.class);
-  private static final String UNKNOWN = "(what an earlier run left)";
 
   private final Supplier<Collection<VirtualServiceRuntime>> services;
   private final BooleanSupplier serving;
+  private final Devices devices = new Devices();
   private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("lb-nft", true));
   private final AtomicBoolean pending = new AtomicBoolean();
-  // The document in the kernel: UNKNOWN until this node has applied or removed one, null for none.
-  private String applied = UNKNOWN;
-  private Map<String, Integer> servingCounts = Map.of();
-  private volatile Map<String, CounterKey> counterNames = Map.of();
-  // Counts of the tables this node replaced: a new table's counters start from zero.
-  private final Map<CounterKey, NftTable.Count> carried = new HashMap<>();
+  // What the kernel holds: unknown (replace whole) until this node applied a render.
+  private Optional<Rendered> applied = Optional.empty();
+  // Whether the tables may be there (an earlier run's, or ours).
+  private boolean present = true;
+  // Counter values already added to the figures.
+  private final Map<String, NftTable.Count> seen = new HashMap<>();
   private long failures;
 
   public L4DataPlane(
@@ -49,20 +52,26 @@ public final class L4DataPlane implements AutoCloseable {
     this.serving = serving;
   }
 
-  /** Brings the table in step now and then every second. */
+  /** Brings the tables in step now and then every second. */
   public void start() {
     syncNow();
     thread.scheduleWithFixedDelay(this::sync, 1, 1, TimeUnit.SECONDS);
   }
 
-  /** Brings the table in step soon (coalesced). */
+  /** Brings the tables in step soon (coalesced); after a configuration change, look routes up. */
   public void refresh() {
     if (pending.compareAndSet(false, true)) {
       thread.execute(this::sync);
     }
   }
 
-  /** Brings the table in step before returning: a node taking over has its rules in place. */
+  /** The configuration changed: interfaces are looked up again. */
+  public void configurationChanged() {
+    devices.forget();
+    refresh();
+  }
+
+  /** Brings the tables in step before returning: a node taking over has its rules in place. */
   public void syncNow() {
     try {
       thread.submit(this::sync).get(15, TimeUnit.SECONDS);
@@ -76,41 +85,41 @@ public final class L4DataPlane implements AutoCloseable {
   private void sync() {
     pending.set(false);
     try {
-      Rendered r = L4Ruleset.render(services.get());
-      boolean wanted = serving.getAsBoolean() && !r.serving().isEmpty();
-      if (!wanted) {
-        if (applied == UNKNOWN) {
-          // A table an earlier run left (kill -9): gone before this node may be passive with it.
-          removeQuietly();
-          applied = null;
-        }
-        if (applied != null) {
-          carry();
-          NftTable.remove(L4Ruleset.TABLE);
-          log.info("layer 4: table inet {} removed (this node does not serve)", L4Ruleset.TABLE);
-          applied = null;
-          servingCounts = Map.of();
+      Collection<VirtualServiceRuntime> now = services.get();
+      Rendered r = L4Ruleset.render(now, this::device);
+      if (!serving.getAsBoolean() || r.isEmpty()) {
+        if (present) {
+          publishCounts(now);
+          removeTables();
+          if (applied.isPresent()) {
+            log.info("layer 4: tables {} removed (this node does not serve)", L4Ruleset.TABLE);
+          }
+          applied = Optional.empty();
+          present = false;
         }
         return;
       }
-      if (r.text().equals(applied)) {
-        return;
+      if (applied.isEmpty() || !same(applied.get(), r)) {
+        long start = System.nanoTime();
+        NftTable.apply(r.document(applied));
+        boolean changedServing = applied.isEmpty() || !applied.get().serving().equals(r.serving());
+        if (applied.isEmpty()) {
+          seen.clear();
+        }
+        applied = Optional.of(r);
+        present = true;
+        failures = 0;
+        if (changedServing) {
+          log.info(
+              "layer 4: rules applied in {} ms: {}",
+              (System.nanoTime() - start) / 1_000_000,
+              describe(r.serving()));
+        }
       }
-      carry();
-      long start = System.nanoTime();
-      NftTable.apply(r.text());
-      counterNames = r.counters();
-      if (!r.serving().equals(servingCounts)) {
-        log.info(
-            "layer 4: rules applied in {} ms: {}",
-            (System.nanoTime() - start) / 1_000_000,
-            describe(r.serving()));
-      }
-      applied = r.text();
-      servingCounts = r.serving();
-      failures = 0;
+      publishCounts(now);
     } catch (IOException | RuntimeException e) {
-      // The kernel keeps the last rules that applied; the next tick tries again.
+      // The kernel keeps the last rules that applied; the next try replaces the tables whole.
+      applied = Optional.empty();
       if (failures++ % 60 == 0) {
         log.error(
             "layer 4: cannot apply the nftables rules (the previous rules stay; retrying every"
@@ -119,6 +128,30 @@ public final class L4DataPlane implements AutoCloseable {
             e.getMessage());
       }
     }
+  }
+
+  private static boolean same(Rendered a, Rendered b) {
+    return a.declarations().equals(b.declarations())
+        && a.rules().equals(b.rules())
+        && a.objects().equals(b.objects());
+  }
+
+  private Optional<String> device(VirtualServiceRuntime runtime) {
+    for (Backend b : runtime.backends()) {
+      Optional<String> d = devices.towards(b.address().getHostAddress());
+      if (d.isPresent()) {
+        return d;
+      }
+    }
+    log.warn(
+        "layer 4: dr vip {}: no interface routes to its real servers; it is left out",
+        runtime.label());
+    return Optional.empty();
+  }
+
+  private static void removeTables() throws IOException {
+    NftTable.remove("inet", L4Ruleset.TABLE);
+    NftTable.remove("netdev", L4Ruleset.TABLE);
   }
 
   private static String describe(Map<String, Integer> serving) {
@@ -137,68 +170,74 @@ public final class L4DataPlane implements AutoCloseable {
     return s.toString();
   }
 
-  /** Adds what the table now holds to the counts carried over, before it is replaced. */
-  private void carry() throws IOException {
-    Map<String, CounterKey> names = counterNames;
-    if (names.isEmpty()) {
+  /** Adds what the kernel counted since the last look to the VIPs' and servers' figures. */
+  private void publishCounts(Collection<VirtualServiceRuntime> now) throws IOException {
+    if (applied.isEmpty()) {
       return;
     }
-    Map<String, NftTable.Count> live = NftTable.counters(L4Ruleset.TABLE);
-    synchronized (carried) {
-      add(carried, live, names);
-    }
-  }
-
-  private static void add(
-      Map<CounterKey, NftTable.Count> into,
-      Map<String, NftTable.Count> live,
-      Map<String, CounterKey> names) {
+    Map<String, CounterKey> names = applied.get().counters();
+    Map<String, NftTable.Count> live = new HashMap<>(NftTable.counters("inet", L4Ruleset.TABLE));
+    live.putAll(NftTable.counters("netdev", L4Ruleset.TABLE));
+    Map<String, VirtualServiceRuntime> byLabel = new HashMap<>();
+    now.forEach(v -> byLabel.put(v.label(), v));
     live.forEach(
-        (name, c) -> {
+        (name, count) -> {
           CounterKey key = names.get(name);
-          if (key != null) {
-            into.merge(
-                key,
-                c,
-                (a, b) -> new NftTable.Count(a.packets() + b.packets(), a.bytes() + b.bytes()));
+          VirtualServiceRuntime vip = key == null ? null : byLabel.get(key.vip());
+          if (vip == null) {
+            return;
           }
+          NftTable.Count before = seen.getOrDefault(name, new NftTable.Count(0, 0));
+          seen.put(name, count);
+          // A counter that went down was made anew: all it holds is new.
+          long bytes =
+              count.bytes() >= before.bytes() ? count.bytes() - before.bytes() : count.bytes();
+          long packets =
+              count.packets() >= before.packets()
+                  ? count.packets() - before.packets()
+                  : count.packets();
+          add(vip, key, bytes, packets);
         });
   }
 
-  /**
-   * Packets and bytes per VIP (server null) and real server since this node started, both
-   * directions; reads the kernel's counters.
-   */
-  public Map<CounterKey, NftTable.Count> counts() throws IOException {
-    Map<String, CounterKey> names = counterNames;
-    Map<CounterKey, NftTable.Count> total = new HashMap<>();
-    synchronized (carried) {
-      total.putAll(carried);
+  private static void add(VirtualServiceRuntime vip, CounterKey key, long bytes, long packets) {
+    if (key.server() == null) {
+      switch (key.measure()) {
+        case BYTES_IN -> vip.counters().addBytesIn(bytes);
+        case BYTES_OUT -> vip.counters().addBytesOut(bytes);
+        case NEW_FLOWS -> vip.counters().addFlows(packets);
+      }
+      return;
     }
-    add(total, NftTable.counters(L4Ruleset.TABLE), names);
-    return total;
+    vip.backend(key.server())
+        .ifPresent(
+            b -> {
+              // A server's "in" is what it was sent, as for proxied VIPs' server side.
+              switch (key.measure()) {
+                case BYTES_IN -> b.state().addBytesIn(bytes);
+                case BYTES_OUT -> b.state().addBytesOut(bytes);
+                case NEW_FLOWS -> {
+                  b.state().addFlows(packets);
+                  vip.counters().addFlows(packets);
+                }
+              }
+            });
   }
 
-  private static void removeQuietly() {
-    try {
-      NftTable.remove(L4Ruleset.TABLE);
-    } catch (IOException e) {
-      // No nft, no table of ours.
-    }
-  }
-
-  /** Stops following and removes the table. */
+  /** Stops following and removes the tables. */
   @Override
   public void close() {
     thread.shutdownNow();
     try {
       thread.awaitTermination(5, TimeUnit.SECONDS);
-      if (applied != null) {
-        NftTable.remove(L4Ruleset.TABLE);
-        log.info("layer 4: table inet {} removed (node stopping)", L4Ruleset.TABLE);
+      if (present) {
+        removeTables();
+        if (applied.isPresent()) {
+          log.info("layer 4: tables {} removed (node stopping)", L4Ruleset.TABLE);
+        }
       }
     } catch (IOException e) {
-      log.warn("layer 4: cannot remove table inet {}: {}", L4Ruleset.TABLE, e.getMessage());
+      log.warn("layer 4: cannot remove tables {}: {}", L4Ruleset.TABLE, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -1,12 +1,19 @@
 package org.lbctl.core.l4;
 
 import java.net.Inet6Address;
-import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.Fallback;
 import org.lbctl.core.config.ForwardingMode;
@@ -17,152 +24,435 @@ import org.lbctl.core.config.VirtualService;
 import org.lbctl.core.service.VirtualServiceRuntime;
 
 /**
- * The nftables table {@value #TABLE} that carries the layer 4 NAT virtual services, rendered from
- * the running VIPs and their real servers' current state, as one {@code nft -f} document that
- * replaces the table atomically and touches no other table.
+ * The nftables tables {@value #TABLE} (families inet and netdev) that carry the layer 4 NAT and DR
+ * virtual services, rendered from the running VIPs and their real servers' current state. Nothing
+ * outside these two tables is ever touched.
  *
- * <p>Per VIP port, a DNAT rule hashes each new flow (client address and port, or the client address
- * alone with source-IP persistence) with the VIP's seed into {@link SlotTable#SLOTS} slots and maps
- * the slot to a real server that takes new flows; conntrack keeps established flows where they are.
- * With no such server the fallback takes every port; with no fallback either there is no rule and
- * the node's own stack refuses the connection. Counters per VIP and real server sit in the forward
- * hook, which sees both directions of a NAT flow.
+ * <p>New flows are spread by a hash (client address and port, or the client address alone with
+ * source-IP persistence) with the VIP's seed into {@link SlotTable#SLOTS} slots, each slot a real
+ * server that takes new flows. NAT (inet, prerouting DNAT): conntrack keeps established flows where
+ * they are. DR (netdev ingress of the interface towards the real servers, which hold the VIP on
+ * loopback; the packet is forwarded unchanged but for its MAC addresses): there is no conntrack, so
+ * each new flow's server is written to a flow map at its SYN and every later packet follows the
+ * map, which keeps a drained server's open flows on it; a packet of a flow the map does not know
+ * (after a failover) is hashed over the same slots. With no server the fallback takes new flows;
+ * with no fallback either there is no rule and the node's own stack refuses the connection.
+ *
+ * <p>Objects are named after the VIP's and server's labels, so a new render is applied in place:
+ * chains are flushed and refilled, flow maps and counters survive, what is no longer rendered is
+ * deleted, all in one nft transaction.
  */
 public final class L4Ruleset {
-  /** lbctl's table; nothing else is ever touched. */
+  /** lbctl's tables (one per family); nothing else is ever touched. */
   public static final String TABLE = "lbctl_l4";
 
-  /**
-   * What a named counter counts: a VIP's traffic, or one of its real servers' (server non-null).
-   */
-  public record CounterKey(String vip, String server) {}
+  /** A DR flow is remembered this long after its SYN. */
+  static final String FLOW_TIMEOUT = "2h";
+
+  /** At most this many DR flows remembered per VIP; beyond, new flows follow the hash alone. */
+  static final int FLOW_MAP_SIZE = 262_144;
+
+  /** What a counter counts. In: client to server; out: server to client. */
+  public enum Measure {
+    BYTES_IN,
+    BYTES_OUT,
+    NEW_FLOWS
+  }
+
+  /** A VIP's (server null) or a real server's measure. */
+  public record CounterKey(String vip, String server, Measure measure) {}
 
   /**
-   * @param text the {@code nft -f} document
-   * @param counters the named counters in it
-   * @param serving per VIP, how many real servers take new flows (or -1: the fallback has them)
+   * One render.
+   *
+   * @param objects every chain, map and counter, as "family kind name", chains first
+   * @param declarations the tables' objects, declared (existing ones are kept as they are)
+   * @param rules the rules, added to the (flushed) chains
+   * @param counters what each named counter counts
+   * @param serving per layer 4 VIP: how many real servers take new flows, -1 when the fallback has
+   *     them, 0 when nothing does
    */
   public record Rendered(
-      String text, Map<String, CounterKey> counters, Map<String, Integer> serving) {}
+      List<String> objects,
+      String declarations,
+      String rules,
+      Map<String, CounterKey> counters,
+      Map<String, Integer> serving) {
+
+    /** No layer 4 VIP at all. */
+    public boolean isEmpty() {
+      return serving.isEmpty();
+    }
+
+    /**
+     * The nft document that takes the kernel from {@code previous} (empty: unknown, so both tables
+     * are replaced whole) to this render.
+     */
+    public String document(Optional<Rendered> previous) {
+      StringBuilder d = new StringBuilder();
+      d.append("table inet ").append(TABLE).append(" {}\n");
+      d.append("table netdev ").append(TABLE).append(" {}\n");
+      if (previous.isEmpty()) {
+        d.append("delete table inet ").append(TABLE).append('\n');
+        d.append("delete table netdev ").append(TABLE).append('\n');
+      }
+      d.append(declarations);
+      if (previous.isPresent()) {
+        List<String> before = previous.get().objects();
+        for (String o : before) {
+          if (o.split(" ")[1].equals("chain")) {
+            d.append("flush ").append(at(o)).append('\n');
+          }
+        }
+        // Chains come first in the list: emptied, they no longer use the maps and counters.
+        for (String o : before) {
+          if (!objects.contains(o)) {
+            d.append("delete ").append(at(o)).append('\n');
+          }
+        }
+      }
+      d.append(rules);
+      return d.toString();
+    }
+
+    private static String at(String object) {
+      String[] p = object.split(" ");
+      return p[1] + " " + p[0] + " " + TABLE + " " + p[2];
+    }
+  }
 
   private L4Ruleset() {}
 
-  /** Whether nftables carries this VIP (layer 4 NAT) rather than the proxy. */
+  /** Whether nftables carries this VIP (layer 4 NAT or DR) rather than the proxy. */
   public static boolean carries(VirtualService v) {
-    return !v.isProxied() && v.mode() == ForwardingMode.NAT;
+    return !v.isProxied() && (v.mode() == ForwardingMode.NAT || v.mode() == ForwardingMode.DR);
   }
 
-  /** The document for {@code services} (the non-layer-4 ones are skipped). */
-  public static Rendered render(Collection<VirtualServiceRuntime> services) {
-    StringBuilder counters = new StringBuilder();
-    StringBuilder nat = new StringBuilder();
-    StringBuilder forward = new StringBuilder();
-    Map<String, CounterKey> names = new LinkedHashMap<>();
-    Map<String, Integer> serving = new LinkedHashMap<>();
-    int v = 0;
+  /**
+   * The render for {@code services} (the proxied ones are skipped).
+   *
+   * @param deviceOf a DR VIP's interface towards its real servers; empty when it cannot be found,
+   *     and the VIP is then left out (its serving count is 0)
+   */
+  public static Rendered render(
+      Collection<VirtualServiceRuntime> services,
+      Function<VirtualServiceRuntime, Optional<String>> deviceOf) {
+    Builder b = new Builder();
     for (VirtualServiceRuntime runtime : services) {
       VirtualService vip = runtime.config();
       if (!carries(vip)) {
         continue;
       }
-      String family = family(IpLiterals.parse(vip.address()));
-      String vipCounter = "v" + v;
-      names.put(vipCounter, new CounterKey(vip.label(), null));
-      counters.append("  counter ").append(vipCounter).append(" {}\n");
+      if (vip.mode() == ForwardingMode.NAT) {
+        b.nat(runtime);
+      } else {
+        Optional<String> device = deviceOf.apply(runtime);
+        if (device.isEmpty()) {
+          b.serving.put(vip.label(), 0);
+          continue;
+        }
+        b.dr(runtime, device.get());
+      }
+    }
+    return b.build();
+  }
+
+  /** Collects one render. */
+  private static final class Builder {
+    final Set<String> chains = new LinkedHashSet<>();
+    final Set<String> others = new LinkedHashSet<>();
+    final StringBuilder inet = new StringBuilder();
+    final Map<String, StringBuilder> netdevChains = new LinkedHashMap<>();
+    final StringBuilder netdevObjects = new StringBuilder();
+    final StringBuilder rules = new StringBuilder();
+    final Map<String, CounterKey> counters = new LinkedHashMap<>();
+    final Map<String, Integer> serving = new LinkedHashMap<>();
+
+    private String counter(String family, String name, CounterKey key) {
+      counters.put(name, key);
+      others.add(family + " counter " + name);
+      if (family.equals("inet")) {
+        inet.append("  counter ").append(name).append(" {}\n");
+      } else {
+        netdevObjects.append("  counter ").append(name).append(" {}\n");
+      }
+      return " counter name \"" + name + "\"";
+    }
+
+    private void rule(String family, String chain, String text) {
+      rules.append("add rule ").append(family).append(' ').append(TABLE).append(' ');
+      rules.append(chain).append(' ').append(text).append('\n');
+    }
+
+    void nat(VirtualServiceRuntime runtime) {
+      VirtualService vip = runtime.config();
+      String ip = family(vip.address());
+      String id = "c_" + id(vip.label());
+      chains.add("inet chain nat_prerouting");
+      chains.add("inet chain forward");
       String original =
           "meta l4proto tcp ct original "
-              + family
+              + ip
               + " daddr "
               + vip.address()
               + " ct original proto-dst "
               + portSet(vip.ports());
-      forward.append("    ").append(original).append(" counter name \"").append(vipCounter);
-      forward.append("\"\n");
-      List<Backend> backends = runtime.backends();
-      for (int r = 0; r < backends.size(); r++) {
-        String name = vipCounter + "_r" + r;
-        names.put(name, new CounterKey(vip.label(), backends.get(r).label()));
-        counters.append("  counter ").append(name).append(" {}\n");
-        forward
-            .append("    ")
-            .append(original)
-            .append(" ct reply ")
-            .append(family)
-            .append(" saddr ")
-            .append(backends.get(r).address().getHostAddress())
-            .append(" counter name \"")
-            .append(name)
-            .append("\"\n");
+      rule(
+          "inet",
+          "forward",
+          original
+              + " ct direction original"
+              + counter("inet", id + "_in", new CounterKey(vip.label(), null, Measure.BYTES_IN)));
+      rule(
+          "inet",
+          "forward",
+          original
+              + " ct direction reply"
+              + counter("inet", id + "_out", new CounterKey(vip.label(), null, Measure.BYTES_OUT)));
+      for (Backend s : runtime.backends()) {
+        String server = original + " ct reply " + ip + " saddr " + s.address().getHostAddress();
+        String sid = id + "_" + id(s.label());
+        rule(
+            "inet",
+            "forward",
+            server
+                + " ct direction original"
+                + counter("inet", sid + "_in", key(vip, s, Measure.BYTES_IN)));
+        rule(
+            "inet",
+            "forward",
+            server
+                + " ct direction reply"
+                + counter("inet", sid + "_out", key(vip, s, Measure.BYTES_OUT)));
+        rule(
+            "inet",
+            "forward",
+            server
+                + " ct state new"
+                + counter("inet", sid + "_new", key(vip, s, Measure.NEW_FLOWS)));
       }
-      List<SlotTable.Member> members = new ArrayList<>();
-      Map<String, Backend> byLabel = new LinkedHashMap<>();
-      for (Backend b : backends) {
-        if (b.available()) {
-          members.add(new SlotTable.Member(b.label(), b.weight()));
-          byLabel.put(b.label(), b);
-        }
-      }
-      SlotTable slots = SlotTable.of(members);
-      nat.append("    # ").append(vip.label()).append(": ");
-      if (!slots.isEmpty()) {
-        nat.append(members.size()).append(" of ").append(backends.size());
-        nat.append(" real servers take new flows\n");
-        serving.put(vip.label(), members.size());
+      Members m = members(runtime);
+      if (!m.slots().isEmpty()) {
+        serving.put(vip.label(), m.byLabel().size());
         for (int port : vip.ports()) {
-          nat.append("    ").append(match(family, vip.address(), port));
-          nat.append(" dnat ").append(family).append(" addr . port to jhash ");
-          nat.append(flowKey(family, vip)).append(" mod ").append(SlotTable.SLOTS);
-          nat.append(" seed 0x").append(Long.toHexString(SlotTable.seed(vip.label())));
-          nat.append(" map { ").append(slotMap(slots, byLabel, port)).append(" }\n");
+          rule(
+              "inet",
+              "nat_prerouting",
+              match(ip, vip.address(), Integer.toString(port))
+                  + " dnat "
+                  + ip
+                  + " addr . port to "
+                  + hash(ip, vip)
+                  + " map { "
+                  + slotMap(
+                      m, b -> b.address().getHostAddress() + " . " + b.config().targetPort(port))
+                  + " }");
         }
       } else if (vip.fallback().isPresent()) {
-        Fallback fb = vip.fallback().get();
-        nat.append("no real server takes new flows: the fallback has them\n");
         serving.put(vip.label(), -1);
+        Fallback fb = vip.fallback().get();
         for (int port : vip.ports()) {
-          nat.append("    ").append(match(family, vip.address(), port));
-          nat.append(" dnat ").append(family).append(" to ");
-          nat.append(endpoint(family, fb.address(), fb.targetPort(port))).append("\n");
+          String to =
+              ip.equals("ip6")
+                  ? "[" + fb.address() + "]:" + fb.targetPort(port)
+                  : fb.address() + ":" + fb.targetPort(port);
+          rule(
+              "inet",
+              "nat_prerouting",
+              match(ip, vip.address(), Integer.toString(port)) + " dnat " + ip + " to " + to);
         }
       } else {
-        nat.append("no real server takes new flows and there is no fallback: refused\n");
         serving.put(vip.label(), 0);
       }
-      v++;
     }
-    String text =
-        """
-        table inet %1$s {}
-        delete table inet %1$s
-        table inet %1$s {
-        %2$s  chain nat_prerouting {
-            type nat hook prerouting priority dstnat; policy accept;
-        %3$s  }
-          chain forward {
-            type filter hook forward priority filter; policy accept;
-        %4$s  }
+
+    void dr(VirtualServiceRuntime runtime, String device) {
+      VirtualService vip = runtime.config();
+      String ip = family(vip.address());
+      String id = id(vip.label());
+      String chain = "ingress_" + device.replaceAll("[^A-Za-z0-9_]", "_");
+      if (!netdevChains.containsKey(chain)) {
+        netdevChains.put(
+            chain,
+            new StringBuilder(
+                "    type filter hook ingress device \""
+                    + device
+                    + "\" priority filter; policy accept;\n"));
+        chains.add("netdev chain " + chain);
+      }
+      String flows = (ip.equals("ip6") ? "flows6_" : "flows4_") + id;
+      others.add("netdev map " + flows);
+      netdevObjects
+          .append("  map ")
+          .append(flows)
+          .append(" {\n    typeof ")
+          .append(ip)
+          .append(" saddr . tcp sport : ")
+          .append(ip)
+          .append(" daddr\n    size ")
+          .append(FLOW_MAP_SIZE)
+          .append("\n    flags dynamic, timeout\n    timeout ")
+          .append(FLOW_TIMEOUT)
+          .append("\n  }\n");
+      String match = match(ip, vip.address(), portSet(vip.ports()));
+      String key = ip + " saddr . tcp sport";
+      String syn = match + " tcp flags & (syn | ack) == syn";
+      String fwd = " fwd " + ip + " to ";
+      String dev = " device \"" + device + "\"";
+      rule(
+          "netdev",
+          chain,
+          match
+              + counter(
+                  "netdev",
+                  "c_" + id + "_in",
+                  new CounterKey(vip.label(), null, Measure.BYTES_IN)));
+      Members m = members(runtime);
+      for (Backend s : runtime.backends()) {
+        List<String> ranges = m.rangesOf(s.label());
+        String newFlows =
+            counter(
+                "netdev", "c_" + id + "_" + id(s.label()) + "_new", key(vip, s, Measure.NEW_FLOWS));
+        if (ranges.isEmpty()) {
+          continue;
         }
-        """
-            .formatted(TABLE, counters, nat, forward);
-    return new Rendered(text, names, serving);
+        rule(
+            "netdev",
+            chain,
+            syn
+                + " "
+                + hash(ip, vip)
+                + " { "
+                + String.join(", ", ranges)
+                + " }"
+                + newFlows
+                + " update @"
+                + flows
+                + " { "
+                + key
+                + " : "
+                + s.address().getHostAddress()
+                + " }");
+      }
+      if (m.slots().isEmpty() && vip.fallback().isPresent()) {
+        rule(
+            "netdev",
+            chain,
+            syn
+                + " update @"
+                + flows
+                + " { "
+                + key
+                + " : "
+                + vip.fallback().get().address()
+                + " }");
+      }
+      rule("netdev", chain, match + fwd + key + " map @" + flows + dev);
+      if (!m.slots().isEmpty()) {
+        serving.put(vip.label(), m.byLabel().size());
+        rule(
+            "netdev",
+            chain,
+            match
+                + fwd
+                + hash(ip, vip)
+                + " map { "
+                + slotMap(m, b -> b.address().getHostAddress())
+                + " }"
+                + dev);
+      } else if (vip.fallback().isPresent()) {
+        serving.put(vip.label(), -1);
+        rule("netdev", chain, match + fwd + vip.fallback().get().address() + dev);
+      } else {
+        serving.put(vip.label(), 0);
+      }
+    }
+
+    Rendered build() {
+      StringBuilder d = new StringBuilder();
+      if (chains.contains("inet chain forward")) {
+        d.append("table inet ").append(TABLE).append(" {\n").append(inet);
+        d.append("  chain nat_prerouting {\n");
+        d.append("    type nat hook prerouting priority dstnat; policy accept;\n  }\n");
+        d.append("  chain forward {\n");
+        d.append("    type filter hook forward priority filter; policy accept;\n  }\n}\n");
+      }
+      if (!netdevChains.isEmpty()) {
+        d.append("table netdev ").append(TABLE).append(" {\n").append(netdevObjects);
+        netdevChains.forEach(
+            (name, head) ->
+                d.append("  chain ").append(name).append(" {\n").append(head).append("  }\n"));
+        d.append("}\n");
+      }
+      List<String> objects = new ArrayList<>(chains);
+      objects.addAll(others);
+      return new Rendered(
+          List.copyOf(objects), d.toString(), rules.toString(), Map.copyOf(counters), serving);
+    }
   }
 
-  private static String family(InetAddress a) {
-    return a instanceof Inet6Address ? "ip6" : "ip";
+  private static CounterKey key(VirtualService vip, Backend s, Measure m) {
+    return new CounterKey(vip.label(), s.label(), m);
   }
 
-  private static String match(String family, String address, int port) {
-    return family + " daddr " + address + " tcp dport " + port;
+  /** The servers that take new flows, and their slots. */
+  private record Members(SlotTable slots, Map<String, Backend> byLabel) {
+    /** A server's slots as nft ranges ("0-40", "77"). */
+    List<String> rangesOf(String label) {
+      List<String> ranges = new ArrayList<>();
+      if (slots.isEmpty()) {
+        return ranges;
+      }
+      int s = 0;
+      while (s < SlotTable.SLOTS) {
+        if (!slots.owner(s).equals(label)) {
+          s++;
+          continue;
+        }
+        int end = s;
+        while (end + 1 < SlotTable.SLOTS && slots.owner(end + 1).equals(label)) {
+          end++;
+        }
+        ranges.add(end == s ? Integer.toString(s) : s + "-" + end);
+        s = end + 1;
+      }
+      return ranges;
+    }
   }
 
-  /**
-   * With source-IP persistence a client's every flow hashes alike; otherwise each flow on its own.
-   */
-  private static String flowKey(String family, VirtualService vip) {
+  private static Members members(VirtualServiceRuntime runtime) {
+    List<SlotTable.Member> members = new ArrayList<>();
+    Map<String, Backend> byLabel = new LinkedHashMap<>();
+    for (Backend b : runtime.backends()) {
+      if (b.available()) {
+        members.add(new SlotTable.Member(b.label(), b.weight()));
+        byLabel.put(b.label(), b);
+      }
+    }
+    return new Members(SlotTable.of(members), byLabel);
+  }
+
+  private static String family(String address) {
+    return IpLiterals.parse(address) instanceof Inet6Address ? "ip6" : "ip";
+  }
+
+  private static String match(String ip, String address, String ports) {
+    return ip + " daddr " + address + " tcp dport " + ports;
+  }
+
+  /** With source-IP persistence a client's every flow hashes alike; otherwise each flow alone. */
+  private static String hash(String ip, VirtualService vip) {
     boolean perClient =
         vip.persistence().mode() == PersistenceMode.SOURCE_IP
             || vip.scheduler() == SchedulerKind.SOURCE_HASH;
-    return family + " saddr" + (perClient ? "" : " . tcp sport");
+    return "jhash "
+        + ip
+        + " saddr"
+        + (perClient ? "" : " . tcp sport")
+        + " mod "
+        + SlotTable.SLOTS
+        + " seed 0x"
+        + Long.toHexString(SlotTable.seed(vip.label()));
   }
 
   private static String portSet(List<Integer> ports) {
@@ -172,24 +462,25 @@ public final class L4Ruleset {
     return "{ " + String.join(", ", ports.stream().map(String::valueOf).toList()) + " }";
   }
 
-  /** Slot ranges to servers: {@code 0-40 : 10.0.0.1 . 80, 41 : 10.0.0.2 . 80, ...}. */
-  private static String slotMap(SlotTable slots, Map<String, Backend> byLabel, int vipPort) {
+  /** Slot ranges to targets: {@code 0-40 : 10.0.0.1 . 80, 41 : 10.0.0.2 . 80, ...}. */
+  private static String slotMap(Members m, Function<Backend, String> target) {
     List<String> elements = new ArrayList<>();
-    int start = 0;
-    for (int s = 1; s <= SlotTable.SLOTS; s++) {
-      if (s < SlotTable.SLOTS && slots.owner(s).equals(slots.owner(start))) {
-        continue;
+    for (Backend b : m.byLabel().values()) {
+      for (String range : m.rangesOf(b.label())) {
+        elements.add(range + " : " + target.apply(b));
       }
-      Backend b = byLabel.get(slots.owner(start));
-      String range = s - 1 == start ? Integer.toString(start) : start + "-" + (s - 1);
-      elements.add(
-          range + " : " + b.address().getHostAddress() + " . " + b.config().targetPort(vipPort));
-      start = s;
     }
     return String.join(", ", elements);
   }
 
-  private static String endpoint(String family, String address, int port) {
-    return family.equals("ip6") ? "[" + address + "]:" + port : address + ":" + port;
+  /** A short stable name part for a label: nft names stay valid whatever the label holds. */
+  static String id(String label) {
+    try {
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(label.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d, 0, 4);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
   }
 }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.lbctl.core.os.Commands;
 
-/** lbctl's own nftables table: replaced whole with {@code nft -f}, read back, removed. */
+/** lbctl's own nftables tables: changed with {@code nft -f}, counters read back, removed. */
 public final class NftTable {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,20 +27,15 @@ public final class NftTable {
     }
   }
 
-  /** Removes the table; one that is not there is not an error. */
-  public static void remove(String table) throws IOException {
-    Commands.run(TIMEOUT, List.of("nft", "delete", "table", "inet", table));
+  /** Removes a table; one that is not there is not an error. */
+  public static void remove(String family, String table) throws IOException {
+    Commands.run(TIMEOUT, List.of("nft", "delete", "table", family, table));
   }
 
-  /** Whether the table is there. */
-  public static boolean exists(String table) throws IOException {
-    return Commands.run(TIMEOUT, List.of("nft", "list", "table", "inet", table)).ok();
-  }
-
-  /** The table's named counters; empty when it is not there. */
-  public static Map<String, Count> counters(String table) throws IOException {
+  /** A table's named counters; empty when it is not there. */
+  public static Map<String, Count> counters(String family, String table) throws IOException {
     Commands.Result r =
-        Commands.run(TIMEOUT, List.of("nft", "-j", "list", "counters", "table", "inet", table));
+        Commands.run(TIMEOUT, List.of("nft", "-j", "list", "counters", "table", family, table));
     Map<String, Count> counts = new HashMap<>();
     if (!r.ok()) {
       return counts;

@@ -22,6 +22,11 @@ public final class ServiceCounters {
     active.decrementAndGet();
   }
 
+  /** Flows the kernel forwarded (layer 4 NAT and DR): counted, never held open here. */
+  public void addFlows(long n) {
+    total.add(n);
+  }
+
   public void addBytesIn(long n) {
     bytesIn.add(n);
   }

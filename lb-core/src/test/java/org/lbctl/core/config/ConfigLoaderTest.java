@@ -352,8 +352,7 @@ class ConfigLoaderTest {
             e ->
                 assertThat(e.problems())
                     .extracting(ConfigProblem::path)
-                    .containsExactlyInAnyOrder(
-                        "virtualServices[0].mode", "virtualServices[0].persistence.mode"));
+                    .containsOnly("virtualServices[0].persistence.mode"));
   }
 
   @Test
@@ -521,9 +520,10 @@ class ConfigLoaderTest {
         "virtualServices[0].address: '10.0.0.256' is not an IP address (host names are not"
             + " resolved)");
     cases.put(
-        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], layer: 4, mode: dr}]",
-        "virtualServices[0].mode: 'dr' needs the netdev part of the nftables data plane, which"
-            + " this build does not have yet (available: nat, snat)");
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [104], layer: 4, mode: dr,"
+            + " realServers: [{label: a, address: 10.0.0.2, port: 11112}]}]",
+        "virtualServices[0].realServers[0].port: 11112: dr cannot translate ports; use 0 (the port"
+            + " the client connected to) or the VIP's port");
     String nat =
         "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], layer: 4, mode: nat, %s}]";
     cases.put(

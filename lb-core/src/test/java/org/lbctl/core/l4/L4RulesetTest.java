@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ReplicatedConfig;
@@ -18,6 +20,26 @@ class L4RulesetTest {
         .map(v -> new VirtualServiceRuntime(v, Map.of(), new ServiceCounters()))
         .toList();
   }
+
+  private static final Function<VirtualServiceRuntime, Optional<String>> ETH0 =
+      r -> Optional.of("eth0");
+
+  private static L4Ruleset.Rendered render(List<VirtualServiceRuntime> rt) {
+    return L4Ruleset.render(rt, ETH0);
+  }
+
+  private static final String DICOM_DR =
+      """
+      virtualServices:
+        - label: dicom
+          address: 10.99.0.100
+          ports: [104]
+          layer: 4
+          mode: dr
+          realServers:
+            - {label: ds1, address: 10.99.0.21, port: 0}
+            - {label: ds2, address: 10.99.0.22, port: 0}
+      """;
 
   private static final String VNA =
       """
@@ -39,24 +61,106 @@ class L4RulesetTest {
 
   @Test
   void eachPortOfANatVipHashesItsFlowsOverTheSlotsWithTheVipsSeed() {
-    var r = L4Ruleset.render(runtimes(VNA));
+    var r = L4Ruleset.render(runtimes(VNA), ETH0);
     String seed = "seed 0x" + Long.toHexString(SlotTable.seed("vna"));
-    assertThat(r.text())
-        .startsWith("table inet lbctl_l4 {}\ndelete table inet lbctl_l4\n")
+    String vna = L4Ruleset.id("vna");
+    assertThat(r.rules())
         .contains(
-            "ip daddr 10.99.0.100 tcp dport 104 dnat ip addr . port to jhash ip saddr . tcp sport"
-                + " mod 257 "
+            "add rule inet lbctl_l4 nat_prerouting ip daddr 10.99.0.100 tcp dport 104 dnat ip addr"
+                + " . port to jhash ip saddr . tcp sport mod 257 "
                 + seed)
         .contains("ip daddr 10.99.0.100 tcp dport 2762 dnat ip addr . port to jhash")
         // Port 0: each VIP port goes to the same port on the server.
         .contains("10.99.1.21 . 104")
         .contains("10.99.1.22 . 2762")
         // The proxied VIP beside it is not the kernel's.
-        .doesNotContain("10.99.1.40 . ");
+        .doesNotContain("10.99.1.40");
+    assertThat(r.declarations()).contains("chain nat_prerouting").doesNotContain("netdev");
     assertThat(r.serving()).containsExactly(Map.entry("vna", 2));
     assertThat(r.counters())
-        .containsEntry("v0", new L4Ruleset.CounterKey("vna", null))
-        .containsEntry("v0_r1", new L4Ruleset.CounterKey("vna", "vna2"));
+        .containsEntry(
+            "c_" + vna + "_in", new L4Ruleset.CounterKey("vna", null, L4Ruleset.Measure.BYTES_IN))
+        .containsEntry(
+            "c_" + vna + "_" + L4Ruleset.id("vna2") + "_new",
+            new L4Ruleset.CounterKey("vna", "vna2", L4Ruleset.Measure.NEW_FLOWS));
+    // Unknown before: both tables replaced whole.
+    assertThat(r.document(Optional.empty()))
+        .startsWith(
+            "table inet lbctl_l4 {}\ntable netdev lbctl_l4 {}\ndelete table inet lbctl_l4\n"
+                + "delete table netdev lbctl_l4\n");
+  }
+
+  @Test
+  void aNewRenderFlushesTheChainsAndDeletesOnlyWhatIsGone() {
+    var before = render(runtimes(VNA));
+    var after = render(runtimes(VNA.replaceAll(" *- \\{label: vna2.*\\n", "")));
+    String doc = after.document(Optional.of(before));
+    assertThat(doc)
+        .doesNotContain("delete table")
+        .contains("flush chain inet lbctl_l4 nat_prerouting")
+        .contains("flush chain inet lbctl_l4 forward")
+        .contains(
+            "delete counter inet lbctl_l4 c_"
+                + L4Ruleset.id("vna")
+                + "_"
+                + L4Ruleset.id("vna2")
+                + "_in")
+        .doesNotContain("delete counter inet lbctl_l4 c_" + L4Ruleset.id("vna") + "_in");
+    // Flushes come before deletes: a counter is deleted only once no rule uses it.
+    assertThat(doc.lastIndexOf("flush chain")).isLessThan(doc.indexOf("delete counter"));
+  }
+
+  @Test
+  void drRemembersEachNewFlowsServerAndForwardsUnchangedButForTheMac() {
+    var r =
+        render(
+            runtimes(
+                DICOM_DR.replace(
+                    "mode: dr", "mode: dr\n    persistence: {mode: source-ip, timeout: 300s}")));
+    String flows = "flows4_" + L4Ruleset.id("dicom");
+    assertThat(r.declarations())
+        .contains("table netdev lbctl_l4 {")
+        .contains("map " + flows + " {\n    typeof ip saddr . tcp sport : ip daddr")
+        .contains("chain ingress_eth0 {\n    type filter hook ingress device \"eth0\"");
+    assertThat(r.rules())
+        .contains(
+            "ip daddr 10.99.0.100 tcp dport 104 tcp flags & (syn | ack) == syn jhash ip saddr mod"
+                + " 257")
+        .contains("update @" + flows + " { ip saddr . tcp sport : 10.99.0.21 }")
+        .contains("update @" + flows + " { ip saddr . tcp sport : 10.99.0.22 }")
+        .contains(
+            "ip daddr 10.99.0.100 tcp dport 104 fwd ip to ip saddr . tcp sport map @"
+                + flows
+                + " device \"eth0\"")
+        .contains("fwd ip to jhash ip saddr mod 257");
+    // The map lookup comes before the hash: known flows stay where they are.
+    assertThat(r.rules().indexOf("map @" + flows)).isLessThan(r.rules().indexOf("map { "));
+  }
+
+  @Test
+  void aDrainedDrServerKeepsItsFlowsButGetsNoNewOnes() {
+    List<VirtualServiceRuntime> rt = runtimes(DICOM_DR);
+    rt.get(0).backends().get(0).state().setAdminState(AdminState.DRAIN);
+    var r = render(rt);
+    assertThat(r.rules())
+        .doesNotContain(": 10.99.0.21 }")
+        .contains("map { 0-256 : 10.99.0.22 }")
+        .contains("tcp sport map @flows4_");
+  }
+
+  @Test
+  void aDrVipWithNoRouteToItsServersIsLeftOut() {
+    var r =
+        L4Ruleset.render(
+            runtimes(
+                """
+                virtualServices:
+                  - {label: d, address: 10.99.0.100, ports: [104], layer: 4, mode: dr,
+                     realServers: [{label: a, address: 10.99.0.21, port: 0}]}
+                """),
+            x -> Optional.empty());
+    assertThat(r.rules()).isEmpty();
+    assertThat(r.serving()).containsExactly(Map.entry("d", 0));
   }
 
   @Test
@@ -65,11 +169,11 @@ class L4RulesetTest {
         runtimes(
             VNA.replace(
                 "mode: nat", "mode: nat\n    persistence: {mode: source-ip, timeout: 60m}"));
-    String before = L4Ruleset.render(rt).text();
+    String before = L4Ruleset.render(rt, ETH0).rules();
     assertThat(before).contains("jhash ip saddr mod 257");
     rt.get(0).backends().forEach(b -> b.state().setAdminState(AdminState.HALT));
-    var r = L4Ruleset.render(rt);
-    assertThat(r.text())
+    var r = L4Ruleset.render(rt, ETH0);
+    assertThat(r.rules())
         .contains("ip daddr 10.99.0.100 tcp dport 104 dnat ip to 10.99.1.30:104")
         .contains("ip daddr 10.99.0.100 tcp dport 2762 dnat ip to 10.99.1.30:2762")
         .doesNotContain("jhash");
@@ -81,8 +185,8 @@ class L4RulesetTest {
     List<VirtualServiceRuntime> rt =
         runtimes(VNA.replace("fallback: {address: 10.99.1.30, port: 0}", "fallback: null"));
     rt.get(0).backends().forEach(b -> b.state().setHealthy(false));
-    var r = L4Ruleset.render(rt);
-    assertThat(r.text()).doesNotContain("dnat");
+    var r = L4Ruleset.render(rt, ETH0);
+    assertThat(r.rules()).doesNotContain("dnat");
     assertThat(r.serving()).containsExactly(Map.entry("vna", 0));
   }
 
@@ -90,18 +194,18 @@ class L4RulesetTest {
   void slotsGoInRangesToTheServersThatTakeNewFlows() {
     List<VirtualServiceRuntime> rt = runtimes(VNA);
     rt.get(0).backends().get(0).state().setAdminState(AdminState.DRAIN);
-    var r = L4Ruleset.render(rt);
-    assertThat(r.text())
+    var r = L4Ruleset.render(rt, ETH0);
+    assertThat(r.rules())
         .contains("map { 0-256 : 10.99.1.22 . 104 }")
         .doesNotContain("10.99.1.21 . ");
     // Still counted: its open flows go on.
-    assertThat(r.text()).contains("ct reply ip saddr 10.99.1.21 counter name \"v0_r0\"");
+    assertThat(r.rules()).contains("ct reply ip saddr 10.99.1.21 ct direction original counter");
   }
 
   @Test
   void ipv6VipsUseIp6Rules() {
     var r =
-        L4Ruleset.render(
+        render(
             runtimes(
                 """
                 virtualServices:
@@ -112,7 +216,7 @@ class L4RulesetTest {
                     mode: nat
                     realServers: [{label: a, address: "fd99:1::21", port: 8080}]
                 """));
-    assertThat(r.text())
+    assertThat(r.rules())
         .contains("ip6 daddr fd99::100 tcp dport 80 dnat ip6 addr . port to jhash ip6 saddr")
         .contains("meta l4proto tcp ct original ip6 daddr fd99::100");
   }
@@ -120,7 +224,7 @@ class L4RulesetTest {
   @Test
   void noLayer4VipMeansNothingToServe() {
     var r =
-        L4Ruleset.render(
+        render(
             runtimes(
                 """
                 virtualServices:
