@@ -12,7 +12,8 @@ import org.lbctl.core.os.Commands;
 
 /**
  * The interface a DR VIP forwards on: the one the kernel routes its real servers through (DR needs
- * them on the same link). Looked up with {@code ip route get}, remembered for a minute.
+ * them on the same link). Looked up with {@code ip route get}; a route found is remembered for a
+ * minute.
  */
 final class Devices {
   private static final Duration TIMEOUT = Duration.ofSeconds(5);
@@ -31,7 +32,8 @@ final class Devices {
       return k.device();
     }
     Optional<String> device = lookup(address);
-    known.put(address, new Known(device, now));
+    // No route yet (a passive node without the floating gateway) is asked again next time.
+    device.ifPresent(d -> known.put(address, new Known(device, now)));
     return device;
   }
 
