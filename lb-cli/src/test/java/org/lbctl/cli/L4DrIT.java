@@ -40,16 +40,7 @@ class L4DrIT {
     lab = LoneNodeLab.create(dir, hosts);
     lab.ok("lb", "ip", "addr", "add", VIP + "/32", "dev", "eth0");
     for (String rs : List.of("rs1", "rs2")) {
-      // The ARP problem: the real servers hold the VIP but never answer ARP for it.
-      for (String knob :
-          List.of(
-              "net.ipv4.conf.all.arp_ignore=1",
-              "net.ipv4.conf.all.arp_announce=2",
-              "net.ipv4.conf.eth0.arp_ignore=1",
-              "net.ipv4.conf.eth0.arp_announce=2")) {
-        lab.ok(rs, "sysctl", "-qw", knob);
-      }
-      lab.ok(rs, "ip", "addr", "add", VIP + "/32", "dev", "lo");
+      DrRealServer.prepare(lab.lab(), rs, VIP);
       String ip = rs.equals("rs1") ? "10.99.0.21" : "10.99.0.22";
       lab.nginx(rs, "80", 80, "http://" + ip);
       Path received = Files.createDirectories(dir.resolve("received-" + rs));

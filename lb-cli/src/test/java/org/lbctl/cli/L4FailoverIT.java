@@ -1,0 +1,184 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.testing.NamespaceLab;
+
+/**
+ * Long-lived connections through layer 4 VIPs of a pair survive a kill -9 of the active node: no
+ * connection state is shared, the surviving node hashes each flow to the server the other chose
+ * (same slots, same seed). Twenty connections each exchange a line every 100 ms across the kill.
+ */
+class L4FailoverIT {
+  private static final String VIP = PairLab.VIP;
+  @TempDir Path dir;
+  private PairLab pair;
+  private NamespaceLab lab;
+  private final List<Process> peers = new ArrayList<>();
+
+  @BeforeEach
+  void lab() throws Exception {
+    pair = PairLab.create(dir);
+    lab = pair.lab();
+  }
+
+  @AfterEach
+  void stop(org.junit.jupiter.api.TestInfo test) throws Exception {
+    for (Process p : peers) {
+      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+    }
+    pair.close("pair-logs/" + test.getTestMethod().orElseThrow().getName());
+  }
+
+  private void ok(String host, String... argv) throws Exception {
+    var r = lab.exec(host, argv);
+    assertThat(r.ok()).as(r.describe()).isTrue();
+  }
+
+  private void echoServers() throws Exception {
+    for (String rs : List.of("rs1", "rs2")) {
+      Path log = dir.resolve("echo-" + rs + ".log");
+      peers.add(EchoPeer.start(lab, rs, log, "serve", rs, "9000"));
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> Files.exists(log) && Files.readString(log).contains("listening"));
+    }
+  }
+
+  /** 20 connections across a kill -9 of lb1; their report lines. */
+  private List<String> connectionsAcrossAKill() throws Exception {
+    Path log = dir.resolve("clients.log");
+    Process clients = EchoPeer.start(lab, "client", log, "clients", VIP, "9000", "20", "6");
+    peers.add(clients);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Files.exists(log) && Files.readString(log).contains("connected 20"));
+    // Some exchanges before the kill.
+    await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(2)).until(() -> true);
+    // kill -9 leaves lb1's kernel forwarding with its rules; a node that dies takes its link
+    // with it: only then must every packet go through lb2.
+    long killed = System.nanoTime();
+    pair.kill("lb1");
+    ok("lb1", "ip", "link", "set", "eth0", "down");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(10))
+        .until(() -> pair.curl().matches("rs[12]"));
+    System.out.println(
+        "layer 4 failover: VIP answered through lb2 "
+            + (System.nanoTime() - killed) / 1_000_000
+            + " ms after the kill");
+    assertThat(clients.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    // The flows went on through lb2.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(echoBytesThrough("lb2")).isGreaterThan(20 * 100));
+    List<String> lines = Files.readString(log).lines().filter(l -> l.startsWith("conn=")).toList();
+    lines.forEach(l -> System.out.println("layer 4 failover: " + l));
+    return lines;
+  }
+
+  private long echoBytesThrough(String host) throws Exception {
+    for (var v : pair.status(host).path("virtualServices")) {
+      if (v.path("label").asText().equals("echo")) {
+        return v.path("bytesIn").asLong();
+      }
+    }
+    throw new AssertionError("no echo VIP on " + host);
+  }
+
+  private static void assertAllSurvived(List<String> lines) {
+    assertThat(lines).hasSize(20);
+    assertThat(lines)
+        .allSatisfy(
+            l ->
+                assertThat(l)
+                    .contains("failed=false")
+                    // One server per connection: none was moved.
+                    .matches(".* servers=rs[12] .*"));
+    // Before and after the kill (6 s at one line per 100 ms, a stall of one RTO or so).
+    assertThat(lines)
+        .allSatisfy(
+            l ->
+                assertThat(Long.parseLong(l.replaceAll(".*exchanges=(\\d+).*", "$1")))
+                    .isGreaterThan(30));
+  }
+
+  @Test
+  void natConnectionsSurviveAKillOfTheActiveNode() throws Exception {
+    // The real servers behind the pair, their gateway the pair's floating IP.
+    for (String rs : List.of("rs1", "rs2")) {
+      String old = rs.equals("rs1") ? "10.99.0.21" : "10.99.0.22";
+      String now = rs.equals("rs1") ? "10.99.1.21" : "10.99.1.22";
+      ok(rs, "ip", "addr", "del", old + "/24", "dev", "eth0");
+      ok(rs, "ip", "addr", "add", now + "/24", "dev", "eth0");
+      ok(rs, "ip", "route", "add", "default", "via", "10.99.1.1");
+    }
+    echoServers();
+    pair.configurePair(
+        """
+        floatingIps: [10.99.1.1/24]
+        virtualServices:
+          - label: portal
+            address: %1$s
+            ports: [80]
+            layer: 4
+            mode: nat
+            realServers:
+              - {label: rs1, address: 10.99.1.21, port: 8080}
+              - {label: rs2, address: 10.99.1.22, port: 8080}
+          - label: echo
+            address: %1$s
+            ports: [9000]
+            layer: 4
+            mode: nat
+            realServers:
+              - {label: rs1, address: 10.99.1.21, port: 0}
+              - {label: rs2, address: 10.99.1.22, port: 0}
+        """
+            .formatted(VIP));
+    pair.startPair();
+    assertAllSurvived(connectionsAcrossAKill());
+    assertThat(pair.log("lb2")).contains("layer 4: rules applied");
+  }
+
+  @Test
+  void drConnectionsSurviveAKillOfTheActiveNode() throws Exception {
+    for (String rs : List.of("rs1", "rs2")) {
+      DrRealServer.prepare(lab, rs, VIP);
+    }
+    echoServers();
+    pair.configurePair(
+        """
+        virtualServices:
+          - label: portal
+            address: %1$s
+            ports: [80]
+            realServers:
+              - {label: rs1, address: 10.99.0.21, port: 8080}
+              - {label: rs2, address: 10.99.0.22, port: 8080}
+          - label: echo
+            address: %1$s
+            ports: [9000]
+            layer: 4
+            mode: dr
+            realServers:
+              - {label: rs1, address: 10.99.0.21, port: 0}
+              - {label: rs2, address: 10.99.0.22, port: 0}
+        """
+            .formatted(VIP));
+    pair.startPair();
+    assertAllSurvived(connectionsAcrossAKill());
+  }
+}
