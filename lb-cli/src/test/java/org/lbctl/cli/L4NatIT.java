@@ -95,7 +95,7 @@ class L4NatIT {
         """
         virtualServices:
           - label: vna
-            address: %s
+            address: %1$s
             ports: [80, 81]
             layer: 4
             mode: nat
@@ -104,8 +104,17 @@ class L4NatIT {
             realServers:
               - {label: rs1, address: 10.99.1.21, port: 0, weight: 75}
               - {label: rs2, address: 10.99.1.22, port: 0, weight: 25}
+          - label: snat
+            address: %1$s
+            ports: [82]
+            layer: 4
+            mode: snat
+            realServers: [{label: fb, address: 10.99.1.30, port: 80}]
         """
             .formatted(VIP));
+    // SNAT: the server sees this node's address, not the client's.
+    assertThat(curl(82, 1)).containsExactly("fb");
+    assertThat(server("fb").lastClient()).isEqualTo("10.99.1.1");
     assertThat(lab.lab().exec("lb", "cat", "/proc/sys/net/ipv4/ip_forward").output().strip())
         .isEqualTo("1");
 

@@ -307,8 +307,8 @@ final class ConfigReader {
       in.problems()
           .add(TreeReader.join(path, "protocol"), "layer 4 forwards TCP; http needs layer 7");
     }
-    // The kernel spreads layer 4 NAT/DR flows by a weighted hash: no connection counts to use.
-    boolean kernel = layer == Layer.L4 && mode != null && mode != ForwardingMode.SNAT;
+    // The kernel spreads layer 4 flows by a weighted hash: no connection counts to use.
+    boolean kernel = layer == Layer.L4;
     SchedulerKind scheduler =
         in.choice(
             node,

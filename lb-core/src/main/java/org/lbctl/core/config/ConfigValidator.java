@@ -221,8 +221,8 @@ final class ConfigValidator {
   }
 
   /**
-   * What the kernel can do for a layer 4 NAT VIP: a weighted per-flow hash (per client with
-   * source-IP persistence), no connection counts or limits, one address family.
+   * What the kernel can do for a layer 4 VIP (nat, dr, snat): a weighted per-flow hash (per client
+   * with source-IP persistence), no connection counts or limits, one address family.
    */
   private void kernelForwarding(VirtualService vip, String path) {
     String mode = vip.mode().configName();
@@ -242,7 +242,7 @@ final class ConfigValidator {
           path + ".persistence.mode",
           "'"
               + persistence.configName()
-              + "' needs a proxied VIP (layer 7 or snat); layer 4 "
+              + "' needs a layer 7 VIP (the proxy); layer 4 "
               + mode
               + " keeps clients by source-ip");
     }
@@ -259,7 +259,7 @@ final class ConfigValidator {
       if (rs.maxConnections() > 0 || rs.minConnections() > 0) {
         problems.add(
             at + ".maxConnections",
-            "connection limits need a proxied VIP (layer 7 or snat); the kernel does not count"
+            "connection limits need a layer 7 VIP (the proxy); the kernel does not count"
                 + " layer 4 "
                 + mode
                 + " connections per server");
@@ -315,14 +315,17 @@ final class ConfigValidator {
 
   /** Features the model names but this build cannot serve yet are refused, never faked. */
   private void notYetAvailable(VirtualService vip, String path) {
-    if (vip.layer() == Layer.L4 && vip.mode() != ForwardingMode.SNAT) {
+    if (vip.layer() == Layer.L4) {
       kernelForwarding(vip, path);
     }
     if (vip.layer() == Layer.L4 && vip.mode() == ForwardingMode.DR) {
       noPortTranslation(vip, path);
     }
     if (vip.transparent() && !vip.isProxied()) {
-      problems.add(path + ".transparent", "applies to proxied virtual services (layer 7, snat)");
+      problems.add(
+          path + ".transparent",
+          "applies to layer 7 virtual services (layer 4 nat and dr keep the client's address"
+              + " anyway)");
     }
     if (vip.forceHttps() && vip.protocol() != Protocol.HTTP) {
       problems.add(path + ".forceHttps", "needs protocol: http");

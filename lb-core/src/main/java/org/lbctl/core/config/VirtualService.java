@@ -57,8 +57,11 @@ public record VirtualService(
     return realServers.stream().filter(r -> r.label().equals(rsLabel)).findFirst();
   }
 
-  /** Served by the Netty byte proxy (layer 7 TCP mode and layer 4 SNAT). */
+  /**
+   * Served by the Netty proxy (layer 7, TCP or HTTP mode); layer 4 (NAT, DR, SNAT) is forwarded by
+   * the kernel.
+   */
   public boolean isProxied() {
-    return layer == Layer.L7 || mode == ForwardingMode.SNAT;
+    return layer == Layer.L7;
   }
 }

@@ -24,19 +24,20 @@ import org.lbctl.core.config.VirtualService;
 import org.lbctl.core.service.VirtualServiceRuntime;
 
 /**
- * The nftables tables {@value #TABLE} (families inet and netdev) that carry the layer 4 NAT and DR
- * virtual services, rendered from the running VIPs and their real servers' current state. Nothing
- * outside these two tables is ever touched.
+ * The nftables tables {@value #TABLE} (families inet and netdev) that carry the layer 4 NAT, SNAT
+ * and DR virtual services, rendered from the running VIPs and their real servers' current state.
+ * Nothing outside these two tables is ever touched.
  *
  * <p>New flows are spread by a hash (client address and port, or the client address alone with
  * source-IP persistence) with the VIP's seed into {@link SlotTable#SLOTS} slots, each slot a real
  * server that takes new flows. NAT (inet, prerouting DNAT): conntrack keeps established flows where
- * they are. DR (netdev ingress of the interface towards the real servers, which hold the VIP on
- * loopback; the packet is forwarded unchanged but for its MAC addresses): there is no conntrack, so
- * each new flow's server is written to a flow map at its SYN and every later packet follows the
- * map, which keeps a drained server's open flows on it; a packet of a flow the map does not know
- * (after a failover) is hashed over the same slots. With no server the fallback takes new flows;
- * with no fallback either there is no rule and the node's own stack refuses the connection.
+ * they are; SNAT is NAT with the source masqueraded as this node on the way to the server. DR
+ * (netdev ingress of the interface towards the real servers, which hold the VIP on loopback; the
+ * packet is forwarded unchanged but for its MAC addresses): there is no conntrack, so each new
+ * flow's server is written to a flow map at its SYN and every later packet follows the map, which
+ * keeps a drained server's open flows on it; a packet of a flow the map does not know (after a
+ * failover) is hashed over the same slots. With no server the fallback takes new flows; with no
+ * fallback either there is no rule and the node's own stack refuses the connection.
  *
  * <p>Objects are named after the VIP's and server's labels, so a new render is applied in place:
  * chains are flushed and refilled, flow maps and counters survive, what is no longer rendered is
@@ -123,9 +124,9 @@ public final class L4Ruleset {
 
   private L4Ruleset() {}
 
-  /** Whether nftables carries this VIP (layer 4 NAT or DR) rather than the proxy. */
+  /** Whether nftables carries this VIP (layer 4: NAT, DR, SNAT) rather than the proxy. */
   public static boolean carries(VirtualService v) {
-    return !v.isProxied() && (v.mode() == ForwardingMode.NAT || v.mode() == ForwardingMode.DR);
+    return !v.isProxied();
   }
 
   /**
@@ -143,7 +144,7 @@ public final class L4Ruleset {
       if (!carries(vip)) {
         continue;
       }
-      if (vip.mode() == ForwardingMode.NAT) {
+      if (vip.mode() != ForwardingMode.DR) {
         b.nat(runtime);
       } else {
         Optional<String> device = deviceOf.apply(runtime);
@@ -189,6 +190,7 @@ public final class L4Ruleset {
       String ip = family(vip.address());
       String id = "c_" + id(vip.label());
       chains.add("inet chain nat_prerouting");
+      chains.add("inet chain nat_postrouting");
       chains.add("inet chain forward");
       String original =
           "meta l4proto tcp ct original "
@@ -209,6 +211,10 @@ public final class L4Ruleset {
           original
               + " ct direction reply"
               + counter("inet", id + "_out", new CounterKey(vip.label(), null, Measure.BYTES_OUT)));
+      if (vip.mode() == ForwardingMode.SNAT) {
+        // The servers answer this node, not the client: no route back through it is needed.
+        rule("inet", "nat_postrouting", original + " masquerade");
+      }
       for (Backend s : runtime.backends()) {
         String server = original + " ct reply " + ip + " saddr " + s.address().getHostAddress();
         String sid = id + "_" + id(s.label());
@@ -374,6 +380,8 @@ public final class L4Ruleset {
         d.append("table inet ").append(TABLE).append(" {\n").append(inet);
         d.append("  chain nat_prerouting {\n");
         d.append("    type nat hook prerouting priority dstnat; policy accept;\n  }\n");
+        d.append("  chain nat_postrouting {\n");
+        d.append("    type nat hook postrouting priority srcnat; policy accept;\n  }\n");
         d.append("  chain forward {\n");
         d.append("    type filter hook forward priority filter; policy accept;\n  }\n}\n");
       }

@@ -18,8 +18,7 @@ class ConfigLoaderTest {
         - label: vna
           address: 10.1.1.10
           ports: [12000, 12100, 12200]
-          layer: 4
-          mode: snat
+          layer: 7
           scheduler: first
           fallback: {address: 10.1.2.10, port: 0}
           timeouts: {connect: 2s, client: 12h, server: 12h}
@@ -34,7 +33,7 @@ class ConfigLoaderTest {
 
     VirtualService vip = config.virtualServices().get(0);
     assertThat(vip.ports()).containsExactly(12000, 12100, 12200);
-    assertThat(vip.layer()).isEqualTo(Layer.L4);
+    assertThat(vip.layer()).isEqualTo(Layer.L7);
     assertThat(vip.mode()).isEqualTo(ForwardingMode.SNAT);
     assertThat(vip.scheduler()).isEqualTo(SchedulerKind.FIRST);
     assertThat(vip.fallback()).contains(new Fallback("10.1.2.10", 0));
@@ -533,16 +532,16 @@ class ConfigLoaderTest {
             + " hash) or source-hash");
     cases.put(
         nat.formatted("persistence: {mode: last-successful, timeout: 60m}"),
-        "virtualServices[0].persistence.mode: 'last-successful' needs a proxied VIP (layer 7 or"
-            + " snat); layer 4 nat keeps clients by source-ip");
+        "virtualServices[0].persistence.mode: 'last-successful' needs a layer 7 VIP (the proxy);"
+            + " layer 4 nat keeps clients by source-ip");
     cases.put(
         nat.formatted("persistence: {mode: source-ip, timeout: 60m, netmask: 24}"),
         "virtualServices[0].persistence.netmask: grouping clients by netmask is not available for"
             + " layer 4 nat yet");
     cases.put(
         nat.formatted("realServers: [{label: a, address: 10.0.0.2, port: 1, maxConnections: 9}]"),
-        "virtualServices[0].realServers[0].maxConnections: connection limits need a proxied VIP"
-            + " (layer 7 or snat); the kernel does not count layer 4 nat connections per server");
+        "virtualServices[0].realServers[0].maxConnections: connection limits need a layer 7 VIP"
+            + " (the proxy); the kernel does not count layer 4 nat connections per server");
     cases.put(
         nat.formatted("realServers: [{label: a, address: 'fd00::2', port: 1}]"),
         "virtualServices[0].realServers[0].address: must be IPv4 like the VIP's address");

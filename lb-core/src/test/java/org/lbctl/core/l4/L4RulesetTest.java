@@ -203,6 +203,17 @@ class L4RulesetTest {
   }
 
   @Test
+  void snatIsNatWithTheSourceMasqueraded() {
+    var r = render(runtimes(VNA.replace("mode: nat", "mode: snat")));
+    assertThat(r.rules())
+        .contains(
+            "add rule inet lbctl_l4 nat_postrouting meta l4proto tcp ct original ip daddr"
+                + " 10.99.0.100 ct original proto-dst { 104, 2762 } masquerade")
+        .contains("dnat ip addr . port to jhash");
+    assertThat(render(runtimes(VNA)).rules()).doesNotContain("masquerade");
+  }
+
+  @Test
   void ipv6VipsUseIp6Rules() {
     var r =
         render(
