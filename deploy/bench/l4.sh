@@ -15,12 +15,9 @@
 #        [rounds, default 3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-secs="${1:-10}"
-conns="${2:-50}"
-rounds="${3:-3}"
-
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+bench_args "$@"
 bench_setup lbctl-bench-l4 nginx-light wrk curl nftables iproute2
 
 hosts=(client lb rsnat rsdr)

@@ -11,12 +11,9 @@
 #        [rounds, default 3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-secs="${1:-10}"
-conns="${2:-50}"
-rounds="${3:-3}"
-
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+bench_args "$@"
 bench_setup lbctl-bench-http haproxy nginx-light wrk curl openssl
 
 N1=127.0.0.1:18180 N2=127.0.0.1:18181

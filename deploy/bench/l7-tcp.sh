@@ -12,12 +12,9 @@
 #        [rounds, default 3]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-secs="${1:-10}"
-conns="${2:-50}"
-rounds="${3:-3}"
-
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+bench_args "$@"
 bench_setup lbctl-bench haproxy nginx-light wrk curl
 
 NGINX=127.0.0.1:18080 HAPROXY=127.0.0.1:18081 LBCTL=127.0.0.1:18082

@@ -26,5 +26,13 @@ bench_cleanup() {
   rm -rf "$work"
 }
 
+# bench_args [seconds per run, default 10] [connections, default 50] [rounds, default 3]: sets
+# $secs, $conns and $rounds.
+bench_args() {
+  secs="${1:-10}"
+  conns="${2:-50}"
+  rounds="${3:-3}"
+}
+
 # The median of whitespace-separated numbers on stdin.
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
