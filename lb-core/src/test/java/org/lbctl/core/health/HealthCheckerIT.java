@@ -184,10 +184,7 @@ class HealthCheckerIT {
    */
   @Test
   void iconnectFallsBackOnAllSevenPortsAfterTenFailuresAndOnHalt() throws Exception {
-    int[] ports = new int[7];
-    for (int i = 0; i < ports.length; i++) {
-      ports[i] = Ports.free();
-    }
+    int[] ports = Ports.distinct(7);
     TestBackend primary = TestBackend.startOn("127.0.0.2", "primary", Mode.NAME_ECHO, 0, ports);
     closeMe.add(TestBackend.startOn("127.0.0.1", "secondary", Mode.NAME_ECHO, 0, ports));
     checker.addListener(events::add);
