@@ -81,7 +81,8 @@ virtualServices:
   - {label: proxy, address: 10.98.0.103, ports: [80], layer: 7,
      realServers: [{label: rs, address: 10.98.0.22, port: 80}]}
 CONF
-in_ns lb java ${LBCTL_JAVA_OPTS:-} -jar "$root/lb-cli/target/lbctl.jar" run --config "$work/lbctl.yaml" \
+# Not through in_ns: $! must be the node itself (ip netns exec runs java in its place).
+ip netns exec l4b-lb java ${LBCTL_JAVA_OPTS:-} -jar "$root/lb-cli/target/lbctl.jar" run --config "$work/lbctl.yaml" \
   --socket "$work/lbctl.sock" --io-threads 1 > "$work/lbctl.log" 2>&1 &
 pids+=($!)
 declare -A url=([direct]=http://10.98.0.22 [nat]=http://10.98.0.100 [dr]=http://10.98.0.101

@@ -179,4 +179,44 @@ class L4NatIT {
     assertThat(lab.lab().exec("lb", "nft", "list", "table", "inet", "lbctl_l4").ok()).isFalse();
     lab.log().lines().filter(l -> l.contains("layer 4")).forEach(System.out::println);
   }
+
+  @Test
+  void sourceIpPersistenceKeepsAClientWhereItWasMovedUntilTheTableIsCleared() throws Exception {
+    startNode(
+        """
+        virtualServices:
+          - label: pacs
+            address: %s
+            ports: [80]
+            layer: 4
+            mode: nat
+            persistence: {mode: source-ip, timeout: 60m}
+            realServers:
+              - {label: rs1, address: 10.99.1.21, port: 80}
+              - {label: rs2, address: 10.99.1.22, port: 80}
+        """
+            .formatted(VIP));
+    List<String> first = curl(80, 5);
+    assertThat(first).hasSize(5).containsOnly(first.get(0));
+    String home = first.get(0);
+    String other = home.equals("rs1") ? "rs2" : "rs1";
+    assertThat(lbctl("stick", "show", "pacs").out()).contains("10.99.0.10", home);
+
+    // Its server halted: the client is balanced to the other one, and stays there after the
+    // first one is back (as the appliance's persistence does).
+    assertThat(lbctl("rip", "halt", "pacs", home).exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(curl(80, 5)).hasSize(5).containsOnly(other));
+    assertThat(lbctl("rip", "online", "pacs", home).exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> lab.log().split("pacs: 2 real server\\(s\\) take new flows", -1).length > 2);
+    assertThat(curl(80, 5)).hasSize(5).containsOnly(other);
+    assertThat(lbctl("stick", "show", "pacs").out()).contains("10.99.0.10", other);
+
+    // Cleared: the slots decide again.
+    assertThat(lbctl("stick", "clear", "pacs").exit()).isZero();
+    assertThat(curl(80, 5)).hasSize(5).containsOnly(home);
+  }
 }

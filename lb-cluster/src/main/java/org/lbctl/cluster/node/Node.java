@@ -541,6 +541,15 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   public StickTableStatus stickTable(String vip) throws ApiException {
     VirtualServiceRuntime service = service(vip);
     var p = service.config().persistence();
+    if (L4Ruleset.carries(service.config())) {
+      // The kernel keeps layer 4 clients (this node's, while it is active).
+      try {
+        return new StickTableStatus(
+            vip, p.mode().configName(), Durations.format(p.timeout()), kernel.stickyClients(vip));
+      } catch (IOException e) {
+        throw new ApiException(500, "cannot read the kernel's persistence map: " + e.getMessage());
+      }
+    }
     List<StickTableStatus.Entry> entries =
         engine.sticks().list(vip, System.currentTimeMillis()).entrySet().stream()
             .map(
@@ -555,7 +564,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public int clearStickTable(String vip) throws ApiException {
-    service(vip);
+    if (L4Ruleset.carries(service(vip).config())) {
+      try {
+        return kernel.clearStickyClients(vip);
+      } catch (IOException e) {
+        throw new ApiException(500, "cannot clear the kernel's persistence map: " + e.getMessage());
+      }
+    }
     return engine.sticks().clear(vip);
   }
 

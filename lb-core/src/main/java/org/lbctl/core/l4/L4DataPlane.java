@@ -2,8 +2,10 @@ package org.lbctl.core.l4;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -18,6 +20,7 @@ import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.l4.L4Ruleset.CounterKey;
 import org.lbctl.core.l4.L4Ruleset.Rendered;
 import org.lbctl.core.service.VirtualServiceRuntime;
+import org.lbctl.core.status.StickTableStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,7 +104,7 @@ public final class L4DataPlane implements AutoCloseable {
       }
       if (applied.isEmpty() || !same(applied.get(), r)) {
         long start = System.nanoTime();
-        NftTable.apply(r.document(applied));
+        NftTable.apply(r.document(applied) + staleClients(r));
         boolean changedServing = applied.isEmpty() || !applied.get().serving().equals(r.serving());
         if (applied.isEmpty()) {
           seen.clear();
@@ -127,6 +130,85 @@ public final class L4DataPlane implements AutoCloseable {
             failures,
             e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Deletes the persistence entries of servers that no longer take persistent clients (halted,
+   * down, removed): the kernel cannot overwrite an entry, so those clients would otherwise return
+   * to their old server when it comes back instead of staying where they were balanced to.
+   */
+  private String staleClients(Rendered now) throws IOException {
+    if (applied.isEmpty()) {
+      return "";
+    }
+    StringBuilder d = new StringBuilder();
+    for (var e : now.sticky().entrySet()) {
+      L4Ruleset.StickyMap before = applied.get().sticky().get(e.getKey());
+      L4Ruleset.StickyMap m = e.getValue();
+      if (before == null
+          || !before.name().equals(m.name())
+          || m.persistent().containsAll(before.persistent())) {
+        continue;
+      }
+      List<String> gone = new ArrayList<>();
+      for (NftTable.Element el : NftTable.elements(m.family(), L4Ruleset.TABLE, m.name())) {
+        if (!m.persistent().contains(el.value())) {
+          gone.add(el.key());
+        }
+      }
+      if (!gone.isEmpty()) {
+        log.info(
+            "layer 4: vip {}: {} persistent client(s) of servers that no longer take them will be"
+                + " balanced anew",
+            e.getKey(),
+            gone.size());
+        d.append("delete element ").append(m.family()).append(' ').append(L4Ruleset.TABLE);
+        d.append(' ').append(m.name()).append(" { ").append(String.join(", ", gone));
+        d.append(" }\n");
+      }
+    }
+    return d.toString();
+  }
+
+  /** A layer 4 VIP's persistent clients as the kernel holds them; empty without persistence. */
+  public List<StickTableStatus.Entry> stickyClients(String vip) throws IOException {
+    Optional<L4Ruleset.StickyMap> m = stickyMap(vip);
+    List<StickTableStatus.Entry> entries = new ArrayList<>();
+    if (m.isEmpty()) {
+      return entries;
+    }
+    long now = System.currentTimeMillis();
+    for (NftTable.Element el :
+        NftTable.elements(m.get().family(), L4Ruleset.TABLE, m.get().name())) {
+      entries.add(
+          new StickTableStatus.Entry(
+              el.key(),
+              m.get().marks().getOrDefault(el.value(), "?"),
+              java.time.Instant.ofEpochMilli(now + el.expiresMillis()).toString()));
+    }
+    return entries;
+  }
+
+  /** Forgets a layer 4 VIP's persistent clients; how many there were. */
+  public int clearStickyClients(String vip) throws IOException {
+    Optional<L4Ruleset.StickyMap> m = stickyMap(vip);
+    if (m.isEmpty()) {
+      return 0;
+    }
+    int n = NftTable.elements(m.get().family(), L4Ruleset.TABLE, m.get().name()).size();
+    NftTable.flushMap(m.get().family(), L4Ruleset.TABLE, m.get().name());
+    return n;
+  }
+
+  private Optional<L4Ruleset.StickyMap> stickyMap(String vip) {
+    try {
+      return thread.submit(() -> applied.map(a -> a.sticky().get(vip))).get(15, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    } catch (ExecutionException | TimeoutException e) {
+      return Optional.empty();
     }
   }
 

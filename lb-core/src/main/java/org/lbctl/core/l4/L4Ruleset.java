@@ -64,6 +64,25 @@ public final class L4Ruleset {
   public record CounterKey(String vip, String server, Measure measure) {}
 
   /**
+   * A source-IP persistence map in the kernel: client address to a server's mark, with the VIP's
+   * timeout. Only the servers in {@code persistent} (online or draining, healthy) have a rule that
+   * follows their mark; the node deletes the entries of the others, so those clients are balanced
+   * anew and stay where they land.
+   *
+   * @param family inet or netdev
+   * @param marks every server's mark, to its label
+   * @param persistent the marks whose servers take persistent clients now
+   */
+  public record StickyMap(
+      String family, String name, Map<Long, String> marks, java.util.Set<Long> persistent) {}
+
+  /** Marks this node's rules give packets for a moment (never left on a packet that leaves). */
+  static final long MARK_BASE = 0x4c340000L;
+
+  /** A persistent client's first packet already went to its server (DR). */
+  static final long MARK_DONE = 0x4c33ffffL;
+
+  /**
    * One render.
    *
    * @param objects every chain, map and counter, as "family kind name", chains first
@@ -72,13 +91,15 @@ public final class L4Ruleset {
    * @param counters what each named counter counts
    * @param serving per layer 4 VIP: how many real servers take new flows, -1 when the fallback has
    *     them, 0 when nothing does
+   * @param sticky per VIP label with source-IP persistence, its client map
    */
   public record Rendered(
       List<String> objects,
       String declarations,
       String rules,
       Map<String, CounterKey> counters,
-      Map<String, Integer> serving) {
+      Map<String, Integer> serving,
+      Map<String, StickyMap> sticky) {
 
     /** No layer 4 VIP at all. */
     public boolean isEmpty() {
@@ -168,6 +189,50 @@ public final class L4Ruleset {
     final StringBuilder rules = new StringBuilder();
     final Map<String, CounterKey> counters = new LinkedHashMap<>();
     final Map<String, Integer> serving = new LinkedHashMap<>();
+    final Map<String, StickyMap> sticky = new LinkedHashMap<>();
+
+    /** Declares a VIP's persistence map when it keeps clients by source address. */
+    private Optional<StickyMap> stickyMap(
+        VirtualServiceRuntime runtime, String family, String ip, StringBuilder into) {
+      VirtualService vip = runtime.config();
+      if (vip.persistence().mode() != PersistenceMode.SOURCE_IP) {
+        return Optional.empty();
+      }
+      long seconds = Math.max(1, vip.persistence().timeout().toSeconds());
+      // The timeout is part of the name: a changed timeout is a new map, not a clash.
+      String name = (ip.equals("ip6") ? "sticky6_" : "sticky4_") + id(vip.label()) + "_" + seconds;
+      others.add(family + " map " + name);
+      into.append("  map ")
+          .append(name)
+          .append(" {\n    typeof ")
+          .append(ip)
+          .append(" saddr : meta mark\n    size ")
+          .append(FLOW_MAP_SIZE)
+          .append("\n    flags dynamic, timeout\n    timeout ")
+          .append(seconds)
+          .append("s\n  }\n");
+      Map<Long, String> marks = marks(runtime.backends());
+      java.util.Set<Long> persistent = new java.util.LinkedHashSet<>();
+      for (Backend b : runtime.backends()) {
+        if (b.takesPersistentClients()) {
+          persistent.add(markOf(marks, b.label()));
+        }
+      }
+      StickyMap m = new StickyMap(family, name, marks, java.util.Set.copyOf(persistent));
+      sticky.put(vip.label(), m);
+      return Optional.of(m);
+    }
+
+    /** Remembers the client: " update @map { ip saddr : mark }" (the map's timeout). */
+    private String remember(StickyMap m, String ip, String label) {
+      return " update @"
+          + m.name()
+          + " { "
+          + ip
+          + " saddr : 0x"
+          + Long.toHexString(markOf(m.marks(), label))
+          + " }";
+    }
 
     private String counter(String family, String name, CounterKey key) {
       counters.put(name, key);
@@ -238,7 +303,53 @@ public final class L4Ruleset {
                 + counter("inet", sid + "_new", key(vip, s, Measure.NEW_FLOWS)));
       }
       Members m = members(runtime);
-      if (!m.slots().isEmpty()) {
+      Optional<StickyMap> st = stickyMap(runtime, "inet", ip, inet);
+      if (st.isPresent()) {
+        // A client the map knows goes back to its server while that one takes persistent clients.
+        rule(
+            "inet",
+            "nat_prerouting",
+            match(ip, vip.address(), portSet(vip.ports()))
+                + " meta mark set "
+                + ip
+                + " saddr map @"
+                + st.get().name());
+        for (Backend s : runtime.backends()) {
+          if (!s.takesPersistentClients()) {
+            continue;
+          }
+          for (int port : vip.ports()) {
+            rule(
+                "inet",
+                "nat_prerouting",
+                match(ip, vip.address(), Integer.toString(port))
+                    + " meta mark 0x"
+                    + Long.toHexString(markOf(st.get().marks(), s.label()))
+                    + " meta mark set 0"
+                    + remember(st.get(), ip, s.label())
+                    + dnatTo(ip, s.address().getHostAddress(), s.config().targetPort(port)));
+          }
+        }
+      }
+      if (!m.slots().isEmpty() && st.isPresent()) {
+        serving.put(vip.label(), m.byLabel().size());
+        // A new client: the slots decide, and the map remembers.
+        for (Backend s : m.byLabel().values()) {
+          for (int port : vip.ports()) {
+            rule(
+                "inet",
+                "nat_prerouting",
+                match(ip, vip.address(), Integer.toString(port))
+                    + " "
+                    + hash(ip, vip)
+                    + " { "
+                    + String.join(", ", m.rangesOf(s.label()))
+                    + " } meta mark set 0"
+                    + remember(st.get(), ip, s.label())
+                    + dnatTo(ip, s.address().getHostAddress(), s.config().targetPort(port)));
+          }
+        }
+      } else if (!m.slots().isEmpty()) {
         serving.put(vip.label(), m.byLabel().size());
         for (int port : vip.ports()) {
           rule(
@@ -258,14 +369,14 @@ public final class L4Ruleset {
         serving.put(vip.label(), -1);
         Fallback fb = vip.fallback().get();
         for (int port : vip.ports()) {
-          String to =
-              ip.equals("ip6")
-                  ? "[" + fb.address() + "]:" + fb.targetPort(port)
-                  : fb.address() + ":" + fb.targetPort(port);
           rule(
               "inet",
               "nat_prerouting",
-              match(ip, vip.address(), Integer.toString(port)) + " dnat " + ip + " to " + to);
+              match(ip, vip.address(), Integer.toString(port))
+                  + " meta mark set 0 dnat "
+                  + ip
+                  + " to "
+                  + endpoint(ip, fb.address(), fb.targetPort(port)));
         }
       } else {
         serving.put(vip.label(), 0);
@@ -314,11 +425,39 @@ public final class L4Ruleset {
                   "c_" + id + "_in",
                   new CounterKey(vip.label(), null, Measure.BYTES_IN)));
       Members m = members(runtime);
+      Optional<StickyMap> st = stickyMap(runtime, "netdev", ip, netdevObjects);
+      Map<String, String> newFlowCounters = new LinkedHashMap<>();
+      for (Backend s : runtime.backends()) {
+        newFlowCounters.put(
+            s.label(),
+            counter(
+                "netdev",
+                "c_" + id + "_" + id(s.label()) + "_new",
+                key(vip, s, Measure.NEW_FLOWS)));
+      }
+      String fresh = "";
+      if (st.isPresent()) {
+        rule("netdev", chain, syn + " meta mark set " + ip + " saddr map @" + st.get().name());
+        for (Backend s : runtime.backends()) {
+          if (s.takesPersistentClients()) {
+            rule(
+                "netdev",
+                chain,
+                syn
+                    + " meta mark 0x"
+                    + Long.toHexString(markOf(st.get().marks(), s.label()))
+                    + " meta mark set 0x"
+                    + Long.toHexString(MARK_DONE)
+                    + newFlowCounters.get(s.label())
+                    + remember(st.get(), ip, s.label())
+                    + flowTo(flows, key, s.address().getHostAddress()));
+          }
+        }
+        fresh = " meta mark != 0x" + Long.toHexString(MARK_DONE);
+      }
       for (Backend s : runtime.backends()) {
         List<String> ranges = m.rangesOf(s.label());
-        String newFlows =
-            counter(
-                "netdev", "c_" + id + "_" + id(s.label()) + "_new", key(vip, s, Measure.NEW_FLOWS));
+        String newFlows = newFlowCounters.get(s.label());
         if (ranges.isEmpty()) {
           continue;
         }
@@ -326,32 +465,18 @@ public final class L4Ruleset {
             "netdev",
             chain,
             syn
+                + fresh
                 + " "
                 + hash(ip, vip)
                 + " { "
                 + String.join(", ", ranges)
                 + " }"
                 + newFlows
-                + " update @"
-                + flows
-                + " { "
-                + key
-                + " : "
-                + s.address().getHostAddress()
-                + " }");
+                + st.map(x -> remember(x, ip, s.label())).orElse("")
+                + flowTo(flows, key, s.address().getHostAddress()));
       }
       if (m.slots().isEmpty() && vip.fallback().isPresent()) {
-        rule(
-            "netdev",
-            chain,
-            syn
-                + " update @"
-                + flows
-                + " { "
-                + key
-                + " : "
-                + vip.fallback().get().address()
-                + " }");
+        rule("netdev", chain, syn + flowTo(flows, key, vip.fallback().get().address()));
       }
       rule("netdev", chain, match + fwd + key + " map @" + flows + dev);
       if (!m.slots().isEmpty()) {
@@ -395,8 +520,52 @@ public final class L4Ruleset {
       List<String> objects = new ArrayList<>(chains);
       objects.addAll(others);
       return new Rendered(
-          List.copyOf(objects), d.toString(), rules.toString(), Map.copyOf(counters), serving);
+          List.copyOf(objects),
+          d.toString(),
+          rules.toString(),
+          Map.copyOf(counters),
+          serving,
+          Map.copyOf(sticky));
     }
+  }
+
+  /**
+   * Each server's mark, from its label so it survives reorders and other servers coming and going;
+   * a clash within the VIP takes the next free mark (labels in order, so both nodes agree).
+   */
+  private static Map<Long, String> marks(List<Backend> backends) {
+    List<String> labels = backends.stream().map(Backend::label).sorted().toList();
+    Map<Long, String> marks = new LinkedHashMap<>();
+    for (String label : labels) {
+      long mark = MARK_BASE | Long.parseLong(id(label).substring(0, 4), 16);
+      while (marks.containsKey(mark) || mark == MARK_BASE) {
+        mark = MARK_BASE | ((mark + 1) & 0xffff);
+      }
+      marks.put(mark, label);
+    }
+    return marks;
+  }
+
+  private static long markOf(Map<Long, String> marks, String label) {
+    return marks.entrySet().stream()
+        .filter(e -> e.getValue().equals(label))
+        .findFirst()
+        .orElseThrow()
+        .getKey();
+  }
+
+  /** " update @flows { key : address }": the flow map remembers a new flow's server (DR). */
+  private static String flowTo(String flows, String key, String address) {
+    return " update @" + flows + " { " + key + " : " + address + " }";
+  }
+
+  /** " dnat ip to address:port" (brackets for IPv6). */
+  private static String dnatTo(String ip, String address, int port) {
+    return " dnat " + ip + " to " + endpoint(ip, address, port);
+  }
+
+  private static String endpoint(String ip, String address, int port) {
+    return ip.equals("ip6") ? "[" + address + "]:" + port : address + ":" + port;
   }
 
   private static CounterKey key(VirtualService vip, Backend s, Measure m) {

@@ -17,6 +17,9 @@ public final class NftTable {
   /** Packets and bytes of a named counter. */
   public record Count(long packets, long bytes) {}
 
+  /** An element of a map: its key as nft writes it, its value, and how long until it expires. */
+  public record Element(String key, long value, long expiresMillis) {}
+
   private NftTable() {}
 
   /** Applies a document; nft runs it as one transaction, so a refused one changes nothing. */
@@ -30,6 +33,34 @@ public final class NftTable {
   /** Removes a table; one that is not there is not an error. */
   public static void remove(String family, String table) throws IOException {
     Commands.run(TIMEOUT, List.of("nft", "delete", "table", family, table));
+  }
+
+  /** The elements of a map whose values are numbers (marks); empty when it is not there. */
+  public static List<Element> elements(String family, String table, String map) throws IOException {
+    Commands.Result r =
+        Commands.run(TIMEOUT, List.of("nft", "-j", "list", "map", family, table, map));
+    List<Element> elements = new java.util.ArrayList<>();
+    if (!r.ok()) {
+      return elements;
+    }
+    for (JsonNode item : JSON.readTree(r.output()).path("nftables")) {
+      for (JsonNode pair : item.path("map").path("elem")) {
+        JsonNode k = pair.get(0);
+        JsonNode inner = k.path("elem");
+        String key = inner.isObject() ? inner.path("val").asText() : k.asText();
+        long expires = inner.isObject() ? inner.path("expires").asLong() * 1000 : 0;
+        elements.add(new Element(key, pair.get(1).asLong(), expires));
+      }
+    }
+    return elements;
+  }
+
+  /** Empties a map. */
+  public static void flushMap(String family, String table, String map) throws IOException {
+    Commands.Result r = Commands.run(TIMEOUT, List.of("nft", "flush", "map", family, table, map));
+    if (!r.ok()) {
+      throw new IOException(r.describe());
+    }
   }
 
   /** A table's named counters; empty when it is not there. */

@@ -124,8 +124,10 @@ class L4RulesetTest {
         .contains("chain ingress_eth0 {\n    type filter hook ingress device \"eth0\"");
     assertThat(r.rules())
         .contains(
-            "ip daddr 10.99.0.100 tcp dport 104 tcp flags & (syn | ack) == syn jhash ip saddr mod"
-                + " 257")
+            "ip daddr 10.99.0.100 tcp dport 104 tcp flags & (syn | ack) == syn meta mark !="
+                + " 0x4c33ffff jhash ip saddr mod 257")
+        // A persistent client's SYN follows the persistence map first.
+        .contains("tcp flags & (syn | ack) == syn meta mark set ip saddr map @sticky4_")
         .contains("update @" + flows + " { ip saddr . tcp sport : 10.99.0.21 }")
         .contains("update @" + flows + " { ip saddr . tcp sport : 10.99.0.22 }")
         .contains(
@@ -174,8 +176,8 @@ class L4RulesetTest {
     rt.get(0).backends().forEach(b -> b.state().setAdminState(AdminState.HALT));
     var r = L4Ruleset.render(rt, ETH0);
     assertThat(r.rules())
-        .contains("ip daddr 10.99.0.100 tcp dport 104 dnat ip to 10.99.1.30:104")
-        .contains("ip daddr 10.99.0.100 tcp dport 2762 dnat ip to 10.99.1.30:2762")
+        .contains("ip daddr 10.99.0.100 tcp dport 104 meta mark set 0 dnat ip to 10.99.1.30:104")
+        .contains("ip daddr 10.99.0.100 tcp dport 2762 meta mark set 0 dnat ip to 10.99.1.30:2762")
         .doesNotContain("jhash");
     assertThat(r.serving()).containsExactly(Map.entry("vna", -1));
   }
@@ -211,6 +213,41 @@ class L4RulesetTest {
                 + " 10.99.0.100 ct original proto-dst { 104, 2762 } masquerade")
         .contains("dnat ip addr . port to jhash");
     assertThat(render(runtimes(VNA)).rules()).doesNotContain("masquerade");
+  }
+
+  @Test
+  void sourceIpClientsAreRememberedWithTheTimeoutAndFollowOnlyServersThatTakeThem() {
+    List<VirtualServiceRuntime> rt =
+        runtimes(
+            VNA.replace(
+                "mode: nat", "mode: nat\n    persistence: {mode: source-ip, timeout: 60m}"));
+    var r = render(rt);
+    L4Ruleset.StickyMap m = r.sticky().get("vna");
+    assertThat(m.name()).isEqualTo("sticky4_" + L4Ruleset.id("vna") + "_3600");
+    assertThat(r.declarations())
+        .contains("map " + m.name() + " {\n    typeof ip saddr : meta mark")
+        .contains("timeout 3600s");
+    assertThat(m.marks().values()).containsExactlyInAnyOrder("vna1", "vna2");
+    assertThat(m.persistent()).isEqualTo(m.marks().keySet());
+    assertThat(r.rules())
+        .contains("tcp dport { 104, 2762 } meta mark set ip saddr map @" + m.name())
+        .contains("update @" + m.name() + " { ip saddr : 0x")
+        .contains("meta mark set 0 update @" + m.name());
+    // A halted server's clients no longer follow their mark (the node deletes their entries).
+    rt.get(0).backend("vna1").orElseThrow().state().setAdminState(AdminState.HALT);
+    var halted = render(rt);
+    L4Ruleset.StickyMap h = halted.sticky().get("vna");
+    long vna1 =
+        h.marks().entrySet().stream()
+            .filter(e -> e.getValue().equals("vna1"))
+            .findFirst()
+            .orElseThrow()
+            .getKey();
+    assertThat(h.persistent()).doesNotContain(vna1).hasSize(1);
+    assertThat(halted.rules()).doesNotContain("meta mark 0x" + Long.toHexString(vna1) + " ");
+    // A draining server keeps its persistent clients.
+    rt.get(0).backend("vna1").orElseThrow().state().setAdminState(AdminState.DRAIN);
+    assertThat(render(rt).rules()).contains("meta mark 0x" + Long.toHexString(vna1) + " ");
   }
 
   @Test
