@@ -200,7 +200,8 @@ class L4NatIT {
     assertThat(first).hasSize(5).containsOnly(first.get(0));
     String home = first.get(0);
     String other = home.equals("rs1") ? "rs2" : "rs1";
-    assertThat(lbctl("stick", "show", "pacs").out()).contains("10.99.0.10", home);
+    CliRun shown = lbctl("stick", "show", "pacs");
+    assertThat(shown.out()).as(shown.err()).contains("10.99.0.10", home);
 
     // Its server halted: the client is balanced to the other one, and stays there after the
     // first one is back (as the appliance's persistence does).

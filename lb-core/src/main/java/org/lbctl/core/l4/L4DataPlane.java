@@ -92,7 +92,7 @@ public final class L4DataPlane implements AutoCloseable {
       Rendered r = L4Ruleset.render(now, this::device);
       if (!serving.getAsBoolean() || r.isEmpty()) {
         if (present) {
-          publishCounts(now);
+          countsFromTheKernel(now);
           removeTables();
           if (applied.isPresent()) {
             log.info("layer 4: tables {} removed (this node does not serve)", L4Ruleset.TABLE);
@@ -119,7 +119,7 @@ public final class L4DataPlane implements AutoCloseable {
               describe(r.serving()));
         }
       }
-      publishCounts(now);
+      countsFromTheKernel(now);
     } catch (IOException | RuntimeException e) {
       // The kernel keeps the last rules that applied; the next try replaces the tables whole.
       applied = Optional.empty();
@@ -250,6 +250,15 @@ public final class L4DataPlane implements AutoCloseable {
                   : n < 0 ? "FALLBACK takes all new flows" : "NOTHING takes new flows (refused)");
         });
     return s.toString();
+  }
+
+  /** Counters are figures, not rules: failing to read them leaves the rules as they are. */
+  private void countsFromTheKernel(Collection<VirtualServiceRuntime> now) {
+    try {
+      publishCounts(now);
+    } catch (IOException | RuntimeException e) {
+      log.debug("layer 4: cannot read the kernel's counters: {}", e.toString());
+    }
   }
 
   /** Adds what the kernel counted since the last look to the VIPs' and servers' figures. */

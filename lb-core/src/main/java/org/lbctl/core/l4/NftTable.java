@@ -45,6 +45,9 @@ public final class NftTable {
     }
     for (JsonNode item : JSON.readTree(r.output()).path("nftables")) {
       for (JsonNode pair : item.path("map").path("elem")) {
+        if (!pair.isArray() || pair.size() < 2) {
+          continue;
+        }
         JsonNode k = pair.get(0);
         JsonNode inner = k.path("elem");
         String key = inner.isObject() ? inner.path("val").asText() : k.asText();
