@@ -93,6 +93,7 @@ class L4DrIT {
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(100))
         .until(() -> lab.log().contains("layer 4: rules applied"));
+    lab.awaitManagement();
   }
 
   private JsonNode vip(String label) throws Exception {

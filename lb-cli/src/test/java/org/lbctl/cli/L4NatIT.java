@@ -82,6 +82,7 @@ class L4NatIT {
               answered.addAll(first);
               return !first.isEmpty();
             });
+    lab.awaitManagement();
   }
 
   private CliRun lbctl(String... args) {

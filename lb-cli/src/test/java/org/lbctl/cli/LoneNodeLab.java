@@ -72,6 +72,14 @@ final class LoneNodeLab implements AutoCloseable {
     node = JarNode.start(lab, "lb", dir.resolve("node.yaml"), dir.resolve("lb.log"));
   }
 
+  /** Waits for the management socket: the node serves its VIPs a moment before it opens it. */
+  void awaitManagement() {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> lbctl("status").exit() == 0);
+  }
+
   /** SIGTERM to the node; true when it stopped within 20 s. */
   boolean stopNode() throws InterruptedException {
     node.destroy();
