@@ -10,6 +10,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.node.Node;
 import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.os.Commands;
 import org.lbctl.core.testing.Ports;
 import org.lbctl.core.testing.TestBackend;
 import org.lbctl.core.testing.TestBackend.Mode;
@@ -117,6 +120,35 @@ class NodeCommandsIT {
     assertThat(vip.path("totalConnections").asLong()).isEqualTo(1);
     assertThat(vip.path("realServers").get(0).path("totalConnections").asLong()).isEqualTo(1);
     assertThat(s.path("configHash").asText()).hasSize(64);
+  }
+
+  @Test
+  void metricsArePrometheusTextWithHaproxyStyleNames() throws Exception {
+    assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
+    assertThat(lbctl("rip", "halt", "pacs", "pacs2").exit()).isZero();
+    var r =
+        Commands.run(
+            Duration.ofSeconds(10),
+            List.of(
+                "curl",
+                "-s",
+                "-D",
+                "-",
+                "--unix-socket",
+                socket.toString(),
+                "http://lbctl/metrics"));
+    assertThat(r.ok()).as(r.describe()).isTrue();
+    String text = r.output();
+    assertThat(text)
+        .containsIgnoringCase("content-type: text/plain; version=0.0.4")
+        .contains("# TYPE lbctl_frontend_sessions_total counter")
+        .contains("lbctl_frontend_sessions_total{proxy=\"pacs\"} 1")
+        .contains("lbctl_server_sessions_total{proxy=\"pacs\",server=\"pacs1\"} 1")
+        .contains("lbctl_server_status{proxy=\"pacs\",server=\"pacs1\",state=\"UP\"} 1")
+        .contains("lbctl_server_status{proxy=\"pacs\",server=\"pacs2\",state=\"MAINT\"} 1")
+        .contains("lbctl_server_status{proxy=\"pacs\",server=\"pacs2\",state=\"UP\"} 0")
+        .contains("lbctl_stick_table_entries 0");
+    assertThat(lbctl("rip", "online", "pacs", "pacs2").exit()).isZero();
   }
 
   /** The first real server as {@code lbctl status -o json} shows it. */

@@ -18,6 +18,7 @@ import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.Endpoints;
 import org.lbctl.core.config.PairSettings;
+import org.lbctl.core.metrics.PrometheusText;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * GET  /v1/status
+ * GET  /metrics                (Prometheus text format)
  * GET  /v1/config
  * POST /v1/reload
  * POST /v1/pair/failover
@@ -81,6 +83,11 @@ public final class ManagementApi {
       case "/v1/status" -> {
         allow(method, "GET");
         return new ApiResponse(200, node.status());
+      }
+      case "/metrics" -> {
+        allow(method, "GET");
+        return new ApiResponse(
+            200, new TextBody(PrometheusText.CONTENT_TYPE, PrometheusText.of(node.status())));
       }
       case "/v1/config" -> {
         allow(method, "GET");

@@ -167,15 +167,23 @@ public final class ManagementServer implements AutoCloseable {
     }
 
     private static void respond(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive) {
-      byte[] json = ManagementApi.toJson(answer.body());
+      byte[] bytes;
+      CharSequence type;
+      if (answer.body() instanceof TextBody t) {
+        bytes = t.text().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        type = t.contentType();
+      } else {
+        bytes = ManagementApi.toJson(answer.body());
+        type = HttpHeaderValues.APPLICATION_JSON;
+      }
       FullHttpResponse res =
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1,
               HttpResponseStatus.valueOf(answer.status()),
-              Unpooled.wrappedBuffer(json));
+              Unpooled.wrappedBuffer(bytes));
       res.headers()
-          .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-          .setInt(HttpHeaderNames.CONTENT_LENGTH, json.length);
+          .set(HttpHeaderNames.CONTENT_TYPE, type)
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
       if (keepAlive) {
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         ctx.writeAndFlush(res);

@@ -1,0 +1,255 @@
+package org.lbctl.core.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lbctl.core.status.NodeStatus;
+import org.lbctl.core.status.PairStatus;
+import org.lbctl.core.status.RealServerStatus;
+import org.lbctl.core.status.ServiceStatus;
+import org.lbctl.core.status.StickSummary;
+
+/**
+ * A node's status in the Prometheus text format (0.0.4), with names modelled on HAProxy's exporter
+ * so existing dashboards and alerts translate: {@code lbctl_frontend_*} per virtual service ({@code
+ * proxy} label), {@code lbctl_server_*} per real server ({@code proxy} and {@code server}), {@code
+ * lbctl_pair_*} for the cluster and {@code lbctl_stick_table_*} for persistence.
+ */
+public final class PrometheusText {
+  /** The content type Prometheus expects for this format. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private static final List<String> SERVER_STATES = List.of("UP", "DOWN", "DRAIN", "MAINT");
+
+  // Each metric's lines, kept together: the format wants one group per metric.
+  private final Map<String, StringBuilder> families = new LinkedHashMap<>();
+
+  private PrometheusText() {}
+
+  /** The whole exposition for {@code s}. */
+  public static String of(NodeStatus s) {
+    PrometheusText p = new PrometheusText();
+    p.node(s);
+    for (ServiceStatus v : s.virtualServices()) {
+      p.service(v);
+    }
+    for (ServiceStatus v : s.virtualServices()) {
+      for (RealServerStatus r : v.realServers()) {
+        p.server(v.label(), r);
+      }
+    }
+    StringBuilder out = new StringBuilder();
+    p.families.values().forEach(out::append);
+    return out.toString();
+  }
+
+  private void node(NodeStatus s) {
+    sample(
+        "lbctl_build_info",
+        "gauge",
+        "The node's build and transport.",
+        1,
+        "version",
+        s.version(),
+        "transport",
+        s.transport(),
+        "node",
+        s.node());
+    sample(
+        "lbctl_config_version",
+        "gauge",
+        "The running configuration's version (0: unnumbered).",
+        s.configVersion());
+    PairStatus p = s.pair();
+    if (p != null) {
+      sample(
+          "lbctl_pair_active",
+          "gauge",
+          "1 while this node serves the pair's addresses.",
+          "active".equals(p.state()) ? 1 : 0,
+          "role",
+          p.role());
+      boolean peer = p.peer() != null && p.peer().present();
+      sample(
+          "lbctl_pair_peer_up", "gauge", "1 while the peer is in the cluster view.", peer ? 1 : 0);
+      if (peer) {
+        sample(
+            "lbctl_pair_heartbeat_age_seconds",
+            "gauge",
+            "Seconds since the peer was last heard.",
+            p.peer().heartbeatAgeMillis() / 1000.0);
+      }
+      sample(
+          "lbctl_pair_config_drift",
+          "gauge",
+          "1 when the peer runs another configuration than this node.",
+          p.configDrift() ? 1 : 0);
+    }
+    StickSummary t = s.stickTable();
+    if (t != null) {
+      sample(
+          "lbctl_stick_table_entries",
+          "gauge",
+          "Persistence entries this node holds.",
+          t.entries());
+      StickSummary.Replication r = t.replication();
+      if (r != null) {
+        sample(
+            "lbctl_stick_table_writes_total",
+            "counter",
+            "Entries sent to the peer.",
+            r.writesSent());
+        sample(
+            "lbctl_stick_table_write_failures_total",
+            "counter",
+            "Entries the peer did not acknowledge.",
+            r.writesFailed());
+        sample(
+            "lbctl_stick_table_writes_in_flight",
+            "gauge",
+            "Entries queued for the peer.",
+            r.writesInFlight());
+        sample(
+            "lbctl_stick_table_lag_seconds",
+            "gauge",
+            "Replication lag over the last writes, by quantile.",
+            r.lagP50Ms() / 1000,
+            "quantile",
+            "0.5");
+        sample(
+            "lbctl_stick_table_lag_seconds", "gauge", "", r.lagP99Ms() / 1000, "quantile", "0.99");
+      }
+    }
+  }
+
+  private void service(ServiceStatus v) {
+    String[] l = {"proxy", v.label()};
+    sample(
+        "lbctl_frontend_status",
+        "gauge",
+        "1 for the virtual service's state: up (a real server takes clients), fallback, down.",
+        1,
+        "proxy",
+        v.label(),
+        "state",
+        v.state(),
+        "mode",
+        v.mode());
+    sample(
+        "lbctl_frontend_current_sessions",
+        "gauge",
+        "Client connections open now.",
+        v.activeConnections(),
+        l);
+    sample(
+        "lbctl_frontend_sessions_total",
+        "counter",
+        "Client connections (layer 4: flows).",
+        v.totalConnections(),
+        l);
+    sample(
+        "lbctl_frontend_queued_sessions",
+        "gauge",
+        "Clients waiting for a real server with a free slot.",
+        v.queuedConnections(),
+        l);
+    sample(
+        "lbctl_frontend_fallback_sessions_total",
+        "counter",
+        "Clients sent to the fallback server.",
+        v.fallbackConnections(),
+        l);
+    sample(
+        "lbctl_frontend_denied_sessions_total",
+        "counter",
+        "Clients refused: no real server and no fallback.",
+        v.refusedConnections(),
+        l);
+    sample("lbctl_frontend_bytes_in_total", "counter", "Bytes from clients.", v.bytesIn(), l);
+    sample("lbctl_frontend_bytes_out_total", "counter", "Bytes to clients.", v.bytesOut(), l);
+  }
+
+  private void server(String vip, RealServerStatus r) {
+    String[] l = {"proxy", vip, "server", r.label()};
+    String state =
+        switch (r.adminState()) {
+          case "halt" -> "MAINT";
+          case "drain" -> "DRAIN";
+          default -> "up".equals(r.health()) ? "UP" : "DOWN";
+        };
+    for (String s : SERVER_STATES) {
+      sample(
+          "lbctl_server_status",
+          "gauge",
+          "1 for the real server's state: UP, DOWN (health check), DRAIN, MAINT (halt).",
+          s.equals(state) ? 1 : 0,
+          "proxy",
+          vip,
+          "server",
+          r.label(),
+          "state",
+          s);
+    }
+    sample(
+        "lbctl_server_check_status",
+        "gauge",
+        "1 while the last health checks say up.",
+        "up".equals(r.health()) ? 1 : 0,
+        l);
+    sample("lbctl_server_weight", "gauge", "The real server's weight.", r.weight(), l);
+    sample(
+        "lbctl_server_current_sessions",
+        "gauge",
+        "Connections open now.",
+        r.activeConnections(),
+        l);
+    sample(
+        "lbctl_server_sessions_total",
+        "counter",
+        "Connections (HTTP mode: requests; layer 4: flows).",
+        r.totalConnections(),
+        l);
+    sample(
+        "lbctl_server_connection_errors_total",
+        "counter",
+        "Failed connects.",
+        r.failedConnects(),
+        l);
+    sample("lbctl_server_bytes_in_total", "counter", "Bytes sent to the server.", r.bytesIn(), l);
+    sample(
+        "lbctl_server_bytes_out_total", "counter", "Bytes the server answered.", r.bytesOut(), l);
+  }
+
+  /** One sample; HELP and TYPE before a metric's first sample only. */
+  private void sample(String name, String type, String help, double value, String... labels) {
+    StringBuilder out = families.get(name);
+    if (out == null) {
+      out = new StringBuilder();
+      families.put(name, out);
+      out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+      out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+    out.append(name);
+    if (labels.length > 0) {
+      out.append('{');
+      for (int i = 0; i < labels.length; i += 2) {
+        if (i > 0) {
+          out.append(',');
+        }
+        out.append(labels[i]).append("=\"").append(escape(labels[i + 1])).append('"');
+      }
+      out.append('}');
+    }
+    out.append(' ');
+    if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+      out.append((long) value);
+    } else {
+      out.append(value);
+    }
+    out.append('\n');
+  }
+
+  private static String escape(String v) {
+    return v == null ? "" : v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}

@@ -1,0 +1,91 @@
+package org.lbctl.core.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.lbctl.core.status.NodeStatus;
+import org.lbctl.core.status.RealServerStatus;
+import org.lbctl.core.status.ServiceStatus;
+import org.lbctl.core.status.StickSummary;
+
+class PrometheusTextTest {
+  private static RealServerStatus server(String label, String admin, String health) {
+    return new RealServerStatus(label, "10.0.0.1", 104, 100, admin, health, 2, 7, 1, 10, 20, null);
+  }
+
+  private static ServiceStatus vip(String label, List<RealServerStatus> servers) {
+    return new ServiceStatus(
+        label,
+        "10.0.0.100",
+        List.of(104),
+        4,
+        "dr",
+        "tcp",
+        "weighted-round-robin",
+        "source-ip",
+        "up",
+        null,
+        3,
+        42,
+        0,
+        5,
+        1,
+        1000,
+        2000,
+        servers);
+  }
+
+  private static NodeStatus status(List<ServiceStatus> vips) {
+    return new NodeStatus(
+        "lb1", "1.0", "epoll", "t", "file", 7, "abc", "t", null, new StickSummary(12, null), vips);
+  }
+
+  @Test
+  void eachMetricIsOneGroupWithItsHelpAndTypeOnce() {
+    String text =
+        PrometheusText.of(
+            status(
+                List.of(
+                    vip(
+                        "dicom",
+                        List.of(server("ds1", "online", "up"), server("ds2", "halt", "up"))),
+                    vip("web", List.of(server("w1", "online", "down"))))));
+    List<String> order = new ArrayList<>();
+    Set<String> types = new HashSet<>();
+    for (String line : text.split("\n")) {
+      if (line.startsWith("# TYPE ")) {
+        assertThat(types.add(line.split(" ")[2])).as("one TYPE per metric: " + line).isTrue();
+        continue;
+      }
+      if (line.startsWith("#")) {
+        continue;
+      }
+      String name = line.split("[{ ]")[0];
+      if (order.isEmpty() || !order.get(order.size() - 1).equals(name)) {
+        assertThat(order).as("the samples of " + name + " come together").doesNotContain(name);
+        order.add(name);
+      }
+      assertThat(types).as("TYPE before the first sample of " + name).contains(name);
+    }
+    assertThat(text)
+        .contains("lbctl_frontend_sessions_total{proxy=\"dicom\"} 42\n")
+        .contains("lbctl_frontend_sessions_total{proxy=\"web\"} 42\n")
+        .contains("lbctl_frontend_status{proxy=\"dicom\",state=\"up\",mode=\"dr\"} 1\n")
+        .contains("lbctl_server_status{proxy=\"dicom\",server=\"ds2\",state=\"MAINT\"} 1\n")
+        .contains("lbctl_server_status{proxy=\"dicom\",server=\"ds2\",state=\"UP\"} 0\n")
+        .contains("lbctl_server_status{proxy=\"web\",server=\"w1\",state=\"DOWN\"} 1\n")
+        .contains("lbctl_server_bytes_out_total{proxy=\"web\",server=\"w1\"} 20\n")
+        .contains("lbctl_stick_table_entries 12\n")
+        .contains("lbctl_config_version 7\n");
+  }
+
+  @Test
+  void labelValuesAreEscaped() {
+    String text = PrometheusText.of(status(List.of(vip("a\"b\\c", List.of()))));
+    assertThat(text).contains("lbctl_frontend_bytes_in_total{proxy=\"a\\\"b\\\\c\"} 1000\n");
+  }
+}
