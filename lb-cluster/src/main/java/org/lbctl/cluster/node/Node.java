@@ -293,7 +293,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         loadedAt.toString(),
         pairStatus(),
         stickSummary(),
-        StatusReport.services(engine.services().values(), health::last));
+        StatusReport.services(engine.services().values(), health::last, health::lastTook));
   }
 
   /** Mails every change of a real server's health and of a virtual service's availability. */

@@ -218,6 +218,15 @@ public final class HealthChecker implements AutoCloseable {
         .findFirst();
   }
 
+  /** How long the latest check of a real server took; empty without a check or before it. */
+  public synchronized Optional<java.time.Duration> lastTook(String vip, String server) {
+    return monitors.entrySet().stream()
+        .filter(e -> e.getKey().vip().equals(vip) && e.getKey().server().equals(server))
+        .map(e -> e.getValue().lastTook())
+        .filter(java.util.Objects::nonNull)
+        .findFirst();
+  }
+
   private void changed(HealthEvent e) {
     if (e.up()) {
       log.info(

@@ -25,6 +25,7 @@ final class ServerMonitor {
   private volatile boolean stopped;
   private ScheduledFuture<?> next;
   private volatile CheckResult last;
+  private volatile Duration lastTook;
 
   ServerMonitor(
       CheckTarget target,
@@ -59,6 +60,11 @@ final class ServerMonitor {
             next.cancel(false);
           }
         });
+  }
+
+  /** How long the latest check took (a timeout: the timeout), or null before the first. */
+  Duration lastTook() {
+    return lastTook;
   }
 
   /** The latest result, or null before the first. */
@@ -98,6 +104,7 @@ final class ServerMonitor {
       return;
     }
     last = r;
+    lastTook = Duration.ofNanos(System.nanoTime() - startNanos);
     boolean first = health.up().isEmpty();
     int inARow = first ? 1 : health.streak() + 1;
     health

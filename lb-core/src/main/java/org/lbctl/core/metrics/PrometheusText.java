@@ -196,6 +196,14 @@ public final class PrometheusText {
         "1 while the last health checks say up.",
         "up".equals(r.health()) ? 1 : 0,
         l);
+    if (r.lastCheckMillis() != null) {
+      sample(
+          "lbctl_server_check_duration_seconds",
+          "gauge",
+          "How long the latest health check took (a timeout: the timeout).",
+          r.lastCheckMillis() / 1000,
+          l);
+    }
     sample("lbctl_server_weight", "gauge", "The real server's weight.", r.weight(), l);
     sample(
         "lbctl_server_current_sessions",

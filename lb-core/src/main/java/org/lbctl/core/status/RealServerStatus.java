@@ -3,6 +3,7 @@ package org.lbctl.core.status;
 /**
  * One real server as the System Overview shows it.
  *
+ * @param lastCheckMillis how long that check took; null without a check or before the first
  * @param lastCheck what its latest health check found ("connect to 10.0.0.1:104: connection
  *     refused"); null without a check or before the first
  */
@@ -18,4 +19,5 @@ public record RealServerStatus(
     long failedConnects,
     long bytesIn,
     long bytesOut,
-    String lastCheck) {}
+    String lastCheck,
+    Double lastCheckMillis) {}

@@ -22,16 +22,28 @@ public final class StatusReport {
     LastCheck NONE = (vip, server) -> Optional.empty();
   }
 
+  /** How long a real server's latest health check took. */
+  public interface CheckTime {
+    Optional<java.time.Duration> of(String virtualService, String server);
+
+    CheckTime NONE = (vip, server) -> Optional.empty();
+  }
+
   public static List<ServiceStatus> services(
       Iterable<VirtualServiceRuntime> runtimes, LastCheck checks) {
+    return services(runtimes, checks, CheckTime.NONE);
+  }
+
+  public static List<ServiceStatus> services(
+      Iterable<VirtualServiceRuntime> runtimes, LastCheck checks, CheckTime took) {
     List<ServiceStatus> list = new ArrayList<>();
     for (VirtualServiceRuntime r : runtimes) {
-      list.add(service(r, checks));
+      list.add(service(r, checks, took));
     }
     return list;
   }
 
-  public static ServiceStatus service(VirtualServiceRuntime r, LastCheck checks) {
+  public static ServiceStatus service(VirtualServiceRuntime r, LastCheck checks, CheckTime took) {
     VirtualService v = r.config();
     List<RealServerStatus> servers = new ArrayList<>();
     boolean anyAvailable = false;
@@ -50,7 +62,8 @@ public final class StatusReport {
               b.state().failedConnects(),
               b.state().bytesIn(),
               b.state().bytesOut(),
-              checks.of(v.label(), b.label()).map(CheckResult::detail).orElse(null)));
+              checks.of(v.label(), b.label()).map(CheckResult::detail).orElse(null),
+              took.of(v.label(), b.label()).map(d -> d.toNanos() / 1e6).orElse(null)));
     }
     String state = anyAvailable ? "up" : v.fallback().isPresent() ? "fallback" : "down";
     ServiceCounters c = r.counters();

@@ -14,7 +14,8 @@ import org.lbctl.core.status.StickSummary;
 
 class PrometheusTextTest {
   private static RealServerStatus server(String label, String admin, String health) {
-    return new RealServerStatus(label, "10.0.0.1", 104, 100, admin, health, 2, 7, 1, 10, 20, null);
+    return new RealServerStatus(
+        label, "10.0.0.1", 104, 100, admin, health, 2, 7, 1, 10, 20, "connected", 2.5);
   }
 
   private static ServiceStatus vip(String label, List<RealServerStatus> servers) {
@@ -80,6 +81,7 @@ class PrometheusTextTest {
         .contains("lbctl_server_status{proxy=\"web\",server=\"w1\",state=\"DOWN\"} 1\n")
         .contains("lbctl_server_bytes_out_total{proxy=\"web\",server=\"w1\"} 20\n")
         .contains("lbctl_stick_table_entries 12\n")
+        .contains("lbctl_server_check_duration_seconds{proxy=\"web\",server=\"w1\"} 0.0025\n")
         .contains("lbctl_config_version 7\n");
   }
 
