@@ -1,7 +1,6 @@
 package org.lbctl.core.testing;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 
 /** Free loopback ports for listeners that must be named before they are bound. */
@@ -21,17 +20,42 @@ public final class Ports {
     return ports;
   }
 
-  /** A free port not handed out before in this JVM. */
+  /**
+   * A free port not handed out before in this JVM, below the kernel's ephemeral range: a port from
+   * that range, just released, may become the local port of any outgoing connection (the tests open
+   * many) before the test binds it.
+   */
   public static int free() {
+    int top = ephemeralLow() - 1;
+    int bottom = Math.max(1024, top - 12000);
+    java.util.concurrent.ThreadLocalRandom random =
+        java.util.concurrent.ThreadLocalRandom.current();
     while (true) {
-      try (ServerSocket s = new ServerSocket(0)) {
-        s.setReuseAddress(true);
-        if (GIVEN.add(s.getLocalPort())) {
-          return s.getLocalPort();
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      int port = random.nextInt(bottom, top + 1);
+      if (GIVEN.contains(port)) {
+        continue;
       }
+      try (ServerSocket s = new ServerSocket()) {
+        s.setReuseAddress(true);
+        s.bind(new java.net.InetSocketAddress(port));
+        if (GIVEN.add(port)) {
+          return port;
+        }
+      } catch (IOException taken) {
+        // Someone listens there: another one.
+      }
+    }
+  }
+
+  private static int ephemeralLow() {
+    try {
+      String range =
+          java.nio.file.Files.readString(
+                  java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+              .strip();
+      return Integer.parseInt(range.split("\\s+")[0]);
+    } catch (IOException | RuntimeException e) {
+      return 32768;
     }
   }
 }
