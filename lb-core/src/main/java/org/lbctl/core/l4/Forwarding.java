@@ -23,7 +23,7 @@ public final class Forwarding {
     Path knob = v6 ? PROC.resolve("ipv6/conf/all/forwarding") : PROC.resolve("ipv4/ip_forward");
     String name = v6 ? "net.ipv6.conf.all.forwarding" : "net.ipv4.ip_forward";
     try {
-      if (!Files.readString(knob).strip().equals("1")) {
+      if (!read(knob).strip().equals("1")) {
         Files.writeString(knob, "1\n");
         log.info("layer 4 nat: {} set to 1", name);
       }
@@ -41,11 +41,18 @@ public final class Forwarding {
     return Optional.empty();
   }
 
+  /** Files.readString trusts the size /proc reports (0) and reads a single byte. */
+  private static String read(Path knob) throws IOException {
+    try (var in = Files.newInputStream(knob)) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    }
+  }
+
   private static void noRedirects() {
     try (DirectoryStream<Path> devices = Files.newDirectoryStream(PROC.resolve("ipv4/conf"))) {
       for (Path d : devices) {
         Path knob = d.resolve("send_redirects");
-        if (Files.readString(knob).strip().equals("1")) {
+        if (read(knob).strip().equals("1")) {
           Files.writeString(knob, "0\n");
         }
       }

@@ -49,10 +49,13 @@ public final class Ports {
 
   private static int ephemeralLow() {
     try {
-      String range =
-          java.nio.file.Files.readString(
-                  java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-              .strip();
+      // Files.readString trusts the size /proc reports (0) and reads a single byte.
+      String range;
+      try (var in =
+          java.nio.file.Files.newInputStream(
+              java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+        range = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).strip();
+      }
       return Integer.parseInt(range.split("\\s+")[0]);
     } catch (IOException | RuntimeException e) {
       return 32768;
