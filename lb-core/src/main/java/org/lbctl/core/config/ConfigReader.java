@@ -472,7 +472,8 @@ final class ConfigReader {
     return new Persistence(
         in.choice(node, path, "mode", PersistenceMode.class, PersistenceMode.NONE),
         in.duration(node, path, "timeout", Duration.ZERO, Duration.ZERO, Duration.ofDays(7)),
-        in.integer(node, path, "netmask", 32, 0, 128),
+        // Not given: the whole address, IPv4 or IPv6 (a prefix is capped at the address length).
+        in.integer(node, path, "netmask", 128, 0, 128),
         in.text(node, path, "cookie", Persistence.DEFAULT_COOKIE, false));
   }
 

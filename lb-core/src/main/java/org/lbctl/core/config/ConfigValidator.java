@@ -247,8 +247,7 @@ final class ConfigValidator {
               + " keeps clients by source-ip");
     }
     boolean v6 = !sameFamily(vip.address(), false);
-    if (persistence == PersistenceMode.SOURCE_IP
-        && vip.persistence().netmask() != (v6 ? 128 : 32)) {
+    if (persistence == PersistenceMode.SOURCE_IP && vip.persistence().netmask() < (v6 ? 128 : 32)) {
       problems.add(
           path + ".persistence.netmask",
           "grouping clients by netmask is not available for layer 4 " + mode + " yet");

@@ -355,6 +355,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sourceIpWithoutANetmaskKeepsEveryClientApartInIpv6AsInIpv4() throws Exception {
+    ReplicatedConfig c =
+        ConfigLoader.parse(
+            "virtualServices: [{label: v, address: 10.0.0.1, ports: [1],"
+                + " persistence: {mode: source-ip, timeout: 1m}}]");
+    int netmask = c.virtualServices().get(0).persistence().netmask();
+    // Two IPv6 clients of one /32 are two entries, not one (the old default of 32 grouped them).
+    assertThat(
+            org.lbctl.core.persistence.StickKeys.sourceIp(
+                java.net.InetAddress.getByName("2001:db8::1"), netmask))
+        .isEqualTo("2001:db8:0:0:0:0:0:1");
+    assertThat(
+            org.lbctl.core.persistence.StickKeys.sourceIp(
+                java.net.InetAddress.getByName("10.1.2.3"), netmask))
+        .isEqualTo("10.1.2.3");
+  }
+
+  @Test
   void persistenceNeedsATimeout() {
     String noTimeout =
         """
