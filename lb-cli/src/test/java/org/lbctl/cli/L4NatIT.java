@@ -41,7 +41,7 @@ class L4NatIT {
     lab.ok("lb", "ip", "addr", "add", VIP + "/32", "dev", "eth0");
     for (String host : List.of("rs1", "rs2", "fb")) {
       lab.ok(host, "ip", "route", "add", "default", "via", "10.99.1.1");
-      lab.nginx(host, "80; listen 81", 80, "http://" + ip(host));
+      lab.nginx(host, "80; listen 81; listen [::]:80", 80, "http://" + ip(host));
     }
   }
 
@@ -220,5 +220,41 @@ class L4NatIT {
     // Cleared: the slots decide again.
     assertThat(lbctl("stick", "clear", "pacs").exit()).isZero();
     assertThat(curl(80, 5)).hasSize(5).containsOnly(home);
+  }
+
+  @Test
+  void ipv6ClientsReachAnIpv6NatVip() throws Exception {
+    for (String[] a :
+        new String[][] {
+          {"client", "fd98::10/64"},
+          {"lb", "fd98::11/64"},
+          {"lb", "fd98::100/128"},
+          {"lb", "fd98:1::1/64"},
+          {"rs1", "fd98:1::21/64"}
+        }) {
+      lab.ok(a[0], "ip", "addr", "add", a[1], "dev", "eth0", "nodad");
+    }
+    lab.ok("rs1", "ip", "-6", "route", "add", "default", "via", "fd98:1::1");
+    lab.startNode(
+        """
+        virtualServices:
+          - label: six
+            address: "fd98::100"
+            ports: [80]
+            layer: 4
+            mode: nat
+            persistence: {mode: source-ip, timeout: 10m}
+            realServers: [{label: rs1, address: "fd98:1::21", port: 80}]
+        """);
+    // Without the node dropping its ICMPv6 redirects the server answered the client directly after
+    // the first reply and no connection completed (IPv6 has no send_redirects knob).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(lab.curl("http://[fd98::100]/")).containsExactly("rs1"));
+    assertThat(lab.curl("http://[fd98::100]/")).containsExactly("rs1");
+    assertThat(server("rs1").lastClient()).isEqualTo("fd98::10");
+    lab.awaitManagement();
+    assertThat(lbctl("stick", "show", "six").out()).contains("fd98::10", "rs1");
   }
 }

@@ -120,7 +120,8 @@ final class LoneNodeLab implements AutoCloseable {
             Duration.ofSeconds(60),
             "client",
             "curl",
-            "-s",
+            // An IPv6 literal's brackets are not a curl range.
+            url.startsWith("http://[") ? "-gs" : "-s",
             "--max-time",
             "2",
             "-H",

@@ -257,6 +257,12 @@ public final class L4Ruleset {
       chains.add("inet chain nat_prerouting");
       chains.add("inet chain nat_postrouting");
       chains.add("inet chain forward");
+      if (chains.add("inet chain no_redirects")) {
+        // One-arm NAT forwards out the interface it came in on: a redirect would tell the real
+        // server to answer the client directly, around the NAT (IPv6 has no knob to stop them).
+        rule("inet", "no_redirects", "icmpv6 type nd-redirect drop");
+        rule("inet", "no_redirects", "icmp type redirect drop");
+      }
       String original =
           "meta l4proto tcp ct original "
               + ip
@@ -507,6 +513,8 @@ public final class L4Ruleset {
         d.append("    type nat hook prerouting priority dstnat; policy accept;\n  }\n");
         d.append("  chain nat_postrouting {\n");
         d.append("    type nat hook postrouting priority srcnat; policy accept;\n  }\n");
+        d.append("  chain no_redirects {\n");
+        d.append("    type filter hook output priority filter; policy accept;\n  }\n");
         d.append("  chain forward {\n");
         d.append("    type filter hook forward priority filter; policy accept;\n  }\n}\n");
       }
