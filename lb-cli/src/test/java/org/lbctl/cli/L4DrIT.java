@@ -42,7 +42,7 @@ class L4DrIT {
     for (String rs : List.of("rs1", "rs2")) {
       DrRealServer.prepare(lab.lab(), rs, VIP);
       String ip = rs.equals("rs1") ? "10.99.0.21" : "10.99.0.22";
-      lab.nginx(rs, "80", 80, "http://" + ip);
+      lab.nginx(rs, "80; listen [::]:80", 80, "http://" + ip);
       Path received = Files.createDirectories(dir.resolve("received-" + rs));
       List<String> argv = new ArrayList<>(lab.lab().execPrefix(rs));
       argv.addAll(List.of("storescp", "-od", received.toString(), "104"));
@@ -193,6 +193,46 @@ class L4DrIT {
     System.out.println("layer 4 dr: storescu 10 files -> rs1 " + rs1 + ", rs2 " + rs2);
     // Source-IP persistence: one client, one server.
     assertThat(List.of(rs1, rs2)).containsExactlyInAnyOrder(10, 0);
+  }
+
+  @Test
+  void ipv6ClientsAreAnsweredDirectlyThroughAnIpv6DrVip() throws Exception {
+    for (String[] a :
+        new String[][] {
+          {"client", "fd97::10/64", "eth0"},
+          {"lb", "fd97::11/64", "eth0"},
+          {"lb", "fd97::100/128", "eth0"},
+          {"rs1", "fd97::21/64", "eth0"},
+          // The real server holds the VIP on loopback; IPv6 neighbour discovery answers only for
+          // the receiving interface's addresses, so there is no ARP problem to solve.
+          {"rs1", "fd97::100/128", "lo"}
+        }) {
+      lab.ok(a[0], "ip", "addr", "add", a[1], "dev", a[2], "nodad");
+    }
+    lab.startNode(
+        """
+        virtualServices:
+          - label: six
+            address: "fd97::100"
+            ports: [80]
+            layer: 4
+            mode: dr
+            realServers: [{label: rs1, address: "fd97::21", port: 0}]
+        """);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertThat(lab.curl("http://[fd97::100]/")).containsExactly("rs1"));
+    assertThat(lab.server("rs1").lastClient()).isEqualTo("fd97::10");
+    lab.awaitManagement();
+    // Only the client's half crossed the node.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(vip("six").path("bytesIn").asLong()).isPositive();
+              assertThat(vip("six").path("bytesOut").asLong()).isZero();
+            });
   }
 
   private int received(String rs) {

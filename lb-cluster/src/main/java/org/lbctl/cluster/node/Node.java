@@ -342,7 +342,11 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     for (boolean v6 : new boolean[] {false, true}) {
       for (int i = 0; i < vips.size(); i++) {
         VirtualService v = vips.get(i);
-        if (L4Ruleset.carries(v) && (IpLiterals.parse(v.address()) instanceof Inet6Address) == v6) {
+        // DR forwards in the netdev hook, before routing: only NAT and SNAT need the kernel to
+        // route (and IPv6 forwarding stops a host from taking router advertisements).
+        if (L4Ruleset.carries(v)
+            && v.mode() != org.lbctl.core.config.ForwardingMode.DR
+            && (IpLiterals.parse(v.address()) instanceof Inet6Address) == v6) {
           String path = "virtualServices[" + i + "].mode";
           Forwarding.ensure(v6).ifPresent(why -> problems.add(new ConfigProblem(path, why)));
           break;

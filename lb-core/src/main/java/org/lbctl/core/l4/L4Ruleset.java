@@ -408,9 +408,9 @@ public final class L4Ruleset {
       netdevObjects
           .append("  map ")
           .append(flows)
-          .append(" {\n    typeof ")
+          .append(" {\n    typeof tcp sport . ")
           .append(ip)
-          .append(" saddr . tcp sport : ")
+          .append(" saddr : ")
           .append(ip)
           .append(" daddr\n    size ")
           .append(FLOW_MAP_SIZE)
@@ -418,7 +418,8 @@ public final class L4Ruleset {
           .append(FLOW_TIMEOUT)
           .append("\n  }\n");
       String match = match(ip, vip.address(), portSet(vip.ports()));
-      String key = ip + " saddr . tcp sport";
+      // Port first: nft 1.0.6 (Debian 12) aborts on a map update keyed by "ip6 saddr . tcp sport".
+      String key = "tcp sport . " + ip + " saddr";
       String syn = match + " tcp flags & (syn | ack) == syn";
       String fwd = " fwd " + ip + " to ";
       String dev = " device \"" + device + "\"";

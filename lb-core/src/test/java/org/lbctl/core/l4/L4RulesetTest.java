@@ -120,7 +120,7 @@ class L4RulesetTest {
     String flows = "flows4_" + L4Ruleset.id("dicom");
     assertThat(r.declarations())
         .contains("table netdev lbctl_l4 {")
-        .contains("map " + flows + " {\n    typeof ip saddr . tcp sport : ip daddr")
+        .contains("map " + flows + " {\n    typeof tcp sport . ip saddr : ip daddr")
         .contains("chain ingress_eth0 {\n    type filter hook ingress device \"eth0\"");
     assertThat(r.rules())
         .contains(
@@ -128,10 +128,10 @@ class L4RulesetTest {
                 + " 0x4c33ffff jhash ip saddr mod 257")
         // A persistent client's SYN follows the persistence map first.
         .contains("tcp flags & (syn | ack) == syn meta mark set ip saddr map @sticky4_")
-        .contains("update @" + flows + " { ip saddr . tcp sport : 10.99.0.21 }")
-        .contains("update @" + flows + " { ip saddr . tcp sport : 10.99.0.22 }")
+        .contains("update @" + flows + " { tcp sport . ip saddr : 10.99.0.21 }")
+        .contains("update @" + flows + " { tcp sport . ip saddr : 10.99.0.22 }")
         .contains(
-            "ip daddr 10.99.0.100 tcp dport 104 fwd ip to ip saddr . tcp sport map @"
+            "ip daddr 10.99.0.100 tcp dport 104 fwd ip to tcp sport . ip saddr map @"
                 + flows
                 + " device \"eth0\"")
         .contains("fwd ip to jhash ip saddr mod 257");
@@ -147,7 +147,7 @@ class L4RulesetTest {
     assertThat(r.rules())
         .doesNotContain(": 10.99.0.21 }")
         .contains("map { 0-256 : 10.99.0.22 }")
-        .contains("tcp sport map @flows4_");
+        .contains("ip saddr map @flows4_");
   }
 
   @Test
