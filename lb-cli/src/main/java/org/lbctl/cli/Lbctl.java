@@ -20,6 +20,7 @@ import picocli.CommandLine.HelpCommand;
       PromoteCommand.class,
       PairCommand.class,
       StickCommand.class,
+      UserCommand.class,
       CleanupCommand.class,
       ConfigCommand.class,
       HelpCommand.class

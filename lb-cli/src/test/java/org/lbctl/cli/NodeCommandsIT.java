@@ -123,6 +123,38 @@ class NodeCommandsIT {
   }
 
   @Test
+  void usersAreAddedWithAGivenOrAGeneratedPasswordAndBadOnesAreRefused() throws Exception {
+    var stdin = System.in;
+    try {
+      System.setIn(new java.io.ByteArrayInputStream("a long password\n".getBytes()));
+      Run alice = lbctl("user", "add", "alice", "--password-stdin");
+      assertThat(alice.exit()).as(alice.err()).isZero();
+      assertThat(alice.out()).isEqualTo("user alice added\n");
+    } finally {
+      System.setIn(stdin);
+    }
+    Run bob = lbctl("user", "add", "bob");
+    assertThat(bob.exit()).isZero();
+    String generated = bob.out().replaceAll("(?s).*shown this once\\): (\\S+)\\s*", "$1");
+    assertThat(generated).hasSize(20);
+
+    // Salted hashes beside the configuration, readable by the node's user only.
+    Path users = configFile.resolveSibling("users.json");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(users)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readString(users)).doesNotContain("a long password", generated);
+    var store = org.lbctl.core.auth.UserStore.open(Optional.of(users));
+    assertThat(store.verify("alice", "a long password")).isTrue();
+    assertThat(store.verify("bob", generated)).isTrue();
+
+    Run again = lbctl("user", "add", "alice");
+    assertThat(again.exit()).isEqualTo(1);
+    assertThat(again.err()).contains("name: user 'alice' exists already");
+    assertThat(lbctl("user", "add").exit()).isEqualTo(2);
+    assertThat(lbctl("user", "list").out()).isEqualTo("alice\nbob\n");
+  }
+
+  @Test
   void metricsArePrometheusTextWithHaproxyStyleNames() throws Exception {
     assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
     assertThat(lbctl("rip", "halt", "pacs", "pacs2").exit()).isZero();

@@ -37,6 +37,8 @@ import org.lbctl.core.api.ManagementServer;
 import org.lbctl.core.api.NodeControl;
 import org.lbctl.core.api.PairOrder;
 import org.lbctl.core.api.PairingOffer;
+import org.lbctl.core.auth.PasswordHash;
+import org.lbctl.core.auth.UserStore;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.ConfigException;
@@ -92,6 +94,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private final ProxyEngine engine;
   private final HealthChecker health;
   private final L4DataPlane kernel;
+  private volatile UserStore users;
   private final Alerter alerter;
   private volatile boolean transparentInstalled;
   private final CheckCommands checkCommands;
@@ -165,6 +168,10 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       node.document = document;
       node.version = node.versionAtStart(ConfigHash.of(initial));
       node.loadedAt = Instant.now();
+      // Beside the configuration file (the state directory); in memory on the embedded one.
+      node.users =
+          UserStore.open(
+              local.configFile().map(f -> f.toAbsolutePath().resolveSibling("users.json")));
       node.management = ManagementServer.start(local.managementSocket(), new ManagementApi(node));
       if (local.pair().isPresent()) {
         node.startStickTable(local.pair().get(), key.orElseThrow());
@@ -539,6 +546,31 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
                         + "' (known: "
                         + String.join(", ", engine.services().keySet())
                         + ")"));
+  }
+
+  @Override
+  public Optional<String> addUser(String name, String password) throws ApiException {
+    Optional<String> generated =
+        password == null ? Optional.of(PasswordHash.generate()) : Optional.empty();
+    try {
+      users.add(name, generated.orElse(password));
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
+    }
+    if (!users.persistent()) {
+      log.warn(
+          "user '{}' added in memory only: this node runs on its embedded configuration and"
+              + " forgets its users when it stops",
+          name);
+    }
+    return generated;
+  }
+
+  @Override
+  public List<String> users() {
+    return users.names();
   }
 
   @Override

@@ -84,6 +84,21 @@ public final class ManagementApi {
         allow(method, "GET");
         return new ApiResponse(200, node.status());
       }
+      case "/v1/users" -> {
+        if (method.equals("GET")) {
+          return new ApiResponse(200, Map.of("users", node.users()));
+        }
+        allow(method, "POST");
+        JsonNode req = object(body, Set.of("name", "password"));
+        String name = req.path("name").asText(null);
+        String password = req.hasNonNull("password") ? req.path("password").asText() : null;
+        Optional<String> generated = node.addUser(name, password);
+        log.info("management API: user '{}' added by {}", name, caller);
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("name", name);
+        generated.ifPresent(g -> answer.put("generatedPassword", g));
+        return new ApiResponse(201, answer);
+      }
       case "/metrics" -> {
         allow(method, "GET");
         return new ApiResponse(

@@ -11,6 +11,17 @@ import org.lbctl.core.status.StickTableStatus;
 public interface NodeControl {
   NodeStatus status();
 
+  /**
+   * Adds a management user; with no password given, one is generated and returned (shown once).
+   *
+   * @return the generated password, or empty when one was given
+   * @throws ApiException 400 naming what is wrong (name, existing user, short password)
+   */
+  java.util.Optional<String> addUser(String name, String password) throws ApiException;
+
+  /** The names of the management users. */
+  java.util.List<String> users();
+
   ReplicatedConfig runningConfig();
 
   /**

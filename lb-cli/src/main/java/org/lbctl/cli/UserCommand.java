@@ -1,0 +1,84 @@
+package org.lbctl.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "user",
+    description = {
+      "Manage the node's management users (there is no default user or password):",
+      "  add NAME   with --password-stdin, the first line of standard input is the password",
+      "             (12 characters at least); without it the node generates one and this",
+      "             command prints it, once",
+      "  list       the users' names"
+    })
+final class UserCommand extends ApiCommand {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  enum Action {
+    add,
+    list
+  }
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "ACTION", description = "add or list")
+  Action action;
+
+  @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the user (add)")
+  String name;
+
+  @Option(names = "--password-stdin", description = "read the password from standard input")
+  boolean passwordStdin;
+
+  @Override
+  public Integer call() throws IOException {
+    if (action == Action.list) {
+      JsonNode r = call("GET", "/v1/users", null);
+      if (api.json()) {
+        printJson(r);
+      } else {
+        r.path("users").forEach(u -> out().println(u.asText()));
+      }
+      out().flush();
+      return 0;
+    }
+    if (name == null) {
+      throw new ParameterException(spec.commandLine(), "user add needs a NAME");
+    }
+    ObjectNode body = JSON.createObjectNode().put("name", name);
+    if (passwordStdin) {
+      String line =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+      if (line == null || line.isEmpty()) {
+        throw new ParameterException(
+            spec.commandLine(), "--password-stdin: standard input held no password");
+      }
+      body.put("password", line);
+    }
+    JsonNode r = call("POST", "/v1/users", JSON.writeValueAsString(body));
+    if (api.json()) {
+      printJson(r);
+    } else if (r.has("generatedPassword")) {
+      out()
+          .printf(
+              "user %s added; password (shown this once): %s%n",
+              name, r.path("generatedPassword").asText());
+    } else {
+      out().printf("user %s added%n", name);
+    }
+    out().flush();
+    return 0;
+  }
+}

@@ -1,0 +1,110 @@
+package org.lbctl.core.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.lbctl.core.os.AtomicFiles;
+
+/**
+ * The management users of this node: names and salted password hashes, in a file only the node's
+ * user can read ({@code users.json} beside the configuration), or in memory for a node on its
+ * embedded configuration. There is no default user and no default password.
+ */
+public final class UserStore {
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{0,31}");
+  private static final int MIN_PASSWORD = 12;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A user as stored. */
+  public record User(String name, String hash, String created) {}
+
+  private final Optional<Path> file;
+  private final Map<String, User> users = new LinkedHashMap<>();
+
+  private UserStore(Optional<Path> file) {
+    this.file = file;
+  }
+
+  /** The users in {@code file} (none yet when it does not exist); empty: kept in memory only. */
+  public static UserStore open(Optional<Path> file) throws IOException {
+    UserStore s = new UserStore(file);
+    if (file.isPresent() && Files.exists(file.get())) {
+      for (JsonNode u : JSON.readTree(file.get().toFile()).path("users")) {
+        User user =
+            new User(u.path("name").asText(), u.path("hash").asText(), u.path("created").asText());
+        s.users.put(user.name(), user);
+      }
+    }
+    return s;
+  }
+
+  /** Whether users survive a restart of the node. */
+  public boolean persistent() {
+    return file.isPresent();
+  }
+
+  public synchronized List<String> names() {
+    return new ArrayList<>(users.keySet());
+  }
+
+  /**
+   * Adds a user.
+   *
+   * @throws IllegalArgumentException naming what is wrong: the name, an existing user, a short
+   *     password; nothing is changed then
+   */
+  public synchronized void add(String name, String password) throws IOException {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          "name: '" + name + "' is not a user name (a-z first, then a-z 0-9 . _ -, at most 32)");
+    }
+    if (users.containsKey(name)) {
+      throw new IllegalArgumentException("name: user '" + name + "' exists already");
+    }
+    if (password == null || password.length() < MIN_PASSWORD) {
+      throw new IllegalArgumentException(
+          "password: at least " + MIN_PASSWORD + " characters (or leave it out to get one)");
+    }
+    User u = new User(name, PasswordHash.of(password), Instant.now().toString());
+    users.put(name, u);
+    try {
+      save();
+    } catch (IOException | RuntimeException e) {
+      users.remove(name);
+      throw e;
+    }
+  }
+
+  /** Whether {@code name} exists and {@code password} is its password (slow on purpose). */
+  public boolean verify(String name, String password) {
+    User u;
+    synchronized (this) {
+      u = users.get(name);
+    }
+    return u != null && password != null && PasswordHash.matches(password, u.hash());
+  }
+
+  private void save() throws IOException {
+    if (file.isEmpty()) {
+      return;
+    }
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode list = root.putArray("users");
+    for (User u : users.values()) {
+      list.addObject().put("name", u.name()).put("hash", u.hash()).put("created", u.created());
+    }
+    AtomicFiles.replace(
+        file.get(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), true);
+  }
+}
