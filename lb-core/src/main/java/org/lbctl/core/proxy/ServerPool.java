@@ -42,17 +42,7 @@ final class ServerPool {
    * Where a pooled connection goes: the target and the TLS client context (by identity: a replaced
    * context makes new connections). Built per request, so no strings.
    */
-  record Key(InetSocketAddress target, Object tls) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && k.tls == tls && k.target.equals(target);
-    }
-
-    @Override
-    public int hashCode() {
-      return target.hashCode() * 31 + System.identityHashCode(tls);
-    }
-  }
+  record Key(InetSocketAddress target, Object tls) {}
 
   /** A live idle connection to {@code key}, or null. Call on the connection's event loop. */
   static Channel borrow(Key key) {
