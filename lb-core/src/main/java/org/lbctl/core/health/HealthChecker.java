@@ -210,19 +210,21 @@ public final class HealthChecker implements AutoCloseable {
   }
 
   /** The latest result for a server, or empty before its first check (or without a check). */
-  public synchronized Optional<CheckResult> last(String vip, String server) {
-    return monitors.entrySet().stream()
-        .filter(e -> e.getKey().vip().equals(vip) && e.getKey().server().equals(server))
-        .map(e -> e.getValue().last())
-        .filter(java.util.Objects::nonNull)
-        .findFirst();
+  public Optional<CheckResult> last(String vip, String server) {
+    return fromMonitor(vip, server, ServerMonitor::last);
   }
 
   /** How long the latest check of a real server took; empty without a check or before it. */
-  public synchronized Optional<java.time.Duration> lastTook(String vip, String server) {
+  public Optional<java.time.Duration> lastTook(String vip, String server) {
+    return fromMonitor(vip, server, ServerMonitor::lastTook);
+  }
+
+  /** What the monitor of (vip, server) holds; empty without a check or before the first. */
+  private synchronized <T> Optional<T> fromMonitor(
+      String vip, String server, java.util.function.Function<ServerMonitor, T> what) {
     return monitors.entrySet().stream()
         .filter(e -> e.getKey().vip().equals(vip) && e.getKey().server().equals(server))
-        .map(e -> e.getValue().lastTook())
+        .map(e -> what.apply(e.getValue()))
         .filter(java.util.Objects::nonNull)
         .findFirst();
   }
