@@ -267,8 +267,7 @@ public final class L4DataPlane implements AutoCloseable {
       return;
     }
     Map<String, CounterKey> names = applied.get().counters();
-    Map<String, NftTable.Count> live = new HashMap<>(NftTable.counters("inet", L4Ruleset.TABLE));
-    live.putAll(NftTable.counters("netdev", L4Ruleset.TABLE));
+    Map<String, NftTable.Count> live = NftTable.counters(L4Ruleset.TABLE);
     Map<String, VirtualServiceRuntime> byLabel = new HashMap<>();
     now.forEach(v -> byLabel.put(v.label(), v));
     live.forEach(

@@ -66,17 +66,19 @@ public final class NftTable {
     }
   }
 
-  /** A table's named counters; empty when it is not there. */
-  public static Map<String, Count> counters(String family, String table) throws IOException {
-    Commands.Result r =
-        Commands.run(TIMEOUT, List.of("nft", "-j", "list", "counters", "table", family, table));
+  /**
+   * The named counters of every table called {@code table}, whatever its family (one nft run for
+   * both of lbctl's tables); empty when there are none.
+   */
+  public static Map<String, Count> counters(String table) throws IOException {
+    Commands.Result r = Commands.run(TIMEOUT, List.of("nft", "-j", "list", "counters"));
     Map<String, Count> counts = new HashMap<>();
     if (!r.ok()) {
       return counts;
     }
     for (JsonNode item : JSON.readTree(r.output()).path("nftables")) {
       JsonNode c = item.path("counter");
-      if (c.isObject()) {
+      if (c.isObject() && c.path("table").asText().equals(table)) {
         counts.put(
             c.path("name").asText(),
             new Count(c.path("packets").asLong(), c.path("bytes").asLong()));
