@@ -81,12 +81,13 @@ public final class ScriptedHttpServer implements AutoCloseable {
   /** A request's head up to the blank line (the tests send no bodies), or null at the end. */
   private static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int last4 = 0;
     int b;
     while ((b = in.read()) >= 0) {
       head.write(b);
-      String sofar = head.toString(StandardCharsets.ISO_8859_1);
-      if (sofar.endsWith("\r\n\r\n")) {
-        return sofar;
+      last4 = (last4 << 8) | b;
+      if (last4 == 0x0d0a0d0a) {
+        return head.toString(StandardCharsets.ISO_8859_1);
       }
     }
     return null;
