@@ -1,0 +1,165 @@
+package org.lbctl.core.auth;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.lbctl.core.os.AtomicFiles;
+
+/**
+ * Tokens for scripts and scrapers ({@code Authorization: Bearer lbctl_ID_SECRET}). Each belongs to
+ * a user, has a label saying what uses it, and may be read-only. Only a SHA-256 of the secret is
+ * kept (a token is 256 random bits, so a fast hash is enough), in {@code tokens.json} beside the
+ * users, mode 0600; the secret is shown once, when the token is made.
+ */
+public final class ApiTokens {
+  private static final Pattern FORMAT = Pattern.compile("lbctl_([0-9a-f]{8})_([A-Za-z0-9_-]{43})");
+  private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** A token as kept: never its secret. */
+  public record Token(String id, String user, String label, boolean readOnly, String created) {}
+
+  private record Stored(Token token, byte[] digest) {}
+
+  private final Optional<Path> file;
+  private final Map<String, Stored> tokens = new LinkedHashMap<>();
+
+  private ApiTokens(Optional<Path> file) {
+    this.file = file;
+  }
+
+  /** The tokens in {@code file} (none when it does not exist); empty: kept in memory only. */
+  public static ApiTokens open(Optional<Path> file) throws IOException {
+    ApiTokens t = new ApiTokens(file);
+    if (file.isPresent() && Files.exists(file.get())) {
+      for (JsonNode n : JSON.readTree(file.get().toFile()).path("tokens")) {
+        Token token =
+            new Token(
+                n.path("id").asText(),
+                n.path("user").asText(),
+                n.path("label").asText(),
+                n.path("readOnly").asBoolean(false),
+                n.path("created").asText());
+        t.tokens.put(
+            token.id(), new Stored(token, HexFormat.of().parseHex(n.path("sha256").asText())));
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Makes a token for {@code user}.
+   *
+   * @return the token's text, to be shown once
+   * @throws IllegalArgumentException naming a bad label; nothing is changed then
+   */
+  public synchronized String create(String user, String label, boolean readOnly)
+      throws IOException {
+    if (label == null || !LABEL.matcher(label).matches()) {
+      throw new IllegalArgumentException(
+          "label: '" + label + "' (what uses the token: letters, digits, space . _ -, at most 64)");
+    }
+    String id;
+    do {
+      byte[] b = new byte[4];
+      RANDOM.nextBytes(b);
+      id = HexFormat.of().formatHex(b);
+    } while (tokens.containsKey(id));
+    byte[] secret = new byte[32];
+    RANDOM.nextBytes(secret);
+    String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
+    Token token = new Token(id, user, label, readOnly, Instant.now().toString());
+    tokens.put(id, new Stored(token, sha256(secretText)));
+    try {
+      save();
+    } catch (IOException | RuntimeException e) {
+      tokens.remove(id);
+      throw e;
+    }
+    return "lbctl_" + id + "_" + secretText;
+  }
+
+  /** The token {@code text} names, if it is one of ours and its secret matches. */
+  public Optional<Token> verify(String text) {
+    Matcher m = FORMAT.matcher(text == null ? "" : text);
+    if (!m.matches()) {
+      return Optional.empty();
+    }
+    Stored s;
+    synchronized (this) {
+      s = tokens.get(m.group(1));
+    }
+    if (s == null || !MessageDigest.isEqual(s.digest(), sha256(m.group(2)))) {
+      return Optional.empty();
+    }
+    return Optional.of(s.token());
+  }
+
+  public synchronized List<Token> list() {
+    List<Token> all = new ArrayList<>();
+    tokens.values().forEach(s -> all.add(s.token()));
+    return all;
+  }
+
+  /** Removes a token; false when there is none with that id. */
+  public synchronized boolean revoke(String id) throws IOException {
+    Stored removed = tokens.remove(id);
+    if (removed == null) {
+      return false;
+    }
+    try {
+      save();
+    } catch (IOException | RuntimeException e) {
+      tokens.put(id, removed);
+      throw e;
+    }
+    return true;
+  }
+
+  private void save() throws IOException {
+    if (file.isEmpty()) {
+      return;
+    }
+    ObjectNode root = JSON.createObjectNode();
+    ArrayNode list = root.putArray("tokens");
+    for (Stored s : tokens.values()) {
+      Token t = s.token();
+      list.addObject()
+          .put("id", t.id())
+          .put("user", t.user())
+          .put("label", t.label())
+          .put("readOnly", t.readOnly())
+          .put("created", t.created())
+          .put("sha256", HexFormat.of().formatHex(s.digest()));
+    }
+    AtomicFiles.replace(
+        file.get(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), true);
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.US_ASCII));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}

@@ -1,0 +1,195 @@
+package org.lbctl.core.auth;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides who a remote management request comes from: a password (HTTP Basic, or the web UI's
+ * login), an API token ({@code Bearer}), or a web UI session cookie. Failures are throttled per
+ * source and per user before any password is hashed. A password that checked out is remembered for
+ * {@link #REMEMBER} (keyed by an HMAC of name and password under a key that lives only in memory),
+ * so a script using Basic does not pay the slow hash on every request.
+ */
+public final class Authenticator {
+  private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
+  static final Duration REMEMBER = Duration.ofMinutes(5);
+  public static final String SESSION_COOKIE = "lbctl_session";
+
+  /** What became of a request's credentials. */
+  public sealed interface Verdict {}
+
+  /** Known: the request goes on as {@code caller}. */
+  public record Admitted(Caller caller) implements Verdict {}
+
+  /**
+   * Refused: 401 (no or bad credentials) or 429 (locked out for {@code retryAfter}).
+   *
+   * @param message for the caller; never says whether the user exists
+   */
+  public record Refused(int status, String message, Optional<Duration> retryAfter)
+      implements Verdict {}
+
+  private final UserStore users;
+  private final ApiTokens tokens;
+  private final Sessions sessions;
+  private final LoginThrottle throttle;
+  private final Clock clock;
+  private final byte[] rememberKey = new byte[32];
+  private final Map<String, Instant> remembered = new HashMap<>();
+
+  public Authenticator(UserStore users, ApiTokens tokens, Clock clock) {
+    this.users = users;
+    this.tokens = tokens;
+    this.clock = clock;
+    this.sessions = new Sessions(clock);
+    this.throttle = new LoginThrottle(clock);
+    new SecureRandom().nextBytes(rememberKey);
+  }
+
+  public Sessions sessions() {
+    return sessions;
+  }
+
+  /**
+   * @param authorization the Authorization header, or null
+   * @param sessionId the session cookie's value, or null
+   * @param source the client's address, for throttling and the log
+   */
+  public Verdict admit(String authorization, String sessionId, String source) {
+    if (authorization != null) {
+      String a = authorization.strip();
+      int space = a.indexOf(' ');
+      String scheme = space < 0 ? a : a.substring(0, space);
+      String value = space < 0 ? "" : a.substring(space + 1).strip();
+      if (scheme.equalsIgnoreCase("Basic")) {
+        return basic(value, source);
+      }
+      if (scheme.equalsIgnoreCase("Bearer")) {
+        return bearer(value, source);
+      }
+      return new Refused(
+          401, "unsupported Authorization scheme '" + scheme + "'", Optional.empty());
+    }
+    if (sessionId != null) {
+      Optional<String> user = sessions.user(sessionId);
+      if (user.isPresent()) {
+        return new Admitted(new Caller(user.get(), source, "session", true));
+      }
+      return new Refused(401, "the session has ended: log in again", Optional.empty());
+    }
+    if (users.names().isEmpty()) {
+      return new Refused(
+          401, "no management users yet: on the node, run 'lbctl user add NAME'", Optional.empty());
+    }
+    return new Refused(
+        401, "authentication required: a user's password or an API token", Optional.empty());
+  }
+
+  /** The web UI's login: a password for a new session. */
+  public Verdict login(String name, String password, String source) {
+    Verdict v = password(name, password, source, "session");
+    if (v instanceof Admitted a) {
+      log.info("management: {} logged in from {}", name, source);
+      return new Admitted(a.caller());
+    }
+    return v;
+  }
+
+  private Verdict basic(String value, String source) {
+    String decoded;
+    try {
+      decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return new Refused(401, "malformed Basic credentials", Optional.empty());
+    }
+    int colon = decoded.indexOf(':');
+    if (colon < 0) {
+      return new Refused(401, "malformed Basic credentials", Optional.empty());
+    }
+    return password(decoded.substring(0, colon), decoded.substring(colon + 1), source, "password");
+  }
+
+  private Verdict password(String name, String password, String source, String via) {
+    Optional<Duration> locked = throttle.lockedOut(source, name);
+    if (locked.isPresent()) {
+      return locked(locked.get());
+    }
+    String key = rememberKey(name, password);
+    if (rememberedNow(key) || users.verify(name, password)) {
+      remember(key);
+      throttle.succeeded(name);
+      return new Admitted(new Caller(name, source, via, true));
+    }
+    Optional<Duration> lock = throttle.failed(source, name);
+    if (lock.isPresent()) {
+      log.warn(
+          "management: failed login for '{}' from {}; locked out for {} s",
+          name,
+          source,
+          lock.get().toSeconds());
+      return locked(lock.get());
+    }
+    log.warn("management: failed login for '{}' from {}", name, source);
+    return new Refused(401, "wrong user name or password", Optional.empty());
+  }
+
+  private Verdict bearer(String value, String source) {
+    Optional<Duration> locked = throttle.lockedOut(source, null);
+    if (locked.isPresent()) {
+      return locked(locked.get());
+    }
+    Optional<ApiTokens.Token> token = tokens.verify(value);
+    if (token.isEmpty() || !users.names().contains(token.get().user())) {
+      Optional<Duration> lock = throttle.failed(source, null);
+      log.warn("management: unknown or revoked API token from {}", source);
+      return lock.isPresent()
+          ? locked(lock.get())
+          : new Refused(401, "unknown or revoked API token", Optional.empty());
+    }
+    ApiTokens.Token t = token.get();
+    return new Admitted(
+        new Caller(t.user() + " (token " + t.id() + ")", source, "token", !t.readOnly()));
+  }
+
+  private static Refused locked(Duration wait) {
+    long seconds = Math.max(1, wait.toSeconds());
+    return new Refused(
+        429,
+        "too many failed logins: try again in " + seconds + " s",
+        Optional.of(Duration.ofSeconds(seconds)));
+  }
+
+  private synchronized boolean rememberedNow(String key) {
+    Instant until = remembered.get(key);
+    return until != null && until.isAfter(clock.instant());
+  }
+
+  private synchronized void remember(String key) {
+    Instant now = clock.instant();
+    remembered.values().removeIf(until -> !until.isAfter(now));
+    remembered.put(key, now.plus(REMEMBER));
+  }
+
+  private String rememberKey(String name, String password) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(rememberKey, "HmacSHA256"));
+      byte[] d = mac.doFinal((name + "\0" + password).getBytes(StandardCharsets.UTF_8));
+      return Base64.getEncoder().encodeToString(d);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is missing from this JDK", e);
+    }
+  }
+}
