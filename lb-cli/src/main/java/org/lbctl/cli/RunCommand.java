@@ -2,6 +2,8 @@ package org.lbctl.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -12,6 +14,8 @@ import org.lbctl.cluster.node.Node;
 import org.lbctl.cluster.node.ReloadSignal;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
+import org.lbctl.core.config.Endpoints;
+import org.lbctl.core.config.ManagementHttps;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.NodeConfigLoader;
 import org.lbctl.core.config.ReplicatedConfig;
@@ -56,6 +60,14 @@ final class RunCommand implements Callable<Integer> {
       description =
           "Event loop threads of the data plane (default: the node file's, or one per core).")
   Integer ioThreads;
+
+  @Option(
+      names = "--https",
+      paramLabel = "ADDR[:PORT]",
+      description =
+          "HTTPS management listener (REST API, web UI, /metrics), or 'none' (default: the node"
+              + " file's, else 0.0.0.0:9443; 127.0.0.1:9443 with --demo).")
+  String https;
 
   @Spec CommandSpec spec;
 
@@ -112,10 +124,41 @@ final class RunCommand implements Callable<Integer> {
           spec.commandLine(),
           "--io-threads: " + ioThreads + " (expected: 0 for one per core, or more)");
     }
-    return base.withOverrides(
-        Optional.ofNullable(config),
-        Optional.ofNullable(socket),
-        ioThreads == null ? OptionalInt.empty() : OptionalInt.of(ioThreads));
+    NodeConfig local =
+        base.withOverrides(
+            Optional.ofNullable(config),
+            Optional.ofNullable(socket),
+            ioThreads == null ? OptionalInt.empty() : OptionalInt.of(ioThreads));
+    if (https != null) {
+      return local.withHttps(httpsListener(https));
+    }
+    if (nodeFile == null) {
+      return local.withHttps(
+          Optional.of(
+              demo
+                  ? new ManagementHttps(
+                      new InetSocketAddress(
+                          InetAddress.getLoopbackAddress(), ManagementHttps.DEFAULT_PORT),
+                      Optional.empty())
+                  : ManagementHttps.defaults()));
+    }
+    return local;
+  }
+
+  private Optional<ManagementHttps> httpsListener(String text) {
+    if (text.equals("none")) {
+      return Optional.empty();
+    }
+    return Endpoints.parse(text, ManagementHttps.DEFAULT_PORT)
+        .map(a -> new ManagementHttps(a, Optional.empty()))
+        .map(Optional::of)
+        .orElseThrow(
+            () ->
+                new ParameterException(
+                    spec.commandLine(),
+                    "--https: '"
+                        + text
+                        + "' (expected an IP address with an optional :port, or none)"));
   }
 
   private static void closeQuietly(DemoBackends backends) {
@@ -146,6 +189,8 @@ final class RunCommand implements Callable<Integer> {
           curl http://127.0.0.1:8080/
           # the System Overview
           ./lbctl status%1$s
+          # the web UI on https://127.0.0.1:9443/ (self-signed certificate): add a user first
+          ./lbctl user add admin%1$s
           # halt rs1: rs2 takes every new client
           ./lbctl rip halt demo rs1%1$s
           curl http://127.0.0.1:8080/

@@ -70,7 +70,16 @@ class LauncherIT {
     Path socket = dir.resolve("lbctl.sock");
     Path log = dir.resolve("node.log");
 
-    Process node = lbctl(log, "run", "--config", config.toString(), "--socket", socket.toString());
+    Process node =
+        lbctl(
+            log,
+            "run",
+            "--https",
+            "none",
+            "--config",
+            config.toString(),
+            "--socket",
+            socket.toString());
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket));
     assertThat(TestClient.greeting(first)).startsWith("rs:");
 
@@ -105,7 +114,15 @@ class LauncherIT {
     Path log = dir.resolve("node.log");
 
     Process node =
-        lbctl(log, "run", "--config", config.toString(), "--socket", dir.resolve("s").toString());
+        lbctl(
+            log,
+            "run",
+            "--https",
+            "none",
+            "--config",
+            config.toString(),
+            "--socket",
+            dir.resolve("s").toString());
 
     assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(node.exitValue()).isEqualTo(1);
@@ -119,13 +136,22 @@ class LauncherIT {
     Files.writeString(config, "virtualServices: []");
     Path socket = dir.resolve("lbctl.sock");
     lbctl(
-        dir.resolve("1.log"), "run", "--config", config.toString(), "--socket", socket.toString());
+        dir.resolve("1.log"),
+        "run",
+        "--https",
+        "none",
+        "--config",
+        config.toString(),
+        "--socket",
+        socket.toString());
     await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(socket));
 
     Process second =
         lbctl(
             dir.resolve("2.log"),
             "run",
+            "--https",
+            "none",
             "--config",
             config.toString(),
             "--socket",

@@ -64,6 +64,10 @@ class TransparentProxyIT {
   private String curl(String vip, int port) throws Exception {
     var r =
         lab.exec("client", "curl", "-gs", "--max-time", "2", "http://" + vip + ":" + port + "/");
+    if (!r.ok()) {
+      // Kept for the report: a failed curl's own words say which step failed.
+      System.err.println("curl " + vip + ":" + port + ": " + r.describe());
+    }
     return r.ok() ? r.output().strip() : "";
   }
 

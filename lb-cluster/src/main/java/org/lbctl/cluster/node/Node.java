@@ -37,8 +37,8 @@ import org.lbctl.core.api.ManagementServer;
 import org.lbctl.core.api.NodeControl;
 import org.lbctl.core.api.PairOrder;
 import org.lbctl.core.api.PairingOffer;
+import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.auth.PasswordHash;
-import org.lbctl.core.auth.UserStore;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.ConfigException;
@@ -62,6 +62,7 @@ import org.lbctl.core.health.HealthChecker;
 import org.lbctl.core.l4.Forwarding;
 import org.lbctl.core.l4.L4DataPlane;
 import org.lbctl.core.l4.L4Ruleset;
+import org.lbctl.core.os.AtomicFiles;
 import org.lbctl.core.os.TransparentRouting;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.SwitchableStickTable;
@@ -94,14 +95,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private final ProxyEngine engine;
   private final HealthChecker health;
   private final L4DataPlane kernel;
-  private volatile UserStore users;
   private final Alerter alerter;
   private volatile boolean transparentInstalled;
   private final CheckCommands checkCommands;
   private final Instant startedAt = Instant.now();
   private final String name;
   private volatile Optional<ConfigStore> store;
-  private ManagementServer management;
+  private Management management;
   private volatile PairController pair;
   private PairingListener offer;
   // The engine routes through this; a node of a pair swaps the replicated table in.
@@ -168,11 +168,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       node.document = document;
       node.version = node.versionAtStart(ConfigHash.of(initial));
       node.loadedAt = Instant.now();
-      // Beside the configuration file (the state directory); in memory on the embedded one.
-      node.users =
-          UserStore.open(
-              local.configFile().map(f -> f.toAbsolutePath().resolveSibling("users.json")));
-      node.management = ManagementServer.start(local.managementSocket(), new ManagementApi(node));
+      node.management = Management.start(local, node);
       if (local.pair().isPresent()) {
         node.startStickTable(local.pair().get(), key.orElseThrow());
         node.startPair(local.pair().get(), key.orElseThrow(), PairController.Start.FRESH);
@@ -493,36 +489,12 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       throw new ApiException(
           409, "this node runs on an embedded configuration; there is no file to reload");
     }
-    PairController p = pair;
-    Optional<String> refusal = p == null ? Optional.empty() : p.editRefusal();
-    if (refusal.isPresent()) {
-      log.warn("reload refused, the running configuration is unchanged: {}", refusal.get());
-      throw new ApiException(409, refusal.get());
-    }
+    refuseEditsHere("reload");
     Path path = local.configFile().get();
     String file = path.toString();
     try {
       byte[] read = ConfigLoader.read(path);
-      ReplicatedConfig next = ConfigLoader.parse(read, ConfigLoader.isJson(path));
-      String hash = ConfigHash.of(next);
-      runnable(next);
-      ListenerChanges changes = engine.apply(next);
-      follow(next);
-      List<FloatingIp> before = running.allFloatingIps();
-      running = next;
-      announceRealServers();
-      document = read;
-      loadedAt = Instant.now();
-      if (!hash.equals(version.hash())) {
-        version = version.next(hash);
-        recordVersion(version);
-        log.info("configuration {} loaded from {}", version, file);
-      }
-      if (p != null) {
-        p.floatingIpsChanged(before);
-        p.configChanged();
-      }
-      return changes;
+      return run(read, ConfigLoader.parse(read, ConfigLoader.isJson(path)), file);
     } catch (ConfigException e) {
       log.warn(
           "reload of {} refused, the running configuration is unchanged:\n{}",
@@ -532,6 +504,117 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
           "configuration " + file + " refused; the running configuration is unchanged",
           e.problems());
     }
+  }
+
+  @Override
+  public synchronized ListenerChanges replaceConfig(byte[] given, String basedOn)
+      throws ApiException {
+    refuseEditsHere("configuration edit");
+    if (!basedOn.equals(version.hash())) {
+      throw new ApiException(
+          409,
+          "the configuration changed since it was read (read "
+              + basedOn.substring(0, Math.min(12, basedOn.length()))
+              + ", running "
+              + version
+              + "): read it again and redo the edit");
+    }
+    ReplicatedConfig next;
+    try {
+      next = ConfigLoader.parse(given, looksLikeJson(given));
+      runnable(next);
+    } catch (ConfigException e) {
+      throw ManagementApi.refused(
+          "configuration refused; the running configuration is unchanged", e.problems());
+    }
+    if (local.configFile().isEmpty()) {
+      try {
+        ListenerChanges changes = run(given, next, "the management API (in memory)");
+        log.warn("configuration {} runs in memory only: this node has no file", version);
+        return changes;
+      } catch (ConfigException e) {
+        throw ManagementApi.refused(
+            "configuration refused; the running configuration is unchanged", e.problems());
+      }
+    }
+    Path path = local.configFile().get();
+    byte[] stored = ConfigLoader.isJson(path) ? ConfigWriter.toJson(next) : toYaml(next);
+    byte[] before = document;
+    try {
+      AtomicFiles.replace(path.resolveSibling(path.getFileName() + ".previous"), before, true);
+      AtomicFiles.replace(path, stored, true);
+    } catch (IOException e) {
+      throw new ApiException(500, "cannot write " + path + ": " + e.getMessage());
+    }
+    try {
+      return run(stored, next, path.toString());
+    } catch (ConfigException e) {
+      restore(path, before);
+      throw ManagementApi.refused(
+          "configuration refused; the running configuration is unchanged", e.problems());
+    } catch (RuntimeException e) {
+      restore(path, before);
+      throw e;
+    }
+  }
+
+  private static boolean looksLikeJson(byte[] document) {
+    for (byte b : document) {
+      if (!Character.isWhitespace(b)) {
+        return b == '{';
+      }
+    }
+    return false;
+  }
+
+  private static byte[] toYaml(ReplicatedConfig config) {
+    return ConfigWriter.toYaml(config).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void restore(Path path, byte[] before) {
+    try {
+      AtomicFiles.replace(path, before, true);
+    } catch (IOException e) {
+      log.error(
+          "cannot put the previous configuration back into {} ({}); the node runs it still, the"
+              + " file holds the refused one",
+          path,
+          e.getMessage());
+    }
+  }
+
+  private void refuseEditsHere(String what) throws ApiException {
+    PairController p = pair;
+    Optional<String> refusal = p == null ? Optional.empty() : p.editRefusal();
+    if (refusal.isPresent()) {
+      log.warn("{} refused, the running configuration is unchanged: {}", what, refusal.get());
+      throw new ApiException(409, refusal.get());
+    }
+  }
+
+  /** Runs a validated configuration, numbers it when it differs, and tells the pair. */
+  private ListenerChanges run(byte[] read, ReplicatedConfig next, String source)
+      throws ConfigException {
+    PairController p = pair;
+    String hash = ConfigHash.of(next);
+    runnable(next);
+    ListenerChanges changes = engine.apply(next);
+    follow(next);
+    List<FloatingIp> before = running.allFloatingIps();
+    running = next;
+    announceRealServers();
+    document = read;
+    loadedAt = Instant.now();
+    if (!hash.equals(version.hash())) {
+      version = version.next(hash);
+      recordVersion(version);
+      log.info("configuration {} loaded from {}", version, source);
+    }
+    if (p != null) {
+      p.floatingIpsChanged(before);
+      p.configChanged();
+    }
+    return changes;
   }
 
   private VirtualServiceRuntime service(String vip) throws ApiException {
@@ -553,13 +636,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     Optional<String> generated =
         password == null ? Optional.of(PasswordHash.generate()) : Optional.empty();
     try {
-      users.add(name, generated.orElse(password));
+      management.users().add(name, generated.orElse(password));
     } catch (IllegalArgumentException e) {
       throw new ApiException(400, e.getMessage());
     } catch (IOException e) {
       throw new ApiException(500, "cannot write the users file: " + e.getMessage());
     }
-    if (!users.persistent()) {
+    if (!management.users().persistent()) {
       log.warn(
           "user '{}' added in memory only: this node runs on its embedded configuration and"
               + " forgets its users when it stops",
@@ -570,7 +653,43 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public List<String> users() {
-    return users.names();
+    return management.users().names();
+  }
+
+  @Override
+  public List<ApiTokens.Token> tokens() {
+    return management.tokens().list();
+  }
+
+  @Override
+  public String createToken(String user, String label, boolean readOnly) throws ApiException {
+    if (!management.users().names().contains(user)) {
+      throw new ApiException(400, "user: no management user '" + user + "'");
+    }
+    try {
+      return management.tokens().create(user, label, readOnly);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(400, e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(500, "cannot write the tokens file: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void revokeToken(String id) throws ApiException {
+    try {
+      if (!management.tokens().revoke(id)) {
+        throw new ApiException(404, "no API token '" + id + "'");
+      }
+    } catch (IOException e) {
+      throw new ApiException(500, "cannot write the tokens file: " + e.getMessage());
+    }
+  }
+
+  /** The HTTPS management address, when the node has that listener (the real port). */
+  public Optional<InetSocketAddress> httpsAddress() {
+    Management m = management;
+    return m == null ? Optional.empty() : m.https().map(ManagementServer::address);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,6 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.lbctl.core.audit.AuditEntry;
+import org.lbctl.core.audit.AuditLog;
+import org.lbctl.core.auth.Caller;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigWriter;
@@ -30,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <pre>
  * GET  /v1/status
  * GET  /metrics                (Prometheus text format)
- * GET  /v1/config
+ * GET  /v1/config            (ETag: the running version's hash)
+ * PUT  /v1/config            (If-Match required: a stale version gets 409)
  * POST /v1/reload
  * POST /v1/pair/failover
  * POST /v1/pair/promote
@@ -40,7 +45,11 @@ import org.slf4j.LoggerFactory;
  * PUT  /v1/virtual-services/{vip}/real-servers/{rip}/admin-state   {"state": "halt"}
  * GET  /v1/virtual-services/{vip}/stick-table
  * DELETE /v1/virtual-services/{vip}/stick-table
+ * GET|POST /v1/users, GET|POST /v1/tokens, DELETE /v1/tokens/{id}
+ * GET  /v1/audit
  * </pre>
+ *
+ * Every request that is not a GET is written to the audit log with its caller and outcome.
  */
 public final class ManagementApi {
   private static final Logger log = LoggerFactory.getLogger(ManagementApi.class);
@@ -50,20 +59,47 @@ public final class ManagementApi {
       Pattern.compile("/v1/virtual-services/([^/]+)/real-servers/([^/]+)/admin-state");
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private final NodeControl node;
+  private static final Pattern TOKEN = Pattern.compile("/v1/tokens/([0-9a-f]{8})");
 
-  public ManagementApi(NodeControl node) {
+  private final NodeControl node;
+  private final AuditLog audit;
+
+  public ManagementApi(NodeControl node, AuditLog audit) {
     this.node = node;
+    this.audit = audit;
   }
 
-  /**
-   * Answers one request.
-   *
-   * @param caller who asked, for the log (e.g. {@code unix socket})
-   */
-  public ApiResponse handle(String method, String path, byte[] body, String caller) {
+  public AuditLog audit() {
+    return audit;
+  }
+
+  /** Answers one request; a change, done or refused, goes to the audit log. */
+  public ApiResponse handle(ApiRequest req) {
+    ApiResponse answer = answer(req);
+    if (!req.method().equals("GET") && !req.method().equals("HEAD")) {
+      String detail = AuditLog.detail(req.body());
+      if (answer.status() / 100 != 2 && answer.body() instanceof Map<?, ?> m) {
+        detail = (detail.isEmpty() ? "" : detail + "; ") + m.get("error");
+      }
+      audit.record(
+          new AuditEntry(
+              Instant.now(),
+              req.caller(),
+              req.method() + " " + req.path(),
+              answer.status(),
+              detail));
+    }
+    return answer;
+  }
+
+  private ApiResponse answer(ApiRequest req) {
+    String method = req.method();
+    String path = req.path();
     try {
-      return route(method, path, body, caller);
+      if (!req.caller().mayChange() && !method.equals("GET")) {
+        throw new ApiException(403, "this API token is read-only");
+      }
+      return route(req);
     } catch (ApiException e) {
       Map<String, Object> error = new LinkedHashMap<>();
       error.put("error", e.getMessage());
@@ -77,8 +113,11 @@ public final class ManagementApi {
     }
   }
 
-  private ApiResponse route(String method, String path, byte[] body, String caller)
-      throws ApiException {
+  private ApiResponse route(ApiRequest req) throws ApiException {
+    String method = req.method();
+    String path = req.path();
+    byte[] body = req.body();
+    Caller caller = req.caller();
     switch (path) {
       case "/v1/status" -> {
         allow(method, "GET");
@@ -89,9 +128,9 @@ public final class ManagementApi {
           return new ApiResponse(200, Map.of("users", node.users()));
         }
         allow(method, "POST");
-        JsonNode req = object(body, Set.of("name", "password"));
-        String name = req.path("name").asText(null);
-        String password = req.hasNonNull("password") ? req.path("password").asText() : null;
+        JsonNode json = object(body, Set.of("name", "password"));
+        String name = json.path("name").asText(null);
+        String password = json.hasNonNull("password") ? json.path("password").asText() : null;
         Optional<String> generated = node.addUser(name, password);
         log.info("management API: user '{}' added by {}", name, caller);
         Map<String, Object> answer = new LinkedHashMap<>();
@@ -105,8 +144,32 @@ public final class ManagementApi {
             200, new TextBody(PrometheusText.CONTENT_TYPE, PrometheusText.of(node.status())));
       }
       case "/v1/config" -> {
+        if (method.equals("PUT")) {
+          return replaceConfig(req);
+        }
         allow(method, "GET");
-        return new ApiResponse(200, ConfigWriter.toTree(node.runningConfig()));
+        return new ApiResponse(
+            200,
+            ConfigWriter.toTree(node.runningConfig()),
+            Map.of("ETag", etag(node.status().configHash())));
+      }
+      case "/v1/tokens" -> {
+        if (method.equals("GET")) {
+          return new ApiResponse(200, Map.of("tokens", node.tokens()));
+        }
+        allow(method, "POST");
+        JsonNode json = object(body, Set.of("user", "label", "readOnly"));
+        String user = json.path("user").asText(userOf(caller));
+        String token =
+            node.createToken(user, json.path("label").asText(null), flag(json, "readOnly"));
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("user", user);
+        answer.put("token", token);
+        return new ApiResponse(201, answer);
+      }
+      case "/v1/audit" -> {
+        allow(method, "GET");
+        return new ApiResponse(200, Map.of("entries", audit.recent(200)));
       }
       case "/v1/pair/failover" -> {
         allow(method, "POST");
@@ -153,14 +216,7 @@ public final class ManagementApi {
             changes.added(),
             changes.removed(),
             changes.kept().size());
-        var status = node.status();
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("configVersion", status.configVersion());
-        answer.put("configHash", status.configHash());
-        answer.put("added", changes.added());
-        answer.put("removed", changes.removed());
-        answer.put("kept", changes.kept());
-        return new ApiResponse(200, answer);
+        return applied(changes);
       }
       default -> {}
     }
@@ -175,6 +231,12 @@ public final class ManagementApi {
       allow(method, "GET");
       return new ApiResponse(200, node.stickTable(vip));
     }
+    Matcher token = TOKEN.matcher(path);
+    if (token.matches()) {
+      allow(method, "DELETE");
+      node.revokeToken(token.group(1));
+      return new ApiResponse(200, Map.of("revoked", token.group(1)));
+    }
     Matcher m = ADMIN_STATE.matcher(path);
     if (m.matches()) {
       allow(method, "PUT");
@@ -183,7 +245,59 @@ public final class ManagementApi {
     throw new ApiException(404, "no such resource: " + path);
   }
 
-  private ApiResponse setAdminState(String vip, String rip, byte[] body, String caller)
+  /** A new configuration, only over the version the caller read. */
+  private ApiResponse replaceConfig(ApiRequest req) throws ApiException {
+    String expected =
+        req.ifMatch()
+            .map(ManagementApi::unquote)
+            .orElseThrow(
+                () ->
+                    new ApiException(
+                        428,
+                        "If-Match: required, the ETag of the configuration this edit is based on"
+                            + " (GET /v1/config)"));
+    if (req.body() == null || req.body().length == 0) {
+      throw new ApiException(400, "body: the whole configuration, as JSON or YAML");
+    }
+    ListenerChanges changes = node.replaceConfig(req.body(), expected);
+    log.info("configuration {} written by {}", node.status().configVersion(), req.caller());
+    return applied(changes);
+  }
+
+  /** The version now running, with its ETag, and what became of the listeners. */
+  private ApiResponse applied(ListenerChanges changes) {
+    var status = node.status();
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("configVersion", status.configVersion());
+    answer.put("configHash", status.configHash());
+    answer.put("added", changes.added());
+    answer.put("removed", changes.removed());
+    answer.put("kept", changes.kept());
+    return new ApiResponse(200, answer, Map.of("ETag", etag(status.configHash())));
+  }
+
+  private static String etag(String hash) {
+    return "\"" + hash + "\"";
+  }
+
+  private static String unquote(String etag) {
+    String t = etag.strip();
+    if (t.startsWith("W/")) {
+      t = t.substring(2);
+    }
+    return t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")
+        ? t.substring(1, t.length() - 1)
+        : t;
+  }
+
+  /** The user behind a caller: a token's owner, the socket's account as is. */
+  private static String userOf(Caller caller) {
+    String u = caller.user();
+    int paren = u.indexOf(" (token ");
+    return paren < 0 ? u : u.substring(0, paren);
+  }
+
+  private ApiResponse setAdminState(String vip, String rip, byte[] body, Caller caller)
       throws ApiException {
     JsonNode json = parse(body);
     JsonNode stateNode = json == null ? null : json.get("state");

@@ -11,8 +11,10 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.unix.DomainSocketAddress;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -25,8 +27,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -34,73 +40,98 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Serves the {@link ManagementApi} on a Unix domain socket. The socket file is mode 0660, so only
- * the node's user and group may manage it (file permissions are the authentication, as with
- * HAProxy's stats socket). Requests run on a management thread, never on an event loop: a reload
- * reads files and binds sockets.
+ * One management listener: the Unix domain socket (mode 0660, so only the node's user and group may
+ * manage it) or HTTPS on TCP (9443) for remote use. A {@link Front} decides who the caller is and
+ * hands the request to the API. Requests run on the management worker, never on an event loop: a
+ * reload reads files and binds sockets, a password check takes a third of a second.
  */
 public final class ManagementServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
   private static final int MAX_REQUEST_BYTES = 1024 * 1024;
+  private static final int IDLE_SECONDS = 120;
 
   private final Path socket;
   private final EventLoopGroup group;
-  private final ExecutorService worker;
   private final Channel channel;
 
-  private ManagementServer(Path socket, ManagementApi api) throws IOException {
+  private ManagementServer(
+      Path socket, SocketAddress bindTo, SslContext tls, Front front, ExecutorService worker)
+      throws IOException {
     if (!Epoll.isAvailable()) {
       throw new IOException(
-          "the management socket needs Linux epoll: " + Epoll.unavailabilityCause());
+          "the management listener needs Linux epoll: " + Epoll.unavailabilityCause());
     }
     this.socket = socket;
-    prepare(socket);
+    String where = socket != null ? "unix socket " + socket : "https://" + bindTo;
+    if (socket != null) {
+      prepare(socket);
+    }
     this.group =
         new MultiThreadIoEventLoopGroup(
             1, new DefaultThreadFactory("lb-mgmt-io"), EpollIoHandler.newFactory());
-    this.worker = Executors.newSingleThreadExecutor(new DefaultThreadFactory("lb-mgmt"));
     try {
       this.channel =
           new ServerBootstrap()
               .group(group)
-              .channel(EpollServerDomainSocketChannel.class)
+              .channel(
+                  socket != null
+                      ? EpollServerDomainSocketChannel.class
+                      : EpollServerSocketChannel.class)
               .childHandler(
                   new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                      if (tls != null) {
+                        // A remote peer that stops talking does not keep a connection for ever.
+                        ch.pipeline()
+                            .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
+                            .addLast(tls.newHandler(ch.alloc()));
+                      }
                       ch.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                          .addLast(new Handler(api, worker));
+                          .addLast(new Handler(front, worker));
                     }
                   })
-              .bind(new DomainSocketAddress(socket.toFile()))
+              .bind(bindTo)
               .sync()
               .channel();
-      Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+      if (socket != null) {
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw----"));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       close();
-      throw new IOException("interrupted while binding " + socket, e);
+      throw new IOException("interrupted while binding " + where, e);
     } catch (RuntimeException | IOException e) {
       close();
-      throw new IOException("cannot listen on " + socket + ": " + e.getMessage(), e);
+      throw new IOException("cannot listen on " + where + ": " + e.getMessage(), e);
     }
-    log.info("management API listening on unix socket {}", socket);
+    log.info("management API listening on {}", where);
   }
 
-  public static ManagementServer start(Path socket, ManagementApi api) throws IOException {
-    return new ManagementServer(socket, api);
+  /** The local socket; {@code worker} runs the requests and is the caller's to stop. */
+  public static ManagementServer unix(Path socket, ManagementApi api, ExecutorService worker)
+      throws IOException {
+    return new ManagementServer(
+        socket, new DomainSocketAddress(socket.toFile()), null, Front.unixSocket(api), worker);
   }
 
-  public Path socket() {
-    return socket;
+  /** HTTPS on {@code listen}; {@code front} authenticates. */
+  public static ManagementServer https(
+      InetSocketAddress listen, SslContext tls, Front front, ExecutorService worker)
+      throws IOException {
+    return new ManagementServer(null, listen, tls, front, worker);
+  }
+
+  /** The TCP address it listens on (HTTPS only): the real port when 0 was asked. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
   }
 
   /** Creates the directory; removes a socket file left by a node that is gone. */
@@ -131,7 +162,9 @@ public final class ManagementServer implements AutoCloseable {
       channel.close().syncUninterruptibly();
     }
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    worker.shutdownNow();
+    if (socket == null) {
+      return;
+    }
     try {
       Files.deleteIfExists(socket);
     } catch (IOException e) {
@@ -140,11 +173,11 @@ public final class ManagementServer implements AutoCloseable {
   }
 
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final ManagementApi api;
+    private final Front front;
     private final ExecutorService worker;
 
-    Handler(ManagementApi api, ExecutorService worker) {
-      this.api = api;
+    Handler(Front front, ExecutorService worker) {
+      this.front = front;
       this.worker = worker;
     }
 
@@ -159,11 +192,39 @@ public final class ManagementServer implements AutoCloseable {
       String method = req.method().name();
       String path = new QueryStringDecoder(req.uri()).path();
       byte[] body = ByteBufUtil.getBytes(req.content());
-      worker.execute(
-          () -> {
-            ApiResponse answer = api.handle(method, path, body, "unix socket");
-            ctx.executor().execute(() -> respond(ctx, answer, keepAlive));
-          });
+      Incoming in = new Incoming(method, path, req.headers().copy(), body, from(ctx.channel()));
+      try {
+        worker.execute(
+            () -> {
+              ApiResponse answer;
+              try {
+                answer = front.answer(in);
+              } catch (RuntimeException e) {
+                log.error("management API: {} {} failed", method, path, e);
+                answer = new ApiResponse(500, java.util.Map.of("error", "internal error: " + e));
+              }
+              ApiResponse done = answer;
+              ctx.executor().execute(() -> respond(ctx, done, keepAlive));
+            });
+      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+        respond(
+            ctx, new ApiResponse(503, java.util.Map.of("error", "the node is stopping")), false);
+      }
+    }
+
+    /** The peer: its address over TCP, its user id on the Unix socket. */
+    private static String from(Channel ch) {
+      if (ch instanceof EpollDomainSocketChannel unix) {
+        try {
+          return "uid " + unix.peerCredentials().uid();
+        } catch (IOException e) {
+          return "unix socket";
+        }
+      }
+      if (ch.remoteAddress() instanceof InetSocketAddress a) {
+        return a.getAddress().getHostAddress();
+      }
+      return String.valueOf(ch.remoteAddress());
     }
 
     private static void respond(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive) {
@@ -184,6 +245,7 @@ public final class ManagementServer implements AutoCloseable {
       res.headers()
           .set(HttpHeaderNames.CONTENT_TYPE, type)
           .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+      answer.headers().forEach(res.headers()::set);
       if (keepAlive) {
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         ctx.writeAndFlush(res);

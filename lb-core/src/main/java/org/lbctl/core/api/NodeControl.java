@@ -22,7 +22,35 @@ public interface NodeControl {
   /** The names of the management users. */
   java.util.List<String> users();
 
+  /** The API tokens, never their secrets. */
+  java.util.List<org.lbctl.core.auth.ApiTokens.Token> tokens();
+
+  /**
+   * Makes an API token for an existing user.
+   *
+   * @return the token's text, shown once
+   * @throws ApiException 400 naming the unknown user or bad label
+   */
+  String createToken(String user, String label, boolean readOnly) throws ApiException;
+
+  /**
+   * @throws ApiException 404 when there is no such token
+   */
+  void revokeToken(String id) throws ApiException;
+
   ReplicatedConfig runningConfig();
+
+  /**
+   * Runs {@code document} as the new configuration and writes it to the configuration file (the
+   * previous file is kept beside it as {@code .previous}); a node on its embedded configuration
+   * runs it in memory.
+   *
+   * @param basedOn the hash of the configuration the editor read
+   * @throws ApiException 409 when {@code basedOn} is not the running configuration's hash or this
+   *     node may not take edits (a passive secondary); 422 with every problem when the document is
+   *     refused; nothing changed then
+   */
+  ListenerChanges replaceConfig(byte[] document, String basedOn) throws ApiException;
 
   /**
    * Loads the configuration file again and applies the difference.

@@ -16,13 +16,15 @@ import java.util.OptionalInt;
  * @param pair how to reach the peer; empty for a node that runs alone
  * @param scriptsDirectory where the {@code external} health checks' scripts are (each node has its
  *     own copy; a configuration naming a script missing here is refused)
+ * @param https the HTTPS management listener; empty: none (the Unix socket only)
  */
 public record NodeConfig(
     Optional<Path> configFile,
     Path managementSocket,
     int ioThreads,
     Optional<PairSettings> pair,
-    Path scriptsDirectory) {
+    Path scriptsDirectory,
+    Optional<ManagementHttps> https) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/lbctl/lbctl.sock");
   public static final Path DEFAULT_SCRIPTS = Path.of("/etc/lbctl/scripts");
 
@@ -31,6 +33,7 @@ public record NodeConfig(
     requireNonNull(managementSocket, "managementSocket");
     requireNonNull(pair, "pair");
     requireNonNull(scriptsDirectory, "scriptsDirectory");
+    requireNonNull(https, "https");
   }
 
   public NodeConfig(
@@ -38,7 +41,7 @@ public record NodeConfig(
       Path managementSocket,
       int ioThreads,
       Optional<PairSettings> pair) {
-    this(configFile, managementSocket, ioThreads, pair, DEFAULT_SCRIPTS);
+    this(configFile, managementSocket, ioThreads, pair, DEFAULT_SCRIPTS, Optional.empty());
   }
 
   /**
@@ -53,12 +56,18 @@ public record NodeConfig(
         managementSocket.orElse(this.managementSocket),
         ioThreads.orElse(this.ioThreads),
         pair,
-        scriptsDirectory);
+        scriptsDirectory,
+        https);
   }
 
   /** These settings with another pair (empty: the node runs alone). */
   public NodeConfig withPair(Optional<PairSettings> pair) {
-    return new NodeConfig(configFile, managementSocket, ioThreads, pair, scriptsDirectory);
+    return new NodeConfig(configFile, managementSocket, ioThreads, pair, scriptsDirectory, https);
+  }
+
+  /** These settings with another HTTPS listener (empty: none). */
+  public NodeConfig withHttps(Optional<ManagementHttps> https) {
+    return new NodeConfig(configFile, managementSocket, ioThreads, pair, scriptsDirectory, https);
   }
 
   /** A node that runs alone. */

@@ -21,6 +21,10 @@ import java.util.Set;
  * managementSocket: /run/lbctl/lbctl.sock
  * ioThreads: 0                             # 0 = one per core
  * scriptsDirectory: /etc/lbctl/scripts     # external health check scripts
+ * management:                              # the HTTPS listener (REST API, web UI, /metrics)
+ *   listen: 0.0.0.0:9443                   # "none": the Unix socket only
+ *   certificate: /etc/lbctl/mgmt.crt       # with key; both omitted: a self-signed one is
+ *   key: /etc/lbctl/mgmt.key               #   generated once beside the configuration
  * pair:                                    # omit for a node that runs alone
  *   role: primary                          # primary | secondary
  *   bind: 10.99.0.11                       # this node, UDP port 6694 unless :port is given
@@ -34,7 +38,9 @@ import java.util.Set;
  */
 public final class NodeConfigLoader {
   private static final Set<String> FIELDS =
-      Set.of("configFile", "managementSocket", "ioThreads", "pair", "scriptsDirectory");
+      Set.of(
+          "configFile", "managementSocket", "ioThreads", "pair", "scriptsDirectory", "management");
+  private static final Set<String> MANAGEMENT_FIELDS = Set.of("listen", "certificate", "key");
   private static final Set<String> PAIR_FIELDS =
       Set.of("role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface");
   private static final int MAX_BYTES = 64 * 1024;
@@ -57,13 +63,53 @@ public final class NodeConfigLoader {
     Optional<PairSettings> pair = pair(in, root.get("pair"), base);
     String scripts =
         in.text(root, "", "scriptsDirectory", NodeConfig.DEFAULT_SCRIPTS.toString(), false);
+    Optional<ManagementHttps> https = management(in, root.get("management"), base);
     problems.throwIfAny();
     return new NodeConfig(
         Optional.of(base.resolve(config)),
         base.resolve(socket),
         ioThreads,
         pair,
-        base.resolve(scripts));
+        base.resolve(scripts),
+        https);
+  }
+
+  /** The HTTPS listener: on 0.0.0.0:9443 with a generated certificate unless told otherwise. */
+  static Optional<ManagementHttps> management(TreeReader in, JsonNode node, Path base) {
+    if (node == null || node.isNull()) {
+      return Optional.of(ManagementHttps.defaults());
+    }
+    if (!in.object(node, "management", MANAGEMENT_FIELDS)) {
+      return Optional.empty();
+    }
+    String listen = in.text(node, "management", "listen", "0.0.0.0:9443", false);
+    if (listen.equals("none")) {
+      return Optional.empty();
+    }
+    Optional<InetSocketAddress> address = Endpoints.parse(listen, ManagementHttps.DEFAULT_PORT);
+    if (address.isEmpty()) {
+      in.problems()
+          .add(
+              "management.listen",
+              "'" + listen + "' (expected an IP address with an optional :port, or none)");
+    }
+    String cert = in.text(node, "management", "certificate", null, false);
+    String key = in.text(node, "management", "key", null, false);
+    if ((cert == null) != (key == null)) {
+      in.problems()
+          .add(
+              cert == null ? "management.certificate" : "management.key",
+              "is required with management."
+                  + (cert == null ? "key" : "certificate")
+                  + " (give both, or neither for a generated certificate)");
+      return Optional.empty();
+    }
+    Optional<ManagementHttps.CertificateFiles> files =
+        cert == null
+            ? Optional.empty()
+            : Optional.of(
+                new ManagementHttps.CertificateFiles(base.resolve(cert), base.resolve(key)));
+    return address.map(a -> new ManagementHttps(a, files));
   }
 
   /** A small YAML file of node settings as a tree; refused with the reason. */

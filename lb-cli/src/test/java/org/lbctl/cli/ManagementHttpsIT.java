@@ -1,0 +1,375 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.cluster.node.Node;
+import org.lbctl.core.config.ManagementHttps;
+import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.os.Commands;
+import org.lbctl.core.testing.Ports;
+import org.lbctl.core.tls.ManagementCertificate;
+
+/**
+ * The management API on HTTPS, called by curl: authentication (passwords, tokens, sessions), the
+ * brute-force throttle, optimistic concurrency on configuration edits, and the audit log. Each test
+ * that must not share the throttle's memory calls from its own loopback address.
+ */
+class ManagementHttpsIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String PASSWORD = "correct horse battery";
+
+  @TempDir Path dir;
+  private Path configFile;
+  private Node node;
+  private int port;
+
+  /** One answer as curl saw it. */
+  record Answer(int status, Map<String, String> headers, String body) {
+    JsonNode json() throws Exception {
+      return JSON.readTree(body);
+    }
+
+    String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    port = Ports.free();
+    configFile = dir.resolve("lbctl.yaml");
+    Files.writeString(
+        configFile,
+        """
+        virtualServices:
+          - label: pacs
+            address: 127.0.0.1
+            ports: [%d]
+            realServers:
+              - {label: pacs1, address: 127.0.0.1, port: %d, weight: 1}
+        """
+            .formatted(Ports.free(), Ports.free()));
+    node = startNode();
+  }
+
+  private Node startNode() throws Exception {
+    return Node.start(
+        new NodeConfig(Optional.of(configFile), dir.resolve("lbctl.sock"), 1)
+            .withHttps(
+                Optional.of(
+                    new ManagementHttps(
+                        new InetSocketAddress("127.0.0.1", port), Optional.empty()))),
+        Optional.empty());
+  }
+
+  @AfterEach
+  void stop() {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  /** curl from {@code source} (a loopback address) with extra arguments. */
+  private Answer curl(String source, String method, String path, String... args) throws Exception {
+    Path headers = Files.createTempFile(dir, "h", ".txt");
+    Path body = Files.createTempFile(dir, "b", ".txt");
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "curl",
+                "-sS",
+                "--cacert",
+                dir.resolve(ManagementCertificate.CERT_FILE).toString(),
+                "--interface",
+                source,
+                "-X",
+                method,
+                "-D",
+                headers.toString(),
+                "-o",
+                body.toString(),
+                "-w",
+                "%{http_code}"));
+    argv.addAll(List.of(args));
+    argv.add("https://127.0.0.1:" + port + path);
+    Commands.Result r = Commands.run(Duration.ofSeconds(20), argv);
+    assertThat(r.ok()).as(r.describe()).isTrue();
+    Map<String, String> h = new TreeMap<>();
+    for (String line : Files.readAllLines(headers)) {
+      int colon = line.indexOf(':');
+      if (colon > 0) {
+        h.put(line.substring(0, colon).toLowerCase(Locale.ROOT), line.substring(colon + 1).strip());
+      }
+    }
+    return new Answer(Integer.parseInt(r.output().strip()), h, Files.readString(body));
+  }
+
+  @Test
+  void nothingButTheWebUiIsServedWithoutCredentials() throws Exception {
+    Answer noUsers = curl("127.0.0.2", "GET", "/v1/status");
+    assertThat(noUsers.status()).isEqualTo(401);
+    assertThat(noUsers.json().path("error").asText()).contains("lbctl user add");
+    assertThat(noUsers.header("WWW-Authenticate")).startsWith("Basic realm=\"lbctl\"");
+
+    node.addUser("admin", PASSWORD);
+    assertThat(curl("127.0.0.2", "GET", "/v1/status").status()).isEqualTo(401);
+    assertThat(curl("127.0.0.2", "GET", "/metrics").status()).isEqualTo(401);
+    assertThat(curl("127.0.0.2", "GET", "/v1/config").status()).isEqualTo(401);
+    Answer edit =
+        curl(
+            "127.0.0.2",
+            "PUT",
+            "/v1/virtual-services/pacs/real-servers/pacs1/admin-state",
+            "-d",
+            "{\"state\":\"halt\"}");
+    assertThat(edit.status()).isEqualTo(401);
+    assertThat(node.status().virtualServices().get(0).realServers().get(0).adminState())
+        .isEqualTo("online");
+
+    Answer ok = curl("127.0.0.2", "GET", "/v1/status", "-u", "admin:" + PASSWORD);
+    assertThat(ok.status()).isEqualTo(200);
+    assertThat(ok.json().path("virtualServices").get(0).path("label").asText()).isEqualTo("pacs");
+    assertThat(ok.header("Strict-Transport-Security")).isNotNull();
+    assertThat(curl("127.0.0.2", "GET", "/ui/").body()).contains("<!doctype html>");
+  }
+
+  @Test
+  void theGeneratedCertificateIsKeptAndItsKeyReadableByTheNodeOnly() throws Exception {
+    Path cert = dir.resolve(ManagementCertificate.CERT_FILE);
+    Path key = dir.resolve(ManagementCertificate.KEY_FILE);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
+        .isEqualTo("rw-------");
+    String fingerprint = ManagementCertificate.fingerprint(cert);
+    Commands.Result seen =
+        Commands.run(
+            Duration.ofSeconds(10),
+            List.of(
+                "sh",
+                "-c",
+                "openssl s_client -connect 127.0.0.1:"
+                    + port
+                    + " </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256"));
+    assertThat(seen.output()).contains(fingerprint);
+
+    node.close();
+    node = startNode();
+    assertThat(ManagementCertificate.fingerprint(cert)).isEqualTo(fingerprint);
+  }
+
+  @Test
+  void passwordGuessersAreLockedOutBeforeTheirGuessIsChecked() throws Exception {
+    node.addUser("admin", PASSWORD);
+    for (int i = 1; i <= 5; i++) {
+      Answer wrong = curl("127.0.0.3", "GET", "/v1/status", "-u", "admin:guess" + i);
+      assertThat(wrong.status()).as("guess %d", i).isEqualTo(401);
+    }
+    Answer sixth = curl("127.0.0.3", "GET", "/v1/status", "-u", "admin:guess6");
+    assertThat(sixth.status()).isEqualTo(429);
+    assertThat(sixth.header("Retry-After")).isEqualTo("30");
+    // Locked out: even the right password is not looked at now, from this address or for admin.
+    assertThat(curl("127.0.0.3", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
+        .isEqualTo(429);
+    assertThat(curl("127.0.0.4", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
+        .isEqualTo(429);
+    // Another user from another address is not held up by the guesser.
+    node.addUser("nurse", PASSWORD);
+    assertThat(curl("127.0.0.4", "GET", "/v1/status", "-u", "nurse:" + PASSWORD).status())
+        .isEqualTo(200);
+
+    List<JsonNode> audit = audit();
+    assertThat(audit).isEmpty(); // Basic failures are logged, not audited: nothing changed.
+  }
+
+  @Test
+  void tokensServeScriptsAndAReadOnlyTokenChangesNothing() throws Exception {
+    node.addUser("admin", PASSWORD);
+    String full = node.createToken("admin", "backup script", false);
+    String readOnly = node.createToken("admin", "prometheus", true);
+    assertThat(Files.readString(dir.resolve("tokens.json"))).doesNotContain(full, readOnly);
+
+    Answer metrics =
+        curl("127.0.0.5", "GET", "/metrics", "-H", "Authorization: Bearer " + readOnly);
+    assertThat(metrics.status()).isEqualTo(200);
+    assertThat(metrics.body()).contains("lbctl_server_status{proxy=\"pacs\",server=\"pacs1\"");
+    String path = "/v1/virtual-services/pacs/real-servers/pacs1/admin-state";
+    Answer refused =
+        curl(
+            "127.0.0.5",
+            "PUT",
+            path,
+            "-H",
+            "Authorization: Bearer " + readOnly,
+            "-d",
+            "{\"state\":\"halt\"}");
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(node.status().virtualServices().get(0).realServers().get(0).adminState())
+        .isEqualTo("online");
+
+    Answer halted =
+        curl(
+            "127.0.0.5",
+            "PUT",
+            path,
+            "-H",
+            "Authorization: Bearer " + full,
+            "-d",
+            "{\"state\":\"halt\"}");
+    assertThat(halted.status()).isEqualTo(200);
+    assertThat(node.status().virtualServices().get(0).realServers().get(0).adminState())
+        .isEqualTo("halt");
+
+    String id = full.substring(6, 14);
+    node.revokeToken(id);
+    assertThat(
+            curl("127.0.0.5", "GET", "/v1/status", "-H", "Authorization: Bearer " + full).status())
+        .isEqualTo(401);
+
+    List<JsonNode> audit = audit();
+    assertThat(audit).hasSize(2);
+    assertThat(audit.get(0).path("status").asInt()).isEqualTo(403);
+    assertThat(audit.get(1).path("user").asText()).startsWith("admin (token ");
+    assertThat(audit.get(1).path("from").asText()).isEqualTo("127.0.0.5");
+    assertThat(audit.get(1).path("action").asText()).isEqualTo("PUT " + path);
+    assertThat(audit.get(1).path("detail").asText()).contains("halt");
+  }
+
+  @Test
+  void anEditBasedOnAStaleVersionIsRefusedWith409AndChangesNothing() throws Exception {
+    node.addUser("admin", PASSWORD);
+    String[] auth = {"-u", "admin:" + PASSWORD, "-H", "Content-Type: application/json"};
+    Answer read = curl("127.0.0.6", "GET", "/v1/config", auth);
+    String etag = read.header("ETag");
+    assertThat(etag).isEqualTo("\"" + node.status().configHash() + "\"");
+    String heavier = read.body().replace("\"weight\" : 1", "\"weight\" : 7");
+    assertThat(heavier).isNotEqualTo(read.body());
+
+    Answer noVersion = curl("127.0.0.6", "PUT", "/v1/config", with(auth, "-d", heavier));
+    assertThat(noVersion.status()).isEqualTo(428);
+
+    Answer first =
+        curl(
+            "127.0.0.6", "PUT", "/v1/config", with(auth, "-H", "If-Match: " + etag, "-d", heavier));
+    assertThat(first.status()).as(first.body()).isEqualTo(200);
+    assertThat(first.header("ETag")).isNotEqualTo(etag);
+    assertThat(node.runningConfig().virtualServices().get(0).realServers().get(0).weight())
+        .isEqualTo(7);
+    assertThat(Files.readString(configFile)).contains("weight: 7");
+    byte[] file = Files.readAllBytes(configFile);
+
+    // A second editor who read the same version: refused, nothing changed.
+    String other = read.body().replace("\"weight\" : 1", "\"weight\" : 3");
+    Answer stale =
+        curl("127.0.0.6", "PUT", "/v1/config", with(auth, "-H", "If-Match: " + etag, "-d", other));
+    assertThat(stale.status()).isEqualTo(409);
+    assertThat(stale.json().path("error").asText()).contains("read it again");
+    assertThat(node.runningConfig().virtualServices().get(0).realServers().get(0).weight())
+        .isEqualTo(7);
+    assertThat(Files.readAllBytes(configFile)).isEqualTo(file);
+
+    // A bad edit on the current version: 422 with the path of each problem, nothing changed.
+    String bad = read.body().replace("\"weight\" : 1", "\"weight\" : -4");
+    Answer invalid =
+        curl(
+            "127.0.0.6",
+            "PUT",
+            "/v1/config",
+            with(auth, "-H", "If-Match: " + first.header("ETag"), "-d", bad));
+    assertThat(invalid.status()).isEqualTo(422);
+    assertThat(invalid.json().path("problems").get(0).path("path").asText())
+        .isEqualTo("virtualServices[0].realServers[0].weight");
+    assertThat(Files.readAllBytes(configFile)).isEqualTo(file);
+
+    List<JsonNode> audit = audit();
+    assertThat(audit).extracting(e -> e.path("status").asInt()).containsExactly(428, 200, 409, 422);
+    assertThat(audit).allSatisfy(e -> assertThat(e.path("user").asText()).isEqualTo("admin"));
+  }
+
+  @Test
+  void aBrowserSessionChangesThingsOnlyThroughTheWebUi() throws Exception {
+    node.addUser("admin", PASSWORD);
+    Answer wrong =
+        curl(
+            "127.0.0.7",
+            "POST",
+            "/v1/login",
+            "-H",
+            "X-Lbctl-UI: 1",
+            "-d",
+            "{\"name\":\"admin\",\"password\":\"nope\"}");
+    assertThat(wrong.status()).isEqualTo(401);
+    assertThat(wrong.header("WWW-Authenticate")).isNull();
+
+    Answer login =
+        curl(
+            "127.0.0.7",
+            "POST",
+            "/v1/login",
+            "-d",
+            "{\"name\":\"admin\",\"password\":\"" + PASSWORD + "\"}");
+    assertThat(login.status()).isEqualTo(200);
+    String cookie = login.header("Set-Cookie");
+    assertThat(cookie).containsIgnoringCase("HttpOnly").contains("Secure", "SameSite=Strict");
+    String session = cookie.substring(0, cookie.indexOf(';'));
+
+    assertThat(curl("127.0.0.7", "GET", "/v1/status", "-b", session).status()).isEqualTo(200);
+    String path = "/v1/virtual-services/pacs/real-servers/pacs1/admin-state";
+    Answer forged = curl("127.0.0.7", "PUT", path, "-b", session, "-d", "{\"state\":\"drain\"}");
+    assertThat(forged.status()).isEqualTo(403);
+    Answer fromUi =
+        curl(
+            "127.0.0.7",
+            "PUT",
+            path,
+            "-b",
+            session,
+            "-H",
+            "X-Lbctl-UI: 1",
+            "-d",
+            "{\"state\":\"drain\"}");
+    assertThat(fromUi.status()).isEqualTo(200);
+
+    assertThat(curl("127.0.0.7", "POST", "/v1/logout", "-b", session).status()).isEqualTo(200);
+    assertThat(curl("127.0.0.7", "GET", "/v1/status", "-b", session).status()).isEqualTo(401);
+
+    List<JsonNode> audit = audit();
+    assertThat(audit)
+        .extracting(e -> e.path("action").asText() + " " + e.path("status").asInt())
+        .containsExactly("login 401", "login 200", "PUT " + path + " 200");
+    assertThat(Files.readString(dir.resolve("audit.log"))).doesNotContain(PASSWORD, "nope");
+  }
+
+  private static String[] with(String[] base, String... more) {
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  private List<JsonNode> audit() throws Exception {
+    Path log = dir.resolve("audit.log");
+    List<JsonNode> out = new ArrayList<>();
+    if (Files.exists(log)) {
+      for (String line : Files.readAllLines(log)) {
+        out.add(JSON.readTree(line));
+      }
+    }
+    return out;
+  }
+}

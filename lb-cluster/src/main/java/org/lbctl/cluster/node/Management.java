@@ -1,0 +1,116 @@
+package org.lbctl.cluster.node;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.stream.Stream;
+import org.lbctl.core.api.HttpsFront;
+import org.lbctl.core.api.ManagementApi;
+import org.lbctl.core.api.ManagementServer;
+import org.lbctl.core.api.NodeControl;
+import org.lbctl.core.api.WebUi;
+import org.lbctl.core.audit.AuditLog;
+import org.lbctl.core.auth.ApiTokens;
+import org.lbctl.core.auth.Authenticator;
+import org.lbctl.core.auth.UserStore;
+import org.lbctl.core.config.ManagementHttps;
+import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.tls.ManagementCertificate;
+
+/**
+ * A node's management side: its users and API tokens, the audit log, and the two listeners (the
+ * Unix socket and HTTPS) in front of one API. Users, tokens, the audit log and a generated
+ * certificate live in the state directory, beside the configuration file; a node on its embedded
+ * configuration keeps users and tokens in memory and its certificate in a temporary directory.
+ */
+final class Management implements AutoCloseable {
+  private final UserStore users;
+  private final ApiTokens tokens;
+  private final AuditLog audit;
+  // One worker for both listeners: the API's handlers never run two at a time.
+  private final ExecutorService worker =
+      Executors.newSingleThreadExecutor(new DefaultThreadFactory("lb-mgmt"));
+  private ManagementServer unix;
+  private ManagementServer https;
+  private Path scratch;
+
+  private Management(Optional<Path> stateDir) throws IOException {
+    this.users = UserStore.open(stateDir.map(d -> d.resolve("users.json")));
+    this.tokens = ApiTokens.open(stateDir.map(d -> d.resolve("tokens.json")));
+    this.audit = new AuditLog(stateDir.map(d -> d.resolve("audit.log")));
+  }
+
+  static Management start(NodeConfig local, NodeControl node) throws IOException {
+    Optional<Path> stateDir = local.configFile().map(f -> f.toAbsolutePath().getParent());
+    Management m = new Management(stateDir);
+    try {
+      ManagementApi api = new ManagementApi(node, m.audit);
+      m.unix = ManagementServer.unix(local.managementSocket(), api, m.worker);
+      if (local.https().isPresent()) {
+        ManagementHttps settings = local.https().get();
+        SslContext tls = m.tls(settings, stateDir);
+        Authenticator auth = new Authenticator(m.users, m.tokens, Clock.systemUTC());
+        m.https =
+            ManagementServer.https(
+                settings.listen(), tls, new HttpsFront(api, auth, new WebUi()), m.worker);
+      }
+    } catch (IOException | RuntimeException e) {
+      m.close();
+      throw e;
+    }
+    return m;
+  }
+
+  private SslContext tls(ManagementHttps settings, Optional<Path> stateDir) throws IOException {
+    if (settings.certificate().isPresent()) {
+      var files = settings.certificate().get();
+      return ManagementCertificate.serverContext(files.certificate(), files.key());
+    }
+    Path dir = stateDir.isPresent() ? stateDir.get() : scratch();
+    Path[] files = ManagementCertificate.ensureGenerated(dir);
+    return ManagementCertificate.serverContext(files[0], files[1]);
+  }
+
+  private Path scratch() throws IOException {
+    scratch = Files.createTempDirectory("lbctl-management-");
+    return scratch;
+  }
+
+  UserStore users() {
+    return users;
+  }
+
+  ApiTokens tokens() {
+    return tokens;
+  }
+
+  /** The HTTPS listener, when there is one. */
+  Optional<ManagementServer> https() {
+    return Optional.ofNullable(https);
+  }
+
+  @Override
+  public void close() {
+    if (https != null) {
+      https.close();
+    }
+    if (unix != null) {
+      unix.close();
+    }
+    worker.shutdownNow();
+    if (scratch != null) {
+      try (Stream<Path> files = Files.walk(scratch)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException e) {
+        // a temporary directory; the system cleans it eventually
+      }
+    }
+  }
+}
