@@ -26,18 +26,7 @@ public final class EchoPeer {
 
   /** Starts {@code args} in {@code host}'s namespace, output to {@code log}. */
   static Process start(NamespaceLab lab, String host, Path log, String... args) throws IOException {
-    List<String> argv = new ArrayList<>(lab.execPrefix(host));
-    argv.addAll(
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            EchoPeer.class.getName()));
-    argv.addAll(List.of(args));
-    return new ProcessBuilder(argv)
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-        .start();
+    return NamespaceJava.start(lab, host, log, EchoPeer.class, args);
   }
 
   public static void main(String[] args) throws Exception {

@@ -169,7 +169,8 @@ public final class ManagementApi {
       }
       case "/v1/audit" -> {
         allow(method, "GET");
-        return new ApiResponse(200, Map.of("entries", audit.recent(200)));
+        return new ApiResponse(
+            200, Map.of("entries", audit.recent(200).stream().map(AuditLog::toMap).toList()));
       }
       case "/v1/pair/failover" -> {
         allow(method, "POST");

@@ -67,7 +67,10 @@ public final class ManagementServer implements AutoCloseable {
           "the management listener needs Linux epoll: " + Epoll.unavailabilityCause());
     }
     this.socket = socket;
-    String where = socket != null ? "unix socket " + socket : "https://" + bindTo;
+    String where =
+        socket != null
+            ? "unix socket " + socket
+            : "https://" + org.lbctl.core.config.Endpoints.format((InetSocketAddress) bindTo);
     if (socket != null) {
       prepare(socket);
     }

@@ -13,7 +13,9 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -104,8 +106,9 @@ public final class AuditLog {
     }
   }
 
-  static String toJson(AuditEntry e) {
-    ObjectNode o = JSON.createObjectNode();
+  /** An entry as the API and the file show it: flat, the time as ISO-8601. */
+  public static Map<String, Object> toMap(AuditEntry e) {
+    Map<String, Object> o = new LinkedHashMap<>();
     o.put("time", e.time().toString());
     o.put("user", e.caller().user());
     o.put("from", e.caller().from());
@@ -113,7 +116,15 @@ public final class AuditLog {
     o.put("action", e.action());
     o.put("status", e.status());
     o.put("detail", e.detail());
-    return o.toString();
+    return o;
+  }
+
+  static String toJson(AuditEntry e) {
+    try {
+      return JSON.writeValueAsString(toMap(e));
+    } catch (IOException ex) {
+      throw new IllegalStateException("cannot write an audit entry as JSON", ex);
+    }
   }
 
   private static void append(Path file, String line) {

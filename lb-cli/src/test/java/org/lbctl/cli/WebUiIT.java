@@ -1,0 +1,193 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.cluster.node.Node;
+import org.lbctl.core.config.ManagementHttps;
+import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.testing.Ports;
+import org.lbctl.core.testing.TestBackend;
+import org.lbctl.core.testing.TestBackend.Mode;
+import org.lbctl.core.testing.TestClient;
+
+/**
+ * The web UI in headless Chromium against a running node: log in, the System Overview's colours
+ * following health and admin state, Halt, clearing a stick table, and an edit refused at its field.
+ */
+class WebUiIT {
+  private static final String PASSWORD = "correct horse battery";
+  private static final Duration UI = Duration.ofSeconds(15);
+
+  @TempDir Path dir;
+  private TestBackend pacs1;
+  private TestBackend pacs2;
+  private Node node;
+  private Browser browser;
+  private int vipPort;
+  private String url;
+
+  @BeforeEach
+  void start(TestInfo test) throws Exception {
+    pacs1 = TestBackend.start("pacs1", Mode.NAME_ECHO);
+    pacs2 = TestBackend.start("pacs2", Mode.NAME_ECHO);
+    vipPort = Ports.free();
+    int https = Ports.free();
+    Path config = dir.resolve("lbctl.yaml");
+    Files.writeString(
+        config,
+        """
+        virtualServices:
+          - label: pacs
+            address: 127.0.0.1
+            ports: [%d]
+            persistence: {mode: source-ip, timeout: 10m}
+            healthCheck: {type: connect, interval: 200ms, timeout: 200ms, rise: 1, fall: 1}
+            realServers:
+              - {label: pacs1, address: 127.0.0.1, port: %d}
+              - {label: pacs2, address: 127.0.0.1, port: %d}
+        """
+            .formatted(vipPort, pacs1.port(), pacs2.port()));
+    node =
+        Node.start(
+            new NodeConfig(Optional.of(config), dir.resolve("lbctl.sock"), 1)
+                .withHttps(
+                    Optional.of(
+                        new ManagementHttps(
+                            new InetSocketAddress("127.0.0.1", https), Optional.empty()))),
+            Optional.empty());
+    node.addUser("admin", PASSWORD);
+    url = "https://127.0.0.1:" + https + "/";
+    browser = Browser.start("WebUiIT-" + test.getTestMethod().orElseThrow().getName());
+  }
+
+  @AfterEach
+  void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (node != null) {
+      node.close();
+    }
+    pacs1.close();
+    pacs2.close();
+  }
+
+  private void logIn(String password) {
+    browser.find("#login-name").clear();
+    browser.find("#login-name").sendKeys("admin");
+    browser.find("#login-password").clear();
+    browser.find("#login-password").sendKeys(password);
+    browser.find("#login-submit").click();
+  }
+
+  private String colour(String css) {
+    return browser.attribute(css, "data-colour");
+  }
+
+  @Test
+  void anEngineerWatchesHealthHaltsAServerAndClearsTheStickTable() throws Exception {
+    browser.open(url);
+    await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
+    logIn("not the password");
+    await().atMost(UI).until(() -> browser.text("#login-error").contains("wrong user name"));
+    browser.screenshot("login-refused");
+    logIn(PASSWORD);
+    await().atMost(UI).until(() -> "green".equals(colour("tr[data-vip='pacs']")));
+    assertThat(colour("tr[data-rip='pacs/pacs1']")).isEqualTo("green");
+    assertThat(browser.text("#who")).isEqualTo("admin");
+    // A client through the VIP: its persistence entry is what the stick table shows later.
+    String first = TestClient.greeting(vipPort);
+    browser.screenshot("overview-all-up");
+
+    // A real server stops: it turns red, the VIP yellow, without anyone reloading the page.
+    TestBackend stopped = first.startsWith("pacs1") ? pacs2 : pacs1;
+    String stoppedRow = "tr[data-rip='pacs/" + stopped.name() + "']";
+    stopped.close();
+    await().atMost(UI).until(() -> "red".equals(colour(stoppedRow)));
+    assertThat(colour("tr[data-vip='pacs']")).isEqualTo("yellow");
+    browser.screenshot("server-down");
+
+    // Halt the other one: blue, and the node has it halted.
+    String holder = first.startsWith("pacs1") ? "pacs1" : "pacs2";
+    browser.find("tr[data-rip='pacs/" + holder + "'] button[data-action='halt']").click();
+    browser.acceptConfirm();
+    await().atMost(UI).until(() -> "blue".equals(colour("tr[data-rip='pacs/" + holder + "']")));
+    assertThat(node.status().virtualServices().get(0).realServers())
+        .filteredOn(r -> r.label().equals(holder))
+        .singleElement()
+        .extracting(r -> r.adminState())
+        .isEqualTo("halt");
+    browser.screenshot("halted");
+
+    // The stick table holds the client; Clear empties it on the node.
+    browser.open(url + "ui/#sticks");
+    await().atMost(UI).until(() -> browser.text("div[data-stick='pacs'] .count").equals("1"));
+    assertThat(browser.text("div[data-stick='pacs'] tbody")).contains("127.0.0.1", holder);
+    browser.screenshot("stick-table");
+    browser.find("button[data-clear='pacs']").click();
+    browser.acceptConfirm();
+    await().atMost(UI).until(() -> browser.text("div[data-stick='pacs'] .count").equals("0"));
+    assertThat(node.stickTable("pacs").entries()).isEmpty();
+    browser.screenshot("stick-table-cleared");
+
+    // Each change is in the audit log, under the user who made it.
+    browser.open(url + "ui/#audit");
+    await().atMost(UI).until(() -> browser.text("#audit-table tbody").contains("stick-table"));
+    assertThat(browser.text("#audit-table tbody")).contains("admin", "admin-state", "login");
+    browser.screenshot("audit");
+  }
+
+  @Test
+  void anEditIsRefusedAtItsFieldAndAGoodOneRuns() throws Exception {
+    browser.open(url + "ui/#edit");
+    await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
+    logIn(PASSWORD);
+    await()
+        .atMost(UI)
+        .until(() -> browser.driver().getCurrentUrl().endsWith("#edit") && editorReady());
+    browser.find("#edit-pick option[value='pacs']").click();
+    var weight = browser.find("#edit-rips tbody tr:nth-child(1) input[data-field='weight']");
+    weight.clear();
+    weight.sendKeys("-3");
+    browser.find("#edit-save").click();
+    String problem = "span.problem[data-path='virtualServices[0].realServers[0].weight']";
+    await().atMost(UI).until(() -> !browser.text(problem).isEmpty());
+    assertThat(
+            browser.attribute(
+                "#edit-rips tbody tr:nth-child(1) input[data-field='weight']", "class"))
+        .contains("invalid");
+    assertThat(browser.text("#edit-result")).startsWith("Not saved");
+    assertThat(node.runningConfig().virtualServices().get(0).realServers().get(0).weight())
+        .isEqualTo(100);
+    browser.screenshot("edit-refused");
+
+    weight = browser.find("#edit-rips tbody tr:nth-child(1) input[data-field='weight']");
+    weight.clear();
+    weight.sendKeys("5");
+    browser.find("#edit-save").click();
+    await().atMost(UI).until(() -> browser.text("#edit-result").startsWith("Saved"));
+    assertThat(node.runningConfig().virtualServices().get(0).realServers().get(0).weight())
+        .isEqualTo(5);
+    assertThat(browser.text(problem)).isEmpty();
+    browser.screenshot("edit-saved");
+  }
+
+  private boolean editorReady() {
+    return browser
+            .driver()
+            .findElements(org.openqa.selenium.By.cssSelector("#edit-pick option"))
+            .size()
+        > 1;
+  }
+}
