@@ -22,13 +22,15 @@ import org.lbctl.core.auth.Authenticator;
 import org.lbctl.core.auth.UserStore;
 import org.lbctl.core.config.ManagementHttps;
 import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.snmp.SnmpAgent;
 import org.lbctl.core.tls.ManagementCertificate;
 
 /**
- * A node's management side: its users and API tokens, the audit log, and the two listeners (the
- * Unix socket and HTTPS) in front of one API. Users, tokens, the audit log and a generated
- * certificate live in the state directory, beside the configuration file; a node on its embedded
- * configuration keeps users and tokens in memory and its certificate in a temporary directory.
+ * A node's management side: its users and API tokens, the audit log, the two listeners (the Unix
+ * socket and HTTPS) in front of one API, and the read-only SNMP agent. Users, tokens, the audit log
+ * and a generated certificate live in the state directory, beside the configuration file; a node on
+ * its embedded configuration keeps users and tokens in memory and its certificate in a temporary
+ * directory.
  */
 final class Management implements AutoCloseable {
   private final UserStore users;
@@ -39,6 +41,7 @@ final class Management implements AutoCloseable {
       Executors.newSingleThreadExecutor(new DefaultThreadFactory("lb-mgmt"));
   private ManagementServer unix;
   private ManagementServer https;
+  private SnmpAgent snmp;
   private Path scratch;
 
   private Management(Optional<Path> stateDir) throws IOException {
@@ -60,6 +63,9 @@ final class Management implements AutoCloseable {
         m.https =
             ManagementServer.https(
                 settings.listen(), tls, new HttpsFront(api, auth, new WebUi()), m.worker);
+      }
+      if (local.snmp().isPresent()) {
+        m.snmp = SnmpAgent.start(local.snmp().get(), node::status);
       }
     } catch (IOException | RuntimeException e) {
       m.close();
@@ -98,6 +104,9 @@ final class Management implements AutoCloseable {
 
   @Override
   public void close() {
+    if (snmp != null) {
+      snmp.close();
+    }
     if (https != null) {
       https.close();
     }

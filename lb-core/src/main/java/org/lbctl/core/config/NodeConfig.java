@@ -17,6 +17,7 @@ import java.util.OptionalInt;
  * @param scriptsDirectory where the {@code external} health checks' scripts are (each node has its
  *     own copy; a configuration naming a script missing here is refused)
  * @param https the HTTPS management listener; empty: none (the Unix socket only)
+ * @param snmp the read-only SNMP agent; empty: none
  */
 public record NodeConfig(
     Optional<Path> configFile,
@@ -24,7 +25,8 @@ public record NodeConfig(
     int ioThreads,
     Optional<PairSettings> pair,
     Path scriptsDirectory,
-    Optional<ManagementHttps> https) {
+    Optional<ManagementHttps> https,
+    Optional<SnmpSettings> snmp) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/lbctl/lbctl.sock");
   public static final Path DEFAULT_SCRIPTS = Path.of("/etc/lbctl/scripts");
 
@@ -34,6 +36,7 @@ public record NodeConfig(
     requireNonNull(pair, "pair");
     requireNonNull(scriptsDirectory, "scriptsDirectory");
     requireNonNull(https, "https");
+    requireNonNull(snmp, "snmp");
   }
 
   public NodeConfig(
@@ -41,7 +44,14 @@ public record NodeConfig(
       Path managementSocket,
       int ioThreads,
       Optional<PairSettings> pair) {
-    this(configFile, managementSocket, ioThreads, pair, DEFAULT_SCRIPTS, Optional.empty());
+    this(
+        configFile,
+        managementSocket,
+        ioThreads,
+        pair,
+        DEFAULT_SCRIPTS,
+        Optional.empty(),
+        Optional.empty());
   }
 
   /**
@@ -57,17 +67,26 @@ public record NodeConfig(
         ioThreads.orElse(this.ioThreads),
         pair,
         scriptsDirectory,
-        https);
+        https,
+        snmp);
   }
 
   /** These settings with another pair (empty: the node runs alone). */
   public NodeConfig withPair(Optional<PairSettings> pair) {
-    return new NodeConfig(configFile, managementSocket, ioThreads, pair, scriptsDirectory, https);
+    return new NodeConfig(
+        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp);
+  }
+
+  /** These settings with another SNMP agent (empty: none). */
+  public NodeConfig withSnmp(Optional<SnmpSettings> snmp) {
+    return new NodeConfig(
+        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp);
   }
 
   /** These settings with another HTTPS listener (empty: none). */
   public NodeConfig withHttps(Optional<ManagementHttps> https) {
-    return new NodeConfig(configFile, managementSocket, ioThreads, pair, scriptsDirectory, https);
+    return new NodeConfig(
+        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp);
   }
 
   /** A node that runs alone. */

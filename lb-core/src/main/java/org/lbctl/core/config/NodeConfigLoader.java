@@ -25,6 +25,11 @@ import java.util.Set;
  *   listen: 0.0.0.0:9443                   # "none": the Unix socket only
  *   certificate: /etc/lbctl/mgmt.crt       # with key; both omitted: a self-signed one is
  *   key: /etc/lbctl/mgmt.key               #   generated once beside the configuration
+ * snmp:                                    # read-only SNMP agent; omit for none
+ *   listen: 0.0.0.0:161
+ *   communityFile: snmp.community          # v2c; omit to answer v3 only
+ *   users:                                 # v3, authPriv: HMAC-SHA-256 and AES-128
+ *     - {name: monitor, authPasswordFile: snmp-monitor.auth, privPasswordFile: snmp-monitor.priv}
  * pair:                                    # omit for a node that runs alone
  *   role: primary                          # primary | secondary
  *   bind: 10.99.0.11                       # this node, UDP port 6694 unless :port is given
@@ -39,7 +44,17 @@ import java.util.Set;
 public final class NodeConfigLoader {
   private static final Set<String> FIELDS =
       Set.of(
-          "configFile", "managementSocket", "ioThreads", "pair", "scriptsDirectory", "management");
+          "configFile",
+          "managementSocket",
+          "ioThreads",
+          "pair",
+          "scriptsDirectory",
+          "management",
+          "snmp");
+  private static final Set<String> SNMP_FIELDS = Set.of("listen", "communityFile", "users");
+  private static final Set<String> SNMP_USER_FIELDS =
+      Set.of("name", "authPasswordFile", "privPasswordFile");
+  private static final int MIN_SNMP_SECRET = 8;
   private static final Set<String> MANAGEMENT_FIELDS = Set.of("listen", "certificate", "key");
   private static final Set<String> PAIR_FIELDS =
       Set.of("role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface");
@@ -64,6 +79,7 @@ public final class NodeConfigLoader {
     String scripts =
         in.text(root, "", "scriptsDirectory", NodeConfig.DEFAULT_SCRIPTS.toString(), false);
     Optional<ManagementHttps> https = management(in, root.get("management"), base);
+    Optional<SnmpSettings> snmp = snmp(in, root.get("snmp"), base);
     problems.throwIfAny();
     return new NodeConfig(
         Optional.of(base.resolve(config)),
@@ -71,7 +87,80 @@ public final class NodeConfigLoader {
         ioThreads,
         pair,
         base.resolve(scripts),
-        https);
+        https,
+        snmp);
+  }
+
+  /** The SNMP agent: off unless configured, and then only with a community or a user. */
+  static Optional<SnmpSettings> snmp(TreeReader in, JsonNode node, Path base) {
+    if (node == null || node.isNull() || !in.object(node, "snmp", SNMP_FIELDS)) {
+      return Optional.empty();
+    }
+    String listen = in.text(node, "snmp", "listen", "0.0.0.0:161", false);
+    Optional<InetSocketAddress> address = Endpoints.parse(listen, SnmpSettings.DEFAULT_PORT);
+    if (address.isEmpty()) {
+      in.problems()
+          .add("snmp.listen", "'" + listen + "' (expected an IP address with an optional :port)");
+    }
+    String communityFile = in.text(node, "snmp", "communityFile", null, false);
+    Optional<String> community =
+        communityFile == null
+            ? Optional.empty()
+            : secret(in, "snmp.communityFile", base.resolve(communityFile));
+    List<SnmpSettings.User> users = new ArrayList<>();
+    JsonNode list = node.get("users");
+    if (list != null && !list.isNull()) {
+      if (!list.isArray()) {
+        in.problems()
+            .add("snmp.users", "expected a list of {name, authPasswordFile, privPasswordFile}");
+      } else {
+        for (int i = 0; i < list.size(); i++) {
+          String path = "snmp.users[" + i + "]";
+          JsonNode u = list.get(i);
+          if (!in.object(u, path, SNMP_USER_FIELDS)) {
+            continue;
+          }
+          String name = in.text(u, path, "name", null, true);
+          String auth = in.text(u, path, "authPasswordFile", null, true);
+          String priv = in.text(u, path, "privPasswordFile", null, true);
+          if (name != null && !name.matches("[A-Za-z0-9._-]{1,32}")) {
+            in.problems()
+                .add(path + ".name", "'" + name + "' (letters, digits, . _ -, at most 32)");
+          }
+          Optional<String> a =
+              auth == null
+                  ? Optional.empty()
+                  : secret(in, path + ".authPasswordFile", base.resolve(auth));
+          Optional<String> p =
+              priv == null
+                  ? Optional.empty()
+                  : secret(in, path + ".privPasswordFile", base.resolve(priv));
+          if (name != null && a.isPresent() && p.isPresent()) {
+            users.add(new SnmpSettings.User(name, a.get(), p.get()));
+          }
+        }
+      }
+    }
+    if (communityFile == null && (list == null || list.isNull() || list.isEmpty())) {
+      in.problems()
+          .add("snmp", "needs communityFile (v2c) or users (v3): there is no default community");
+    }
+    return address.map(a -> new SnmpSettings(a, community, users));
+  }
+
+  /** A secret's file: its first line, at least 8 characters (what SNMPv3 keys need). */
+  private static Optional<String> secret(TreeReader in, String field, Path file) {
+    try {
+      String text = Files.readString(file).lines().findFirst().orElse("").strip();
+      if (text.length() < MIN_SNMP_SECRET) {
+        in.problems().add(field, file + " holds fewer than " + MIN_SNMP_SECRET + " characters");
+        return Optional.empty();
+      }
+      return Optional.of(text);
+    } catch (IOException e) {
+      in.problems().add(field, "cannot read " + file + ": " + e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** The HTTPS listener: on 0.0.0.0:9443 with a generated certificate unless told otherwise. */

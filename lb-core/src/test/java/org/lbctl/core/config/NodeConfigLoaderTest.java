@@ -53,10 +53,90 @@ class NodeConfigLoaderTest {
                     .map(ConfigProblem::toString)
                     .containsExactlyInAnyOrder(
                         "peer: unknown field (expected one of: [configFile, ioThreads,"
-                            + " managementSocket, pair, scriptsDirectory])",
+                            + " management, managementSocket, pair, scriptsDirectory, snmp])",
                         "configFile: is required",
                         "managementSocket: expected text, got number 7",
                         "ioThreads: -1 (expected: 0..1024)"));
+  }
+
+  @Test
+  void theHttpsListenerIsOnAt9443WithAGeneratedCertificateUnlessToldOtherwise() throws Exception {
+    Path file = dir.resolve("node.yaml");
+    Files.writeString(file, "configFile: lbctl.yaml\n");
+    NodeConfig plain = NodeConfigLoader.load(file);
+    assertThat(plain.https()).contains(ManagementHttps.defaults());
+    assertThat(plain.snmp()).isEmpty();
+
+    Files.writeString(file, "configFile: lbctl.yaml\nmanagement: {listen: none}\n");
+    assertThat(NodeConfigLoader.load(file).https()).isEmpty();
+
+    Files.writeString(
+        file,
+        "configFile: lbctl.yaml\nmanagement: {listen: '10.0.0.5:8443', certificate: m.crt,"
+            + " key: m.key}\n");
+    ManagementHttps https = NodeConfigLoader.load(file).https().orElseThrow();
+    assertThat(https.listen()).isEqualTo(new java.net.InetSocketAddress("10.0.0.5", 8443));
+    assertThat(https.certificate().orElseThrow().key()).isEqualTo(dir.resolve("m.key"));
+
+    Files.writeString(
+        file, "configFile: lbctl.yaml\nmanagement: {listen: 'lb1:9443', certificate: m.crt}\n");
+    assertThatThrownBy(() -> NodeConfigLoader.load(file))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .containsExactlyInAnyOrder(
+                        "management.listen: 'lb1:9443' (expected an IP address with an optional"
+                            + " :port, or none)",
+                        "management.key: is required with management.certificate (give both, or"
+                            + " neither for a generated certificate)"));
+  }
+
+  @Test
+  void snmpNeedsACommunityOrAUserEachFromAFileOfItsOwn() throws Exception {
+    Path file = dir.resolve("node.yaml");
+    Files.writeString(dir.resolve("community"), "s3cret-community\n");
+    Files.writeString(dir.resolve("auth"), "auth-passphrase\n");
+    Files.writeString(dir.resolve("priv"), "priv-passphrase\n");
+    Files.writeString(dir.resolve("short"), "short\n");
+    Files.writeString(
+        file,
+        """
+        configFile: lbctl.yaml
+        snmp:
+          listen: 127.0.0.1:1161
+          communityFile: community
+          users:
+            - {name: monitor, authPasswordFile: auth, privPasswordFile: priv}
+        """);
+    SnmpSettings snmp = NodeConfigLoader.load(file).snmp().orElseThrow();
+    assertThat(snmp.listen().getPort()).isEqualTo(1161);
+    assertThat(snmp.community()).contains("s3cret-community");
+    assertThat(snmp.users())
+        .containsExactly(new SnmpSettings.User("monitor", "auth-passphrase", "priv-passphrase"));
+    assertThat(snmp.toString()).doesNotContain("s3cret", "passphrase");
+
+    Files.writeString(file, "configFile: lbctl.yaml\nsnmp: {listen: 127.0.0.1}\n");
+    assertThatThrownBy(() -> NodeConfigLoader.load(file))
+        .hasMessageContaining("snmp: needs communityFile (v2c) or users (v3)");
+
+    Files.writeString(
+        file,
+        """
+        configFile: lbctl.yaml
+        snmp:
+          communityFile: short
+          users: [{name: monitor, authPasswordFile: missing, privPasswordFile: priv}]
+        """);
+    assertThatThrownBy(() -> NodeConfigLoader.load(file))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::path)
+                    .containsExactlyInAnyOrder(
+                        "snmp.communityFile", "snmp.users[0].authPasswordFile"));
   }
 
   @Test
