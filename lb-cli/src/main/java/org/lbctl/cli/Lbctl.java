@@ -1,6 +1,7 @@
 package org.lbctl.cli;
 
 import java.io.PrintWriter;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
@@ -21,9 +22,11 @@ import picocli.CommandLine.HelpCommand;
       PairCommand.class,
       StickCommand.class,
       UserCommand.class,
+      TokenCommand.class,
       CleanupCommand.class,
       ConfigCommand.class,
-      HelpCommand.class
+      HelpCommand.class,
+      AutoComplete.GenerateCompletion.class
     })
 public final class Lbctl implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;

@@ -98,7 +98,7 @@ final class LoneNodeLab implements AutoCloseable {
   /** One virtual service from the node's status. */
   JsonNode vip(String label) throws IOException {
     JsonNode all =
-        new ApiClient(dir.resolve("lb.sock"))
+        new UnixSocketClient(dir.resolve("lb.sock"))
             .call("GET", "/v1/status", null)
             .body()
             .path("virtualServices");

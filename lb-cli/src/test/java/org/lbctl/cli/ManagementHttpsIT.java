@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -13,15 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.node.Node;
-import org.lbctl.core.config.ManagementHttps;
-import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.os.Commands;
 import org.lbctl.core.testing.Ports;
 import org.lbctl.core.tls.ManagementCertificate;
@@ -70,13 +66,7 @@ class ManagementHttpsIT {
   }
 
   private Node startNode() throws Exception {
-    return Node.start(
-        new NodeConfig(Optional.of(configFile), dir.resolve("lbctl.sock"), 1)
-            .withHttps(
-                Optional.of(
-                    new ManagementHttps(
-                        new InetSocketAddress("127.0.0.1", port), Optional.empty()))),
-        Optional.empty());
+    return HttpsNode.start(configFile, port);
   }
 
   @AfterEach

@@ -385,7 +385,7 @@ class NodeCommandsIT {
 
   @Test
   void theApiAnswersBadRequestsWithFourHundredsAndAReason() throws Exception {
-    ApiClient api = new ApiClient(socket);
+    ApiClient api = new UnixSocketClient(socket);
     String path = "/v1/virtual-services/pacs/real-servers/pacs1/admin-state";
 
     assertThat(api.call("PUT", path, "{not json").status()).isEqualTo(400);
@@ -403,7 +403,7 @@ class NodeCommandsIT {
 
   @Test
   void pairingRequestsThatCannotBeRightAreRefusedWithTheFieldAndChangeNothing() throws Exception {
-    ApiClient api = new ApiClient(socket);
+    ApiClient api = new UnixSocketClient(socket);
 
     assertThat(api.call("POST", "/v1/pair", "{\"peer\": \"10.0.0.2\", \"token\": \"x\"}").error())
         .startsWith("pingTargets: required");

@@ -124,7 +124,7 @@ class PairFailoverIT {
   }
 
   private long configVersion(String host) throws IOException {
-    return new ApiClient(dir.resolve(host + ".sock"))
+    return new UnixSocketClient(dir.resolve(host + ".sock"))
         .call("GET", "/v1/status", null)
         .body()
         .path("configVersion")

@@ -151,7 +151,7 @@ final class PairLab implements AutoCloseable {
   }
 
   JsonNode status(String host) throws IOException {
-    return new ApiClient(socket(host)).call("GET", "/v1/status", null).body();
+    return new UnixSocketClient(socket(host)).call("GET", "/v1/status", null).body();
   }
 
   JsonNode pair(String host) throws IOException {

@@ -3,19 +3,15 @@ package org.lbctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.node.Node;
-import org.lbctl.core.config.ManagementHttps;
-import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.testing.Ports;
 import org.lbctl.core.testing.TestBackend;
 import org.lbctl.core.testing.TestBackend.Mode;
@@ -58,14 +54,7 @@ class WebUiIT {
               - {label: pacs2, address: 127.0.0.1, port: %d}
         """
             .formatted(vipPort, pacs1.port(), pacs2.port()));
-    node =
-        Node.start(
-            new NodeConfig(Optional.of(config), dir.resolve("lbctl.sock"), 1)
-                .withHttps(
-                    Optional.of(
-                        new ManagementHttps(
-                            new InetSocketAddress("127.0.0.1", https), Optional.empty()))),
-            Optional.empty());
+    node = HttpsNode.start(config, https);
     node.addUser("admin", PASSWORD);
     url = "https://127.0.0.1:" + https + "/";
     browser = Browser.start("WebUiIT-" + test.getTestMethod().orElseThrow().getName());

@@ -159,7 +159,12 @@ public final class ManagementApi {
         }
         allow(method, "POST");
         JsonNode json = object(body, Set.of("user", "label", "readOnly"));
-        String user = json.path("user").asText(userOf(caller));
+        String user = json.path("user").asText(null);
+        if (user == null && caller.via().equals("socket")) {
+          throw new ApiException(
+              400, "user: required on the Unix socket (the management user the token acts as)");
+        }
+        user = user == null ? userOf(caller) : user;
         String token =
             node.createToken(user, json.path("label").asText(null), flag(json, "readOnly"));
         Map<String, Object> answer = new LinkedHashMap<>();
