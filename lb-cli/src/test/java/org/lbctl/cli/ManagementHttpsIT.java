@@ -20,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.node.Node;
 import org.lbctl.core.os.Commands;
 import org.lbctl.core.testing.Ports;
+import org.lbctl.core.testing.TestPki;
 import org.lbctl.core.tls.ManagementCertificate;
 
 /**
@@ -147,16 +148,8 @@ class ManagementHttpsIT {
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key)))
         .isEqualTo("rw-------");
     String fingerprint = ManagementCertificate.fingerprint(cert);
-    Commands.Result seen =
-        Commands.run(
-            Duration.ofSeconds(10),
-            List.of(
-                "sh",
-                "-c",
-                "openssl s_client -connect 127.0.0.1:"
-                    + port
-                    + " </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256"));
-    assertThat(seen.output()).contains(fingerprint);
+    String seen = presented(port, "-fingerprint -sha256");
+    assertThat(seen).contains(fingerprint);
 
     node.close();
     node = startNode();
@@ -343,6 +336,91 @@ class ManagementHttpsIT {
         .extracting(e -> e.path("action").asText() + " " + e.path("status").asInt())
         .containsExactly("login 401", "login 200", "PUT " + path + " 200");
     assertThat(Files.readString(dir.resolve("audit.log"))).doesNotContain(PASSWORD, "nope");
+  }
+
+  @Test
+  void anUploadedCertificateServesAVipAndItsKeyNeverLeavesTheNode() throws Exception {
+    node.addUser("admin", PASSWORD);
+    TestPki pki = TestPki.create(dir.resolve("pki"));
+    String[] auth = {"-u", "admin:" + PASSWORD, "-H", "Content-Type: application/json"};
+    String etag = curl("127.0.0.8", "GET", "/v1/config", auth).header("ETag");
+    String upload =
+        JSON.createObjectNode()
+            .put("certificate", Files.readString(pki.cert("server")))
+            .put("key", Files.readString(pki.key("server")))
+            .toString();
+    Answer uploaded =
+        curl(
+            "127.0.0.8",
+            "PUT",
+            "/v1/certificates/portal",
+            with(auth, "-H", "If-Match: " + etag, "--data-binary", upload));
+    assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(200);
+
+    // Reads show the certificate, never its key; the file keeps the key for the node.
+    Answer read = curl("127.0.0.8", "GET", "/v1/config", auth);
+    assertThat(read.body()).doesNotContain("BEGIN PRIVATE KEY").contains("(kept on the node)");
+    assertThat(read.json().path("certificates").get(0).path("certificatePem").asText())
+        .contains("BEGIN CERTIFICATE");
+
+    // The masked configuration goes back with a VIP that terminates TLS with it.
+    int tlsPort = Ports.free();
+    com.fasterxml.jackson.databind.node.ObjectNode edited =
+        (com.fasterxml.jackson.databind.node.ObjectNode) read.json();
+    var vip =
+        (com.fasterxml.jackson.databind.node.ObjectNode) edited.path("virtualServices").get(0);
+    vip.put("protocol", "http");
+    vip.putObject("termination").put("port", tlsPort).put("certificate", "portal");
+    Answer saved =
+        curl(
+            "127.0.0.8",
+            "PUT",
+            "/v1/config",
+            with(
+                auth,
+                "-H",
+                "If-Match: " + read.header("ETag"),
+                "--data-binary",
+                edited.toString()));
+    assertThat(saved.status()).as(saved.body()).isEqualTo(200);
+    String presented = presented(tlsPort, "-subject");
+    assertThat(presented).contains("server");
+
+    // A key that is not the certificate's is refused at its path; nothing changes.
+    String mismatched =
+        JSON.createObjectNode()
+            .put("certificate", Files.readString(pki.cert("server")))
+            .put("key", Files.readString(pki.key("client")))
+            .toString();
+    Answer refused =
+        curl(
+            "127.0.0.8",
+            "PUT",
+            "/v1/certificates/portal",
+            with(auth, "-H", "If-Match: " + saved.header("ETag"), "--data-binary", mismatched));
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.json().path("problems").get(0).path("path").asText())
+        .isEqualTo("certificates[0].keyPem");
+    assertThat(node.status().configHash()).isEqualTo(unquote(saved.header("ETag")));
+    assertThat(Files.readString(dir.resolve("audit.log"))).doesNotContain("PRIVATE KEY");
+  }
+
+  /** What the TLS listener on {@code port} presents, as openssl x509 prints it. */
+  private static String presented(int port, String x509Options) throws Exception {
+    return Commands.run(
+            Duration.ofSeconds(10),
+            List.of(
+                "sh",
+                "-c",
+                "openssl s_client -connect 127.0.0.1:"
+                    + port
+                    + " </dev/null 2>/dev/null | openssl x509 -noout "
+                    + x509Options))
+        .output();
+  }
+
+  private static String unquote(String etag) {
+    return etag.substring(1, etag.length() - 1);
   }
 
   private static String[] with(String[] base, String... more) {

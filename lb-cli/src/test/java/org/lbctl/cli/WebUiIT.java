@@ -16,6 +16,7 @@ import org.lbctl.core.testing.Ports;
 import org.lbctl.core.testing.TestBackend;
 import org.lbctl.core.testing.TestBackend.Mode;
 import org.lbctl.core.testing.TestClient;
+import org.lbctl.core.testing.TestPki;
 
 /**
  * The web UI in headless Chromium against a running node: log in, the System Overview's colours
@@ -117,6 +118,8 @@ class WebUiIT {
         .singleElement()
         .extracting(r -> r.adminState())
         .isEqualTo("halt");
+    // One server halted, the other down: nobody takes clients, the VIP is red.
+    await().atMost(UI).until(() -> "red".equals(colour("tr[data-vip='pacs']")));
     browser.screenshot("halted");
 
     // The stick table holds the client; Clear empties it on the node.
@@ -170,6 +173,39 @@ class WebUiIT {
         .isEqualTo(5);
     assertThat(browser.text(problem)).isEmpty();
     browser.screenshot("edit-saved");
+  }
+
+  @Test
+  void aCertificateIsUploadedAndTheConfigurationRestoredFromAFile() throws Exception {
+    TestPki pki = TestPki.create(dir.resolve("pki"));
+    browser.open(url + "ui/#config");
+    await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
+    logIn(PASSWORD);
+    await().atMost(UI).until(() -> browser.text("#config-view").contains("virtualServices"));
+
+    browser.find("#cert-name").sendKeys("portal");
+    browser.find("#cert-file").sendKeys(pki.cert("server").toAbsolutePath().toString());
+    browser.find("#cert-key").sendKeys(pki.key("server").toAbsolutePath().toString());
+    browser.find("#cert-upload").click();
+    await().atMost(UI).until(() -> browser.text("#cert-result").startsWith("Certificate portal"));
+    assertThat(browser.text("tr[data-cert='portal']")).contains("uploaded", "server");
+    assertThat(node.runningConfig().certificate("portal")).isPresent();
+    assertThat(browser.text("#config-view")).doesNotContain("PRIVATE KEY");
+    browser.screenshot("certificate-uploaded");
+
+    // A backup with another weight, restored from the file.
+    String backup =
+        Files.readString(dir.resolve("lbctl.yaml"))
+            .replaceFirst("(?s)(label: pacs1.*?weight: )100", "$1" + "42");
+    assertThat(backup).contains("weight: 42");
+    Path file = Files.writeString(dir.resolve("backup.yaml"), backup);
+    browser.find("#restore").sendKeys(file.toAbsolutePath().toString());
+    browser.acceptConfirm();
+    await().atMost(UI).until(() -> browser.text("#config-result").startsWith("Restored"));
+    assertThat(node.runningConfig().virtualServices().get(0).realServers().get(0).weight())
+        .isEqualTo(42);
+    assertThat(node.runningConfig().certificate("portal")).isPresent();
+    browser.screenshot("restored");
   }
 
   private boolean editorReady() {

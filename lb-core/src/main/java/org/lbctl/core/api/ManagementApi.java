@@ -3,6 +3,8 @@ package org.lbctl.core.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +20,8 @@ import org.lbctl.core.audit.AuditEntry;
 import org.lbctl.core.audit.AuditLog;
 import org.lbctl.core.auth.Caller;
 import org.lbctl.core.balancer.AdminState;
+import org.lbctl.core.config.ConfigException;
+import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.Endpoints;
@@ -46,6 +50,7 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/virtual-services/{vip}/stick-table
  * DELETE /v1/virtual-services/{vip}/stick-table
  * GET|POST /v1/users, GET|POST /v1/tokens, DELETE /v1/tokens/{id}
+ * GET  /v1/certificates, PUT /v1/certificates/{name} {"certificate": PEM, "key": PEM}
  * GET  /v1/audit
  * </pre>
  *
@@ -60,6 +65,8 @@ public final class ManagementApi {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private static final Pattern TOKEN = Pattern.compile("/v1/tokens/([0-9a-f]{8})");
+  private static final Pattern CERTIFICATE =
+      Pattern.compile("/v1/certificates/([A-Za-z0-9][A-Za-z0-9._-]{0,63})");
 
   private final NodeControl node;
   private final AuditLog audit;
@@ -150,7 +157,7 @@ public final class ManagementApi {
         allow(method, "GET");
         return new ApiResponse(
             200,
-            ConfigWriter.toTree(node.runningConfig()),
+            ConfigSecrets.masked(ConfigWriter.toTree(node.runningConfig())),
             Map.of("ETag", etag(node.status().configHash())));
       }
       case "/v1/tokens" -> {
@@ -171,6 +178,12 @@ public final class ManagementApi {
         answer.put("user", user);
         answer.put("token", token);
         return new ApiResponse(201, answer);
+      }
+      case "/v1/certificates" -> {
+        allow(method, "GET");
+        return new ApiResponse(
+            200,
+            Map.of("certificates", org.lbctl.core.tls.TlsMaterial.summaries(node.runningConfig())));
       }
       case "/v1/audit" -> {
         allow(method, "GET");
@@ -237,6 +250,11 @@ public final class ManagementApi {
       allow(method, "GET");
       return new ApiResponse(200, node.stickTable(vip));
     }
+    Matcher cert = CERTIFICATE.matcher(path);
+    if (cert.matches()) {
+      allow(method, "PUT");
+      return uploadCertificate(cert.group(1), req);
+    }
     Matcher token = TOKEN.matcher(path);
     if (token.matches()) {
       allow(method, "DELETE");
@@ -251,21 +269,32 @@ public final class ManagementApi {
     throw new ApiException(404, "no such resource: " + path);
   }
 
+  /** The version an edit is based on: its If-Match, which every edit of the configuration needs. */
+  private static String basedOn(ApiRequest req) throws ApiException {
+    return req.ifMatch()
+        .map(ManagementApi::unquote)
+        .orElseThrow(
+            () ->
+                new ApiException(
+                    428,
+                    "If-Match: required, the ETag of the configuration this change is based on"
+                        + " (GET /v1/config)"));
+  }
+
   /** A new configuration, only over the version the caller read. */
   private ApiResponse replaceConfig(ApiRequest req) throws ApiException {
-    String expected =
-        req.ifMatch()
-            .map(ManagementApi::unquote)
-            .orElseThrow(
-                () ->
-                    new ApiException(
-                        428,
-                        "If-Match: required, the ETag of the configuration this edit is based on"
-                            + " (GET /v1/config)"));
+    String expected = basedOn(req);
     if (req.body() == null || req.body().length == 0) {
       throw new ApiException(400, "body: the whole configuration, as JSON or YAML");
     }
-    ListenerChanges changes = node.replaceConfig(req.body(), expected);
+    JsonNode tree;
+    try {
+      tree = ConfigLoader.tree(req.body());
+    } catch (ConfigException e) {
+      throw refused("configuration refused; the running configuration is unchanged", e.problems());
+    }
+    ConfigSecrets.restore(tree, node.runningConfig());
+    ListenerChanges changes = node.replaceConfig(toJson(tree), expected);
     log.info("configuration {} written by {}", node.status().configVersion(), req.caller());
     return applied(changes);
   }
@@ -280,6 +309,47 @@ public final class ManagementApi {
     answer.put("removed", changes.removed());
     answer.put("kept", changes.kept());
     return new ApiResponse(200, answer, Map.of("ETag", etag(status.configHash())));
+  }
+
+  /**
+   * A certificate and key (PEM) stored in the configuration under {@code name}, replacing one of
+   * that name; like any edit, only over the version the caller read, and refused with the reason
+   * (expired, key not matching, not PEM) by the same checks as a file.
+   */
+  private ApiResponse uploadCertificate(String name, ApiRequest req) throws ApiException {
+    String expected = basedOn(req);
+    JsonNode json = object(req.body(), Set.of("certificate", "key"));
+    String certificate = json.path("certificate").asText("");
+    String key = json.path("key").asText("");
+    if (!certificate.contains("-----BEGIN CERTIFICATE-----")) {
+      throw new ApiException(400, "certificate: a PEM certificate chain, leaf first");
+    }
+    if (!key.contains("-----BEGIN PRIVATE KEY-----")) {
+      throw new ApiException(
+          400,
+          "key: a PEM PKCS#8 private key (-----BEGIN PRIVATE KEY-----; convert others with openssl"
+              + " pkcs8 -topk8 -nocrypt)");
+    }
+    ObjectNode tree = ConfigWriter.toTree(node.runningConfig());
+    ArrayNode certs =
+        tree.has("certificates")
+            ? (ArrayNode) tree.get("certificates")
+            : tree.putArray("certificates");
+    ObjectNode entry = JSON.createObjectNode();
+    entry.put("name", name).put("certificatePem", certificate).put("keyPem", key);
+    boolean replaced = false;
+    for (int i = 0; i < certs.size(); i++) {
+      if (certs.get(i).path("name").asText().equals(name)) {
+        certs.set(i, entry);
+        replaced = true;
+      }
+    }
+    if (!replaced) {
+      certs.add(entry);
+    }
+    ListenerChanges changes = node.replaceConfig(toJson(tree), expected);
+    log.warn("certificate {} {} by {}", name, replaced ? "replaced" : "uploaded", req.caller());
+    return applied(changes);
   }
 
   private static String etag(String hash) {

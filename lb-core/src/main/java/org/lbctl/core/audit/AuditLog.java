@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class AuditLog {
   private static final Logger log = LoggerFactory.getLogger("lbctl.audit");
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> SECRETS = Set.of("password", "token", "secret", "key");
+  private static final Set<String> SECRETS =
+      Set.of("password", "token", "secret", "key", "keypem", "privpassword", "authpassword");
   private static final int MAX_DETAIL = 2048;
   private static final int KEEP = 500;
 

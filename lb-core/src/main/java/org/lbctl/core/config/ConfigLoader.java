@@ -44,6 +44,26 @@ public final class ConfigLoader {
     return factory;
   }
 
+  /** A document (JSON or YAML, told apart by its first character) as a tree, with the limits. */
+  public static com.fasterxml.jackson.databind.JsonNode tree(byte[] document)
+      throws ConfigException {
+    if (document.length > MAX_BYTES) {
+      throw ConfigException.of("", document.length + " bytes (expected at most " + MAX_BYTES + ")");
+    }
+    boolean json = false;
+    for (byte b : document) {
+      if (!Character.isWhitespace(b)) {
+        json = b == '{';
+        break;
+      }
+    }
+    try {
+      return (json ? JSON : YAML).readTree(document);
+    } catch (IOException e) {
+      throw ConfigException.of("", "not valid " + (json ? "JSON" : "YAML") + ": " + e.getMessage());
+    }
+  }
+
   public static ReplicatedConfig load(Path file) throws ConfigException {
     return parse(read(file), isJson(file));
   }

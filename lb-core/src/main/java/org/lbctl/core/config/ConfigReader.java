@@ -15,7 +15,14 @@ final class ConfigReader {
   private static final Set<String> ROOT =
       Set.of("virtualServices", "floatingIps", "alerts", "certificates", "caFamilies");
   private static final Set<String> CERTIFICATE_FIELDS =
-      Set.of("name", "certificateFile", "keyFile", "pfxFile", "passwordFile");
+      Set.of(
+          "name",
+          "certificateFile",
+          "keyFile",
+          "pfxFile",
+          "passwordFile",
+          "certificatePem",
+          "keyPem");
   private static final Set<String> CA_FIELDS = Set.of("name", "files");
   private static final Set<String> TERMINATION_FIELDS =
       Set.of("port", "certificate", "clientCa", "sni");
@@ -124,14 +131,20 @@ final class ConfigReader {
                 in.text(n, p, "certificateFile", "", false),
                 in.text(n, p, "keyFile", "", false),
                 in.text(n, p, "pfxFile", "", false),
-                in.text(n, p, "passwordFile", "", false));
+                in.text(n, p, "passwordFile", "", false),
+                in.text(n, p, "certificatePem", "", false),
+                in.text(n, p, "keyPem", "", false));
         boolean pem = !c.certificateFile().isEmpty() || !c.keyFile().isEmpty();
-        if (pem == c.isPfx()) {
+        boolean inline = c.isInline() || !c.keyPem().isEmpty();
+        int kinds = (pem ? 1 : 0) + (c.isPfx() ? 1 : 0) + (inline ? 1 : 0);
+        if (kinds != 1) {
           in.problems()
               .add(
                   p,
-                  "give either certificateFile and keyFile (PEM) or pfxFile and passwordFile"
-                      + " (PKCS#12)");
+                  "give either certificateFile and keyFile (PEM), pfxFile and passwordFile"
+                      + " (PKCS#12), or certificatePem and keyPem (uploaded)");
+        } else if (inline && (c.certificatePem().isEmpty() || c.keyPem().isEmpty())) {
+          in.problems().add(p, "an uploaded certificate needs both certificatePem and keyPem");
         } else if (pem && (c.certificateFile().isEmpty() || c.keyFile().isEmpty())) {
           in.problems().add(p, "a PEM certificate needs both certificateFile and keyFile");
         } else if (c.isPfx() && c.passwordFile().isEmpty()) {

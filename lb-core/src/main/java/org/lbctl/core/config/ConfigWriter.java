@@ -141,6 +141,14 @@ public final class ConfigWriter {
     if (!config.certificates().isEmpty()) {
       ArrayNode certs = root.putArray("certificates");
       for (NamedCertificate c : config.certificates()) {
+        if (c.isInline()) {
+          certs
+              .addObject()
+              .put("name", c.name())
+              .put("certificatePem", c.certificatePem())
+              .put("keyPem", c.keyPem());
+          continue;
+        }
         certs
             .addObject()
             .put("name", c.name())

@@ -43,7 +43,8 @@ public final class TlsMaterial {
     for (int i = 0; i < config.certificates().size(); i++) {
       NamedCertificate c = config.certificates().get(i);
       String path = "certificates[" + i + "]";
-      String filePath = path + (c.isPfx() ? ".pfxFile" : ".certificateFile");
+      String filePath =
+          path + (c.isPfx() ? ".pfxFile" : c.isInline() ? ".certificatePem" : ".certificateFile");
       try {
         Identity id = identity(c);
         X509Certificate leaf = id.chain().get(0);
@@ -60,8 +61,10 @@ public final class TlsMaterial {
         if (!belongsTo(id.key(), leaf)) {
           problems.add(
               new ConfigProblem(
-                  c.isPfx() ? filePath : path + ".keyFile",
-                  (c.isPfx() ? c.pfxFile() + "'s key" : c.keyFile())
+                  c.isPfx() ? filePath : path + (c.isInline() ? ".keyPem" : ".keyFile"),
+                  (c.isPfx()
+                          ? c.pfxFile() + "'s key"
+                          : c.isInline() ? "the uploaded key" : c.keyFile())
                       + " is not the private key of "
                       + c.mainFile()));
         }
@@ -133,11 +136,45 @@ public final class TlsMaterial {
     return b.build();
   }
 
+  /** What an operator wants to know of a named certificate; {@code problem} when unusable. */
+  public record Summary(
+      String name, String kind, String subject, String issuer, String notAfter, String problem) {}
+
+  /** A summary of each named certificate, for the API and the web UI. */
+  public static List<Summary> summaries(ReplicatedConfig config) {
+    List<Summary> out = new ArrayList<>();
+    for (NamedCertificate c : config.certificates()) {
+      String kind = c.isInline() ? "uploaded" : c.isPfx() ? "pfx file" : "pem files";
+      try {
+        X509Certificate leaf = identity(c).chain().get(0);
+        out.add(
+            new Summary(
+                c.name(),
+                kind,
+                leaf.getSubjectX500Principal().getName(),
+                leaf.getIssuerX500Principal().getName(),
+                leaf.getNotAfter().toInstant().toString(),
+                null));
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        out.add(new Summary(c.name(), kind, null, null, null, e.getMessage()));
+      }
+    }
+    return out;
+  }
+
   /** A private key and its certificate chain, leaf first. */
   record Identity(PrivateKey key, List<X509Certificate> chain) {}
 
   /** The key and chain of a named certificate, PEM or PFX. */
   static Identity identity(NamedCertificate c) throws IOException, GeneralSecurityException {
+    if (c.isInline()) {
+      return new Identity(
+          privateKey(c.keyPem(), "the uploaded key of " + c.name()),
+          chain(
+              new java.io.ByteArrayInputStream(
+                  c.certificatePem().getBytes(StandardCharsets.US_ASCII)),
+              "the uploaded certificate " + c.name()));
+    }
     if (!c.isPfx()) {
       return new Identity(privateKey(Path.of(c.keyFile())), chain(Path.of(c.certificateFile())));
     }
@@ -192,19 +229,27 @@ public final class TlsMaterial {
   private static List<X509Certificate> chain(Path pem)
       throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(pem)) {
-      List<X509Certificate> out = new ArrayList<>();
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        out.add((X509Certificate) c);
-      }
-      if (out.isEmpty()) {
-        throw new GeneralSecurityException(pem + " holds no PEM certificate");
-      }
-      return out;
+      return chain(in, pem.toString());
     }
   }
 
+  private static List<X509Certificate> chain(InputStream in, String what)
+      throws GeneralSecurityException {
+    List<X509Certificate> out = new ArrayList<>();
+    for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      out.add((X509Certificate) c);
+    }
+    if (out.isEmpty()) {
+      throw new GeneralSecurityException(what + " holds no PEM certificate");
+    }
+    return out;
+  }
+
   private static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
-    String text = Files.readString(pem, StandardCharsets.US_ASCII);
+    return privateKey(Files.readString(pem, StandardCharsets.US_ASCII), pem.toString());
+  }
+
+  private static PrivateKey privateKey(String text, String pem) throws GeneralSecurityException {
     int begin = text.indexOf("-----BEGIN PRIVATE KEY-----");
     int end = text.indexOf("-----END PRIVATE KEY-----");
     if (begin < 0 || end < 0) {

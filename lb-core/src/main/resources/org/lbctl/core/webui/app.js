@@ -442,6 +442,31 @@ async function renderConfig() {
   const { data, etag } = await api('GET', '/v1/config');
   editBase = { config: data, etag };
   $('#config-view').textContent = JSON.stringify(data, null, 2);
+  const certs = (await api('GET', '/v1/certificates')).data.certificates;
+  $('#cert-table tbody').replaceChildren(...certs.map(c => el('tr', { 'data-cert': c.name },
+    el('td', {}, c.name), el('td', {}, c.kind),
+    el('td', { class: c.problem ? 'error' : '' }, c.problem || c.subject),
+    el('td', {}, c.issuer || ''), el('td', {}, c.notAfter || ''))));
+}
+
+async function uploadCertificate(ev) {
+  ev.preventDefault();
+  const result = $('#cert-result');
+  const name = $('#cert-name').value.trim();
+  try {
+    const certificate = await $('#cert-file').files[0].text();
+    const key = await $('#cert-key').files[0].text();
+    await api('PUT', '/v1/certificates/' + encodeURIComponent(name), { certificate, key },
+      { 'If-Match': editBase.etag });
+    $('#cert-form').reset();
+    await renderConfig();
+    result.textContent = 'Certificate ' + name + ' uploaded; the pair replicates it with the configuration.';
+    result.className = 'ok';
+  } catch (e) {
+    result.className = 'error';
+    result.textContent = 'Not uploaded: ' + e.message +
+      ((e.body && e.body.problems) ? ' — ' + e.body.problems.map(p => p.path + ': ' + p.message).join('; ') : '');
+  }
 }
 
 function backup() {
@@ -491,6 +516,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('#edit-delete').addEventListener('click', removeVip);
   $('#backup').addEventListener('click', backup);
   $('#restore').addEventListener('change', restore);
+  $('#cert-form').addEventListener('submit', uploadCertificate);
   window.addEventListener('hashchange', () => show(location.hash.slice(1)));
   try {
     await status();

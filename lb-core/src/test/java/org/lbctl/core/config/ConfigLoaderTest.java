@@ -265,7 +265,7 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aCertificateIsEitherPemOrPfx() {
+  void aCertificateIsPemFilesOrPfxOrUploaded() {
     assertProblems(
         """
         certificates:
@@ -273,14 +273,20 @@ class ConfigLoaderTest {
           - {name: neither}
           - {name: half, certificateFile: a.pem}
           - {name: nopassword, pfxFile: a.p12}
+          - {name: mixed, certificateFile: a.pem, keyFile: a.key, keyPem: k}
+          - {name: halfuploaded, certificatePem: c}
         """,
-        "certificates[0]: give either certificateFile and keyFile (PEM) or pfxFile and"
-            + " passwordFile (PKCS#12)",
-        "certificates[1]: give either certificateFile and keyFile (PEM) or pfxFile and"
-            + " passwordFile (PKCS#12)",
+        "certificates[0]: " + EITHER,
+        "certificates[1]: " + EITHER,
         "certificates[2]: a PEM certificate needs both certificateFile and keyFile",
-        "certificates[3].passwordFile: is required with pfxFile");
+        "certificates[3].passwordFile: is required with pfxFile",
+        "certificates[4]: " + EITHER,
+        "certificates[5]: an uploaded certificate needs both certificatePem and keyPem");
   }
+
+  private static final String EITHER =
+      "give either certificateFile and keyFile (PEM), pfxFile and passwordFile"
+          + " (PKCS#12), or certificatePem and keyPem (uploaded)";
 
   @Test
   void aTerminationNamesItsCertificateAndCaAndFrontsTheHttpMode() {
