@@ -2,21 +2,16 @@ package org.lbctl.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
+import org.lbctl.core.tls.PemTrust;
 
 /**
  * Calls a remote node's management API over HTTPS with an API token. The node's certificate is
@@ -87,24 +82,10 @@ final class HttpsClient implements ApiClient {
 
   /** A context that trusts the certificates in one PEM file. */
   private static SSLContext trusting(Path pem) throws IOException {
-    try (InputStream in = Files.newInputStream(pem)) {
-      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-      store.load(null, null);
-      int i = 0;
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        store.setCertificateEntry("ca" + i++, c);
-      }
-      if (i == 0) {
-        throw new IOException("--cacert " + pem + ": no certificate in it");
-      }
-      TrustManagerFactory tmf =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      tmf.init(store);
-      SSLContext ctx = SSLContext.getInstance("TLS");
-      ctx.init(null, tmf.getTrustManagers(), null);
-      return ctx;
-    } catch (GeneralSecurityException e) {
-      throw new IOException("--cacert " + pem + ": " + e.getMessage(), e);
+    try {
+      return PemTrust.context(pem);
+    } catch (IOException e) {
+      throw new IOException("--cacert " + e.getMessage(), e);
     }
   }
 }

@@ -17,6 +17,7 @@ import org.lbctl.core.api.ManagementServer;
 import org.lbctl.core.api.NodeControl;
 import org.lbctl.core.api.WebUi;
 import org.lbctl.core.audit.AuditLog;
+import org.lbctl.core.audit.SyslogTlsSink;
 import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.auth.Authenticator;
 import org.lbctl.core.auth.UserStore;
@@ -42,6 +43,7 @@ final class Management implements AutoCloseable {
   private ManagementServer unix;
   private ManagementServer https;
   private SnmpAgent snmp;
+  private SyslogTlsSink syslog;
   private Path scratch;
 
   private Management(Optional<Path> stateDir) throws IOException {
@@ -54,6 +56,10 @@ final class Management implements AutoCloseable {
     Optional<Path> stateDir = local.configFile().map(f -> f.toAbsolutePath().getParent());
     Management m = new Management(stateDir);
     try {
+      if (local.auditSyslog().isPresent()) {
+        m.syslog = new SyslogTlsSink(local.auditSyslog().get(), node.status().node());
+        m.audit.addSink(m.syslog);
+      }
       ManagementApi api = new ManagementApi(node, m.audit);
       m.unix = ManagementServer.unix(local.managementSocket(), api, m.worker);
       if (local.https().isPresent()) {
@@ -114,6 +120,9 @@ final class Management implements AutoCloseable {
       unix.close();
     }
     worker.shutdownNow();
+    if (syslog != null) {
+      syslog.close();
+    }
     if (scratch != null) {
       try (Stream<Path> files = Files.walk(scratch)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

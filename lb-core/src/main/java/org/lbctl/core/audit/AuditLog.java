@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,7 @@ public final class AuditLog {
 
   private final Optional<Path> file;
   private final Deque<AuditEntry> recent = new ArrayDeque<>();
+  private final List<Consumer<AuditEntry>> sinks = new CopyOnWriteArrayList<>();
 
   public AuditLog(Optional<Path> file) {
     this.file = file;
@@ -59,6 +62,12 @@ public final class AuditLog {
         append(file.get(), line);
       }
     }
+    sinks.forEach(s -> s.accept(e));
+  }
+
+  /** Another place each entry goes (a syslog server); it must not block. */
+  public void addSink(Consumer<AuditEntry> sink) {
+    sinks.add(sink);
   }
 
   /** The latest entries, newest first. */

@@ -18,6 +18,7 @@ import java.util.OptionalInt;
  *     own copy; a configuration naming a script missing here is refused)
  * @param https the HTTPS management listener; empty: none (the Unix socket only)
  * @param snmp the read-only SNMP agent; empty: none
+ * @param auditSyslog a syslog server over TLS that receives the audit log too; empty: none
  */
 public record NodeConfig(
     Optional<Path> configFile,
@@ -26,7 +27,8 @@ public record NodeConfig(
     Optional<PairSettings> pair,
     Path scriptsDirectory,
     Optional<ManagementHttps> https,
-    Optional<SnmpSettings> snmp) {
+    Optional<SnmpSettings> snmp,
+    Optional<AuditSyslog> auditSyslog) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/lbctl/lbctl.sock");
   public static final Path DEFAULT_SCRIPTS = Path.of("/etc/lbctl/scripts");
 
@@ -37,6 +39,7 @@ public record NodeConfig(
     requireNonNull(scriptsDirectory, "scriptsDirectory");
     requireNonNull(https, "https");
     requireNonNull(snmp, "snmp");
+    requireNonNull(auditSyslog, "auditSyslog");
   }
 
   public NodeConfig(
@@ -50,6 +53,7 @@ public record NodeConfig(
         ioThreads,
         pair,
         DEFAULT_SCRIPTS,
+        Optional.empty(),
         Optional.empty(),
         Optional.empty());
   }
@@ -68,25 +72,32 @@ public record NodeConfig(
         pair,
         scriptsDirectory,
         https,
-        snmp);
+        snmp,
+        auditSyslog);
   }
 
   /** These settings with another pair (empty: the node runs alone). */
   public NodeConfig withPair(Optional<PairSettings> pair) {
     return new NodeConfig(
-        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp);
+        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp, auditSyslog);
+  }
+
+  /** These settings with another audit syslog server (empty: none). */
+  public NodeConfig withAuditSyslog(Optional<AuditSyslog> auditSyslog) {
+    return new NodeConfig(
+        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp, auditSyslog);
   }
 
   /** These settings with another SNMP agent (empty: none). */
   public NodeConfig withSnmp(Optional<SnmpSettings> snmp) {
     return new NodeConfig(
-        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp);
+        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp, auditSyslog);
   }
 
   /** These settings with another HTTPS listener (empty: none). */
   public NodeConfig withHttps(Optional<ManagementHttps> https) {
     return new NodeConfig(
-        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp);
+        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp, auditSyslog);
   }
 
   /** A node that runs alone. */

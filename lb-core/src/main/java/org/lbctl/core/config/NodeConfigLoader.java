@@ -30,6 +30,10 @@ import java.util.Set;
  *   communityFile: snmp.community          # v2c; omit to answer v3 only
  *   users:                                 # v3, authPriv: HMAC-SHA-256 and AES-128
  *     - {name: monitor, authPasswordFile: snmp-monitor.auth, privPasswordFile: snmp-monitor.priv}
+ * auditSyslog:                             # the audit log to a syslog server too, over TLS
+ *   address: 10.0.0.5:6514
+ *   caFile: syslog-ca.pem                  # signs the server's certificate
+ *   serverName: syslog.example.org         # the name its certificate holds (default: address)
  * pair:                                    # omit for a node that runs alone
  *   role: primary                          # primary | secondary
  *   bind: 10.99.0.11                       # this node, UDP port 6694 unless :port is given
@@ -50,7 +54,9 @@ public final class NodeConfigLoader {
           "pair",
           "scriptsDirectory",
           "management",
-          "snmp");
+          "snmp",
+          "auditSyslog");
+  private static final Set<String> SYSLOG_FIELDS = Set.of("address", "caFile", "serverName");
   private static final Set<String> SNMP_FIELDS = Set.of("listen", "communityFile", "users");
   private static final Set<String> SNMP_USER_FIELDS =
       Set.of("name", "authPasswordFile", "privPasswordFile");
@@ -80,6 +86,7 @@ public final class NodeConfigLoader {
         in.text(root, "", "scriptsDirectory", NodeConfig.DEFAULT_SCRIPTS.toString(), false);
     Optional<ManagementHttps> https = management(in, root.get("management"), base);
     Optional<SnmpSettings> snmp = snmp(in, root.get("snmp"), base);
+    Optional<AuditSyslog> syslog = auditSyslog(in, root.get("auditSyslog"), base);
     problems.throwIfAny();
     return new NodeConfig(
         Optional.of(base.resolve(config)),
@@ -88,7 +95,31 @@ public final class NodeConfigLoader {
         pair,
         base.resolve(scripts),
         https,
-        snmp);
+        snmp,
+        syslog);
+  }
+
+  /** The audit log's syslog server: none unless configured; TLS only, verified. */
+  static Optional<AuditSyslog> auditSyslog(TreeReader in, JsonNode node, Path base) {
+    if (node == null || node.isNull() || !in.object(node, "auditSyslog", SYSLOG_FIELDS)) {
+      return Optional.empty();
+    }
+    String address = in.text(node, "auditSyslog", "address", null, true);
+    String ca = in.text(node, "auditSyslog", "caFile", null, true);
+    Optional<InetSocketAddress> a =
+        address == null ? Optional.empty() : Endpoints.parse(address, AuditSyslog.DEFAULT_PORT);
+    if (address != null && a.isEmpty()) {
+      in.problems()
+          .add(
+              "auditSyslog.address",
+              "'" + address + "' (expected an IP address with an optional :port, 6514 if none)");
+    }
+    if (a.isEmpty() || ca == null) {
+      return Optional.empty();
+    }
+    String name =
+        in.text(node, "auditSyslog", "serverName", a.get().getAddress().getHostAddress(), false);
+    return Optional.of(new AuditSyslog(a.get(), base.resolve(ca), name));
   }
 
   /** The SNMP agent: off unless configured, and then only with a community or a user. */

@@ -52,8 +52,9 @@ class NodeConfigLoaderTest {
                 assertThat(e.problems())
                     .map(ConfigProblem::toString)
                     .containsExactlyInAnyOrder(
-                        "peer: unknown field (expected one of: [configFile, ioThreads,"
-                            + " management, managementSocket, pair, scriptsDirectory, snmp])",
+                        "peer: unknown field (expected one of: [auditSyslog, configFile,"
+                            + " ioThreads, management, managementSocket, pair, scriptsDirectory,"
+                            + " snmp])",
                         "configFile: is required",
                         "managementSocket: expected text, got number 7",
                         "ioThreads: -1 (expected: 0..1024)"));
@@ -137,6 +138,26 @@ class NodeConfigLoaderTest {
                     .map(ConfigProblem::path)
                     .containsExactlyInAnyOrder(
                         "snmp.communityFile", "snmp.users[0].authPasswordFile"));
+  }
+
+  @Test
+  void theAuditLogGoesToASyslogServerOnlyWhenToldWithItsCa() throws Exception {
+    Path file = dir.resolve("node.yaml");
+    Files.writeString(
+        file, "configFile: lbctl.yaml\nauditSyslog: {address: 10.0.0.5, caFile: ca.pem}\n");
+    AuditSyslog s = NodeConfigLoader.load(file).auditSyslog().orElseThrow();
+    assertThat(s.address()).isEqualTo(new java.net.InetSocketAddress("10.0.0.5", 6514));
+    assertThat(s.caFile()).isEqualTo(dir.resolve("ca.pem"));
+    assertThat(s.serverName()).isEqualTo("10.0.0.5");
+
+    Files.writeString(file, "configFile: lbctl.yaml\nauditSyslog: {address: 'syslog:6514'}\n");
+    assertThatThrownBy(() -> NodeConfigLoader.load(file))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::path)
+                    .containsExactlyInAnyOrder("auditSyslog.address", "auditSyslog.caFile"));
   }
 
   @Test
