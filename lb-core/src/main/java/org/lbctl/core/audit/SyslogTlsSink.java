@@ -37,6 +37,10 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
   private final BlockingDeque<AuditEntry> queue = new LinkedBlockingDeque<>(CAPACITY);
   private final Thread sender;
   private volatile boolean closed;
+  private final java.util.concurrent.atomic.AtomicLong sent =
+      new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicLong failures =
+      new java.util.concurrent.atomic.AtomicLong();
   private long dropped;
   private SSLSocket socket;
 
@@ -82,9 +86,11 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
       }
       try {
         send(e);
+        sent.incrementAndGet();
         backoff = Duration.ofSeconds(1);
       } catch (IOException ex) {
         queue.offerFirst(e);
+        failures.incrementAndGet();
         disconnect();
         log.warn(
             "audit syslog {}: {}; {} entries wait, retrying in {} s",
@@ -198,6 +204,16 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
     } catch (IOException e) {
       throw new IOException("auditSyslog.caFile " + e.getMessage(), e);
     }
+  }
+
+  /** Entries the server took. */
+  public long sent() {
+    return sent.get();
+  }
+
+  /** Attempts that failed (connection, handshake or write). */
+  public long failures() {
+    return failures.get();
   }
 
   /** Entries not yet sent. */
