@@ -58,7 +58,8 @@ final class ConfigReader {
           "transparent");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections", "reencrypt");
-  private static final Set<String> FALLBACK_FIELDS = Set.of("address", "port", "enabled");
+  private static final Set<String> FALLBACK_FIELDS =
+      Set.of("address", "port", "enabled", "masquerade");
   private static final Set<String> TIMEOUT_FIELDS =
       Set.of("connect", "client", "server", "queue", "httpRequest");
   private static final Set<String> PERSISTENCE_FIELDS =
@@ -455,7 +456,8 @@ final class ConfigReader {
     boolean enabled = in.bool(node, path, "enabled", true);
     String address = in.address(node, path, "address", enabled);
     int port = in.integer(node, path, "port", 0, 0, 65535);
-    return enabled ? Optional.of(new Fallback(address, port)) : Optional.empty();
+    boolean masquerade = in.bool(node, path, "masquerade", false);
+    return enabled ? Optional.of(new Fallback(address, port, masquerade)) : Optional.empty();
   }
 
   private Timeouts timeouts(JsonNode node, String path) {

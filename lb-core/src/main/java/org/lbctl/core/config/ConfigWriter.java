@@ -87,6 +87,9 @@ public final class ConfigWriter {
               fb -> {
                 f.put("address", fb.address());
                 f.put("port", fb.port());
+                if (fb.masquerade()) {
+                  f.put("masquerade", true);
+                }
               });
       ObjectNode t = n.putObject("timeouts");
       t.put("connect", Durations.format(v.timeouts().connect()));

@@ -285,6 +285,18 @@ public final class L4Ruleset {
       if (vip.mode() == ForwardingMode.SNAT) {
         // The servers answer this node, not the client: no route back through it is needed.
         rule("inet", "nat_postrouting", original + " masquerade");
+      } else if (vip.fallback().isPresent() && vip.fallback().get().masquerade()) {
+        // MASQ fallback: only the fallback (iConnect's secondary cluster, whose gateway is not
+        // this node) sees the node as the client.
+        rule(
+            "inet",
+            "nat_postrouting",
+            original
+                + " ct reply "
+                + ip
+                + " saddr "
+                + vip.fallback().get().address()
+                + " masquerade");
       }
       for (Backend s : runtime.backends()) {
         String server = original + " ct reply " + ip + " saddr " + s.address().getHostAddress();

@@ -216,6 +216,22 @@ class L4RulesetTest {
   }
 
   @Test
+  void aMasqFallbackSeesTheNodeAsItsClientAndOnlyIt() {
+    var r =
+        render(
+            runtimes(
+                VNA.replace(
+                    "fallback: {address: 10.99.1.30, port: 0}",
+                    "fallback: {address: 10.99.1.30, port: 0, masquerade: true}")));
+    assertThat(r.rules())
+        .contains(
+            "add rule inet lbctl_l4 nat_postrouting meta l4proto tcp ct original ip daddr"
+                + " 10.99.0.100 ct original proto-dst { 104, 2762 } ct reply ip saddr 10.99.1.30"
+                + " masquerade")
+        .doesNotContain("proto-dst { 104, 2762 } masquerade");
+  }
+
+  @Test
   void sourceIpClientsAreRememberedWithTheTimeoutAndFollowOnlyServersThatTakeThem() {
     List<VirtualServiceRuntime> rt =
         runtimes(
