@@ -60,8 +60,8 @@ final class ConfigValidator {
       return;
     }
     Termination t = vip.termination().get();
-    if (vip.protocol() != Protocol.HTTP) {
-      problems.add(path, "TLS termination runs in front of the HTTP mode: needs protocol: http");
+    if (vip.layer() == Layer.L4) {
+      problems.add(path, "TLS termination needs the proxy: layer 7 (TCP or HTTP mode)");
     }
     if (vip.ports().contains(t.port())) {
       problems.add(path + ".port", t.port() + " is also one of the VIP's plain ports");
@@ -109,8 +109,8 @@ final class ConfigValidator {
       }
       String p = path + ".realServers[" + r + "].reencrypt";
       Reencrypt re = rs.reencrypt().get();
-      if (vip.protocol() != Protocol.HTTP) {
-        problems.add(p, "re-encryption is part of the HTTP mode: needs protocol: http");
+      if (vip.layer() == Layer.L4) {
+        problems.add(p, "re-encryption needs the proxy: layer 7");
       }
       if (!re.verifyCa().isEmpty() && config.caFamily(re.verifyCa()).isEmpty()) {
         problems.add(

@@ -270,9 +270,22 @@ public final class ProxyEngine implements AutoCloseable {
                     // Until a server is found the client waits under its own timeout; the
                     // relay then replaces this with one idle timer for both sides.
                     long wait = l.runtime().config().timeouts().client().toMillis();
+                    if (l.tls() != null) {
+                      // TCP mode behind TLS termination (GE CCW's 443, 44301, 44300): the relay
+                      // carries what the client sent inside TLS.
+                      ch.pipeline()
+                          .addLast("tls", new io.netty.handler.ssl.SniHandler(l.tls()))
+                          .addLast("handshake", new TlsHandshakeLog(l.runtime().label()));
+                    }
                     ch.pipeline()
                         .addLast("wait", new IdleStateHandler(0, 0, wait, TimeUnit.MILLISECONDS))
-                        .addLast("frontend", new TcpFrontendHandler(l, settings));
+                        .addLast(
+                            "frontend",
+                            new TcpFrontendHandler(
+                                l,
+                                settings,
+                                (vip, server) ->
+                                    reencryption.getOrDefault(vip, Map.of()).get(server)));
                   }
                 });
     if (settings.transport() == Transport.EPOLL) {

@@ -36,9 +36,20 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private long queueDeadline;
   private boolean queued;
 
-  TcpFrontendHandler(VipListener listener, ProxySettings settings) {
+  private final java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext>
+      reencryption;
+
+  /**
+   * @param reencryption the TLS client context for a (virtual service, real server), or null for
+   *     plain TCP to that server
+   */
+  TcpFrontendHandler(
+      VipListener listener,
+      ProxySettings settings,
+      java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext> reencryption) {
     this.listener = listener;
     this.settings = settings;
+    this.reencryption = reencryption;
   }
 
   @Override
@@ -166,6 +177,19 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       vip.connected(((InetSocketAddress) inbound.remoteAddress()).getAddress(), backend);
     }
     String name = vip.label() + "/" + (backend == null ? "fallback" : backend.label());
+    io.netty.handler.ssl.SslContext reencrypt =
+        backend == null ? null : reencryption.apply(vip.label(), backend.label());
+    if (reencrypt != null) {
+      // Writes wait in the TLS handler until its handshake is done; one that fails (a server
+      // the CA family does not sign) closes both sides, with the reason in the log.
+      InetSocketAddress server = (InetSocketAddress) outbound.remoteAddress();
+      outbound
+          .pipeline()
+          .addLast(
+              "tls",
+              reencrypt.newHandler(outbound.alloc(), server.getHostString(), server.getPort()))
+          .addLast("handshake", new TlsHandshakeLog(vip.label() + " re-encryption"));
+    }
     ServiceCounters counters = vip.counters();
     Timeouts timeouts = vip.config().timeouts();
     IdleTimer idle =

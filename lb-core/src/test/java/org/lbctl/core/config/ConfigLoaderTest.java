@@ -289,7 +289,7 @@ class ConfigLoaderTest {
           + " (PKCS#12), or certificatePem and keyPem (uploaded)";
 
   @Test
-  void aTerminationNamesItsCertificateAndCaAndFrontsTheHttpMode() {
+  void aTerminationNamesItsCertificateAndCaAndFrontsTheProxy() {
     assertProblems(
         """
         certificates:
@@ -299,12 +299,14 @@ class ConfigLoaderTest {
           - label: web
             address: 10.1.1.10
             ports: [8444]
+            layer: 4
+            mode: nat
             termination: {port: 8444, certificate: client-cert, clientCa: mTLS, sni: {"bad host": portal, mychart.example: other}}
             realServers: [{label: web1, address: 10.1.1.11, port: 8443}]
         """,
         "certificates[1].name: 'portal' is used twice",
-        "virtualServices[0].termination: TLS termination runs in front of the HTTP mode: needs"
-            + " protocol: http",
+        "virtualServices[0].termination: TLS termination needs the proxy: layer 7 (TCP or HTTP"
+            + " mode)",
         "virtualServices[0].termination.port: 8444 is also one of the VIP's plain ports",
         "virtualServices[0].termination.certificate: 'client-cert' is not in certificates [portal,"
             + " portal]",
@@ -315,13 +317,15 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void reencryptionNamesItsCaFamilyAndCertificateAndBelongsToTheHttpMode() {
+  void reencryptionNamesItsCaFamilyAndCertificateAndBelongsToTheProxy() {
     String vip =
         """
         virtualServices:
           - label: web
             address: 10.1.1.10
             ports: [443]
+            layer: 4
+            mode: nat
             realServers:
               - {label: web1, address: 10.1.1.11, port: 8443, reencrypt: %s}
         """;
@@ -330,8 +334,7 @@ class ConfigLoaderTest {
         "virtualServices[0].realServers[0].reencrypt.verifyCa: is required");
     assertProblems(
         vip.formatted("{verifyCa: mTLS, clientCertificate: lb}"),
-        "virtualServices[0].realServers[0].reencrypt: re-encryption is part of the HTTP mode:"
-            + " needs protocol: http",
+        "virtualServices[0].realServers[0].reencrypt: re-encryption needs the proxy: layer 7",
         "virtualServices[0].realServers[0].reencrypt.verifyCa: 'mTLS' is not in caFamilies (none"
             + " defined)",
         "virtualServices[0].realServers[0].reencrypt.clientCertificate: 'lb' is not in"

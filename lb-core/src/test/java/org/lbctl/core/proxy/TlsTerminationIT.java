@@ -317,6 +317,80 @@ class TlsTerminationIT {
     }
   }
 
+  /**
+   * GE CCW VIPs 1, 3 and 5: TCP mode behind TLS termination with a client certificate required,
+   * re-encrypted to a server that wants ours. The bytes go through untouched (no HTTP parsing):
+   * nginx sees our client certificate, and the client sees nginx's answer.
+   */
+  @Test
+  void tcpModeTerminatesTlsAndReencryptsToTheServer() throws Exception {
+    int tlsServerPort = Ports.free();
+    Nginx secure =
+        Nginx.withServer(
+            "ccw-tcp-tls",
+            dir,
+            """
+            listen 127.0.0.1:%d ssl;
+            ssl_certificate %s;
+            ssl_certificate_key %s;
+            ssl_client_certificate %s;
+            ssl_verify_client on;
+            location / { return 200 "ccw1 over tls, client $ssl_client_s_dn\n"; }
+            """
+                .formatted(tlsServerPort, pki.cert("server"), pki.key("server"), pki.cert("ca")),
+            tlsServerPort);
+    try {
+      engine.apply(
+          Configs.yaml(
+              """
+              certificates:
+                - {name: client-cert, certificateFile: %s, keyFile: %s}
+                - {name: portal, certificateFile: %s, keyFile: %s}
+              caFamilies:
+                - {name: mTLS, files: [%s]}
+              virtualServices:
+                - label: CCW_WEB_443
+                  address: 127.0.0.1
+                  ports: [%d]
+                  protocol: tcp
+                  termination: {port: %d, certificate: portal, clientCa: mTLS}
+                  realServers:
+                    - label: ccw1
+                      address: 127.0.0.1
+                      port: %d
+                      reencrypt: {verifyCa: mTLS, clientCertificate: client-cert}
+              """
+                  .formatted(
+                      pki.cert("client"),
+                      pki.key("client"),
+                      pki.cert("server"),
+                      pki.key("server"),
+                      pki.cert("ca"),
+                      plainPort,
+                      tlsPort,
+                      tlsServerPort)));
+      String url = "https://127.0.0.1:" + tlsPort + "/";
+      Curl.Result ok =
+          Curl.run(
+              "-s",
+              "--cacert",
+              pki.cert("ca").toString(),
+              "--cert",
+              pki.cert("client").toString(),
+              "--key",
+              pki.key("client").toString(),
+              url);
+      assertThat(ok.out()).isEqualTo("ccw1 over tls, client CN=client\n");
+
+      // Without a client certificate the termination refuses the client; nginx never hears of it.
+      Curl.Result refused = Curl.run("-s", "--cacert", pki.cert("ca").toString(), url);
+      assertThat(refused.out()).isEmpty();
+      assertThat(secure.accessLog()).containsOnlyOnce("GET / ");
+    } finally {
+      secure.close();
+    }
+  }
+
   private SSLSocket jdkClient() throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
