@@ -19,6 +19,7 @@ import org.lbctl.core.config.ManagementHttps;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.NodeConfigLoader;
 import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.os.SystemdNotify;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -91,11 +92,17 @@ final class RunCommand implements Callable<Integer> {
       throw new CliFailure(e.getMessage());
     }
     ReloadSignal.install(node);
+    // Serving and taking management calls: a Type=notify unit counts as started from here.
+    SystemdNotify.ready(
+        node.status().virtualServices().size()
+            + " virtual services, "
+            + node.status().configSource());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  SystemdNotify.stopping();
                   node.close();
                   closeQuietly(backends);
                   stopped.countDown();

@@ -54,6 +54,77 @@ class LauncherIT {
         .isZero();
   }
 
+  /**
+   * Under a Type=notify unit: READY=1 (with MAINPID) arrives once the VIP answers and the
+   * management socket is open; STOPPING=1 on SIGTERM. systemd's side is a datagram socket here.
+   */
+  @Test
+  void underSystemdItSaysReadyOnceServingAndStoppingOnTerm() throws Exception {
+    TestBackend rs = TestBackend.start("rs", Mode.NAME_ECHO);
+    closeMe.add(rs);
+    int port = Ports.free();
+    Path config = dir.resolve("lbctl.yaml");
+    Files.writeString(
+        config,
+        """
+        virtualServices:
+          - {label: hl7, address: 127.0.0.1, ports: [%d], realServers: [{label: e1, address: 127.0.0.1, port: %d}]}
+        """
+            .formatted(port, rs.port()));
+    Path notify = dir.resolve("notify.sock");
+    java.util.concurrent.BlockingQueue<String> said =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    io.netty.channel.EventLoopGroup group =
+        new io.netty.channel.MultiThreadIoEventLoopGroup(
+            1, io.netty.channel.epoll.EpollIoHandler.newFactory());
+    try {
+      new io.netty.bootstrap.Bootstrap()
+          .group(group)
+          .channel(io.netty.channel.epoll.EpollDomainDatagramChannel.class)
+          .handler(
+              new io.netty.channel.SimpleChannelInboundHandler<
+                  io.netty.channel.unix.DomainDatagramPacket>() {
+                @Override
+                protected void channelRead0(
+                    io.netty.channel.ChannelHandlerContext ctx,
+                    io.netty.channel.unix.DomainDatagramPacket m) {
+                  said.add(m.content().toString(java.nio.charset.StandardCharsets.UTF_8));
+                }
+              })
+          .bind(new io.netty.channel.unix.DomainSocketAddress(notify.toFile()))
+          .sync();
+      Path socket = dir.resolve("lbctl.sock");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  javaBin(),
+                  "-jar",
+                  JAR.toString(),
+                  "run",
+                  "--https",
+                  "none",
+                  "--config",
+                  config.toString(),
+                  "--socket",
+                  socket.toString())
+              .redirectErrorStream(true)
+              .redirectOutput(dir.resolve("notify-node.log").toFile());
+      pb.environment().put("NOTIFY_SOCKET", notify.toString());
+      Process node = pb.start();
+      processes.add(node);
+
+      String ready = said.poll(30, TimeUnit.SECONDS);
+      assertThat(ready).startsWith("READY=1\n").contains("MAINPID=" + node.pid());
+      assertThat(TestClient.greeting(port)).startsWith("rs:");
+      assertThat(socket).exists();
+
+      signal(node, "TERM");
+      assertThat(said.poll(10, TimeUnit.SECONDS)).isEqualTo("STOPPING=1");
+      assertThat(node.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void sighupReloadsAndSigtermStopsCleanly() throws Exception {
     TestBackend rs = TestBackend.start("rs", Mode.NAME_ECHO);
