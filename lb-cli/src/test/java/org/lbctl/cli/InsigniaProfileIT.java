@@ -30,7 +30,7 @@ class InsigniaProfileIT {
 
   @TempDir Path dir;
   private LoneNodeLab lab;
-  private final List<Process> peers = new ArrayList<>();
+  private LabPeers peers;
 
   @BeforeEach
   void lab() throws Exception {
@@ -43,39 +43,28 @@ class InsigniaProfileIT {
     hosts.put("ims2", "10.99.0.104/24");
     hosts.put("standby", "10.99.0.103/24");
     lab = LoneNodeLab.create(dir, hosts);
+    peers = new LabPeers(lab, dir);
     // A lone node: the VIPs the pair would float are added by hand.
     lab.ok("lb", "ip", "addr", "add", DICOM_VIP + "/32", "dev", "eth0");
     lab.ok("lb", "ip", "addr", "add", HL7_VIP + "/32", "dev", "eth0");
     for (String ds : List.of("ds1", "ds2")) {
       DrRealServer.prepare(lab.lab(), ds, DICOM_VIP);
       Path received = Files.createDirectories(dir.resolve("received-" + ds));
-      List<String> argv = new ArrayList<>(lab.lab().execPrefix(ds));
-      argv.addAll(List.of("storescp", "-od", received.toString(), "104"));
-      peers.add(
-          new ProcessBuilder(argv)
-              .redirectErrorStream(true)
-              .redirectOutput(dir.resolve("storescp-" + ds + ".log").toFile())
-              .start());
+      peers.spawn(ds, "storescp-" + ds, "storescp", "-od", received.toString(), "104");
     }
     for (String engine : List.of("ims1", "ims2", "standby")) {
-      peers.add(Hl7Peer.start(lab.lab(), engine, log(engine), "serve", engine, "2575"));
+      peers.hl7Engine(engine, 2575);
     }
     for (String engine : List.of("ims1", "ims2", "standby")) {
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> Files.readString(log(engine)).contains("listening 2575"));
+          .until(() -> Files.readString(peers.log("hl7-" + engine)).contains("listening 2575"));
     }
-  }
-
-  private Path log(String host) {
-    return dir.resolve(host + ".log");
   }
 
   @AfterEach
   void stop() throws Exception {
-    for (Process p : peers) {
-      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-    }
+    peers.close();
     lab.close();
   }
 
@@ -91,7 +80,7 @@ class InsigniaProfileIT {
   }
 
   private long hl7Received(String engine) throws Exception {
-    return Files.readString(log(engine)).lines().filter(l -> l.startsWith("received ")).count();
+    return peers.hl7Received(engine);
   }
 
   /** Sends {@code n} HL7 messages from the client through the VIP; returns the sender's output. */
@@ -117,24 +106,7 @@ class InsigniaProfileIT {
     // DICOM: ten studies in one association from the modality, all on one server (300 s
     // source-IP persistence), answered by the server directly (DR).
     List<String> store = new ArrayList<>(List.of("storescu", DICOM_VIP, "104"));
-    for (int i = 1; i <= 10; i++) {
-      Path dump = dir.resolve("study" + i + ".dump");
-      Files.writeString(
-          dump,
-          """
-          (0008,0016) UI =SecondaryCaptureImageStorage
-          (0008,0018) UI [2.25.66%1$d]
-          (0008,0060) CS [OT]
-          (0010,0010) PN [Insignia^Patient%1$d]
-          (0010,0020) LO [I%1$d]
-          (0020,000d) UI [2.25.67%1$d]
-          (0020,000e) UI [2.25.68%1$d]
-          """
-              .formatted(i));
-      Path dcm = dir.resolve("study" + i + ".dcm");
-      lab.ok("client", "dump2dcm", dump.toString(), dcm.toString());
-      store.add(dcm.toString());
-    }
+    store.addAll(peers.studies("Insignia", 10));
     var sent = lab.lab().exec(Duration.ofSeconds(60), "client", store.toArray(String[]::new));
     assertThat(sent.ok()).as(sent.describe()).isTrue();
     assertThat(List.of(received("ds1"), received("ds2"))).containsExactlyInAnyOrder(10, 0);

@@ -31,7 +31,7 @@ class Mach7ProfileIT {
 
   @TempDir Path dir;
   private LoneNodeLab lab;
-  private final List<Process> peers = new ArrayList<>();
+  private LabPeers peers;
 
   @BeforeEach
   void lab() throws Exception {
@@ -41,16 +41,15 @@ class Mach7ProfileIT {
     hosts.put("mach1", "10.99.0.150/24");
     hosts.put("mach2", "10.99.0.151/24");
     lab = LoneNodeLab.create(dir, hosts);
+    peers = new LabPeers(lab, dir);
     for (String vip : List.of("100", "101", "102", "103")) {
       lab.ok("lb", "ip", "addr", "add", "10.99.0." + vip + "/32", "dev", "eth0");
     }
     TestPki pki = TestPki.create(dir.resolve("pki"));
     for (String host : List.of("mach1", "mach2")) {
       Path received = Files.createDirectories(dir.resolve("dicom-" + host));
-      peers.add(spawn(host, "storescp-" + host, "storescp", "-od", received.toString(), "11112"));
-      peers.add(
-          Hl7Peer.start(
-              lab.lab(), host, dir.resolve("hl7-" + host + ".log"), "serve", host, "6667"));
+      peers.spawn(host, "storescp-" + host, "storescp", "-od", received.toString(), "11112");
+      peers.hl7Engine(host, 6667);
       Path wl = Files.createDirectories(dir.resolve("worklist-" + host).resolve("MWL"));
       Files.writeString(wl.resolve("lockfile"), "");
       Path dump = dir.resolve("wl-" + host + ".dump");
@@ -61,8 +60,7 @@ class Mach7ProfileIT {
           Files.readString(Path.of("/usr/share/doc/dcmtk/examples/wlistdb/OFFIS/wklist1.dump"))
               .replace("VIVALDI^ANTONIO", "Mach7^" + host));
       lab.ok("lb", "dump2dcm", dump.toString(), wl.resolve("one.wl").toString());
-      peers.add(
-          spawn(host, "wlmscpfs-" + host, "wlmscpfs", "-dfp", wl.getParent().toString(), "5104"));
+      peers.spawn(host, "wlmscpfs-" + host, "wlmscpfs", "-dfp", wl.getParent().toString(), "5104");
       lab.nginx(
           host,
           "443 ssl; ssl_certificate %s; ssl_certificate_key %s"
@@ -83,20 +81,9 @@ class Mach7ProfileIT {
     }
   }
 
-  private Process spawn(String host, String log, String... argv) throws Exception {
-    List<String> cmd = new ArrayList<>(lab.lab().execPrefix(host));
-    cmd.addAll(List.of(argv));
-    return new ProcessBuilder(cmd)
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve(log + ".log").toFile())
-        .start();
-  }
-
   @AfterEach
   void stop() throws Exception {
-    for (Process p : peers) {
-      p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-    }
+    peers.close();
     lab.close();
   }
 
@@ -112,10 +99,7 @@ class Mach7ProfileIT {
   }
 
   private long hl7(String host) throws Exception {
-    return Files.readString(dir.resolve("hl7-" + host + ".log"))
-        .lines()
-        .filter(l -> l.startsWith("received "))
-        .count();
+    return peers.hl7Received(host);
   }
 
   @Test
@@ -127,30 +111,10 @@ class Mach7ProfileIT {
         .until(() -> Stream.of("DICOM", "HL7", "DMWL", "HTTPS").allMatch(v -> vipUp(v)));
 
     // DICOM: three associations, one study each: one server has all three.
-    for (int i = 1; i <= 3; i++) {
-      Path dump = dir.resolve("study" + i + ".dump");
-      Files.writeString(
-          dump,
-          """
-          (0008,0016) UI =SecondaryCaptureImageStorage
-          (0008,0018) UI [2.25.55%1$d]
-          (0008,0060) CS [OT]
-          (0010,0010) PN [Mach7^Patient%1$d]
-          (0020,000d) UI [2.25.56%1$d]
-          (0020,000e) UI [2.25.57%1$d]
-          """
-              .formatted(i));
-      Path dcm = dir.resolve("study" + i + ".dcm");
-      lab.ok("client", "dump2dcm", dump.toString(), dcm.toString());
+    for (String study : peers.studies("Mach7", 3)) {
       var sent =
           lab.lab()
-              .exec(
-                  Duration.ofSeconds(30),
-                  "client",
-                  "storescu",
-                  "10.99.0.100",
-                  "11112",
-                  dcm.toString());
+              .exec(Duration.ofSeconds(30), "client", "storescu", "10.99.0.100", "11112", study);
       assertThat(sent.ok()).as(sent.describe()).isTrue();
     }
     assertThat(List.of(files("mach1"), files("mach2"))).containsExactlyInAnyOrder(3L, 0L);

@@ -1,0 +1,92 @@
+package org.lbctl.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real peers a profile test runs inside lab hosts (storescp, wlmscpfs, HAPI engines), each
+ * logging to {@code <dir>/<name>.log}, all stopped at the end; and DICOM studies to send them.
+ */
+final class LabPeers implements AutoCloseable {
+  private final LoneNodeLab lab;
+  private final Path dir;
+  private final List<Process> processes = new ArrayList<>();
+
+  LabPeers(LoneNodeLab lab, Path dir) {
+    this.lab = lab;
+    this.dir = dir;
+  }
+
+  Path log(String name) {
+    return dir.resolve(name + ".log");
+  }
+
+  /** Runs {@code argv} in {@code host}'s namespace. */
+  Process spawn(String host, String name, String... argv) throws IOException {
+    List<String> cmd = new ArrayList<>(lab.lab().execPrefix(host));
+    cmd.addAll(List.of(argv));
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(log(name).toFile())
+            .start();
+    processes.add(p);
+    return p;
+  }
+
+  /** A HAPI interface engine on {@code port} in {@code host}, logging to {@code hl7-<host>}. */
+  Process hl7Engine(String host, int port) throws IOException {
+    Process p =
+        Hl7Peer.start(lab.lab(), host, log("hl7-" + host), "serve", host, Integer.toString(port));
+    processes.add(p);
+    return p;
+  }
+
+  /** How many HL7 messages the engine in {@code host} acknowledged. */
+  long hl7Received(String host) throws IOException {
+    return Files.readString(log("hl7-" + host))
+        .lines()
+        .filter(l -> l.startsWith("received "))
+        .count();
+  }
+
+  /** {@code n} Secondary Capture studies made with dcmtk's dump2dcm; their file names. */
+  List<String> studies(String tag, int n) throws IOException {
+    List<String> files = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      Path dump = dir.resolve(tag + i + ".dump");
+      Files.writeString(
+          dump,
+          """
+          (0008,0016) UI =SecondaryCaptureImageStorage
+          (0008,0018) UI [2.25.%2$d1%1$d]
+          (0008,0060) CS [OT]
+          (0010,0010) PN [%3$s^Patient%1$d]
+          (0010,0020) LO [%3$s%1$d]
+          (0020,000d) UI [2.25.%2$d2%1$d]
+          (0020,000e) UI [2.25.%2$d3%1$d]
+          """
+              .formatted(i, Math.abs(tag.hashCode()), tag));
+      Path dcm = dir.resolve(tag + i + ".dcm");
+      lab.ok("client", "dump2dcm", dump.toString(), dcm.toString());
+      files.add(dcm.toString());
+    }
+    return files;
+  }
+
+  @Override
+  public void close() {
+    for (Process p : processes) {
+      try {
+        p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}
