@@ -68,6 +68,20 @@ final class LoneNodeLab implements AutoCloseable {
     return n;
   }
 
+  /** nginx in {@code host} with its own server block, ready once {@code url} answers (-k). */
+  Nginx nginxWith(String host, String serverBlock, int port, String url) throws IOException {
+    Nginx n =
+        Nginx.withServer(
+            host,
+            dir,
+            lab.execPrefix(host),
+            serverBlock,
+            port,
+            () -> lab.exec("lb", "curl", "-sk", "-o", "/dev/null", "--max-time", "1", url).ok());
+    servers.add(n);
+    return n;
+  }
+
   Nginx server(String host) {
     return servers.stream().filter(n -> n.name().equals(host)).findFirst().orElseThrow();
   }

@@ -87,6 +87,18 @@ public final class Nginx implements AutoCloseable {
         });
   }
 
+  /** An nginx under {@code execPrefix} (a lab host) whose server block is {@code server}. */
+  public static Nginx withServer(
+      String name,
+      Path parent,
+      List<String> execPrefix,
+      String server,
+      int port,
+      Callable<Boolean> ready)
+      throws IOException {
+    return launch(name, parent, execPrefix, server, port, ready);
+  }
+
   private static Nginx launch(
       String name,
       Path parent,

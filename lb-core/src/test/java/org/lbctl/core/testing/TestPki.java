@@ -49,6 +49,17 @@ public final class TestPki {
         "/CN=lbctl test " + name);
   }
 
+  /**
+   * Another certificate signed by {@code ca} ("ca" or "other-ca").
+   *
+   * @param san e.g. {@code subjectAltName=IP:10.99.0.207}
+   * @param usage extended key usage, e.g. {@code serverAuth,clientAuth}
+   */
+  public TestPki issue(String name, String ca, String san, String usage) throws IOException {
+    leaf(name, ca, san, usage);
+    return this;
+  }
+
   private void leaf(String name, String ca, String san, String usage) throws IOException {
     Path csr = dir.resolve(name + ".csr");
     Path ext = dir.resolve(name + ".ext");
