@@ -16,9 +16,10 @@ import org.lbctl.core.testing.NamespaceLab;
 /**
  * HL7 v2 over MLLP with HAPI, as its own process inside a lab namespace. {@code serve NAME PORT}:
  * an interface engine that acknowledges (AA) every message and prints {@code received NAME ID}.
- * {@code send HOST PORT N}: sends N ADT^A01 messages, one connection, each waiting for its ACK (a
- * lost ACK is resent once on a new connection, as senders do), and prints {@code ack ID CODE} per
- * message, then {@code done ACKED/N}.
+ * {@code send HOST PORT N [GAP_MS]}: sends N ADT^A01 messages GAP_MS apart on one connection, each
+ * waiting for its ACK; a message whose ACK does not come is resent on a new connection, every 100
+ * ms for up to 10 s, as interface engines do. Prints {@code ack ID CODE} per message, then {@code
+ * done ACKED/N resent R}.
  */
 public final class Hl7Peer {
   private Hl7Peer() {}
@@ -39,7 +40,11 @@ public final class Hl7Peer {
     if (args[0].equals("serve")) {
       serve(args[1], Integer.parseInt(args[2]));
     } else {
-      send(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+      send(
+          args[1],
+          Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]),
+          args.length > 4 ? Integer.parseInt(args[4]) : 0);
     }
   }
 
@@ -76,16 +81,17 @@ public final class Hl7Peer {
     Thread.currentThread().join();
   }
 
-  private static void send(String host, int port, int n) throws Exception {
+  private static void send(String host, int port, int n, int gapMs) throws Exception {
     HapiContext hapi = context();
     int acked = 0;
+    int resent = 0;
     Connection c = null;
     for (int i = 1; i <= n; i++) {
       ADT_A01 adt = new ADT_A01();
       adt.initQuickstart("ADT", "A01", "P");
       adt.getMSH().getMessageControlID().setValue("MSG" + i);
       adt.getPID().getPatientName(0).getFamilyName().getSurname().setValue("Test" + i);
-      for (int attempt = 1; attempt <= 2; attempt++) {
+      for (int attempt = 1; attempt <= 100; attempt++) {
         try {
           if (c == null) {
             c = hapi.newClient(host, port, false);
@@ -104,17 +110,22 @@ public final class Hl7Peer {
           break;
         } catch (Exception e) {
           System.out.println("retry MSG" + i + " after " + e);
+          resent++;
           if (c != null) {
             c.close();
             c = null;
           }
+          Thread.sleep(100); // the sender's resend interval
         }
+      }
+      if (gapMs > 0) {
+        Thread.sleep(gapMs); // the pace of the feed
       }
     }
     if (c != null) {
       c.close();
     }
-    System.out.println("done " + acked + "/" + n);
+    System.out.println("done " + acked + "/" + n + " resent " + resent);
     System.out.flush();
     hapi.close();
   }

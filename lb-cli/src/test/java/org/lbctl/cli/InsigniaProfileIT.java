@@ -43,7 +43,7 @@ class InsigniaProfileIT {
     hosts.put("ims2", "10.99.0.104/24");
     hosts.put("standby", "10.99.0.103/24");
     lab = LoneNodeLab.create(dir, hosts);
-    peers = new LabPeers(lab, dir);
+    peers = new LabPeers(lab.lab(), dir);
     // A lone node: the VIPs the pair would float are added by hand.
     lab.ok("lb", "ip", "addr", "add", DICOM_VIP + "/32", "dev", "eth0");
     lab.ok("lb", "ip", "addr", "add", HL7_VIP + "/32", "dev", "eth0");

@@ -6,17 +6,18 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.lbctl.core.testing.NamespaceLab;
 
 /**
  * The real peers a profile test runs inside lab hosts (storescp, wlmscpfs, HAPI engines), each
  * logging to {@code <dir>/<name>.log}, all stopped at the end; and DICOM studies to send them.
  */
 final class LabPeers implements AutoCloseable {
-  private final LoneNodeLab lab;
+  private final NamespaceLab lab;
   private final Path dir;
   private final List<Process> processes = new ArrayList<>();
 
-  LabPeers(LoneNodeLab lab, Path dir) {
+  LabPeers(NamespaceLab lab, Path dir) {
     this.lab = lab;
     this.dir = dir;
   }
@@ -27,7 +28,7 @@ final class LabPeers implements AutoCloseable {
 
   /** Runs {@code argv} in {@code host}'s namespace. */
   Process spawn(String host, String name, String... argv) throws IOException {
-    List<String> cmd = new ArrayList<>(lab.lab().execPrefix(host));
+    List<String> cmd = new ArrayList<>(lab.execPrefix(host));
     cmd.addAll(List.of(argv));
     Process p =
         new ProcessBuilder(cmd)
@@ -40,8 +41,7 @@ final class LabPeers implements AutoCloseable {
 
   /** A HAPI interface engine on {@code port} in {@code host}, logging to {@code hl7-<host>}. */
   Process hl7Engine(String host, int port) throws IOException {
-    Process p =
-        Hl7Peer.start(lab.lab(), host, log("hl7-" + host), "serve", host, Integer.toString(port));
+    Process p = Hl7Peer.start(lab, host, log("hl7-" + host), "serve", host, Integer.toString(port));
     processes.add(p);
     return p;
   }
@@ -72,7 +72,10 @@ final class LabPeers implements AutoCloseable {
           """
               .formatted(i, Math.abs(tag.hashCode()), tag));
       Path dcm = dir.resolve(tag + i + ".dcm");
-      lab.ok("client", "dump2dcm", dump.toString(), dcm.toString());
+      var made = lab.exec("client", "dump2dcm", dump.toString(), dcm.toString());
+      if (!made.ok()) {
+        throw new IOException(made.describe());
+      }
       files.add(dcm.toString());
     }
     return files;

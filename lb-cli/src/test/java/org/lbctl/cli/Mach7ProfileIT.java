@@ -41,7 +41,7 @@ class Mach7ProfileIT {
     hosts.put("mach1", "10.99.0.150/24");
     hosts.put("mach2", "10.99.0.151/24");
     lab = LoneNodeLab.create(dir, hosts);
-    peers = new LabPeers(lab, dir);
+    peers = new LabPeers(lab.lab(), dir);
     for (String vip : List.of("100", "101", "102", "103")) {
       lab.ok("lb", "ip", "addr", "add", "10.99.0." + vip + "/32", "dev", "eth0");
     }

@@ -54,6 +54,34 @@ final class PairLab implements AutoCloseable {
     return pl;
   }
 
+  /** A pair lab of other hosts (lb1 and lb2 among them), without the nginx servers. */
+  static PairLab create(Path dir, Map<String, String> hosts) throws Exception {
+    return new PairLab(dir, NamespaceLab.create(hosts));
+  }
+
+  /** Starts lb1 until active, then lb2 until both agree it is passive. */
+  void startNodes() throws Exception {
+    start("lb1", dir.resolve("lb1.yaml"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> pairState("lb1").equals("active"));
+    start("lb2", dir.resolve("lb2.yaml"));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(pairState("lb2")).isEqualTo("passive");
+              assertThat(pair("lb1").path("peer").path("state").asText()).isEqualTo("passive");
+            });
+  }
+
+  /**
+   * As a power cut: kill -9 and the link down. A bare kill -9 leaves the node's addresses and
+   * kernel rules forwarding, which proves nothing about the peer.
+   */
+  void powerOff(String host) throws Exception {
+    kill(host);
+    lab.exec(host, "ip", "link", "set", "eth0", "down");
+  }
+
   private void nginx(String host, String ip) throws IOException {
     servers.add(
         Nginx.start(
