@@ -54,6 +54,21 @@ final class PairLab implements AutoCloseable {
     return pl;
   }
 
+  /** nginx in {@code host} with its own server block, ready once {@code url} answers (-k). */
+  Nginx nginxIn(String host, String serverBlock, int port, String url) throws IOException {
+    Nginx n =
+        Nginx.withServer(
+            host,
+            dir,
+            lab.execPrefix(host),
+            serverBlock,
+            port,
+            () ->
+                lab.exec("client", "curl", "-sk", "-o", "/dev/null", "--max-time", "1", url).ok());
+    servers.add(n);
+    return n;
+  }
+
   /** A pair lab of other hosts (lb1 and lb2 among them), without the nginx servers. */
   static PairLab create(Path dir, Map<String, String> hosts) throws Exception {
     return new PairLab(dir, NamespaceLab.create(hosts));

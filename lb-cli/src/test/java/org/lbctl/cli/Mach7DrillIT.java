@@ -1,0 +1,154 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.testing.TestPki;
+
+/**
+ * The failover drill for deploy/profiles/mach7.yaml on a pair: 40 workstations (40 addresses on the
+ * client host) each reach the HTTPS VIP and are kept on a server by source-IP persistence,
+ * replicated to the secondary; an HL7 feed runs. lb1 loses power. Counted: workstations that land
+ * on another server afterwards (0) and HL7 messages lost with the sender's resend (0).
+ */
+class Mach7DrillIT {
+  private static final int WORKSTATIONS = 40;
+
+  @TempDir Path dir;
+  private PairLab lab;
+  private LabPeers peers;
+
+  @BeforeEach
+  void lab() throws Exception {
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    hosts.put("lb1", "10.99.0.11/24");
+    hosts.put("lb2", "10.99.0.12/24");
+    hosts.put("mach1", "10.99.0.150/24");
+    hosts.put("mach2", "10.99.0.151/24");
+    lab = PairLab.create(dir, hosts);
+    peers = new LabPeers(lab.lab(), dir);
+    for (int i = 1; i <= WORKSTATIONS; i++) {
+      lab.lab().exec("client", "ip", "addr", "add", "10.99.2." + i + "/24", "dev", "eth0");
+    }
+    // The VIPs' subnet is the client's: the servers answer the node, so only lb needs a route.
+    TestPki pki = TestPki.create(dir.resolve("pki"));
+    for (String host : List.of("mach1", "mach2")) {
+      peers.hl7Engine(host, 6667);
+    }
+    for (String host : List.of("mach1", "mach2")) {
+      String ip = host.equals("mach1") ? "10.99.0.150" : "10.99.0.151";
+      lab.nginxIn(
+          host,
+          "listen 443 ssl; ssl_certificate %s; ssl_certificate_key %s; location / { return 200 \"%s\\n\"; }"
+              .formatted(pki.cert("server"), pki.key("server"), host),
+          443,
+          "https://" + ip + "/");
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.readString(peers.log("hl7-" + host)).contains("listening"));
+    }
+    for (String lb : List.of("lb1", "lb2")) {
+      lab.lab().exec(lb, "ip", "route", "add", "10.99.2.0/24", "via", "10.99.0.10");
+    }
+    lab.configurePair(
+        Files.readString(Path.of("..", "deploy", "profiles", "mach7.yaml"))
+            .replace("192.168.110.", "10.99.0."));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    peers.close();
+    lab.close("pair-logs/mach7Drill");
+  }
+
+  /** Which server each workstation reaches through the HTTPS VIP ("" when none answered). */
+  private List<String> whereEachWorkstationLands() throws Exception {
+    List<String> out = new java.util.ArrayList<>();
+    for (int i = 1; i <= WORKSTATIONS; i++) {
+      var r =
+          lab.lab()
+              .exec(
+                  "client",
+                  "curl",
+                  "-sk",
+                  "--max-time",
+                  "2",
+                  "--interface",
+                  "10.99.2." + i,
+                  "https://10.99.0.103/");
+      out.add(r.ok() ? r.output().strip() : "");
+    }
+    return out;
+  }
+
+  @Test
+  void aPowerCutMovesNoWorkstationAndLosesNoMessage() throws Exception {
+    lab.startNodes();
+    // This drill runs the HL7 and HTTPS servers only; DICOM and DMWL stay down.
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(
+            () -> {
+              var vips = lab.status("lb1").path("virtualServices");
+              return vips.get(1).path("state").asText().equals("up")
+                  && vips.get(3).path("state").asText().equals("up");
+            });
+    List<String> before = whereEachWorkstationLands();
+    assertThat(before).doesNotContain("").contains("mach1", "mach2");
+    // The secondary holds every workstation's entry before the cut.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                lab.lbctl("lb2", "stick", "show", "HTTPS")
+                        .out()
+                        .lines()
+                        .filter(l -> l.contains("10.99.2."))
+                        .count()
+                    == WORKSTATIONS);
+
+    Path feedLog = dir.resolve("feed.log");
+    Process feed =
+        Hl7Peer.start(lab.lab(), "client", feedLog, "send", "10.99.0.101", "6667", "300", "20");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Files.readString(feedLog).contains("ack MSG50 "));
+    long cut = System.nanoTime();
+    lab.powerOff("lb1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> lab.pairState("lb2").equals("active"));
+    long takeoverMs = (System.nanoTime() - cut) / 1_000_000;
+
+    List<String> after = whereEachWorkstationLands();
+    long moved = 0;
+    for (int i = 0; i < WORKSTATIONS; i++) {
+      if (!before.get(i).equals(after.get(i))) {
+        moved++;
+      }
+    }
+    assertThat(feed.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String feedOut = Files.readString(feedLog);
+    Matcher done = Pattern.compile("done (\\d+)/300 resent (\\d+)").matcher(feedOut);
+    assertThat(done.find()).as(feedOut).isTrue();
+    System.out.printf(
+        "mach7 drill: lb2 active %d ms after the cut; %d of %d workstations moved; HL7 %s/300"
+            + " acknowledged, %s resent%n",
+        takeoverMs, moved, WORKSTATIONS, done.group(1), done.group(2));
+    assertThat(moved).isZero();
+    assertThat(after).doesNotContain("");
+    assertThat(done.group(1)).isEqualTo("300");
+  }
+}
