@@ -63,13 +63,44 @@ final class Browser implements AutoCloseable {
 
   /** The element's attribute, or null when the element is not on the page (yet). */
   String attribute(String css, String name) {
-    var found = driver.findElements(By.cssSelector(css));
-    return found.isEmpty() ? null : found.get(0).getAttribute(name);
+    return fresh(
+        () -> {
+          var found = driver.findElements(By.cssSelector(css));
+          return found.isEmpty() ? null : found.get(0).getAttribute(name);
+        });
   }
 
   String text(String css) {
-    var found = driver.findElements(By.cssSelector(css));
-    return found.isEmpty() ? "" : found.get(0).getText();
+    return fresh(
+        () -> {
+          var found = driver.findElements(By.cssSelector(css));
+          return found.isEmpty() ? "" : found.get(0).getText();
+        });
+  }
+
+  /**
+   * The UI redraws its tables every 2 s: an element found just before a redraw is gone when read.
+   * Such a read is done again on the new element.
+   */
+  private static String fresh(java.util.function.Supplier<String> read) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return read.get();
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Clicks an element of a table the UI redraws: found again if it went stale. */
+  void click(String css) {
+    fresh(
+        () -> {
+          driver.findElement(By.cssSelector(css)).click();
+          return "";
+        });
   }
 
   void acceptConfirm() {

@@ -110,7 +110,7 @@ class WebUiIT {
 
     // Halt the other one: blue, and the node has it halted.
     String holder = first.startsWith("pacs1") ? "pacs1" : "pacs2";
-    browser.find("tr[data-rip='pacs/" + holder + "'] button[data-action='halt']").click();
+    browser.click("tr[data-rip='pacs/" + holder + "'] button[data-action='halt']");
     browser.acceptConfirm();
     await().atMost(UI).until(() -> "blue".equals(colour("tr[data-rip='pacs/" + holder + "']")));
     assertThat(node.status().virtualServices().get(0).realServers())
@@ -127,7 +127,7 @@ class WebUiIT {
     await().atMost(UI).until(() -> browser.text("div[data-stick='pacs'] .count").equals("1"));
     assertThat(browser.text("div[data-stick='pacs'] tbody")).contains("127.0.0.1", holder);
     browser.screenshot("stick-table");
-    browser.find("button[data-clear='pacs']").click();
+    browser.click("button[data-clear='pacs']");
     browser.acceptConfirm();
     await().atMost(UI).until(() -> browser.text("div[data-stick='pacs'] .count").equals("0"));
     assertThat(node.stickTable("pacs").entries()).isEmpty();

@@ -76,7 +76,7 @@ class WebUiPairIT {
     assertThat(browser.find("#failover").isDisplayed()).isTrue();
     browser.screenshot("pair-lb1-active");
 
-    browser.find("#failover").click();
+    browser.click("#failover");
     browser.acceptConfirm();
     await().atMost(UI).until(() -> lab.pairState("lb2").equals("active"));
     await()
