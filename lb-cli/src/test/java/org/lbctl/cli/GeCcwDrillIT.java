@@ -1,0 +1,171 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.testing.TestPki;
+
+/**
+ * The failover drill for deploy/profiles/ge-ccw.yaml on a pair: CCW_NOTIFICATION has moved to the
+ * second server after an outage of the first (last successful), an HL7 feed runs through
+ * EMR_INBOUND to HAPI engines, and lb1 loses power. Counted: the notification clients still on the
+ * second server through lb2 although the first is healthy again (the entry was replicated: moved
+ * 0), mTLS with re-encryption through lb2, HL7 messages lost with the sender's resend (0).
+ */
+class GeCcwDrillIT {
+  @TempDir Path dir;
+  private PairLab lab;
+  private LabPeers peers;
+  private TestPki pki;
+
+  @BeforeEach
+  void lab() throws Exception {
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    hosts.put("lb1", "10.99.0.11/24");
+    hosts.put("lb2", "10.99.0.12/24");
+    hosts.put("ccw1", "10.99.0.207/24");
+    hosts.put("ccw2", "10.99.0.208/24");
+    hosts.put("clover1", "10.99.0.233/24");
+    hosts.put("clover2", "10.99.0.234/24");
+    lab = PairLab.create(dir, hosts);
+    peers = new LabPeers(lab.lab(), dir);
+    pki =
+        TestPki.create(dir.resolve("pki"))
+            .issue("lb-dual", "ca", "subjectAltName=IP:10.99.0.219", "serverAuth,clientAuth")
+            .issue("ccw1", "ca", "subjectAltName=IP:10.99.0.207", "serverAuth")
+            .issue("ccw2", "ca", "subjectAltName=IP:10.99.0.208", "serverAuth");
+    for (String host : List.of("ccw1", "ccw2")) {
+      lab.nginxIn(
+          host,
+          """
+          listen 443 ssl; listen 44300 ssl;
+          ssl_certificate %s; ssl_certificate_key %s;
+          ssl_client_certificate %s; ssl_verify_client on;
+          location = /api/health/ { return 200 "allServicesOperative"; }
+          location / { return 200 "%s client $ssl_client_s_dn\\n"; }
+          """
+              .formatted(pki.cert(host), pki.key(host), pki.cert("ca"), host),
+          443,
+          "https://" + (host.equals("ccw1") ? "10.99.0.207" : "10.99.0.208") + "/");
+    }
+    for (String host : List.of("clover1", "clover2")) {
+      peers.hl7Engine(host, 2101);
+    }
+    for (String host : List.of("clover1", "clover2")) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.readString(peers.log("hl7-" + host)).contains("listening"));
+    }
+    lab.configurePair(
+        Files.readString(Path.of("..", "deploy", "profiles", "ge-ccw.yaml"))
+            .replace("192.32.40.", "10.99.0.")
+            .replace("192.32.43.", "10.99.0.")
+            .replace("/etc/lbctl/certs/client-cert.pem", pki.cert("lb-dual").toString())
+            .replace("/etc/lbctl/certs/client-cert.key", pki.key("lb-dual").toString())
+            .replace("/etc/lbctl/certs/mtls-ca.pem", pki.cert("ca").toString())
+            .replace(
+                "      type: https-get\n",
+                "      type: https-get\n      interval: 300ms\n      timeout: 250ms\n"));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    peers.close();
+    lab.close("pair-logs/geCcwDrill");
+  }
+
+  /** One request with the client's certificate; the answer, or "" when refused. */
+  private String get(int port) throws Exception {
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                "curl",
+                "-s",
+                "--max-time",
+                "3",
+                "--cacert",
+                pki.cert("ca").toString(),
+                "--cert",
+                pki.cert("client").toString(),
+                "--key",
+                pki.key("client").toString(),
+                "https://10.99.0.219:" + port + "/"));
+    var r = lab.lab().exec(Duration.ofSeconds(10), "client", argv.toArray(String[]::new));
+    return r.ok() ? r.output().strip() : "";
+  }
+
+  private String health(String node, int server) throws Exception {
+    return lab.status(node)
+        .path("virtualServices")
+        .get(4)
+        .path("realServers")
+        .get(server)
+        .path("health")
+        .asText();
+  }
+
+  @Test
+  void aPowerCutKeepsLastSuccessfulOnTheSecondServerAndLosesNoMessage() throws Exception {
+    lab.startNodes();
+    await().atMost(Duration.ofSeconds(60)).until(() -> get(44300).startsWith("ccw1 "));
+    // An outage of the first server moves the notification clients to the second, for good.
+    lab.lab().exec("ccw1", "ip", "link", "set", "eth0", "down");
+    await().atMost(Duration.ofSeconds(30)).until(() -> get(44300).startsWith("ccw2 "));
+    lab.lab().exec("ccw1", "ip", "link", "set", "eth0", "up");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> health("lb1", 0).equals("up") && health("lb2", 0).equals("up"));
+    assertThat(get(44300)).startsWith("ccw2 ");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                lab.lbctl("lb2", "stick", "show", "CCW_NOTIFICATION")
+                    .out()
+                    .contains("CCW_App_Server_2"));
+
+    Path feedLog = dir.resolve("feed.log");
+    Process feed =
+        Hl7Peer.start(lab.lab(), "client", feedLog, "send", "10.99.0.219", "4001", "300", "20");
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> Files.readString(feedLog).contains("ack MSG50 "));
+    long cut = System.nanoTime();
+    lab.powerOff("lb1");
+    await().atMost(Duration.ofSeconds(10)).until(() -> lab.pairState("lb2").equals("active"));
+    long takeoverMs = (System.nanoTime() - cut) / 1_000_000;
+
+    // Through lb2: still the second server (the first is healthy and first in line), and mTLS.
+    await().atMost(Duration.ofSeconds(10)).until(() -> !get(44300).isEmpty());
+    List<String> after = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      after.add(get(44300).split(" ")[0]);
+    }
+    assertThat(get(443)).matches("ccw[12] client CN=lb-dual");
+    assertThat(feed.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    String feedOut = Files.readString(feedLog);
+    Matcher done = Pattern.compile("done (\\d+)/300 resent (\\d+)").matcher(feedOut);
+    assertThat(done.find()).as(feedOut).isTrue();
+    System.out.printf(
+        "ge-ccw drill: lb2 active %d ms after the cut; notification clients after: %s; HL7 %s/300"
+            + " acknowledged, %s resent%n",
+        takeoverMs, after, done.group(1), done.group(2));
+    assertThat(after).containsOnly("ccw2");
+    assertThat(done.group(1)).isEqualTo("300");
+  }
+}
