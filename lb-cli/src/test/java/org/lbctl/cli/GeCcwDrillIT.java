@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,16 +136,8 @@ class GeCcwDrillIT {
                     .out()
                     .contains("CCW_App_Server_2"));
 
-    Path feedLog = dir.resolve("feed.log");
-    Process feed =
-        Hl7Peer.start(lab.lab(), "client", feedLog, "send", "10.99.0.219", "4001", "300", "20");
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> Files.readString(feedLog).contains("ack MSG50 "));
-    long cut = System.nanoTime();
-    lab.powerOff("lb1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> lab.pairState("lb2").equals("active"));
-    long takeoverMs = (System.nanoTime() - cut) / 1_000_000;
+    Hl7Feed feed = Hl7Feed.start(lab.lab(), dir, "10.99.0.219", 4001).underWay();
+    long takeoverMs = Hl7Feed.cutLb1(lab);
 
     // Through lb2: still the second server (the first is healthy and first in line), and mTLS.
     await().atMost(Duration.ofSeconds(10)).until(() -> !get(44300).isEmpty());
@@ -157,15 +146,12 @@ class GeCcwDrillIT {
       after.add(get(44300).split(" ")[0]);
     }
     assertThat(get(443)).matches("ccw[12] client CN=lb-dual");
-    assertThat(feed.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    String feedOut = Files.readString(feedLog);
-    Matcher done = Pattern.compile("done (\\d+)/300 resent (\\d+)").matcher(feedOut);
-    assertThat(done.find()).as(feedOut).isTrue();
+    int[] hl7 = feed.result();
     System.out.printf(
-        "ge-ccw drill: lb2 active %d ms after the cut; notification clients after: %s; HL7 %s/300"
-            + " acknowledged, %s resent%n",
-        takeoverMs, after, done.group(1), done.group(2));
+        "ge-ccw drill: lb2 active %d ms after the cut; notification clients after: %s; HL7 %d/300"
+            + " acknowledged, %d resent%n",
+        takeoverMs, after, hl7[0], hl7[1]);
     assertThat(after).containsOnly("ccw2");
-    assertThat(done.group(1)).isEqualTo("300");
+    assertThat(hl7[0]).isEqualTo(Hl7Feed.MESSAGES);
   }
 }

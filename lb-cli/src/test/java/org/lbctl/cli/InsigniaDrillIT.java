@@ -10,8 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -106,42 +104,32 @@ class InsigniaDrillIT {
             .redirectErrorStream(true)
             .redirectOutput(modalityLog.toFile())
             .start();
-    Path feedLog = dir.resolve("feed.log");
-    Process feed =
-        Hl7Peer.start(lab.lab(), "client", feedLog, "send", "10.99.0.71", "2575", "300", "20");
+    Hl7Feed feed = Hl7Feed.start(lab.lab(), dir, "10.99.0.71", 2575);
 
     // Both under way: the active node loses power.
     await()
         .atMost(Duration.ofSeconds(30))
-        .until(
-            () ->
-                Files.readString(feedLog).contains("ack MSG50 ")
-                    && Files.readString(modalityLog).contains("stored"));
-    long cut = System.nanoTime();
-    lab.powerOff("lb1");
-    await().atMost(Duration.ofSeconds(10)).until(() -> lab.pairState("lb2").equals("active"));
-    long takeoverMs = (System.nanoTime() - cut) / 1_000_000;
+        .until(() -> Files.readString(modalityLog).contains("stored"));
+    feed.underWay();
+    long takeoverMs = Hl7Feed.cutLb1(lab);
 
-    assertThat(feed.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    int[] hl7 = feed.result();
     assertThat(modality.waitFor(120, TimeUnit.SECONDS)).isTrue();
-    String feedOut = Files.readString(feedLog);
-    Matcher done = Pattern.compile("done (\\d+)/300 resent (\\d+)").matcher(feedOut);
-    assertThat(done.find()).as(feedOut).isTrue();
     String modalityOut = Files.readString(modalityLog);
     long failedAssociations = modalityOut.lines().filter(l -> l.startsWith("failed")).count();
     long storedStudies = modalityOut.lines().filter(l -> l.startsWith("stored")).count();
     System.out.printf(
-        "insignia drill: lb2 active %d ms after the cut; HL7 %s/300 acknowledged, %s resent;"
+        "insignia drill: lb2 active %d ms after the cut; HL7 %d/300 acknowledged, %d resent;"
             + " DICOM %d/30 stored, %d failed associations recovered by the retry;"
             + " ds1 %d ds2 %d%n",
         takeoverMs,
-        done.group(1),
-        done.group(2),
+        hl7[0],
+        hl7[1],
         storedStudies,
         failedAssociations,
         stored("ds1"),
         stored("ds2"));
-    assertThat(done.group(1)).isEqualTo("300");
+    assertThat(hl7[0]).isEqualTo(Hl7Feed.MESSAGES);
     assertThat(storedStudies).isEqualTo(30);
     // The same client on the same DICOM server before and after: none moved.
     assertThat(List.of(stored("ds1"), stored("ds2"))).containsExactlyInAnyOrder(30, 0);
