@@ -27,6 +27,7 @@ class Mach7DrillIT {
   @TempDir Path dir;
   private PairLab lab;
   private LabPeers peers;
+  private Workstations workstations;
 
   @BeforeEach
   void lab() throws Exception {
@@ -38,10 +39,7 @@ class Mach7DrillIT {
     hosts.put("mach2", "10.99.0.151/24");
     lab = PairLab.create(dir, hosts);
     peers = new LabPeers(lab.lab(), dir);
-    for (int i = 1; i <= WORKSTATIONS; i++) {
-      lab.lab().exec("client", "ip", "addr", "add", "10.99.2." + i + "/24", "dev", "eth0");
-    }
-    // The VIPs' subnet is the client's: the servers answer the node, so only lb needs a route.
+    workstations = Workstations.add(lab, WORKSTATIONS);
     TestPki pki = TestPki.create(dir.resolve("pki"));
     for (String host : List.of("mach1", "mach2")) {
       peers.hl7Engine(host, 6667);
@@ -58,9 +56,6 @@ class Mach7DrillIT {
           .atMost(Duration.ofSeconds(30))
           .until(() -> Files.readString(peers.log("hl7-" + host)).contains("listening"));
     }
-    for (String lb : List.of("lb1", "lb2")) {
-      lab.lab().exec(lb, "ip", "route", "add", "10.99.2.0/24", "via", "10.99.0.10");
-    }
     lab.configurePair(
         Files.readString(Path.of("..", "deploy", "profiles", "mach7.yaml"))
             .replace("192.168.110.", "10.99.0."));
@@ -70,26 +65,6 @@ class Mach7DrillIT {
   void stop() throws Exception {
     peers.close();
     lab.close("pair-logs/mach7Drill");
-  }
-
-  /** Which server each workstation reaches through the HTTPS VIP ("" when none answered). */
-  private List<String> whereEachWorkstationLands() throws Exception {
-    List<String> out = new java.util.ArrayList<>();
-    for (int i = 1; i <= WORKSTATIONS; i++) {
-      var r =
-          lab.lab()
-              .exec(
-                  "client",
-                  "curl",
-                  "-sk",
-                  "--max-time",
-                  "2",
-                  "--interface",
-                  "10.99.2." + i,
-                  "https://10.99.0.103/");
-      out.add(r.ok() ? r.output().strip() : "");
-    }
-    return out;
   }
 
   @Test
@@ -104,7 +79,7 @@ class Mach7DrillIT {
               return vips.get(1).path("state").asText().equals("up")
                   && vips.get(3).path("state").asText().equals("up");
             });
-    List<String> before = whereEachWorkstationLands();
+    List<String> before = workstations.answers("https://10.99.0.103/");
     assertThat(before).doesNotContain("").contains("mach1", "mach2");
     // The secondary holds every workstation's entry before the cut.
     await()
@@ -121,13 +96,8 @@ class Mach7DrillIT {
     Hl7Feed feed = Hl7Feed.start(lab.lab(), dir, "10.99.0.101", 6667).underWay();
     long takeoverMs = Hl7Feed.cutLb1(lab);
 
-    List<String> after = whereEachWorkstationLands();
-    long moved = 0;
-    for (int i = 0; i < WORKSTATIONS; i++) {
-      if (!before.get(i).equals(after.get(i))) {
-        moved++;
-      }
-    }
+    List<String> after = workstations.answers("https://10.99.0.103/");
+    long moved = Workstations.moved(before, after);
     int[] hl7 = feed.result();
     System.out.printf(
         "mach7 drill: lb2 active %d ms after the cut; %d of %d workstations moved; HL7 %d/300"
