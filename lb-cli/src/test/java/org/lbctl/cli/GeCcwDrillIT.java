@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -31,10 +30,7 @@ class GeCcwDrillIT {
 
   @BeforeEach
   void lab() throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb1", "10.99.0.11/24");
-    hosts.put("lb2", "10.99.0.12/24");
+    Map<String, String> hosts = PairLab.pairHosts();
     hosts.put("ccw1", "10.99.0.207/24");
     hosts.put("ccw2", "10.99.0.208/24");
     hosts.put("clover1", "10.99.0.233/24");

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -31,10 +30,7 @@ class InsigniaDrillIT {
 
   @BeforeEach
   void lab() throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb1", "10.99.0.11/24");
-    hosts.put("lb2", "10.99.0.12/24");
+    Map<String, String> hosts = PairLab.pairHosts();
     hosts.put("ds1", "10.99.0.100/24");
     hosts.put("ds2", "10.99.0.102/24");
     hosts.put("ims1", "10.99.0.101/24");

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -31,10 +30,7 @@ class Mach7DrillIT {
 
   @BeforeEach
   void lab() throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb1", "10.99.0.11/24");
-    hosts.put("lb2", "10.99.0.12/24");
+    Map<String, String> hosts = PairLab.pairHosts();
     hosts.put("mach1", "10.99.0.150/24");
     hosts.put("mach2", "10.99.0.151/24");
     lab = PairLab.create(dir, hosts);

@@ -69,6 +69,15 @@ final class PairLab implements AutoCloseable {
     return n;
   }
 
+  /** The client (10.99.0.10, also the ping target), lb1 and lb2: add the servers to it. */
+  static Map<String, String> pairHosts() {
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    hosts.put("lb1", "10.99.0.11/24");
+    hosts.put("lb2", "10.99.0.12/24");
+    return hosts;
+  }
+
   /** A pair lab of other hosts (lb1 and lb2 among them), without the nginx servers. */
   static PairLab create(Path dir, Map<String, String> hosts) throws Exception {
     return new PairLab(dir, NamespaceLab.create(hosts));
