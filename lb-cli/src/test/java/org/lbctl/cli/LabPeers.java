@@ -39,6 +39,12 @@ final class LabPeers implements AutoCloseable {
     return p;
   }
 
+  /** Stops {@code p} with the others at the end. */
+  Process track(Process p) {
+    processes.add(p);
+    return p;
+  }
+
   /** A HAPI interface engine on {@code port} in {@code host}, logging to {@code hl7-<host>}. */
   Process hl7Engine(String host, int port) throws IOException {
     Process p = Hl7Peer.start(lab, host, log("hl7-" + host), "serve", host, Integer.toString(port));

@@ -54,7 +54,10 @@ final class PairLab implements AutoCloseable {
     return pl;
   }
 
-  /** nginx in {@code host} with its own server block, ready once {@code url} answers (-k). */
+  /**
+   * nginx in {@code host} with its own server block, ready once {@code url} answers (-k), asked
+   * from its own host: the client may have no route to it before the pair runs.
+   */
   Nginx nginxIn(String host, String serverBlock, int port, String url) throws IOException {
     Nginx n =
         Nginx.withServer(
@@ -63,8 +66,7 @@ final class PairLab implements AutoCloseable {
             lab.execPrefix(host),
             serverBlock,
             port,
-            () ->
-                lab.exec("client", "curl", "-sk", "-o", "/dev/null", "--max-time", "1", url).ok());
+            () -> lab.exec(host, "curl", "-sk", "-o", "/dev/null", "--max-time", "1", url).ok());
     servers.add(n);
     return n;
   }
