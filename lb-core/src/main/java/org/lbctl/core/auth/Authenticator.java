@@ -89,7 +89,7 @@ public final class Authenticator {
       }
       return new Refused(401, "the session has ended: log in again", Optional.empty());
     }
-    if (users.names().isEmpty()) {
+    if (users.isEmpty()) {
       return new Refused(
           401, "no management users yet: on the node, run 'lbctl user add NAME'", Optional.empty());
     }
@@ -151,7 +151,7 @@ public final class Authenticator {
       return locked(locked.get());
     }
     Optional<ApiTokens.Token> token = tokens.verify(value);
-    if (token.isEmpty() || !users.names().contains(token.get().user())) {
+    if (token.isEmpty() || !users.exists(token.get().user())) {
       Optional<Duration> lock = throttle.failed(source, null);
       log.warn("management: unknown or revoked API token from {}", source);
       return lock.isPresent()

@@ -54,6 +54,14 @@ public final class UserStore {
     return file.isPresent();
   }
 
+  public synchronized boolean exists(String name) {
+    return users.containsKey(name);
+  }
+
+  public synchronized boolean isEmpty() {
+    return users.isEmpty();
+  }
+
   public synchronized List<String> names() {
     return new ArrayList<>(users.keySet());
   }
