@@ -494,7 +494,9 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     String file = path.toString();
     try {
       byte[] read = ConfigLoader.read(path);
-      return run(read, ConfigLoader.parse(read, ConfigLoader.isJson(path)), file);
+      ReplicatedConfig next = ConfigLoader.parse(read, ConfigLoader.isJson(path));
+      runnable(next);
+      return run(read, next, file);
     } catch (ConfigException e) {
       log.warn(
           "reload of {} refused, the running configuration is unchanged:\n{}",
@@ -521,7 +523,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     }
     ReplicatedConfig next;
     try {
-      next = ConfigLoader.parse(given, looksLikeJson(given));
+      next = ConfigLoader.parse(given, ConfigLoader.looksLikeJson(given));
       runnable(next);
     } catch (ConfigException e) {
       throw ManagementApi.refused(
@@ -558,15 +560,6 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     }
   }
 
-  private static boolean looksLikeJson(byte[] document) {
-    for (byte b : document) {
-      if (!Character.isWhitespace(b)) {
-        return b == '{';
-      }
-    }
-    return false;
-  }
-
   private static byte[] toYaml(ReplicatedConfig config) {
     return ConfigWriter.toYaml(config).getBytes(StandardCharsets.UTF_8);
   }
@@ -592,12 +585,14 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     }
   }
 
-  /** Runs a validated configuration, numbers it when it differs, and tells the pair. */
+  /**
+   * Runs a configuration the caller has parsed and found {@link #runnable} (that check reads every
+   * key and may set routing up: once per change), numbers it when it differs, and tells the pair.
+   */
   private ListenerChanges run(byte[] read, ReplicatedConfig next, String source)
       throws ConfigException {
     PairController p = pair;
     String hash = ConfigHash.of(next);
-    runnable(next);
     ListenerChanges changes = engine.apply(next);
     follow(next);
     List<FloatingIp> before = running.allFloatingIps();
@@ -663,7 +658,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public String createToken(String user, String label, boolean readOnly) throws ApiException {
-    if (!management.users().names().contains(user)) {
+    if (!management.users().exists(user)) {
       throw new ApiException(400, "user: no management user '" + user + "'");
     }
     try {

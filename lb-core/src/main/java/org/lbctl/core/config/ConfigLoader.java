@@ -50,18 +50,22 @@ public final class ConfigLoader {
     if (document.length > MAX_BYTES) {
       throw ConfigException.of("", document.length + " bytes (expected at most " + MAX_BYTES + ")");
     }
-    boolean json = false;
-    for (byte b : document) {
-      if (!Character.isWhitespace(b)) {
-        json = b == '{';
-        break;
-      }
-    }
+    boolean json = looksLikeJson(document);
     try {
       return (json ? JSON : YAML).readTree(document);
     } catch (IOException e) {
       throw ConfigException.of("", "not valid " + (json ? "JSON" : "YAML") + ": " + e.getMessage());
     }
+  }
+
+  /** Whether a document sent without a file name is JSON: its first character is a brace. */
+  public static boolean looksLikeJson(byte[] document) {
+    for (byte b : document) {
+      if (!Character.isWhitespace(b)) {
+        return b == '{';
+      }
+    }
+    return false;
   }
 
   public static ReplicatedConfig load(Path file) throws ConfigException {
