@@ -55,6 +55,9 @@ public final class ProxyEngine implements AutoCloseable {
   // HTTP mode: the TLS client context of each re-encrypted real server, by VIP and server label.
   private volatile Map<String, Map<String, io.netty.handler.ssl.SslContext>> reencryption =
       Map.of();
+  // One lookup for every connection (not a lambda per accept): the running map, read each time.
+  private final java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext>
+      reencryptionTo = (vip, server) -> reencryption.getOrDefault(vip, Map.of()).get(server);
   private ReplicatedConfig current = ReplicatedConfig.EMPTY;
   private boolean serving = true;
   private final StickTable sticks;
@@ -279,13 +282,7 @@ public final class ProxyEngine implements AutoCloseable {
                     }
                     ch.pipeline()
                         .addLast("wait", new IdleStateHandler(0, 0, wait, TimeUnit.MILLISECONDS))
-                        .addLast(
-                            "frontend",
-                            new TcpFrontendHandler(
-                                l,
-                                settings,
-                                (vip, server) ->
-                                    reencryption.getOrDefault(vip, Map.of()).get(server)));
+                        .addLast("frontend", new TcpFrontendHandler(l, settings, reencryptionTo));
                   }
                 });
     if (settings.transport() == Transport.EPOLL) {
@@ -323,13 +320,7 @@ public final class ProxyEngine implements AutoCloseable {
         .addLast("decoder", HttpRequestDefences.decoder(limits))
         .addLast("encoder", new HttpResponseEncoder())
         .addLast("defences", new HttpRequestDefences(limits, l.runtime().label()))
-        .addLast(
-            "proxy",
-            new HttpProxyHandler(
-                l,
-                settings,
-                tls != null,
-                (vip, server) -> reencryption.getOrDefault(vip, Map.of()).get(server)));
+        .addLast("proxy", new HttpProxyHandler(l, settings, tls != null, reencryptionTo));
   }
 
   /** The running virtual services in configuration order. */
