@@ -3,7 +3,6 @@ package org.lbctl.core.tls;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -13,8 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -76,10 +73,9 @@ public final class ManagementCertificate {
 
   /** The certificate's SHA-256 fingerprint as openssl and browsers print it (AB:CD:...). */
   public static String fingerprint(Path cert) throws IOException {
-    try (InputStream in = Files.newInputStream(cert)) {
-      X509Certificate x =
-          (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-      byte[] d = MessageDigest.getInstance("SHA-256").digest(x.getEncoded());
+    try {
+      byte[] d =
+          MessageDigest.getInstance("SHA-256").digest(TlsMaterial.chain(cert).get(0).getEncoded());
       return HexFormat.ofDelimiter(":").withUpperCase().formatHex(d);
     } catch (GeneralSecurityException e) {
       throw new IOException(cert + " is not a PEM certificate: " + e.getMessage(), e);

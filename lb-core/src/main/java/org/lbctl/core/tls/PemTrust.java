@@ -1,13 +1,10 @@
 package org.lbctl.core.tls;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -19,15 +16,12 @@ public final class PemTrust {
    * @throws IOException naming the file when it is unreadable or holds no certificate
    */
   public static SSLContext context(Path pem) throws IOException {
-    try (InputStream in = Files.newInputStream(pem)) {
+    try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);
       int i = 0;
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+      for (X509Certificate c : TlsMaterial.chain(pem)) {
         store.setCertificateEntry("ca" + i++, c);
-      }
-      if (i == 0) {
-        throw new IOException(pem + ": no certificate in it");
       }
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

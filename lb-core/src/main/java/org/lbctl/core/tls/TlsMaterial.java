@@ -226,8 +226,8 @@ public final class TlsMaterial {
     return all.toArray(X509Certificate[]::new);
   }
 
-  private static List<X509Certificate> chain(Path pem)
-      throws IOException, GeneralSecurityException {
+  /** Every certificate of a PEM file, in order; refused when there is none. */
+  static List<X509Certificate> chain(Path pem) throws IOException, GeneralSecurityException {
     try (InputStream in = Files.newInputStream(pem)) {
       return chain(in, pem.toString());
     }
