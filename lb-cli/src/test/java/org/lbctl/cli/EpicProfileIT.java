@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -28,9 +27,7 @@ class EpicProfileIT {
 
   @BeforeEach
   void lab() throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb", "10.99.0.11/24");
+    Map<String, String> hosts = LoneNodeLab.nodeHosts();
     hosts.put("Hyperspace_Srv_1", "10.99.0.200/24");
     hosts.put("Hyperspace_Srv_2", "10.99.0.201/24");
     hosts.put("MyChart_Srv_1", "10.99.0.210/24");

@@ -3,7 +3,6 @@ package org.lbctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,43 +36,16 @@ class GeCcwDrillIT {
     hosts.put("clover2", "10.99.0.234/24");
     lab = PairLab.create(dir, hosts);
     peers = new LabPeers(lab.lab(), dir);
-    pki =
-        TestPki.create(dir.resolve("pki"))
-            .issue("lb-dual", "ca", "subjectAltName=IP:10.99.0.219", "serverAuth,clientAuth")
-            .issue("ccw1", "ca", "subjectAltName=IP:10.99.0.207", "serverAuth")
-            .issue("ccw2", "ca", "subjectAltName=IP:10.99.0.208", "serverAuth");
+    pki = GeCcwLab.pki(dir);
     for (String host : List.of("ccw1", "ccw2")) {
       lab.nginxIn(
           host,
-          """
-          listen 443 ssl; listen 44300 ssl;
-          ssl_certificate %s; ssl_certificate_key %s;
-          ssl_client_certificate %s; ssl_verify_client on;
-          location = /api/health/ { return 200 "allServicesOperative"; }
-          location / { return 200 "%s client $ssl_client_s_dn\\n"; }
-          """
-              .formatted(pki.cert(host), pki.key(host), pki.cert("ca"), host),
+          GeCcwLab.server(pki, host),
           443,
           "https://" + (host.equals("ccw1") ? "10.99.0.207" : "10.99.0.208") + "/");
     }
-    for (String host : List.of("clover1", "clover2")) {
-      peers.hl7Engine(host, 2101);
-    }
-    for (String host : List.of("clover1", "clover2")) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> Files.readString(peers.log("hl7-" + host)).contains("listening"));
-    }
-    lab.configurePair(
-        Files.readString(Path.of("..", "deploy", "profiles", "ge-ccw.yaml"))
-            .replace("192.32.40.", "10.99.0.")
-            .replace("192.32.43.", "10.99.0.")
-            .replace("/etc/lbctl/certs/client-cert.pem", pki.cert("lb-dual").toString())
-            .replace("/etc/lbctl/certs/client-cert.key", pki.key("lb-dual").toString())
-            .replace("/etc/lbctl/certs/mtls-ca.pem", pki.cert("ca").toString())
-            .replace(
-                "      type: https-get\n",
-                "      type: https-get\n      interval: 300ms\n      timeout: 250ms\n"));
+    peers.hl7Engines(2101, "clover1", "clover2");
+    lab.configurePair(GeCcwLab.profile(pki));
   }
 
   @AfterEach

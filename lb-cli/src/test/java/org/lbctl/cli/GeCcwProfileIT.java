@@ -3,11 +3,9 @@ package org.lbctl.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,51 +30,22 @@ class GeCcwProfileIT {
 
   @BeforeEach
   void lab() throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb", "10.99.0.11/24");
+    Map<String, String> hosts = LoneNodeLab.nodeHosts();
     hosts.put("ccw1", "10.99.0.207/24");
     hosts.put("ccw2", "10.99.0.208/24");
     lab = LoneNodeLab.create(dir, hosts);
     lab.ok("lb", "ip", "addr", "add", "10.99.0.219/32", "dev", "eth0");
     lab.ok("lb", "ip", "addr", "add", "10.99.0.231/32", "dev", "eth0");
-    pki =
-        TestPki.create(dir.resolve("pki"))
-            .issue("lb-dual", "ca", "subjectAltName=IP:10.99.0.219", "serverAuth,clientAuth")
-            .issue("ccw1", "ca", "subjectAltName=IP:10.99.0.207", "serverAuth")
-            .issue("ccw2", "ca", "subjectAltName=IP:10.99.0.208", "serverAuth");
+    pki = GeCcwLab.pki(dir);
     for (String host : List.of("ccw1", "ccw2")) {
       String ip = host.equals("ccw1") ? "10.99.0.207" : "10.99.0.208";
-      lab.nginxWith(
-          host,
-          """
-          listen 443 ssl; listen 44300 ssl;
-          ssl_certificate %s; ssl_certificate_key %s;
-          ssl_client_certificate %s; ssl_verify_client on;
-          location = /api/health/ { return 200 "allServicesOperative"; }
-          location / { return 200 "%s client $ssl_client_s_dn\\n"; }
-          """
-              .formatted(pki.cert(host), pki.key(host), pki.cert("ca"), host),
-          443,
-          "https://" + ip + "/");
+      lab.nginxWith(host, GeCcwLab.server(pki, host), 443, "https://" + ip + "/");
     }
   }
 
   @AfterEach
   void stop() {
     lab.close();
-  }
-
-  private String profile() throws Exception {
-    return Files.readString(Path.of("..", "deploy", "profiles", "ge-ccw.yaml"))
-        .replace("192.32.40.", "10.99.0.")
-        .replace("192.32.43.", "10.99.0.")
-        .replace("/etc/lbctl/certs/client-cert.pem", pki.cert("lb-dual").toString())
-        .replace("/etc/lbctl/certs/client-cert.key", pki.key("lb-dual").toString())
-        .replace("/etc/lbctl/certs/mtls-ca.pem", pki.cert("ca").toString())
-        .replace(
-            "      type: https-get\n",
-            "      type: https-get\n      interval: 300ms\n      timeout: 250ms\n");
   }
 
   /** One request from the client with its certificate; the answer, or "" when refused. */
@@ -95,7 +64,7 @@ class GeCcwProfileIT {
 
   @Test
   void mtlsReencryptionAndLastSuccessfulUntilTheStickTableIsCleared() throws Exception {
-    lab.startNode(profile());
+    lab.startNode(GeCcwLab.profile(pki));
     lab.awaitManagement();
     await()
         .atMost(Duration.ofSeconds(60))

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -31,9 +30,7 @@ class IConnectProfileIT {
 
   @BeforeEach
   void lab() throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb", "10.99.0.11/24");
+    Map<String, String> hosts = LoneNodeLab.nodeHosts();
     hosts.put("primary", "10.99.1.110/24");
     hosts.put("secondary", "10.99.1.120/24");
     lab = LoneNodeLab.create(dir, hosts);

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,19 +37,8 @@ class InsigniaDrillIT {
     hosts.put("standby", "10.99.0.103/24");
     lab = PairLab.create(dir, hosts);
     peers = new LabPeers(lab.lab(), dir);
-    for (String ds : List.of("ds1", "ds2")) {
-      DrRealServer.prepare(lab.lab(), ds, "10.99.0.70");
-      Path received = Files.createDirectories(dir.resolve("received-" + ds));
-      peers.spawn(ds, "storescp-" + ds, "storescp", "-od", received.toString(), "104");
-    }
-    for (String engine : List.of("ims1", "ims2", "standby")) {
-      peers.hl7Engine(engine, 2575);
-    }
-    for (String engine : List.of("ims1", "ims2", "standby")) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> Files.readString(peers.log("hl7-" + engine)).contains("listening 2575"));
-    }
+    peers.drDicomServers("10.99.0.70", 104, "ds1", "ds2");
+    peers.hl7Engines(2575, "ims1", "ims2", "standby");
     lab.configurePair(
         Files.readString(Path.of("..", "deploy", "profiles", "insignia.yaml"))
             .replace("172.26.11.", "10.99.0."));
@@ -63,9 +51,7 @@ class InsigniaDrillIT {
   }
 
   private int stored(String ds) throws Exception {
-    try (Stream<Path> files = Files.list(dir.resolve("received-" + ds))) {
-      return (int) files.count();
-    }
+    return peers.stored(ds);
   }
 
   @Test

@@ -7,11 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -34,9 +32,7 @@ class InsigniaProfileIT {
 
   @BeforeEach
   void lab() throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb", "10.99.0.11/24");
+    Map<String, String> hosts = LoneNodeLab.nodeHosts();
     hosts.put("ds1", "10.99.0.100/24");
     hosts.put("ds2", "10.99.0.102/24");
     hosts.put("ims1", "10.99.0.101/24");
@@ -47,19 +43,8 @@ class InsigniaProfileIT {
     // A lone node: the VIPs the pair would float are added by hand.
     lab.ok("lb", "ip", "addr", "add", DICOM_VIP + "/32", "dev", "eth0");
     lab.ok("lb", "ip", "addr", "add", HL7_VIP + "/32", "dev", "eth0");
-    for (String ds : List.of("ds1", "ds2")) {
-      DrRealServer.prepare(lab.lab(), ds, DICOM_VIP);
-      Path received = Files.createDirectories(dir.resolve("received-" + ds));
-      peers.spawn(ds, "storescp-" + ds, "storescp", "-od", received.toString(), "104");
-    }
-    for (String engine : List.of("ims1", "ims2", "standby")) {
-      peers.hl7Engine(engine, 2575);
-    }
-    for (String engine : List.of("ims1", "ims2", "standby")) {
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> Files.readString(peers.log("hl7-" + engine)).contains("listening 2575"));
-    }
+    peers.drDicomServers(DICOM_VIP, 104, "ds1", "ds2");
+    peers.hl7Engines(2575, "ims1", "ims2", "standby");
   }
 
   @AfterEach
@@ -74,9 +59,7 @@ class InsigniaProfileIT {
   }
 
   private int received(String ds) throws Exception {
-    try (Stream<Path> files = Files.list(dir.resolve("received-" + ds))) {
-      return (int) files.count();
-    }
+    return peers.stored(ds);
   }
 
   private long hl7Received(String engine) throws Exception {

@@ -1,8 +1,11 @@
 package org.lbctl.cli;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +53,38 @@ final class LabPeers implements AutoCloseable {
     Process p = Hl7Peer.start(lab, host, log("hl7-" + host), "serve", host, Integer.toString(port));
     processes.add(p);
     return p;
+  }
+
+  /**
+   * DICOM servers behind a DR VIP: the VIP on each host's loopback (the ARP problem solved) and
+   * dcmtk's storescp on {@code port}, storing into {@code <dir>/received-<host>}.
+   */
+  void drDicomServers(String vip, int port, String... hosts) throws IOException {
+    for (String host : hosts) {
+      DrRealServer.prepare(lab, host, vip);
+      Path received = Files.createDirectories(dir.resolve("received-" + host));
+      spawn(
+          host, "storescp-" + host, "storescp", "-od", received.toString(), Integer.toString(port));
+    }
+  }
+
+  /** How many studies the storescp of {@code host} has stored. */
+  int stored(String host) throws IOException {
+    try (var files = Files.list(dir.resolve("received-" + host))) {
+      return (int) files.count();
+    }
+  }
+
+  /** HAPI interface engines on {@code port} in each of {@code hosts}, once all listen. */
+  void hl7Engines(int port, String... hosts) throws IOException {
+    for (String host : hosts) {
+      hl7Engine(host, port);
+    }
+    for (String host : hosts) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> Files.readString(log("hl7-" + host)).contains("listening " + port));
+    }
   }
 
   /** How many HL7 messages the engine in {@code host} acknowledged. */

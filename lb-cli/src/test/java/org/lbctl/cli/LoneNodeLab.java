@@ -31,6 +31,14 @@ final class LoneNodeLab implements AutoCloseable {
   }
 
   /** The lab's hosts by name and address; {@code lb} runs the node. */
+  /** The client (10.99.0.10) and the node (10.99.0.11): add the servers to it. */
+  static Map<String, String> nodeHosts() {
+    Map<String, String> hosts = new java.util.LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    hosts.put("lb", "10.99.0.11/24");
+    return hosts;
+  }
+
   static LoneNodeLab create(Path dir, Map<String, String> hosts) throws IOException {
     return new LoneNodeLab(dir, NamespaceLab.create(hosts));
   }

@@ -37,9 +37,7 @@ class Mach7DrillIT {
     peers = new LabPeers(lab.lab(), dir);
     workstations = Workstations.add(lab, WORKSTATIONS);
     TestPki pki = TestPki.create(dir.resolve("pki"));
-    for (String host : List.of("mach1", "mach2")) {
-      peers.hl7Engine(host, 6667);
-    }
+    peers.hl7Engines(6667, "mach1", "mach2");
     for (String host : List.of("mach1", "mach2")) {
       String ip = host.equals("mach1") ? "10.99.0.150" : "10.99.0.151";
       lab.nginxIn(
@@ -48,9 +46,6 @@ class Mach7DrillIT {
               .formatted(pki.cert("server"), pki.key("server"), host),
           443,
           "https://" + ip + "/");
-      await()
-          .atMost(Duration.ofSeconds(30))
-          .until(() -> Files.readString(peers.log("hl7-" + host)).contains("listening"));
     }
     lab.configurePair(
         Files.readString(Path.of("..", "deploy", "profiles", "mach7.yaml"))

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,9 +34,7 @@ class Mach7ProfileIT {
 
   @BeforeEach
   void lab() throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb", "10.99.0.11/24");
+    Map<String, String> hosts = LoneNodeLab.nodeHosts();
     hosts.put("mach1", "10.99.0.150/24");
     hosts.put("mach2", "10.99.0.151/24");
     lab = LoneNodeLab.create(dir, hosts);

@@ -260,20 +260,7 @@ class TlsTerminationIT {
   @Test
   void reencryptionVerifiesTheServerAndPresentsTheClientCertificate() throws Exception {
     int tlsServerPort = Ports.free();
-    Nginx secure =
-        Nginx.withServer(
-            "ccw-tls",
-            dir,
-            """
-            listen 127.0.0.1:%d ssl;
-            ssl_certificate %s;
-            ssl_certificate_key %s;
-            ssl_client_certificate %s;
-            ssl_verify_client on;
-            location / { return 200 "ccw1 over tls, client $ssl_client_s_dn\n"; }
-            """
-                .formatted(tlsServerPort, pki.cert("server"), pki.key("server"), pki.cert("ca")),
-            tlsServerPort);
+    Nginx secure = ccwOverTls("ccw-tls", tlsServerPort);
     try {
       String yaml =
           """
@@ -325,20 +312,7 @@ class TlsTerminationIT {
   @Test
   void tcpModeTerminatesTlsAndReencryptsToTheServer() throws Exception {
     int tlsServerPort = Ports.free();
-    Nginx secure =
-        Nginx.withServer(
-            "ccw-tcp-tls",
-            dir,
-            """
-            listen 127.0.0.1:%d ssl;
-            ssl_certificate %s;
-            ssl_certificate_key %s;
-            ssl_client_certificate %s;
-            ssl_verify_client on;
-            location / { return 200 "ccw1 over tls, client $ssl_client_s_dn\n"; }
-            """
-                .formatted(tlsServerPort, pki.cert("server"), pki.key("server"), pki.cert("ca")),
-            tlsServerPort);
+    Nginx secure = ccwOverTls("ccw-tcp-tls", tlsServerPort);
     try {
       engine.apply(
           Configs.yaml(
@@ -389,6 +363,23 @@ class TlsTerminationIT {
     } finally {
       secure.close();
     }
+  }
+
+  /** A CCW server: nginx over TLS that wants a client certificate of the CA and names it. */
+  private Nginx ccwOverTls(String name, int port) throws Exception {
+    return Nginx.withServer(
+        name,
+        dir,
+        """
+        listen 127.0.0.1:%d ssl;
+        ssl_certificate %s;
+        ssl_certificate_key %s;
+        ssl_client_certificate %s;
+        ssl_verify_client on;
+        location / { return 200 "ccw1 over tls, client $ssl_client_s_dn\n"; }
+        """
+            .formatted(port, pki.cert("server"), pki.key("server"), pki.cert("ca")),
+        port);
   }
 
   private SSLSocket jdkClient() throws Exception {
