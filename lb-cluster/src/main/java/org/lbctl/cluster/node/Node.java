@@ -1172,26 +1172,52 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public void close() {
-    PairController p = pair;
-    if (p != null) {
-      p.close();
-    }
-    stopStickTable();
-    synchronized (pairing) {
-      if (offer != null) {
-        offer.close();
-      }
-    }
-    if (management != null) {
-      management.close();
-    }
-    health.close();
-    kernel.close();
-    alerter.close();
-    if (transparentInstalled) {
-      removeTransparentRouting();
-    }
-    engine.close();
+    // Each part stops on its own: one that fails to close must not leave the kernel's rules,
+    // routes and addresses of the parts after it behind.
+    stopping(
+        "the pair",
+        () -> {
+          PairController p = pair;
+          if (p != null) {
+            p.close();
+          }
+        });
+    stopping("the stick table", this::stopStickTable);
+    stopping(
+        "the pairing offer",
+        () -> {
+          synchronized (pairing) {
+            if (offer != null) {
+              offer.close();
+            }
+          }
+        });
+    stopping(
+        "management",
+        () -> {
+          if (management != null) {
+            management.close();
+          }
+        });
+    stopping("health checks", health::close);
+    stopping("layer 4 rules", kernel::close);
+    stopping("alerts", alerter::close);
+    stopping(
+        "transparent routing",
+        () -> {
+          if (transparentInstalled) {
+            removeTransparentRouting();
+          }
+        });
+    stopping("the proxy", engine::close);
     log.info("node {} stopped", name);
+  }
+
+  private static void stopping(String part, Runnable close) {
+    try {
+      close.run();
+    } catch (RuntimeException e) {
+      log.error("stopping {} failed; stopping the rest", part, e);
+    }
   }
 }
