@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.lbctl.cli.demo.DemoBackends;
 import org.lbctl.cluster.node.Node;
 import org.lbctl.cluster.node.ReloadSignal;
@@ -33,6 +35,9 @@ import picocli.CommandLine.Spec;
       "--demo starts two small web servers on loopback and a virtual service in front of them."
     })
 final class RunCommand implements Callable<Integer> {
+  /** How long a stop that arrives during the start waits for it (then the JVM exits anyway). */
+  private static final java.time.Duration START_WAIT = java.time.Duration.ofSeconds(60);
+
   @Option(
       names = "--config",
       paramLabel = "FILE",
@@ -81,15 +86,43 @@ final class RunCommand implements Callable<Integer> {
           "give --config FILE or --node FILE, or --demo for a demonstration node (not both)");
     }
     DemoBackends backends = demo ? DemoBackends.start() : null;
+    // The hook is in place before the node starts: a SIGTERM that arrives while it is still
+    // starting (binding listeners, generating a certificate) waits for the start to end and
+    // then stops the node, instead of leaving the kernel rules, routes and addresses set up so
+    // far behind.
+    CountDownLatch started = new CountDownLatch(1);
+    AtomicReference<Node> running = new AtomicReference<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    started.await(START_WAIT.toSeconds(), TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  Node n = running.get();
+                  if (n != null) {
+                    SystemdNotify.stopping();
+                    n.close();
+                    closeQuietly(backends);
+                  }
+                  stopped.countDown();
+                },
+                "lb-shutdown"));
     Node node;
     try {
       node = Node.start(local, demo ? Optional.of(demoConfig()) : Optional.empty());
+      running.set(node);
     } catch (ConfigException e) {
       closeQuietly(backends);
       throw new CliFailure(local.configFile().map(f -> f + ": ").orElse("") + e.getMessage());
     } catch (IOException e) {
       closeQuietly(backends);
       throw new CliFailure(e.getMessage());
+    } finally {
+      started.countDown();
     }
     ReloadSignal.install(node);
     // Serving and taking management calls: a Type=notify unit counts as started from here.
@@ -97,17 +130,6 @@ final class RunCommand implements Callable<Integer> {
         node.status().virtualServices().size()
             + " virtual services, "
             + node.status().configSource());
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  SystemdNotify.stopping();
-                  node.close();
-                  closeQuietly(backends);
-                  stopped.countDown();
-                },
-                "lb-shutdown"));
     if (demo) {
       spec.commandLine().getOut().print(demoInstructions());
       spec.commandLine().getOut().flush();

@@ -106,4 +106,26 @@ class TransparentProxyIT {
     assertThat(lab.exec("lb", "ip", "rule", "show").output()).doesNotContain("lookup 6694");
     assertThat(lab.exec("lb", "ip", "-6", "rule", "show").output()).doesNotContain("lookup 6694");
   }
+
+  /**
+   * A SIGTERM while the node is still starting (here: right after it set transparent routing up,
+   * while it binds and makes its management certificate) stops it all the same: nothing of the
+   * routing stays behind. It did stay when the stop hook came only after the start.
+   */
+  @Test
+  void aStopDuringTheStartStillTakesTheRoutingWithIt() throws Exception {
+    node.startNode(
+        """
+        virtualServices:
+          - {label: tcp-transparent, address: 10.99.0.100, ports: [80], transparent: true,
+             realServers: [{label: rs, address: 10.99.1.21, port: 8080}]}
+        """);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> node.log().contains("transparent routing set up"));
+    assertThat(node.stopNode()).isTrue();
+    assertThat(lab.exec("lb", "nft", "list", "table", "inet", "lbctl_transparent").ok()).isFalse();
+    assertThat(lab.exec("lb", "ip", "rule", "show").output()).doesNotContain("lookup 6694");
+  }
 }
