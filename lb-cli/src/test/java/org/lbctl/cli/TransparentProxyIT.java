@@ -46,6 +46,14 @@ class TransparentProxyIT {
     assertThat(lab.exec("rs", "ip", "-6", "route", "add", "default", "via", "fd99:1::1").ok())
         .isTrue();
     rs = node.nginx("rs", "8080; listen [::]:8080", 8080, "http://10.99.1.21:8080/");
+    // Warm the IPv6 neighbour caches both ways: a cold first transparent connection waits for
+    // neighbour discovery's retransmit (1 s) on each side, longer than the client's 2 s.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                lab.exec("lb", "ping", "-6", "-c", "1", "-W", "1", "fd99:1::21").ok()
+                    && lab.exec("rs", "ping", "-6", "-c", "1", "-W", "1", "fd99:1::1").ok());
   }
 
   @AfterEach
