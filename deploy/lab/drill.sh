@@ -1,172 +1,378 @@
 #!/usr/bin/env bash
-# Failover drill in a namespace lab (LAB.md section 1): client, lb1, lb2, rs1, rs2 on a bridge in
-# 10.99.0.0/24, two lbctl nodes as a pair, nginx as the real servers, the VIP 10.99.0.100:80.
-# While the client requests the VIP every ~10 ms and a sampler records every 100 ms how many
-# nodes hold the VIP, the drill fails the active node N times:
-#   kill     kill -9, then what the unit's ExecStopPost does (flush the :lb-labelled addresses);
-#            then restart it, passive
-#   stop     SIGSTOP (a frozen JVM) until the peer took over, then SIGCONT
-#   cut      the active node's link down until the peer took over, then up again
+# Failover drill in a namespace lab (LAB.md section 1): client, obs, lb1, lb2, rs1, rs2 on a bridge
+# in 10.99.0.0/24, two lbctl nodes as a pair, nginx as the real servers, the VIP 10.99.0.100:80.
+# While the client requests the VIP every ~10 ms, a sampler records every 100 ms which nodes hold
+# the VIP (`ip addr`) and an observer (probe.py, in lbd-obs at 10.99.0.30) records every 50 ms
+# which nodes answer for it (ARP request, and a TCP SYN at each node's MAC), the drill fails the
+# pair N times:
+#   kill     kill -9 of the active node, then what the unit's ExecStopPost does (flush the
+#            :lb-labelled addresses); then restart it, passive
+#   stop     SIGSTOP of the active JVM until the peer took over, then SIGCONT; 5 s more sampling
+#   cut      the active node's link down until the peer took over and the node let go, then up
 #   restart  SIGTERM (an orderly stop: the node gives its addresses up first), then start it
 #   pause    SIGSTOP for 1 s then SIGCONT, which must NOT cause a failover
-# Last line: drill=<kind> runs=N takeover_ms_p50=X takeover_ms_p99=Y dual_owner_samples=Z false_failovers=W
+#   blip     the active node's link down for 0.5-3.0 s (uniform), then up
+#   series   random faults (kill -9, SIGSTOP 0.5-5 s, link cut 1-10 s, orderly restart), mostly on
+#            the active node, under load from 8 clients on an L7 VIP and an L4 NAT VIP
+#            (10.99.0.101:8081), both with source-IP persistence
+# After each run the drill waits until the pair settled (one active node holding the addresses,
+# the other passive, both seeing each other) and stayed so for 3 s.
+# Last lines:
+#   drill=<kind> runs=N takeover_ms_p50=X takeover_ms_p99=Y dual_holders=A dual_answering=B false_failovers=W double_failovers=D
+#   drill=blip runs=N dual_answering=B double_failovers=D takeover_ms_p99=T
+#   drill=series runs=N takeover_ms_p99=T dual_answering=B false_failovers=W sticky_moved=S
+# LBCTL_JAR=/path runs that jar (default lb-cli/target/lbctl.jar, built if missing); KEEP=1 keeps
+# the working directory; DRILL_SEED=N repeats the random choices of blip and series.
 # Root only; the lab's namespaces (lbd-*) are removed by name on exit, also on failure.
 set -euo pipefail
-kind="${1:?usage: drill.sh kill|stop|cut|restart|pause [N]}"
+usage="usage: drill.sh kill|stop|cut|restart|pause|blip|series [N]"
+kind="${1:?$usage}"
 runs="${2:-5}"
-case "$kind" in kill|stop|cut|restart|pause) ;; *) echo "drill: unknown kind '$kind'" >&2; exit 2 ;; esac
+case "$kind" in kill|stop|cut|restart|pause|blip|series) ;; *) echo "drill: unknown kind '$kind'; $usage" >&2; exit 2 ;; esac
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "drill: N must be a positive number: '$runs'" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "drill: needs root (network namespaces)" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-jar="$root/lb-cli/target/lbctl.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
-for tool in nginx curl arping ip; do command -v $tool >/dev/null || { echo "drill: $tool is missing" >&2; exit 2; }; done
+if [ -n "${LBCTL_JAR:-}" ]; then
+  jar="$LBCTL_JAR"
+  [ -f "$jar" ] || { echo "drill: LBCTL_JAR=$jar: no such file" >&2; exit 2; }
+else
+  jar="$root/lb-cli/target/lbctl.jar"
+  [ -f "$jar" ] || (cd "$root" && mvn -B -q -DskipTests package)
+fi
+jar="$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")"
+for tool in nginx curl arping ip nft java; do command -v $tool >/dev/null || { echo "drill: $tool is missing" >&2; exit 2; }; done
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY="$(command -v python3)" || { echo "drill: python3 is missing" >&2; exit 2; }
+[ -n "${DRILL_SEED:-}" ] && RANDOM=$DRILL_SEED
 
 P=lbd-
+HOSTS="sw client obs lb1 lb2 rs1 rs2"
 VIP=10.99.0.100
+OBS=10.99.0.30
+# The addresses that float: all of them on the active node, none on the passive one.
+floating=("$VIP/32")
+if [ "$kind" = series ]; then
+  NATVIP=10.99.0.101; NATPORT=8081
+  floating+=("$NATVIP/32" "10.99.1.1/24")
+fi
 work="$(mktemp -d /tmp/lbctl-drill.XXXXXX)"
 declare -A pid
 bg=()
 nginx_pids=()
 now_ms() { date +%s%3N; }
+wait_for() { # seconds, command...
+  local limit=$(( $(now_ms) + $1 * 1000 )); shift
+  until "$@"; do [ "$(now_ms)" -lt "$limit" ] || return 1; sleep 0.05; done
+}
+# Background processes are disowned (no job reports when they are killed): poll for their end.
+gone() { ! kill -0 "$1" 2>/dev/null; }
+# Every drill ends: at most about 3 minutes per run (the longest run waits 20 s for the VIP,
+# then 60 s for the pair to settle), plus a minute to build the lab.
+limit_s=$(( 60 + runs * 180 ))
 
 cleanup() {
+  set +e
+  trap - TERM INT
   # SIGTERM to nginx's master stops its workers too; SIGKILL would orphan them.
-  for p in "${nginx_pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pid[@]}" "${bg[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  for n in sw client lb1 lb2 rs1 rs2; do ip netns del "$P$n" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  [ -n "${KEEP:-}" ] && echo "drill: kept $work" >&2 || rm -rf "$work"
+  for p in "${nginx_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
+  # A stopped JVM must be continued to die of SIGKILL promptly; it dies either way.
+  for p in "${pid[@]}" "${bg[@]}"; do kill -9 "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
+  for p in "${pid[@]}" "${bg[@]}" "${nginx_pids[@]}"; do wait_for 5 gone "$p"; done
+  for n in $HOSTS; do ip netns del "$P$n" 2>/dev/null; done
+  if [ -n "${KEEP:-}" ]; then echo "drill: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
-for n in sw client lb1 lb2 rs1 rs2; do ip netns del "$P$n" 2>/dev/null || true; done
+trap 'echo "drill: interrupted" >&2; exit 1' TERM INT
+# (The sleep must not hold our output open after the drill ended: its own output goes nowhere.)
+( sleep "$limit_s" >/dev/null 2>&1; echo "drill: over the time limit of ${limit_s} s, stopping" >&2; kill -TERM $$ ) 2>/dev/null &
+bg+=($!); disown $!
+for n in $HOSTS; do ip netns del "$P$n" 2>/dev/null || true; done
 
-# The lab.
+# The lab. obs is the observer: its own namespace, so that the answers it provokes never touch
+# the client's neighbour entries.
 ip netns add ${P}sw; ip -n ${P}sw link add br0 type bridge; ip -n ${P}sw link set br0 up
-i=0
-for h in client:10 lb1:11 lb2:12 rs1:21 rs2:22; do
+for h in client:10 obs:30 lb1:11 lb2:12 rs1:21 rs2:22; do
   n=${h%%:*}; a=${h##*:}
   ip netns add $P$n; ip -n $P$n link set lo up
   ip link add ${P}p-$n netns ${P}sw type veth peer name eth0 netns $P$n
   ip -n ${P}sw link set ${P}p-$n master br0 up
   ip -n $P$n addr add 10.99.0.$a/24 dev eth0; ip -n $P$n link set eth0 up
-  i=$((i+1))
 done
+mac_of() { ip -n $P$1 -o link show dev eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+declare -A mac
+for h in lb1 lb2; do mac[$h]="$(mac_of $h)"; done
+# The observer's kernel must not answer the SYN-ACKs it did not ask for (probe.py resets them).
+ip netns exec ${P}obs nft -f - <<'NFT'
+table ip obs {
+  chain out { type filter hook output priority 0; policy accept; tcp flags & rst == rst drop; }
+}
+NFT
 
-# Real servers.
+# Real servers: nginx answering with its name on 8080 (the L7 VIP) and 8081 (the L4 NAT VIP).
 for rs in rs1 rs2; do
   mkdir -p "$work/$rs"
   cat > "$work/$rs/nginx.conf" <<CONF
 daemon off; worker_processes 1; pid $work/$rs/nginx.pid; error_log $work/$rs/error.log warn;
 events { worker_connections 1024; }
 http { access_log off; client_body_temp_path $work/$rs; proxy_temp_path $work/$rs; fastcgi_temp_path $work/$rs; uwsgi_temp_path $work/$rs; scgi_temp_path $work/$rs;
-  server { listen 8080; location / { return 200 "$rs\n"; } } }
+  server { listen 8080; listen 8081; location / { return 200 "$rs\n"; } } }
 CONF
   # Its own log, not our stdout: a process that outlives us must not hold our pipe open.
   ip netns exec $P$rs nginx -c "$work/$rs/nginx.conf" -p "$work/$rs" > "$work/$rs/out.log" 2>&1 &
-  nginx_pids+=($!)
+  nginx_pids+=($!); disown $!
 done
+if [ "$kind" = series ]; then
+  # Layer 4 NAT: the servers also sit on 10.99.1.0/24, and what they send from there goes back
+  # through the pair's floating gateway 10.99.1.1 (source routing), not straight to the client.
+  for rs in rs1:21 rs2:22; do
+    n=${rs%%:*}; a=${rs##*:}
+    ip -n $P$n addr add 10.99.1.$a/24 dev eth0
+    ip -n $P$n rule add from 10.99.1.$a table 100 pref 100
+    ip -n $P$n route add 10.99.1.0/24 dev eth0 src 10.99.1.$a table 100
+    ip -n $P$n route add default via 10.99.1.1 dev eth0 table 100
+  done
+  # Eight clients, each its own source address.
+  clients=()
+  for i in $(seq 51 58); do ip -n ${P}client addr add 10.99.0.$i/24 dev eth0; clients+=(10.99.0.$i); done
+fi
 
-# The pair.
-head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$work/pair.secret"; chmod 600 "$work/pair.secret"
-# Each node keeps its own copy (the secondary rewrites its copy with every version it receives).
+# The pair: each node in a directory of its own (node file, configuration, secret, socket, log,
+# management certificate), as on two machines.
+secret="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 # EXTRA_VIPS=N puts N more virtual services (10.99.0.150 on) ahead of the probed one, so its
 # takeover waits for theirs: how the takeover scales with the number of VIPs.
-{
-echo "virtualServices:"
-for i in $(seq 1 "${EXTRA_VIPS:-0}"); do
-  echo "  - {label: extra$i, address: 10.99.0.$((149 + i)), ports: [80], realServers: [{label: rs1, address: 10.99.0.21, port: 8080}]}"
-done
-cat <<CONF
+config() {
+  [ "$kind" = series ] && echo "floatingIps: [10.99.1.1/24]"
+  echo "virtualServices:"
+  for i in $(seq 1 "${EXTRA_VIPS:-0}"); do
+    echo "  - {label: extra$i, address: 10.99.0.$((149 + i)), ports: [80], realServers: [{label: rs1, address: 10.99.0.21, port: 8080}]}"
+  done
+  cat <<CONF
   - label: drill
     address: $VIP
     ports: [80]
     timeouts: {connect: 1s}
+CONF
+  [ "$kind" = series ] && echo "    persistence: {mode: source-ip, timeout: 1h}"
+  cat <<CONF
     realServers:
       - {label: rs1, address: 10.99.0.21, port: 8080}
       - {label: rs2, address: 10.99.0.22, port: 8080}
 CONF
-} > "$work/lb1-lbctl.yaml"
-cp "$work/lb1-lbctl.yaml" "$work/lb2-lbctl.yaml"
+  [ "$kind" = series ] && cat <<CONF
+  - label: nat
+    address: $NATVIP
+    ports: [$NATPORT]
+    layer: 4
+    mode: nat
+    persistence: {mode: source-ip, timeout: 1h}
+    realServers:
+      - {label: rs1, address: 10.99.1.21, port: 8081}
+      - {label: rs2, address: 10.99.1.22, port: 8081}
+CONF
+  return 0
+}
 for n in lb1:primary:11:12 lb2:secondary:12:11; do
   IFS=: read -r h role me peer <<<"$n"
-  cat > "$work/$h.yaml" <<CONF
-configFile: $h-lbctl.yaml
-managementSocket: $h.sock
+  mkdir -p "$work/$h"
+  # Each node keeps its own copy (the secondary rewrites its copy with every version it receives).
+  config > "$work/$h/lbctl.yaml"
+  printf '%s' "$secret" > "$work/$h/pair.secret"; chmod 600 "$work/$h/pair.secret"
+  cat > "$work/$h/node.yaml" <<CONF
+configFile: lbctl.yaml
+managementSocket: lbctl.sock
 ioThreads: 1
 pair: {role: $role, bind: 10.99.0.$me, peer: 10.99.0.$peer, secretFile: pair.secret, pingTargets: [10.99.0.10]}
 CONF
 done
-lbctl() { java -jar "$jar" "$@"; }
-start_node() { ip netns exec $P$1 java -jar "$jar" run --node "$work/$1.yaml" >> "$work/$1.log" 2>&1 & pid[$1]=$!; }
-state_of() { lbctl status -o json --socket "$work/$1.sock" 2>/dev/null | sed -n 's/.*"state" : "\(active\|passive\)".*/\1/p' | head -1; }
-holds() { ip -n $P$1 -o addr show dev eth0 | grep -q " $VIP/32"; }
-wait_for() { # seconds, command...
-  local limit=$(( $(now_ms) + $1 * 1000 )); shift
-  until "$@"; do [ "$(now_ms)" -lt "$limit" ] || return 1; sleep 0.05; done
+start_node() {
+  ( cd "$work/$1" && exec ip netns exec $P$1 java -jar "$jar" run --node "$work/$1/node.yaml" ) >> "$work/$1/node.log" 2>&1 &
+  pid[$1]=$!; disown $!
 }
+# The management API over the node's socket, with curl (a JVM per call is too slow to poll).
+status_of() { curl -s --max-time "${2:-1}" --unix-socket "$work/$1/lbctl.sock" http://lbctl/v1/status 2>/dev/null | tr -d ' \n'; }
+# The node's own pair state (the first "state" in "pair", before the peer's object).
+state_of() { status_of "$@" | sed -n 's/.*"pair":{[^{}]*"state":"\([a-z]*\)".*/\1/p'; }
+sees_peer() { status_of $1 | grep -q '"peer":{[^}]*"present":true'; }
+addrs_of() { ip -n $P$1 -o addr show dev eth0 2>/dev/null; }
+# all: every floating address on the node; any: at least one; none: not one.
+holding() {
+  local a n=0 f; a="$(addrs_of $1)"
+  for f in "${floating[@]}"; do grep -q " $f " <<<"$a" && n=$((n+1)); done
+  if [ $n -eq ${#floating[@]} ]; then echo all; elif [ $n -gt 0 ]; then echo any; else echo none; fi
+}
+holds() { [ "$(holding $1)" != none ]; }
 active_node() { for h in lb1 lb2; do [ "$(state_of $h)" = active ] && { echo $h; return; }; done; echo none; }
-# Settled: both nodes in one view, one active, the other passive, the VIP on the active only.
-sees_peer() { lbctl status -o json --socket "$work/$1.sock" 2>/dev/null | tr -d ' \n' | grep -q '"peer":{[^}]*"present":true'; }
+# Settled: both nodes in one view, one active, the other passive, the floating addresses all on
+# the active node and none on the passive one.
 pair_settled() {
   sees_peer lb1 && sees_peer lb2 || return 1
   local a b; a="$(state_of lb1)"; b="$(state_of lb2)"
   [ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || return 1
-  if [ "$a" = active ]; then holds lb1 && ! holds lb2; else holds lb2 && ! holds lb1; fi
+  if [ "$a" = active ]; then [ "$(holding lb1)" = all ] && [ "$(holding lb2)" = none ]
+  else [ "$(holding lb2)" = all ] && [ "$(holding lb1)" = none ]; fi
 }
+# ... and stays so for 3 s (a late handback shows within that time); at most 60 s in all.
+settle() {
+  local limit=$(( $(now_ms) + 60000 )) since=""
+  while [ "$(now_ms)" -lt "$limit" ]; do
+    if pair_settled; then
+      [ -n "$since" ] || since=$(now_ms)
+      [ $(( $(now_ms) - since )) -ge 3000 ] && return 0
+    else
+      since=""
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+vip_answers() { ip netns exec ${P}client curl -sf --max-time 1 -o /dev/null http://$VIP/; }
 
 is_state() { [ "$(state_of "$1")" = "$2" ]; }
-start_node lb1; wait_for 40 is_state lb1 active || { echo "drill: lb1 did not become active" >&2; cat "$work/lb1.log" >&2; exit 1; }
-start_node lb2; wait_for 40 pair_settled || { echo "drill: the pair did not form" >&2; exit 1; }
-wait_for 20 ip netns exec ${P}client curl -sf --max-time 1 -o /dev/null http://$VIP/
+start_node lb1; wait_for 40 is_state lb1 active || { echo "drill: lb1 did not become active" >&2; tail -20 "$work/lb1/node.log" >&2; exit 1; }
+start_node lb2; wait_for 40 pair_settled || { echo "drill: the pair did not form" >&2; tail -20 "$work/lb2/node.log" >&2; exit 1; }
+wait_for 20 vip_answers || { echo "drill: the VIP does not answer" >&2; exit 1; }
 
-# The client: one request at a time, ~10 ms apart; a line per request: start_ms ok|fail.
-ip netns exec ${P}client bash -c "while :; do s=\$(date +%s%3N); if curl -s --max-time 0.25 -o /dev/null http://$VIP/; then echo \"\$s ok\"; else echo \"\$s fail\"; fi; sleep 0.01; done" > "$work/probe.log" 2>/dev/null &
-bg+=($!)
-# The sampler: how many nodes hold the VIP, every 100 ms.
-( while :; do n=0; holds lb1 && n=$((n+1)); holds lb2 && n=$((n+1)); echo "$(now_ms) $n"; sleep 0.1; done ) > "$work/owners.log" &
-bg+=($!)
+# The client: one request at a time, ~10 ms apart; a line per request: start_ms ok <server>|fail.
+ip netns exec ${P}client "$PY" "$here/drill.py" load "http://$VIP/" "$work/client.log" 2>"$work/client.err" &
+bg+=($!); disown $!
+if [ "$kind" = series ]; then
+  wait_for 20 ip netns exec ${P}client curl -sf --max-time 1 -o /dev/null http://$NATVIP:$NATPORT/ \
+    || { echo "drill: the L4 NAT VIP does not answer" >&2; exit 1; }
+  ip netns exec ${P}client "$PY" "$here/drill.py" sticky "$work/sticky.log" "${clients[@]}" -- \
+    "l7=$VIP:80" "l4=$NATVIP:$NATPORT" 2>"$work/sticky.err" &
+  bg+=($!); disown $!
+fi
+# The holders: which nodes have the VIP (any floating address) in `ip addr`, every 100 ms.
+( while :; do
+    n=0; h=""; for x in lb1 lb2; do if holds $x; then n=$((n+1)); h+=" $x"; fi; done
+    echo "$(now_ms) $n$h"; sleep 0.1
+  done ) > "$work/holders.log" 2>/dev/null &
+bg+=($!); disown $!
+# The nodes' states as they report them, every 100 ms (- when a node does not answer).
+( while :; do
+    t=$(now_ms); a=$(state_of lb1 0.2); b=$(state_of lb2 0.2); echo "$t ${a:--} ${b:--}"; sleep 0.1
+  done ) > "$work/states.log" 2>/dev/null &
+bg+=($!); disown $!
+# The observer: who answers ARP and TCP for the VIP(s), every 50 ms.
+targets=(--target "$VIP:80")
+[ "$kind" = series ] && targets+=(--target "$NATVIP:$NATPORT")
+ip netns exec ${P}obs "$PY" "$here/probe.py" --iface eth0 --src $OBS \
+  --node "lb1=${mac[lb1]}" --node "lb2=${mac[lb2]}" "${targets[@]}" --interval 0.05 \
+  --duration "$limit_s" --out "$work/answers.log" 2>"$work/probe.err" &
+bg+=($!); disown $!
+sleep 1
+if [ -n "${DRILL_SELFTEST:-}" ]; then
+  # Throwaway check of the observer: the VIP added by hand on the passive node must show as
+  # both nodes answering (ARP at least; nothing listens there, so TCP gives RST or forwards).
+  act="$(active_node)"; other=$([ "$act" = lb1 ] && echo lb2 || echo lb1)
+  sleep 3; t1=$(now_ms)
+  ip -n $P$other addr add $VIP/32 dev eth0; sleep 3; t2=$(now_ms)
+  ip -n $P$other addr del $VIP/32 dev eth0; sleep 1
+  awk -v a="$t1" -v b="$t2" '$1 <= a' "$work/answers.log" > "$work/answers.before"
+  awk -v a="$t1" -v b="$t2" '$1 > a+300 && $1 <= b' "$work/answers.log" > "$work/answers.dual"
+  echo "selftest: one holder ($act):     $("$PY" "$here/drill.py" answering "$work/answers.before")" >&2
+  echo "selftest: VIP added on $other: $("$PY" "$here/drill.py" answering "$work/answers.dual")" >&2
+  tail -3 "$work/answers.dual" >&2
+  exit 0
+fi
 
 takeovers=()
 false_failovers=0
+double_failovers=0
+sticky_moved=0
+# The first request after $1 (epoch ms) that was answered.
+first_ok_after() { awk -v t="$1" '$1 > t && $2 == "ok" {print $1; exit}' "$work/client.log"; }
+served_again_after() { # from, to: the first ok after the first fail in (from, to]; else the first ok
+  awk -v t="$1" -v u="$2" '$1 <= t {next} $2 == "fail" && $1 <= u {f=1; next}
+    $2 == "ok" {if (!first) first=$1; if (f) {print $1; found=1; exit}} END {if (!found) print first}' "$work/client.log"
+}
+answered_after() { [ -n "$(first_ok_after "$1")" ]; }
+# How many times the active role moved between $1 and $2, starting on node $3.
+moves_between() {
+  "$PY" "$here/drill.py" moves "$work/states.log" "$1" "$2" "$3" "lb1=$work/lb1/node.log" "lb2=$work/lb2/node.log" | cut -d' ' -f1
+}
+# ms=uniform in [$1,$2] ms; not in a $(subshell), which would not advance (or would reseed) RANDOM.
+rand_ms() { ms=$(( $1 + (RANDOM * 32768 + RANDOM) % ($2 - $1 + 1) )); }
+sleep_ms() { sleep "$(printf '%d.%03d' $(( $1 / 1000 )) $(( $1 % 1000 )))"; }
+
 for run in $(seq "$runs"); do
   act="$(active_node)"; [ "$act" != none ] || { echo "drill: no active node before run $run" >&2; exit 1; }
   other=$([ "$act" = lb1 ] && echo lb2 || echo lb1)
+  fault=$kind; target=$act; ms=0
+  case "$kind" in
+    blip) rand_ms 500 3000 ;;
+    series)
+      case $(( RANDOM % 4 )) in 0) fault=kill ;; 1) fault=stop; rand_ms 500 5000 ;; 2) fault=cut; rand_ms 1000 10000 ;; 3) fault=restart ;; esac
+      # One fault in four on the passive node: that must move nothing.
+      [ $(( RANDOM % 4 )) -eq 0 ] && target=$other ;;
+  esac
   t0=$(now_ms)
-  case "$kind" in
+  case "$fault" in
     # As the unit's ExecStopPost does after a crash: the labelled addresses go at once.
-    kill) kill -9 "${pid[$act]}"; ip -n $P$act -4 addr flush label '*:lb' ;;
-    stop|pause) kill -STOP "${pid[$act]}" ;;
-    cut) ip -n ${P}sw link set ${P}p-$act down ;;
-    restart) kill -TERM "${pid[$act]}" ;;
+    kill) kill -9 "${pid[$target]}"; ip -n $P$target -4 addr flush label '*:lb' ;;
+    stop|pause) kill -STOP "${pid[$target]}" ;;
+    cut|blip) ip -n ${P}sw link set ${P}p-$target down ;;
+    restart) kill -TERM "${pid[$target]}" ;;
   esac
-  if [ "$kind" = pause ]; then
-    sleep 1; kill -CONT "${pid[$act]}"
-    # Give a wrongly triggered failover the time it would need to show (detection ~3 s).
-    sleep 4
-    [ "$(active_node)" = "$act" ] || false_failovers=$((false_failovers+1))
-    continue
-  fi
-  # Takeover: the first request that started after the failure and succeeded.
-  if ! wait_for 20 awk -v t="$t0" '$1 > t && $2 == "ok" {f=1} END {exit !f}' "$work/probe.log"; then
-    echo "drill: run $run: the VIP did not come back within 20 s" >&2; exit 1
-  fi
-  ok=$(awk -v t="$t0" '$1 > t && $2 == "ok" {print $1; exit}' "$work/probe.log")
-  takeovers+=($(( ok - t0 )))
-  echo "run $run: $kind $act -> served through $other after $(( ok - t0 )) ms" >&2
-  # Recover and let the pair settle before the next run.
+  desc="$fault $target"; [ "$ms" -gt 0 ] && desc="$fault $target for $ms ms"
+  expect=""   # "no" when this fault must not move the role
   case "$kind" in
-    kill|restart) wait "${pid[$act]}" 2>/dev/null || true; start_node $act ;;
-    stop) kill -CONT "${pid[$act]}" ;;
-    # Keep the cut until the isolated node has given its addresses up (or 10 s): healing at once
-    # would measure the merge, not the split.
-    cut) wait_for 10 bash -c "! ip -n $P$act -o addr show dev eth0 | grep -q ' $VIP/32'" || true
-         ip -n ${P}sw link set ${P}p-$act up ;;
+    pause)
+      sleep 1; kill -CONT "${pid[$target]}"
+      # Give a wrongly triggered failover the time it would need to show (detection ~3 s).
+      sleep 4; expect=no ;;
+    kill|stop|cut|restart)
+      # Takeover: the first request that started after the failure and succeeded.
+      wait_for 20 answered_after "$t0" || { echo "drill: run $run: the VIP did not come back within 20 s" >&2; exit 1; }
+      case "$kind" in
+        kill|restart) { wait_for 30 gone "${pid[$target]}" || kill -9 "${pid[$target]}"; }; start_node $target ;;
+        stop) kill -CONT "${pid[$target]}"; sleep 5 ;;   # what the resumed node does, seen
+        # Keep the cut until the isolated node has given its addresses up (or 10 s): healing at
+        # once would measure the merge, not the split.
+        cut) wait_for 10 bash -c "! ip -n $P$target -o addr show dev eth0 | grep -q ' $VIP/32'" || true
+             ip -n ${P}sw link set ${P}p-$target up ;;
+      esac ;;
+    blip|series)
+      case "$fault" in
+        kill|restart) { wait_for 30 gone "${pid[$target]}" || kill -9 "${pid[$target]}"; }; start_node $target ;;
+        stop) sleep_ms "$ms"; kill -CONT "${pid[$target]}" ;;
+        cut|blip) sleep_ms "$ms"; ip -n ${P}sw link set ${P}p-$target up ;;
+      esac
+      [ "$target" = "$other" ] && expect=no
+      [ "$fault" = stop ] && [ "$ms" -lt 1000 ] && expect=no ;;
   esac
-  wait_for 60 pair_settled || { echo "drill: the pair did not settle after run $run" >&2; exit 1; }
-  wait_for 20 ip netns exec ${P}client curl -sf --max-time 1 -o /dev/null http://$VIP/
+  settle || { echo "drill: the pair did not settle after run $run ($desc)" >&2; exit 1; }
+  wait_for 20 vip_answers || { echo "drill: the VIP does not answer after run $run" >&2; exit 1; }
+  t1=$(now_ms)
+  moved=$(moves_between "$t0" "$t1" "$act")
+  note=""
+  # Takeover: from the fault to the first request that succeeded after the first one that failed
+  # (a node stopping in order may still serve a few ms); in the kinds made to fail over always,
+  # in blip and series when the role moved.
+  if { [ "$moved" -gt 0 ] && [ "$expect" != no ]; } || [[ "$kind" =~ ^(kill|stop|cut|restart)$ ]]; then
+    ok=$(served_again_after "$t0" "$t1")
+    [ -n "$ok" ] && takeovers+=($(( ok - t0 ))) && note=", served again after $(( ok - t0 )) ms"
+  fi
+  [ "$moved" -gt 0 ] && [ "$expect" = no ] && false_failovers=$((false_failovers+1)) && note+=", a FALSE failover"
+  [ "$moved" -gt 1 ] && double_failovers=$((double_failovers+1)) && note+=", a DOUBLE failover"
+  if [ "$kind" = series ]; then
+    s=$("$PY" "$here/drill.py" sticky-moved "$work/sticky.log" "$t0" "$t1")
+    sticky_moved=$((sticky_moved + ${s%% *})); [ "${s%% *}" -gt 0 ] && note+=", moved clients: ${s#* }"
+  fi
+  b=$(awk -v a="$t0" -v b="$t1" '$1 > a && $1 <= b' "$work/answers.log" | "$PY" "$here/drill.py" answering /dev/stdin | sed 's/.*both=\([0-9]*\).*/\1/')
+  echo "run $run: $desc: active role moved $moved time(s) (was $act, now $(active_node))$note; both answering in $b samples" >&2
 done
 
-dual=$(awk '$2 >= 2' "$work/owners.log" | wc -l)
-pct() { printf '%s\n' "${takeovers[@]}" | sort -n | awk -v p="$1" '{v[NR]=$1} END {if (NR==0) {print "-"; exit} i=int((NR*p+99)/100); if (i<1) i=1; print v[i]}'; }
-echo "drill=$kind runs=$runs takeover_ms_p50=$(pct 50) takeover_ms_p99=$(pct 99) dual_owner_samples=$dual false_failovers=$false_failovers"
+kill -9 "${bg[@]}" 2>/dev/null || true
+dual_holders=$(awk '$2 >= 2' "$work/holders.log" | wc -l)
+ans="$("$PY" "$here/drill.py" answering "$work/answers.log")"
+dual_answering=$(sed 's/.*both=\([0-9]*\).*/\1/' <<<"$ans")
+echo "observer: $ans" >&2
+pct() { printf '%s\n' "${takeovers[@]}" | sed '/^$/d' | sort -n | awk -v p="$1" '{v[NR]=$1} END {if (NR==0) {print "-"; exit} i=int((NR*p+99)/100); if (i<1) i=1; print v[i]}'; }
+case "$kind" in
+  blip) echo "drill=blip runs=$runs dual_answering=$dual_answering double_failovers=$double_failovers takeover_ms_p99=$(pct 99)" ;;
+  series) echo "drill=series runs=$runs takeover_ms_p99=$(pct 99) dual_answering=$dual_answering false_failovers=$false_failovers sticky_moved=$sticky_moved" ;;
+  *) echo "drill=$kind runs=$runs takeover_ms_p50=$(pct 50) takeover_ms_p99=$(pct 99) dual_holders=$dual_holders dual_answering=$dual_answering false_failovers=$false_failovers double_failovers=$double_failovers" ;;
+esac
