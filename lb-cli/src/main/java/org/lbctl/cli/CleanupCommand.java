@@ -4,8 +4,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.lbctl.cluster.floating.FloatingIpOwner;
+import org.lbctl.cluster.floating.NftFence;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
+import org.lbctl.core.config.Fencing;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.NodeConfigLoader;
@@ -19,9 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cleanup",
     description = {
-      "Remove this node's floating IPs from its interface. A node that dies (kill -9, crash)",
-      "leaves them configured, so its kernel still answers ARP for them; the systemd unit runs",
-      "this as ExecStopPost. A running node does the same when it starts."
+      "Remove this node's floating IPs from its interface, then its fence (the nftables table",
+      "lbctl_fence). A node that dies (kill -9, crash) leaves both: its addresses stay configured",
+      "but silent once the fence's lease has lapsed; the systemd unit runs this as ExecStopPost."
     })
 final class CleanupCommand implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "FILE", required = true, description = "Node file.")
@@ -43,6 +45,8 @@ final class CleanupCommand implements Callable<Integer> {
     try (FloatingIpOwner owner = new FloatingIpOwner(device, List.of())) {
       owner.release(ips);
     }
+    // The addresses first: a fence removed while they were still there would let them answer.
+    new NftFence(device, Fencing.DEFAULT_LEASE, List.of()).close();
     spec.commandLine().getOut().printf("removed %s from %s where present%n", ips, device);
     spec.commandLine().getOut().flush();
     return 0;

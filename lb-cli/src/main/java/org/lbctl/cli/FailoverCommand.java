@@ -93,8 +93,22 @@ final class FailoverCommand extends ApiCommand {
     return out;
   }
 
+  private static boolean peerActive(JsonNode pair) {
+    return pair.path("peer").path("state").asText().equals("active");
+  }
+
   private int report(Map<InetSocketAddress, OptionalLong> answered) {
+    // The VIP may answer through the peer a moment before the peer's heartbeat says so here.
     JsonNode after = call("GET", "/v1/status", null).path("pair");
+    for (int i = 0; i < 40 && !peerActive(after); i++) {
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+      after = call("GET", "/v1/status", null).path("pair");
+    }
     out().printf("failover drill: this node is now %s%n", after.path("state").asText());
     long worst = 0;
     boolean all = true;

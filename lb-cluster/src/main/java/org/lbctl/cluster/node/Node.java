@@ -14,10 +14,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import javax.crypto.SecretKey;
+import org.lbctl.cluster.floating.Fence;
 import org.lbctl.cluster.floating.FloatingIpOwner;
+import org.lbctl.cluster.floating.NftFence;
+import org.lbctl.cluster.pair.Liveness;
 import org.lbctl.cluster.pair.PairController;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.pair.PingTargets;
+import org.lbctl.cluster.pair.TermStore;
 import org.lbctl.cluster.pairing.LocalAddresses;
 import org.lbctl.cluster.pairing.PairingAnswer;
 import org.lbctl.cluster.pairing.PairingClient;
@@ -49,6 +53,7 @@ import org.lbctl.core.config.ConfigVersion;
 import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.config.Durations;
 import org.lbctl.core.config.Endpoints;
+import org.lbctl.core.config.Fencing;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.NodeConfig;
@@ -63,6 +68,7 @@ import org.lbctl.core.l4.Forwarding;
 import org.lbctl.core.l4.L4DataPlane;
 import org.lbctl.core.l4.L4Ruleset;
 import org.lbctl.core.os.AtomicFiles;
+import org.lbctl.core.os.SystemdWatchdog;
 import org.lbctl.core.os.TransparentRouting;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.SwitchableStickTable;
@@ -105,6 +111,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private volatile PairController pair;
   private PairingListener offer;
   // The engine routes through this; a node of a pair swaps the replicated table in.
+  private SelfCheck selfCheck;
   private final SwitchableStickTable sticks = new SwitchableStickTable(new InMemoryStickTable());
   private volatile ReplicatedStickTable replicated;
   private volatile ReplicatedConfig running;
@@ -169,6 +176,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       node.version = node.versionAtStart(ConfigHash.of(initial));
       node.loadedAt = Instant.now();
       node.management = Management.start(local, node);
+      node.startSelfCheck();
       if (local.pair().isPresent()) {
         node.startStickTable(local.pair().get(), key.orElseThrow());
         node.startPair(local.pair().get(), key.orElseThrow(), PairController.Start.FRESH);
@@ -257,6 +265,43 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     r.close();
   }
 
+  /**
+   * Proves the node alive every fencing period: feeds systemd's watchdog and, on an active node of
+   * a pair, renews the fence's lease.
+   */
+  private void startSelfCheck() throws IOException {
+    SystemdWatchdog watchdog = SystemdWatchdog.fromEnvironment();
+    Duration period = local.pair().map(p -> p.fencing().renew()).orElse(Fencing.DEFAULT_RENEW);
+    Duration detection = Duration.ofNanos(Liveness.DETECT_NANOS);
+    if (local.pair().isPresent()
+        && watchdog.interval().isPresent()
+        && watchdog.interval().get().compareTo(detection) < 0) {
+      throw new IOException(
+          "WatchdogSec="
+              + Durations.format(watchdog.interval().get())
+              + " in the unit is shorter than the pair's detection time ("
+              + Durations.format(detection)
+              + "): systemd would restart a node the peer has not yet judged dead; set"
+              + " WatchdogSec= to 5s or more");
+    }
+    watchdog
+        .interval()
+        .ifPresent(
+            w -> log.info("feeding systemd's watchdog (WatchdogSec={})", Durations.format(w)));
+    selfCheck = new SelfCheck(period, engine.eventLoops(), watchdog, () -> pair);
+    selfCheck.start();
+  }
+
+  /** The fence of a pair node: installed (every address silent) before the pair starts. */
+  private static Fence fence(PairSettings settings) throws IOException {
+    if (!settings.fencing().enabled()) {
+      return Fence.NONE;
+    }
+    NftFence fence = new NftFence(settings.device(), settings.fencing().lease(), List.of());
+    fence.install();
+    return fence;
+  }
+
   private void startPair(PairSettings settings, SecretKey key, PairController.Start mode)
       throws IOException {
     pair =
@@ -264,6 +309,11 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
             settings,
             this::setServing,
             new FloatingIpOwner(settings.device(), List.of()),
+            fence(settings),
+            new TermStore(
+                local
+                    .configFile()
+                    .map(f -> f.toAbsolutePath().resolveSibling(TermStore.FILE_NAME))),
             () -> running.allFloatingIps(),
             new PingTargets(settings.pingTargets(), List.of()),
             this);
@@ -1174,6 +1224,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   public void close() {
     // Each part stops on its own: one that fails to close must not leave the kernel's rules,
     // routes and addresses of the parts after it behind.
+    stopping(
+        "the self-check",
+        () -> {
+          if (selfCheck != null) {
+            selfCheck.close();
+          }
+        });
     stopping(
         "the pair",
         () -> {

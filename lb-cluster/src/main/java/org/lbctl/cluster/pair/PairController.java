@@ -3,14 +3,19 @@ package org.lbctl.cluster.pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.lbctl.cluster.floating.Fence;
 import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.sync.ConfigPush;
 import org.lbctl.cluster.sync.ConfigReplica;
@@ -25,25 +30,28 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes this node the pair's active or passive member and acts on it: membership changes and the
- * peer's announcements go in, {@link RoleDecider} decides, and a change moves the floating IPs and
- * turns the data plane on or off. Every step runs on one thread, in order, so two transitions never
- * interleave; JGroups threads only hand work over.
+ * Makes this node the pair's active or passive member and acts on it. Heartbeats, views and ping
+ * answers go into {@link Liveness}; {@link RoleDecider} decides on the peer's latest announcement;
+ * {@link RoleMachine} carries a change out. Every step runs on one thread, in order, so two
+ * transitions never interleave; JGroups threads only hand work over.
  *
- * <p>Taking over: open the listeners (they may bind before the address exists), add the addresses,
- * announce them. Giving up: stop serving, remove the addresses.
+ * <p>The rules that keep two nodes from answering at once (docs/pair.md has the timelines):
+ *
+ * <ul>
+ *   <li>Every activation takes a term above any seen, kept on disk and carried in every heartbeat;
+ *       when both nodes are active, the higher term stays and the other yields at once.
+ *   <li>A silent peer is taken over only once its lease has surely lapsed: it stops renewing after
+ *       {@link Liveness#SELF_FENCE_NANOS} without news unless its ping targets answer.
+ *   <li>A node that was frozen, or cut off, stops answering first (its fence shuts) and asks the
+ *       peer: it answers again only on a heartbeat the peer wrote after hearing this node's
+ *       question, and only if the peer is not active.
+ *   <li>Announcements carry a sequence number: a late one never overrides a newer one.
+ * </ul>
  */
 public final class PairController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PairController.class);
-
-  private final PairSettings settings;
-  private final ServingGate gate;
-  private final FloatingIpOwner owner;
-  private final Supplier<List<FloatingIp>> floatingIps;
-  private final PingTargets pingTargets;
-  private final ConfigReplica replica;
-  private final ConfigSync sync;
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** The message that ends the pair: the receiver leaves it and runs alone. */
   static final String BREAK_TYPE = "break";
@@ -65,18 +73,18 @@ public final class PairController implements AutoCloseable {
     AWAIT_PEER
   }
 
-  /**
-   * Announcements repeat at this interval while the peer is there: a message sent just as a view
-   * changes can be dropped by a peer that has not installed that view yet, and a repeated one also
-   * tells a peer that missed a change.
-   */
-  static final long ANNOUNCE_INTERVAL_MILLIS = 500;
+  private static final long TICK_MILLIS = Liveness.HEARTBEAT_NANOS / 1_000_000;
+  private static final long PING_EVERY_NANOS = 400_000_000L;
 
-  /** Two missed announcements: the peer is silent, or this node is cut off. */
-  static final long ISOLATION_SILENCE_NANOS = 1_000_000_000L;
-
-  /** How long after an isolation a node checks for another holder before taking over. */
-  static final long RECENT_ISOLATION_NANOS = 10_000_000_000L;
+  private final PairSettings settings;
+  private final Supplier<List<FloatingIp>> floatingIps;
+  private final PingTargets pingTargets;
+  private final ConfigReplica replica;
+  private final ConfigSync sync;
+  private final RoleMachine machine;
+  private final TermStore terms;
+  private final Liveness liveness;
+  private final long incarnation = RANDOM.nextLong() & Long.MAX_VALUE;
 
   private final ScheduledExecutorService worker =
       Executors.newSingleThreadScheduledExecutor(
@@ -89,26 +97,35 @@ public final class PairController implements AutoCloseable {
   // Owned by the worker thread.
   private PairMembership membership;
   private PairState state = PairState.PASSIVE;
-  private boolean peerPresent;
-  private Optional<PairState> peerState = Optional.empty();
+  private long activeTerm;
+  private boolean viewPresent;
+  private Optional<StateAnnouncement> peerSaid = Optional.empty();
+  private long peerIncarnation;
+  private long peerSeq;
+  private long seq;
   private boolean yielding;
-  private boolean isolatedLogged;
-  // Written by the worker only; volatile so status() can age the heartbeat without asking it.
-  private volatile long lastPeerMessageNanos = System.nanoTime();
-  private boolean heardFromPeer;
-  private List<String> peerOwned = List.of();
-  private long isolatedAtNanos = Long.MIN_VALUE;
-  private boolean probing;
-  private Instant since = Instant.now();
-  private String sinceReason = "starting";
+  private boolean suspended;
+  private long suspendSeq;
+  private String suspendReason = "";
+  private boolean pinging;
+  private boolean aloneLogged;
   private boolean awaitingPeer;
   private boolean awaitLogged;
+  private boolean ticking;
+  private long lastPingStart = Long.MIN_VALUE;
+  private Instant since = Instant.now();
+  private String sinceReason = "starting";
   // Set when the pair is being broken: no more role changes, whatever the views say.
   private boolean leaving;
   private Runnable onBreak = () -> {};
-  // Told of every role change (alerts): "secondary is now ACTIVE", and why.
-  private volatile java.util.function.BiConsumer<String, String> onRoleChange = (what, why) -> {};
   private final CompletableFuture<Void> peerGone = new CompletableFuture<>();
+
+  // Read by other threads.
+  private volatile BiConsumer<String, String> onRoleChange = (what, why) -> {};
+  private volatile long lastHeardNanos = System.nanoTime();
+  private volatile boolean heardFromPeer;
+  private volatile boolean leaseWanted;
+  private volatile long lastProgressNanos = System.nanoTime();
 
   /** What the worker last saw; the management API reads it without waiting for the worker. */
   private volatile PairStatus status;
@@ -120,12 +137,33 @@ public final class PairController implements AutoCloseable {
       Supplier<List<FloatingIp>> floatingIps,
       PingTargets pingTargets,
       ConfigReplica replica) {
+    this(
+        settings,
+        gate,
+        owner,
+        Fence.NONE,
+        new TermStore(Optional.empty()),
+        floatingIps,
+        pingTargets,
+        replica);
+  }
+
+  public PairController(
+      PairSettings settings,
+      ServingGate gate,
+      FloatingIpOwner owner,
+      Fence fence,
+      TermStore terms,
+      Supplier<List<FloatingIp>> floatingIps,
+      PingTargets pingTargets,
+      ConfigReplica replica) {
     this.replica = replica;
     this.settings = settings;
-    this.gate = gate;
-    this.owner = owner;
     this.floatingIps = floatingIps;
     this.pingTargets = pingTargets;
+    this.machine = new RoleMachine(gate, owner, fence);
+    this.terms = terms;
+    this.liveness = new Liveness(!pingTargets.targets().isEmpty());
     this.sync =
         new ConfigSync(
             settings.role(),
@@ -155,14 +193,25 @@ public final class PairController implements AutoCloseable {
    */
   public void start(javax.crypto.SecretKey key, Start mode, Runnable onBreak) throws Exception {
     this.onBreak = onBreak;
+    if (pingTargets.targets().isEmpty()) {
+      log.warn(
+          "pair: no ping targets: this node cannot tell a dead peer from a cut link, so a cut"
+              + " leaves both nodes answering on their sides (set pair.pingTargets, such as the"
+              + " gateway)");
+    }
+    if (!machine.fence().enabled()) {
+      log.warn(
+          "pair: running unfenced (pair.fencing: off): a frozen node keeps answering for its"
+              + " floating IPs until the peer's announcements reach it");
+    }
     runOnWorker(
         () -> {
           awaitingPeer = mode == Start.AWAIT_PEER;
+          machine.fence().guard(floatingIps.get());
           if (mode == Start.KEEP_SERVING) {
             transition(PairState.ACTIVE, "paired while serving: keeps its clients");
           } else {
-            gate.setServing(false);
-            owner.release(floatingIps.get());
+            machine.rollback(floatingIps.get());
           }
           return null;
         });
@@ -172,132 +221,150 @@ public final class PairController implements AutoCloseable {
             key,
             view -> worker.execute(() -> onView(view)),
             bytes -> worker.execute(() -> onMessage(bytes)));
-    worker.scheduleWithFixedDelay(
-        () -> announce(false),
-        ANNOUNCE_INTERVAL_MILLIS,
-        ANNOUNCE_INTERVAL_MILLIS,
-        TimeUnit.MILLISECONDS);
-    worker.scheduleWithFixedDelay(this::checkIsolation, 250, 250, TimeUnit.MILLISECONDS);
-    // Alone, the answer depends on the network: ask again every second (the ping targets may
-    // come back, or go away).
-    worker.scheduleWithFixedDelay(
+    worker.execute(
         () -> {
-          if (!peerPresent && membership != null) {
-            decide("alone: checking the ping targets", membership.view());
-          }
-        },
-        1,
-        1,
-        TimeUnit.SECONDS);
+          progress();
+          ticking = true;
+        });
+    worker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /** Every 100 ms: notice a stall of this node, ask the ping targets, decide, send a heartbeat. */
+  private void tick() {
+    checkStall();
+    long now = System.nanoTime();
+    if (liveness.wantsPing(now)
+        && !pinging
+        && (lastPingStart == Long.MIN_VALUE || now - lastPingStart >= PING_EVERY_NANOS)) {
+      pinging = true;
+      lastPingStart = now;
+      Commands.async(pingTargets::anyReachable)
+          .whenComplete(
+              (ok, error) ->
+                  worker.execute(
+                      () -> {
+                        checkStall();
+                        pinging = false;
+                        liveness.pingResult(System.nanoTime(), error == null && ok);
+                        evaluate(null);
+                        progress();
+                      }));
+    }
+    evaluate(null);
+    heartbeat();
+    progress();
   }
 
   /**
-   * This node gave its addresses up as isolated within the last 10 s and has not heard from its
-   * peer since: a peer that took over meanwhile may still be there, unseen until the pair merges.
+   * Runs first in every task of the worker: a gap since the last one means this node did not run.
+   * Checked before anything else is taken in, so a frozen node acts on no news until it has
+   * distrusted itself.
    */
-  private boolean recentlyIsolated() {
-    return isolatedAtNanos != Long.MIN_VALUE
-        && System.nanoTime() - isolatedAtNanos < RECENT_ISOLATION_NANOS;
+  private void checkStall() {
+    if (!ticking) {
+      return;
+    }
+    long now = System.nanoTime();
+    long gap = now - lastProgressNanos;
+    if (gap >= Liveness.STALL_NANOS) {
+      onStall(now, gap);
+      progress();
+    }
+  }
+
+  /**
+   * This node's clock jumped: it was frozen (SIGSTOP, a long GC, a stunned VM). Its lease has
+   * lapsed and the peer may have taken over meanwhile: stay silent, and ask.
+   */
+  private void onStall(long now, long gap) {
+    liveness.stalled(now);
+    log.warn(
+        "pair: this node stalled for {} ms (its controller did not run); {}",
+        gap / 1_000_000,
+        state == PairState.ACTIVE
+            ? "it stops answering for its floating IPs and asks the peer before it answers again"
+            : "it waits a full detection time before it judges the peer silent");
+    if (state == PairState.ACTIVE) {
+      suspend("stalled for " + gap / 1_000_000 + " ms");
+    }
+  }
+
+  private void suspend(String reason) {
+    if (suspended) {
+      return;
+    }
+    suspended = true;
+    suspendSeq = seq + 1;
+    suspendReason = reason;
+    leaseWanted = false;
+    machine.silence();
+    log.warn(
+        "pair: {} stops answering for {}: {}; it answers again once the peer, having heard it,"
+            + " says it is not active",
+        settings.role().configName(),
+        floatingIps.get(),
+        reason);
+    refreshStatus();
+    heartbeat();
+  }
+
+  private void resume(String reason) {
+    try {
+      machine.answer(floatingIps.get());
+    } catch (Exception e) {
+      log.error("pair: cannot open the fence again: {}", e.getMessage());
+      return;
+    }
+    suspended = false;
+    leaseWanted = true;
+    log.warn(
+        "pair: {} answers for {} again: {}",
+        settings.role().configName(),
+        floatingIps.get(),
+        reason);
+    machine.reannounce(floatingIps.get());
+    refreshStatus();
+    heartbeat();
   }
 
   private void onView(PairView view) {
-    boolean wasPresent = peerPresent;
-    peerPresent = view.peerPresent();
-    if (peerPresent) {
+    checkStall();
+    long now = System.nanoTime();
+    boolean wasPresent = viewPresent;
+    viewPresent = view.peerPresent();
+    liveness.view(now, viewPresent);
+    if (viewPresent) {
       // Met the primary: from now on its absence means what it means for any pair.
       awaitingPeer = false;
     }
-    if (!peerPresent || !wasPresent || view.merge()) {
-      // A new peer, or one back from a partition, has not told us its state in this view.
-      peerState = Optional.empty();
-    }
-    if (!peerPresent) {
-      yielding = false;
-      heardFromPeer = false;
-      peerOwned = List.of();
-      if (leaving) {
-        peerGone.complete(null);
-      }
+    if (!viewPresent && leaving) {
+      peerGone.complete(null);
     }
     boolean wasDrift = drift();
-    sync.peerPresent(peerPresent);
+    sync.peerPresent(viewPresent);
     noteDrift(wasDrift);
-    String reason =
-        !peerPresent
-            ? (wasPresent ? "the peer was lost" : "no peer in the pair")
-            : view.merge() ? "a partition healed" : "the peer joined";
-    decide(reason, view);
-    if (peerPresent) {
-      announce(false);
+    evaluate(
+        !viewPresent
+            ? (wasPresent ? "the peer left the view" : "no peer in the pair")
+            : view.merge() ? "a partition healed" : "the peer joined");
+    if (wasPresent && !viewPresent) {
+      // Crashed, or a stale suspicion? A live peer answers this at once; decide when it had time.
+      heartbeat(true);
+      worker.schedule(
+          () -> {
+            checkStall();
+            evaluate(null);
+            progress();
+          },
+          Liveness.CRASH_NANOS + 5_000_000L,
+          TimeUnit.NANOSECONDS);
+    } else {
+      heartbeat();
     }
-    if (view.merge() && state == PairState.ACTIVE) {
-      // The other half may have announced the addresses meanwhile: take them back.
-      owner.announce(floatingIps.get());
+    if (view.merge() && state == PairState.ACTIVE && !suspended) {
+      machine.reannounce(floatingIps.get());
     }
-  }
-
-  /**
-   * An active node whose peer has gone quiet and which reaches none of its ping targets is the one
-   * cut off: it gives its addresses up now, before the peer (which notices the silence only after
-   * FD_ALL3's 2 s) takes them, so the two never hold them at once. A node that was only paused (a
-   * long GC) still reaches its ping targets and keeps the role.
-   */
-  private void checkIsolation() {
-    if (state != PairState.ACTIVE
-        || !peerPresent
-        || System.nanoTime() - lastPeerMessageNanos < ISOLATION_SILENCE_NANOS) {
-      return;
-    }
-    probeForOtherHolder();
-    if (pingTargets.targets().isEmpty()) {
-      return;
-    }
-    if (!pingTargets.anyReachable()) {
-      isolatedAtNanos = System.nanoTime();
-      long quietMs = (System.nanoTime() - lastPeerMessageNanos) / 1_000_000;
-      transition(
-          PairState.PASSIVE,
-          "isolated: no word from the peer for "
-              + quietMs
-              + " ms and none of the ping targets "
-              + pingTargets.targets()
-              + " answers");
-    }
-  }
-
-  /**
-   * The peer is silent but may be alive: if another host answers for our addresses, the peer took
-   * over while this node could not hear it (it was frozen, or cut off and healed). Give them up at
-   * once rather than both holding them until the pair merges. The probe takes up to a second, so it
-   * runs beside the controller thread and reports back to it.
-   */
-  private void probeForOtherHolder() {
-    if (probing) {
-      return;
-    }
-    probing = true;
-    List<FloatingIp> ips = floatingIps.get();
-    Commands.async(() -> owner.heldElsewhere(ips))
-        .whenComplete(
-            (held, error) ->
-                worker.execute(
-                    () -> {
-                      probing = false;
-                      if (error == null
-                          && !held.isEmpty()
-                          && state == PairState.ACTIVE
-                          && System.nanoTime() - lastPeerMessageNanos >= ISOLATION_SILENCE_NANOS) {
-                        // Until the peer is heard again, probe before taking the addresses back:
-                        // the holder is still there (caught by the partition test: the node took
-                        // them back 0.9 s later and both held them until the pair merged).
-                        isolatedAtNanos = System.nanoTime();
-                        transition(
-                            PairState.PASSIVE,
-                            "another node answers for "
-                                + held
-                                + " while the peer is silent: it took over");
-                      }
-                    }));
+    progress();
   }
 
   /** Logs the start and end of a difference between the two nodes' configurations. */
@@ -319,6 +386,7 @@ public final class PairController implements AutoCloseable {
   }
 
   private void onMessage(byte[] bytes) {
+    checkStall();
     JsonNode message;
     try {
       message = JSON.readTree(bytes);
@@ -338,6 +406,7 @@ public final class PairController implements AutoCloseable {
     } catch (IOException e) {
       log.warn("pair: ignoring a message from the peer: {}", e.getMessage());
     }
+    progress();
   }
 
   private void onConfig(ConfigPush push) {
@@ -345,11 +414,11 @@ public final class PairController implements AutoCloseable {
     List<FloatingIp> before = floatingIps.get();
     sync.onPush(push);
     if (!floatingIps.get().equals(before)) {
-      floatingIpsChanged(before);
+      floatingIpsMoved(before);
     }
     noteDrift(wasDrift);
-    announce(false);
-    decide("took the peer's configuration", membership == null ? null : membership.view());
+    heartbeat();
+    evaluate("took the peer's configuration");
   }
 
   private void onBreakMessage() {
@@ -368,90 +437,151 @@ public final class PairController implements AutoCloseable {
   }
 
   private void onAnnouncement(StateAnnouncement a) {
-    if (!peerPresent) {
-      // A joining node can hear its peer before it has installed the view that shows it. Taken
-      // as it comes, "the peer is active" was then decided as "alone: take over" (caught by the
-      // persistence system test: both held the VIP for 190 ms). The view decides first.
-      return;
+    if (a.incarnation() == peerIncarnation && a.seq() <= peerSeq && a.seq() != 0) {
+      return; // Late: a newer announcement was already taken.
     }
-    lastPeerMessageNanos = System.nanoTime();
+    long now = System.nanoTime();
+    peerIncarnation = a.incarnation();
+    peerSeq = a.seq();
+    liveness.heard(now, a.leaseMillis() * 1_000_000L);
+    lastHeardNanos = now;
     heardFromPeer = true;
     awaitingPeer = false;
-    peerOwned = a.floatingIpsOwned();
-    // Heard from the peer again: whatever happened during an isolation is now known.
-    isolatedAtNanos = Long.MIN_VALUE;
-    peerState = Optional.of(a.state());
+    peerSaid = Optional.of(a);
+    terms.saw(a.term());
+    if (a.probe()) {
+      heartbeat();
+    }
     boolean wasDrift = drift();
     sync.onPeerVersion(a.config());
     noteDrift(wasDrift);
     if (a.state() == PairState.ACTIVE) {
       yielding = false;
     }
-    if (a.handover() && state == PairState.PASSIVE) {
+    if (suspended) {
+      if (a.echo() < suspendSeq && a.seq() != 0) {
+        return; // Written before the peer heard this node's question: says nothing of now.
+      }
+      if (a.state() == PairState.ACTIVE) {
+        suspended = false;
+        transition(
+            PairState.PASSIVE,
+            "the peer is active (term " + a.term() + ") after this node " + suspendReason);
+        return;
+      }
+      resume("the peer, having heard this node, is " + a.state().displayName());
+    }
+    if (a.handover() && state == PairState.PASSIVE && a.term() >= terms.current()) {
       transition(PairState.ACTIVE, "the peer handed the active role over");
       return;
     }
-    decide("the peer is " + a.state().displayName(), membership == null ? null : membership.view());
+    evaluate("the peer is " + a.state().displayName());
   }
 
-  private void decide(String reason, PairView view) {
-    boolean pingOk = peerPresent || pingTargets.anyReachable();
-    PairState next =
-        RoleDecider.decide(
-            new RoleInputs(
-                settings.role(),
-                state,
-                peerPresent,
-                peerState,
-                pingOk,
-                settings.failback(),
-                yielding,
-                sync.behind(),
-                sync.peerBehind()));
-    if (next == PairState.ACTIVE
-        && state == PairState.PASSIVE
-        && !peerPresent
-        && recentlyIsolated()) {
-      List<FloatingIp> held = owner.heldElsewhere(floatingIps.get());
-      if (!held.isEmpty()) {
-        log.warn(
-            "pair: alone after being cut off, but another node answers for {}: waiting for the"
-                + " pair to merge instead of taking over",
-            held);
-        return;
+  /** Decides on everything known now, and acts. */
+  private void evaluate(String reason) {
+    if (leaving || membership == null) {
+      refreshStatus();
+      return;
+    }
+    long now = System.nanoTime();
+    boolean present = liveness.peerPresent(now);
+    if (state == PairState.ACTIVE) {
+      if (!suspended && !liveness.mayHoldLease(now)) {
+        suspend(
+            "no word from the peer for "
+                + liveness.silence(now) / 1_000_000
+                + " ms and none of the ping targets "
+                + pingTargets.targets()
+                + " answers");
+      } else if (suspended
+          && !present
+          && liveness.peerSurelySilent(now)
+          && liveness.networkSettled(now)) {
+        resume(
+            "the peer is silent for "
+                + liveness.silence(now) / 1_000_000
+                + " ms and the network answers");
       }
     }
-    if (next == PairState.ACTIVE && state == PairState.PASSIVE && awaitingPeer) {
+    if (!present) {
+      decideAlone(now, reason);
+    } else if (!suspended) {
+      decideWithPeer(reason);
+    }
+    refreshStatus();
+  }
+
+  private void decideAlone(long now, String reason) {
+    if (state != PairState.PASSIVE) {
+      return;
+    }
+    if (awaitingPeer) {
       if (!awaitLogged) {
         log.warn(
             "pair: newly paired, waiting for the primary ({}) before this node may become active",
             settings.peer().getAddress().getHostAddress());
         awaitLogged = true;
       }
-      refreshStatus();
+      return;
+    }
+    if (!liveness.peerSurelySilent(now)) {
+      return; // Its lease may still run: wait it out.
+    }
+    if (!liveness.networkSettled(now)) {
+      if (!aloneLogged && liveness.networkLostNow()) {
+        log.warn(
+            "pair: alone and none of the ping targets {} answers; staying passive until one does",
+            pingTargets.targets());
+        aloneLogged = true;
+      }
+      return;
+    }
+    aloneLogged = false;
+    String why;
+    if (!liveness.heardEver()) {
+      why = reason == null ? "no peer in the pair" : reason;
+    } else if (liveness.lostByCrash()) {
+      why =
+          "the peer was lost: out of the view and silent for "
+              + liveness.silence(now) / 1_000_000
+              + " ms (its process is gone)";
+    } else {
+      why =
+          "the peer was lost: silent for "
+              + liveness.silence(now) / 1_000_000
+              + " ms, so its lease has lapsed";
+    }
+    transition(PairState.ACTIVE, why);
+  }
+
+  private void decideWithPeer(String reason) {
+    Optional<PairState> peerState = peerSaid.map(StateAnnouncement::state);
+    long peerTerm = peerSaid.map(StateAnnouncement::term).orElse(0L);
+    PairState next =
+        RoleDecider.decide(
+            new RoleInputs(
+                settings.role(),
+                state,
+                true,
+                peerState,
+                true,
+                settings.failback(),
+                yielding,
+                sync.behind(),
+                sync.peerBehind(),
+                state == PairState.ACTIVE ? activeTerm : terms.current(),
+                peerTerm));
+    if (next == PairState.ACTIVE && state == PairState.PASSIVE && awaitingPeer) {
       return;
     }
     if (next != state) {
-      if (!peerPresent && !pingOk) {
-        // Cut off, whichever way it was noticed: until the peer is heard again, probe for
-        // another holder before taking the addresses back.
-        isolatedAtNanos = System.nanoTime();
+      String why = reason == null ? "the peer is " + peerState.get().displayName() : reason;
+      if (next == PairState.PASSIVE && peerState.orElse(null) == PairState.ACTIVE) {
+        why = "the peer is active at term " + peerTerm + " (this node at " + activeTerm + ")";
       }
-      transition(
-          next,
-          !peerPresent && !pingOk
-              ? "alone and none of the ping targets " + pingTargets.targets() + " answers"
-              : reason);
-    } else if (!peerPresent && state == PairState.PASSIVE && !pingOk && !isolatedLogged) {
-      log.warn(
-          "pair: alone and none of the ping targets {} answers; staying passive until one does",
-          pingTargets.targets());
-      isolatedLogged = true;
+      transition(next, why);
     }
-    if (pingOk) {
-      isolatedLogged = false;
-    }
-    refreshStatus();
   }
 
   private void transition(PairState next, String reason) {
@@ -460,17 +590,16 @@ public final class PairController implements AutoCloseable {
       return;
     }
     List<FloatingIp> ips = floatingIps.get();
-    long start = System.nanoTime();
-    long listenersDone;
+    RoleMachine.Took took;
+    long term = activeTerm;
     try {
       if (next == PairState.ACTIVE) {
-        gate.setServing(true);
-        listenersDone = System.nanoTime();
-        owner.claim(ips);
+        term = terms.next();
+        took = machine.activate(ips);
+        leaseWanted = true;
       } else {
-        gate.setServing(false);
-        listenersDone = System.nanoTime();
-        owner.release(ips);
+        leaseWanted = false;
+        took = machine.deactivate(ips);
       }
     } catch (Exception e) {
       log.error(
@@ -479,61 +608,71 @@ public final class PairController implements AutoCloseable {
           reason,
           e.getMessage(),
           state.displayName());
-      rollback(next);
+      if (next == PairState.ACTIVE) {
+        leaseWanted = false;
+        machine.rollback(ips);
+      }
       return;
     }
-    long end = System.nanoTime();
     log.warn(
-        "pair: {} is now {}: {} (floating IPs {}; listeners {} ms, addresses {} ms)",
+        "pair: {} is now {}{}: {} (floating IPs {}; listeners {} ms, addresses {} ms)",
         settings.role().configName(),
-        next.displayName().toUpperCase(java.util.Locale.ROOT),
+        next.displayName().toUpperCase(Locale.ROOT),
+        next == PairState.ACTIVE ? " at term " + term : "",
         reason,
         ips,
-        (listenersDone - start) / 1_000_000,
-        (end - listenersDone) / 1_000_000);
+        took.listenersMillis(),
+        took.addressesMillis());
     state = next;
+    activeTerm = next == PairState.ACTIVE ? term : 0;
+    suspended = false;
     since = Instant.now();
     sinceReason = reason;
+    progress();
     refreshStatus();
-    announce(false);
+    heartbeat();
     onRoleChange.accept(
-        settings.role().configName()
-            + " is now "
-            + next.displayName().toUpperCase(java.util.Locale.ROOT),
+        settings.role().configName() + " is now " + next.displayName().toUpperCase(Locale.ROOT),
         reason);
   }
 
+  /** Marks the worker as making progress: a long transition is not a stall. */
+  private void progress() {
+    lastProgressNanos = System.nanoTime();
+  }
+
   /** Tells {@code listener} of every change of this node's state, with the reason. */
-  public void onRoleChange(java.util.function.BiConsumer<String, String> listener) {
+  public void onRoleChange(BiConsumer<String, String> listener) {
     this.onRoleChange = listener;
   }
 
-  private void rollback(PairState failed) {
-    try {
-      if (failed == PairState.ACTIVE) {
-        gate.setServing(false);
-        owner.release(floatingIps.get());
-      }
-    } catch (Exception e) {
-      log.error("pair: cleanup after a failed transition failed too: {}", e.getMessage());
-    }
+  private void heartbeat() {
+    heartbeat(false);
   }
 
-  private List<String> membershipMembers() {
-    PairView v = membership.view();
-    return v == null ? List.of() : v.members();
-  }
-
-  private void announce(boolean handover) {
-    if (membership == null || !peerPresent) {
+  private void heartbeat(boolean probe) {
+    if (membership == null) {
       return;
     }
+    seq++;
+    StateAnnouncement a =
+        new StateAnnouncement(
+            settings.role(),
+            state,
+            yielding && state == PairState.PASSIVE,
+            replica.version(),
+            owned(),
+            state == PairState.ACTIVE ? activeTerm : terms.current(),
+            incarnation,
+            seq,
+            peerSeq,
+            machine.fence().lease().toMillis(),
+            state == PairState.ACTIVE && !suspended,
+            probe);
     try {
-      membership.send(
-          new StateAnnouncement(settings.role(), state, handover, replica.version(), owned())
-              .toBytes());
+      membership.sendHeartbeat(a.toBytes());
     } catch (Exception e) {
-      log.warn("pair: cannot tell the peer our state: {}", e.getMessage());
+      log.debug("pair: cannot send a heartbeat: {}", e.getMessage());
     }
   }
 
@@ -549,12 +688,12 @@ public final class PairController implements AutoCloseable {
             throw new IllegalStateException(
                 "this node is " + state.displayName() + "; run failover on the active node");
           }
-          if (!peerPresent) {
+          if (!liveness.peerPresent(System.nanoTime())) {
             throw new IllegalStateException("the peer is not in the pair; nobody to hand over to");
           }
           yielding = true;
+          // The handover names the term given up: the peer takes the next one.
           transition(PairState.PASSIVE, "failover requested by the operator");
-          announce(true);
           return null;
         });
   }
@@ -589,11 +728,39 @@ public final class PairController implements AutoCloseable {
     status = snapshot();
   }
 
+  private String fenceState() {
+    if (!machine.fence().enabled()) {
+      return "off (pair.fencing: off): nothing silences a frozen node";
+    }
+    String lease = "lease " + machine.fence().lease().toMillis() + " ms";
+    if (state != PairState.ACTIVE) {
+      return "silent (" + lease + ")";
+    }
+    return suspended
+        ? "silent: " + suspendReason + " (" + lease + ")"
+        : "answering (" + lease + ")";
+  }
+
+  private List<String> warnings() {
+    List<String> w = new ArrayList<>();
+    if (pingTargets.targets().isEmpty()) {
+      w.add(
+          "no ping targets: a cut link leaves both nodes answering on their sides (set"
+              + " pair.pingTargets)");
+    }
+    if (!machine.fence().enabled()) {
+      w.add("fencing is off: a frozen node keeps answering for its floating IPs");
+    }
+    return w;
+  }
+
   private PairStatus snapshot() {
-    List<String> members = membership == null ? List.of() : membershipMembers();
+    PairView v = membership == null ? null : membership.view();
+    List<String> members = v == null ? List.of() : v.members();
     ConfigVersion mine = replica.version();
     Optional<ConfigVersion> peers = sync.peerVersion();
     PairRole peerRole = settings.role() == PairRole.PRIMARY ? PairRole.SECONDARY : PairRole.PRIMARY;
+    boolean present = membership != null && liveness.peerPresent(System.nanoTime());
     return new PairStatus(
         settings.role().configName(),
         state.displayName(),
@@ -609,49 +776,86 @@ public final class PairController implements AutoCloseable {
         sync.promoted(),
         new PairStatus.PeerStatus(
             settings.peer().getAddress().getHostAddress(),
-            peerPresent,
+            present,
             peerRole.configName(),
-            !peerPresent ? "absent" : peerState.map(PairState::displayName).orElse("unknown"),
-            peerPresent && heardFromPeer
-                ? (System.nanoTime() - lastPeerMessageNanos) / 1_000_000
-                : -1,
+            !present ? "absent" : peerSaid.map(a -> a.state().displayName()).orElse("unknown"),
+            present && heardFromPeer ? (System.nanoTime() - lastHeardNanos) / 1_000_000 : -1,
             peers.map(ConfigVersion::number).orElse(-1L),
             peers.map(ConfigVersion::hash).orElse(""),
-            peerPresent ? peerOwned : List.of()),
-        drift());
+            present
+                ? peerSaid.map(StateAnnouncement::floatingIpsOwned).orElse(List.of())
+                : List.of()),
+        drift(),
+        Math.max(terms.current(), activeTerm),
+        fenceState(),
+        warnings());
   }
 
   /**
    * After a reload: an active node adds the floating IPs that are new and removes the ones that
-   * went away.
+   * went away; every node guards the new set.
    */
   public void floatingIpsChanged(List<FloatingIp> before) {
-    worker.execute(
-        () -> {
-          if (state != PairState.ACTIVE) {
-            return;
-          }
-          List<FloatingIp> now = floatingIps.get();
-          try {
-            owner.release(before.stream().filter(ip -> !now.contains(ip)).toList());
-            owner.claim(now.stream().filter(ip -> !before.contains(ip)).toList());
-          } catch (IOException e) {
-            log.error("pair: cannot move floating IPs after a reload: {}", e.getMessage());
-          }
-        });
+    worker.execute(() -> floatingIpsMoved(before));
+  }
+
+  private void floatingIpsMoved(List<FloatingIp> before) {
+    List<FloatingIp> now = floatingIps.get();
+    try {
+      if (state == PairState.ACTIVE) {
+        machine.moved(before, now, !suspended);
+      } else {
+        machine.fence().guard(now);
+      }
+    } catch (Exception e) {
+      log.error("pair: cannot move floating IPs after a reload: {}", e.getMessage());
+    }
   }
 
   /**
-   * The pair as of the worker's last event (at least every 0.5 s while the peer speaks), with the
-   * heartbeat age as of now. Never waits for the worker: during a takeover, when operators look,
-   * the worker may be busy for a second with a duplicate-address probe.
+   * The pair as of the worker's last event (at least every 0.1 s), with the heartbeat age as of
+   * now. Never waits for the worker: during a takeover, when operators look, the worker may be
+   * busy.
    */
   public PairStatus status() {
     PairStatus s = status;
     if (s.peer().heartbeatAgeMillis() < 0) {
       return s;
     }
-    return s.withHeartbeatAge((System.nanoTime() - lastPeerMessageNanos) / 1_000_000);
+    return s.withHeartbeatAge((System.nanoTime() - lastHeardNanos) / 1_000_000);
+  }
+
+  /**
+   * Whether the fence's lease should be renewed now: this node is active and trusts itself, and its
+   * controller has run within the last {@code withinNanos} (a wedged controller renews nothing).
+   */
+  public boolean leaseWanted(long withinNanos) {
+    return leaseWanted && System.nanoTime() - lastProgressNanos < withinNanos;
+  }
+
+  /**
+   * Renews the fence's lease if it is wanted (see {@link #leaseWanted}); checked and renewed under
+   * the fence's lock, so a renewal never lands after the controller silenced the fence.
+   *
+   * @return whether it renewed
+   */
+  public boolean renewLease(long withinNanos) throws Exception {
+    Fence fence = machine.fence();
+    if (!fence.enabled()) {
+      return false;
+    }
+    synchronized (fence) {
+      if (!leaseWanted(withinNanos)) {
+        return false;
+      }
+      fence.renew(floatingIps.get());
+      return true;
+    }
+  }
+
+  /** Runs {@code probe} on the controller's thread (a liveness check). */
+  public void probe(Runnable probe) {
+    worker.execute(probe);
   }
 
   /** Why this node refuses a configuration edit now, and where to make it; empty = accepted. */
@@ -664,7 +868,7 @@ public final class PairController implements AutoCloseable {
     worker.execute(
         () -> {
           sync.localChanged();
-          announce(false);
+          heartbeat();
           refreshStatus();
         });
   }
@@ -698,11 +902,11 @@ public final class PairController implements AutoCloseable {
         runOnWorker(
             () -> {
               leaving = true;
-              if (peerPresent) {
+              if (viewPresent) {
                 membership.send(
                     JSON.writeValueAsBytes(JSON.createObjectNode().put("type", BREAK_TYPE)));
               }
-              return peerPresent;
+              return viewPresent;
             });
     if (!present) {
       return true;
@@ -722,7 +926,7 @@ public final class PairController implements AutoCloseable {
 
   /**
    * Leaves the pair without touching the data plane or the addresses: the pair is over and this
-   * node runs on alone as it is (an active node keeps serving its addresses).
+   * node runs on alone as it is (an active node keeps serving its addresses, unfenced).
    */
   public void detach() {
     leave(false);
@@ -742,10 +946,13 @@ public final class PairController implements AutoCloseable {
       runOnWorker(
           () -> {
             leaving = true;
+            leaseWanted = false;
             if (release && state == PairState.ACTIVE) {
-              gate.setServing(false);
-              owner.release(floatingIps.get());
+              machine.deactivate(floatingIps.get());
               state = PairState.PASSIVE;
+              // Tell the peer now, so it takes over without waiting for the view.
+              yielding = true;
+              heartbeat();
             }
             return null;
           });
@@ -756,6 +963,7 @@ public final class PairController implements AutoCloseable {
       membership.close();
     }
     worker.shutdownNow();
-    owner.close();
+    machine.fence().close();
+    machine.close();
   }
 }

@@ -27,6 +27,9 @@ public final class PairMembership implements AutoCloseable {
   private final JChannel channel;
   private final String name;
   private volatile PairView view;
+  // The peer's address in the last view that held it: heartbeats go there even after a view drops
+  // it, so a stale suspicion (a short blip) is answered by the peer's own voice.
+  private volatile Address peer;
 
   private PairMembership(JChannel channel, String name) {
     this.channel = channel;
@@ -79,6 +82,11 @@ public final class PairMembership implements AutoCloseable {
   }
 
   private void accept(View v, Consumer<PairView> onView) {
+    for (Address a : v.getMembers()) {
+      if (!a.equals(channel.getAddress())) {
+        peer = a;
+      }
+    }
     List<String> members = v.getMembers().stream().map(Address::toString).toList();
     boolean peerPresent = members.size() > 1;
     boolean merge = v instanceof MergeView;
@@ -98,6 +106,22 @@ public final class PairMembership implements AutoCloseable {
   /** Sends to the peer (to every other member); reliable and in order. */
   public void send(byte[] payload) throws Exception {
     channel.send(new BytesMessage(null, payload));
+  }
+
+  /**
+   * Sends a heartbeat to the peer: unicast, unreliable and out of band, so it bypasses the
+   * retransmission and membership layers (a late heartbeat is worth nothing, a repeated one comes
+   * 100 ms later) and reaches a peer that the view has dropped. Nothing happens before the peer was
+   * first seen in a view.
+   */
+  public void sendHeartbeat(byte[] payload) throws Exception {
+    Address to = peer;
+    if (to == null) {
+      return;
+    }
+    channel.send(
+        new BytesMessage(to, payload)
+            .setFlag(Message.Flag.NO_RELIABILITY, Message.Flag.OOB, Message.Flag.DONT_BUNDLE));
   }
 
   public PairView view() {

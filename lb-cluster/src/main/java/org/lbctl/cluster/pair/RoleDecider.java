@@ -10,7 +10,9 @@ import org.lbctl.core.config.PairRole;
  *   <li>Alone: be active only while a ping target answers. A node cut off from the network neither
  *       grabs the addresses nor keeps them: it cannot serve them anyway, and its peer, if alive,
  *       needs them.
- *   <li>Both active (after a partition heals, or a race): the primary keeps the role.
+ *   <li>Both active (after a partition heals, or a race): the node that became active at the higher
+ *       term keeps the role (it took over last, so clients follow it now); on equal terms the
+ *       primary keeps it.
  *   <li>Both passive: the primary takes the role (the pair starting up).
  *   <li>The peer is active: stay passive. With failback, an active secondary steps down once the
  *       recovered primary is back and passive; without it (the default), it stays.
@@ -36,7 +38,13 @@ public final class RoleDecider {
     boolean primary = in.role() == PairRole.PRIMARY;
     PairState peer = in.peerState().get();
     if (peer == PairState.ACTIVE) {
-      return in.current() == PairState.ACTIVE && primary ? PairState.ACTIVE : PairState.PASSIVE;
+      if (in.current() != PairState.ACTIVE) {
+        return PairState.PASSIVE;
+      }
+      if (in.term() != in.peerTerm()) {
+        return in.term() > in.peerTerm() ? PairState.ACTIVE : PairState.PASSIVE;
+      }
+      return primary ? PairState.ACTIVE : PairState.PASSIVE;
     }
     // The peer is passive.
     if (in.current() == PairState.ACTIVE) {

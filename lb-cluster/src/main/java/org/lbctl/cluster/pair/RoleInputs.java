@@ -13,6 +13,8 @@ import org.lbctl.core.config.PairRole;
  *     take it back while the peer is there
  * @param configBehind the peer runs a newer configuration, which this node has not taken yet
  * @param peerConfigBehind this node runs a newer configuration than the peer
+ * @param term the term this node became active at (when active), else the highest it has seen
+ * @param peerTerm the same of the peer, from its last announcement
  */
 public record RoleInputs(
     PairRole role,
@@ -23,7 +25,34 @@ public record RoleInputs(
     boolean failback,
     boolean yielding,
     boolean configBehind,
-    boolean peerConfigBehind) {
+    boolean peerConfigBehind,
+    long term,
+    long peerTerm) {
+
+  /** Without terms (both 0): the primary wins a tie. */
+  public RoleInputs(
+      PairRole role,
+      PairState current,
+      boolean peerPresent,
+      Optional<PairState> peerState,
+      boolean pingTargetsReachable,
+      boolean failback,
+      boolean yielding,
+      boolean configBehind,
+      boolean peerConfigBehind) {
+    this(
+        role,
+        current,
+        peerPresent,
+        peerState,
+        pingTargetsReachable,
+        failback,
+        yielding,
+        configBehind,
+        peerConfigBehind,
+        0,
+        0);
+  }
 
   /** Both nodes on the same configuration. */
   public RoleInputs(

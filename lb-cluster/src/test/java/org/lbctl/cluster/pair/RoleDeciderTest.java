@@ -162,4 +162,28 @@ class RoleDeciderTest {
       }
     }
   }
+
+  private static PairState bothActive(PairRole role, long term, long peerTerm) {
+    return RoleDecider.decide(
+        new RoleInputs(
+            role,
+            ACTIVE,
+            true,
+            Optional.of(ACTIVE),
+            true,
+            false,
+            false,
+            false,
+            false,
+            term,
+            peerTerm));
+  }
+
+  @Test
+  void whenBothAreActiveTheHigherTermStaysWhicheverTheRole() {
+    assertThat(bothActive(SECONDARY, 7, 6)).as("the secondary took over last").isEqualTo(ACTIVE);
+    assertThat(bothActive(PRIMARY, 6, 7)).as("the primary is the stale one").isEqualTo(PASSIVE);
+    assertThat(bothActive(PRIMARY, 7, 7)).as("a tie: the primary").isEqualTo(ACTIVE);
+    assertThat(bothActive(SECONDARY, 7, 7)).isEqualTo(PASSIVE);
+  }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -41,6 +42,7 @@ import java.util.Set;
  *   secretFile: /etc/lbctl/pair.secret     # the same on both nodes
  *   pingTargets: [10.99.0.1]               # take over only if one of these answers
  *   failback: false                        # a recovered primary takes the active role back
+ *   fencing: {lease: 1s, renew: 200ms}     # the kernel lease; "off" runs unfenced (warned)
  * </pre>
  *
  * Relative paths are taken from the node file's directory.
@@ -63,7 +65,9 @@ public final class NodeConfigLoader {
   private static final int MIN_SNMP_SECRET = 8;
   private static final Set<String> MANAGEMENT_FIELDS = Set.of("listen", "certificate", "key");
   private static final Set<String> PAIR_FIELDS =
-      Set.of("role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface");
+      Set.of(
+          "role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface", "fencing");
+  private static final Set<String> FENCING_FIELDS = Set.of("lease", "renew");
   private static final int MAX_BYTES = 64 * 1024;
 
   private NodeConfigLoader() {}
@@ -281,6 +285,7 @@ public final class NodeConfigLoader {
     if (!device.matches("[A-Za-z0-9_.@-]{1,15}")) {
       in.problems().add("pair.interface", "'" + device + "' is not an interface name");
     }
+    Fencing fencing = fencing(in, node.get("fencing"));
     if (role == null || bind == null || peer == null || secret == null) {
       return Optional.empty();
     }
@@ -288,7 +293,51 @@ public final class NodeConfigLoader {
       in.problems().add("pair.peer", "is this node's own address " + node.get("bind").asText());
     }
     return Optional.of(
-        new PairSettings(role, bind, peer, base.resolve(secret), targets, failback, device));
+        new PairSettings(
+            role, bind, peer, base.resolve(secret), targets, failback, device, fencing));
+  }
+
+  /** {@code fencing: off}, or the lease and its renewal; the default when absent. */
+  static Fencing fencing(TreeReader in, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Fencing.DEFAULT;
+    }
+    if (node.isTextual() && node.textValue().equals("off")
+        || node.isBoolean() && !node.booleanValue()) {
+      return Fencing.OFF;
+    }
+    if (!node.isObject()) {
+      in.problems().add("pair.fencing", "expected off or {lease: 1s, renew: 200ms}, got " + node);
+      return Fencing.DEFAULT;
+    }
+    in.object(node, "pair.fencing", FENCING_FIELDS);
+    Duration lease =
+        in.duration(
+            node,
+            "pair.fencing",
+            "lease",
+            Fencing.DEFAULT_LEASE,
+            Duration.ofMillis(300),
+            Duration.ofSeconds(10));
+    Duration renew =
+        in.duration(
+            node,
+            "pair.fencing",
+            "renew",
+            Fencing.DEFAULT_RENEW,
+            Duration.ofMillis(20),
+            Duration.ofSeconds(5));
+    if (renew.compareTo(lease) >= 0) {
+      in.problems()
+          .add(
+              "pair.fencing.renew",
+              Durations.format(renew)
+                  + " is not shorter than the lease ("
+                  + Durations.format(lease)
+                  + "): the lease would lapse between two renewals");
+      return Fencing.DEFAULT;
+    }
+    return new Fencing(true, lease, renew);
   }
 
   /** {@code 10.0.0.1}, {@code 10.0.0.1:6695} or {@code [2001:db8::1]:6694}. */

@@ -17,6 +17,7 @@ import java.util.List;
  *     node takes over; empty = take over without asking
  * @param failback whether a recovered primary takes the active role back (default: stay)
  * @param device the interface that carries the floating IPs (YAML {@code interface})
+ * @param fencing the kernel lease that silences this node when it cannot prove it is alive
  */
 public record PairSettings(
     PairRole role,
@@ -25,7 +26,8 @@ public record PairSettings(
     Path secretFile,
     List<String> pingTargets,
     boolean failback,
-    String device) {
+    String device,
+    Fencing fencing) {
   public static final int DEFAULT_PORT = 6694;
   public static final String DEFAULT_DEVICE = "eth0";
 
@@ -36,5 +38,22 @@ public record PairSettings(
     requireNonNull(secretFile, "secretFile");
     pingTargets = List.copyOf(pingTargets);
     requireNonNull(device, "device");
+    requireNonNull(fencing, "fencing");
+  }
+
+  /** Fenced with the default lease. */
+  public PairSettings(
+      PairRole role,
+      InetSocketAddress bind,
+      InetSocketAddress peer,
+      Path secretFile,
+      List<String> pingTargets,
+      boolean failback,
+      String device) {
+    this(role, bind, peer, secretFile, pingTargets, failback, device, Fencing.DEFAULT);
+  }
+
+  public PairSettings withFencing(Fencing f) {
+    return new PairSettings(role, bind, peer, secretFile, pingTargets, failback, device, f);
   }
 }

@@ -88,6 +88,16 @@ public final class ProxyEngine implements AutoCloseable {
         TimeUnit.SECONDS);
   }
 
+  /**
+   * The data plane's event loops, each to be asked whether it still runs tasks (the fence renews
+   * its lease only while every one of them answers).
+   */
+  public java.util.List<java.util.concurrent.Executor> eventLoops() {
+    java.util.List<java.util.concurrent.Executor> loops = new java.util.ArrayList<>();
+    group.forEach(loops::add);
+    return loops;
+  }
+
   public StickTable sticks() {
     return sticks;
   }

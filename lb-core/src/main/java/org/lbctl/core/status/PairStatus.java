@@ -16,6 +16,9 @@ import java.util.List;
  *     and where to make them
  * @param promoted a secondary promoted to accept edits while the primary is down
  * @param configDrift the two nodes run different configurations
+ * @param term the highest activation term this node has seen (it grows with every takeover)
+ * @param fence whether the kernel lets this node answer for its floating IPs, and why
+ * @param warnings what makes this pair less safe than it could be (no ping targets, no fence)
  */
 public record PairStatus(
     String role,
@@ -31,7 +34,14 @@ public record PairStatus(
     String edits,
     boolean promoted,
     PeerStatus peer,
-    boolean configDrift) {
+    boolean configDrift,
+    long term,
+    String fence,
+    List<String> warnings) {
+
+  public PairStatus {
+    warnings = List.copyOf(warnings);
+  }
 
   /** The same status with the peer's heartbeat aged to now. */
   public PairStatus withHeartbeatAge(long millis) {
@@ -59,7 +69,10 @@ public record PairStatus(
         edits,
         promoted,
         p,
-        configDrift);
+        configDrift,
+        term,
+        fence,
+        warnings);
   }
 
   /**

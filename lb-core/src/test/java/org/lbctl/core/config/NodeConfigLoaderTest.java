@@ -228,4 +228,44 @@ class NodeConfigLoaderTest {
                         "pair.secretFile: is required",
                         "pair.pingTargets[0]: '\"gw\"' is not an IP address"));
   }
+
+  private Path pairNode(String fencing) throws Exception {
+    Path file = dir.resolve("node.yaml");
+    Files.writeString(
+        file,
+        "configFile: lbctl.yaml\npair: {role: primary, bind: 10.99.0.11, peer: 10.99.0.12,"
+            + " secretFile: pair.secret"
+            + fencing
+            + "}\n");
+    return file;
+  }
+
+  @Test
+  void aPairIsFencedWithAOneSecondLeaseUnlessToldOtherwise() throws Exception {
+    assertThat(NodeConfigLoader.load(pairNode("")).pair().orElseThrow().fencing())
+        .isEqualTo(Fencing.DEFAULT);
+    assertThat(NodeConfigLoader.load(pairNode(", fencing: off")).pair().orElseThrow().fencing())
+        .isEqualTo(Fencing.OFF);
+    Fencing f =
+        NodeConfigLoader.load(pairNode(", fencing: {lease: 2s, renew: 500ms}"))
+            .pair()
+            .orElseThrow()
+            .fencing();
+    assertThat(f.enabled()).isTrue();
+    assertThat(f.lease()).hasSeconds(2);
+    assertThat(f.renew()).hasMillis(500);
+  }
+
+  @Test
+  void aLeaseThatWouldLapseBetweenRenewalsIsRefusedNamingTheField() throws Exception {
+    assertThatThrownBy(() -> NodeConfigLoader.load(pairNode(", fencing: {lease: 1s, renew: 1s}")))
+        .hasMessageContaining("pair.fencing.renew")
+        .hasMessageContaining("not shorter than the lease");
+    assertThatThrownBy(() -> NodeConfigLoader.load(pairNode(", fencing: {lease: 50ms}")))
+        .hasMessageContaining("pair.fencing.lease");
+    assertThatThrownBy(() -> NodeConfigLoader.load(pairNode(", fencing: {lease: 1s, ttl: 2s}")))
+        .hasMessageContaining("pair.fencing.ttl");
+    assertThatThrownBy(() -> NodeConfigLoader.load(pairNode(", fencing: maybe")))
+        .hasMessageContaining("pair.fencing");
+  }
 }

@@ -1,0 +1,127 @@
+package org.lbctl.cluster.node;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Supplier;
+import org.lbctl.cluster.pair.PairController;
+import org.lbctl.core.os.SystemdWatchdog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Proves this node alive, on a thread of its own: every data-plane event loop must have run a probe
+ * posted within the last two periods, and the pair's controller must have made progress. Only then
+ * is systemd's watchdog fed and, on the active node, the fence's lease renewed. A wedged event loop
+ * or controller therefore silences the node within the lease, and a wedged JVM gets restarted.
+ */
+final class SelfCheck implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(SelfCheck.class);
+
+  private final Duration period;
+  private final List<Executor> loops;
+  private final AtomicLongArray answered;
+  private final SystemdWatchdog watchdog;
+  private final Supplier<PairController> pair;
+  private final ScheduledExecutorService thread =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "lb-selfcheck");
+            t.setDaemon(true);
+            t.setPriority(Thread.MAX_PRIORITY);
+            return t;
+          });
+  private long lastTick = System.nanoTime();
+  private String lastComplaint = "";
+  private long renewFailures;
+
+  SelfCheck(
+      Duration period,
+      List<Executor> loops,
+      SystemdWatchdog watchdog,
+      Supplier<PairController> pair) {
+    this.period = period;
+    this.loops = List.copyOf(loops);
+    this.answered = new AtomicLongArray(loops.size());
+    this.watchdog = watchdog;
+    this.pair = pair;
+    long now = System.nanoTime();
+    for (int i = 0; i < loops.size(); i++) {
+      answered.set(i, now);
+    }
+  }
+
+  void start() {
+    thread.scheduleAtFixedRate(this::tick, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    long within = 2 * period.toNanos() + 100_000_000L;
+    String complaint = "";
+    if (now - lastTick > within) {
+      complaint = "this check itself did not run for " + (now - lastTick) / 1_000_000 + " ms";
+    }
+    lastTick = now;
+    for (int i = 0; i < loops.size() && complaint.isEmpty(); i++) {
+      long age = now - answered.get(i);
+      if (age > within) {
+        complaint = "event loop " + i + " has not run a task for " + age / 1_000_000 + " ms";
+      }
+    }
+    PairController p = pair.get();
+    if (complaint.isEmpty()) {
+      watchdog.alive();
+      if (p != null) {
+        renew(p, within);
+      }
+    } else if (p != null && p.leaseWanted(Long.MAX_VALUE)) {
+      complaint += "; the fence's lease is not renewed";
+    }
+    if (!complaint.equals(lastComplaint)) {
+      if (!complaint.isEmpty()) {
+        log.error("self-check: {}", complaint);
+      } else {
+        log.info("self-check: every event loop and the controller answer again");
+      }
+      lastComplaint = complaint;
+    }
+    for (int i = 0; i < loops.size(); i++) {
+      int index = i;
+      try {
+        loops.get(i).execute(() -> answered.set(index, System.nanoTime()));
+      } catch (RuntimeException e) {
+        // A loop that is shutting down: the node is stopping.
+      }
+    }
+  }
+
+  private void renew(PairController p, long within) {
+    try {
+      p.renewLease(within);
+      if (renewFailures > 0) {
+        log.info("fence: the lease is renewed again after {} failures", renewFailures);
+        renewFailures = 0;
+      }
+    } catch (Exception e) {
+      if (renewFailures++ % 25 == 0) {
+        log.error("fence: cannot renew the lease ({} failures): {}", renewFailures, e.getMessage());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+    try {
+      thread.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    watchdog.close();
+  }
+}
