@@ -42,6 +42,20 @@ final class ConfigCommand implements Callable<Integer> {
         "Exit 0 when valid; 1 with every problem, each naming its field, when not."
       })
   static final class Check implements Callable<Integer> {
+    /** What makes a valid pair less safe than it could be. */
+    static java.util.List<String> pairWarnings(org.lbctl.core.config.PairSettings p) {
+      java.util.List<String> w = new java.util.ArrayList<>();
+      if (p.pingTargets().isEmpty()) {
+        w.add(
+            "pair.pingTargets is empty: the node cannot tell a dead peer from a cut link, so a cut"
+                + " leaves both nodes answering on their sides; name the gateway");
+      }
+      if (!p.fencing().enabled()) {
+        w.add("pair.fencing is off: a frozen node keeps answering for its floating IPs");
+      }
+      return w;
+    }
+
     @Parameters(
         paramLabel = "FILE",
         arity = "0..1",
@@ -64,9 +78,12 @@ final class ConfigCommand implements Callable<Integer> {
         throw new picocli.CommandLine.ParameterException(
             spec.commandLine(), "give a configuration FILE or --node FILE");
       }
+      java.util.List<String> warnings = new java.util.ArrayList<>();
       if (nodeFile != null) {
         try {
-          file = PairFile.attach(NodeConfigLoader.load(nodeFile)).configFile().orElseThrow();
+          var node = PairFile.attach(NodeConfigLoader.load(nodeFile));
+          file = node.configFile().orElseThrow();
+          node.pair().ifPresent(p -> warnings.addAll(pairWarnings(p)));
         } catch (ConfigException e) {
           spec.commandLine().getErr().println(nodeFile + ": " + e.getMessage());
           spec.commandLine().getErr().flush();
@@ -79,6 +96,7 @@ final class ConfigCommand implements Callable<Integer> {
         if (api.json()) {
           ObjectNode r = json.createObjectNode().put("file", file.toString()).put("valid", true);
           r.put("virtualServices", config.virtualServices().size());
+          warnings.forEach(r.putArray("warnings")::add);
           spec.commandLine()
               .getOut()
               .println(json.writerWithDefaultPrettyPrinter().writeValueAsString(r));
@@ -86,6 +104,8 @@ final class ConfigCommand implements Callable<Integer> {
           spec.commandLine()
               .getOut()
               .printf("%s: valid (%d virtual services)%n", file, config.virtualServices().size());
+          warnings.forEach(w -> spec.commandLine().getErr().println("warning: " + w));
+          spec.commandLine().getErr().flush();
         }
         spec.commandLine().getOut().flush();
         return 0;

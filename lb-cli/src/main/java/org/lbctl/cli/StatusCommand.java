@@ -195,6 +195,12 @@ final class StatusCommand extends ApiCommand {
               "  CONFIGURATION DRIFT: this node runs %.12s, the peer %.12s%n",
               pair.path("configHash").asText(), peer.path("configHash").asText());
     }
+    out()
+        .printf(
+            "  term %d; fence: %s%n", pair.path("term").asLong(), pair.path("fence").asText("-"));
+    for (JsonNode w : pair.path("warnings")) {
+      out().printf("  WARNING: %s%n", w.asText());
+    }
     out().println();
   }
 

@@ -493,6 +493,19 @@ class NodeCommandsIT {
     assertThat(ok.exit()).as(ok.err()).isZero();
     assertThat(ok.out()).contains(configFile + ": valid (1 virtual services)");
 
+    assertThat(ok.err()).doesNotContain("warning");
+
+    // A pair without ping targets, unfenced: valid, but said to be less safe.
+    Files.writeString(
+        nodeFile,
+        "configFile: lbctl.yaml\npair: {role: primary, bind: 10.99.0.11, peer: 10.99.0.12,"
+            + " secretFile: pair.secret, fencing: off}\n");
+    Run unguarded = lbctl("config", "check", "--node", nodeFile.toString());
+    assertThat(unguarded.exit()).as(unguarded.err()).isZero();
+    assertThat(unguarded.err())
+        .contains("warning: pair.pingTargets is empty")
+        .contains("warning: pair.fencing is off");
+
     Files.writeString(nodeFile, "configFile: missing.yaml\n");
     Run missing = lbctl("config", "check", "--node", nodeFile.toString());
     assertThat(missing.exit()).isEqualTo(1);

@@ -10,8 +10,8 @@ import org.jgroups.stack.Protocol;
 
 /**
  * The JGroups stack under the replicated stick table: TCP between the two nodes (port 7778 by
- * default; FD_SOCK2 adds 7878-7880), then the pair's {@link FailoverProtocols}, encrypted with the
- * pair secret.
+ * default; FD_SOCK2 adds 7878-7880), then {@link PairCipher} (AES-GCM with the pair secret, replay
+ * window), discovery and the pair's {@link FailoverProtocols}.
  */
 public final class StickStack {
   public static final int DEFAULT_PORT = 7778;
@@ -28,8 +28,10 @@ public final class StickStack {
     tcp.tcpNodelay(true);
     List<Protocol> stack = new ArrayList<>();
     stack.add(tcp);
+    // Sealed from the first message on: discovery, membership and failure detection too.
+    stack.add(new PairCipher(key));
     stack.add(new TCPPING().setInitialHosts(List.of(bind, peer)).setPortRange(0));
-    stack.addAll(FailoverProtocols.above(bind.getAddress(), key, 4_000_000));
+    stack.addAll(FailoverProtocols.above(bind.getAddress(), 4_000_000));
     return stack;
   }
 }

@@ -23,10 +23,10 @@ public final class Liveness {
   public static final long SELF_FENCE_NANOS = 1_000_000_000L;
 
   /**
-   * Out of the view and silent this long: the peer's process is gone (crash or leave). A live peer
-   * answers the probe sent when the view drops it within milliseconds.
+   * Dropped from the view and not heard since for this long: the peer's process is gone (crash or
+   * leave). A live peer answers the probe sent when the view drops it within milliseconds.
    */
-  public static final long CRASH_NANOS = 150_000_000L;
+  public static final long CRASH_NANOS = 60_000_000L;
 
   /** A gap this long between two controller ticks: this node was frozen and distrusts itself. */
   public static final long STALL_NANOS = 1_000_000_000L;
@@ -51,13 +51,20 @@ public final class Liveness {
   private long lastPingOk = Long.MIN_VALUE;
   private long lastPingFail = Long.MIN_VALUE;
   private boolean lostByCrash;
+  private long viewDroppedAt = Long.MIN_VALUE;
+  private final long startedAt;
+  private final long ownLeaseNanos;
 
   /**
    * @param pingTargets whether ping targets are configured; without them this node cannot tell
    *     being cut off from a dead peer, and trusts the network
+   * @param now the start: a peer never heard may have been active all along, so its lease (taken to
+   *     be as long as this node's own) is waited out from here
    */
-  public Liveness(boolean pingTargets) {
+  public Liveness(boolean pingTargets, long now, long ownLeaseNanos) {
     this.pingTargets = pingTargets;
+    this.startedAt = now;
+    this.ownLeaseNanos = ownLeaseNanos;
   }
 
   /** A valid heartbeat from the peer arrived. */
@@ -74,8 +81,9 @@ public final class Liveness {
     if (peerInView && !inView) {
       heardInThisView = false;
     }
-    if (!peerInView && inView && heard && silence(now) < DETECT_NANOS) {
-      lostByCrash = true;
+    if (!peerInView && inView) {
+      viewDroppedAt = now;
+      lostByCrash = heard && silence(now) < DETECT_NANOS;
     }
     inView = peerInView;
   }
@@ -101,9 +109,9 @@ public final class Liveness {
     return now - Math.max(lastHeard, silenceFloor);
   }
 
-  /** The peer left the view while it was still being heard: its process is gone. */
+  /** The peer left the view while it was still being heard, and was not heard since. */
   public boolean lostByCrash() {
-    return lostByCrash && !inView;
+    return lostByCrash && !inView && !heardSinceDrop();
   }
 
   public boolean heardEver() {
@@ -119,7 +127,11 @@ public final class Liveness {
     if (silence >= DETECT_NANOS) {
       return false;
     }
-    return inView || silence < CRASH_NANOS;
+    return inView || heardSinceDrop() || now - viewDroppedAt < CRASH_NANOS;
+  }
+
+  private boolean heardSinceDrop() {
+    return viewDroppedAt == Long.MIN_VALUE || lastHeard > viewDroppedAt;
   }
 
   /**
@@ -128,23 +140,26 @@ public final class Liveness {
    */
   public boolean peerSurelySilent(long now) {
     if (!heard) {
+      return now - Math.max(startedAt, silenceFloor) >= takeoverSilence(ownLeaseNanos);
+    }
+    if (lostByCrash && !inView && !heardSinceDrop() && now - viewDroppedAt >= CRASH_NANOS) {
       return true;
     }
-    long silence = silence(now);
-    if (lostByCrash && !inView && silence >= CRASH_NANOS) {
-      return true;
-    }
-    return silence >= takeoverSilenceNanos();
+    return silence(now) >= takeoverSilenceNanos();
   }
 
   /** How long a silent peer must stay silent before its addresses may be taken. */
   public long takeoverSilenceNanos() {
-    return Math.max(DETECT_NANOS, SELF_FENCE_NANOS + peerLeaseNanos + MARGIN_NANOS);
+    return takeoverSilence(peerLeaseNanos);
+  }
+
+  private static long takeoverSilence(long leaseNanos) {
+    return Math.max(DETECT_NANOS, SELF_FENCE_NANOS + leaseNanos + MARGIN_NANOS);
   }
 
   /** Whether the ping targets should be asked now (the peer is quiet, or absent). */
   public boolean wantsPing(long now) {
-    return pingTargets && (!heard || silence(now) >= PING_AFTER_NANOS);
+    return pingTargets && (!heard || !inView || silence(now) >= PING_AFTER_NANOS);
   }
 
   /** The network answered recently (always true without ping targets). */

@@ -96,7 +96,8 @@ public final class PairController implements AutoCloseable {
 
   // Owned by the worker thread.
   private PairMembership membership;
-  private PairState state = PairState.PASSIVE;
+  // Written by the worker only; volatile so the node's other threads read the current role.
+  private volatile PairState state = PairState.PASSIVE;
   private long activeTerm;
   private boolean viewPresent;
   private Optional<StateAnnouncement> peerSaid = Optional.empty();
@@ -163,7 +164,8 @@ public final class PairController implements AutoCloseable {
     this.pingTargets = pingTargets;
     this.machine = new RoleMachine(gate, owner, fence);
     this.terms = terms;
-    this.liveness = new Liveness(!pingTargets.targets().isEmpty());
+    this.liveness =
+        new Liveness(!pingTargets.targets().isEmpty(), System.nanoTime(), fence.lease().toNanos());
     this.sync =
         new ConfigSync(
             settings.role(),
@@ -215,18 +217,19 @@ public final class PairController implements AutoCloseable {
           }
           return null;
         });
+    // Ticking before the join: a node that keeps serving must prove itself alive while it joins.
+    worker.execute(
+        () -> {
+          lastProgressNanos = System.nanoTime();
+          ticking = true;
+        });
+    worker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     membership =
         PairMembership.join(
             settings,
             key,
             view -> worker.execute(() -> onView(view)),
             bytes -> worker.execute(() -> onMessage(bytes)));
-    worker.execute(
-        () -> {
-          progress();
-          ticking = true;
-        });
-    worker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Every 100 ms: notice a stall of this node, ask the ping targets, decide, send a heartbeat. */
@@ -234,25 +237,32 @@ public final class PairController implements AutoCloseable {
     checkStall();
     long now = System.nanoTime();
     if (liveness.wantsPing(now)
-        && !pinging
         && (lastPingStart == Long.MIN_VALUE || now - lastPingStart >= PING_EVERY_NANOS)) {
-      pinging = true;
-      lastPingStart = now;
-      Commands.async(pingTargets::anyReachable)
-          .whenComplete(
-              (ok, error) ->
-                  worker.execute(
-                      () -> {
-                        checkStall();
-                        pinging = false;
-                        liveness.pingResult(System.nanoTime(), error == null && ok);
-                        evaluate(null);
-                        progress();
-                      }));
+      pingNow();
     }
     evaluate(null);
     heartbeat();
     progress();
+  }
+
+  /** Asks the ping targets, off this thread; the answer comes back as a task. */
+  private void pingNow() {
+    if (pinging) {
+      return;
+    }
+    pinging = true;
+    lastPingStart = System.nanoTime();
+    Commands.async(pingTargets::anyReachable)
+        .whenComplete(
+            (ok, error) ->
+                worker.execute(
+                    () -> {
+                      checkStall();
+                      pinging = false;
+                      liveness.pingResult(System.nanoTime(), error == null && ok);
+                      evaluate(null);
+                      progress();
+                    }));
   }
 
   /**
@@ -267,8 +277,8 @@ public final class PairController implements AutoCloseable {
     long now = System.nanoTime();
     long gap = now - lastProgressNanos;
     if (gap >= Liveness.STALL_NANOS) {
+      lastProgressNanos = now;
       onStall(now, gap);
-      progress();
     }
   }
 
@@ -333,10 +343,6 @@ public final class PairController implements AutoCloseable {
     boolean wasPresent = viewPresent;
     viewPresent = view.peerPresent();
     liveness.view(now, viewPresent);
-    if (viewPresent) {
-      // Met the primary: from now on its absence means what it means for any pair.
-      awaitingPeer = false;
-    }
     if (!viewPresent && leaving) {
       peerGone.complete(null);
     }
@@ -348,15 +354,19 @@ public final class PairController implements AutoCloseable {
             ? (wasPresent ? "the peer left the view" : "no peer in the pair")
             : view.merge() ? "a partition healed" : "the peer joined");
     if (wasPresent && !viewPresent) {
-      // Crashed, or a stale suspicion? A live peer answers this at once; decide when it had time.
+      // Crashed, or a stale suspicion? A live peer answers this at once; decide when it had time,
+      // and have the ping targets' answer by then.
       heartbeat(true);
+      if (liveness.wantsPing(now)) {
+        pingNow();
+      }
       worker.schedule(
           () -> {
             checkStall();
             evaluate(null);
             progress();
           },
-          Liveness.CRASH_NANOS + 5_000_000L,
+          Liveness.CRASH_NANOS + 2_000_000L,
           TimeUnit.NANOSECONDS);
     } else {
       heartbeat();
@@ -459,7 +469,7 @@ public final class PairController implements AutoCloseable {
       yielding = false;
     }
     if (suspended) {
-      if (a.echo() < suspendSeq && a.seq() != 0) {
+      if ((a.echoIncarnation() != incarnation || a.echo() < suspendSeq) && a.seq() != 0) {
         return; // Written before the peer heard this node's question: says nothing of now.
       }
       if (a.state() == PairState.ACTIVE) {
@@ -471,7 +481,10 @@ public final class PairController implements AutoCloseable {
       }
       resume("the peer, having heard this node, is " + a.state().displayName());
     }
-    if (a.handover() && state == PairState.PASSIVE && a.term() >= terms.current()) {
+    if (a.handover()
+        && state == PairState.PASSIVE
+        && a.term() >= terms.current()
+        && !sync.behind()) {
       transition(PairState.ACTIVE, "the peer handed the active role over");
       return;
     }
@@ -494,14 +507,20 @@ public final class PairController implements AutoCloseable {
                 + " ms and none of the ping targets "
                 + pingTargets.targets()
                 + " answers");
-      } else if (suspended
-          && !present
-          && liveness.peerSurelySilent(now)
-          && liveness.networkSettled(now)) {
-        resume(
-            "the peer is silent for "
-                + liveness.silence(now) / 1_000_000
-                + " ms and the network answers");
+      } else if (suspended && !present && liveness.peerSurelySilent(now)) {
+        if (liveness.networkSettled(now)) {
+          resume(
+              "the peer is silent for "
+                  + liveness.silence(now) / 1_000_000
+                  + " ms and the network answers");
+        } else {
+          // Cut off for longer than the takeover time: the peer holds the addresses by now.
+          transition(
+              PairState.PASSIVE,
+              "cut off: no word from the peer for "
+                  + liveness.silence(now) / 1_000_000
+                  + " ms and the network does not answer; the peer has taken over by now");
+        }
       }
     }
     if (!present) {
@@ -602,17 +621,19 @@ public final class PairController implements AutoCloseable {
         took = machine.deactivate(ips);
       }
     } catch (Exception e) {
-      log.error(
-          "pair: cannot become {} ({}): {}; staying {}",
-          next.displayName(),
-          reason,
-          e.getMessage(),
-          state.displayName());
       if (next == PairState.ACTIVE) {
+        log.error("pair: cannot become active ({}): {}; staying passive", reason, e.getMessage());
         leaseWanted = false;
         machine.rollback(ips);
+        return;
       }
-      return;
+      // The fence is shut first, so whatever failed after it, this node answers for nothing.
+      log.error(
+          "pair: giving the active role up ({}) failed half-way: {}; the floating IPs stay"
+              + " silent behind the fence, remove them with 'lbctl cleanup'",
+          reason,
+          e.getMessage());
+      took = new RoleMachine.Took(0, 0);
     }
     log.warn(
         "pair: {} is now {}{}: {} (floating IPs {}; listeners {} ms, addresses {} ms)",
@@ -636,8 +657,12 @@ public final class PairController implements AutoCloseable {
         reason);
   }
 
-  /** Marks the worker as making progress: a long transition is not a stall. */
+  /**
+   * Marks the worker as making progress, after checking the gap since the last mark: a freeze in
+   * the middle of a task is noticed when the task ends, before anything renews the lease.
+   */
   private void progress() {
+    checkStall();
     lastProgressNanos = System.nanoTime();
   }
 
@@ -666,6 +691,7 @@ public final class PairController implements AutoCloseable {
             incarnation,
             seq,
             peerSeq,
+            peerIncarnation,
             machine.fence().lease().toMillis(),
             state == PairState.ACTIVE && !suspended,
             probe);
@@ -800,6 +826,7 @@ public final class PairController implements AutoCloseable {
   }
 
   private void floatingIpsMoved(List<FloatingIp> before) {
+    checkStall();
     List<FloatingIp> now = floatingIps.get();
     try {
       if (state == PairState.ACTIVE) {
@@ -845,10 +872,16 @@ public final class PairController implements AutoCloseable {
       return false;
     }
     synchronized (fence) {
+      long start = System.nanoTime();
       if (!leaseWanted(withinNanos)) {
         return false;
       }
       fence.renew(floatingIps.get());
+      if (System.nanoTime() - start >= Liveness.STALL_NANOS) {
+        // Frozen between the check and the renewal: the check says nothing of now.
+        fence.shut();
+        return false;
+      }
       return true;
     }
   }

@@ -9,6 +9,7 @@ import org.jgroups.protocols.UDP;
 import org.jgroups.stack.Protocol;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.persistence.FailoverProtocols;
+import org.lbctl.persistence.PairCipher;
 
 /**
  * The JGroups stack of the pair channel: UDP to the peer (no multicast), discovery by the two
@@ -27,9 +28,11 @@ public final class PairStack {
             .setBindAddress(bind.getAddress())
             .setBindPort(bind.getPort())
             .setPortRange(0));
+    // Every datagram sealed with the pair secret, heartbeats and discovery included.
+    stack.add(new PairCipher(key));
     // Discovery by the two configured addresses.
     stack.add(new TCPPING().setInitialHosts(List.of(bind, pair.peer())).setPortRange(0));
-    stack.addAll(FailoverProtocols.above(bind.getAddress(), key, 1_000_000));
+    stack.addAll(FailoverProtocols.above(bind.getAddress(), 1_000_000));
     return stack;
   }
 }

@@ -23,6 +23,7 @@ import org.lbctl.core.config.PairRole;
  * @param seq grows with every announcement of this incarnation, so a late one is recognised
  * @param echo the last {@code seq} the sender received from the receiver: an announcement whose
  *     echo is at least N was written after the sender heard the receiver's announcement N
+ * @param echoIncarnation the receiver's incarnation that {@code echo} counts in
  * @param leaseMillis the sender's fence lease (0 when it runs unfenced)
  * @param answering an active sender's kernel answers for its addresses (its fence is open)
  * @param probe the sender asks for an answer at once (its view just dropped the receiver)
@@ -37,6 +38,7 @@ public record StateAnnouncement(
     long incarnation,
     long seq,
     long echo,
+    long echoIncarnation,
     long leaseMillis,
     boolean answering,
     boolean probe) {
@@ -65,6 +67,7 @@ public record StateAnnouncement(
         0,
         0,
         0,
+        0,
         state == PairState.ACTIVE,
         false);
   }
@@ -83,6 +86,7 @@ public record StateAnnouncement(
               .put("incarnation", incarnation)
               .put("seq", seq)
               .put("echo", echo)
+              .put("echoIncarnation", echoIncarnation)
               .put("leaseMillis", leaseMillis)
               .put("answering", answering)
               .put("probe", probe);
@@ -119,6 +123,7 @@ public record StateAnnouncement(
           n.path("incarnation").asLong(0),
           n.path("seq").asLong(0),
           n.path("echo").asLong(0),
+          n.path("echoIncarnation").asLong(0),
           Math.max(0, Math.min(60_000, n.path("leaseMillis").asLong(0))),
           n.path("answering").asBoolean(state == PairState.ACTIVE),
           n.path("probe").asBoolean(false));

@@ -11,7 +11,7 @@ class LivenessTest {
 
   /** A peer heard every 100 ms from 0 to {@code until}, in view. */
   private static Liveness heardUntil(long until, boolean pingTargets) {
-    Liveness l = new Liveness(pingTargets);
+    Liveness l = new Liveness(pingTargets, 0, LEASE);
     l.view(0, true);
     for (long t = 0; t <= until; t += 100 * MS) {
       l.heard(t, LEASE);
@@ -42,7 +42,7 @@ class LivenessTest {
 
   @Test
   void aLongerLeaseOfThePeerIsWaitedOutToo() {
-    Liveness l = new Liveness(true);
+    Liveness l = new Liveness(true, 0, LEASE);
     l.view(0, true);
     l.heard(0, 5000 * MS);
     assertThat(l.peerSurelySilent(6000 * MS)).isFalse();
@@ -52,11 +52,14 @@ class LivenessTest {
   @Test
   void aCrashThatTheViewReportsIsTakenOverAtOnceWithoutWaitingForTheLease() {
     Liveness l = heardUntil(1000 * MS, true);
-    l.view(1050 * MS, false);
-    assertThat(l.peerPresent(1100 * MS)).isTrue(); // could still be a late view
-    assertThat(l.peerSurelySilent(1140 * MS)).isFalse();
-    assertThat(l.peerPresent(1000 * MS + Liveness.CRASH_NANOS)).isFalse();
-    assertThat(l.peerSurelySilent(1000 * MS + Liveness.CRASH_NANOS)).isTrue();
+    long drop = 1050 * MS;
+    l.view(drop, false);
+    // Until the probe sent at the drop had time to be answered, it could be a stale suspicion.
+    assertThat(l.peerPresent(drop + Liveness.CRASH_NANOS - MS)).isTrue();
+    assertThat(l.peerSurelySilent(drop + Liveness.CRASH_NANOS - MS)).isFalse();
+    assertThat(l.peerPresent(drop + Liveness.CRASH_NANOS)).isFalse();
+    assertThat(l.peerSurelySilent(drop + Liveness.CRASH_NANOS)).isTrue();
+    assertThat(l.lostByCrash()).isTrue();
   }
 
   @Test
@@ -128,10 +131,31 @@ class LivenessTest {
 
   @Test
   void aJoiningPeerIsPresentByItsViewBeforeItsFirstHeartbeat() {
-    Liveness l = new Liveness(true);
+    Liveness l = new Liveness(true, 0, LEASE);
     assertThat(l.peerPresent(0)).isFalse();
-    assertThat(l.peerSurelySilent(0)).isTrue();
     l.view(10 * MS, true);
     assertThat(l.peerPresent(10 * MS)).isTrue();
+  }
+
+  @Test
+  void aNodeThatStartsAloneWaitsOutTheLeaseOfAPeerItHasNotHeardYet() {
+    // Its first view may miss an active peer (a lost discovery packet): that peer's lease runs.
+    Liveness l = new Liveness(true, 5000 * MS, LEASE);
+    assertThat(l.peerSurelySilent(5000 * MS)).isFalse();
+    assertThat(l.peerSurelySilent(7100 * MS)).isFalse();
+    assertThat(l.peerSurelySilent(7200 * MS)).isTrue();
+  }
+
+  @Test
+  void aPeerThatAnswersTheProbeAfterTheViewDroppedItIsNoCrash() {
+    Liveness l = heardUntil(1000 * MS, true);
+    l.view(1050 * MS, false);
+    l.heard(1052 * MS, LEASE);
+    assertThat(l.lostByCrash()).isFalse();
+    assertThat(l.peerPresent(1500 * MS)).isTrue();
+    assertThat(l.peerSurelySilent(1500 * MS)).isFalse();
+    // Then it dies without a view to say so: its silence is waited out in full.
+    assertThat(l.peerSurelySilent(3200 * MS)).isFalse();
+    assertThat(l.peerSurelySilent(3300 * MS)).isTrue();
   }
 }
