@@ -12,6 +12,9 @@
 #   restart  SIGTERM (an orderly stop: the node gives its addresses up first), then start it
 #   pause    SIGSTOP for 1 s then SIGCONT, which must NOT cause a failover
 #   blip     the active node's link down for 0.5-3.0 s (uniform), then up
+#   l4-sticky  layer 4 NAT and DR VIPs with source-IP persistence: halt a server and bring it
+#            back (the clients' entries now differ from the hash), then kill -9 the active node;
+#            every client must reach the server it had
 #   series   random faults (kill -9, SIGSTOP 0.5-5 s, link cut 1-10 s, orderly restart), mostly on
 #            the active node, under load from 8 clients on an L7 VIP and an L4 NAT VIP
 #            (10.99.0.101:8081), both with source-IP persistence
@@ -21,14 +24,15 @@
 #   drill=<kind> runs=N takeover_ms_p50=X takeover_ms_p99=Y dual_holders=A dual_answering=B false_failovers=W double_failovers=D
 #   drill=blip runs=N dual_answering=B double_failovers=D takeover_ms_p99=T
 #   drill=series runs=N takeover_ms_p99=T dual_answering=B false_failovers=W sticky_moved=S
+#   drill=l4-sticky runs=N sticky_moved=S takeover_ms_p99=T dual_answering=B clients=C
 # LBCTL_JAR=/path runs that jar (default lb-cli/target/lbctl.jar, built if missing); KEEP=1 keeps
 # the working directory; DRILL_SEED=N repeats the random choices of blip and series.
 # Root only; the lab's namespaces (lbd-*) are removed by name on exit, also on failure.
 set -euo pipefail
-usage="usage: drill.sh kill|stop|cut|restart|pause|blip|series [N]"
+usage="usage: drill.sh kill|stop|cut|restart|pause|blip|series|l4-sticky [N]"
 kind="${1:?$usage}"
 runs="${2:-5}"
-case "$kind" in kill|stop|cut|restart|pause|blip|series) ;; *) echo "drill: unknown kind '$kind'; $usage" >&2; exit 2 ;; esac
+case "$kind" in kill|stop|cut|restart|pause|blip|series|l4-sticky) ;; *) echo "drill: unknown kind '$kind'; $usage" >&2; exit 2 ;; esac
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "drill: N must be a positive number: '$runs'" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "drill: needs root (network namespaces)" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -52,9 +56,16 @@ VIP=10.99.0.100
 OBS=10.99.0.30
 # The addresses that float: all of them on the active node, none on the passive one.
 floating=("$VIP/32")
-if [ "$kind" = series ]; then
+# series and l4-sticky also run a layer 4 NAT VIP (its servers behind the floating gateway);
+# l4-sticky a DR VIP too.
+l4=""; [[ "$kind" =~ ^(series|l4-sticky)$ ]] && l4=yes
+if [ -n "$l4" ]; then
   NATVIP=10.99.0.101; NATPORT=8081
   floating+=("$NATVIP/32" "10.99.1.1/24")
+fi
+if [ "$kind" = l4-sticky ]; then
+  DRVIP=10.99.0.102; DRPORT=8082
+  floating+=("$DRVIP/32")
 fi
 work="$(mktemp -d /tmp/lbctl-drill.XXXXXX)"
 declare -A pid
@@ -116,13 +127,13 @@ for rs in rs1 rs2; do
 daemon off; worker_processes 1; pid $work/$rs/nginx.pid; error_log $work/$rs/error.log warn;
 events { worker_connections 1024; }
 http { access_log off; client_body_temp_path $work/$rs; proxy_temp_path $work/$rs; fastcgi_temp_path $work/$rs; uwsgi_temp_path $work/$rs; scgi_temp_path $work/$rs;
-  server { listen 8080; listen 8081; location / { return 200 "$rs\n"; } } }
+  server { listen 8080; listen 8081; listen 8082; location / { return 200 "$rs\n"; } } }
 CONF
   # Its own log, not our stdout: a process that outlives us must not hold our pipe open.
   ip netns exec $P$rs nginx -c "$work/$rs/nginx.conf" -p "$work/$rs" > "$work/$rs/out.log" 2>&1 &
   nginx_pids+=($!); disown $!
 done
-if [ "$kind" = series ]; then
+if [ -n "$l4" ]; then
   # Layer 4 NAT: the servers also sit on 10.99.1.0/24, and what they send from there goes back
   # through the pair's floating gateway 10.99.1.1 (source routing), not straight to the client.
   for rs in rs1:21 rs2:22; do
@@ -132,9 +143,19 @@ if [ "$kind" = series ]; then
     ip -n $P$n route add 10.99.1.0/24 dev eth0 src 10.99.1.$a table 100
     ip -n $P$n route add default via 10.99.1.1 dev eth0 table 100
   done
-  # Eight clients, each its own source address.
+  # Eight clients (sixteen in l4-sticky), each its own source address.
   clients=()
-  for i in $(seq 51 58); do ip -n ${P}client addr add 10.99.0.$i/24 dev eth0; clients+=(10.99.0.$i); done
+  last=58; [ "$kind" = l4-sticky ] && last=66
+  for i in $(seq 51 $last); do ip -n ${P}client addr add 10.99.0.$i/24 dev eth0; clients+=(10.99.0.$i); done
+fi
+if [ "$kind" = l4-sticky ]; then
+  # DR: the VIP on the servers' loopback, and the servers never answer ARP for it.
+  for rs in rs1 rs2; do
+    for knob in all.arp_ignore=1 all.arp_announce=2 eth0.arp_ignore=1 eth0.arp_announce=2; do
+      ip netns exec $P$rs sysctl -qw net.ipv4.conf.$knob
+    done
+    ip -n $P$rs addr add $DRVIP/32 dev lo
+  done
 fi
 
 # The pair: each node in a directory of its own (node file, configuration, secret, socket, log,
@@ -143,7 +164,7 @@ secret="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 # EXTRA_VIPS=N puts N more virtual services (10.99.0.150 on) ahead of the probed one, so its
 # takeover waits for theirs: how the takeover scales with the number of VIPs.
 config() {
-  [ "$kind" = series ] && echo "floatingIps: [10.99.1.1/24]"
+  [ -n "$l4" ] && echo "floatingIps: [10.99.1.1/24]"
   echo "virtualServices:"
   for i in $(seq 1 "${EXTRA_VIPS:-0}"); do
     echo "  - {label: extra$i, address: 10.99.0.$((149 + i)), ports: [80], realServers: [{label: rs1, address: 10.99.0.21, port: 8080}]}"
@@ -154,13 +175,13 @@ config() {
     ports: [80]
     timeouts: {connect: 1s}
 CONF
-  [ "$kind" = series ] && echo "    persistence: {mode: source-ip, timeout: 1h}"
+  [ -n "$l4" ] && echo "    persistence: {mode: source-ip, timeout: 1h}"
   cat <<CONF
     realServers:
       - {label: rs1, address: 10.99.0.21, port: 8080}
       - {label: rs2, address: 10.99.0.22, port: 8080}
 CONF
-  [ "$kind" = series ] && cat <<CONF
+  [ -n "$l4" ] && cat <<CONF
   - label: nat
     address: $NATVIP
     ports: [$NATPORT]
@@ -170,6 +191,17 @@ CONF
     realServers:
       - {label: rs1, address: 10.99.1.21, port: 8081}
       - {label: rs2, address: 10.99.1.22, port: 8081}
+CONF
+  [ "$kind" = l4-sticky ] && cat <<CONF
+  - label: dr
+    address: $DRVIP
+    ports: [$DRPORT]
+    layer: 4
+    mode: dr
+    persistence: {mode: source-ip, timeout: 1h}
+    realServers:
+      - {label: rs1, address: 10.99.0.21, port: 0}
+      - {label: rs2, address: 10.99.0.22, port: 0}
 CONF
   return 0
 }
@@ -192,6 +224,8 @@ start_node() {
 }
 # The management API over the node's socket, with curl (a JVM per call is too slow to poll).
 status_of() { curl -s --max-time "${2:-1}" --unix-socket "$work/$1/lbctl.sock" http://lbctl/v1/status 2>/dev/null | tr -d ' \n'; }
+# lbctl itself on a node's socket (a JVM per call: for the few changes a drill makes).
+lbctl_on() { local h=$1; shift; java -jar "$jar" "$@" --socket "$work/$h/lbctl.sock"; }
 # The node's own pair state (the first "state" in "pair", before the peer's object).
 state_of() { status_of "$@" | sed -n 's/.*"pair":{[^{}]*"state":"\([a-z]*\)".*/\1/p'; }
 sees_peer() { status_of $1 | grep -q '"peer":{[^}]*"present":true'; }
@@ -237,11 +271,17 @@ wait_for 20 vip_answers || { echo "drill: the VIP does not answer" >&2; exit 1; 
 # The client: one request at a time, ~10 ms apart; a line per request: start_ms ok <server>|fail.
 ip netns exec ${P}client "$PY" "$here/drill.py" load "http://$VIP/" "$work/client.log" 2>"$work/client.err" &
 bg+=($!); disown $!
-if [ "$kind" = series ]; then
+if [ -n "$l4" ]; then
   wait_for 20 ip netns exec ${P}client curl -sf --max-time 1 -o /dev/null http://$NATVIP:$NATPORT/ \
     || { echo "drill: the L4 NAT VIP does not answer" >&2; exit 1; }
+  sticky_targets=("l7=$VIP:80" "l4=$NATVIP:$NATPORT")
+  if [ "$kind" = l4-sticky ]; then
+    wait_for 20 ip netns exec ${P}client curl -sf --max-time 1 -o /dev/null http://$DRVIP:$DRPORT/ \
+      || { echo "drill: the L4 DR VIP does not answer" >&2; exit 1; }
+    sticky_targets=("nat=$NATVIP:$NATPORT" "dr=$DRVIP:$DRPORT")
+  fi
   ip netns exec ${P}client "$PY" "$here/drill.py" sticky "$work/sticky.log" "${clients[@]}" -- \
-    "l7=$VIP:80" "l4=$NATVIP:$NATPORT" 2>"$work/sticky.err" &
+    "${sticky_targets[@]}" 2>"$work/sticky.err" &
   bg+=($!); disown $!
 fi
 # The holders: which nodes have the VIP (any floating address) in `ip addr`, every 100 ms.
@@ -257,7 +297,8 @@ bg+=($!); disown $!
 bg+=($!); disown $!
 # The observer: who answers ARP and TCP for the VIP(s), every 50 ms.
 targets=(--target "$VIP:80")
-[ "$kind" = series ] && targets+=(--target "$NATVIP:$NATPORT")
+[ -n "$l4" ] && targets+=(--target "$NATVIP:$NATPORT")
+[ "$kind" = l4-sticky ] && targets+=(--target "$DRVIP:$DRPORT")
 ip netns exec ${P}obs "$PY" "$here/probe.py" --iface eth0 --src $OBS \
   --node "lb1=${mac[lb1]}" --node "lb2=${mac[lb2]}" "${targets[@]}" --interval 0.05 \
   --duration "$limit_s" --out "$work/answers.log" 2>"$work/probe.err" &
@@ -302,6 +343,16 @@ for run in $(seq "$runs"); do
   other=$([ "$act" = lb1 ] && echo lb2 || echo lb1)
   fault=$kind; target=$act; ms=0
   case "$kind" in
+    l4-sticky)
+      # Move the clients off one server and let it come back: their entries now name the other
+      # server, where the hash would send about half of them back.
+      halted=$([ $(( run % 2 )) -eq 1 ] && echo rs1 || echo rs2)
+      for v in nat dr; do lbctl_on "$act" rip halt "$v" "$halted" >/dev/null; done
+      sleep 2
+      for v in nat dr; do lbctl_on "$act" rip online "$v" "$halted" >/dev/null; done
+      # Two export periods of the kernel's entries into the replicated table.
+      sleep 3
+      fault=kill ;;
     blip) rand_ms 500 3000 ;;
     series)
       case $(( RANDOM % 4 )) in 0) fault=kill ;; 1) fault=stop; rand_ms 500 5000 ;; 2) fault=cut; rand_ms 1000 10000 ;; 3) fault=restart ;; esac
@@ -323,11 +374,11 @@ for run in $(seq "$runs"); do
       sleep 1; kill -CONT "${pid[$target]}"
       # Give a wrongly triggered failover the time it would need to show (detection ~3 s).
       sleep 4; expect=no ;;
-    kill|stop|cut|restart)
+    kill|stop|cut|restart|l4-sticky)
       # Takeover: the first request that started after the failure and succeeded.
       wait_for 20 answered_after "$t0" || { echo "drill: run $run: the VIP did not come back within 20 s" >&2; exit 1; }
       case "$kind" in
-        kill|restart) { wait_for 30 gone "${pid[$target]}" || kill -9 "${pid[$target]}"; }; start_node $target ;;
+        kill|restart|l4-sticky) { wait_for 30 gone "${pid[$target]}" || kill -9 "${pid[$target]}"; }; start_node $target ;;
         stop) kill -CONT "${pid[$target]}"; sleep 5 ;;   # what the resumed node does, seen
         # Keep the cut until the isolated node has given its addresses up (or 10 s): healing at
         # once would measure the merge, not the split.
@@ -351,13 +402,13 @@ for run in $(seq "$runs"); do
   # Takeover: from the fault to the first request that succeeded after the first one that failed
   # (a node stopping in order may still serve a few ms); in the kinds made to fail over always,
   # in blip and series when the role moved.
-  if { [ "$moved" -gt 0 ] && [ "$expect" != no ]; } || [[ "$kind" =~ ^(kill|stop|cut|restart)$ ]]; then
+  if { [ "$moved" -gt 0 ] && [ "$expect" != no ]; } || [[ "$kind" =~ ^(kill|stop|cut|restart|l4-sticky)$ ]]; then
     ok=$(served_again_after "$t0" "$t1")
     [ -n "$ok" ] && takeovers+=($(( ok - t0 ))) && note=", served again after $(( ok - t0 )) ms"
   fi
   [ "$moved" -gt 0 ] && [ "$expect" = no ] && false_failovers=$((false_failovers+1)) && note+=", a FALSE failover"
   [ "$moved" -gt 1 ] && double_failovers=$((double_failovers+1)) && note+=", a DOUBLE failover"
-  if [ "$kind" = series ]; then
+  if [ -n "$l4" ]; then
     s=$("$PY" "$here/drill.py" sticky-moved "$work/sticky.log" "$t0" "$t1")
     sticky_moved=$((sticky_moved + ${s%% *})); [ "${s%% *}" -gt 0 ] && note+=", moved clients: ${s#* }"
   fi
@@ -373,6 +424,7 @@ echo "observer: $ans" >&2
 pct() { printf '%s\n' "${takeovers[@]}" | sed '/^$/d' | sort -n | awk -v p="$1" '{v[NR]=$1} END {if (NR==0) {print "-"; exit} i=int((NR*p+99)/100); if (i<1) i=1; print v[i]}'; }
 case "$kind" in
   blip) echo "drill=blip runs=$runs dual_answering=$dual_answering double_failovers=$double_failovers takeover_ms_p99=$(pct 99)" ;;
+  l4-sticky) echo "drill=l4-sticky runs=$runs sticky_moved=$sticky_moved takeover_ms_p99=$(pct 99) dual_answering=$dual_answering clients=${#clients[@]}" ;;
   series) echo "drill=series runs=$runs takeover_ms_p99=$(pct 99) dual_answering=$dual_answering false_failovers=$false_failovers sticky_moved=$sticky_moved" ;;
   *) echo "drill=$kind runs=$runs takeover_ms_p50=$(pct 50) takeover_ms_p99=$(pct 99) dual_holders=$dual_holders dual_answering=$dual_answering false_failovers=$false_failovers double_failovers=$double_failovers" ;;
 esac

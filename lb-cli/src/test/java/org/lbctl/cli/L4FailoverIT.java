@@ -181,4 +181,92 @@ class L4FailoverIT {
     pair.startPair();
     assertAllSurvived(connectionsAcrossAKill());
   }
+
+  /** The real server that answers {@code source} on the portal VIP, or "" when none did. */
+  private String curlFrom(String source) throws Exception {
+    var r =
+        lab.exec(
+            "client",
+            "curl",
+            "-s",
+            "--max-time",
+            "1",
+            "--interface",
+            source,
+            "http://" + VIP + "/");
+    return r.ok() ? r.output().strip() : "";
+  }
+
+  private long replicatedEntries(String host) throws Exception {
+    return pair.status(host).path("stickTable").path("entries").asLong();
+  }
+
+  @Test
+  void persistentNatClientsKeepTheirServerThroughAKillEvenWhenTheHashWouldMoveThem()
+      throws Exception {
+    for (String rs : List.of("rs1", "rs2")) {
+      String old = rs.equals("rs1") ? "10.99.0.21" : "10.99.0.22";
+      String now = rs.equals("rs1") ? "10.99.1.21" : "10.99.1.22";
+      ok(rs, "ip", "addr", "del", old + "/24", "dev", "eth0");
+      ok(rs, "ip", "addr", "add", now + "/24", "dev", "eth0");
+      ok(rs, "ip", "route", "add", "default", "via", "10.99.1.1");
+    }
+    List<String> clients = new ArrayList<>();
+    for (int i = 51; i <= 66; i++) {
+      clients.add("10.99.0." + i);
+      ok("client", "ip", "addr", "add", "10.99.0." + i + "/24", "dev", "eth0");
+    }
+    pair.configurePair(
+        """
+        floatingIps: [10.99.1.1/24]
+        virtualServices:
+          - label: portal
+            address: %1$s
+            ports: [80]
+            layer: 4
+            mode: nat
+            persistence: {mode: source-ip, timeout: 1h}
+            realServers:
+              - {label: rs1, address: 10.99.1.21, port: 8080}
+              - {label: rs2, address: 10.99.1.22, port: 8080}
+        """
+            .formatted(VIP));
+    pair.startPair();
+    await().atMost(Duration.ofSeconds(20)).until(() -> curlFrom(clients.get(0)).matches("rs[12]"));
+    java.util.Map<String, String> hashed = new java.util.LinkedHashMap<>();
+    for (String c : clients) {
+      hashed.put(c, curlFrom(c));
+    }
+    assertThat(hashed.values()).as("the hash spreads the clients").contains("rs1", "rs2");
+
+    // rs1 halted: its clients are balanced to rs2 and stick there when rs1 comes back, so their
+    // entries now differ from what the hash gives.
+    assertThat(pair.lbctl("lb1", "rip", "halt", "portal", "rs1").exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              for (String c : clients) {
+                assertThat(curlFrom(c)).as(c).isEqualTo("rs2");
+              }
+            });
+    assertThat(pair.lbctl("lb1", "rip", "online", "portal", "rs1").exit()).isZero();
+    for (String c : clients) {
+      assertThat(curlFrom(c)).as("%s sticks to rs2 with rs1 back", c).isEqualTo("rs2");
+    }
+    // The entries reach the peer through the replicated stick table.
+    await().atMost(Duration.ofSeconds(10)).until(() -> replicatedEntries("lb2") >= clients.size());
+
+    pair.kill("lb1");
+    ok("lb1", "ip", "link", "set", "eth0", "down");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> curlFrom(clients.get(0)).matches("rs[12]"));
+    for (String c : clients) {
+      assertThat(curlFrom(c)).as("%s through lb2", c).isEqualTo("rs2");
+    }
+    assertThat(pair.log("lb2"))
+        .containsPattern("layer 4: \\d+ persistent clients loaded from the replicated stick table");
+  }
 }

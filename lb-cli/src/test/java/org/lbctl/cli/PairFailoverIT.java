@@ -218,4 +218,26 @@ class PairFailoverIT {
     assertThat(refused.err()).contains("this node is passive; run the drill on the active node");
     assertThat(lab.pairState("lb2")).isEqualTo("active");
   }
+
+  @Test
+  void aSecondaryIsNotPromotedWhileThePrimaryIsOnlyCutOffUnlessTheOperatorForcesIt()
+      throws Exception {
+    startPair();
+    // lb1's link goes down: it may be alive behind the cut, taking edits of its own.
+    var cut = lab.lab().onSwitch("ip", "link", "set", lab.lab().switchPort("lb1"), "down");
+    assertThat(cut.ok()).as(cut.output()).isTrue();
+    await().atMost(Duration.ofSeconds(10)).until(() -> lab.pairState("lb2").equals("active"));
+
+    CliRun refused = lab.lbctl("lb2", "promote");
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("the primary went silent")
+        .contains("without leaving the pair")
+        .contains("--force");
+    assertThat(lab.pair("lb2").path("promoted").asBoolean()).isFalse();
+
+    CliRun forced = lab.lbctl("lb2", "promote", "--force");
+    assertThat(forced.exit()).as(forced.err()).isZero();
+    assertThat(lab.pair("lb2").path("promoted").asBoolean()).isTrue();
+  }
 }

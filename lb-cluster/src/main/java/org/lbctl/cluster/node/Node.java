@@ -243,6 +243,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       throw new IOException("cannot start the replicated stick table: " + e.getMessage(), e);
     }
     sticks.switchTo(replicated);
+    kernel.replicateTo(replicated);
     announceRealServers();
     log.info(
         "stick table: {} entries after {} ms (replicated with {} over TCP {})",
@@ -259,6 +260,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       return;
     }
     replicated = null;
+    kernel.replicateTo(null);
     if (sticks.current() == r) {
       sticks.switchTo(new InMemoryStickTable());
     }
@@ -766,6 +768,8 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   public int clearStickTable(String vip) throws ApiException {
     if (L4Ruleset.carries(service(vip).config())) {
       try {
+        // The replicated copy too, or a failover would bring the cleared clients back.
+        engine.sticks().clear(vip);
         return kernel.clearStickyClients(vip);
       } catch (IOException e) {
         throw new ApiException(500, "cannot clear the kernel's persistence map: " + e.getMessage());
@@ -816,13 +820,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   }
 
   @Override
-  public void promote() throws ApiException {
+  public void promote(boolean force) throws ApiException {
     PairController p = pair;
     if (p == null) {
       throw new ApiException(409, "this node runs alone: it accepts edits already");
     }
     try {
-      p.promote();
+      p.promote(force);
     } catch (IllegalStateException e) {
       throw new ApiException(409, e.getMessage());
     } catch (Exception e) {

@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.lbctl.cluster.floating.Fence;
 import org.lbctl.cluster.floating.FloatingIpOwner;
@@ -85,6 +87,13 @@ public final class PairController implements AutoCloseable {
   private final TermStore terms;
   private final Liveness liveness;
   private final long incarnation = RANDOM.nextLong() & Long.MAX_VALUE;
+  private final LongSupplier clock;
+  // Where heartbeats go: the peer through JGroups, or a test's list.
+  private Consumer<byte[]> heartbeats = bytes -> {};
+  // Set once the channel is up (or a script starts): decisions need a membership to stand on.
+  private boolean joined;
+  // A script answers the ping targets itself (see pingAnswered).
+  private boolean scripted;
 
   private final ScheduledExecutorService worker =
       Executors.newSingleThreadScheduledExecutor(
@@ -123,10 +132,10 @@ public final class PairController implements AutoCloseable {
 
   // Read by other threads.
   private volatile BiConsumer<String, String> onRoleChange = (what, why) -> {};
-  private volatile long lastHeardNanos = System.nanoTime();
+  private volatile long lastHeardNanos;
   private volatile boolean heardFromPeer;
   private volatile boolean leaseWanted;
-  private volatile long lastProgressNanos = System.nanoTime();
+  private volatile long lastProgressNanos;
 
   /** What the worker last saw; the management API reads it without waiting for the worker. */
   private volatile PairStatus status;
@@ -158,6 +167,23 @@ public final class PairController implements AutoCloseable {
       Supplier<List<FloatingIp>> floatingIps,
       PingTargets pingTargets,
       ConfigReplica replica) {
+    this(settings, gate, owner, fence, terms, floatingIps, pingTargets, replica, System::nanoTime);
+  }
+
+  /** With the clock of a test: scripted orders of events at chosen times. */
+  PairController(
+      PairSettings settings,
+      ServingGate gate,
+      FloatingIpOwner owner,
+      Fence fence,
+      TermStore terms,
+      Supplier<List<FloatingIp>> floatingIps,
+      PingTargets pingTargets,
+      ConfigReplica replica,
+      LongSupplier clock) {
+    this.clock = clock;
+    this.lastHeardNanos = clock.getAsLong();
+    this.lastProgressNanos = clock.getAsLong();
     this.replica = replica;
     this.settings = settings;
     this.floatingIps = floatingIps;
@@ -165,7 +191,7 @@ public final class PairController implements AutoCloseable {
     this.machine = new RoleMachine(gate, owner, fence);
     this.terms = terms;
     this.liveness =
-        new Liveness(!pingTargets.targets().isEmpty(), System.nanoTime(), fence.lease().toNanos());
+        new Liveness(!pingTargets.targets().isEmpty(), clock.getAsLong(), fence.lease().toNanos());
     this.sync =
         new ConfigSync(
             settings.role(),
@@ -220,7 +246,7 @@ public final class PairController implements AutoCloseable {
     // Ticking before the join: a node that keeps serving must prove itself alive while it joins.
     worker.execute(
         () -> {
-          lastProgressNanos = System.nanoTime();
+          lastProgressNanos = clock.getAsLong();
           ticking = true;
         });
     worker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
@@ -230,12 +256,38 @@ public final class PairController implements AutoCloseable {
             key,
             view -> worker.execute(() -> onView(view)),
             bytes -> worker.execute(() -> onMessage(bytes)));
+    PairMembership m = membership;
+    heartbeats =
+        bytes -> {
+          try {
+            m.sendHeartbeat(bytes);
+          } catch (Exception e) {
+            log.debug("pair: cannot send a heartbeat: {}", e.getMessage());
+          }
+        };
+    worker.execute(() -> joined = true);
+  }
+
+  /**
+   * Runs the controller under a script instead of a channel: the caller delivers views, messages,
+   * ticks and ping answers on its own thread, in the order it chooses, with the clock it gave.
+   *
+   * @param sent receives every heartbeat this node sends
+   */
+  void startScripted(Consumer<byte[]> sent) throws Exception {
+    scripted = true;
+    heartbeats = sent;
+    machine.fence().guard(floatingIps.get());
+    machine.rollback(floatingIps.get());
+    lastProgressNanos = clock.getAsLong();
+    ticking = true;
+    joined = true;
   }
 
   /** Every 100 ms: notice a stall of this node, ask the ping targets, decide, send a heartbeat. */
-  private void tick() {
+  void tick() {
     checkStall();
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     if (liveness.wantsPing(now)
         && (lastPingStart == Long.MIN_VALUE || now - lastPingStart >= PING_EVERY_NANOS)) {
       pingNow();
@@ -251,18 +303,26 @@ public final class PairController implements AutoCloseable {
       return;
     }
     pinging = true;
-    lastPingStart = System.nanoTime();
+    lastPingStart = clock.getAsLong();
+    if (scripted) {
+      return; // The script answers with pingAnswered.
+    }
     Commands.async(pingTargets::anyReachable)
-        .whenComplete(
-            (ok, error) ->
-                worker.execute(
-                    () -> {
-                      checkStall();
-                      pinging = false;
-                      liveness.pingResult(System.nanoTime(), error == null && ok);
-                      evaluate(null);
-                      progress();
-                    }));
+        .whenComplete((ok, error) -> worker.execute(() -> pingAnswered(error == null && ok)));
+  }
+
+  /** The ping targets' answer to the last {@link #pingNow}. */
+  void pingAnswered(boolean reachable) {
+    checkStall();
+    pinging = false;
+    liveness.pingResult(clock.getAsLong(), reachable);
+    evaluate(null);
+    progress();
+  }
+
+  /** Whether a ping check is under way (a script then answers it). */
+  boolean pinging() {
+    return pinging;
   }
 
   /**
@@ -274,7 +334,7 @@ public final class PairController implements AutoCloseable {
     if (!ticking) {
       return;
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     long gap = now - lastProgressNanos;
     if (gap >= Liveness.STALL_NANOS) {
       lastProgressNanos = now;
@@ -337,9 +397,9 @@ public final class PairController implements AutoCloseable {
     heartbeat();
   }
 
-  private void onView(PairView view) {
+  void onView(PairView view) {
     checkStall();
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     boolean wasPresent = viewPresent;
     viewPresent = view.peerPresent();
     liveness.view(now, viewPresent);
@@ -360,14 +420,16 @@ public final class PairController implements AutoCloseable {
       if (liveness.wantsPing(now)) {
         pingNow();
       }
-      worker.schedule(
-          () -> {
-            checkStall();
-            evaluate(null);
-            progress();
-          },
-          Liveness.CRASH_NANOS + 2_000_000L,
-          TimeUnit.NANOSECONDS);
+      if (!scripted) {
+        worker.schedule(
+            () -> {
+              checkStall();
+              evaluate(null);
+              progress();
+            },
+            Liveness.CRASH_NANOS + 2_000_000L,
+            TimeUnit.NANOSECONDS);
+      }
     } else {
       heartbeat();
     }
@@ -395,7 +457,7 @@ public final class PairController implements AutoCloseable {
     return sync.peerVersion().map(p -> !p.hash().equals(replica.version().hash())).orElse(false);
   }
 
-  private void onMessage(byte[] bytes) {
+  void onMessage(byte[] bytes) {
     checkStall();
     JsonNode message;
     try {
@@ -450,7 +512,7 @@ public final class PairController implements AutoCloseable {
     if (a.incarnation() == peerIncarnation && a.seq() <= peerSeq && a.seq() != 0) {
       return; // Late: a newer announcement was already taken.
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     peerIncarnation = a.incarnation();
     peerSeq = a.seq();
     liveness.heard(now, a.leaseMillis() * 1_000_000L);
@@ -493,11 +555,11 @@ public final class PairController implements AutoCloseable {
 
   /** Decides on everything known now, and acts. */
   private void evaluate(String reason) {
-    if (leaving || membership == null) {
+    if (leaving || !joined) {
       refreshStatus();
       return;
     }
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     boolean present = liveness.peerPresent(now);
     if (state == PairState.ACTIVE) {
       if (!suspended && !liveness.mayHoldLease(now)) {
@@ -663,7 +725,7 @@ public final class PairController implements AutoCloseable {
    */
   private void progress() {
     checkStall();
-    lastProgressNanos = System.nanoTime();
+    lastProgressNanos = clock.getAsLong();
   }
 
   /** Tells {@code listener} of every change of this node's state, with the reason. */
@@ -676,7 +738,7 @@ public final class PairController implements AutoCloseable {
   }
 
   private void heartbeat(boolean probe) {
-    if (membership == null) {
+    if (!joined) {
       return;
     }
     seq++;
@@ -695,11 +757,7 @@ public final class PairController implements AutoCloseable {
             machine.fence().lease().toMillis(),
             state == PairState.ACTIVE && !suspended,
             probe);
-    try {
-      membership.sendHeartbeat(a.toBytes());
-    } catch (Exception e) {
-      log.debug("pair: cannot send a heartbeat: {}", e.getMessage());
-    }
+    heartbeats.accept(a.toBytes());
   }
 
   /**
@@ -714,7 +772,7 @@ public final class PairController implements AutoCloseable {
             throw new IllegalStateException(
                 "this node is " + state.displayName() + "; run failover on the active node");
           }
-          if (!liveness.peerPresent(System.nanoTime())) {
+          if (!liveness.peerPresent(clock.getAsLong())) {
             throw new IllegalStateException("the peer is not in the pair; nobody to hand over to");
           }
           yielding = true;
@@ -786,7 +844,7 @@ public final class PairController implements AutoCloseable {
     ConfigVersion mine = replica.version();
     Optional<ConfigVersion> peers = sync.peerVersion();
     PairRole peerRole = settings.role() == PairRole.PRIMARY ? PairRole.SECONDARY : PairRole.PRIMARY;
-    boolean present = membership != null && liveness.peerPresent(System.nanoTime());
+    boolean present = joined && liveness.peerPresent(clock.getAsLong());
     return new PairStatus(
         settings.role().configName(),
         state.displayName(),
@@ -805,7 +863,7 @@ public final class PairController implements AutoCloseable {
             present,
             peerRole.configName(),
             !present ? "absent" : peerSaid.map(a -> a.state().displayName()).orElse("unknown"),
-            present && heardFromPeer ? (System.nanoTime() - lastHeardNanos) / 1_000_000 : -1,
+            present && heardFromPeer ? (clock.getAsLong() - lastHeardNanos) / 1_000_000 : -1,
             peers.map(ConfigVersion::number).orElse(-1L),
             peers.map(ConfigVersion::hash).orElse(""),
             present
@@ -849,7 +907,7 @@ public final class PairController implements AutoCloseable {
     if (s.peer().heartbeatAgeMillis() < 0) {
       return s;
     }
-    return s.withHeartbeatAge((System.nanoTime() - lastHeardNanos) / 1_000_000);
+    return s.withHeartbeatAge((clock.getAsLong() - lastHeardNanos) / 1_000_000);
   }
 
   /**
@@ -857,7 +915,7 @@ public final class PairController implements AutoCloseable {
    * controller has run within the last {@code withinNanos} (a wedged controller renews nothing).
    */
   public boolean leaseWanted(long withinNanos) {
-    return leaseWanted && System.nanoTime() - lastProgressNanos < withinNanos;
+    return leaseWanted && clock.getAsLong() - lastProgressNanos < withinNanos;
   }
 
   /**
@@ -872,12 +930,12 @@ public final class PairController implements AutoCloseable {
       return false;
     }
     synchronized (fence) {
-      long start = System.nanoTime();
+      long start = clock.getAsLong();
       if (!leaseWanted(withinNanos)) {
         return false;
       }
       fence.renew(floatingIps.get());
-      if (System.nanoTime() - start >= Liveness.STALL_NANOS) {
+      if (clock.getAsLong() - start >= Liveness.STALL_NANOS) {
         // Frozen between the check and the renewal: the check says nothing of now.
         fence.shut();
         return false;
@@ -911,9 +969,21 @@ public final class PairController implements AutoCloseable {
    *
    * @throws IllegalStateException naming why not
    */
-  public void promote() throws Exception {
+  public void promote(boolean force) throws Exception {
     runOnWorker(
         () -> {
+          long now = clock.getAsLong();
+          if (!force
+              && !liveness.peerPresent(now)
+              && liveness.heardEver()
+              && !liveness.lostByCrash()) {
+            throw new IllegalStateException(
+                "the primary went silent "
+                    + liveness.silence(now) / 1_000 / 1_000_000
+                    + " s ago without leaving the pair: it may be running behind a partition and"
+                    + " taking edits of its own, and the two versions would diverge. Promote once"
+                    + " it is known to be down (stopped, or its host off) with --force");
+          }
           sync.promote();
           refreshStatus();
           return null;

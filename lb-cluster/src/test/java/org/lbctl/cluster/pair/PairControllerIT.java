@@ -167,7 +167,7 @@ class PairControllerIT {
     assertThat(secondary.controller().editRefusal().orElseThrow())
         .startsWith(
             "this node is the secondary: edit the configuration on the primary (127.0.0.1)");
-    assertThatThrownBy(() -> secondary.controller().promote())
+    assertThatThrownBy(() -> secondary.controller().promote(false))
         .hasMessageContaining("the primary (127.0.0.1) is in the pair");
 
     // An edit on the primary reaches the secondary at once.
@@ -181,7 +181,7 @@ class PairControllerIT {
     Node secondary = start(PairRole.SECONDARY, replica(4, "a"), true);
     await().atMost(Duration.ofSeconds(10)).until(() -> secondary.state().equals("active"));
     assertThat(secondary.controller().editRefusal()).isPresent();
-    secondary.controller().promote();
+    secondary.controller().promote(false);
     assertThat(secondary.controller().editRefusal()).isEmpty();
     assertThat(secondary.controller().status().promoted()).isTrue();
     // The promoted secondary takes an edit while the primary is down.

@@ -197,8 +197,13 @@ public final class ManagementApi {
       }
       case "/v1/pair/promote" -> {
         allow(method, "POST");
-        log.warn("promote requested by {}", caller);
-        node.promote();
+        JsonNode json = object(body, Set.of("force"));
+        if (json.has("force") && !json.get("force").isBoolean()) {
+          throw new ApiException(400, "force: expected true or false");
+        }
+        boolean force = json.path("force").asBoolean(false);
+        log.warn("promote{} requested by {}", force ? " (forced)" : "", caller);
+        node.promote(force);
         return new ApiResponse(200, node.status());
       }
       case "/v1/pair/accept" -> {

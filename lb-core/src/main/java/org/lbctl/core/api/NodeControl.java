@@ -95,9 +95,12 @@ public interface NodeControl {
   /**
    * Lets a secondary accept configuration edits while its primary is down.
    *
-   * @throws ApiException 409 naming why not (the primary is up, this node is the primary, ...)
+   * @param force promote although the primary only went silent (it may be alive behind a partition,
+   *     taking edits of its own): the operator knows it is down
+   * @throws ApiException 409 naming why not (the primary is up, this node is the primary, the
+   *     primary is only unreachable, ...)
    */
-  void promote() throws ApiException;
+  void promote(boolean force) throws ApiException;
 
   /**
    * Opens this lone node to pairing: it listens at {@code listen} (TCP, the pair port) for one

@@ -2,6 +2,7 @@ package org.lbctl.core.l4;
 
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -19,6 +20,8 @@ import java.util.function.Supplier;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.l4.L4Ruleset.CounterKey;
 import org.lbctl.core.l4.L4Ruleset.Rendered;
+import org.lbctl.core.persistence.StickEntry;
+import org.lbctl.core.persistence.StickTable;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.lbctl.core.status.StickTableStatus;
 import org.slf4j.Logger;
@@ -48,11 +51,22 @@ public final class L4DataPlane implements AutoCloseable {
   // Counter values already added to the figures.
   private final Map<String, NftTable.Count> seen = new HashMap<>();
   private long failures;
+  // A pair's replicated stick table: the active node copies its kernel's persistent clients into
+  // it, and a node taking over loads them into its kernel before it announces the addresses.
+  private volatile StickTable replica;
 
   public L4DataPlane(
       Supplier<Collection<VirtualServiceRuntime>> services, BooleanSupplier serving) {
     this.services = services;
     this.serving = serving;
+  }
+
+  /**
+   * Replicates layer 4 source-IP persistence through {@code table} (a pair's replicated stick
+   * table); {@code null} keeps it in this node's kernel only.
+   */
+  public void replicateTo(StickTable table) {
+    this.replica = table;
   }
 
   /** Brings the tables in step now and then every second. */
@@ -104,7 +118,11 @@ public final class L4DataPlane implements AutoCloseable {
       }
       if (applied.isEmpty() || !same(applied.get(), r)) {
         long start = System.nanoTime();
+        boolean fresh = applied.isEmpty();
         NftTable.apply(r.document(applied) + staleClients(r));
+        if (fresh) {
+          importClients(r);
+        }
         boolean changedServing = applied.isEmpty() || !applied.get().serving().equals(r.serving());
         if (applied.isEmpty()) {
           seen.clear();
@@ -120,6 +138,7 @@ public final class L4DataPlane implements AutoCloseable {
         }
       }
       countsFromTheKernel(now);
+      exportClients(r);
     } catch (IOException | RuntimeException e) {
       // The kernel keeps the last rules that applied; the next try replaces the tables whole.
       applied = Optional.empty();
@@ -169,6 +188,84 @@ public final class L4DataPlane implements AutoCloseable {
       }
     }
     return d.toString();
+  }
+
+  /**
+   * Copies the kernel's persistent clients into the replicated table: new ones, moved ones, and
+   * ones whose expiry the kernel pushed on by more than a few seconds.
+   */
+  private void exportClients(Rendered r) throws IOException {
+    StickTable table = replica;
+    if (table == null) {
+      return;
+    }
+    for (var e : r.sticky().entrySet()) {
+      String vip = e.getKey();
+      L4Ruleset.StickyMap m = e.getValue();
+      long now = System.currentTimeMillis();
+      for (NftTable.Element el : NftTable.elements(m.family(), L4Ruleset.TABLE, m.name())) {
+        String server = m.marks().get(el.value());
+        if (server == null) {
+          continue;
+        }
+        Duration left = Duration.ofMillis(Math.max(1000, el.expiresMillis()));
+        Optional<StickEntry> known = table.lookup(vip, el.key(), now);
+        if (known.isEmpty() || !known.get().server().equals(server)) {
+          table.record(vip, el.key(), server, left, now);
+        } else if (Math.abs(known.get().expiresAtMillis() - (now + left.toMillis())) > 5_000) {
+          table.touch(vip, el.key(), left, now);
+        }
+      }
+    }
+  }
+
+  /**
+   * Loads the replicated persistent clients into a freshly applied rule set (a node taking over),
+   * each to its server while that one takes persistent clients, with the time it has left.
+   */
+  private void importClients(Rendered r) {
+    StickTable table = replica;
+    if (table == null) {
+      return;
+    }
+    StringBuilder d = new StringBuilder();
+    int loaded = 0;
+    long now = System.currentTimeMillis();
+    for (var e : r.sticky().entrySet()) {
+      L4Ruleset.StickyMap m = e.getValue();
+      Map<String, Long> markOf = new HashMap<>();
+      m.marks().forEach((mark, label) -> markOf.put(label, mark));
+      boolean v6 = m.name().startsWith("sticky6_");
+      List<String> elements = new ArrayList<>();
+      for (var c : table.list(e.getKey(), now).entrySet()) {
+        Long mark = markOf.get(c.getValue().server());
+        long left = Math.min(c.getValue().expiresAtMillis() - now, m.timeoutMillis());
+        if (mark == null
+            || !m.persistent().contains(mark)
+            || left < 1000
+            || c.getKey().contains(":") != v6
+            || !c.getKey().matches("[0-9a-fA-F.:]{2,45}")) {
+          continue;
+        }
+        elements.add(c.getKey() + " expires " + left + "ms : 0x" + Long.toHexString(mark));
+      }
+      for (int i = 0; i < elements.size(); i += 1000) {
+        d.append("add element ").append(m.family()).append(' ').append(L4Ruleset.TABLE);
+        d.append(' ').append(m.name()).append(" { ");
+        d.append(String.join(", ", elements.subList(i, Math.min(elements.size(), i + 1000))));
+        d.append(" }\n");
+      }
+      loaded += elements.size();
+    }
+    if (d.length() == 0) {
+      return;
+    }
+    try {
+      NftTable.apply(d.toString());
+      log.info("layer 4: {} persistent clients loaded from the replicated stick table", loaded);
+    } catch (IOException e) {
+      log.error("layer 4: cannot load the replicated persistent clients: {}", e.getMessage());
+    }
   }
 
   /** A layer 4 VIP's persistent clients as the kernel holds them; empty without persistence. */

@@ -74,7 +74,11 @@ public final class L4Ruleset {
    * @param persistent the marks whose servers take persistent clients now
    */
   public record StickyMap(
-      String family, String name, Map<Long, String> marks, java.util.Set<Long> persistent) {}
+      String family,
+      String name,
+      Map<Long, String> marks,
+      java.util.Set<Long> persistent,
+      long timeoutMillis) {}
 
   /** Marks this node's rules give packets for a moment (never left on a packet that leaves). */
   static final long MARK_BASE = 0x4c340000L;
@@ -218,7 +222,8 @@ public final class L4Ruleset {
           persistent.add(markOf(marks, b.label()));
         }
       }
-      StickyMap m = new StickyMap(family, name, marks, java.util.Set.copyOf(persistent));
+      StickyMap m =
+          new StickyMap(family, name, marks, java.util.Set.copyOf(persistent), seconds * 1000);
       sticky.put(vip.label(), m);
       return Optional.of(m);
     }
