@@ -13,6 +13,8 @@ import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.NodeConfigLoader;
 import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairSettings;
+import org.lbctl.core.l4.L4Ruleset;
+import org.lbctl.core.l4.NftTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,9 +23,11 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "cleanup",
     description = {
-      "Remove this node's floating IPs from its interface, then its fence (the nftables table",
-      "lbctl_fence). A node that dies (kill -9, crash) leaves both: its addresses stay configured",
-      "but silent once the fence's lease has lapsed; the systemd unit runs this as ExecStopPost."
+      "Remove this node's floating IPs from its interface, then its layer 4 rules (the nftables",
+      "tables lbctl_l4) and its fence (lbctl_fence). A node that dies (kill -9, crash) leaves them",
+      "all: its addresses stay configured, silent once the fence's lease has lapsed, and its",
+      "kernel would go on forwarding what still reaches it; the systemd unit runs this as",
+      "ExecStopPost."
     })
 final class CleanupCommand implements Callable<Integer> {
   @Option(names = "--node", paramLabel = "FILE", required = true, description = "Node file.")
@@ -46,6 +50,8 @@ final class CleanupCommand implements Callable<Integer> {
       owner.release(ips);
     }
     // The addresses first: a fence removed while they were still there would let them answer.
+    NftTable.remove("inet", L4Ruleset.TABLE);
+    NftTable.remove("netdev", L4Ruleset.TABLE);
     new NftFence(device, Fencing.DEFAULT_LEASE, List.of()).close();
     spec.commandLine().getOut().printf("removed %s from %s where present%n", ips, device);
     spec.commandLine().getOut().flush();
