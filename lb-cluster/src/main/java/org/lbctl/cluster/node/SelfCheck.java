@@ -74,6 +74,10 @@ final class SelfCheck implements AutoCloseable {
       }
     }
     PairController p = pair.get();
+    if (complaint.isEmpty() && p != null && !p.alive(within)) {
+      complaint =
+          "the pair controller has made no progress for more than " + within / 1_000_000 + " ms";
+    }
     if (complaint.isEmpty()) {
       watchdog.alive();
       if (p != null) {

@@ -28,6 +28,9 @@ public final class Liveness {
    */
   public static final long CRASH_NANOS = 60_000_000L;
 
+  /** A view that drops the peer within this much silence reports a crash, not a silence. */
+  public static final long CRASH_VIEW_NANOS = 1_000_000_000L;
+
   /** A gap this long between two controller ticks: this node was frozen and distrusts itself. */
   public static final long STALL_NANOS = 1_000_000_000L;
 
@@ -83,7 +86,10 @@ public final class Liveness {
     }
     if (!peerInView && inView) {
       viewDroppedAt = now;
-      lostByCrash = heard && silence(now) < DETECT_NANOS;
+      // Only FD_SOCK2 (a closed socket: the process is gone) drops a peer heard within the last
+      // second; FD_ALL3 needs at least 1.5 s of silence (a 2 s timeout checked every 0.5 s), and
+      // a peer dropped that way may be alive behind a cut, its lease still running.
+      lostByCrash = heard && silence(now) < CRASH_VIEW_NANOS;
     }
     inView = peerInView;
   }

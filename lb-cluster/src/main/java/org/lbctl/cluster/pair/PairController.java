@@ -531,7 +531,7 @@ public final class PairController implements AutoCloseable {
       yielding = false;
     }
     if (suspended) {
-      if ((a.echoIncarnation() != incarnation || a.echo() < suspendSeq) && a.seq() != 0) {
+      if (a.echoIncarnation() != incarnation || a.echo() < suspendSeq) {
         return; // Written before the peer heard this node's question: says nothing of now.
       }
       if (a.state() == PairState.ACTIVE) {
@@ -944,9 +944,9 @@ public final class PairController implements AutoCloseable {
     }
   }
 
-  /** Runs {@code probe} on the controller's thread (a liveness check). */
-  public void probe(Runnable probe) {
-    worker.execute(probe);
+  /** Whether the controller has made progress within the last {@code withinNanos}. */
+  public boolean alive(long withinNanos) {
+    return clock.getAsLong() - lastProgressNanos < withinNanos;
   }
 
   /** Why this node refuses a configuration edit now, and where to make it; empty = accepted. */
@@ -984,7 +984,7 @@ public final class PairController implements AutoCloseable {
                     + " taking edits of its own, and the two versions would diverge. Promote once"
                     + " it is known to be down (stopped, or its host off) with --force");
           }
-          sync.promote();
+          sync.promote(!liveness.peerPresent(now));
           refreshStatus();
           return null;
         });

@@ -155,11 +155,15 @@ public final class ConfigSync {
    *
    * @throws IllegalStateException when this node is the primary or the primary is in the pair
    */
-  public void promote() {
+  /**
+   * @param peerGone the pair's heartbeats say the primary is gone, though the membership view may
+   *     not show it yet
+   */
+  public void promote(boolean peerGone) {
     if (role == PairRole.PRIMARY) {
       throw new IllegalStateException("this node is the primary; it accepts edits already");
     }
-    if (peerPresent) {
+    if (peerPresent && !peerGone) {
       throw new IllegalStateException(
           "the primary ("
               + peerAddress

@@ -75,6 +75,16 @@ class LivenessTest {
   }
 
   @Test
+  void aViewThatDropsAPeerAfterASecondOfSilenceIsACutNotACrash() {
+    // FD_ALL3 may drop a peer after 1.5 s of silence; behind a cut its lease may still run.
+    Liveness l = heardUntil(1000 * MS, true);
+    l.view(2600 * MS, false);
+    assertThat(l.lostByCrash()).isFalse();
+    assertThat(l.peerSurelySilent(2700 * MS)).isFalse();
+    assertThat(l.peerSurelySilent(3200 * MS)).isTrue();
+  }
+
+  @Test
   void aPeerDroppedFromTheViewAfterTheDetectionTimeIsNotACrash() {
     // FD_ALL3 drops a frozen peer after 2 s of silence: its lease must still be waited out.
     Liveness l = heardUntil(1000 * MS, true);
