@@ -42,20 +42,6 @@ final class ConfigCommand implements Callable<Integer> {
         "Exit 0 when valid; 1 with every problem, each naming its field, when not."
       })
   static final class Check implements Callable<Integer> {
-    /** What makes a valid pair less safe than it could be. */
-    static java.util.List<String> pairWarnings(org.lbctl.core.config.PairSettings p) {
-      java.util.List<String> w = new java.util.ArrayList<>();
-      if (p.pingTargets().isEmpty()) {
-        w.add(
-            "pair.pingTargets is empty: the node cannot tell a dead peer from a cut link, so a cut"
-                + " leaves both nodes answering on their sides; name the gateway");
-      }
-      if (!p.fencing().enabled()) {
-        w.add("pair.fencing is off: a frozen node keeps answering for its floating IPs");
-      }
-      return w;
-    }
-
     @Parameters(
         paramLabel = "FILE",
         arity = "0..1",
@@ -83,7 +69,7 @@ final class ConfigCommand implements Callable<Integer> {
         try {
           var node = PairFile.attach(NodeConfigLoader.load(nodeFile));
           file = node.configFile().orElseThrow();
-          node.pair().ifPresent(p -> warnings.addAll(pairWarnings(p)));
+          node.pair().ifPresent(p -> warnings.addAll(p.warnings()));
         } catch (ConfigException e) {
           spec.commandLine().getErr().println(nodeFile + ": " + e.getMessage());
           spec.commandLine().getErr().flush();

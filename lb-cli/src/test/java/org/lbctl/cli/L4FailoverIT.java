@@ -46,6 +46,17 @@ class L4FailoverIT {
     assertThat(r.ok()).as(r.describe()).isTrue();
   }
 
+  /** The real servers move to 10.99.1.0/24, their gateway the pair's floating IP 10.99.1.1. */
+  private void natServersBehindTheGateway() throws Exception {
+    for (String rs : List.of("rs1", "rs2")) {
+      String old = rs.equals("rs1") ? "10.99.0.21" : "10.99.0.22";
+      String now = rs.equals("rs1") ? "10.99.1.21" : "10.99.1.22";
+      ok(rs, "ip", "addr", "del", old + "/24", "dev", "eth0");
+      ok(rs, "ip", "addr", "add", now + "/24", "dev", "eth0");
+      ok(rs, "ip", "route", "add", "default", "via", "10.99.1.1");
+    }
+  }
+
   private void echoServers() throws Exception {
     for (String rs : List.of("rs1", "rs2")) {
       Path log = dir.resolve("echo-" + rs + ".log");
@@ -117,14 +128,7 @@ class L4FailoverIT {
 
   @Test
   void natConnectionsSurviveAKillOfTheActiveNode() throws Exception {
-    // The real servers behind the pair, their gateway the pair's floating IP.
-    for (String rs : List.of("rs1", "rs2")) {
-      String old = rs.equals("rs1") ? "10.99.0.21" : "10.99.0.22";
-      String now = rs.equals("rs1") ? "10.99.1.21" : "10.99.1.22";
-      ok(rs, "ip", "addr", "del", old + "/24", "dev", "eth0");
-      ok(rs, "ip", "addr", "add", now + "/24", "dev", "eth0");
-      ok(rs, "ip", "route", "add", "default", "via", "10.99.1.1");
-    }
+    natServersBehindTheGateway();
     echoServers();
     pair.configurePair(
         """
@@ -204,13 +208,7 @@ class L4FailoverIT {
   @Test
   void persistentNatClientsKeepTheirServerThroughAKillEvenWhenTheHashWouldMoveThem()
       throws Exception {
-    for (String rs : List.of("rs1", "rs2")) {
-      String old = rs.equals("rs1") ? "10.99.0.21" : "10.99.0.22";
-      String now = rs.equals("rs1") ? "10.99.1.21" : "10.99.1.22";
-      ok(rs, "ip", "addr", "del", old + "/24", "dev", "eth0");
-      ok(rs, "ip", "addr", "add", now + "/24", "dev", "eth0");
-      ok(rs, "ip", "route", "add", "default", "via", "10.99.1.1");
-    }
+    natServersBehindTheGateway();
     List<String> clients = new ArrayList<>();
     for (int i = 51; i <= 66; i++) {
       clients.add("10.99.0." + i);

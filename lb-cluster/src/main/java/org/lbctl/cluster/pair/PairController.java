@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -825,19 +824,6 @@ public final class PairController implements AutoCloseable {
         : "answering (" + lease + ")";
   }
 
-  private List<String> warnings() {
-    List<String> w = new ArrayList<>();
-    if (pingTargets.targets().isEmpty()) {
-      w.add(
-          "no ping targets: a cut link leaves both nodes answering on their sides (set"
-              + " pair.pingTargets)");
-    }
-    if (!machine.fence().enabled()) {
-      w.add("fencing is off: a frozen node keeps answering for its floating IPs");
-    }
-    return w;
-  }
-
   private PairStatus snapshot() {
     PairView v = membership == null ? null : membership.view();
     List<String> members = v == null ? List.of() : v.members();
@@ -872,7 +858,7 @@ public final class PairController implements AutoCloseable {
         drift(),
         Math.max(terms.current(), activeTerm),
         fenceState(),
-        warnings());
+        settings.warnings());
   }
 
   /**

@@ -53,6 +53,20 @@ public record PairSettings(
     this(role, bind, peer, secretFile, pingTargets, failback, device, Fencing.DEFAULT);
   }
 
+  /** What makes this valid pair less safe than it could be, for start-up, status and checks. */
+  public List<String> warnings() {
+    List<String> w = new java.util.ArrayList<>();
+    if (pingTargets.isEmpty()) {
+      w.add(
+          "pair.pingTargets is empty: the node cannot tell a dead peer from a cut link, so a cut"
+              + " leaves both nodes answering on their sides; name the gateway");
+    }
+    if (!fencing.enabled()) {
+      w.add("pair.fencing is off: a frozen node keeps answering for its floating IPs");
+    }
+    return w;
+  }
+
   public PairSettings withFencing(Fencing f) {
     return new PairSettings(role, bind, peer, secretFile, pingTargets, failback, device, f);
   }
