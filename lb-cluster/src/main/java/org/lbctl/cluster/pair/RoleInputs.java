@@ -29,31 +29,6 @@ public record RoleInputs(
     long term,
     long peerTerm) {
 
-  /** Without terms (both 0): the primary wins a tie. */
-  public RoleInputs(
-      PairRole role,
-      PairState current,
-      boolean peerPresent,
-      Optional<PairState> peerState,
-      boolean pingTargetsReachable,
-      boolean failback,
-      boolean yielding,
-      boolean configBehind,
-      boolean peerConfigBehind) {
-    this(
-        role,
-        current,
-        peerPresent,
-        peerState,
-        pingTargetsReachable,
-        failback,
-        yielding,
-        configBehind,
-        peerConfigBehind,
-        0,
-        0);
-  }
-
   /** Both nodes on the same configuration. */
   public RoleInputs(
       PairRole role,
@@ -72,6 +47,8 @@ public record RoleInputs(
         failback,
         yielding,
         false,
-        false);
+        false,
+        0,
+        0);
   }
 }

@@ -32,8 +32,8 @@ final class RoleMachine {
     long start = System.nanoTime();
     gate.setServing(true);
     long listeners = System.nanoTime();
-    // The lease first: the announcements that follow must not be dropped by our own fence.
-    fence.guard(ips);
+    // The lease first: the announcements that follow must not be dropped by our own fence. (The
+    // fence already guards these addresses: since the start, and after every change of them.)
     fence.renew(ips);
     owner.claim(ips);
     return new Took((listeners - start) / 1_000_000, (System.nanoTime() - listeners) / 1_000_000);

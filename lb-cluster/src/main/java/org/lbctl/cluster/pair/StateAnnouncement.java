@@ -49,29 +49,6 @@ public record StateAnnouncement(
     floatingIpsOwned = List.copyOf(floatingIpsOwned);
   }
 
-  /** An announcement with no term or sequence (the first-generation wire form). */
-  public StateAnnouncement(
-      PairRole role,
-      PairState state,
-      boolean handover,
-      ConfigVersion config,
-      List<String> floatingIpsOwned) {
-    this(
-        role,
-        state,
-        handover,
-        config,
-        floatingIpsOwned,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        state == PairState.ACTIVE,
-        false);
-  }
-
   public byte[] toBytes() {
     try {
       ObjectNode n =

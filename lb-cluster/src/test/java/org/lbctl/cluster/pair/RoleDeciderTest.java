@@ -75,7 +75,7 @@ class RoleDeciderTest {
       PairRole role, PairState current, PairState peer, boolean behind, boolean peerBehind) {
     return RoleDecider.decide(
         new RoleInputs(
-            role, current, true, Optional.of(peer), true, true, false, behind, peerBehind));
+            role, current, true, Optional.of(peer), true, true, false, behind, peerBehind, 0, 0));
   }
 
   @Test
@@ -115,7 +115,9 @@ class RoleDeciderTest {
                           failback,
                           false,
                           primaryBehind,
-                          secondaryBehind));
+                          secondaryBehind,
+                          0,
+                          0));
               PairState ns =
                   RoleDecider.decide(
                       new RoleInputs(
@@ -127,7 +129,9 @@ class RoleDeciderTest {
                           failback,
                           false,
                           secondaryBehind,
-                          primaryBehind));
+                          primaryBehind,
+                          0,
+                          0));
               p = np;
               s = ns;
             }

@@ -35,6 +35,25 @@ public final class SystemdNotify {
     send("STOPPING=1");
   }
 
+  /** One event loop for a notify socket. */
+  static EventLoopGroup group(String name) {
+    return new MultiThreadIoEventLoopGroup(
+        1, new DefaultThreadFactory(name, true), EpollIoHandler.newFactory());
+  }
+
+  /** A datagram channel connected to systemd's notify socket. */
+  static Channel connect(EventLoopGroup group, String socket) {
+    // An abstract socket is written with a leading @ and addressed with a leading NUL.
+    String path = socket.startsWith("@") ? "\0" + socket.substring(1) : socket;
+    return new Bootstrap()
+        .group(group)
+        .channel(EpollDomainDatagramChannel.class)
+        .handler(new ChannelInboundHandlerAdapter())
+        .connect(new DomainSocketAddress(path))
+        .syncUninterruptibly()
+        .channel();
+  }
+
   /** Sends one state message; failures are logged, never thrown (systemd's timeout will tell). */
   static void send(String state) {
     String socket = System.getenv("NOTIFY_SOCKET");
@@ -45,20 +64,9 @@ public final class SystemdNotify {
       log.warn("cannot tell systemd '{}': no epoll ({})", state, Epoll.unavailabilityCause());
       return;
     }
-    // An abstract socket is written with a leading @ and addressed with a leading NUL.
-    String path = socket.startsWith("@") ? "\0" + socket.substring(1) : socket;
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("lb-notify"), EpollIoHandler.newFactory());
+    EventLoopGroup group = group("lb-notify");
     try {
-      Channel ch =
-          new Bootstrap()
-              .group(group)
-              .channel(EpollDomainDatagramChannel.class)
-              .handler(new ChannelInboundHandlerAdapter())
-              .connect(new DomainSocketAddress(path))
-              .sync()
-              .channel();
+      Channel ch = connect(group, socket);
       ch.writeAndFlush(Unpooled.copiedBuffer(state, StandardCharsets.UTF_8)).sync();
       ch.close().sync();
       log.debug("told systemd: {}", state.replace('\n', ' '));

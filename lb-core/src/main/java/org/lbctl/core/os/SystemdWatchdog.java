@@ -1,16 +1,9 @@
 package org.lbctl.core.os;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollDomainDatagramChannel;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.unix.DomainSocketAddress;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -88,19 +81,9 @@ public final class SystemdWatchdog implements AutoCloseable {
       throw new IllegalStateException("no epoll: " + Epoll.unavailabilityCause());
     }
     if (group == null) {
-      group =
-          new MultiThreadIoEventLoopGroup(
-              1, new DefaultThreadFactory("lb-watchdog", true), EpollIoHandler.newFactory());
+      group = SystemdNotify.group("lb-watchdog");
     }
-    String path = socket.startsWith("@") ? "\0" + socket.substring(1) : socket;
-    channel =
-        new Bootstrap()
-            .group(group)
-            .channel(EpollDomainDatagramChannel.class)
-            .handler(new ChannelInboundHandlerAdapter())
-            .connect(new DomainSocketAddress(path))
-            .syncUninterruptibly()
-            .channel();
+    channel = SystemdNotify.connect(group, socket);
   }
 
   @Override
