@@ -1,5 +1,6 @@
 package org.lbctl.cluster.node;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Executor;
@@ -8,7 +9,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
+import org.lbctl.cluster.pair.Liveness;
 import org.lbctl.cluster.pair.PairController;
+import org.lbctl.core.config.Durations;
+import org.lbctl.core.config.Fencing;
+import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.os.SystemdWatchdog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +58,35 @@ final class SelfCheck implements AutoCloseable {
     for (int i = 0; i < loops.size(); i++) {
       answered.set(i, now);
     }
+  }
+
+  /**
+   * The check of a node on {@code local}, which proves it alive every fencing period: feeds
+   * systemd's watchdog and, on an active node of a pair, renews the fence's lease.
+   *
+   * @throws IOException when the unit's watchdog would restart a node of a pair too soon
+   */
+  static SelfCheck of(NodeConfig local, List<Executor> loops, Supplier<PairController> pair)
+      throws IOException {
+    SystemdWatchdog watchdog = SystemdWatchdog.fromEnvironment();
+    Duration period = local.pair().map(p -> p.fencing().renew()).orElse(Fencing.DEFAULT_RENEW);
+    Duration detection = Duration.ofNanos(Liveness.DETECT_NANOS);
+    if (local.pair().isPresent()
+        && watchdog.interval().isPresent()
+        && watchdog.interval().get().compareTo(detection) < 0) {
+      throw new IOException(
+          "WatchdogSec="
+              + Durations.format(watchdog.interval().get())
+              + " in the unit is shorter than the pair's detection time ("
+              + Durations.format(detection)
+              + "): systemd would restart a node the peer has not yet judged dead; set"
+              + " WatchdogSec= to 5s or more");
+    }
+    watchdog
+        .interval()
+        .ifPresent(
+            w -> log.info("feeding systemd's watchdog (WatchdogSec={})", Durations.format(w)));
+    return new SelfCheck(period, loops, watchdog, pair);
   }
 
   void start() {
