@@ -16,9 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.core.testing.NamespaceLab;
 
 /**
- * Long-lived connections through layer 4 VIPs of a pair survive a kill -9 of the active node: no
- * connection state is shared, the surviving node hashes each flow to the server the other chose
- * (same slots, same seed). Twenty connections each exchange a line every 100 ms across the kill.
+ * Long-lived connections through layer 4 VIPs of a pair survive a kill -9 of the active node: a
+ * flow the surviving node has no state for is hashed to the server the other chose (same slots,
+ * same seed), and one whose server differs from the hash (the server set changed since it began) is
+ * sent where the replicated flow map says. Twenty connections each exchange a line every 100 ms
+ * across the kill.
  */
 class L4FailoverIT {
   private static final String VIP = PairLab.VIP;
@@ -186,6 +188,110 @@ class L4FailoverIT {
     assertAllSurvived(connectionsAcrossAKill());
   }
 
+  private long occurrences(String host, String text) throws Exception {
+    String log = pair.log(host);
+    return (log.length() - log.replace(text, "").length()) / text.length();
+  }
+
+  /**
+   * 20 connections opened while rs2 is halted, all on rs1; rs2 back online, so that the hash would
+   * now send about half of them to rs2; then lb1 killed. Their report lines.
+   */
+  private List<String> flowsOffTheHashAcrossAKill() throws Exception {
+    String two = "echo: 2 real server(s) take new flows";
+    await().atMost(Duration.ofSeconds(20)).until(() -> occurrences("lb1", two) >= 1);
+    assertThat(pair.lbctl("lb1", "rip", "halt", "echo", "rs2").exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> pair.log("lb1").contains("echo: 1 real server(s) take new flows"));
+    Path log = dir.resolve("clients.log");
+    Process clients = EchoPeer.start(lab, "client", log, "clients", VIP, "9000", "20", "12");
+    peers.add(clients);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> Files.exists(log) && Files.readString(log).contains("connected 20"));
+    long before = occurrences("lb1", two);
+    assertThat(pair.lbctl("lb1", "rip", "online", "echo", "rs2").exit()).isZero();
+    await().atMost(Duration.ofSeconds(10)).until(() -> occurrences("lb1", two) > before);
+    // Every flow reached lb2 through the replicated table.
+    await().atMost(Duration.ofSeconds(10)).until(() -> replicatedEntries("lb2") >= 20);
+    pair.kill("lb1");
+    ok("lb1", "ip", "link", "set", "eth0", "down");
+    assertThat(clients.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(pair.log("lb2")).containsPattern("and 2\\d open flows loaded from the replicated");
+    List<String> lines = Files.readString(log).lines().filter(l -> l.startsWith("conn=")).toList();
+    lines.forEach(l -> System.out.println("layer 4 flows: " + l));
+    assertThat(lines).hasSize(20);
+    // None moved to rs2, where the hash sends about half of them now.
+    assertThat(lines)
+        .allSatisfy(l -> assertThat(l).contains("failed=false").contains(" servers=rs1 "));
+    assertThat(lines)
+        .allSatisfy(
+            l ->
+                assertThat(Long.parseLong(l.replaceAll(".*exchanges=(\\d+).*", "$1")))
+                    .isGreaterThan(60));
+    return lines;
+  }
+
+  @Test
+  void natFlowsStayOnTheirServerThroughAKillEvenWhenTheHashWouldMoveThem() throws Exception {
+    natServersBehindTheGateway();
+    echoServers();
+    pair.configurePair(
+        """
+        floatingIps: [10.99.1.1/24]
+        virtualServices:
+          - label: portal
+            address: %1$s
+            ports: [80]
+            layer: 4
+            mode: nat
+            realServers:
+              - {label: rs1, address: 10.99.1.21, port: 8080}
+              - {label: rs2, address: 10.99.1.22, port: 8080}
+          - label: echo
+            address: %1$s
+            ports: [9000]
+            layer: 4
+            mode: nat
+            realServers:
+              - {label: rs1, address: 10.99.1.21, port: 0}
+              - {label: rs2, address: 10.99.1.22, port: 0}
+        """
+            .formatted(VIP));
+    pair.startPair();
+    flowsOffTheHashAcrossAKill();
+  }
+
+  @Test
+  void drFlowsStayOnTheirServerThroughAKillEvenWhenTheHashWouldMoveThem() throws Exception {
+    for (String rs : List.of("rs1", "rs2")) {
+      DrRealServer.prepare(lab, rs, VIP);
+    }
+    echoServers();
+    pair.configurePair(
+        """
+        virtualServices:
+          - label: portal
+            address: %1$s
+            ports: [80]
+            realServers:
+              - {label: rs1, address: 10.99.0.21, port: 8080}
+              - {label: rs2, address: 10.99.0.22, port: 8080}
+          - label: echo
+            address: %1$s
+            ports: [9000]
+            layer: 4
+            mode: dr
+            realServers:
+              - {label: rs1, address: 10.99.0.21, port: 0}
+              - {label: rs2, address: 10.99.0.22, port: 0}
+        """
+            .formatted(VIP));
+    pair.startPair();
+    flowsOffTheHashAcrossAKill();
+  }
+
   /** The real server that answers {@code source} on the portal VIP, or "" when none did. */
   private String curlFrom(String source) throws Exception {
     var r =
@@ -265,6 +371,6 @@ class L4FailoverIT {
       assertThat(curlFrom(c)).as("%s through lb2", c).isEqualTo("rs2");
     }
     assertThat(pair.log("lb2"))
-        .containsPattern("layer 4: \\d+ persistent clients loaded from the replicated stick table");
+        .containsPattern("layer 4: \\d+ persistent clients and \\d+ open flows loaded from the");
   }
 }

@@ -212,8 +212,11 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
     long expires = nowMillis + timeout.toMillis();
     Optional<StickEntry> old = live(id, nowMillis);
     long step = Math.max(MIN_REFRESH_MILLIS, timeout.toMillis() / 10);
+    // A refresh that pushes the expiry on by little waits; one that brings it forward (a closed
+    // flow, a shorter timeout) goes out.
     if (old.isPresent()
         && old.get().server().equals(server)
+        && expires >= old.get().expiresAtMillis()
         && expires - old.get().expiresAtMillis() < step) {
       coalesced.incrementAndGet();
       return;

@@ -54,6 +54,28 @@ public final class L4DataPlane implements AutoCloseable {
   // A pair's replicated stick table: the active node copies its kernel's persistent clients into
   // it, and a node taking over loads them into its kernel before it announces the addresses.
   private volatile StickTable replica;
+  // What the last fresh apply loaded, for its log line.
+  private String importedCounts = "";
+  private long flowExportsCapped;
+
+  /** A replicated client key and flow key, as they may go into an nft document. */
+  private static final java.util.regex.Pattern CLIENT =
+      java.util.regex.Pattern.compile("[0-9a-fA-F.:]{2,45}");
+
+  private static final java.util.regex.Pattern FLOW =
+      java.util.regex.Pattern.compile("[0-9]{1,5} \\. [0-9a-fA-F.:]{2,45}");
+
+  /** As {@link L4Ruleset#FLOW_TIMEOUT}: an idle flow is forgotten after this long. */
+  static final Duration FLOW_TIMEOUT = Duration.ofHours(2);
+
+  /** As {@link L4Ruleset#CLOSING_TIMEOUT}: a flow with no more time left is closing. */
+  static final Duration CLOSING = Duration.ofSeconds(60);
+
+  /** A flow's expiry in the replicated table may lag the kernel's by this much. */
+  static final Duration FLOW_EXPIRY_SLACK = Duration.ofMinutes(10);
+
+  /** At most this many flow writes into the replicated table per VIP and second. */
+  static final int FLOW_EXPORTS_PER_SECOND = 5_000;
 
   public L4DataPlane(
       Supplier<Collection<VirtualServiceRuntime>> services, BooleanSupplier serving) {
@@ -119,9 +141,22 @@ public final class L4DataPlane implements AutoCloseable {
       if (applied.isEmpty() || !same(applied.get(), r)) {
         long start = System.nanoTime();
         boolean fresh = applied.isEmpty();
-        NftTable.apply(r.document(applied) + staleClients(r));
-        if (fresh) {
-          importClients(r);
+        String document = r.document(applied) + staleClients(r);
+        String imported = fresh ? imports(r) : "";
+        if (imported.isEmpty()) {
+          NftTable.apply(document);
+        } else {
+          // One transaction: no packet meets the new rules before the replicated state is in.
+          try {
+            NftTable.apply(document + imported);
+            log.info("layer 4: {}", importedCounts);
+          } catch (IOException e) {
+            log.error(
+                "layer 4: cannot load the replicated persistent clients and flows (the rules go"
+                    + " in without them): {}",
+                e.getMessage());
+            NftTable.apply(document);
+          }
         }
         boolean changedServing = applied.isEmpty() || !applied.get().serving().equals(r.serving());
         if (applied.isEmpty()) {
@@ -199,6 +234,7 @@ public final class L4DataPlane implements AutoCloseable {
     if (table == null) {
       return;
     }
+    exportFlows(r, table);
     for (var e : r.sticky().entrySet()) {
       String vip = e.getKey();
       L4Ruleset.StickyMap m = e.getValue();
@@ -219,17 +255,73 @@ public final class L4DataPlane implements AutoCloseable {
     }
   }
 
+  /** Where a VIP's flows are kept in the replicated table (no label holds a slash). */
+  static String flowsOf(String vip) {
+    return vip + "/flows";
+  }
+
   /**
-   * Loads the replicated persistent clients into a freshly applied rule set (a node taking over),
-   * each to its server while that one takes persistent clients, with the time it has left.
+   * Copies the kernel's open flows into the replicated table: new ones, and ones whose expiry moved
+   * by more than {@link #FLOW_EXPIRY_SLACK} (a flow the client closed, or one in use long after the
+   * table last heard of it); at most {@link #FLOW_EXPORTS_PER_SECOND} writes per VIP.
    */
-  private void importClients(Rendered r) {
+  private void exportFlows(Rendered r, StickTable table) throws IOException {
+    for (var e : r.flows().entrySet()) {
+      String vip = flowsOf(e.getKey());
+      L4Ruleset.FlowMap m = e.getValue();
+      long now = System.currentTimeMillis();
+      int writes = 0;
+      for (NftTable.Entry el : NftTable.entries(m.family(), L4Ruleset.TABLE, m.name())) {
+        String server = m.serverOf(el.value());
+        if (server == null) {
+          continue;
+        }
+        Duration left = Duration.ofMillis(Math.max(1000, el.expiresMillis()));
+        Optional<StickEntry> known = table.lookup(vip, el.key(), now);
+        if (left.compareTo(CLOSING) <= 0) {
+          // Closing (or about to expire): a peer taking over has no use for it. One the peer
+          // knows is shortened there; one that opened and closed within a second never goes.
+          if (known.isEmpty() || known.get().expiresAtMillis() <= now + CLOSING.toMillis()) {
+            continue;
+          }
+          table.record(vip, el.key(), known.get().server(), left, now);
+        } else if (known.isEmpty() || !known.get().server().equals(server)) {
+          table.record(vip, el.key(), server, left, now);
+        } else if (Math.abs(known.get().expiresAtMillis() - (now + left.toMillis()))
+            > FLOW_EXPIRY_SLACK.toMillis()) {
+          table.touch(vip, el.key(), left, now);
+        } else {
+          continue;
+        }
+        if (++writes >= FLOW_EXPORTS_PER_SECOND) {
+          if (flowExportsCapped++ % 60 == 0) {
+            log.warn(
+                "layer 4: vip {}: more than {} new flows a second; the rest reach the peer later"
+                    + " (a failover meanwhile hashes them anew)",
+                e.getKey(),
+                FLOW_EXPORTS_PER_SECOND);
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  /**
+   * The elements that load the replicated persistent clients and open flows into a freshly applied
+   * rule set (a node taking over): each client to its server while that one takes persistent
+   * clients, each flow to its server while that one is configured, with the time it has left. Empty
+   * when there is nothing to load.
+   */
+  private String imports(Rendered r) {
     StickTable table = replica;
+    importedCounts = "";
     if (table == null) {
-      return;
+      return "";
     }
     StringBuilder d = new StringBuilder();
-    int loaded = 0;
+    int clients = 0;
+    int flows = 0;
     long now = System.currentTimeMillis();
     for (var e : r.sticky().entrySet()) {
       L4Ruleset.StickyMap m = e.getValue();
@@ -244,27 +336,46 @@ public final class L4DataPlane implements AutoCloseable {
             || !m.persistent().contains(mark)
             || left < 1000
             || c.getKey().contains(":") != v6
-            || !c.getKey().matches("[0-9a-fA-F.:]{2,45}")) {
+            || !CLIENT.matcher(c.getKey()).matches()) {
           continue;
         }
         elements.add(c.getKey() + " expires " + left + "ms : 0x" + Long.toHexString(mark));
       }
-      for (int i = 0; i < elements.size(); i += 1000) {
-        d.append("add element ").append(m.family()).append(' ').append(L4Ruleset.TABLE);
-        d.append(' ').append(m.name()).append(" { ");
-        d.append(String.join(", ", elements.subList(i, Math.min(elements.size(), i + 1000))));
-        d.append(" }\n");
+      add(d, m.family(), m.name(), elements);
+      clients += elements.size();
+    }
+    for (var e : r.flows().entrySet()) {
+      L4Ruleset.FlowMap m = e.getValue();
+      boolean v6 = m.name().contains("flows6_");
+      List<String> elements = new ArrayList<>();
+      for (var c : table.list(flowsOf(e.getKey()), now).entrySet()) {
+        String value = m.values().get(c.getValue().server());
+        long left = Math.min(c.getValue().expiresAtMillis() - now, FLOW_TIMEOUT.toMillis());
+        if (value == null
+            || left <= CLOSING.toMillis()
+            || c.getKey().contains(":") != v6
+            || !FLOW.matcher(c.getKey()).matches()) {
+          continue;
+        }
+        elements.add(c.getKey() + " expires " + left + "ms : " + value);
       }
-      loaded += elements.size();
+      add(d, m.family(), m.name(), elements);
+      flows += elements.size();
     }
-    if (d.length() == 0) {
-      return;
-    }
-    try {
-      NftTable.apply(d.toString());
-      log.info("layer 4: {} persistent clients loaded from the replicated stick table", loaded);
-    } catch (IOException e) {
-      log.error("layer 4: cannot load the replicated persistent clients: {}", e.getMessage());
+    importedCounts =
+        clients
+            + " persistent clients and "
+            + flows
+            + " open flows loaded from the replicated stick table";
+    return d.toString();
+  }
+
+  private static void add(StringBuilder d, String family, String map, List<String> elements) {
+    for (int i = 0; i < elements.size(); i += 1000) {
+      d.append("add element ").append(family).append(' ').append(L4Ruleset.TABLE);
+      d.append(' ').append(map).append(" { ");
+      d.append(String.join(", ", elements.subList(i, Math.min(elements.size(), i + 1000))));
+      d.append(" }\n");
     }
   }
 

@@ -53,6 +53,13 @@ public final class L4Ruleset {
   /** At most this many DR flows remembered per VIP; beyond, new flows follow the hash alone. */
   static final int FLOW_MAP_SIZE = 262_144;
 
+  /**
+   * A flow the client ended (FIN or RST), or one that has not completed its handshake, is
+   * remembered this long, for its last (first) packets; a new connection from the same port
+   * replaces it at its SYN.
+   */
+  static final String CLOSING_TIMEOUT = "60s";
+
   /** What a counter counts. In: client to server; out: server to client. */
   public enum Measure {
     BYTES_IN,
@@ -80,6 +87,31 @@ public final class L4Ruleset {
       java.util.Set<Long> persistent,
       long timeoutMillis) {}
 
+  /**
+   * A VIP's flow map: each open TCP flow (client port and address) to its server, so that a node
+   * taking over sends the flows it never saw to the servers they were on (DR: the map forwards
+   * every packet; NAT: conntrack does, the map serves a failover's mid-stream first packets).
+   *
+   * @param family inet or netdev
+   * @param values each real server's label to its value in the map as an element writes it (DR: its
+   *     address; NAT: its mark in hex)
+   */
+  public record FlowMap(String family, String name, Map<String, String> values) {
+    /** The server a value read back from the kernel names, or null. */
+    public String serverOf(String value) {
+      for (var e : values.entrySet()) {
+        String v = e.getValue();
+        if (v.equalsIgnoreCase(value)
+            || (v.startsWith("0x")
+                && value.matches("\\d{1,19}")
+                && Long.parseLong(v.substring(2), 16) == Long.parseLong(value))) {
+          return e.getKey();
+        }
+      }
+      return null;
+    }
+  }
+
   /** Marks this node's rules give packets for a moment (never left on a packet that leaves). */
   static final long MARK_BASE = 0x4c340000L;
 
@@ -96,6 +128,7 @@ public final class L4Ruleset {
    * @param serving per layer 4 VIP: how many real servers take new flows, -1 when the fallback has
    *     them, 0 when nothing does
    * @param sticky per VIP label with source-IP persistence, its client map
+   * @param flows per VIP label (TCP, NAT or DR), its flow map
    */
   public record Rendered(
       List<String> objects,
@@ -103,7 +136,8 @@ public final class L4Ruleset {
       String rules,
       Map<String, CounterKey> counters,
       Map<String, Integer> serving,
-      Map<String, StickyMap> sticky) {
+      Map<String, StickyMap> sticky,
+      Map<String, FlowMap> flows) {
 
     /** No layer 4 VIP at all. */
     public boolean isEmpty() {
@@ -194,6 +228,99 @@ public final class L4Ruleset {
     final Map<String, CounterKey> counters = new LinkedHashMap<>();
     final Map<String, Integer> serving = new LinkedHashMap<>();
     final Map<String, StickyMap> sticky = new LinkedHashMap<>();
+    final Map<String, FlowMap> flows = new LinkedHashMap<>();
+
+    /**
+     * Declares a VIP's flow map (each open flow to its server's value) and its closing set (the
+     * flows the client ended), and adds the rules that keep them: a FIN or RST shortens its flow's
+     * life to {@value #CLOSING_TIMEOUT}, every other packet of a flow not closing renews it
+     * ({@value #FLOW_TIMEOUT} of idleness, as conntrack counts an established flow's).
+     */
+    private Flows flows(
+        VirtualServiceRuntime runtime,
+        String family,
+        String ip,
+        String valueType,
+        Map<String, String> values,
+        StringBuilder into,
+        String chain) {
+      VirtualService vip = runtime.config();
+      String v = ip.equals("ip6") ? "6_" : "4_";
+      String prefix = family.equals("inet") ? "n" : "";
+      Flows f =
+          new Flows(
+              prefix + "flows" + v + id(vip.label()),
+              prefix + "closing" + v + id(vip.label()),
+              // Port first: nft 1.0.6 (Debian 12) aborts on a map update keyed by "ip6 saddr . tcp
+              // sport".
+              "tcp sport . " + ip + " saddr",
+              valueType.equals("meta mark") ? "0x0" : ip.equals("ip6") ? "::" : "0.0.0.0");
+      others.add(family + " map " + f.name());
+      others.add(family + " set " + f.closing());
+      into.append("  map ")
+          .append(f.name())
+          .append(" {\n    typeof ")
+          .append(f.key())
+          .append(" : ")
+          .append(valueType)
+          .append("\n    size ")
+          .append(FLOW_MAP_SIZE)
+          .append("\n    flags dynamic, timeout\n    timeout ")
+          .append(FLOW_TIMEOUT)
+          .append("\n  }\n");
+      into.append("  set ")
+          .append(f.closing())
+          .append(" {\n    typeof ")
+          .append(f.key())
+          .append("\n    size ")
+          .append(FLOW_MAP_SIZE)
+          .append("\n    flags dynamic, timeout\n    timeout ")
+          .append(CLOSING_TIMEOUT)
+          .append("\n  }\n");
+      flows.put(vip.label(), new FlowMap(family, f.name(), Map.copyOf(values)));
+      String match = match(ip, vip.address(), portSet(vip.ports()));
+      rule(
+          family,
+          chain,
+          match
+              + " tcp flags & (fin | rst) != 0 "
+              + f.key()
+              + " @"
+              + f.name()
+              + " update @"
+              + f.closing()
+              + " { "
+              + f.key()
+              + " } update @"
+              + f.name()
+              + " { "
+              + f.key()
+              + " timeout "
+              + CLOSING_TIMEOUT
+              + " : "
+              + f.zero()
+              + " }");
+      rule(
+          family,
+          chain,
+          match
+              + " tcp flags & (syn | fin | rst) == 0 "
+              + f.key()
+              + " != @"
+              + f.closing()
+              + " "
+              + f.key()
+              + " @"
+              + f.name()
+              + " update @"
+              + f.name()
+              + " { "
+              + f.key()
+              + " : "
+              + f.zero()
+              + " }");
+      return f;
+    }
 
     /** Declares a VIP's persistence map when it keeps clients by source address. */
     private Optional<StickyMap> stickyMap(
@@ -237,6 +364,14 @@ public final class L4Ruleset {
           + " saddr : 0x"
           + Long.toHexString(markOf(m.marks(), label))
           + " }";
+    }
+
+    /**
+     * Remembers a client balanced anew: an entry naming a server that no longer takes persistent
+     * clients is deleted first, as an update never overwrites one.
+     */
+    private String rememberAnew(StickyMap m, String ip, String label) {
+      return " delete @" + m.name() + " { " + ip + " saddr : 0x0 }" + remember(m, ip, label);
     }
 
     private String counter(String family, String name, CounterKey key) {
@@ -326,17 +461,37 @@ public final class L4Ruleset {
                 + counter("inet", sid + "_new", key(vip, s, Measure.NEW_FLOWS)));
       }
       Members m = members(runtime);
+      Map<Long, String> marks = marks(runtime.backends());
+      Map<String, String> values = new LinkedHashMap<>();
+      marks.forEach((mark, label) -> values.put(label, "0x" + Long.toHexString(mark)));
+      chains.add("inet chain flow_track");
+      Flows fl = flows(runtime, "inet", ip, "meta mark", values, inet, "flow_track");
+      String any = match(ip, vip.address(), portSet(vip.ports()));
+      // A mid-stream first packet (a flow that began on the peer before a failover): back to the
+      // server the flow map names, whatever it takes now, as conntrack would have kept it.
+      rule(
+          "inet",
+          "nat_prerouting",
+          any + " tcp flags & syn == 0 meta mark set " + fl.key() + " map @" + fl.name());
+      for (Backend s : runtime.backends()) {
+        for (int port : vip.ports()) {
+          rule(
+              "inet",
+              "nat_prerouting",
+              match(ip, vip.address(), Integer.toString(port))
+                  + " tcp flags & syn == 0 meta mark 0x"
+                  + Long.toHexString(markOf(marks, s.label()))
+                  + " meta mark set 0"
+                  + dnatTo(ip, s.address().getHostAddress(), s.config().targetPort(port)));
+        }
+      }
       Optional<StickyMap> st = stickyMap(runtime, "inet", ip, inet);
       if (st.isPresent()) {
         // A client the map knows goes back to its server while that one takes persistent clients.
         rule(
             "inet",
             "nat_prerouting",
-            match(ip, vip.address(), portSet(vip.ports()))
-                + " meta mark set "
-                + ip
-                + " saddr map @"
-                + st.get().name());
+            any + " meta mark set " + ip + " saddr map @" + st.get().name());
         for (Backend s : runtime.backends()) {
           if (!s.takesPersistentClients()) {
             continue;
@@ -350,13 +505,14 @@ public final class L4Ruleset {
                     + Long.toHexString(markOf(st.get().marks(), s.label()))
                     + " meta mark set 0"
                     + remember(st.get(), ip, s.label())
+                    + fl.remember(values.get(s.label()))
                     + dnatTo(ip, s.address().getHostAddress(), s.config().targetPort(port)));
           }
         }
       }
-      if (!m.slots().isEmpty() && st.isPresent()) {
+      if (!m.slots().isEmpty()) {
         serving.put(vip.label(), m.byLabel().size());
-        // A new client: the slots decide, and the map remembers.
+        // A new flow (or client): the slots decide, and the maps remember.
         for (Backend s : m.byLabel().values()) {
           for (int port : vip.ports()) {
             rule(
@@ -368,25 +524,10 @@ public final class L4Ruleset {
                     + " { "
                     + String.join(", ", m.rangesOf(s.label()))
                     + " } meta mark set 0"
-                    + remember(st.get(), ip, s.label())
+                    + st.map(x -> rememberAnew(x, ip, s.label())).orElse("")
+                    + fl.remember(values.get(s.label()))
                     + dnatTo(ip, s.address().getHostAddress(), s.config().targetPort(port)));
           }
-        }
-      } else if (!m.slots().isEmpty()) {
-        serving.put(vip.label(), m.byLabel().size());
-        for (int port : vip.ports()) {
-          rule(
-              "inet",
-              "nat_prerouting",
-              match(ip, vip.address(), Integer.toString(port))
-                  + " dnat "
-                  + ip
-                  + " addr . port to "
-                  + hash(ip, vip)
-                  + " map { "
-                  + slotMap(
-                      m, b -> b.address().getHostAddress() + " . " + b.config().targetPort(port))
-                  + " }");
         }
       } else if (vip.fallback().isPresent()) {
         serving.put(vip.label(), -1);
@@ -420,23 +561,15 @@ public final class L4Ruleset {
                     + "\" priority filter; policy accept;\n"));
         chains.add("netdev chain " + chain);
       }
-      String flows = (ip.equals("ip6") ? "flows6_" : "flows4_") + id;
-      others.add("netdev map " + flows);
-      netdevObjects
-          .append("  map ")
-          .append(flows)
-          .append(" {\n    typeof tcp sport . ")
-          .append(ip)
-          .append(" saddr : ")
-          .append(ip)
-          .append(" daddr\n    size ")
-          .append(FLOW_MAP_SIZE)
-          .append("\n    flags dynamic, timeout\n    timeout ")
-          .append(FLOW_TIMEOUT)
-          .append("\n  }\n");
+      Map<String, String> values = new LinkedHashMap<>();
+      for (Backend b : runtime.backends()) {
+        // As nft writes addresses back (RFC 5952), so that values read from the kernel compare.
+        values.put(b.label(), io.netty.util.NetUtil.toAddressString(b.address()));
+      }
+      Flows fl = flows(runtime, "netdev", ip, ip + " daddr", values, netdevObjects, chain);
+      String flows = fl.name();
+      String key = fl.key();
       String match = match(ip, vip.address(), portSet(vip.ports()));
-      // Port first: nft 1.0.6 (Debian 12) aborts on a map update keyed by "ip6 saddr . tcp sport".
-      String key = "tcp sport . " + ip + " saddr";
       String syn = match + " tcp flags & (syn | ack) == syn";
       String fwd = " fwd " + ip + " to ";
       String dev = " device \"" + device + "\"";
@@ -474,7 +607,7 @@ public final class L4Ruleset {
                     + Long.toHexString(MARK_DONE)
                     + newFlowCounters.get(s.label())
                     + remember(st.get(), ip, s.label())
-                    + flowTo(flows, key, s.address().getHostAddress()));
+                    + fl.remember(s.address().getHostAddress()));
           }
         }
         fresh = " meta mark != 0x" + Long.toHexString(MARK_DONE);
@@ -496,11 +629,11 @@ public final class L4Ruleset {
                 + String.join(", ", ranges)
                 + " }"
                 + newFlows
-                + st.map(x -> remember(x, ip, s.label())).orElse("")
-                + flowTo(flows, key, s.address().getHostAddress()));
+                + st.map(x -> rememberAnew(x, ip, s.label())).orElse("")
+                + fl.remember(s.address().getHostAddress()));
       }
       if (m.slots().isEmpty() && vip.fallback().isPresent()) {
-        rule("netdev", chain, syn + flowTo(flows, key, vip.fallback().get().address()));
+        rule("netdev", chain, syn + fl.remember(vip.fallback().get().address()));
       }
       rule("netdev", chain, match + fwd + key + " map @" + flows + dev);
       if (!m.slots().isEmpty()) {
@@ -531,6 +664,8 @@ public final class L4Ruleset {
         d.append("    type nat hook prerouting priority dstnat; policy accept;\n  }\n");
         d.append("  chain nat_postrouting {\n");
         d.append("    type nat hook postrouting priority srcnat; policy accept;\n  }\n");
+        d.append("  chain flow_track {\n");
+        d.append("    type filter hook prerouting priority mangle; policy accept;\n  }\n");
         d.append("  chain no_redirects {\n");
         d.append("    type filter hook output priority filter; policy accept;\n  }\n");
         d.append("  chain forward {\n");
@@ -551,7 +686,8 @@ public final class L4Ruleset {
           rules.toString(),
           Map.copyOf(counters),
           serving,
-          Map.copyOf(sticky));
+          Map.copyOf(sticky),
+          Map.copyOf(flows));
     }
   }
 
@@ -580,11 +716,6 @@ public final class L4Ruleset {
         .getKey();
   }
 
-  /** " update @flows { key : address }": the flow map remembers a new flow's server (DR). */
-  private static String flowTo(String flows, String key, String address) {
-    return " update @" + flows + " { " + key + " : " + address + " }";
-  }
-
   /** " dnat ip to address:port" (brackets for IPv6). */
   private static String dnatTo(String ip, String address, int port) {
     return " dnat " + ip + " to " + endpoint(ip, address, port);
@@ -596,6 +727,36 @@ public final class L4Ruleset {
 
   private static CounterKey key(VirtualService vip, Backend s, Measure m) {
     return new CounterKey(vip.label(), s.label(), m);
+  }
+
+  /** A flow map's and its closing set's names, their key, and the value a mere renewal writes. */
+  private record Flows(String name, String closing, String key, String zero) {
+    /**
+     * A new flow: whatever an earlier flow from the same port left is replaced. It has {@value
+     * #CLOSING_TIMEOUT} to complete its handshake (the client's next packet renews it to {@value
+     * #FLOW_TIMEOUT}), so SYNs that lead nowhere (a scan, a flood) do not fill the map.
+     */
+    String remember(String value) {
+      return " delete @"
+          + closing
+          + " { "
+          + key
+          + " } delete @"
+          + name
+          + " { "
+          + key
+          + " : "
+          + zero
+          + " } update @"
+          + name
+          + " { "
+          + key
+          + " timeout "
+          + CLOSING_TIMEOUT
+          + " : "
+          + value
+          + " }";
+    }
   }
 
   /** The servers that take new flows, and their slots. */

@@ -58,6 +58,42 @@ public final class NftTable {
     return elements;
   }
 
+  /**
+   * An element of a map as nft writes it: key (parts of a concatenation joined by " . "), value.
+   */
+  public record Entry(String key, String value, long expiresMillis) {}
+
+  /** The elements of any map; empty when it is not there. */
+  public static List<Entry> entries(String family, String table, String map) throws IOException {
+    Commands.Result r =
+        Commands.run(TIMEOUT, List.of("nft", "-j", "list", "map", family, table, map));
+    List<Entry> entries = new java.util.ArrayList<>();
+    if (!r.ok()) {
+      return entries;
+    }
+    for (JsonNode item : JSON.readTree(r.output()).path("nftables")) {
+      for (JsonNode pair : item.path("map").path("elem")) {
+        if (!pair.isArray() || pair.size() < 2) {
+          continue;
+        }
+        JsonNode k = pair.get(0);
+        JsonNode inner = k.path("elem");
+        JsonNode val = inner.isObject() ? inner.path("val") : k;
+        String key;
+        if (val.has("concat")) {
+          List<String> parts = new java.util.ArrayList<>();
+          val.path("concat").forEach(p -> parts.add(p.asText()));
+          key = String.join(" . ", parts);
+        } else {
+          key = val.asText();
+        }
+        long expires = inner.isObject() ? inner.path("expires").asLong() * 1000 : 0;
+        entries.add(new Entry(key, pair.get(1).asText(), expires));
+      }
+    }
+    return entries;
+  }
+
   /** Empties a map. */
   public static void flushMap(String family, String table, String map) throws IOException {
     Commands.Result r = Commands.run(TIMEOUT, List.of("nft", "flush", "map", family, table, map));

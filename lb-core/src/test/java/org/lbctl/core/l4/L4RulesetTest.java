@@ -66,13 +66,13 @@ class L4RulesetTest {
     String vna = L4Ruleset.id("vna");
     assertThat(r.rules())
         .contains(
-            "add rule inet lbctl_l4 nat_prerouting ip daddr 10.99.0.100 tcp dport 104 dnat ip addr"
-                + " . port to jhash ip saddr . tcp sport mod 257 "
+            "add rule inet lbctl_l4 nat_prerouting ip daddr 10.99.0.100 tcp dport 104 jhash ip"
+                + " saddr . tcp sport mod 257 "
                 + seed)
-        .contains("ip daddr 10.99.0.100 tcp dport 2762 dnat ip addr . port to jhash")
+        .contains("ip daddr 10.99.0.100 tcp dport 2762 jhash")
         // Port 0: each VIP port goes to the same port on the server.
-        .contains("10.99.1.21 . 104")
-        .contains("10.99.1.22 . 2762")
+        .contains("dnat ip to 10.99.1.21:104")
+        .contains("dnat ip to 10.99.1.22:2762")
         // The proxied VIP beside it is not the kernel's.
         .doesNotContain("10.99.1.40");
     assertThat(r.declarations()).contains("chain nat_prerouting").doesNotContain("netdev");
@@ -128,8 +128,8 @@ class L4RulesetTest {
                 + " 0x4c33ffff jhash ip saddr mod 257")
         // A persistent client's SYN follows the persistence map first.
         .contains("tcp flags & (syn | ack) == syn meta mark set ip saddr map @sticky4_")
-        .contains("update @" + flows + " { tcp sport . ip saddr : 10.99.0.21 }")
-        .contains("update @" + flows + " { tcp sport . ip saddr : 10.99.0.22 }")
+        .contains("update @" + flows + " { tcp sport . ip saddr timeout 60s : 10.99.0.21 }")
+        .contains("update @" + flows + " { tcp sport . ip saddr timeout 60s : 10.99.0.22 }")
         .contains(
             "ip daddr 10.99.0.100 tcp dport 104 fwd ip to tcp sport . ip saddr map @"
                 + flows
@@ -137,6 +137,54 @@ class L4RulesetTest {
         .contains("fwd ip to jhash ip saddr mod 257");
     // The map lookup comes before the hash: known flows stay where they are.
     assertThat(r.rules().indexOf("map @" + flows)).isLessThan(r.rules().indexOf("map { "));
+  }
+
+  @Test
+  void aNewFlowReplacesWhatItsPortLeftAClosedOneFadesAndOthersAreRenewed() {
+    for (String config : List.of(DICOM_DR, VNA)) {
+      var r = render(runtimes(config));
+      String vip = config == VNA ? "vna" : "dicom";
+      L4Ruleset.FlowMap m = r.flows().get(vip);
+      String closing = m.name().replace("flows", "closing");
+      String key = "tcp sport . ip saddr";
+      assertThat(r.declarations())
+          .contains("set " + closing + " {\n    typeof " + key)
+          .contains("timeout " + L4Ruleset.CLOSING_TIMEOUT);
+      // The kernel never overwrites an element: a reused port's old flow is deleted first.
+      assertThat(r.rules())
+          .contains(
+              " delete @" + closing + " { " + key + " } delete @" + m.name() + " { " + key + " : ")
+          .contains(
+              "tcp flags & (fin | rst) != 0 "
+                  + key
+                  + " @"
+                  + m.name()
+                  + " update @"
+                  + closing
+                  + " { "
+                  + key
+                  + " } update @"
+                  + m.name()
+                  + " { "
+                  + key
+                  + " timeout 60s : ")
+          .contains(
+              "tcp flags & (syn | fin | rst) == 0 "
+                  + key
+                  + " != @"
+                  + closing
+                  + " "
+                  + key
+                  + " @"
+                  + m.name()
+                  + " update @");
+      assertThat(m.values().keySet()).hasSize(2);
+    }
+    L4Ruleset.FlowMap nat = render(runtimes(VNA)).flows().get("vna");
+    String mark = nat.values().get("vna1");
+    assertThat(nat.serverOf(Long.toString(Long.parseLong(mark.substring(2), 16))))
+        .isEqualTo("vna1");
+    assertThat(render(runtimes(DICOM_DR)).flows().get("dicom").serverOf("10.99.0.22")).isNotNull();
   }
 
   @Test
@@ -188,7 +236,10 @@ class L4RulesetTest {
         runtimes(VNA.replace("fallback: {address: 10.99.1.30, port: 0}", "fallback: null"));
     rt.get(0).backends().forEach(b -> b.state().setHealthy(false));
     var r = L4Ruleset.render(rt, ETH0);
-    assertThat(r.rules()).doesNotContain("dnat");
+    // Only a flow that began before (on the peer) is sent on: no new one.
+    assertThat(r.rules().lines().filter(l -> l.contains("dnat")))
+        .isNotEmpty()
+        .allSatisfy(l -> assertThat(l).contains("tcp flags & syn == 0 meta mark 0x"));
     assertThat(r.serving()).containsExactly(Map.entry("vna", 0));
   }
 
@@ -198,8 +249,12 @@ class L4RulesetTest {
     rt.get(0).backends().get(0).state().setAdminState(AdminState.DRAIN);
     var r = L4Ruleset.render(rt, ETH0);
     assertThat(r.rules())
-        .contains("map { 0-256 : 10.99.1.22 . 104 }")
-        .doesNotContain("10.99.1.21 . ");
+        .contains("jhash ip saddr . tcp sport mod 257 seed")
+        .contains(" { 0-256 } meta mark set 0");
+    // New flows only to vna2; vna1's open flows still find it after a failover.
+    assertThat(r.rules().lines().filter(l -> l.contains("jhash")))
+        .allSatisfy(l -> assertThat(l).doesNotContain("10.99.1.21"));
+    assertThat(r.rules()).contains("tcp flags & syn == 0 meta mark 0x");
     // Still counted: its open flows go on.
     assertThat(r.rules()).contains("ct reply ip saddr 10.99.1.21 ct direction original counter");
   }
@@ -211,7 +266,7 @@ class L4RulesetTest {
         .contains(
             "add rule inet lbctl_l4 nat_postrouting meta l4proto tcp ct original ip daddr"
                 + " 10.99.0.100 ct original proto-dst { 104, 2762 } masquerade")
-        .contains("dnat ip addr . port to jhash");
+        .contains("jhash ip saddr . tcp sport");
     assertThat(render(runtimes(VNA)).rules()).doesNotContain("masquerade");
   }
 
@@ -248,7 +303,13 @@ class L4RulesetTest {
     assertThat(r.rules())
         .contains("tcp dport { 104, 2762 } meta mark set ip saddr map @" + m.name())
         .contains("update @" + m.name() + " { ip saddr : 0x")
-        .contains("meta mark set 0 update @" + m.name());
+        // Balanced anew: an entry naming another server is replaced.
+        .contains(
+            "meta mark set 0 delete @"
+                + m.name()
+                + " { ip saddr : 0x0 } update @"
+                + m.name()
+                + " { ip saddr : 0x");
     // A halted server's clients no longer follow their mark (the node deletes their entries).
     rt.get(0).backend("vna1").orElseThrow().state().setAdminState(AdminState.HALT);
     var halted = render(rt);
@@ -260,10 +321,11 @@ class L4RulesetTest {
             .orElseThrow()
             .getKey();
     assertThat(h.persistent()).doesNotContain(vna1).hasSize(1);
-    assertThat(halted.rules()).doesNotContain("meta mark 0x" + Long.toHexString(vna1) + " ");
+    String follows = "meta mark 0x" + Long.toHexString(vna1) + " meta mark set 0 update @";
+    assertThat(halted.rules()).doesNotContain(follows);
     // A draining server keeps its persistent clients.
     rt.get(0).backend("vna1").orElseThrow().state().setAdminState(AdminState.DRAIN);
-    assertThat(render(rt).rules()).contains("meta mark 0x" + Long.toHexString(vna1) + " ");
+    assertThat(render(rt).rules()).contains(follows);
   }
 
   @Test
@@ -281,7 +343,10 @@ class L4RulesetTest {
                     realServers: [{label: a, address: "fd99:1::21", port: 8080}]
                 """));
     assertThat(r.rules())
-        .contains("ip6 daddr fd99::100 tcp dport 80 dnat ip6 addr . port to jhash ip6 saddr")
+        .contains("ip6 daddr fd99::100 tcp dport 80 jhash ip6 saddr")
+        .contains("dnat ip6 to [fd99:1:0:0:0:0:0:21]:8080")
+        .contains(
+            "update @nflows6_" + L4Ruleset.id("six") + " { tcp sport . ip6 saddr timeout 60s : 0x")
         .contains("meta l4proto tcp ct original ip6 daddr fd99::100");
   }
 
