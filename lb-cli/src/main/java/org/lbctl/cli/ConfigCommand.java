@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.lbctl.core.config.ConfigException;
@@ -70,6 +71,18 @@ final class ConfigCommand implements Callable<Integer> {
           var node = PairFile.attach(NodeConfigLoader.load(nodeFile));
           file = node.configFile().orElseThrow();
           node.pair().ifPresent(p -> warnings.addAll(p.warnings()));
+          // As `lbctl run` reads it: a secret others can read or write is refused.
+          if (node.pair().isPresent()) {
+            Path secret = node.pair().get().secretFile();
+            java.util.Optional<String> mode =
+                Files.exists(secret)
+                    ? org.lbctl.core.os.SecretFiles.problem(secret)
+                    : java.util.Optional.of("pair secret " + secret + " does not exist");
+            if (mode.isPresent()) {
+              throw new ConfigException(
+                  java.util.List.of(new ConfigProblem("pair.secretFile", mode.get())));
+            }
+          }
         } catch (ConfigException e) {
           spec.commandLine().getErr().println(nodeFile + ": " + e.getMessage());
           spec.commandLine().getErr().flush();

@@ -99,6 +99,11 @@ class ManagementHttpsIT {
                 "-w",
                 "%{http_code}"));
     argv.addAll(List.of(args));
+    // A script sends JSON; a test that means otherwise says so.
+    if (argv.contains("-d")
+        && argv.stream().noneMatch(a -> a.regionMatches(true, 0, "Content-Type:", 0, 13))) {
+      argv.addAll(List.of("-H", "Content-Type: application/json"));
+    }
     argv.add("https://127.0.0.1:" + port + path);
     Commands.Result r = Commands.run(Duration.ofSeconds(20), argv);
     assertThat(r.ok()).as(r.describe()).isTrue();
@@ -166,15 +171,21 @@ class ManagementHttpsIT {
     Answer sixth = curl("127.0.0.3", "GET", "/v1/status", "-u", "admin:guess6");
     assertThat(sixth.status()).isEqualTo(429);
     assertThat(sixth.header("Retry-After")).isEqualTo("30");
-    // Locked out: even the right password is not looked at now, from this address or for admin.
+    // Locked out: even the right password is not looked at now, from this address.
     assertThat(curl("127.0.0.3", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
         .isEqualTo(429);
+    // The guesser cannot lock admin out elsewhere: the name is never locked, only the source.
     assertThat(curl("127.0.0.4", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
-        .isEqualTo(429);
-    // Another user from another address is not held up by the guesser.
-    node.addUser("nurse", PASSWORD);
-    assertThat(curl("127.0.0.4", "GET", "/v1/status", "-u", "nurse:" + PASSWORD).status())
         .isEqualTo(200);
+    // A valid token passes the locked source; a wrong one does not.
+    String token = node.createToken("admin", "script", false);
+    assertThat(
+            curl("127.0.0.3", "GET", "/v1/status", "-H", "Authorization: Bearer " + token).status())
+        .isEqualTo(200);
+    assertThat(
+            curl("127.0.0.3", "GET", "/v1/status", "-H", "Authorization: Bearer lbctl_x_y")
+                .status())
+        .isEqualTo(429);
 
     List<JsonNode> audit = audit();
     assertThat(audit).isEmpty(); // Basic failures are logged, not audited: nothing changed.
@@ -439,5 +450,138 @@ class ManagementHttpsIT {
       }
     }
     return out;
+  }
+
+  /** A JDK HTTPS client that trusts the node's generated certificate. */
+  private java.net.http.HttpClient client() throws Exception {
+    java.security.cert.Certificate cert;
+    try (var in = Files.newInputStream(dir.resolve(ManagementCertificate.CERT_FILE))) {
+      cert = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+    }
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("node", cert);
+    var tmf =
+        javax.net.ssl.TrustManagerFactory.getInstance(
+            javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, tmf.getTrustManagers(), null);
+    return java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+  }
+
+  private static long usedHeap() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    var heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    return heap.getUsed();
+  }
+
+  @Test
+  void aThousandLoginsWithHugeNamesCostNeitherDiskNorMemoryAndForgeNoLine() throws Exception {
+    node.addUser("admin", PASSWORD);
+    var http = client();
+    String huge =
+        "x\n2026-12-06T01:00:00Z INFO management: admin logged in\u001b[2J" + "A".repeat(1 << 20);
+    // As large as the API takes a body.
+    byte[] body =
+        JSON.writeValueAsBytes(
+            Map.of(
+                "name", huge.substring(0, 1024 * 1024 - 200), "password", "irrelevant password"));
+    var request =
+        java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("https://127.0.0.1:" + port + "/v1/login"))
+            .header("Content-Type", "application/json")
+            .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    long heapBefore = usedHeap();
+    long statuses401 = 0;
+    long statuses429 = 0;
+    for (int i = 0; i < 1000; i++) {
+      int status =
+          http.send(request, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+      statuses401 += status == 401 ? 1 : 0;
+      statuses429 += status == 429 ? 1 : 0;
+    }
+    long heapAfter = usedHeap();
+    assertThat(statuses401).isEqualTo(5);
+    assertThat(statuses429).isEqualTo(995);
+    Path log = dir.resolve("audit.log");
+    assertThat(Files.size(log)).isLessThan(1024 * 1024);
+    assertThat(heapAfter - heapBefore).isLessThan(10L * 1024 * 1024);
+    String audit = Files.readString(log);
+    assertThat(audit).contains("<invalid name, ").doesNotContain("AAAAAAAA", "logged in");
+    // The API's view of the audit is as small, and pages.
+    Answer page = curl("127.0.0.9", "GET", "/v1/audit?limit=2", "-u", "admin:" + PASSWORD);
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.json().path("entries")).hasSize(2);
+    assertThat(page.json().path("next").asText()).startsWith("/v1/audit?limit=2&before=");
+    assertThat(page.body().length()).isLessThan(4_000);
+    assertThat(curl("127.0.0.9", "GET", "/v1/audit?limit=x", "-u", "admin:" + PASSWORD).status())
+        .isEqualTo(400);
+  }
+
+  @Test
+  void anotherSitesPageCannotChangeAnythingWithTheBrowsersCredentials() throws Exception {
+    node.addUser("admin", PASSWORD);
+    String path = "/v1/virtual-services/pacs/real-servers/pacs1/admin-state";
+    String[] basic = {"-u", "admin:" + PASSWORD};
+    // A form or a "simple" cross-site request: refused whatever credentials come with it.
+    Answer form =
+        curl(
+            "127.0.0.10",
+            "PUT",
+            path,
+            with(basic, "-H", "Content-Type: text/plain", "-d", "{\"state\":\"halt\"}"));
+    assertThat(form.status()).isEqualTo(415);
+    Answer origin =
+        curl(
+            "127.0.0.10",
+            "PUT",
+            path,
+            with(basic, "-H", "Origin: https://evil.example", "-d", "{\"state\":\"halt\"}"));
+    assertThat(origin.status()).isEqualTo(403);
+    assertThat(origin.json().path("error").asText()).contains("another site");
+    Answer fetchSite =
+        curl(
+            "127.0.0.10",
+            "PUT",
+            path,
+            with(basic, "-H", "Sec-Fetch-Site: cross-site", "-d", "{\"state\":\"halt\"}"));
+    assertThat(fetchSite.status()).isEqualTo(403);
+    Answer user =
+        curl(
+            "127.0.0.10",
+            "POST",
+            "/v1/users",
+            with(basic, "-H", "Content-Type: text/plain", "-d", "{\"name\":\"mallory\"}"));
+    assertThat(user.status()).isEqualTo(415);
+    assertThat(node.users()).containsExactly("admin");
+    assertThat(node.status().virtualServices().get(0).realServers().get(0).adminState())
+        .isEqualTo("online");
+    // The same from this node's own page goes through.
+    Answer same =
+        curl(
+            "127.0.0.10",
+            "PUT",
+            path,
+            with(
+                basic,
+                "-H",
+                "Origin: https://127.0.0.1:" + port,
+                "-H",
+                "Sec-Fetch-Site: same-origin",
+                "-d",
+                "{\"state\":\"halt\"}"));
+    assertThat(same.status()).isEqualTo(200);
+    // A browser is never asked for Basic credentials (it would keep them for every site's use);
+    // a script is.
+    Answer browser =
+        curl("127.0.0.10", "GET", "/v1/status", "-A", "Mozilla/5.0 (X11; Linux x86_64)");
+    assertThat(browser.status()).isEqualTo(401);
+    assertThat(browser.header("WWW-Authenticate")).isNull();
+    assertThat(curl("127.0.0.10", "GET", "/v1/status").header("WWW-Authenticate"))
+        .startsWith("Basic");
   }
 }

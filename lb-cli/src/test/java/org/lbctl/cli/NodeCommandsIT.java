@@ -500,6 +500,21 @@ class NodeCommandsIT {
         nodeFile,
         "configFile: lbctl.yaml\npair: {role: primary, bind: 10.99.0.11, peer: 10.99.0.12,"
             + " secretFile: pair.secret, fencing: off}\n");
+    Files.writeString(dir.resolve("pair.secret"), "0123456789abcdef0123456789abcdef\n");
+    Files.setPosixFilePermissions(
+        dir.resolve("pair.secret"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    Run exposed = lbctl("config", "check", "--node", nodeFile.toString());
+    assertThat(exposed.exit()).isEqualTo(1);
+    assertThat(exposed.err()).contains("pair.secretFile").contains("readable by everyone");
+    Files.setPosixFilePermissions(
+        dir.resolve("pair.secret"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-----w-"));
+    assertThat(lbctl("config", "check", "--node", nodeFile.toString()).err())
+        .contains("writable by others");
+    Files.setPosixFilePermissions(
+        dir.resolve("pair.secret"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     Run unguarded = lbctl("config", "check", "--node", nodeFile.toString());
     assertThat(unguarded.exit()).as(unguarded.err()).isZero();
     assertThat(unguarded.err())

@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
-import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -36,10 +34,9 @@ public final class PairSecret {
     if (!Files.isRegularFile(file)) {
       throw new IOException("pair secret " + file + " does not exist");
     }
-    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-    if (perms.contains(PosixFilePermission.OTHERS_READ)) {
-      throw new IOException(
-          "pair secret " + file + " is readable by everyone; chmod 0640 (or 0600) it");
+    java.util.Optional<String> mode = org.lbctl.core.os.SecretFiles.problem(file);
+    if (mode.isPresent()) {
+      throw new IOException("pair secret " + mode.get());
     }
     String secret = Files.readString(file, StandardCharsets.UTF_8).strip();
     if (secret.length() < MIN_LENGTH) {

@@ -198,7 +198,8 @@ public final class PairLifecycle {
     try {
       if (!own.isEmpty()) {
         Path kept = file.resolveSibling(file.getFileName() + ".before-pair-" + Instant.now());
-        Files.copy(file, kept);
+        // Its mode too: a configuration may hold private keys.
+        Files.copy(file, kept, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
         log.warn("pairing: this node's own configuration is kept in {}", kept);
       }
       ConfigStore newStore = new ConfigStore(file);

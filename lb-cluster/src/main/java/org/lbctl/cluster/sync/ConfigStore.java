@@ -86,7 +86,9 @@ public final class ConfigStore {
       byte[] onDisk = Files.readAllBytes(file);
       if (!Arrays.equals(onDisk, loaded) && !Arrays.equals(onDisk, document)) {
         Path kept = file.resolveSibling(file.getFileName() + ".local-" + STAMP.format(now()));
-        Files.copy(file, kept, StandardCopyOption.REPLACE_EXISTING);
+        // Its mode too: a configuration may hold private keys.
+        Files.copy(
+            file, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
         log.warn(
             "{} held edits this node never ran; they are kept in {} before version {} from the"
                 + " peer replaces the file",
@@ -95,7 +97,8 @@ public final class ConfigStore {
             version);
       }
     }
-    AtomicFiles.replace(file, document, false);
+    // Owner only, as on the node where it was edited: it may hold private keys.
+    AtomicFiles.replace(file, document, true);
     writeVersion(version);
   }
 

@@ -185,6 +185,9 @@ class PairMembershipIT {
     Path exposed = secret("exposed", "0123456789abcdef0123456789abcdef");
     Files.setPosixFilePermissions(exposed, PosixFilePermissions.fromString("rw-r--r--"));
     assertThatThrownBy(() -> PairSecret.load(exposed)).hasMessageContaining("readable by everyone");
+    // Anyone who may write it may put their own secret in.
+    Files.setPosixFilePermissions(exposed, PosixFilePermissions.fromString("rw--w----"));
+    assertThatThrownBy(() -> PairSecret.load(exposed)).hasMessageContaining("writable by others");
 
     assertThatThrownBy(() -> PairSecret.load(dir.resolve("missing")))
         .hasMessageContaining("does not exist");

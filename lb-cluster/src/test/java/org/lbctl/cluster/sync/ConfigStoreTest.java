@@ -41,6 +41,8 @@ class ConfigStoreTest {
 
     store.install(b("# v2\n"), new ConfigVersion(2, "h2"), b("# running\n"));
     assertThat(Files.readString(file)).isEqualTo("# v2\n");
+    // A version from the peer may hold private keys: readable by the node only.
+    assertThat(mode(file)).isEqualTo("rw-------");
     assertThat(store.readVersion()).contains(new ConfigVersion(2, "h2"));
     assertThat(kept()).isEmpty();
 
@@ -50,9 +52,14 @@ class ConfigStoreTest {
     assertThat(Files.readString(file)).isEqualTo("# v3\n");
     assertThat(kept()).hasSize(1);
     assertThat(Files.readString(kept().get(0))).isEqualTo("# hand edit\n");
+    assertThat(mode(kept().get(0))).isEqualTo("rw-------");
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".tmp"));
     }
+  }
+
+  private static String mode(Path p) throws Exception {
+    return java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
   }
 
   private java.util.List<Path> kept() throws Exception {

@@ -18,6 +18,7 @@ public interface Front {
                 in.path(),
                 in.body(),
                 org.lbctl.core.auth.Caller.socket(in.from()),
-                java.util.Optional.ofNullable(in.headers().get("If-Match"))));
+                java.util.Optional.ofNullable(in.headers().get("If-Match")),
+                in.query()));
   }
 }

@@ -18,6 +18,7 @@ import org.lbctl.core.auth.Authenticator.Admitted;
 import org.lbctl.core.auth.Authenticator.Refused;
 import org.lbctl.core.auth.Caller;
 import org.lbctl.core.auth.Sessions;
+import org.lbctl.core.auth.UserStore;
 
 /**
  * The HTTPS listener's front: serves the web UI's files to anyone, logs users in and out, and lets
@@ -36,6 +37,9 @@ public final class HttpsFront implements Front {
           "Content-Security-Policy",
               "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
           "Cache-Control", "no-store");
+
+  private static final java.util.Set<String> BODY_TYPES =
+      java.util.Set.of("application/json", "application/yaml", "application/x-yaml", "text/yaml");
 
   private final ManagementApi api;
   private final Authenticator auth;
@@ -56,6 +60,10 @@ public final class HttpsFront implements Front {
     String path = in.path();
     if (in.method().equals("GET") && (path.equals("/") || path.startsWith("/ui/"))) {
       return ui.file(path);
+    }
+    Optional<ApiResponse> foreign = crossSite(in);
+    if (foreign.isPresent()) {
+      return foreign.get();
     }
     if (path.equals("/v1/login")) {
       return in.method().equals("POST") ? login(in) : notAllowed("POST");
@@ -83,7 +91,62 @@ public final class HttpsFront implements Front {
             path,
             in.body(),
             caller,
-            Optional.ofNullable(in.headers().get(HttpHeaderNames.IF_MATCH))));
+            Optional.ofNullable(in.headers().get(HttpHeaderNames.IF_MATCH)),
+            in.query()));
+  }
+
+  /**
+   * Refuses a change another site's page could make with the user's browser: one whose {@code
+   * Sec-Fetch-Site} or {@code Origin} says it came from elsewhere, or whose body is of a type a
+   * form or a simple cross-site request can send (only JSON and YAML are taken, which need a CORS
+   * preflight this node never grants).
+   */
+  static Optional<ApiResponse> crossSite(Incoming in) {
+    if (in.method().equals("GET") || in.method().equals("HEAD")) {
+      return Optional.empty();
+    }
+    String site = in.headers().get("Sec-Fetch-Site");
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      return Optional.of(
+          new ApiResponse(
+              403,
+              Map.of(
+                  "error",
+                  "a request from another site may not change anything (Sec-Fetch-Site: "
+                      + org.lbctl.core.audit.LogText.field(site)
+                      + ")")));
+    }
+    String origin = in.headers().get(HttpHeaderNames.ORIGIN);
+    String host = in.headers().get(HttpHeaderNames.HOST);
+    if (origin != null && !origin.equalsIgnoreCase("https://" + host)) {
+      return Optional.of(
+          new ApiResponse(
+              403,
+              Map.of(
+                  "error",
+                  "a request from another site may not change anything (Origin "
+                      + org.lbctl.core.audit.LogText.field(origin)
+                      + ", this node is https://"
+                      + org.lbctl.core.audit.LogText.field(host)
+                      + ")")));
+    }
+    if (in.body().length > 0) {
+      String type = in.headers().get(HttpHeaderNames.CONTENT_TYPE);
+      String media =
+          type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+      if (!BODY_TYPES.contains(media)) {
+        return Optional.of(
+            new ApiResponse(
+                415,
+                Map.of(
+                    "error",
+                    "Content-Type must be application/json (or application/yaml for a"
+                        + " configuration), not '"
+                        + org.lbctl.core.audit.LogText.field(type == null ? "" : type)
+                        + "'")));
+      }
+    }
+    return Optional.empty();
   }
 
   private ApiResponse login(Incoming in) {
@@ -103,7 +166,10 @@ public final class HttpsFront implements Front {
           400, Map.of("error", "body must be {\"name\": ..., \"password\": ...}"));
     }
     Authenticator.Verdict v = auth.login(name, password, in.from());
-    Caller who = new Caller(name, in.from(), "session", false);
+    // A name that cannot be a user's is audited by its size only.
+    Caller who =
+        new Caller(
+            UserStore.isName(name) ? name : Authenticator.shown(name), in.from(), "session", false);
     if (v instanceof Refused r) {
       api.audit().record(new AuditEntry(Instant.now(), who, "login", r.status(), r.message()));
       return refusal(in, r);
@@ -124,12 +190,23 @@ public final class HttpsFront implements Front {
   private ApiResponse refusal(Incoming in, Refused r) {
     Map<String, String> headers = new LinkedHashMap<>();
     r.retryAfter().ifPresent(d -> headers.put("Retry-After", Long.toString(d.toSeconds())));
-    // Scripts are told how to authenticate; the web UI shows its own login instead of the
-    // browser's password dialog.
-    if (r.status() == 401 && !in.headers().contains(UI_HEADER)) {
+    // Scripts are told how to authenticate; a browser is not (the web UI shows its own login, and
+    // the browser's password dialog would leave credentials any site could make it send).
+    if (r.status() == 401 && !in.headers().contains(UI_HEADER) && !browser(in)) {
       headers.put("WWW-Authenticate", "Basic realm=\"lbctl\", charset=\"UTF-8\"");
     }
     return new ApiResponse(r.status(), Map.of("error", r.message()), headers);
+  }
+
+  /**
+   * Whether a browser sent this: it would keep Basic credentials from its password dialog and send
+   * them with any later request, another site's included.
+   */
+  static boolean browser(Incoming in) {
+    String agent = in.headers().get(HttpHeaderNames.USER_AGENT);
+    return in.headers().contains("Sec-Fetch-Mode")
+        || in.headers().contains("Sec-Fetch-Site")
+        || (agent != null && agent.startsWith("Mozilla/"));
   }
 
   private static Optional<String> sessionId(Incoming in) {

@@ -99,6 +99,37 @@ public final class ManagementApi {
     return answer;
   }
 
+  /** A whole-number query parameter in [min, max]; absent: the default. */
+  private static long number(ApiRequest req, String name, long absent, long min, long max)
+      throws ApiException {
+    Optional<String> v = req.parameter(name);
+    if (v.isEmpty()) {
+      return absent;
+    }
+    try {
+      long n = Long.parseLong(v.get());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new ApiException(
+        400,
+        name
+            + ": '"
+            + org.lbctl.core.audit.LogText.field(v.get())
+            + "' is not a whole number from "
+            + min
+            + " to "
+            + max);
+  }
+
+  private static int number(ApiRequest req, String name, int absent, int min, int max)
+      throws ApiException {
+    return (int) number(req, name, (long) absent, (long) min, (long) max);
+  }
+
   private ApiResponse answer(ApiRequest req) {
     String method = req.method();
     String path = req.path();
@@ -187,8 +218,24 @@ public final class ManagementApi {
       }
       case "/v1/audit" -> {
         allow(method, "GET");
-        return new ApiResponse(
-            200, Map.of("entries", audit.recent(200).stream().map(AuditLog::toMap).toList()));
+        int limit = number(req, "limit", 100, 1, 500);
+        long before = number(req, "before", Long.MAX_VALUE, 1, Long.MAX_VALUE);
+        List<AuditLog.Numbered> page = audit.page(limit, before);
+        List<Map<String, Object>> entries = new java.util.ArrayList<>();
+        for (AuditLog.Numbered n : page) {
+          Map<String, Object> e = new LinkedHashMap<>();
+          e.put("number", n.number());
+          e.putAll(AuditLog.toMap(n.entry()));
+          entries.add(e);
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("entries", entries);
+        // The next (older) page, while there may be one.
+        if (page.size() == limit) {
+          answer.put(
+              "next", "/v1/audit?limit=" + limit + "&before=" + page.get(limit - 1).number());
+        }
+        return new ApiResponse(200, answer);
       }
       case "/v1/pair/failover" -> {
         allow(method, "POST");

@@ -193,9 +193,12 @@ public final class ManagementServer implements AutoCloseable {
         return;
       }
       String method = req.method().name();
-      String path = new QueryStringDecoder(req.uri()).path();
+      QueryStringDecoder uri = new QueryStringDecoder(req.uri());
+      String path = uri.path();
       byte[] body = ByteBufUtil.getBytes(req.content());
-      Incoming in = new Incoming(method, path, req.headers().copy(), body, from(ctx.channel()));
+      Incoming in =
+          new Incoming(
+              method, path, req.headers().copy(), body, from(ctx.channel()), uri.parameters());
       try {
         worker.execute(
             () -> {

@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -19,7 +22,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.lbctl.core.auth.Caller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * configuration (mode 0640) and a line on the {@code lbctl.audit} logger, so it reaches the journal
  * too; the latest entries are kept in memory for the API and the web UI. A node on its embedded
  * configuration keeps them in memory and in the log only.
+ *
+ * <p>Whatever a client sent is capped and escaped ({@link LogText}) before it is kept anywhere.
+ * Refusals repeat cheaply for an attacker, so past {@value #REPEATS_WRITTEN} alike (same source,
+ * action and status) in a minute the rest are counted and written as one entry when the minute is
+ * over. The file rotates at {@value #ROTATE_BYTES} bytes, {@value #ROTATED_FILES} old files kept.
  */
 public final class AuditLog {
   private static final Logger log = LoggerFactory.getLogger("lbctl.audit");
@@ -37,16 +49,66 @@ public final class AuditLog {
       Set.of("password", "token", "secret", "key", "keypem", "privpassword", "authpassword");
   private static final int MAX_DETAIL = 2048;
   private static final int KEEP = 500;
+  static final int REPEATS_WRITTEN = 5;
+  static final Duration REPEAT_WINDOW = Duration.ofMinutes(1);
+  private static final int MAX_REPEAT_KEYS = 1000;
+  static final long ROTATE_BYTES = 10L * 1024 * 1024;
+  static final int ROTATED_FILES = 5;
+  private static final ScheduledExecutorService FLUSHER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "lb-audit-repeats");
+            t.setDaemon(true);
+            return t;
+          });
 
-  private final Optional<Path> file;
-  private final Deque<AuditEntry> recent = new ArrayDeque<>();
-  private final List<Consumer<AuditEntry>> sinks = new CopyOnWriteArrayList<>();
+  /** Refusals alike within one window: how many came, how many were not written one by one. */
+  private static final class Repeats {
+    final Instant since;
+    final AuditEntry first;
+    int seen;
+    int unwritten;
 
-  public AuditLog(Optional<Path> file) {
-    this.file = file;
+    Repeats(Instant since, AuditEntry first) {
+      this.since = since;
+      this.first = first;
+    }
   }
 
-  public void record(AuditEntry e) {
+  private final Optional<Path> file;
+  private final Deque<Numbered> recent = new ArrayDeque<>();
+  private final List<Consumer<AuditEntry>> sinks = new CopyOnWriteArrayList<>();
+  private final Map<String, Repeats> repeats = new LinkedHashMap<>();
+  private long sequence;
+
+  /** An entry with its place in the node's audit trail since the node started. */
+  public record Numbered(long number, AuditEntry entry) {}
+
+  private final long rotateBytes;
+
+  public AuditLog(Optional<Path> file) {
+    this(file, ROTATE_BYTES);
+  }
+
+  AuditLog(Optional<Path> file, long rotateBytes) {
+    this.file = file;
+    this.rotateBytes = rotateBytes;
+    FLUSHER.scheduleWithFixedDelay(
+        this::flushRepeats,
+        REPEAT_WINDOW.toMillis(),
+        REPEAT_WINDOW.toMillis() / 4,
+        TimeUnit.MILLISECONDS);
+  }
+
+  public void record(AuditEntry given) {
+    AuditEntry e = bounded(given);
+    if (e.status() / 100 != 2 && !countedAsRepeat(e)) {
+      return;
+    }
+    write(e);
+  }
+
+  private void write(AuditEntry e) {
     String line = toJson(e);
     if (e.status() / 100 == 2) {
       log.info("{} {} -> {}: {}", e.caller(), e.action(), e.status(), e.detail());
@@ -54,15 +116,96 @@ public final class AuditLog {
       log.warn("{} {} -> {} (refused): {}", e.caller(), e.action(), e.status(), e.detail());
     }
     synchronized (this) {
-      recent.addLast(e);
+      recent.addLast(new Numbered(++sequence, e));
       if (recent.size() > KEEP) {
         recent.removeFirst();
       }
       if (file.isPresent()) {
-        append(file.get(), line);
+        append(file.get(), line, rotateBytes);
       }
     }
     sinks.forEach(s -> s.accept(e));
+  }
+
+  /** Whether a refusal is to be written now (false: counted, written later in a summary). */
+  private boolean countedAsRepeat(AuditEntry e) {
+    String key = e.caller().from() + "\0" + e.action() + "\0" + e.status();
+    AuditEntry summary = null;
+    boolean write;
+    synchronized (repeats) {
+      if (!repeats.containsKey(key) && repeats.size() >= MAX_REPEAT_KEYS) {
+        // Many sources at once: alike from all of them count together.
+        key = "*\0" + e.action() + "\0" + e.status();
+      }
+      Repeats r = repeats.get(key);
+      if (r != null && !e.time().isBefore(r.since.plus(REPEAT_WINDOW))) {
+        repeats.remove(key);
+        summary = summary(r);
+        r = null;
+      }
+      if (r == null) {
+        r = new Repeats(e.time(), e);
+        repeats.put(key, r);
+      }
+      r.seen++;
+      write = r.seen <= REPEATS_WRITTEN;
+      if (!write) {
+        r.unwritten++;
+      }
+    }
+    if (summary != null) {
+      write(summary);
+    }
+    return write;
+  }
+
+  /** Writes the counts of the windows that are over. */
+  void flushRepeats() {
+    List<AuditEntry> due = new ArrayList<>();
+    Instant now = Instant.now();
+    synchronized (repeats) {
+      for (Iterator<Repeats> it = repeats.values().iterator(); it.hasNext(); ) {
+        Repeats r = it.next();
+        if (!now.isBefore(r.since.plus(REPEAT_WINDOW))) {
+          it.remove();
+          AuditEntry s = summary(r);
+          if (s != null) {
+            due.add(s);
+          }
+        }
+      }
+    }
+    due.forEach(this::write);
+  }
+
+  private static AuditEntry summary(Repeats r) {
+    if (r.unwritten == 0) {
+      return null;
+    }
+    AuditEntry f = r.first;
+    return new AuditEntry(
+        r.since.plus(REPEAT_WINDOW),
+        f.caller(),
+        f.action(),
+        f.status(),
+        r.unwritten
+            + " more refusals like this one from "
+            + f.caller().from()
+            + " in the minute after "
+            + r.since
+            + ", not written one by one (the last detail: "
+            + f.detail()
+            + ")");
+  }
+
+  /** Every field a client can choose, capped and escaped. */
+  static AuditEntry bounded(AuditEntry e) {
+    Caller c = e.caller();
+    Caller safe =
+        new Caller(
+            LogText.name(c.user()), LogText.field(c.from()), LogText.name(c.via()), c.mayChange());
+    return new AuditEntry(
+        e.time(), safe, LogText.field(e.action()), e.status(), LogText.detail(e.detail()));
   }
 
   /** Another place each entry goes (a syslog server); it must not block. */
@@ -71,11 +214,19 @@ public final class AuditLog {
   }
 
   /** The latest entries, newest first. */
-  public synchronized List<AuditEntry> recent(int limit) {
-    List<AuditEntry> out = new ArrayList<>();
-    for (Iterator<AuditEntry> it = recent.descendingIterator();
+  public List<AuditEntry> recent(int limit) {
+    return page(limit, Long.MAX_VALUE).stream().map(Numbered::entry).toList();
+  }
+
+  /** At most {@code limit} entries numbered below {@code before}, newest first. */
+  public synchronized List<Numbered> page(int limit, long before) {
+    List<Numbered> out = new ArrayList<>();
+    for (Iterator<Numbered> it = recent.descendingIterator();
         it.hasNext() && out.size() < limit; ) {
-      out.add(it.next());
+      Numbered n = it.next();
+      if (n.number() < before) {
+        out.add(n);
+      }
     }
     return out;
   }
@@ -116,6 +267,22 @@ public final class AuditLog {
     }
   }
 
+  /** audit.log becomes audit.log.1, .1 becomes .2, ... the oldest goes. */
+  private static void rotate(Path file, long rotateBytes) throws IOException {
+    for (int i = ROTATED_FILES - 1; i >= 1; i--) {
+      Path older = file.resolveSibling(file.getFileName() + "." + i);
+      if (Files.exists(older)) {
+        Files.move(
+            older,
+            file.resolveSibling(file.getFileName() + "." + (i + 1)),
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    Files.move(
+        file, file.resolveSibling(file.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+    log.info("audit log {} rotated (at {} bytes)", file, rotateBytes);
+  }
+
   /** An entry as the API and the file show it: flat, the time as ISO-8601. */
   public static Map<String, Object> toMap(AuditEntry e) {
     Map<String, Object> o = new LinkedHashMap<>();
@@ -137,8 +304,11 @@ public final class AuditLog {
     }
   }
 
-  private static void append(Path file, String line) {
+  private static void append(Path file, String line, long rotateBytes) {
     try {
+      if (Files.exists(file) && Files.size(file) + line.length() >= rotateBytes) {
+        rotate(file, rotateBytes);
+      }
       if (!Files.exists(file)) {
         Files.createFile(
             file,

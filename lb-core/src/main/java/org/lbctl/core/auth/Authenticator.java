@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides who a remote management request comes from: a password (HTTP Basic, or the web UI's
  * login), an API token ({@code Bearer}), or a web UI session cookie. Failures are throttled per
- * source and per user before any password is hashed. A password that checked out is remembered for
- * {@link #REMEMBER} (keyed by an HMAC of name and password under a key that lives only in memory),
- * so a script using Basic does not pay the slow hash on every request.
+ * source before any password is hashed. A password that checked out is remembered for {@link
+ * #REMEMBER} (keyed by an HMAC of name and password under a key that lives only in memory), so a
+ * script using Basic does not pay the slow hash on every request.
  */
 public final class Authenticator {
   private static final Logger log = LoggerFactory.getLogger(Authenticator.class);
@@ -101,7 +101,7 @@ public final class Authenticator {
   public Verdict login(String name, String password, String source) {
     Verdict v = password(name, password, source, "session");
     if (v instanceof Admitted a) {
-      log.info("management: {} logged in from {}", name, source);
+      log.info("management: {} logged in from {}", shown(name), source);
       return new Admitted(a.caller());
     }
     return v;
@@ -122,45 +122,60 @@ public final class Authenticator {
   }
 
   private Verdict password(String name, String password, String source, String via) {
-    Optional<Duration> locked = throttle.lockedOut(source, name);
+    Optional<Duration> locked = throttle.lockedOut(source);
     if (locked.isPresent()) {
       return locked(locked.get());
     }
     String key = rememberKey(name, password);
-    if (rememberedNow(key) || users.verify(name, password)) {
+    // A name that cannot be a user's is not hashed for, but costs the source a failure as well.
+    if (UserStore.isName(name) && (rememberedNow(key) || users.verify(name, password))) {
       remember(key);
-      throttle.succeeded(name);
       return new Admitted(new Caller(name, source, via, true));
     }
-    Optional<Duration> lock = throttle.failed(source, name);
+    Optional<Duration> lock = throttle.failed(source);
     if (lock.isPresent()) {
       log.warn(
-          "management: failed login for '{}' from {}; locked out for {} s",
-          name,
+          "management: failed login for {} from {}; the source is locked out for {} s",
+          shown(name),
           source,
           lock.get().toSeconds());
       return locked(lock.get());
     }
-    log.warn("management: failed login for '{}' from {}", name, source);
+    log.warn("management: failed login for {} from {}", shown(name), source);
     return new Refused(401, "wrong user name or password", Optional.empty());
   }
 
+  /**
+   * A login name as logs and the audit show it: quoted when it can be a user's, else only its size,
+   * so a forged name never reaches a log line.
+   */
+  public static String shown(String name) {
+    if (UserStore.isName(name)) {
+      return "'" + name + "'";
+    }
+    return "<invalid name, "
+        + (name == null ? 0 : name.getBytes(StandardCharsets.UTF_8).length)
+        + " bytes>";
+  }
+
   private Verdict bearer(String value, String source) {
-    Optional<Duration> locked = throttle.lockedOut(source, null);
+    // A valid token passes a locked source: the token is 256 random bits, not a guess, and a
+    // script must not lose its access because someone nearby mistyped a password.
+    Optional<ApiTokens.Token> token = tokens.verify(value);
+    if (token.isPresent() && users.exists(token.get().user())) {
+      ApiTokens.Token t = token.get();
+      return new Admitted(
+          new Caller(t.user() + " (token " + t.id() + ")", source, "token", !t.readOnly()));
+    }
+    Optional<Duration> locked = throttle.lockedOut(source);
     if (locked.isPresent()) {
       return locked(locked.get());
     }
-    Optional<ApiTokens.Token> token = tokens.verify(value);
-    if (token.isEmpty() || !users.exists(token.get().user())) {
-      Optional<Duration> lock = throttle.failed(source, null);
-      log.warn("management: unknown or revoked API token from {}", source);
-      return lock.isPresent()
-          ? locked(lock.get())
-          : new Refused(401, "unknown or revoked API token", Optional.empty());
-    }
-    ApiTokens.Token t = token.get();
-    return new Admitted(
-        new Caller(t.user() + " (token " + t.id() + ")", source, "token", !t.readOnly()));
+    Optional<Duration> lock = throttle.failed(source);
+    log.warn("management: unknown or revoked API token from {}", source);
+    return lock.isPresent()
+        ? locked(lock.get())
+        : new Refused(401, "unknown or revoked API token", Optional.empty());
   }
 
   private static Refused locked(Duration wait) {

@@ -8,10 +8,15 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Slows down password guessing: per source address and per user name, the first {@value #FREE}
- * failures cost nothing, each further one locks that key out for twice as long as the previous (30
- * s, 1 min, ... at most 15 min). A key that has not failed for 15 minutes is forgotten. The
- * lock-out is checked before any password is hashed, so a guesser cannot keep the node busy.
+ * Slows down password guessing per source: the first {@value #FREE} failures cost nothing, each
+ * further one locks that source out for twice as long as the previous (30 s, 1 min, ... at most 15
+ * min). A source that has not failed for 15 minutes is forgotten. An IPv6 source counts by its /64,
+ * as one host can hold a whole /64. The lock-out is checked before any password is hashed, so a
+ * guesser cannot keep the node busy.
+ *
+ * <p>A user name is never locked: that would let anyone lock the administrator out from every
+ * address. Guessing one account from many sources is bounded by the hash's cost and each source's
+ * own lock.
  */
 public final class LoginThrottle {
   static final int FREE = 5;
@@ -29,42 +34,28 @@ public final class LoginThrottle {
     this.clock = clock;
   }
 
-  /** How long {@code source} or {@code user} must still wait, if either is locked out. */
-  public synchronized Optional<Duration> lockedOut(String source, String user) {
+  /** How long {@code source} must still wait, if it is locked out. */
+  public synchronized Optional<Duration> lockedOut(String source) {
     Instant now = clock.instant();
-    Duration wait = Duration.ZERO;
-    for (String key : keys(source, user)) {
-      Failures f = current(key, now);
-      if (f != null && f.lockedUntil().isAfter(now)) {
-        Duration left = Duration.between(now, f.lockedUntil());
-        wait = left.compareTo(wait) > 0 ? left : wait;
-      }
+    Failures f = current(key(source), now);
+    if (f != null && f.lockedUntil().isAfter(now)) {
+      return Optional.of(Duration.between(now, f.lockedUntil()));
     }
-    return wait.isZero() ? Optional.empty() : Optional.of(wait);
+    return Optional.empty();
   }
 
   /** Records a failed attempt; returns the lock-out it caused, if any. */
-  public synchronized Optional<Duration> failed(String source, String user) {
+  public synchronized Optional<Duration> failed(String source) {
     Instant now = clock.instant();
-    Duration longest = Duration.ZERO;
-    for (String key : keys(source, user)) {
-      Failures f = current(key, now);
-      int count = f == null ? 1 : f.count() + 1;
-      Duration lock = lockFor(count);
-      failures.put(key, new Failures(count, now, now.plus(lock)));
-      longest = lock.compareTo(longest) > 0 ? lock : longest;
-    }
+    String key = key(source);
+    Failures f = current(key, now);
+    int count = f == null ? 1 : f.count() + 1;
+    Duration lock = lockFor(count);
+    failures.put(key, new Failures(count, now, now.plus(lock)));
     while (failures.size() > MAX_KEYS) {
       failures.remove(failures.keySet().iterator().next());
     }
-    return longest.isZero() ? Optional.empty() : Optional.of(longest);
-  }
-
-  /** A success forgets the user's failures; the source's stay, so one good account hides none. */
-  public synchronized void succeeded(String user) {
-    if (user != null) {
-      failures.remove("user:" + user);
-    }
+    return lock.isZero() ? Optional.empty() : Optional.of(lock);
   }
 
   static Duration lockFor(int count) {
@@ -85,9 +76,16 @@ public final class LoginThrottle {
     return f;
   }
 
-  private static String[] keys(String source, String user) {
-    return user == null
-        ? new String[] {"source:" + source}
-        : new String[] {"source:" + source, "user:" + user};
+  /** An IPv4 address as it is, an IPv6 address by its /64. */
+  static String key(String source) {
+    if (source == null || source.indexOf(':') < 0) {
+      return String.valueOf(source);
+    }
+    String literal = source.startsWith("[") ? source.substring(1, source.indexOf(']')) : source;
+    byte[] a = io.netty.util.NetUtil.createByteArrayFromIpAddressString(literal);
+    if (a == null || a.length != 16) {
+      return source;
+    }
+    return java.util.HexFormat.of().formatHex(a, 0, 8) + "::/64";
   }
 }

@@ -94,13 +94,33 @@ public final class UserStore {
     }
   }
 
-  /** Whether {@code name} exists and {@code password} is its password (slow on purpose). */
+  /** Whether {@code name} can be a user's name at all. */
+  public static boolean isName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
+  /**
+   * Whether {@code name} exists and {@code password} is its password (slow on purpose, and as slow
+   * for a name that does not exist: the time tells nothing).
+   */
   public boolean verify(String name, String password) {
     User u;
     synchronized (this) {
       u = users.get(name);
     }
-    return u != null && password != null && PasswordHash.matches(password, u.hash());
+    if (password == null) {
+      return false;
+    }
+    if (u == null) {
+      PasswordHash.matches(password, Dummy.HASH);
+      return false;
+    }
+    return PasswordHash.matches(password, u.hash());
+  }
+
+  /** A hash no password matches, made once, checked for names that are not users. */
+  private static final class Dummy {
+    static final String HASH = PasswordHash.of(PasswordHash.generate());
   }
 
   private void save() throws IOException {

@@ -186,6 +186,11 @@ public final class NodeConfigLoader {
   /** A secret's file: its first line, at least 8 characters (what SNMPv3 keys need). */
   private static Optional<String> secret(TreeReader in, String field, Path file) {
     try {
+      Optional<String> mode = org.lbctl.core.os.SecretFiles.problem(file);
+      if (mode.isPresent()) {
+        in.problems().add(field, mode.get());
+        return Optional.empty();
+      }
       String text = Files.readString(file).lines().findFirst().orElse("").strip();
       if (text.length() < MIN_SNMP_SECRET) {
         in.problems().add(field, file + " holds fewer than " + MIN_SNMP_SECRET + " characters");

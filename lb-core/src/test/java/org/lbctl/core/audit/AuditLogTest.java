@@ -51,4 +51,61 @@ class AuditLogTest {
         .isEqualTo("rw-r-----");
     assertThat(log.recent(10)).extracting(AuditEntry::status).containsExactly(422, 200);
   }
+
+  @Test
+  void whatAClientSentIsCappedAndEscapedBeforeItIsKept() throws Exception {
+    Path file = dir.resolve("audit.log");
+    AuditLog log = new AuditLog(Optional.of(file));
+    String forged = "x\n2026-12-06 INFO admin logged in" + "y".repeat(1_000_000);
+    log.record(
+        new AuditEntry(
+            Instant.now(),
+            new Caller(forged, "10.0.0.5", "session", false),
+            "POST /v1/users\r\n" + forged,
+            201,
+            forged));
+    assertThat(Files.size(file)).isLessThan(4_000);
+    AuditEntry kept = log.recent(1).get(0);
+    assertThat(kept.caller().user()).doesNotContain("\n").hasSizeLessThan(100);
+    assertThat(kept.action()).doesNotContain("\r", "\n").hasSizeLessThan(300);
+    assertThat(kept.detail()).hasSizeLessThan(2_100);
+  }
+
+  @Test
+  void refusalsAlikeArePastFiveCountedAndWrittenOnceTheMinuteIsOver() throws Exception {
+    Path file = dir.resolve("audit.log");
+    AuditLog log = new AuditLog(Optional.of(file));
+    Caller who = new Caller("<invalid name, 1000000 bytes>", "10.0.0.66", "session", false);
+    Instant t0 = Instant.now().minusSeconds(120);
+    for (int i = 0; i < 1000; i++) {
+      log.record(new AuditEntry(t0.plusMillis(i), who, "login", 429, "locked out"));
+    }
+    // Another source is written as usual meanwhile.
+    Caller other = new Caller("admin", "10.0.0.5", "session", false);
+    log.record(new AuditEntry(t0.plusMillis(1001), other, "login", 401, "wrong"));
+    assertThat(Files.readAllLines(file)).hasSize(AuditLog.REPEATS_WRITTEN + 1);
+    log.flushRepeats();
+    var lines = Files.readAllLines(file);
+    assertThat(lines).hasSize(AuditLog.REPEATS_WRITTEN + 2);
+    assertThat(lines.get(lines.size() - 1))
+        .contains("995 more refusals like this one from 10.0.0.66");
+  }
+
+  @Test
+  void theFileRotatesBySizeAndTheApiPagesBackwards() throws Exception {
+    Path file = dir.resolve("audit.log");
+    AuditLog log = new AuditLog(Optional.of(file), 2_000);
+    Caller who = new Caller("admin", "10.0.0.5", "password", true);
+    for (int i = 0; i < 40; i++) {
+      log.record(new AuditEntry(Instant.now(), who, "POST /v1/reload", 200, "n" + i));
+    }
+    assertThat(Files.size(file)).isLessThan(2_300);
+    assertThat(dir.resolve("audit.log.1")).exists();
+    assertThat(dir.resolve("audit.log." + (AuditLog.ROTATED_FILES + 1))).doesNotExist();
+    var first = log.page(10, Long.MAX_VALUE);
+    assertThat(first).hasSize(10);
+    assertThat(first.get(0).entry().detail()).isEqualTo("n39");
+    var second = log.page(10, first.get(9).number());
+    assertThat(second.get(0).entry().detail()).isEqualTo("n29");
+  }
 }

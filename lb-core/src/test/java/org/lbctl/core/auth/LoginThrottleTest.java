@@ -3,7 +3,6 @@ package org.lbctl.core.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.lbctl.core.testing.ManualClock;
 
@@ -24,37 +23,36 @@ class LoginThrottleTest {
   @Test
   void aLockedOutSourceWaitsAndThenMayTryAgain() {
     for (int i = 0; i < 5; i++) {
-      assertThat(throttle.failed("10.0.0.9", "admin")).isEmpty();
+      assertThat(throttle.failed("10.0.0.9")).isEmpty();
     }
-    assertThat(throttle.lockedOut("10.0.0.9", "admin")).isEmpty();
-    assertThat(throttle.failed("10.0.0.9", "admin")).contains(Duration.ofSeconds(30));
-    assertThat(throttle.lockedOut("10.0.0.9", "nurse")).contains(Duration.ofSeconds(30));
-    assertThat(throttle.lockedOut("10.0.0.8", "admin")).contains(Duration.ofSeconds(30));
-    assertThat(throttle.lockedOut("10.0.0.8", "nurse")).isEmpty();
+    assertThat(throttle.lockedOut("10.0.0.9")).isEmpty();
+    assertThat(throttle.failed("10.0.0.9")).contains(Duration.ofSeconds(30));
+    assertThat(throttle.lockedOut("10.0.0.9")).contains(Duration.ofSeconds(30));
+    // Another source is not locked, whatever name it tries: no name is ever locked.
+    assertThat(throttle.lockedOut("10.0.0.8")).isEmpty();
 
     clock.advance(Duration.ofSeconds(31));
-    assertThat(throttle.lockedOut("10.0.0.9", "admin")).isEmpty();
-    assertThat(throttle.failed("10.0.0.9", "admin")).contains(Duration.ofSeconds(60));
+    assertThat(throttle.lockedOut("10.0.0.9")).isEmpty();
+    assertThat(throttle.failed("10.0.0.9")).contains(Duration.ofSeconds(60));
   }
 
   @Test
   void failuresAreForgottenAfterAQuietQuarterOfAnHour() {
     for (int i = 0; i < 6; i++) {
-      throttle.failed("10.0.0.9", "admin");
+      throttle.failed("10.0.0.9");
     }
     clock.advance(Duration.ofMinutes(16));
-    assertThat(throttle.lockedOut("10.0.0.9", "admin")).isEmpty();
-    assertThat(throttle.failed("10.0.0.9", "admin")).isEmpty();
+    assertThat(throttle.lockedOut("10.0.0.9")).isEmpty();
+    assertThat(throttle.failed("10.0.0.9")).isEmpty();
   }
 
   @Test
-  void aSuccessClearsTheUserButNotTheSource() {
+  void anIpv6SourceCountsByItsSlash64() {
     for (int i = 0; i < 6; i++) {
-      throttle.failed("10.0.0.9", "admin");
+      throttle.failed("fd99:1:2:3::" + Integer.toHexString(i + 1));
     }
-    throttle.succeeded("admin");
-    assertThat(throttle.lockedOut("10.0.0.8", "admin")).isEmpty();
-    assertThat(throttle.lockedOut("10.0.0.9", "other")).isPresent();
-    assertThat(throttle.lockedOut("10.0.0.9", null)).isNotEqualTo(Optional.empty());
+    assertThat(throttle.lockedOut("fd99:1:2:3:ffff::9")).isPresent();
+    assertThat(throttle.lockedOut("fd99:1:2:4::1")).isEmpty();
+    assertThat(LoginThrottle.key("10.0.0.9")).isEqualTo("10.0.0.9");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -101,6 +102,10 @@ class NodeConfigLoaderTest {
     Files.writeString(dir.resolve("auth"), "auth-passphrase\n");
     Files.writeString(dir.resolve("priv"), "priv-passphrase\n");
     Files.writeString(dir.resolve("short"), "short\n");
+    for (String f : List.of("community", "auth", "priv", "short")) {
+      Files.setPosixFilePermissions(
+          dir.resolve(f), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
     Files.writeString(
         file,
         """
@@ -117,6 +122,20 @@ class NodeConfigLoaderTest {
     assertThat(snmp.users())
         .containsExactly(new SnmpSettings.User("monitor", "auth-passphrase", "priv-passphrase"));
     assertThat(snmp.toString()).doesNotContain("s3cret", "passphrase");
+
+    // A secret others can read or write is refused, as the pair secret is.
+    for (String mode : List.of("rw-r--r--", "rw-rw----", "rw-----w-")) {
+      Files.setPosixFilePermissions(
+          dir.resolve("community"), java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+      assertThatThrownBy(() -> NodeConfigLoader.load(file))
+          .as(mode)
+          .hasMessageContaining("snmp.communityFile")
+          .hasMessageContaining("chmod 0600");
+    }
+    Files.setPosixFilePermissions(
+        dir.resolve("community"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+    assertThat(NodeConfigLoader.load(file).snmp()).isPresent();
 
     Files.writeString(file, "configFile: lbctl.yaml\nsnmp: {listen: 127.0.0.1}\n");
     assertThatThrownBy(() -> NodeConfigLoader.load(file))
