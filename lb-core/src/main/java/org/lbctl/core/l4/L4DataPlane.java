@@ -57,25 +57,38 @@ public final class L4DataPlane implements AutoCloseable {
   // What the last fresh apply loaded, for its log line.
   private String importedCounts = "";
   private long flowExportsCapped;
+  private long exportFailures;
 
   /** A replicated client key and flow key, as they may go into an nft document. */
   private static final java.util.regex.Pattern CLIENT =
       java.util.regex.Pattern.compile("[0-9a-fA-F.:]{2,45}");
 
   private static final java.util.regex.Pattern FLOW =
-      java.util.regex.Pattern.compile("[0-9]{1,5} \\. [0-9a-fA-F.:]{2,45}");
+      java.util.regex.Pattern.compile("([0-9]{1,5}) \\. ([0-9]{1,5}) \\. [0-9a-fA-F.:]{2,45}");
 
   /** As {@link L4Ruleset#FLOW_TIMEOUT}: an idle flow is forgotten after this long. */
-  static final Duration FLOW_TIMEOUT = Duration.ofHours(2);
+  static final Duration FLOW_TIMEOUT = Duration.ofHours(3);
+
+  /**
+   * At most this many flows are loaded at a takeover (about 0.1 s per 10,000 measured here); the
+   * rest are hashed as if they were new to the node.
+   */
+  static final int FLOW_IMPORT_LIMIT = 20_000;
 
   /** As {@link L4Ruleset#CLOSING_TIMEOUT}: a flow with no more time left is closing. */
   static final Duration CLOSING = Duration.ofSeconds(60);
 
-  /** A flow's expiry in the replicated table may lag the kernel's by this much. */
-  static final Duration FLOW_EXPIRY_SLACK = Duration.ofMinutes(10);
+  /**
+   * A flow's expiry in the replicated table may lag the kernel's by this much (more than the
+   * table's own coalescing of refreshes, a tenth of the timeout).
+   */
+  static final Duration FLOW_EXPIRY_SLACK = Duration.ofMinutes(20);
 
-  /** At most this many flow writes into the replicated table per VIP and second. */
-  static final int FLOW_EXPORTS_PER_SECOND = 5_000;
+  /** At most this many flow writes into the replicated table per VIP and second... */
+  static final int FLOW_EXPORTS_PER_SECOND = 2_000;
+
+  /** ...and over all VIPs, so that persistence entries always find room in the table's queue. */
+  static final int FLOW_EXPORTS_PER_SYNC = 5_000;
 
   public L4DataPlane(
       Supplier<Collection<VirtualServiceRuntime>> services, BooleanSupplier serving) {
@@ -143,6 +156,9 @@ public final class L4DataPlane implements AutoCloseable {
         boolean fresh = applied.isEmpty();
         String document = r.document(applied) + staleClients(r);
         String imported = fresh ? imports(r) : "";
+        if (fresh) {
+          warnIfConntrackIsStrict(r);
+        }
         if (imported.isEmpty()) {
           NftTable.apply(document);
         } else {
@@ -173,7 +189,7 @@ public final class L4DataPlane implements AutoCloseable {
         }
       }
       countsFromTheKernel(now);
-      exportClients(r);
+      export(r);
     } catch (IOException | RuntimeException e) {
       // The kernel keeps the last rules that applied; the next try replaces the tables whole.
       applied = Optional.empty();
@@ -182,6 +198,25 @@ public final class L4DataPlane implements AutoCloseable {
             "layer 4: cannot apply the nftables rules (the previous rules stay; retrying every"
                 + " second, {} failures so far): {}",
             failures,
+            e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Copies persistence entries and flows to the peer. A failure here leaves the rules as they are
+   * (it is not a failure to apply them): logged, and tried again in a second.
+   */
+  private void export(Rendered r) {
+    try {
+      exportClients(r);
+      exportFailures = 0;
+    } catch (IOException | RuntimeException e) {
+      if (exportFailures++ % 60 == 0) {
+        log.error(
+            "layer 4: cannot copy persistence entries and flows to the peer ({} times in a row): {};"
+                + " a failover now would hash the clients and flows since anew",
+            exportFailures,
             e.getMessage());
       }
     }
@@ -256,7 +291,7 @@ public final class L4DataPlane implements AutoCloseable {
   }
 
   /** Where a VIP's flows are kept in the replicated table (no label holds a slash). */
-  static String flowsOf(String vip) {
+  public static String flowsOf(String vip) {
     return vip + "/flows";
   }
 
@@ -266,7 +301,11 @@ public final class L4DataPlane implements AutoCloseable {
    * table last heard of it); at most {@link #FLOW_EXPORTS_PER_SECOND} writes per VIP.
    */
   private void exportFlows(Rendered r, StickTable table) throws IOException {
+    int total = 0;
     for (var e : r.flows().entrySet()) {
+      if (total >= FLOW_EXPORTS_PER_SYNC) {
+        break;
+      }
       String vip = flowsOf(e.getKey());
       L4Ruleset.FlowMap m = e.getValue();
       long now = System.currentTimeMillis();
@@ -293,13 +332,17 @@ public final class L4DataPlane implements AutoCloseable {
         } else {
           continue;
         }
-        if (++writes >= FLOW_EXPORTS_PER_SECOND) {
+        total++;
+        if (++writes >= FLOW_EXPORTS_PER_SECOND || total >= FLOW_EXPORTS_PER_SYNC) {
           if (flowExportsCapped++ % 60 == 0) {
             log.warn(
-                "layer 4: vip {}: more than {} new flows a second; the rest reach the peer later"
-                    + " (a failover meanwhile hashes them anew)",
+                "layer 4: vip {}: more new or changed flows than the {} a second (all VIPs: {})"
+                    + " that go to the peer; the rest go in later seconds, and a failover"
+                    + " meanwhile hashes them anew ({} times so far)",
                 e.getKey(),
-                FLOW_EXPORTS_PER_SECOND);
+                FLOW_EXPORTS_PER_SECOND,
+                FLOW_EXPORTS_PER_SYNC,
+                flowExportsCapped);
           }
           break;
         }
@@ -344,6 +387,7 @@ public final class L4DataPlane implements AutoCloseable {
       add(d, m.family(), m.name(), elements);
       clients += elements.size();
     }
+    int skipped = 0;
     for (var e : r.flows().entrySet()) {
       L4Ruleset.FlowMap m = e.getValue();
       boolean v6 = m.name().contains("flows6_");
@@ -354,7 +398,11 @@ public final class L4DataPlane implements AutoCloseable {
         if (value == null
             || left <= CLOSING.toMillis()
             || c.getKey().contains(":") != v6
-            || !FLOW.matcher(c.getKey()).matches()) {
+            || !flowKey(c.getKey())) {
+          continue;
+        }
+        if (flows + elements.size() >= FLOW_IMPORT_LIMIT) {
+          skipped++;
           continue;
         }
         elements.add(c.getKey() + " expires " + left + "ms : " + value);
@@ -362,12 +410,48 @@ public final class L4DataPlane implements AutoCloseable {
       add(d, m.family(), m.name(), elements);
       flows += elements.size();
     }
+    if (skipped > 0) {
+      log.warn(
+          "layer 4: {} more open flows than the {} a takeover loads; they are hashed as new to"
+              + " this node and those whose server differs from the hash are reset",
+          skipped,
+          FLOW_IMPORT_LIMIT);
+    }
     importedCounts =
         clients
             + " persistent clients and "
             + flows
             + " open flows loaded from the replicated stick table";
     return d.toString();
+  }
+
+  /**
+   * NAT flows survive a failover only if conntrack on the new node takes up a connection in its
+   * middle ({@code net.netfilter.nf_conntrack_tcp_loose=1}, the kernel's default).
+   */
+  private static void warnIfConntrackIsStrict(Rendered r) {
+    if (r.flows().values().stream().noneMatch(m -> m.family().equals("inet"))) {
+      return;
+    }
+    java.nio.file.Path loose =
+        java.nio.file.Path.of("/proc/sys/net/netfilter/nf_conntrack_tcp_loose");
+    try {
+      if (java.nio.file.Files.readString(loose).strip().equals("0")) {
+        log.warn(
+            "layer 4: net.netfilter.nf_conntrack_tcp_loose is 0: after a failover this node resets"
+                + " every NAT connection that began on the peer; set it to 1 (sysctl) to keep them");
+      }
+    } catch (IOException e) {
+      // No conntrack module loaded yet: it loads with the rules, at its default (1).
+    }
+  }
+
+  /** "sport . dport . address", both ports real ones. */
+  private static boolean flowKey(String key) {
+    java.util.regex.Matcher m = FLOW.matcher(key);
+    return m.matches()
+        && Integer.parseInt(m.group(1)) <= 65_535
+        && Integer.parseInt(m.group(2)) <= 65_535;
   }
 
   private static void add(StringBuilder d, String family, String map, List<String> elements) {

@@ -47,8 +47,11 @@ public final class L4Ruleset {
   /** lbctl's tables (one per family); nothing else is ever touched. */
   public static final String TABLE = "lbctl_l4";
 
-  /** A DR flow is remembered this long after its SYN. */
-  static final String FLOW_TIMEOUT = "2h";
+  /**
+   * A flow is remembered this long after its last packet: beyond TCP's usual 2 h keepalive, so an
+   * idle connection that keeps itself alive keeps its entry.
+   */
+  static final String FLOW_TIMEOUT = "3h";
 
   /** At most this many DR flows remembered per VIP; beyond, new flows follow the hash alone. */
   static final int FLOW_MAP_SIZE = 262_144;
@@ -232,9 +235,12 @@ public final class L4Ruleset {
 
     /**
      * Declares a VIP's flow map (each open flow to its server's value) and its closing set (the
-     * flows the client ended), and adds the rules that keep them: a FIN or RST shortens its flow's
-     * life to {@value #CLOSING_TIMEOUT}, every other packet of a flow not closing renews it
-     * ({@value #FLOW_TIMEOUT} of idleness, as conntrack counts an established flow's).
+     * flows the client ended), and adds the rules that keep them to {@code chain}: a FIN or RST
+     * leaves its flow {@value #CLOSING_TIMEOUT} (renewed at that while the server still sends to a
+     * half-closed one), every other packet renews it to {@value #FLOW_TIMEOUT} of idleness. DR
+     * records a flow at its SYN (in the forwarding rules); NAT records it here once conntrack has
+     * it established, its server read from the connection's mark, so SYNs that lead nowhere never
+     * take a place and a full map never stands in a connection's way.
      */
     private Flows flows(
         VirtualServiceRuntime runtime,
@@ -245,16 +251,17 @@ public final class L4Ruleset {
         StringBuilder into,
         String chain) {
       VirtualService vip = runtime.config();
+      boolean nat = family.equals("inet");
       String v = ip.equals("ip6") ? "6_" : "4_";
-      String prefix = family.equals("inet") ? "n" : "";
+      String prefix = nat ? "n" : "";
       Flows f =
           new Flows(
               prefix + "flows" + v + id(vip.label()),
               prefix + "closing" + v + id(vip.label()),
-              // Port first: nft 1.0.6 (Debian 12) aborts on a map update keyed by "ip6 saddr . tcp
+              // Ports first: nft 1.0.6 (Debian 12) aborts on a map update keyed by "ip6 saddr . tcp
               // sport".
-              "tcp sport . " + ip + " saddr",
-              valueType.equals("meta mark") ? "0x0" : ip.equals("ip6") ? "::" : "0.0.0.0");
+              "tcp sport . tcp dport . " + ip + " saddr",
+              nat ? "0x0" : ip.equals("ip6") ? "::" : "0.0.0.0");
       others.add(family + " map " + f.name());
       others.add(family + " set " + f.closing());
       into.append("  map ")
@@ -279,22 +286,23 @@ public final class L4Ruleset {
           .append("\n  }\n");
       flows.put(vip.label(), new FlowMap(family, f.name(), Map.copyOf(values)));
       String match = match(ip, vip.address(), portSet(vip.ports()));
+      String k = f.key();
+      String known = " " + k + " @" + f.name();
+      String plain = " tcp flags & (syn | fin | rst) == 0";
       rule(
           family,
           chain,
           match
-              + " tcp flags & (fin | rst) != 0 "
-              + f.key()
-              + " @"
-              + f.name()
+              + " tcp flags & (fin | rst) != 0"
+              + known
               + " update @"
               + f.closing()
               + " { "
-              + f.key()
+              + k
               + " } update @"
               + f.name()
               + " { "
-              + f.key()
+              + k
               + " timeout "
               + CLOSING_TIMEOUT
               + " : "
@@ -304,21 +312,73 @@ public final class L4Ruleset {
           family,
           chain,
           match
-              + " tcp flags & (syn | fin | rst) == 0 "
-              + f.key()
-              + " != @"
-              + f.closing()
+              + plain
               + " "
-              + f.key()
+              + k
               + " @"
-              + f.name()
+              + f.closing()
+              + known
               + " update @"
               + f.name()
               + " { "
-              + f.key()
+              + k
+              + " timeout "
+              + CLOSING_TIMEOUT
               + " : "
               + f.zero()
               + " }");
+      if (nat) {
+        // A new connection from a port an old flow used: the old one's entry goes.
+        rule(
+            family,
+            chain,
+            match
+                + " tcp flags & (syn | ack) == syn delete @"
+                + f.closing()
+                + " { "
+                + k
+                + " } delete @"
+                + f.name()
+                + " { "
+                + k
+                + " : "
+                + f.zero()
+                + " }");
+        rule(
+            family,
+            chain,
+            match
+                + " ct state established ct mark & 0xffff0000 == 0x"
+                + Long.toHexString(MARK_BASE)
+                + plain
+                + " "
+                + k
+                + " != @"
+                + f.closing()
+                + " update @"
+                + f.name()
+                + " { "
+                + k
+                + " : ct mark }");
+      } else {
+        rule(
+            family,
+            chain,
+            match
+                + plain
+                + " "
+                + k
+                + " != @"
+                + f.closing()
+                + known
+                + " update @"
+                + f.name()
+                + " { "
+                + k
+                + " : "
+                + f.zero()
+                + " }");
+      }
       return f;
     }
 
@@ -481,7 +541,8 @@ public final class L4Ruleset {
               match(ip, vip.address(), Integer.toString(port))
                   + " tcp flags & syn == 0 meta mark 0x"
                   + Long.toHexString(markOf(marks, s.label()))
-                  + " meta mark set 0"
+                  + " meta mark set 0 ct mark set "
+                  + values.get(s.label())
                   + dnatTo(ip, s.address().getHostAddress(), s.config().targetPort(port)));
         }
       }
@@ -505,7 +566,8 @@ public final class L4Ruleset {
                     + Long.toHexString(markOf(st.get().marks(), s.label()))
                     + " meta mark set 0"
                     + remember(st.get(), ip, s.label())
-                    + fl.remember(values.get(s.label()))
+                    + " ct mark set "
+                    + values.get(s.label())
                     + dnatTo(ip, s.address().getHostAddress(), s.config().targetPort(port)));
           }
         }
@@ -525,7 +587,8 @@ public final class L4Ruleset {
                     + String.join(", ", m.rangesOf(s.label()))
                     + " } meta mark set 0"
                     + st.map(x -> rememberAnew(x, ip, s.label())).orElse("")
-                    + fl.remember(values.get(s.label()))
+                    + " ct mark set "
+                    + values.get(s.label())
                     + dnatTo(ip, s.address().getHostAddress(), s.config().targetPort(port)));
           }
         }

@@ -12,6 +12,8 @@ import org.lbctl.core.os.Commands;
 /** lbctl's own nftables tables: changed with {@code nft -f}, counters read back, removed. */
 public final class NftTable {
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
+  // A full flow map (262,144 elements at ~100 bytes each in JSON) with room to spare.
+  private static final int MAX_LISTING = 64 * 1024 * 1024;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Packets and bytes of a named counter. */
@@ -38,7 +40,8 @@ public final class NftTable {
   /** The elements of a map whose values are numbers (marks); empty when it is not there. */
   public static List<Element> elements(String family, String table, String map) throws IOException {
     Commands.Result r =
-        Commands.run(TIMEOUT, List.of("nft", "-j", "list", "map", family, table, map));
+        Commands.runLarge(
+            TIMEOUT, List.of("nft", "-j", "list", "map", family, table, map), MAX_LISTING);
     List<Element> elements = new java.util.ArrayList<>();
     if (!r.ok()) {
       return elements;
@@ -66,7 +69,8 @@ public final class NftTable {
   /** The elements of any map; empty when it is not there. */
   public static List<Entry> entries(String family, String table, String map) throws IOException {
     Commands.Result r =
-        Commands.run(TIMEOUT, List.of("nft", "-j", "list", "map", family, table, map));
+        Commands.runLarge(
+            TIMEOUT, List.of("nft", "-j", "list", "map", family, table, map), MAX_LISTING);
     List<Entry> entries = new java.util.ArrayList<>();
     if (!r.ok()) {
       return entries;

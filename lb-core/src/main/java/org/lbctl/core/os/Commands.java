@@ -48,11 +48,30 @@ public final class Commands {
 
   /** Runs a command that reads {@code input} on its standard input (e.g. {@code ip -batch -}). */
   public static Result run(Duration timeout, List<String> argv, String input) throws IOException {
+    return run(timeout, argv, input, MAX_OUTPUT);
+  }
+
+  /**
+   * Runs a command whose whole output is needed and may be large (a listing of a kernel map);
+   * output beyond {@code maxOutput} bytes fails the run rather than coming back cut.
+   */
+  public static Result runLarge(Duration timeout, List<String> argv, int maxOutput)
+      throws IOException {
+    Result r = run(timeout, argv, "", maxOutput + 1);
+    if (r.output().length() > maxOutput) {
+      throw new IOException(
+          String.join(" ", argv) + " wrote more than " + maxOutput + " bytes; not read");
+    }
+    return r;
+  }
+
+  private static Result run(Duration timeout, List<String> argv, String input, int maxOutput)
+      throws IOException {
     Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
     // Read before writing: a command that answers every input line (ip -batch with errors) would
     // otherwise fill its output pipe and stop reading ours.
     CompletableFuture<String> output =
-        CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream()), BLOCKING);
+        CompletableFuture.supplyAsync(() -> readBounded(p.getInputStream(), maxOutput), BLOCKING);
     try (var stdin = p.getOutputStream()) {
       stdin.write(input.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
@@ -80,9 +99,9 @@ public final class Commands {
     return CompletableFuture.supplyAsync(work, BLOCKING);
   }
 
-  private static String readBounded(InputStream in) {
+  private static String readBounded(InputStream in, int maxOutput) {
     try (in) {
-      byte[] bytes = in.readNBytes(MAX_OUTPUT);
+      byte[] bytes = in.readNBytes(maxOutput);
       in.transferTo(java.io.OutputStream.nullOutputStream());
       return new String(bytes, StandardCharsets.UTF_8);
     } catch (IOException e) {

@@ -245,6 +245,7 @@ public final class ProxyEngine implements AutoCloseable {
     for (String gone : services.keySet()) {
       if (!nextServices.containsKey(gone)) {
         sticks.clear(gone);
+        sticks.clear(org.lbctl.core.l4.L4DataPlane.flowsOf(gone));
       }
     }
     services = Collections.unmodifiableMap(nextServices);

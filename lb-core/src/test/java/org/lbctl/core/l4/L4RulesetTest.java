@@ -120,7 +120,7 @@ class L4RulesetTest {
     String flows = "flows4_" + L4Ruleset.id("dicom");
     assertThat(r.declarations())
         .contains("table netdev lbctl_l4 {")
-        .contains("map " + flows + " {\n    typeof tcp sport . ip saddr : ip daddr")
+        .contains("map " + flows + " {\n    typeof tcp sport . tcp dport . ip saddr : ip daddr")
         .contains("chain ingress_eth0 {\n    type filter hook ingress device \"eth0\"");
     assertThat(r.rules())
         .contains(
@@ -128,10 +128,12 @@ class L4RulesetTest {
                 + " 0x4c33ffff jhash ip saddr mod 257")
         // A persistent client's SYN follows the persistence map first.
         .contains("tcp flags & (syn | ack) == syn meta mark set ip saddr map @sticky4_")
-        .contains("update @" + flows + " { tcp sport . ip saddr timeout 60s : 10.99.0.21 }")
-        .contains("update @" + flows + " { tcp sport . ip saddr timeout 60s : 10.99.0.22 }")
         .contains(
-            "ip daddr 10.99.0.100 tcp dport 104 fwd ip to tcp sport . ip saddr map @"
+            "update @" + flows + " { tcp sport . tcp dport . ip saddr timeout 60s : 10.99.0.21 }")
+        .contains(
+            "update @" + flows + " { tcp sport . tcp dport . ip saddr timeout 60s : 10.99.0.22 }")
+        .contains(
+            "ip daddr 10.99.0.100 tcp dport 104 fwd ip to tcp sport . tcp dport . ip saddr map @"
                 + flows
                 + " device \"eth0\"")
         .contains("fwd ip to jhash ip saddr mod 257");
@@ -146,7 +148,7 @@ class L4RulesetTest {
       String vip = config == VNA ? "vna" : "dicom";
       L4Ruleset.FlowMap m = r.flows().get(vip);
       String closing = m.name().replace("flows", "closing");
-      String key = "tcp sport . ip saddr";
+      String key = "tcp sport . tcp dport . ip saddr";
       assertThat(r.declarations())
           .contains("set " + closing + " {\n    typeof " + key)
           .contains("timeout " + L4Ruleset.CLOSING_TIMEOUT);
@@ -168,16 +170,52 @@ class L4RulesetTest {
                   + " { "
                   + key
                   + " timeout 60s : ")
+          // A half-closed flow is renewed at the closing timeout while the server still sends.
           .contains(
               "tcp flags & (syn | fin | rst) == 0 "
                   + key
-                  + " != @"
+                  + " @"
                   + closing
                   + " "
                   + key
                   + " @"
                   + m.name()
-                  + " update @");
+                  + " update @"
+                  + m.name()
+                  + " { "
+                  + key
+                  + " timeout 60s : ");
+      if (config == VNA) {
+        // NAT: recorded once conntrack has the connection, its server from the connection's mark
+        // (set with the DNAT), so a SYN never takes a place and a full map stops no connection.
+        assertThat(r.rules())
+            .contains(
+                "ct state established ct mark & 0xffff0000 == 0x4c340000 tcp flags & (syn | fin |"
+                    + " rst) == 0 "
+                    + key
+                    + " != @"
+                    + closing
+                    + " update @"
+                    + m.name()
+                    + " { "
+                    + key
+                    + " : ct mark }")
+            .contains(" ct mark set " + m.values().get("vna1") + " dnat ip to 10.99.1.21:104");
+        assertThat(r.rules().lines().filter(l -> l.contains(" dnat ")))
+            .noneMatch(l -> l.contains("update @" + m.name()));
+      } else {
+        assertThat(r.rules())
+            .contains(
+                "tcp flags & (syn | fin | rst) == 0 "
+                    + key
+                    + " != @"
+                    + closing
+                    + " "
+                    + key
+                    + " @"
+                    + m.name()
+                    + " update @");
+      }
       assertThat(m.values().keySet()).hasSize(2);
     }
     L4Ruleset.FlowMap nat = render(runtimes(VNA)).flows().get("vna");
@@ -346,7 +384,9 @@ class L4RulesetTest {
         .contains("ip6 daddr fd99::100 tcp dport 80 jhash ip6 saddr")
         .contains("dnat ip6 to [fd99:1:0:0:0:0:0:21]:8080")
         .contains(
-            "update @nflows6_" + L4Ruleset.id("six") + " { tcp sport . ip6 saddr timeout 60s : 0x")
+            "update @nflows6_"
+                + L4Ruleset.id("six")
+                + " { tcp sport . tcp dport . ip6 saddr : ct mark }")
         .contains("meta l4proto tcp ct original ip6 daddr fd99::100");
   }
 
