@@ -9,7 +9,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # (floating IPs, gratuitous ARP, IPv6 neighbour advertisements, ping), dcmtk as the DICOM peer
 # of the C-ECHO check, headless Chromium and chromedriver for the web UI, snmp's snmpwalk,
 # rsyslog with its TLS driver as the audit log's syslog server. The namespace tests need root, as CI has.
-packages=(openjdk-17-jdk-headless maven procps nginx-light curl iproute2 nftables iputils-arping iputils-ping ipv6toolkit dcmtk chromium chromium-driver snmp rsyslog rsyslog-gnutls systemd)
+packages=(openjdk-17-jdk-headless maven procps nginx-light curl iproute2 nftables iputils-arping iputils-ping ipv6toolkit dcmtk chromium chromium-driver snmp rsyslog rsyslog-gnutls systemd tcpdump python3)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     name = "cleanup",
     description = {
       "Remove this node's floating IPs from its interface, then its layer 4 rules (the nftables",
-      "tables lbctl_l4) and its fence (lbctl_fence). A node that dies (kill -9, crash) leaves them",
+      "tables lbctl_l4), its fence (lbctl_fence) and its pair guard (lbctl_pair_guard). A node",
+      "that dies (kill -9, crash) leaves them",
       "all: its addresses stay configured, silent once the fence's lease has lapsed, and its",
       "kernel would go on forwarding what still reaches it; the systemd unit runs this as",
       "ExecStopPost."
@@ -53,6 +54,7 @@ final class CleanupCommand implements Callable<Integer> {
     NftTable.remove("inet", L4Ruleset.TABLE);
     NftTable.remove("netdev", L4Ruleset.TABLE);
     new NftFence(device, Fencing.DEFAULT_LEASE, List.of()).close();
+    NftTable.remove("inet", org.lbctl.cluster.pair.PairGuard.TABLE);
     spec.commandLine().getOut().printf("removed %s from %s where present%n", ips, device);
     spec.commandLine().getOut().flush();
     return 0;

@@ -186,6 +186,17 @@ final class PairLab implements AutoCloseable {
     return p;
   }
 
+  /** SIGSTOP ({@code true}) or SIGCONT of a node's JVM: a long GC pause, as seen from outside. */
+  void freeze(String host, boolean frozen) throws IOException {
+    var r =
+        org.lbctl.core.os.Commands.run(
+            Duration.ofSeconds(5),
+            List.of("kill", frozen ? "-STOP" : "-CONT", Long.toString(nodes.get(host).pid())));
+    if (!r.ok()) {
+      throw new IOException(r.describe());
+    }
+  }
+
   void kill(String host) throws InterruptedException {
     nodes.get(host).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
   }

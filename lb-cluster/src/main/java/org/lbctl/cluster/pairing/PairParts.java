@@ -10,6 +10,7 @@ import org.lbctl.cluster.floating.Fence;
 import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.floating.NftFence;
 import org.lbctl.cluster.pair.PairController;
+import org.lbctl.cluster.pair.PairGuard;
 import org.lbctl.cluster.pair.PingTargets;
 import org.lbctl.cluster.pair.TermStore;
 import org.lbctl.cluster.sync.ConfigInstaller;
@@ -39,6 +40,8 @@ final class PairParts {
   private final L4DataPlane kernel;
   private final SwitchableStickTable sticks;
   private final Alerter alerter;
+  // Drops pair traffic from strangers while this node is in a pair.
+  private volatile PairGuard guard;
 
   PairParts(
       PairSlot slot,
@@ -62,6 +65,9 @@ final class PairParts {
    */
   void startStickTable(PairSettings settings, SecretKey key) throws IOException {
     long start = System.nanoTime();
+    // The first part of a pair to listen: strangers' packets are dropped from now on.
+    guard = new PairGuard(settings);
+    guard.install();
     ReplicatedStickTable replicated;
     try {
       replicated =
@@ -87,6 +93,11 @@ final class PairParts {
 
   /** Back to a table of this node alone, keeping the live entries. */
   void stopStickTable() {
+    PairGuard g = guard;
+    guard = null;
+    if (g != null) {
+      g.close();
+    }
     ReplicatedStickTable r = slot.replicated();
     if (r == null) {
       return;

@@ -1,0 +1,101 @@
+package org.lbctl.cluster.pair;
+
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import org.lbctl.core.config.PairSettings;
+import org.lbctl.core.l4.NftTable;
+import org.lbctl.persistence.FailoverProtocols;
+import org.lbctl.persistence.StickStack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drops the pair's traffic from anyone but the peer: the membership's UDP port (6694), the stick
+ * table's TCP port (7778) and the failure detectors' TCP ports beside them, in the nftables table
+ * {@value #TABLE}, counted. A stranger's packets (a replay of recorded traffic, a flood) then never
+ * reach the pair's cipher; one that forges the peer's source address still gets there, and is
+ * dropped by the cipher (authenticated, with a replay window). A guard that cannot be installed
+ * leaves the cipher alone on watch, and the log says so.
+ */
+public final class PairGuard implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PairGuard.class);
+  public static final String TABLE = "lbctl_pair_guard";
+  static final String COUNTER = "foreign";
+
+  private final PairSettings settings;
+  private boolean installed;
+
+  public PairGuard(PairSettings settings) {
+    this.settings = settings;
+  }
+
+  /** The table for these settings, as an nft document that replaces an earlier one. */
+  static String document(PairSettings settings) {
+    InetAddress peer = settings.peer().getAddress();
+    InetAddress self = settings.bind().getAddress();
+    String ip = peer instanceof Inet6Address ? "ip6" : "ip";
+    int udp = settings.bind().getPort();
+    int fd = udp + FailoverProtocols.FD_SOCK_OFFSET;
+    int stick = StickStack.DEFAULT_PORT;
+    int stickFd = stick + FailoverProtocols.FD_SOCK_OFFSET;
+    int range = FailoverProtocols.FD_SOCK_PORT_RANGE;
+    String allowed = "{ " + peer.getHostAddress() + ", " + self.getHostAddress() + " }";
+    return """
+        table inet %1$s
+        delete table inet %1$s
+        table inet %1$s {
+          counter %2$s {}
+          chain in {
+            type filter hook input priority filter - 10; policy accept;
+            iif "lo" accept
+            udp dport %3$d %4$s saddr != %5$s counter name "%2$s" drop
+            tcp dport { %6$d-%7$d, %8$d, %9$d-%10$d } %4$s saddr != %5$s counter name "%2$s" drop
+          }
+        }
+        """
+        .formatted(
+            TABLE, COUNTER, udp, ip, allowed, fd, fd + range, stick, stickFd, stickFd + range);
+  }
+
+  /** Installs the guard; a failure is logged, not thrown: the cipher still guards the pair. */
+  public void install() {
+    try {
+      NftTable.apply(document(settings));
+      installed = true;
+      log.info(
+          "pair guard: nftables table inet {} drops pair traffic from any source but the peer {}",
+          TABLE,
+          settings.peer().getAddress().getHostAddress());
+    } catch (IOException e) {
+      log.warn(
+          "pair guard: cannot install nftables table inet {} ({}); the pair's cipher alone drops"
+              + " strangers' packets",
+          TABLE,
+          e.getMessage());
+    }
+  }
+
+  /** Packets from strangers dropped so far. */
+  public long dropped() {
+    try {
+      NftTable.Count c = NftTable.counters(TABLE).get(COUNTER);
+      return c == null ? 0 : c.packets();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!installed) {
+      return;
+    }
+    installed = false;
+    try {
+      NftTable.remove("inet", TABLE);
+    } catch (IOException e) {
+      log.warn("pair guard: cannot remove nftables table inet {}: {}", TABLE, e.getMessage());
+    }
+  }
+}
