@@ -143,6 +143,10 @@ class ReplicatedStickTableIT {
     one.record("pacs", "10.2.0.1", "pacs2", HOUR, now + 61_000);
     one.record("pacs", "10.2.0.1", "pacs2", HOUR, now + 61_000 + 360_001);
     assertThat(one.sent()).isEqualTo(3);
+    // An expiry brought forward (a flow that closed) is sent however little it moves.
+    one.record(
+        "pacs", "10.2.0.1", "pacs2", java.time.Duration.ofMinutes(59), now + 61_000 + 360_001);
+    assertThat(one.sent()).isEqualTo(4);
   }
 
   @Test
