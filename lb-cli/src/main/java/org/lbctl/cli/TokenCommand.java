@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
     name = "token",
     description = {
       "Manage API tokens, for scripts, Prometheus and a remote lbctl (--endpoint):",
-      "  create LABEL [--user NAME] [--read-only]   prints the token, once",
-      "  list                                       id, user, label, read-only, created",
+      "  create LABEL [--user NAME] [--read-only] [--expires 90d]   prints the token, once",
+      "  list                          id, user, label, read-only, created, expires",
       "  revoke ID"
     })
 final class TokenCommand extends ApiCommand {
@@ -46,8 +46,16 @@ final class TokenCommand extends ApiCommand {
       description = "the user the token acts as (default: the caller; required on the socket)")
   String user;
 
-  @Option(names = "--read-only", description = "the token may only read (GET)")
+  @Option(
+      names = "--read-only",
+      description = "the token reads the status and the metrics only (a scraper's)")
   boolean readOnly;
+
+  @Option(
+      names = "--expires",
+      paramLabel = "DURATION",
+      description = "how long the token lives, e.g. 90d (default 365d, at most 1825d)")
+  String expires;
 
   @Override
   public Integer call() throws IOException {
@@ -58,14 +66,15 @@ final class TokenCommand extends ApiCommand {
           printJson(r);
           return 0;
         }
-        Table t = new Table("", "ID", "USER", "LABEL", "ACCESS", "CREATED");
+        Table t = new Table("", "ID", "USER", "LABEL", "ACCESS", "CREATED", "EXPIRES");
         for (JsonNode k : r.path("tokens")) {
           t.row(
               k.path("id").asText(),
               k.path("user").asText(),
               k.path("label").asText(),
               k.path("readOnly").asBoolean() ? "read-only" : "read-write",
-              k.path("created").asText());
+              k.path("created").asText(),
+              k.path("expires").asText());
         }
         out().print(t.render());
       }
@@ -76,6 +85,9 @@ final class TokenCommand extends ApiCommand {
         ObjectNode body = JSON.createObjectNode().put("label", argument).put("readOnly", readOnly);
         if (user != null) {
           body.put("user", user);
+        }
+        if (expires != null) {
+          body.put("expiresIn", expires);
         }
         JsonNode r = call("POST", "/v1/tokens", JSON.writeValueAsString(body));
         if (api.json()) {

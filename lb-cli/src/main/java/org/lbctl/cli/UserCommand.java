@@ -21,19 +21,30 @@ import picocli.CommandLine.Spec;
       "  add NAME   with --password-stdin, the first line of standard input is the password",
       "             (12 characters at least); without it the node generates one and this",
       "             command prints it, once",
-      "  list       the users' names"
+      "  list       the users' names",
+      "  passwd NAME    a new password (--password-stdin, or a generated one printed once)",
+      "  disable NAME   no login; its API tokens and sessions stop working until enable",
+      "  enable NAME",
+      "  remove NAME    the user and its API tokens"
     })
 final class UserCommand extends ApiCommand {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   enum Action {
     add,
-    list
+    list,
+    passwd,
+    disable,
+    enable,
+    remove
   }
 
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "ACTION", description = "add or list")
+  @Parameters(
+      index = "0",
+      paramLabel = "ACTION",
+      description = "add, list, passwd, disable, enable or remove")
   Action action;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the user (add)")
@@ -55,9 +66,34 @@ final class UserCommand extends ApiCommand {
       return 0;
     }
     if (name == null) {
-      throw new ParameterException(spec.commandLine(), "user add needs a NAME");
+      throw new ParameterException(spec.commandLine(), "user " + action + " needs a NAME");
     }
-    ObjectNode body = JSON.createObjectNode().put("name", name);
+    String path = "/v1/users/" + name;
+    switch (action) {
+      case remove -> {
+        call("DELETE", path, null);
+        out().printf("user %s removed, with its API tokens%n", name);
+        out().flush();
+        return 0;
+      }
+      case disable, enable -> {
+        boolean off = action == Action.disable;
+        call(
+            "PUT",
+            path + "/disabled",
+            JSON.writeValueAsString(JSON.createObjectNode().put("disabled", off)));
+        out().printf("user %s %s%n", name, off ? "disabled" : "enabled");
+        out().flush();
+        return 0;
+      }
+      default -> {
+        // add and passwd, below
+      }
+    }
+    ObjectNode body = JSON.createObjectNode();
+    if (action == Action.add) {
+      body.put("name", name);
+    }
     if (passwordStdin) {
       String line =
           new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
@@ -66,6 +102,21 @@ final class UserCommand extends ApiCommand {
             spec.commandLine(), "--password-stdin: standard input held no password");
       }
       body.put("password", line);
+    }
+    if (action == Action.passwd) {
+      JsonNode r = call("PUT", path + "/password", JSON.writeValueAsString(body));
+      if (api.json()) {
+        printJson(r);
+      } else if (r.has("generatedPassword")) {
+        out()
+            .printf(
+                "user %s: new password (shown this once): %s%n",
+                name, r.path("generatedPassword").asText());
+      } else {
+        out().printf("user %s: password changed%n", name);
+      }
+      out().flush();
+      return 0;
     }
     JsonNode r = call("POST", "/v1/users", JSON.writeValueAsString(body));
     if (api.json()) {

@@ -152,6 +152,23 @@ class NodeCommandsIT {
     assertThat(again.err()).contains("name: user 'alice' exists already");
     assertThat(lbctl("user", "add").exit()).isEqualTo(2);
     assertThat(lbctl("user", "list").out()).isEqualTo("alice\nbob\n");
+
+    // A new password, generated; disabled, enabled; removed.
+    Run passwd = lbctl("user", "passwd", "bob");
+    assertThat(passwd.exit()).as(passwd.err()).isZero();
+    String renewed = passwd.out().replaceAll("(?s).*shown this once\\): (\\S+)\\s*", "$1");
+    var after = org.lbctl.core.auth.UserStore.open(Optional.of(users));
+    assertThat(after.verify("bob", generated)).isFalse();
+    assertThat(after.verify("bob", renewed)).isTrue();
+    assertThat(lbctl("user", "disable", "bob").out()).isEqualTo("user bob disabled\n");
+    assertThat(org.lbctl.core.auth.UserStore.open(Optional.of(users)).active("bob")).isFalse();
+    assertThat(lbctl("user", "enable", "bob").exit()).isZero();
+    assertThat(lbctl("user", "remove", "bob").out()).contains("user bob removed");
+    assertThat(lbctl("user", "list").out()).isEqualTo("alice\n");
+    Run gone = lbctl("user", "remove", "bob");
+    assertThat(gone.exit()).isEqualTo(1);
+    assertThat(gone.err()).contains("no management user 'bob'");
+    assertThat(lbctl("user", "passwd").exit()).isEqualTo(2);
   }
 
   @Test

@@ -250,8 +250,25 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   }
 
   @Override
-  public String createToken(String user, String label, boolean readOnly) throws ApiException {
-    return operations.createToken(user, label, readOnly);
+  public void removeUser(String name) throws ApiException {
+    operations.removeUser(name);
+  }
+
+  @Override
+  public Optional<String> setPassword(String name, String password) throws ApiException {
+    return operations.setPassword(name, password);
+  }
+
+  @Override
+  public void setUserDisabled(String name, boolean disabled) throws ApiException {
+    operations.setUserDisabled(name, disabled);
+  }
+
+  @Override
+  public String createToken(
+      String user, String label, boolean readOnly, java.time.Duration lifetime)
+      throws ApiException {
+    return operations.createToken(user, label, readOnly, lifetime);
   }
 
   @Override

@@ -90,17 +90,55 @@ final class Operations {
     return management.get().users().names();
   }
 
+  void removeUser(String name) throws ApiException {
+    Management management = this.management.get();
+    try {
+      management.users().remove(name);
+      int tokens = management.tokens().revokeAllOf(name);
+      log.warn("user '{}' removed, with {} API token(s)", name, tokens);
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(404, e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(500, "cannot write the users or tokens file: " + e.getMessage());
+    }
+  }
+
+  Optional<String> setPassword(String name, String password) throws ApiException {
+    Optional<String> generated =
+        password == null ? Optional.of(PasswordHash.generate()) : Optional.empty();
+    try {
+      management.get().users().setPassword(name, generated.orElse(password));
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(e.getMessage().startsWith("name:") ? 404 : 400, e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
+    }
+    return generated;
+  }
+
+  void setUserDisabled(String name, boolean disabled) throws ApiException {
+    try {
+      management.get().users().setDisabled(name, disabled);
+      log.warn("user '{}' {}", name, disabled ? "disabled" : "enabled");
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(404, e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
+    }
+  }
+
   List<ApiTokens.Token> tokens() {
     return management.get().tokens().list();
   }
 
-  String createToken(String user, String label, boolean readOnly) throws ApiException {
+  String createToken(String user, String label, boolean readOnly, java.time.Duration lifetime)
+      throws ApiException {
     Management management = this.management.get();
     if (!management.users().exists(user)) {
       throw new ApiException(400, "user: no management user '" + user + "'");
     }
     try {
-      return management.tokens().create(user, label, readOnly);
+      return management.tokens().create(user, label, readOnly, lifetime);
     } catch (IllegalArgumentException e) {
       throw new ApiException(400, e.getMessage());
     } catch (IOException e) {

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lbctl.core.audit.AuditEntry;
 import org.lbctl.core.audit.AuditLog;
+import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.auth.Caller;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ConfigException;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * PUT  /v1/virtual-services/{vip}/real-servers/{rip}/admin-state   {"state": "halt"}
  * GET  /v1/virtual-services/{vip}/stick-table
  * DELETE /v1/virtual-services/{vip}/stick-table
- * GET|POST /v1/users, GET|POST /v1/tokens, DELETE /v1/tokens/{id}
+ * GET|POST /v1/users, DELETE /v1/users/{name}, PUT /v1/users/{name}/password|disabled,
+ * GET|POST /v1/tokens, DELETE /v1/tokens/{id}
  * GET  /v1/certificates, PUT /v1/certificates/{name} {"certificate": PEM, "key": PEM}
  * GET  /v1/audit
  * </pre>
@@ -65,6 +67,9 @@ public final class ManagementApi {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private static final Pattern TOKEN = Pattern.compile("/v1/tokens/([0-9a-f]{8})");
+  private static final Set<String> READ_ONLY_PATHS = Set.of("/v1/status", "/metrics");
+  private static final Pattern USER =
+      Pattern.compile("/v1/users/([a-z][a-z0-9._-]{0,31})(/password|/disabled)?");
   private static final Pattern CERTIFICATE =
       Pattern.compile("/v1/certificates/([A-Za-z0-9][A-Za-z0-9._-]{0,63})");
 
@@ -137,6 +142,12 @@ public final class ManagementApi {
       if (!req.caller().mayChange() && !method.equals("GET")) {
         throw new ApiException(403, "this API token is read-only");
       }
+      // A read-only token is a scraper's: the status and the metrics, nothing about accounts,
+      // the configuration or the audit trail.
+      if (!req.caller().mayChange() && !READ_ONLY_PATHS.contains(path)) {
+        throw new ApiException(
+            403, "a read-only API token reads /v1/status and /metrics only, not " + path);
+      }
       return route(req);
     } catch (ApiException e) {
       Map<String, Object> error = new LinkedHashMap<>();
@@ -196,15 +207,33 @@ public final class ManagementApi {
           return new ApiResponse(200, Map.of("tokens", node.tokens()));
         }
         allow(method, "POST");
-        JsonNode json = object(body, Set.of("user", "label", "readOnly"));
+        JsonNode json = object(body, Set.of("user", "label", "readOnly", "expiresIn"));
         String user = json.path("user").asText(null);
         if (user == null && caller.via().equals("socket")) {
           throw new ApiException(
               400, "user: required on the Unix socket (the management user the token acts as)");
         }
+        // A token acts as its creator: only the node's own administrator (the Unix socket) makes
+        // one for another user.
+        if (user != null && !caller.via().equals("socket") && !user.equals(userOf(caller))) {
+          throw new ApiException(
+              403,
+              "user: a token is made for the caller ("
+                  + userOf(caller)
+                  + "); tokens for other users are made on the node (lbctl token create)");
+        }
         user = user == null ? userOf(caller) : user;
+        java.time.Duration lifetime = ApiTokens.DEFAULT_LIFETIME;
+        if (json.hasNonNull("expiresIn")) {
+          try {
+            lifetime = org.lbctl.core.config.Durations.parse(json.path("expiresIn").asText());
+          } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "expiresIn: " + e.getMessage());
+          }
+        }
         String token =
-            node.createToken(user, json.path("label").asText(null), flag(json, "readOnly"));
+            node.createToken(
+                user, json.path("label").asText(null), flag(json, "readOnly"), lifetime);
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("user", user);
         answer.put("token", token);
@@ -306,6 +335,10 @@ public final class ManagementApi {
     if (cert.matches()) {
       allow(method, "PUT");
       return uploadCertificate(cert.group(1), req);
+    }
+    Matcher user = USER.matcher(path);
+    if (user.matches()) {
+      return user(req, user.group(1), user.group(2));
     }
     Matcher token = TOKEN.matcher(path);
     if (token.matches()) {
@@ -419,6 +452,35 @@ public final class ManagementApi {
   }
 
   /** The user behind a caller: a token's owner, the socket's account as is. */
+  /** DELETE /v1/users/{name}, PUT .../password {password?}, PUT .../disabled {disabled}. */
+  private ApiResponse user(ApiRequest req, String name, String part) throws ApiException {
+    Caller caller = req.caller();
+    if (part == null) {
+      allow(req.method(), "DELETE");
+      node.removeUser(name);
+      log.warn("management API: user '{}' removed by {}", name, caller);
+      return new ApiResponse(200, Map.of("removed", name));
+    }
+    allow(req.method(), "PUT");
+    if (part.equals("/password")) {
+      JsonNode json = object(req.body(), Set.of("password"));
+      String password = json.hasNonNull("password") ? json.path("password").asText() : null;
+      Optional<String> generated = node.setPassword(name, password);
+      log.warn("management API: password of '{}' changed by {}", name, caller);
+      Map<String, Object> answer = new LinkedHashMap<>();
+      answer.put("name", name);
+      generated.ifPresent(g -> answer.put("generatedPassword", g));
+      return new ApiResponse(200, answer);
+    }
+    JsonNode json = object(req.body(), Set.of("disabled"));
+    if (!json.path("disabled").isBoolean()) {
+      throw new ApiException(400, "disabled: expected true or false");
+    }
+    node.setUserDisabled(name, json.path("disabled").asBoolean());
+    return new ApiResponse(
+        200, Map.of("name", name, "disabled", json.path("disabled").asBoolean()));
+  }
+
   private static String userOf(Caller caller) {
     String u = caller.user();
     int paren = u.indexOf(" (token ");

@@ -31,7 +31,22 @@ public interface NodeControl {
    * @return the token's text, shown once
    * @throws ApiException 400 naming the unknown user or bad label
    */
-  String createToken(String user, String label, boolean readOnly) throws ApiException;
+  String createToken(String user, String label, boolean readOnly, java.time.Duration lifetime)
+      throws ApiException;
+
+  /** Removes a management user and its API tokens. */
+  void removeUser(String name) throws ApiException;
+
+  /** Gives a user a new password; {@code null}: a generated one, returned. */
+  java.util.Optional<String> setPassword(String name, String password) throws ApiException;
+
+  /** Disables (no login, its tokens and sessions refused) or enables a user. */
+  void setUserDisabled(String name, boolean disabled) throws ApiException;
+
+  /** A token that lives the default lifetime. */
+  default String createToken(String user, String label, boolean readOnly) throws ApiException {
+    return createToken(user, label, readOnly, org.lbctl.core.auth.ApiTokens.DEFAULT_LIFETIME);
+  }
 
   /**
    * @throws ApiException 404 when there is no such token

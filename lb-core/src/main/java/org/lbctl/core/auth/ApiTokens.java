@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -25,9 +26,10 @@ import org.lbctl.core.os.AtomicFiles;
 
 /**
  * Tokens for scripts and scrapers ({@code Authorization: Bearer lbctl_ID_SECRET}). Each belongs to
- * a user, has a label saying what uses it, and may be read-only. Only a SHA-256 of the secret is
- * kept (a token is 256 random bits, so a fast hash is enough), in {@code tokens.json} beside the
- * users, mode 0600; the secret is shown once, when the token is made.
+ * a user, has a label saying what uses it, may be read-only, and expires (a year after it is made
+ * unless its maker says otherwise). Only a SHA-256 of the secret is kept (a token is 256 random
+ * bits, so a fast hash is enough), in {@code tokens.json} beside the users, mode 0600; the secret
+ * is shown once, when the token is made.
  */
 public final class ApiTokens {
   private static final Pattern FORMAT = Pattern.compile("lbctl_([0-9a-f]{8})_([A-Za-z0-9_-]{43})");
@@ -35,8 +37,15 @@ public final class ApiTokens {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** How long a token lives unless its maker says otherwise. */
+  public static final Duration DEFAULT_LIFETIME = Duration.ofDays(365);
+
+  /** The longest life a token may be given. */
+  public static final Duration MAX_LIFETIME = Duration.ofDays(5 * 365);
+
   /** A token as kept: never its secret. */
-  public record Token(String id, String user, String label, boolean readOnly, String created) {}
+  public record Token(
+      String id, String user, String label, boolean readOnly, String created, String expires) {}
 
   private record Stored(Token token, byte[] digest) {}
 
@@ -58,7 +67,11 @@ public final class ApiTokens {
                 n.path("user").asText(),
                 n.path("label").asText(),
                 n.path("readOnly").asBoolean(false),
-                n.path("created").asText());
+                n.path("created").asText(),
+                // Tokens made before expiry existed live a default lifetime from their making.
+                n.hasNonNull("expires")
+                    ? n.path("expires").asText()
+                    : Instant.parse(n.path("created").asText()).plus(DEFAULT_LIFETIME).toString());
         t.tokens.put(
             token.id(), new Stored(token, HexFormat.of().parseHex(n.path("sha256").asText())));
       }
@@ -72,11 +85,15 @@ public final class ApiTokens {
    * @return the token's text, to be shown once
    * @throws IllegalArgumentException naming a bad label; nothing is changed then
    */
-  public synchronized String create(String user, String label, boolean readOnly)
+  public synchronized String create(String user, String label, boolean readOnly, Duration lifetime)
       throws IOException {
     if (label == null || !LABEL.matcher(label).matches()) {
       throw new IllegalArgumentException(
           "label: '" + label + "' (what uses the token: letters, digits, space . _ -, at most 64)");
+    }
+    if (lifetime.isNegative() || lifetime.isZero() || lifetime.compareTo(MAX_LIFETIME) > 0) {
+      throw new IllegalArgumentException(
+          "expiresIn: a token lives from 1 s to " + MAX_LIFETIME.toDays() + " days");
     }
     String id;
     do {
@@ -87,7 +104,9 @@ public final class ApiTokens {
     byte[] secret = new byte[32];
     RANDOM.nextBytes(secret);
     String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-    Token token = new Token(id, user, label, readOnly, Instant.now().toString());
+    Instant now = Instant.now();
+    Token token =
+        new Token(id, user, label, readOnly, now.toString(), now.plus(lifetime).toString());
     tokens.put(id, new Stored(token, sha256(secretText)));
     try {
       save();
@@ -109,6 +128,9 @@ public final class ApiTokens {
       s = tokens.get(m.group(1));
     }
     if (s == null || !MessageDigest.isEqual(s.digest(), sha256(m.group(2)))) {
+      return Optional.empty();
+    }
+    if (!Instant.now().isBefore(Instant.parse(s.token().expires()))) {
       return Optional.empty();
     }
     return Optional.of(s.token());
@@ -135,6 +157,23 @@ public final class ApiTokens {
     return true;
   }
 
+  /** Removes every token of {@code user} (a user removed); how many there were. */
+  public synchronized int revokeAllOf(String user) throws IOException {
+    Map<String, Stored> before = new LinkedHashMap<>(tokens);
+    tokens.values().removeIf(s -> s.token().user().equals(user));
+    int removed = before.size() - tokens.size();
+    if (removed > 0) {
+      try {
+        save();
+      } catch (IOException | RuntimeException e) {
+        tokens.clear();
+        tokens.putAll(before);
+        throw e;
+      }
+    }
+    return removed;
+  }
+
   private void save() throws IOException {
     if (file.isEmpty()) {
       return;
@@ -149,6 +188,7 @@ public final class ApiTokens {
           .put("label", t.label())
           .put("readOnly", t.readOnly())
           .put("created", t.created())
+          .put("expires", t.expires())
           .put("sha256", HexFormat.of().formatHex(s.digest()));
     }
     AtomicFiles.replace(

@@ -47,7 +47,10 @@ public final class Authenticator {
   private final LoginThrottle throttle;
   private final Clock clock;
   private final byte[] rememberKey = new byte[32];
-  private final Map<String, Instant> remembered = new HashMap<>();
+  private final Map<String, Remembered> remembered = new HashMap<>();
+
+  /** A password verified, until when, and at which change of the users. */
+  private record Remembered(Instant until, long changes) {}
 
   public Authenticator(UserStore users, ApiTokens tokens, Clock clock) {
     this.users = users;
@@ -84,8 +87,12 @@ public final class Authenticator {
     }
     if (sessionId != null) {
       Optional<String> user = sessions.user(sessionId);
-      if (user.isPresent()) {
+      if (user.isPresent() && users.active(user.get())) {
         return new Admitted(new Caller(user.get(), source, "session", true));
+      }
+      if (user.isPresent()) {
+        // Removed or disabled since it logged in.
+        sessions.end(sessionId);
       }
       return new Refused(401, "the session has ended: log in again", Optional.empty());
     }
@@ -128,7 +135,8 @@ public final class Authenticator {
     }
     String key = rememberKey(name, password);
     // A name that cannot be a user's is not hashed for, but costs the source a failure as well.
-    if (UserStore.isName(name) && (rememberedNow(key) || users.verify(name, password))) {
+    if (UserStore.isName(name)
+        && (rememberedNow(key) ? users.active(name) : users.verify(name, password))) {
       remember(key);
       return new Admitted(new Caller(name, source, via, true));
     }
@@ -162,7 +170,7 @@ public final class Authenticator {
     // A valid token passes a locked source: the token is 256 random bits, not a guess, and a
     // script must not lose its access because someone nearby mistyped a password.
     Optional<ApiTokens.Token> token = tokens.verify(value);
-    if (token.isPresent() && users.exists(token.get().user())) {
+    if (token.isPresent() && users.active(token.get().user())) {
       ApiTokens.Token t = token.get();
       return new Admitted(
           new Caller(t.user() + " (token " + t.id() + ")", source, "token", !t.readOnly()));
@@ -187,14 +195,15 @@ public final class Authenticator {
   }
 
   private synchronized boolean rememberedNow(String key) {
-    Instant until = remembered.get(key);
-    return until != null && until.isAfter(clock.instant());
+    Remembered r = remembered.get(key);
+    // Any change of the users since (a password, a user disabled) and it is checked again.
+    return r != null && r.until().isAfter(clock.instant()) && r.changes() == users.changes();
   }
 
   private synchronized void remember(String key) {
     Instant now = clock.instant();
-    remembered.values().removeIf(until -> !until.isAfter(now));
-    remembered.put(key, now.plus(REMEMBER));
+    remembered.values().removeIf(r -> !r.until().isAfter(now));
+    remembered.put(key, new Remembered(now.plus(REMEMBER), users.changes()));
   }
 
   private String rememberKey(String name, String password) {

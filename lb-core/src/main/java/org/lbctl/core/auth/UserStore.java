@@ -26,11 +26,14 @@ public final class UserStore {
   private static final int MIN_PASSWORD = 12;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A user as stored. */
-  public record User(String name, String hash, String created) {}
+  /** A user as stored; a disabled one cannot log in, and its tokens and sessions do not pass. */
+  public record User(String name, String hash, String created, boolean disabled) {}
 
   private final Optional<Path> file;
   private final Map<String, User> users = new LinkedHashMap<>();
+  // Counts changes (a password, a user disabled or removed), so that what was verified before one
+  // is verified again.
+  private volatile long changes;
 
   private UserStore(Optional<Path> file) {
     this.file = file;
@@ -42,7 +45,11 @@ public final class UserStore {
     if (file.isPresent() && Files.exists(file.get())) {
       for (JsonNode u : JSON.readTree(file.get().toFile()).path("users")) {
         User user =
-            new User(u.path("name").asText(), u.path("hash").asText(), u.path("created").asText());
+            new User(
+                u.path("name").asText(),
+                u.path("hash").asText(),
+                u.path("created").asText(),
+                u.path("disabled").asBoolean(false));
         s.users.put(user.name(), user);
       }
     }
@@ -56,6 +63,74 @@ public final class UserStore {
 
   public synchronized boolean exists(String name) {
     return users.containsKey(name);
+  }
+
+  /** How many times the users changed since the store was opened. */
+  public long changes() {
+    return changes;
+  }
+
+  /** Whether {@code name} exists and is not disabled: its tokens and sessions pass. */
+  public synchronized boolean active(String name) {
+    User u = users.get(name);
+    return u != null && !u.disabled();
+  }
+
+  /**
+   * Removes a user.
+   *
+   * @throws IllegalArgumentException when there is none of that name; nothing changes then
+   */
+  public synchronized void remove(String name) throws IOException {
+    User u = existing(name);
+    users.remove(name);
+    changes++;
+    try {
+      save();
+    } catch (IOException | RuntimeException e) {
+      users.put(name, u);
+      throw e;
+    }
+  }
+
+  /** Gives a user a new password (the same rules as at {@link #add}). */
+  public synchronized void setPassword(String name, String password) throws IOException {
+    User u = existing(name);
+    checkPassword(password);
+    replace(new User(name, PasswordHash.of(password), u.created(), u.disabled()), u);
+  }
+
+  /** Disables or enables a user. */
+  public synchronized void setDisabled(String name, boolean disabled) throws IOException {
+    User u = existing(name);
+    replace(new User(name, u.hash(), u.created(), disabled), u);
+  }
+
+  private User existing(String name) {
+    User u = users.get(name);
+    if (u == null) {
+      throw new IllegalArgumentException(
+          "name: no management user '" + org.lbctl.core.audit.LogText.name(name) + "'");
+    }
+    return u;
+  }
+
+  private void replace(User next, User before) throws IOException {
+    users.put(next.name(), next);
+    changes++;
+    try {
+      save();
+    } catch (IOException | RuntimeException e) {
+      users.put(before.name(), before);
+      throw e;
+    }
+  }
+
+  private static void checkPassword(String password) {
+    if (password == null || password.length() < MIN_PASSWORD) {
+      throw new IllegalArgumentException(
+          "password: at least " + MIN_PASSWORD + " characters (or leave it out to get one)");
+    }
   }
 
   public synchronized boolean isEmpty() {
@@ -75,16 +150,15 @@ public final class UserStore {
   public synchronized void add(String name, String password) throws IOException {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
-          "name: '" + name + "' is not a user name (a-z first, then a-z 0-9 . _ -, at most 32)");
+          "name: '"
+              + org.lbctl.core.audit.LogText.name(name)
+              + "' is not a user name (a-z first, then a-z 0-9 . _ -, at most 32)");
     }
     if (users.containsKey(name)) {
       throw new IllegalArgumentException("name: user '" + name + "' exists already");
     }
-    if (password == null || password.length() < MIN_PASSWORD) {
-      throw new IllegalArgumentException(
-          "password: at least " + MIN_PASSWORD + " characters (or leave it out to get one)");
-    }
-    User u = new User(name, PasswordHash.of(password), Instant.now().toString());
+    checkPassword(password);
+    User u = new User(name, PasswordHash.of(password), Instant.now().toString(), false);
     users.put(name, u);
     try {
       save();
@@ -111,7 +185,7 @@ public final class UserStore {
     if (password == null) {
       return false;
     }
-    if (u == null) {
+    if (u == null || u.disabled()) {
       PasswordHash.matches(password, Dummy.HASH);
       return false;
     }
@@ -130,7 +204,11 @@ public final class UserStore {
     ObjectNode root = JSON.createObjectNode();
     ArrayNode list = root.putArray("users");
     for (User u : users.values()) {
-      list.addObject().put("name", u.name()).put("hash", u.hash()).put("created", u.created());
+      list.addObject()
+          .put("name", u.name())
+          .put("hash", u.hash())
+          .put("created", u.created())
+          .put("disabled", u.disabled());
     }
     AtomicFiles.replace(
         file.get(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), true);

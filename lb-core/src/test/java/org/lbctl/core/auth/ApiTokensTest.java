@@ -17,7 +17,7 @@ class ApiTokensTest {
   void aTokenVerifiesOnlyWithItsWholeSecretAndSurvivesAReopen() throws Exception {
     Path file = dir.resolve("tokens.json");
     ApiTokens tokens = ApiTokens.open(Optional.of(file));
-    String text = tokens.create("admin", "backup script", false);
+    String text = tokens.create("admin", "backup script", false, ApiTokens.DEFAULT_LIFETIME);
     assertThat(text).matches("lbctl_[0-9a-f]{8}_[A-Za-z0-9_-]{43}");
     assertThat(tokens.verify(text)).get().extracting(ApiTokens.Token::user).isEqualTo("admin");
 
@@ -43,10 +43,10 @@ class ApiTokensTest {
   void aRevokedTokenIsRefusedAndABadLabelChangesNothing() throws Exception {
     Path file = dir.resolve("tokens.json");
     ApiTokens tokens = ApiTokens.open(Optional.of(file));
-    String text = tokens.create("admin", "prometheus", true);
+    String text = tokens.create("admin", "prometheus", true, ApiTokens.DEFAULT_LIFETIME);
     assertThat(tokens.verify(text).orElseThrow().readOnly()).isTrue();
     byte[] before = Files.readAllBytes(file);
-    assertThatThrownBy(() -> tokens.create("admin", "../etc", false))
+    assertThatThrownBy(() -> tokens.create("admin", "../etc", false, ApiTokens.DEFAULT_LIFETIME))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("label:");
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
@@ -55,5 +55,30 @@ class ApiTokensTest {
     assertThat(tokens.verify(text)).isEmpty();
     assertThat(tokens.revoke(text.substring(6, 14))).isFalse();
     assertThat(ApiTokens.open(Optional.of(file)).verify(text)).isEmpty();
+  }
+
+  @Test
+  void aTokenExpiresAndALifetimeOutOfBoundsIsRefused() throws Exception {
+    Path file = dir.resolve("tokens.json");
+    ApiTokens tokens = ApiTokens.open(Optional.of(file));
+    String shortLived = tokens.create("admin", "one off", false, java.time.Duration.ofSeconds(1));
+    assertThat(tokens.verify(shortLived)).isPresent();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> tokens.verify(shortLived).isEmpty());
+    String yearly = tokens.create("admin", "yearly", true, ApiTokens.DEFAULT_LIFETIME);
+    assertThat(java.time.Instant.parse(tokens.verify(yearly).orElseThrow().expires()))
+        .isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(364)));
+    byte[] before = Files.readAllBytes(file);
+    for (java.time.Duration bad :
+        java.util.List.of(
+            java.time.Duration.ZERO,
+            java.time.Duration.ofDays(-1),
+            java.time.Duration.ofDays(5000))) {
+      assertThatThrownBy(() -> tokens.create("admin", "bad", false, bad))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("expiresIn:");
+    }
+    assertThat(Files.readAllBytes(file)).isEqualTo(before);
   }
 }
