@@ -584,4 +584,127 @@ class ManagementHttpsIT {
     assertThat(curl("127.0.0.10", "GET", "/v1/status").header("WWW-Authenticate"))
         .startsWith("Basic");
   }
+
+  @Test
+  void accountsCanBeDisabledRepasswordedAndRemovedAndATokenIsItsMakers() throws Exception {
+    node.addUser("admin", PASSWORD);
+    node.addUser("nurse", PASSWORD);
+    String[] admin = {"-u", "admin:" + PASSWORD};
+    String[] nurse = {"-u", "nurse:" + PASSWORD};
+    // A token acts as its maker; one for another user is made on the node only.
+    Answer forAdmin =
+        curl(
+            "127.0.0.11",
+            "POST",
+            "/v1/tokens",
+            with(nurse, "-d", "{\"label\":\"x\",\"user\":\"admin\"}"));
+    assertThat(forAdmin.status()).isEqualTo(403);
+    Answer own =
+        curl("127.0.0.11", "POST", "/v1/tokens", with(nurse, "-d", "{\"label\":\"mine\"}"));
+    assertThat(own.status()).isEqualTo(201);
+    String token = own.json().path("token").asText();
+    String[] bearer = {"-H", "Authorization: Bearer " + token};
+    // A read-only token sees the status and the metrics, nothing about accounts or changes.
+    String scraper = node.createToken("admin", "prometheus", true);
+    String[] ro = {"-H", "Authorization: Bearer " + scraper};
+    assertThat(curl("127.0.0.11", "GET", "/v1/status", ro).status()).isEqualTo(200);
+    assertThat(curl("127.0.0.11", "GET", "/metrics", ro).status()).isEqualTo(200);
+    for (String path : List.of("/v1/users", "/v1/tokens", "/v1/audit", "/v1/config")) {
+      assertThat(curl("127.0.0.11", "GET", path, ro).status()).as(path).isEqualTo(403);
+    }
+
+    // Disabled: no password, no token; enabled again: both work.
+    Answer disable =
+        curl(
+            "127.0.0.11",
+            "PUT",
+            "/v1/users/nurse/disabled",
+            with(admin, "-d", "{\"disabled\":true}"));
+    assertThat(disable.status()).isEqualTo(200);
+    assertThat(curl("127.0.0.12", "GET", "/v1/status", nurse).status()).isEqualTo(401);
+    assertThat(curl("127.0.0.12", "GET", "/v1/status", bearer).status()).isEqualTo(401);
+    curl(
+        "127.0.0.11", "PUT", "/v1/users/nurse/disabled", with(admin, "-d", "{\"disabled\":false}"));
+    assertThat(curl("127.0.0.13", "GET", "/v1/status", bearer).status()).isEqualTo(200);
+
+    // A new password: the old one no longer works.
+    Answer passwd =
+        curl(
+            "127.0.0.11",
+            "PUT",
+            "/v1/users/nurse/password",
+            with(admin, "-d", "{\"password\":\"another long password\"}"));
+    assertThat(passwd.status()).isEqualTo(200);
+    assertThat(curl("127.0.0.13", "GET", "/v1/status", nurse).status()).isEqualTo(401);
+    assertThat(
+            curl("127.0.0.13", "GET", "/v1/status", "-u", "nurse:another long password").status())
+        .isEqualTo(200);
+    Answer tooShort =
+        curl(
+            "127.0.0.11",
+            "PUT",
+            "/v1/users/nurse/password",
+            with(admin, "-d", "{\"password\":\"short\"}"));
+    assertThat(tooShort.status()).isEqualTo(400);
+
+    // Removed, with its tokens.
+    assertThat(curl("127.0.0.11", "DELETE", "/v1/users/nurse", admin).status()).isEqualTo(200);
+    assertThat(curl("127.0.0.14", "GET", "/v1/status", bearer).status()).isEqualTo(401);
+    assertThat(node.users()).containsExactly("admin");
+    assertThat(node.tokens()).noneMatch(t -> t.user().equals("nurse"));
+    assertThat(curl("127.0.0.11", "DELETE", "/v1/users/nurse", admin).status()).isEqualTo(404);
+    assertThat(Files.readString(dir.resolve("audit.log"))).doesNotContain("another long password");
+  }
+
+  /** Whether the node closed {@code s} within {@code within} (read returns end of stream). */
+  private static boolean closedByTheNode(java.net.Socket s, Duration within) throws Exception {
+    s.setSoTimeout((int) within.toMillis());
+    try {
+      return s.getInputStream().read() == -1;
+    } catch (java.net.SocketTimeoutException e) {
+      return false;
+    } catch (java.net.SocketException e) {
+      return true; // reset
+    }
+  }
+
+  @Test
+  void oneClientCannotHoldTheListenerWithManyOrSlowConnections() throws Exception {
+    node.addUser("admin", PASSWORD);
+    List<java.net.Socket> held = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) {
+        java.net.Socket s = new java.net.Socket();
+        s.bind(new java.net.InetSocketAddress("127.0.0.16", 0));
+        s.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+        held.add(s);
+      }
+      // Past 32 from one address, each is closed at once; the first 32 stay.
+      for (int i = 32; i < 40; i++) {
+        assertThat(closedByTheNode(held.get(i), Duration.ofSeconds(2)))
+            .as("connection %d", i)
+            .isTrue();
+      }
+      assertThat(closedByTheNode(held.get(0), Duration.ofMillis(300))).isFalse();
+      // Another client is not crowded out.
+      assertThat(curl("127.0.0.18", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
+          .isEqualTo(200);
+
+      // A request begun and never finished: closed once its 10 s are up.
+      java.net.Socket slow = new java.net.Socket();
+      slow.bind(new java.net.InetSocketAddress("127.0.0.17", 0));
+      slow.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+      held.add(slow);
+      long start = System.nanoTime();
+      slow.getOutputStream().write(0x16);
+      slow.getOutputStream().flush();
+      assertThat(closedByTheNode(slow, Duration.ofSeconds(15))).isTrue();
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isBetween(Duration.ofSeconds(9), Duration.ofSeconds(13));
+    } finally {
+      for (java.net.Socket s : held) {
+        s.close();
+      }
+    }
+  }
 }

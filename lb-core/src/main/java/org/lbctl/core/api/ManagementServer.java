@@ -56,6 +56,7 @@ public final class ManagementServer implements AutoCloseable {
   private static final int IDLE_SECONDS = 120;
 
   private final Path socket;
+  private final RemoteLimits limits = new RemoteLimits();
   private final EventLoopGroup group;
   private final Channel channel;
 
@@ -92,6 +93,7 @@ public final class ManagementServer implements AutoCloseable {
                       if (tls != null) {
                         // A remote peer that stops talking does not keep a connection for ever.
                         ch.pipeline()
+                            .addLast(limits.handler())
                             .addLast(new ReadTimeoutHandler(IDLE_SECONDS))
                             .addLast(tls.newHandler(ch.alloc()));
                       }
@@ -186,6 +188,7 @@ public final class ManagementServer implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      RemoteLimits.requestComplete(ctx);
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       if (!req.decoderResult().isSuccess()) {
         respond(
