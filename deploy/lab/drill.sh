@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Failover drill in a namespace lab (LAB.md section 1): client, obs, lb1, lb2, rs1, rs2 on a bridge
 # in 10.99.0.0/24, two lbctl nodes as a pair, nginx as the real servers, the VIP 10.99.0.100:80.
-# While the client requests the VIP every ~10 ms, a sampler records every 100 ms which nodes hold
+# While four clients request the VIP every ~10 ms, a sampler records every 100 ms which nodes hold
 # the VIP (`ip addr`) and an observer (probe.py, in lbd-obs at 10.99.0.30) records every 50 ms
 # which nodes answer for it (ARP request, and a TCP SYN at each node's MAC), the drill fails the
 # pair N times:
@@ -268,9 +268,14 @@ start_node lb1; wait_for 40 is_state lb1 active || { echo "drill: lb1 did not be
 start_node lb2; wait_for 40 pair_settled || { echo "drill: the pair did not form" >&2; tail -20 "$work/lb2/node.log" >&2; exit 1; }
 wait_for 20 vip_answers || { echo "drill: the VIP does not answer" >&2; exit 1; }
 
-# The client: one request at a time, ~10 ms apart; a line per request: start_ms ok <server>|fail.
-ip netns exec ${P}client "$PY" "$here/drill.py" load "http://$VIP/" "$work/client.log" 2>"$work/client.err" &
-bg+=($!); disown $!
+# The clients: four, each one request at a time ~10 ms apart (250 ms timeout), started 60 ms
+# apart: a request that straddles the takeover waits out its timeout, and with one client alone
+# that rounded a takeover up by as much as 250 ms. A line per request: start_ms ok <server>|fail.
+for c in 1 2 3 4; do
+  ip netns exec ${P}client "$PY" "$here/drill.py" load "http://$VIP/" "$work/client.log" 2>>"$work/client.err" &
+  bg+=($!); disown $!
+  sleep 0.06
+done
 if [ -n "$l4" ]; then
   wait_for 20 ip netns exec ${P}client curl -sf --max-time 1 -o /dev/null http://$NATVIP:$NATPORT/ \
     || { echo "drill: the L4 NAT VIP does not answer" >&2; exit 1; }
