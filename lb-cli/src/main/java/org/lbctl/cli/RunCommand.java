@@ -72,7 +72,8 @@ final class RunCommand implements Callable<Integer> {
       paramLabel = "ADDR[:PORT]",
       description =
           "HTTPS management listener (REST API, web UI, /metrics), or 'none' (default: the node"
-              + " file's, else 0.0.0.0:9443; 127.0.0.1:9443 with --demo).")
+              + " file's, else the node's own address (the default route's source) on 9443; 127.0.0.1:9443"
+              + " with --demo).")
   String https;
 
   @Spec CommandSpec spec;

@@ -12,12 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.node.Node;
+import org.lbctl.core.config.ManagementHttps;
+import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.os.Commands;
 import org.lbctl.core.testing.Ports;
 import org.lbctl.core.testing.TestPki;
@@ -604,6 +607,11 @@ class ManagementHttpsIT {
     assertThat(own.status()).isEqualTo(201);
     String token = own.json().path("token").asText();
     String[] bearer = {"-H", "Authorization: Bearer " + token};
+    // A token makes no tokens: a leaked one cannot outlive itself.
+    assertThat(
+            curl("127.0.0.11", "POST", "/v1/tokens", with(bearer, "-d", "{\"label\":\"more\"}"))
+                .status())
+        .isEqualTo(403);
     // A read-only token sees the status and the metrics, nothing about accounts or changes.
     String scraper = node.createToken("admin", "prometheus", true);
     String[] ro = {"-H", "Authorization: Bearer " + scraper};
@@ -704,6 +712,89 @@ class ManagementHttpsIT {
     } finally {
       for (java.net.Socket s : held) {
         s.close();
+      }
+    }
+  }
+
+  @Test
+  void byDefaultTheListenerIsOnTheNodesOwnAddressAndTheCertificateNamesOnlyIt() throws Exception {
+    Path own = Files.createDirectories(dir.resolve("own"));
+    Path config = own.resolve("lbctl.yaml");
+    Files.writeString(config, "virtualServices: []\n");
+    int ownPort = Ports.free();
+    Node second =
+        Node.start(
+            new NodeConfig(Optional.of(config), own.resolve("lbctl.sock"), 1)
+                .withHttps(
+                    Optional.of(
+                        new ManagementHttps(
+                            new java.net.InetSocketAddress(ownPort), Optional.empty(), true))),
+            Optional.empty());
+    try {
+      java.net.InetAddress bound = second.httpsAddress().orElseThrow().getAddress();
+      // Not every address of the host (VIPs, clinical networks): the one its default route uses.
+      assertThat(bound.isAnyLocalAddress()).as(bound.toString()).isFalse();
+      var san =
+          Commands.run(
+              Duration.ofSeconds(10),
+              List.of(
+                  "openssl",
+                  "x509",
+                  "-noout",
+                  "-ext",
+                  "subjectAltName",
+                  "-in",
+                  own.resolve(ManagementCertificate.CERT_FILE).toString()));
+      assertThat(san.ok()).as(san.describe()).isTrue();
+      List<String> ips =
+          java.util.regex.Pattern.compile("IP Address:([0-9A-Fa-f.:]+)")
+              .matcher(san.output())
+              .results()
+              .map(m -> m.group(1))
+              .toList();
+      assertThat(new java.util.HashSet<>(ips))
+          .isEqualTo(java.util.Set.of("127.0.0.1", "0:0:0:0:0:0:0:1", bound.getHostAddress()));
+    } finally {
+      second.close();
+    }
+  }
+
+  @Test
+  void aClientThatSendsManyRequestsAndReadsNoneHoldsOneAnswer() throws Exception {
+    node.addUser("admin", PASSWORD);
+    var http = client();
+    javax.net.ssl.SSLContext tls = http.sslContext();
+    long heapBefore = usedHeap();
+    try (java.net.Socket raw = new java.net.Socket()) {
+      raw.bind(new java.net.InetSocketAddress("127.0.0.19", 0));
+      raw.connect(new java.net.InetSocketAddress("127.0.0.1", port), 2000);
+      try (javax.net.ssl.SSLSocket s =
+          (javax.net.ssl.SSLSocket)
+              tls.getSocketFactory().createSocket(raw, "127.0.0.1", port, true)) {
+        s.startHandshake();
+        byte[] one =
+            "GET /ui/app.js HTTP/1.1\r\nHost: lbctl\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] many = new byte[one.length * 2000];
+        for (int i = 0; i < 2000; i++) {
+          System.arraycopy(one, 0, many, i * one.length, one.length);
+        }
+        try {
+          s.getOutputStream().write(many);
+          s.getOutputStream().flush();
+        } catch (java.net.SocketException closed) {
+          // The node answers the first and closes the connection on the rest.
+        }
+        // 2,000 answers of ~20 KB would be 40 MB held for this client, which reads none; the
+        // node answers one at a time and refuses requests sent ahead of an answer.
+        org.awaitility.Awaitility.await()
+            .pollDelay(Duration.ofSeconds(2))
+            .atMost(Duration.ofSeconds(3))
+            .until(() -> true);
+        assertThat(usedHeap() - heapBefore).isLessThan(10L * 1024 * 1024);
+        // Everyone else is still answered meanwhile.
+        assertThat(curl("127.0.0.20", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
+            .isEqualTo(200);
       }
     }
   }

@@ -3,13 +3,14 @@ package org.lbctl.cluster.node;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.lbctl.core.api.HttpsFront;
 import org.lbctl.core.api.ManagementApi;
@@ -25,6 +26,8 @@ import org.lbctl.core.config.ManagementHttps;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.snmp.SnmpAgent;
 import org.lbctl.core.tls.ManagementCertificate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A node's management side: its users and API tokens, the audit log, the two listeners (the Unix
@@ -34,12 +37,21 @@ import org.lbctl.core.tls.ManagementCertificate;
  * directory.
  */
 final class Management implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Management.class);
+
   private final UserStore users;
   private final ApiTokens tokens;
   private final AuditLog audit;
-  // One worker for both listeners: the API's handlers never run two at a time.
+  // One worker for both listeners: the API's handlers never run two at a time. Its queue is
+  // bounded (each connection has at most one request in it): past that, 503 and Retry-After.
   private final ExecutorService worker =
-      Executors.newSingleThreadExecutor(new DefaultThreadFactory("lb-mgmt"));
+      new java.util.concurrent.ThreadPoolExecutor(
+          1,
+          1,
+          0,
+          java.util.concurrent.TimeUnit.MILLISECONDS,
+          new java.util.concurrent.LinkedBlockingQueue<>(256),
+          new DefaultThreadFactory("lb-mgmt"));
   private ManagementServer unix;
   private ManagementServer https;
   private SnmpAgent snmp;
@@ -64,11 +76,14 @@ final class Management implements AutoCloseable {
       m.unix = ManagementServer.unix(local.managementSocket(), api, m.worker);
       if (local.https().isPresent()) {
         ManagementHttps settings = local.https().get();
-        SslContext tls = m.tls(settings, stateDir);
+        InetSocketAddress listen =
+            settings.ownAddress()
+                ? new InetSocketAddress(ownAddress(local), settings.listen().getPort())
+                : settings.listen();
+        SslContext tls = m.tls(settings, stateDir, listen.getAddress());
         Authenticator auth = new Authenticator(m.users, m.tokens, Clock.systemUTC());
         m.https =
-            ManagementServer.https(
-                settings.listen(), tls, new HttpsFront(api, auth, new WebUi()), m.worker);
+            ManagementServer.https(listen, tls, new HttpsFront(api, auth, new WebUi()), m.worker);
       }
       if (local.snmp().isPresent()) {
         m.snmp = SnmpAgent.start(local.snmp().get(), node::status);
@@ -80,14 +95,39 @@ final class Management implements AutoCloseable {
     return m;
   }
 
-  private SslContext tls(ManagementHttps settings, Optional<Path> stateDir) throws IOException {
+  private SslContext tls(ManagementHttps settings, Optional<Path> stateDir, InetAddress listen)
+      throws IOException {
     if (settings.certificate().isPresent()) {
       var files = settings.certificate().get();
       return ManagementCertificate.serverContext(files.certificate(), files.key());
     }
     Path dir = stateDir.isPresent() ? stateDir.get() : scratch();
-    Path[] files = ManagementCertificate.ensureGenerated(dir);
+    Path[] files = ManagementCertificate.ensureGenerated(dir, listen);
     return ManagementCertificate.serverContext(files[0], files[1]);
+  }
+
+  /**
+   * The node's own address for a listener not told where to listen: the pair's bind address, else
+   * the address this host's default route leaves from (a UDP socket "connected" to a documentation
+   * address sends nothing), else loopback, said in the log.
+   */
+  static InetAddress ownAddress(NodeConfig local) {
+    if (local.pair().isPresent()) {
+      return local.pair().get().bind().getAddress();
+    }
+    try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+      probe.connect(InetAddress.getByName("192.0.2.1"), 9);
+      InetAddress a = probe.getLocalAddress();
+      if (a != null && !a.isAnyLocalAddress()) {
+        return a;
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      // No route out (connect throws unchecked then): loopback below.
+    }
+    log.warn(
+        "management: this host has no default route, so HTTPS management listens on 127.0.0.1"
+            + " only; set management.listen in the node file to reach it from elsewhere");
+    return InetAddress.getLoopbackAddress();
   }
 
   private Path scratch() throws IOException {

@@ -93,8 +93,12 @@ final class Operations {
   void removeUser(String name) throws ApiException {
     Management management = this.management.get();
     try {
-      management.users().remove(name);
+      if (!management.users().exists(name)) {
+        throw new IllegalArgumentException("name: no management user '" + name + "'");
+      }
+      // Its tokens first: a name added again later must not find them.
       int tokens = management.tokens().revokeAllOf(name);
+      management.users().remove(name);
       log.warn("user '{}' removed, with {} API token(s)", name, tokens);
     } catch (IllegalArgumentException e) {
       throw new ApiException(404, e.getMessage());

@@ -5,18 +5,19 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.l4.NftTable;
-import org.lbctl.persistence.FailoverProtocols;
-import org.lbctl.persistence.StickStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drops the pair's traffic from anyone but the peer: the membership's UDP port (6694), the stick
- * table's TCP port (7778) and the failure detectors' TCP ports beside them, in the nftables table
- * {@value #TABLE}, counted. A stranger's packets (a replay of recorded traffic, a flood) then never
- * reach the pair's cipher; one that forges the peer's source address still gets there, and is
- * dropped by the cipher (authenticated, with a replay window). A guard that cannot be installed
- * leaves the cipher alone on watch, and the log says so.
+ * Drops datagrams to the pair's UDP port (6694: heartbeats, membership, failure detection) from
+ * anyone but the peer, in the nftables table {@value #TABLE}, counted. A stranger's datagrams (a
+ * replay of recorded traffic, a flood) then never reach the pair's cipher; one that forges the
+ * peer's source address still gets there, and is dropped by the cipher (authenticated, with a
+ * replay window). UDP only: the pair's UDP socket is bound to its address, so its source is known,
+ * while the TCP connections of the stick table and the failure detectors leave from whatever
+ * address the kernel picks; those ports are guarded by the cipher alone (and a connection carries
+ * nothing unsealed). A guard that cannot be installed (or a link-local peer, which nft cannot name
+ * without its zone) leaves the cipher alone on watch, and the log says so.
  */
 public final class PairGuard implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PairGuard.class);
@@ -36,10 +37,6 @@ public final class PairGuard implements AutoCloseable {
     InetAddress self = settings.bind().getAddress();
     String ip = peer instanceof Inet6Address ? "ip6" : "ip";
     int udp = settings.bind().getPort();
-    int fd = udp + FailoverProtocols.FD_SOCK_OFFSET;
-    int stick = StickStack.DEFAULT_PORT;
-    int stickFd = stick + FailoverProtocols.FD_SOCK_OFFSET;
-    int range = FailoverProtocols.FD_SOCK_PORT_RANGE;
     String allowed = "{ " + peer.getHostAddress() + ", " + self.getHostAddress() + " }";
     return """
         table inet %1$s
@@ -50,22 +47,29 @@ public final class PairGuard implements AutoCloseable {
             type filter hook input priority filter - 10; policy accept;
             iif "lo" accept
             udp dport %3$d %4$s saddr != %5$s counter name "%2$s" drop
-            tcp dport { %6$d-%7$d, %8$d, %9$d-%10$d } %4$s saddr != %5$s counter name "%2$s" drop
           }
         }
         """
-        .formatted(
-            TABLE, COUNTER, udp, ip, allowed, fd, fd + range, stick, stickFd, stickFd + range);
+        .formatted(TABLE, COUNTER, udp, ip, allowed);
   }
 
   /** Installs the guard; a failure is logged, not thrown: the cipher still guards the pair. */
   public void install() {
+    if (settings.peer().getAddress().isLinkLocalAddress()
+        || settings.bind().getAddress().isLinkLocalAddress()) {
+      log.warn(
+          "pair guard: not installed for a link-local pair address; the pair's cipher alone drops"
+              + " strangers' datagrams");
+      return;
+    }
     try {
       NftTable.apply(document(settings));
       installed = true;
       log.info(
-          "pair guard: nftables table inet {} drops pair traffic from any source but the peer {}",
+          "pair guard: nftables table inet {} drops datagrams to UDP {} from any source but the peer"
+              + " {}",
           TABLE,
+          settings.bind().getPort(),
           settings.peer().getAddress().getHostAddress());
     } catch (IOException e) {
       log.warn(

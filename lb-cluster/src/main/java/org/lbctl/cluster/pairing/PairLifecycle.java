@@ -198,8 +198,10 @@ public final class PairLifecycle {
     try {
       if (!own.isEmpty()) {
         Path kept = file.resolveSibling(file.getFileName() + ".before-pair-" + Instant.now());
-        // Its mode too: a configuration may hold private keys.
-        Files.copy(file, kept, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(file, kept);
+        // Owner only, whatever the file's mode was: a configuration may hold private keys.
+        Files.setPosixFilePermissions(
+            kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         log.warn("pairing: this node's own configuration is kept in {}", kept);
       }
       ConfigStore newStore = new ConfigStore(file);

@@ -86,9 +86,10 @@ public final class ConfigStore {
       byte[] onDisk = Files.readAllBytes(file);
       if (!Arrays.equals(onDisk, loaded) && !Arrays.equals(onDisk, document)) {
         Path kept = file.resolveSibling(file.getFileName() + ".local-" + STAMP.format(now()));
-        // Its mode too: a configuration may hold private keys.
-        Files.copy(
-            file, kept, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES);
+        Files.copy(file, kept, StandardCopyOption.REPLACE_EXISTING);
+        // Owner only, whatever the file's mode was: a configuration may hold private keys.
+        Files.setPosixFilePermissions(
+            kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         log.warn(
             "{} held edits this node never ran; they are kept in {} before version {} from the"
                 + " peer replaces the file",

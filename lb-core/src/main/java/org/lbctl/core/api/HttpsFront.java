@@ -69,6 +69,9 @@ public final class HttpsFront implements Front {
       return in.method().equals("POST") ? login(in) : notAllowed("POST");
     }
     if (path.equals("/v1/logout")) {
+      if (!in.method().equals("POST")) {
+        return notAllowed("POST");
+      }
       sessionId(in).ifPresent(auth.sessions()::end);
       return new ApiResponse(200, Map.of("loggedOut", true), Map.of("Set-Cookie", expired()));
     }

@@ -213,6 +213,11 @@ public final class ManagementApi {
           throw new ApiException(
               400, "user: required on the Unix socket (the management user the token acts as)");
         }
+        // A token makes no tokens: a leaked one must not outlive itself.
+        if (caller.via().equals("token")) {
+          throw new ApiException(
+              403, "a token cannot make tokens: log in with a password, or use the node's socket");
+        }
         // A token acts as its creator: only the node's own administrator (the Unix socket) makes
         // one for another user.
         if (user != null && !caller.via().equals("socket") && !user.equals(userOf(caller))) {

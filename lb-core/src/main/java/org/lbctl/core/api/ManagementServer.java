@@ -180,6 +180,9 @@ public final class ManagementServer implements AutoCloseable {
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Front front;
     private final ExecutorService worker;
+    // On the channel's event loop only.
+    private boolean inFlight;
+    private boolean pipelined;
 
     Handler(Front front, ExecutorService worker) {
       this.front = front;
@@ -189,6 +192,16 @@ public final class ManagementServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       RemoteLimits.requestComplete(ctx);
+      // One request in flight per connection: the next is read once this one's answer is written,
+      // so a client that sends many and reads none holds one answer, not thousands. Requests sent
+      // ahead of an answer (pipelined, already read in the same batch) are dropped, and the
+      // connection closes after the answer in flight.
+      if (inFlight) {
+        pipelined = true;
+        return;
+      }
+      inFlight = true;
+      ctx.channel().config().setAutoRead(false);
       boolean keepAlive = HttpUtil.isKeepAlive(req);
       if (!req.decoderResult().isSuccess()) {
         respond(
@@ -213,11 +226,22 @@ public final class ManagementServer implements AutoCloseable {
                 answer = new ApiResponse(500, java.util.Map.of("error", "internal error: " + e));
               }
               ApiResponse done = answer;
-              ctx.executor().execute(() -> respond(ctx, done, keepAlive));
+              ctx.executor()
+                  .execute(
+                      () -> {
+                        inFlight = false;
+                        respond(ctx, done, keepAlive && !pipelined);
+                      });
             });
-      } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      } catch (java.util.concurrent.RejectedExecutionException full) {
         respond(
-            ctx, new ApiResponse(503, java.util.Map.of("error", "the node is stopping")), false);
+            ctx,
+            new ApiResponse(
+                503,
+                java.util.Map.of(
+                    "error", "the management API is busy (or the node is stopping): try again"),
+                java.util.Map.of("Retry-After", "5")),
+            false);
       }
     }
 
@@ -257,7 +281,13 @@ public final class ManagementServer implements AutoCloseable {
       answer.headers().forEach(res.headers()::set);
       if (keepAlive) {
         res.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        ctx.writeAndFlush(res);
+        ctx.writeAndFlush(res)
+            .addListener(
+                f -> {
+                  if (f.isSuccess()) {
+                    ctx.channel().config().setAutoRead(true);
+                  }
+                });
       } else {
         ctx.writeAndFlush(res).addListener(ChannelFutureListener.CLOSE);
       }

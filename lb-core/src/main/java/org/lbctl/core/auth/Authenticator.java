@@ -134,10 +134,12 @@ public final class Authenticator {
       return locked(locked.get());
     }
     String key = rememberKey(name, password);
+    // Read before the check: a change of the users while the hash runs must not be remembered past.
+    long changes = users.changes();
     // A name that cannot be a user's is not hashed for, but costs the source a failure as well.
     if (UserStore.isName(name)
         && (rememberedNow(key) ? users.active(name) : users.verify(name, password))) {
-      remember(key);
+      remember(key, changes);
       return new Admitted(new Caller(name, source, via, true));
     }
     Optional<Duration> lock = throttle.failed(source);
@@ -200,10 +202,10 @@ public final class Authenticator {
     return r != null && r.until().isAfter(clock.instant()) && r.changes() == users.changes();
   }
 
-  private synchronized void remember(String key) {
+  private synchronized void remember(String key, long changes) {
     Instant now = clock.instant();
     remembered.values().removeIf(r -> !r.until().isAfter(now));
-    remembered.put(key, new Remembered(now.plus(REMEMBER), users.changes()));
+    remembered.put(key, new Remembered(now.plus(REMEMBER), changes));
   }
 
   private String rememberKey(String name, String password) {

@@ -8,11 +8,15 @@ import java.util.Optional;
 /**
  * The HTTPS management listener of one node (never replicated).
  *
- * @param listen address and port, 0.0.0.0:9443 unless configured
+ * @param listen address and port as configured; the port alone when {@code ownAddress}
  * @param certificate PEM certificate chain and key; empty: a self-signed one is generated once and
  *     kept in the state directory
+ * @param ownAddress no address configured: the node's own one (the pair's bind address, else the
+ *     address its default route leaves from), not every address of the host, so the listener does
+ *     not answer on VIPs and clinical networks
  */
-public record ManagementHttps(InetSocketAddress listen, Optional<CertificateFiles> certificate) {
+public record ManagementHttps(
+    InetSocketAddress listen, Optional<CertificateFiles> certificate, boolean ownAddress) {
   public static final int DEFAULT_PORT = 9443;
 
   /** PEM files of a configured certificate. */
@@ -23,8 +27,13 @@ public record ManagementHttps(InetSocketAddress listen, Optional<CertificateFile
     requireNonNull(certificate, "certificate");
   }
 
-  /** All addresses, port 9443, a generated certificate. */
+  /** A configured address. */
+  public ManagementHttps(InetSocketAddress listen, Optional<CertificateFiles> certificate) {
+    this(listen, certificate, false);
+  }
+
+  /** The node's own address, port 9443, a generated certificate. */
   public static ManagementHttps defaults() {
-    return new ManagementHttps(new InetSocketAddress(DEFAULT_PORT), Optional.empty());
+    return new ManagementHttps(new InetSocketAddress(DEFAULT_PORT), Optional.empty(), true);
   }
 }

@@ -23,7 +23,7 @@ import java.util.Set;
  * ioThreads: 0                             # 0 = one per core
  * scriptsDirectory: /etc/lbctl/scripts     # external health check scripts
  * management:                              # the HTTPS listener (REST API, web UI, /metrics)
- *   listen: 0.0.0.0:9443                   # "none": the Unix socket only
+ *   listen: 10.0.0.5:9443                  # default: the node's own address; "none": socket only
  *   certificate: /etc/lbctl/mgmt.crt       # with key; both omitted: a self-signed one is
  *   key: /etc/lbctl/mgmt.key               #   generated once beside the configuration
  * snmp:                                    # read-only SNMP agent; omit for none
@@ -203,7 +203,10 @@ public final class NodeConfigLoader {
     }
   }
 
-  /** The HTTPS listener: on 0.0.0.0:9443 with a generated certificate unless told otherwise. */
+  /**
+   * The HTTPS listener: on the node's own address, port 9443, with a generated certificate unless
+   * told otherwise.
+   */
   static Optional<ManagementHttps> management(TreeReader in, JsonNode node, Path base) {
     if (node == null || node.isNull()) {
       return Optional.of(ManagementHttps.defaults());
@@ -211,11 +214,15 @@ public final class NodeConfigLoader {
     if (!in.object(node, "management", MANAGEMENT_FIELDS)) {
       return Optional.empty();
     }
-    String listen = in.text(node, "management", "listen", "0.0.0.0:9443", false);
-    if (listen.equals("none")) {
+    String listen = in.text(node, "management", "listen", null, false);
+    if ("none".equals(listen)) {
       return Optional.empty();
     }
-    Optional<InetSocketAddress> address = Endpoints.parse(listen, ManagementHttps.DEFAULT_PORT);
+    boolean own = listen == null;
+    Optional<InetSocketAddress> address =
+        own
+            ? Optional.of(new InetSocketAddress(ManagementHttps.DEFAULT_PORT))
+            : Endpoints.parse(listen, ManagementHttps.DEFAULT_PORT);
     if (address.isEmpty()) {
       in.problems()
           .add(
@@ -238,7 +245,7 @@ public final class NodeConfigLoader {
             ? Optional.empty()
             : Optional.of(
                 new ManagementHttps.CertificateFiles(base.resolve(cert), base.resolve(key)));
-    return address.map(a -> new ManagementHttps(a, files));
+    return address.map(a -> new ManagementHttps(a, files, own));
   }
 
   /** A small YAML file of node settings as a tree; refused with the reason. */

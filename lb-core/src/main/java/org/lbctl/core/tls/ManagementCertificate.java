@@ -37,8 +37,11 @@ public final class ManagementCertificate {
 
   private ManagementCertificate() {}
 
-  /** The files in {@code dir}, generated first when neither exists. */
-  public static Path[] ensureGenerated(Path dir) throws IOException {
+  /**
+   * The files in {@code dir}, generated first when neither exists, naming {@code listen} (and the
+   * host's name and loopback); a wildcard listen names every address of the host.
+   */
+  public static Path[] ensureGenerated(Path dir, InetAddress listen) throws IOException {
     Path cert = dir.resolve(CERT_FILE);
     Path key = dir.resolve(KEY_FILE);
     if (Files.exists(cert) != Files.exists(key)) {
@@ -50,7 +53,7 @@ public final class ManagementCertificate {
               + " exists; remove the other to have a new pair generated");
     }
     if (!Files.exists(cert)) {
-      generate(cert, key);
+      generate(cert, key, listen);
     }
     return new Path[] {cert, key};
   }
@@ -82,7 +85,7 @@ public final class ManagementCertificate {
     }
   }
 
-  private static void generate(Path cert, Path key) throws IOException {
+  private static void generate(Path cert, Path key, InetAddress listen) throws IOException {
     String host = hostname();
     Files.createDirectories(cert.toAbsolutePath().getParent());
     Files.deleteIfExists(key);
@@ -107,7 +110,7 @@ public final class ManagementCertificate {
             "-subj",
             "/O=lbctl/CN=" + host,
             "-addext",
-            "subjectAltName=" + subjectAltNames(host),
+            "subjectAltName=" + subjectAltNames(host, listen),
             "-addext",
             "extendedKeyUsage=serverAuth");
     Commands.Result r;
@@ -140,13 +143,21 @@ public final class ManagementCertificate {
     }
   }
 
-  /** The host's name, localhost, and every address of this host that is not link-local. */
-  static String subjectAltNames(String host) {
+  /**
+   * The host's name, localhost, and the address the listener is on; for a wildcard listener every
+   * address of this host that is not link-local (a certificate need not tell the whole network
+   * map).
+   */
+  static String subjectAltNames(String host, InetAddress listen) {
     Set<String> names = new LinkedHashSet<>();
     names.add("DNS:" + host);
     names.add("DNS:localhost");
     names.add("IP:127.0.0.1");
     names.add("IP:::1");
+    if (!listen.isAnyLocalAddress()) {
+      names.add("IP:" + io.netty.util.NetUtil.toAddressString(listen));
+      return String.join(",", names);
+    }
     try {
       List<NetworkInterface> all = new ArrayList<>();
       Collections.list(NetworkInterface.getNetworkInterfaces()).forEach(all::add);
