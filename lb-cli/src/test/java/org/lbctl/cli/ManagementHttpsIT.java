@@ -798,4 +798,47 @@ class ManagementHttpsIT {
       }
     }
   }
+
+  @Test
+  void theNodesOwnAdministratorIsNotHeldUpByRemotePasswordChecks() throws Exception {
+    node.addUser("admin", PASSWORD);
+    // 24 wrong passwords at once from 24 addresses: each a full hash on the remote listener's
+    // worker, several seconds of them in all.
+    List<Process> guessers = new ArrayList<>();
+    for (int i = 0; i < 24; i++) {
+      guessers.add(
+          new ProcessBuilder(
+                  "curl",
+                  "-s",
+                  "-o",
+                  "/dev/null",
+                  "--cacert",
+                  dir.resolve(ManagementCertificate.CERT_FILE).toString(),
+                  "--interface",
+                  "127.0.1." + (i + 1),
+                  "-u",
+                  "admin:wrong guess " + i,
+                  "https://127.0.0.1:" + port + "/v1/status")
+              .redirectErrorStream(true)
+              .start());
+    }
+    try {
+      // Let them reach the node, then ask on the Unix socket.
+      org.awaitility.Awaitility.await()
+          .pollDelay(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(1))
+          .until(() -> true);
+      long start = System.nanoTime();
+      var status = new UnixSocketClient(dir.resolve("lbctl.sock")).call("GET", "/v1/status", null);
+      long tookMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(status.body().path("node").asText()).isNotEmpty();
+      assertThat(guessers).anyMatch(Process::isAlive);
+      assertThat(tookMs).as("the socket's answer while the guesses are checked").isLessThan(1_500);
+    } finally {
+      for (Process p : guessers) {
+        p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        p.destroyForcibly();
+      }
+    }
+  }
 }

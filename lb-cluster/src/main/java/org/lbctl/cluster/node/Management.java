@@ -42,21 +42,27 @@ final class Management implements AutoCloseable {
   private final UserStore users;
   private final ApiTokens tokens;
   private final AuditLog audit;
-  // One worker for both listeners: the API's handlers never run two at a time. Its queue is
-  // bounded (each connection has at most one request in it): past that, 503 and Retry-After.
-  private final ExecutorService worker =
-      new java.util.concurrent.ThreadPoolExecutor(
-          1,
-          1,
-          0,
-          java.util.concurrent.TimeUnit.MILLISECONDS,
-          new java.util.concurrent.LinkedBlockingQueue<>(256),
-          new DefaultThreadFactory("lb-mgmt"));
+  // A worker per listener, so that the node's own administrator on the Unix socket never waits
+  // behind remote callers' password checks (a third of a second each); the API's handlers still
+  // never run two at a time (ManagementApi.handle is synchronized). Queues are bounded (each
+  // connection has at most one request in one): past that, 503 and Retry-After.
+  private final ExecutorService worker = worker("lb-mgmt");
+  private final ExecutorService remoteWorker = worker("lb-mgmt-https");
   private ManagementServer unix;
   private ManagementServer https;
   private SnmpAgent snmp;
   private SyslogTlsSink syslog;
   private Path scratch;
+
+  private static ExecutorService worker(String name) {
+    return new java.util.concurrent.ThreadPoolExecutor(
+        1,
+        1,
+        0,
+        java.util.concurrent.TimeUnit.MILLISECONDS,
+        new java.util.concurrent.LinkedBlockingQueue<>(256),
+        new DefaultThreadFactory(name));
+  }
 
   private Management(Optional<Path> stateDir) throws IOException {
     this.users = UserStore.open(stateDir.map(d -> d.resolve("users.json")));
@@ -83,7 +89,8 @@ final class Management implements AutoCloseable {
         SslContext tls = m.tls(settings, stateDir, listen.getAddress());
         Authenticator auth = new Authenticator(m.users, m.tokens, Clock.systemUTC());
         m.https =
-            ManagementServer.https(listen, tls, new HttpsFront(api, auth, new WebUi()), m.worker);
+            ManagementServer.https(
+                listen, tls, new HttpsFront(api, auth, new WebUi()), m.remoteWorker);
       }
       if (local.snmp().isPresent()) {
         m.snmp = SnmpAgent.start(local.snmp().get(), node::status);
@@ -160,6 +167,7 @@ final class Management implements AutoCloseable {
       unix.close();
     }
     worker.shutdownNow();
+    remoteWorker.shutdownNow();
     if (syslog != null) {
       syslog.close();
     }

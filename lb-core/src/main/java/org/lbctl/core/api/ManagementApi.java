@@ -85,8 +85,11 @@ public final class ManagementApi {
     return audit;
   }
 
-  /** Answers one request; a change, done or refused, goes to the audit log. */
-  public ApiResponse handle(ApiRequest req) {
+  /**
+   * Answers one request; a change, done or refused, goes to the audit log. One at a time, whichever
+   * listener's worker calls.
+   */
+  public synchronized ApiResponse handle(ApiRequest req) {
     ApiResponse answer = answer(req);
     if (!req.method().equals("GET") && !req.method().equals("HEAD")) {
       String detail = AuditLog.detail(req.body());
