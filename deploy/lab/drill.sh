@@ -26,7 +26,8 @@
 #   drill=series runs=N takeover_ms_p99=T dual_answering=B false_failovers=W sticky_moved=S
 #   drill=l4-sticky runs=N sticky_moved=S takeover_ms_p99=T dual_answering=B clients=C
 # LBCTL_JAR=/path runs that jar (default lb-cli/target/lbctl.jar, built if missing); KEEP=1 keeps
-# the working directory; DRILL_SEED=N repeats the random choices of blip and series.
+# the working directory; DRILL_SEED=N repeats the random choices of blip and series;
+# BLIP_MIN_MS/BLIP_MAX_MS narrow a blip's length (default 500-3000), e.g. around the takeover time.
 # Root only; the lab's namespaces (lbd-*) are removed by name on exit, also on failure.
 set -euo pipefail
 usage="usage: drill.sh kill|stop|cut|restart|pause|blip|series|l4-sticky [N]"
@@ -358,7 +359,7 @@ for run in $(seq "$runs"); do
       # Two export periods of the kernel's entries into the replicated table.
       sleep 3
       fault=kill ;;
-    blip) rand_ms 500 3000 ;;
+    blip) rand_ms "${BLIP_MIN_MS:-500}" "${BLIP_MAX_MS:-3000}" ;;
     series)
       case $(( RANDOM % 4 )) in 0) fault=kill ;; 1) fault=stop; rand_ms 500 5000 ;; 2) fault=cut; rand_ms 1000 10000 ;; 3) fault=restart ;; esac
       # One fault in four on the passive node: that must move nothing.
