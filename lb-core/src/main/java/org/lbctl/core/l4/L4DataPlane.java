@@ -66,8 +66,9 @@ public final class L4DataPlane implements AutoCloseable {
   private static final java.util.regex.Pattern FLOW =
       java.util.regex.Pattern.compile("([0-9]{1,5}) \\. ([0-9]{1,5}) \\. [0-9a-fA-F.:]{2,45}");
 
-  /** As {@link L4Ruleset#FLOW_TIMEOUT}: an idle flow is forgotten after this long. */
-  static final Duration FLOW_TIMEOUT = Duration.ofHours(3);
+  /** {@link L4Ruleset#FLOW_TIMEOUT}: an idle flow is forgotten after this long. */
+  static final Duration FLOW_TIMEOUT =
+      org.lbctl.core.config.Durations.parse(L4Ruleset.FLOW_TIMEOUT);
 
   /**
    * At most this many flows are loaded at a takeover (about 0.1 s per 10,000 measured here); the
@@ -75,8 +76,8 @@ public final class L4DataPlane implements AutoCloseable {
    */
   static final int FLOW_IMPORT_LIMIT = 20_000;
 
-  /** As {@link L4Ruleset#CLOSING_TIMEOUT}: a flow with no more time left is closing. */
-  static final Duration CLOSING = Duration.ofSeconds(60);
+  /** {@link L4Ruleset#CLOSING_TIMEOUT}: a flow with no more time left is closing. */
+  static final Duration CLOSING = org.lbctl.core.config.Durations.parse(L4Ruleset.CLOSING_TIMEOUT);
 
   /**
    * A flow's expiry in the replicated table may lag the kernel's by this much (more than the

@@ -289,6 +289,8 @@ public final class L4Ruleset {
       String k = f.key();
       String known = " " + k + " @" + f.name();
       String plain = " tcp flags & (syn | fin | rst) == 0";
+      String closing = " " + k + " @" + f.closing();
+      String notClosing = " " + k + " != @" + f.closing();
       rule(
           family,
           chain,
@@ -299,51 +301,12 @@ public final class L4Ruleset {
               + f.closing()
               + " { "
               + k
-              + " } update @"
-              + f.name()
-              + " { "
-              + k
-              + " timeout "
-              + CLOSING_TIMEOUT
-              + " : "
-              + f.zero()
-              + " }");
-      rule(
-          family,
-          chain,
-          match
-              + plain
-              + " "
-              + k
-              + " @"
-              + f.closing()
-              + known
-              + " update @"
-              + f.name()
-              + " { "
-              + k
-              + " timeout "
-              + CLOSING_TIMEOUT
-              + " : "
-              + f.zero()
-              + " }");
+              + " }"
+              + f.write(f.zero(), CLOSING_TIMEOUT));
+      rule(family, chain, match + plain + closing + known + f.write(f.zero(), CLOSING_TIMEOUT));
       if (nat) {
         // A new connection from a port an old flow used: the old one's entry goes.
-        rule(
-            family,
-            chain,
-            match
-                + " tcp flags & (syn | ack) == syn delete @"
-                + f.closing()
-                + " { "
-                + k
-                + " } delete @"
-                + f.name()
-                + " { "
-                + k
-                + " : "
-                + f.zero()
-                + " }");
+        rule(family, chain, match + " tcp flags & (syn | ack) == syn" + f.forget());
         rule(
             family,
             chain,
@@ -351,33 +314,10 @@ public final class L4Ruleset {
                 + " ct state established ct mark & 0xffff0000 == 0x"
                 + Long.toHexString(MARK_BASE)
                 + plain
-                + " "
-                + k
-                + " != @"
-                + f.closing()
-                + " update @"
-                + f.name()
-                + " { "
-                + k
-                + " : ct mark }");
+                + notClosing
+                + f.write("ct mark", null));
       } else {
-        rule(
-            family,
-            chain,
-            match
-                + plain
-                + " "
-                + k
-                + " != @"
-                + f.closing()
-                + known
-                + " update @"
-                + f.name()
-                + " { "
-                + k
-                + " : "
-                + f.zero()
-                + " }");
+        rule(family, chain, match + plain + notClosing + known + f.write(f.zero(), null));
       }
       return f;
     }
@@ -800,6 +740,11 @@ public final class L4Ruleset {
      * #FLOW_TIMEOUT}), so SYNs that lead nowhere (a scan, a flood) do not fill the map.
      */
     String remember(String value) {
+      return forget() + write(value, CLOSING_TIMEOUT);
+    }
+
+    /** " delete" of the flow from the closing set and the map. */
+    String forget() {
       return " delete @"
           + closing
           + " { "
@@ -810,12 +755,16 @@ public final class L4Ruleset {
           + key
           + " : "
           + zero
-          + " } update @"
+          + " }";
+    }
+
+    /** " update" of the flow to {@code value}, with its own timeout when not null. */
+    String write(String value, String timeout) {
+      return " update @"
           + name
           + " { "
           + key
-          + " timeout "
-          + CLOSING_TIMEOUT
+          + (timeout == null ? "" : " timeout " + timeout)
           + " : "
           + value
           + " }";

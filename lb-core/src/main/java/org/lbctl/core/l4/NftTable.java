@@ -39,26 +39,9 @@ public final class NftTable {
 
   /** The elements of a map whose values are numbers (marks); empty when it is not there. */
   public static List<Element> elements(String family, String table, String map) throws IOException {
-    Commands.Result r =
-        Commands.runLarge(
-            TIMEOUT, List.of("nft", "-j", "list", "map", family, table, map), MAX_LISTING);
-    List<Element> elements = new java.util.ArrayList<>();
-    if (!r.ok()) {
-      return elements;
-    }
-    for (JsonNode item : JSON.readTree(r.output()).path("nftables")) {
-      for (JsonNode pair : item.path("map").path("elem")) {
-        if (!pair.isArray() || pair.size() < 2) {
-          continue;
-        }
-        JsonNode k = pair.get(0);
-        JsonNode inner = k.path("elem");
-        String key = inner.isObject() ? inner.path("val").asText() : k.asText();
-        long expires = inner.isObject() ? inner.path("expires").asLong() * 1000 : 0;
-        elements.add(new Element(key, pair.get(1).asLong(), expires));
-      }
-    }
-    return elements;
+    return entries(family, table, map).stream()
+        .map(e -> new Element(e.key(), Long.parseLong(e.value()), e.expiresMillis()))
+        .toList();
   }
 
   /**
