@@ -37,6 +37,13 @@ public final class Liveness {
   /** Slack on top of the peer's lease before taking its addresses. */
   public static final long MARGIN_NANOS = 200_000_000L;
 
+  /**
+   * A passive peer's word lets this node take the active role only if it answers a heartbeat sent
+   * within this long: well inside {@link #DETECT_NANOS}, so the peer cannot be counting toward a
+   * takeover of its own.
+   */
+  public static final long ECHO_FRESH_NANOS = 1_000_000_000L;
+
   /** A ping answer counts for this long. */
   public static final long PING_FRESH_NANOS = 1_000_000_000L;
 

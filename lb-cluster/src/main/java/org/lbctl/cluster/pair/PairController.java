@@ -85,6 +85,7 @@ public final class PairController implements AutoCloseable {
   private final RoleMachine machine;
   private final TermStore terms;
   private final Liveness liveness;
+  private final SentHeartbeats sentHeartbeats = new SentHeartbeats();
   private final long incarnation = RANDOM.nextLong() & Long.MAX_VALUE;
   private final LongSupplier clock;
   // Where heartbeats go: the peer through JGroups, or a test's list.
@@ -655,6 +656,11 @@ public final class PairController implements AutoCloseable {
     if (next == PairState.ACTIVE && state == PairState.PASSIVE && awaitingPeer) {
       return;
     }
+    if (next == PairState.ACTIVE && state == PairState.PASSIVE && !peerHeardThisNodeLately()) {
+      // Its word may predate a takeover of its own: it may have been counting this node's
+      // silence. Its next announcement, written after hearing this node, decides.
+      return;
+    }
     if (next != state) {
       String why = reason == null ? "the peer is " + peerState.get().displayName() : reason;
       if (next == PairState.PASSIVE && peerState.orElse(null) == PairState.ACTIVE) {
@@ -662,6 +668,15 @@ public final class PairController implements AutoCloseable {
       }
       transition(next, why);
     }
+  }
+
+  /** The peer's latest announcement answers a heartbeat this node sent within the last second. */
+  private boolean peerHeardThisNodeLately() {
+    long since = clock.getAsLong() - Liveness.ECHO_FRESH_NANOS;
+    return peerSaid
+        .filter(
+            a -> a.echoIncarnation() == incarnation && sentHeartbeats.sentSince(a.echo(), since))
+        .isPresent();
   }
 
   private void transition(PairState next, String reason) {
@@ -741,6 +756,7 @@ public final class PairController implements AutoCloseable {
       return;
     }
     seq++;
+    sentHeartbeats.sent(seq, clock.getAsLong());
     StateAnnouncement a =
         new StateAnnouncement(
             settings.role(),

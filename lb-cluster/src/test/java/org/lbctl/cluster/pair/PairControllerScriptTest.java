@@ -309,4 +309,21 @@ class PairControllerScriptTest {
     assertThat(node.state()).isEqualTo(PairState.PASSIVE);
     assertThat(roleChanges).singleElement().asString().contains("cut off");
   }
+
+  @Test
+  void aCutOffNodeTakesTheRoleBackOnlyFromAPeerThatHasHeardItSince() throws Exception {
+    activePrimaryWithPassivePeer(List.of("10.99.0.1"));
+    long heardBeforeTheCut = lastSentSeq();
+    silent(2300, false);
+    assertThat(node.state()).isEqualTo(PairState.PASSIVE);
+    // The link is back. The peer's "passive" was written before it heard this node again: it may
+    // be taking over this very moment.
+    peerSays(PairState.PASSIVE, 0, heardBeforeTheCut);
+    assertThat(node.state()).isEqualTo(PairState.PASSIVE);
+    run(100);
+    assertThat(node.state()).isEqualTo(PairState.PASSIVE);
+    // Its next word answers this node's heartbeat: it has heard it, and is passive.
+    peerAnswers(PairState.PASSIVE, 0);
+    assertThat(node.state()).isEqualTo(PairState.ACTIVE);
+  }
 }
