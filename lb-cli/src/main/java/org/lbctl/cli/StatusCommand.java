@@ -198,6 +198,13 @@ final class StatusCommand extends ApiCommand {
     out()
         .printf(
             "  term %d; fence: %s%n", pair.path("term").asLong(), pair.path("fence").asText("-"));
+    JsonNode refused = pair.path("refused");
+    out()
+        .printf(
+            "  refused on the pair port: %d from strangers, %d forged, %d replayed%n",
+            refused.path("strangers").asLong(),
+            refused.path("forged").asLong(),
+            refused.path("replayed").asLong());
     for (JsonNode w : pair.path("warnings")) {
       out().printf("  WARNING: %s%n", w.asText());
     }

@@ -799,13 +799,10 @@ class ManagementHttpsIT {
     }
   }
 
-  @Test
-  void theNodesOwnAdministratorIsNotHeldUpByRemotePasswordChecks() throws Exception {
-    node.addUser("admin", PASSWORD);
-    // 24 wrong passwords at once from 24 addresses: each a full hash on the remote listener's
-    // worker, several seconds of them in all.
+  /** {@code n} wrong passwords at once, each from its own address {@code prefix}1, 2, ... */
+  private List<Process> guess(int n, String prefix) throws Exception {
     List<Process> guessers = new ArrayList<>();
-    for (int i = 0; i < 24; i++) {
+    for (int i = 0; i < n; i++) {
       guessers.add(
           new ProcessBuilder(
                   "curl",
@@ -815,13 +812,22 @@ class ManagementHttpsIT {
                   "--cacert",
                   dir.resolve(ManagementCertificate.CERT_FILE).toString(),
                   "--interface",
-                  "127.0.1." + (i + 1),
+                  prefix + (i + 1),
                   "-u",
                   "admin:wrong guess " + i,
                   "https://127.0.0.1:" + port + "/v1/status")
               .redirectErrorStream(true)
               .start());
     }
+    return guessers;
+  }
+
+  @Test
+  void theNodesOwnAdministratorIsNotHeldUpByRemotePasswordChecks() throws Exception {
+    node.addUser("admin", PASSWORD);
+    // 24 wrong passwords at once from 24 addresses: each a full hash on the remote listener's
+    // worker, several seconds of them in all.
+    List<Process> guessers = guess(24, "127.0.1.");
     try {
       // Let them reach the node, then ask on the Unix socket.
       org.awaitility.Awaitility.await()
@@ -837,6 +843,49 @@ class ManagementHttpsIT {
     } finally {
       for (Process p : guessers) {
         p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        p.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void guessesFromManyAddressesHoldUpNeitherATokenNorAKnownAddress() throws Exception {
+    node.addUser("admin", PASSWORD);
+    String token = node.createToken("admin", "script", false);
+    // 127.0.0.7 logged in rightly before: it is known.
+    assertThat(curl("127.0.0.7", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
+        .isEqualTo(200);
+    // 48 wrong passwords at once from 48 addresses: some 16 s of hashes, one at a time.
+    List<Process> guessers = guess(48, "127.0.2.");
+    try {
+      org.awaitility.Awaitility.await()
+          .pollDelay(Duration.ofMillis(1500))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> true);
+      long start = System.nanoTime();
+      Answer byToken =
+          curl("127.0.0.8", "GET", "/v1/status", "-H", "Authorization: Bearer " + token);
+      long tokenMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(byToken.status()).isEqualTo(200);
+      assertThat(tokenMs).as("a token's answer while guesses are checked").isLessThan(1_500);
+      // A new password check from the known address waits for one guess, not for all of them.
+      start = System.nanoTime();
+      Answer known =
+          curl(
+              "127.0.0.7",
+              "POST",
+              "/v1/login",
+              "-H",
+              "Content-Type: application/json",
+              "-d",
+              "{\"name\":\"admin\",\"password\":\"" + PASSWORD + "\"}");
+      long knownMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(known.status()).isEqualTo(200);
+      assertThat(knownMs).as("a known address's login while guesses are checked").isLessThan(2_500);
+      assertThat(guessers).as("the guesses still wait").anyMatch(Process::isAlive);
+    } finally {
+      for (Process p : guessers) {
+        p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
         p.destroyForcibly();
       }
     }

@@ -119,5 +119,14 @@ class PairReplayIT {
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () -> assertThat(pair.log("lb2")).contains("pair channel: dropped a datagram from"));
+    // And the operator sees both in the status (lbctl status, /metrics).
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              var refused = pair.status("lb2").path("pair").path("refused");
+              assertThat(refused.path("strangers").asLong()).isGreaterThan(10);
+              assertThat(refused.path("replayed").asLong()).isGreaterThan(10);
+            });
   }
 }

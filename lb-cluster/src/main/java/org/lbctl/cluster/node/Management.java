@@ -48,6 +48,8 @@ final class Management implements AutoCloseable {
   // connection has at most one request in one): past that, 503 and Retry-After.
   private final ExecutorService worker = worker("lb-mgmt");
   private final ExecutorService remoteWorker = worker("lb-mgmt-https");
+  // Password checks from afar: apart, so that guesses never hold up a token or a session.
+  private final org.lbctl.core.api.PasswordLane passwords = new org.lbctl.core.api.PasswordLane();
   private ManagementServer unix;
   private ManagementServer https;
   private SnmpAgent snmp;
@@ -90,7 +92,7 @@ final class Management implements AutoCloseable {
         Authenticator auth = new Authenticator(m.users, m.tokens, Clock.systemUTC());
         m.https =
             ManagementServer.https(
-                listen, tls, new HttpsFront(api, auth, new WebUi()), m.remoteWorker);
+                listen, tls, new HttpsFront(api, auth, new WebUi()), m.remoteWorker, m.passwords);
       }
       if (local.snmp().isPresent()) {
         m.snmp = SnmpAgent.start(local.snmp().get(), node::status);
@@ -168,6 +170,7 @@ final class Management implements AutoCloseable {
     }
     worker.shutdownNow();
     remoteWorker.shutdownNow();
+    passwords.close();
     if (syslog != null) {
       syslog.close();
     }

@@ -200,7 +200,15 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   private org.lbctl.core.status.PairStatus pairStatus() {
     PairController p = slot.pair();
-    return p == null ? null : p.status();
+    if (p == null) {
+      return null;
+    }
+    org.lbctl.cluster.pair.PairGuard guard = slot.guard();
+    long[] cipher = p.refusedByCipher();
+    return p.status()
+        .withRefused(
+            new org.lbctl.core.status.PairStatus.Refused(
+                guard == null ? 0 : guard.dropped(), cipher[0], cipher[1]));
   }
 
   @Override

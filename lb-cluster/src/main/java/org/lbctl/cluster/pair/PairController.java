@@ -103,8 +103,8 @@ public final class PairController implements AutoCloseable {
             return t;
           });
 
-  // Owned by the worker thread.
-  private PairMembership membership;
+  // Set by the worker thread; read by others for the cipher's counts.
+  private volatile PairMembership membership;
   // Written by the worker only; volatile so the node's other threads read the current role.
   private volatile PairState state = PairState.PASSIVE;
   private long activeTerm;
@@ -874,7 +874,8 @@ public final class PairController implements AutoCloseable {
         drift(),
         Math.max(terms.current(), activeTerm),
         fenceState(),
-        settings.warnings());
+        settings.warnings(),
+        PairStatus.Refused.NONE);
   }
 
   /**
@@ -944,6 +945,12 @@ public final class PairController implements AutoCloseable {
       }
       return true;
     }
+  }
+
+  /** Datagrams on the pair channel the cipher refused: {forged or altered, replayed}. */
+  public long[] refusedByCipher() {
+    PairMembership m = membership;
+    return m == null ? new long[2] : m.refused();
   }
 
   /** Whether the controller has made progress within the last {@code withinNanos}. */

@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * without its zone) leaves the cipher alone on watch, and the log says so.
  */
 public final class PairGuard implements AutoCloseable {
+  private long count;
+  private long countedAt = System.nanoTime() - 2_000_000_000L;
   private static final Logger log = LoggerFactory.getLogger(PairGuard.class);
   public static final String TABLE = "lbctl_pair_guard";
   static final String COUNTER = "foreign";
@@ -80,14 +82,23 @@ public final class PairGuard implements AutoCloseable {
     }
   }
 
-  /** Packets from strangers dropped so far. */
-  public long dropped() {
+  /**
+   * Packets from strangers dropped so far, read from the kernel at most once a second (status pages
+   * and scrapes ask often).
+   */
+  public synchronized long dropped() {
+    long now = System.nanoTime();
+    if (!installed || now - countedAt < 1_000_000_000L) {
+      return count;
+    }
+    countedAt = now;
     try {
       NftTable.Count c = NftTable.counters(TABLE).get(COUNTER);
-      return c == null ? 0 : c.packets();
+      count = c == null ? 0 : c.packets();
     } catch (IOException e) {
-      return 0;
+      // The last count stands; the table may be going away.
     }
+    return count;
   }
 
   @Override

@@ -124,6 +124,13 @@ public final class PairMembership implements AutoCloseable {
             .setFlag(Message.Flag.NO_RELIABILITY, Message.Flag.OOB, Message.Flag.DONT_BUNDLE));
   }
 
+  /** The pair cipher's refusals on this channel: {forged or altered, replayed}. */
+  public long[] refused() {
+    org.lbctl.persistence.PairCipher c =
+        channel.getProtocolStack().findProtocol(org.lbctl.persistence.PairCipher.class);
+    return c == null ? new long[2] : new long[] {c.dropped(), c.replayed()};
+  }
+
   public PairView view() {
     return view;
   }

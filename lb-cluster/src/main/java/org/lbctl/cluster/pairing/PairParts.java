@@ -40,8 +40,8 @@ final class PairParts {
   private final L4DataPlane kernel;
   private final SwitchableStickTable sticks;
   private final Alerter alerter;
+
   // Drops pair traffic from strangers while this node is in a pair.
-  private volatile PairGuard guard;
 
   PairParts(
       PairSlot slot,
@@ -66,8 +66,9 @@ final class PairParts {
   void startStickTable(PairSettings settings, SecretKey key) throws IOException {
     long start = System.nanoTime();
     // The first part of a pair to listen: strangers' packets are dropped from now on.
-    guard = new PairGuard(settings);
+    PairGuard guard = new PairGuard(settings);
     guard.install();
+    slot.setGuard(guard);
     ReplicatedStickTable replicated;
     try {
       replicated =
@@ -93,8 +94,8 @@ final class PairParts {
 
   /** Back to a table of this node alone, keeping the live entries. */
   void stopStickTable() {
-    PairGuard g = guard;
-    guard = null;
+    PairGuard g = slot.guard();
+    slot.setGuard(null);
     if (g != null) {
       g.close();
     }

@@ -13,6 +13,7 @@ public final class PairSlot {
   private volatile NodeConfig local;
   private volatile PairController pair;
   private volatile ReplicatedStickTable replicated;
+  private volatile org.lbctl.cluster.pair.PairGuard guard;
 
   public PairSlot(NodeConfig local) {
     this.local = local;
@@ -30,6 +31,15 @@ public final class PairSlot {
   /** The pair's stick table; {@code null} while the node runs alone. */
   public ReplicatedStickTable replicated() {
     return replicated;
+  }
+
+  /** The pair's guard on UDP 6694; {@code null} while the node runs alone. */
+  public org.lbctl.cluster.pair.PairGuard guard() {
+    return guard;
+  }
+
+  void setGuard(org.lbctl.cluster.pair.PairGuard guard) {
+    this.guard = guard;
   }
 
   void setLocal(NodeConfig local) {

@@ -56,6 +56,18 @@ public final class HttpsFront implements Front {
     return secured(route(in));
   }
 
+  @Override
+  public java.util.OptionalInt passwordRank(Incoming in) {
+    boolean hashes =
+        in.path().equals("/v1/login") && in.method().equals("POST")
+            || auth.needsHash(in.headers().get(HttpHeaderNames.AUTHORIZATION));
+    if (!hashes) {
+      return java.util.OptionalInt.empty();
+    }
+    return java.util.OptionalInt.of(
+        auth.knownSource(in.from()) ? PasswordLane.KNOWN : PasswordLane.STRANGER);
+  }
+
   private ApiResponse route(Incoming in) {
     String path = in.path();
     if (in.method().equals("GET") && (path.equals("/") || path.startsWith("/ui/"))) {
@@ -178,7 +190,7 @@ public final class HttpsFront implements Front {
       return refusal(in, r);
     }
     api.audit().record(new AuditEntry(Instant.now(), who, "login", 200, ""));
-    String id = auth.sessions().start(name);
+    String id = ((Authenticator.LoggedIn) v).sessionId();
     DefaultCookie c = new DefaultCookie(Authenticator.SESSION_COOKIE, id);
     c.setHttpOnly(true);
     c.setSecure(true);

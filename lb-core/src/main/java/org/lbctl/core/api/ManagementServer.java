@@ -61,7 +61,12 @@ public final class ManagementServer implements AutoCloseable {
   private final Channel channel;
 
   private ManagementServer(
-      Path socket, SocketAddress bindTo, SslContext tls, Front front, ExecutorService worker)
+      Path socket,
+      SocketAddress bindTo,
+      SslContext tls,
+      Front front,
+      ExecutorService worker,
+      PasswordLane passwords)
       throws IOException {
     if (!Epoll.isAvailable()) {
       throw new IOException(
@@ -100,7 +105,7 @@ public final class ManagementServer implements AutoCloseable {
                       ch.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                          .addLast(new Handler(front, worker));
+                          .addLast(new Handler(front, worker, passwords));
                     }
                   })
               .bind(bindTo)
@@ -124,14 +129,26 @@ public final class ManagementServer implements AutoCloseable {
   public static ManagementServer unix(Path socket, ManagementApi api, ExecutorService worker)
       throws IOException {
     return new ManagementServer(
-        socket, new DomainSocketAddress(socket.toFile()), null, Front.unixSocket(api), worker);
+        socket,
+        new DomainSocketAddress(socket.toFile()),
+        null,
+        Front.unixSocket(api),
+        worker,
+        null);
   }
 
-  /** HTTPS on {@code listen}; {@code front} authenticates. */
+  /**
+   * HTTPS on {@code listen}; {@code front} authenticates. Requests that need a password hash run in
+   * {@code passwords}, the others on {@code worker}; both are the caller's to stop.
+   */
   public static ManagementServer https(
-      InetSocketAddress listen, SslContext tls, Front front, ExecutorService worker)
+      InetSocketAddress listen,
+      SslContext tls,
+      Front front,
+      ExecutorService worker,
+      PasswordLane passwords)
       throws IOException {
-    return new ManagementServer(null, listen, tls, front, worker);
+    return new ManagementServer(null, listen, tls, front, worker, passwords);
   }
 
   /** The TCP address it listens on (HTTPS only): the real port when 0 was asked. */
@@ -180,13 +197,15 @@ public final class ManagementServer implements AutoCloseable {
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Front front;
     private final ExecutorService worker;
+    private final PasswordLane passwords;
     // On the channel's event loop only.
     private boolean inFlight;
     private boolean pipelined;
 
-    Handler(Front front, ExecutorService worker) {
+    Handler(Front front, ExecutorService worker, PasswordLane passwords) {
       this.front = front;
       this.worker = worker;
+      this.passwords = passwords;
     }
 
     @Override
@@ -216,7 +235,7 @@ public final class ManagementServer implements AutoCloseable {
           new Incoming(
               method, path, req.headers().copy(), body, from(ctx.channel()), uri.parameters());
       try {
-        worker.execute(
+        Runnable task =
             () -> {
               ApiResponse answer;
               try {
@@ -232,7 +251,14 @@ public final class ManagementServer implements AutoCloseable {
                         inFlight = false;
                         respond(ctx, done, keepAlive && !pipelined);
                       });
-            });
+            };
+        java.util.OptionalInt rank =
+            passwords == null ? java.util.OptionalInt.empty() : front.passwordRank(in);
+        if (rank.isPresent()) {
+          passwords.execute(rank.getAsInt(), task);
+        } else {
+          worker.execute(task);
+        }
       } catch (java.util.concurrent.RejectedExecutionException full) {
         respond(
             ctx,

@@ -33,6 +33,9 @@ public final class Authenticator {
   /** Known: the request goes on as {@code caller}. */
   public record Admitted(Caller caller) implements Verdict {}
 
+  /** A web login that started the session {@code sessionId}. */
+  public record LoggedIn(Caller caller, String sessionId) implements Verdict {}
+
   /**
    * Refused: 401 (no or bad credentials) or 429 (locked out for {@code retryAfter}).
    *
@@ -48,6 +51,16 @@ public final class Authenticator {
   private final Clock clock;
   private final byte[] rememberKey = new byte[32];
   private final Map<String, Remembered> remembered = new HashMap<>();
+  // Where rightful password logins came from, the latest 1,024: they go first in the
+  // PasswordLane.
+  private static final Duration KNOWN_FOR = Duration.ofDays(1);
+  private final Map<String, Instant> knownSources =
+      new java.util.LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+          return size() > 1024;
+        }
+      };
 
   /** A password verified, until when, and at which change of the users. */
   private record Remembered(Instant until, long changes) {}
@@ -86,12 +99,13 @@ public final class Authenticator {
           401, "unsupported Authorization scheme '" + scheme + "'", Optional.empty());
     }
     if (sessionId != null) {
-      Optional<String> user = sessions.user(sessionId);
-      if (user.isPresent() && users.active(user.get())) {
-        return new Admitted(new Caller(user.get(), source, "session", true));
+      Optional<Sessions.Login> login = sessions.login(sessionId);
+      if (login.isPresent()
+          && users.stamp(login.get().user()).equals(Optional.of(login.get().stamp()))) {
+        return new Admitted(new Caller(login.get().user(), source, "session", true));
       }
-      if (user.isPresent()) {
-        // Removed or disabled since it logged in.
+      if (login.isPresent()) {
+        // Removed, disabled or given a new password since it logged in.
         sessions.end(sessionId);
       }
       return new Refused(401, "the session has ended: log in again", Optional.empty());
@@ -104,12 +118,49 @@ public final class Authenticator {
         401, "authentication required: a user's password or an API token", Optional.empty());
   }
 
+  /**
+   * Whether checking this Authorization header means hashing a password: Basic credentials not
+   * verified within the last minutes. Tokens and sessions never do.
+   */
+  public boolean needsHash(String authorization) {
+    if (authorization == null) {
+      return false;
+    }
+    String a = authorization.strip();
+    int space = a.indexOf(' ');
+    if (space < 0 || !a.substring(0, space).equalsIgnoreCase("Basic")) {
+      return false;
+    }
+    try {
+      String decoded =
+          new String(
+              Base64.getDecoder().decode(a.substring(space + 1).strip()), StandardCharsets.UTF_8);
+      int colon = decoded.indexOf(':');
+      return colon >= 0
+          && !rememberedNow(rememberKey(decoded.substring(0, colon), decoded.substring(colon + 1)));
+    } catch (IllegalArgumentException e) {
+      return false; // Malformed: refused without a hash.
+    }
+  }
+
+  /** Whether a user logged in rightly with a password from {@code source} within a day. */
+  public synchronized boolean knownSource(String source) {
+    Instant at = knownSources.get(source);
+    return at != null && at.plus(KNOWN_FOR).isAfter(clock.instant());
+  }
+
+  private synchronized void known(String source) {
+    knownSources.put(source, clock.instant());
+  }
+
   /** The web UI's login: a password for a new session. */
   public Verdict login(String name, String password, String source) {
+    // Read before the check: a password changed while the hash runs ends this session at once.
+    Optional<String> stamp = UserStore.isName(name) ? users.stamp(name) : Optional.empty();
     Verdict v = password(name, password, source, "session");
     if (v instanceof Admitted a) {
       log.info("management: {} logged in from {}", shown(name), source);
-      return new Admitted(a.caller());
+      return new LoggedIn(a.caller(), sessions.start(name, stamp.orElse("")));
     }
     return v;
   }
@@ -140,6 +191,7 @@ public final class Authenticator {
     if (UserStore.isName(name)
         && (rememberedNow(key) ? users.active(name) : users.verify(name, password))) {
       remember(key, changes);
+      known(source);
       return new Admitted(new Caller(name, source, via, true));
     }
     Optional<Duration> lock = throttle.failed(source);

@@ -20,7 +20,10 @@ public final class Sessions {
   private static final int MAX_SESSIONS = 1000;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private record Session(String user, Instant started, Instant lastUsed) {}
+  /** A live session: its user, and the user's credentials when it started (see UserStore). */
+  public record Login(String user, String stamp) {}
+
+  private record Session(String user, String stamp, Instant started, Instant lastUsed) {}
 
   private final Clock clock;
   private final Map<String, Session> sessions = new HashMap<>();
@@ -29,8 +32,12 @@ public final class Sessions {
     this.clock = clock;
   }
 
-  /** Starts a session for {@code user} and returns its id. */
-  public synchronized String start(String user) {
+  /**
+   * Starts a session for {@code user} and returns its id.
+   *
+   * @param stamp the user's credentials as verified for this login
+   */
+  public synchronized String start(String user, String stamp) {
     Instant now = clock.instant();
     sessions.values().removeIf(s -> expired(s, now));
     if (sessions.size() >= MAX_SESSIONS) {
@@ -41,12 +48,12 @@ public final class Sessions {
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);
     String id = Base64.getUrlEncoder().withoutPadding().encodeToString(b);
-    sessions.put(id, new Session(user, now, now));
+    sessions.put(id, new Session(user, stamp, now, now));
     return id;
   }
 
-  /** The user of a live session, which counts as used now. */
-  public synchronized Optional<String> user(String id) {
+  /** The login of a live session, which counts as used now. */
+  public synchronized Optional<Login> login(String id) {
     Session s = id == null ? null : sessions.get(id);
     Instant now = clock.instant();
     if (s == null) {
@@ -56,8 +63,8 @@ public final class Sessions {
       sessions.remove(id);
       return Optional.empty();
     }
-    sessions.put(id, new Session(s.user(), s.started(), now));
-    return Optional.of(s.user());
+    sessions.put(id, new Session(s.user(), s.stamp(), s.started(), now));
+    return Optional.of(new Login(s.user(), s.stamp()));
   }
 
   public synchronized void end(String id) {

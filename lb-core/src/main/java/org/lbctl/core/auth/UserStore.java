@@ -34,6 +34,8 @@ public final class UserStore {
   // Counts changes (a password, a user disabled or removed), so that what was verified before one
   // is verified again.
   private volatile long changes;
+  // Per user, in memory like the sessions bound to it (see stamp).
+  private final java.util.Map<String, Long> generations = new java.util.HashMap<>();
 
   private UserStore(Optional<Path> file) {
     this.file = file;
@@ -70,6 +72,18 @@ public final class UserStore {
     return changes;
   }
 
+  /**
+   * What a web session of {@code name} is bound to while the user is active: its password hash and
+   * how many times it changed since the store opened. A new password, disabling or removing the
+   * user changes it for good, and every session started before ends.
+   */
+  public synchronized Optional<String> stamp(String name) {
+    User u = users.get(name);
+    return u == null || u.disabled()
+        ? Optional.empty()
+        : Optional.of(generations.getOrDefault(name, 0L) + ":" + u.hash());
+  }
+
   /** Whether {@code name} exists and is not disabled: its tokens and sessions pass. */
   public synchronized boolean active(String name) {
     User u = users.get(name);
@@ -85,6 +99,7 @@ public final class UserStore {
     User u = existing(name);
     users.remove(name);
     changes++;
+    generations.merge(name, 1L, Long::sum);
     try {
       save();
     } catch (IOException | RuntimeException e) {
@@ -118,6 +133,7 @@ public final class UserStore {
   private void replace(User next, User before) throws IOException {
     users.put(next.name(), next);
     changes++;
+    generations.merge(next.name(), 1L, Long::sum);
     try {
       save();
     } catch (IOException | RuntimeException e) {

@@ -69,6 +69,31 @@ public final class PrometheusText {
           "active".equals(p.state()) ? 1 : 0,
           "role",
           p.role());
+      if (p.refused() != null) {
+        String help =
+            "Datagrams to the pair's UDP port refused: from a stranger, forged, or replayed.";
+        sample(
+            "lbctl_pair_refused_datagrams_total",
+            "counter",
+            help,
+            p.refused().strangers(),
+            "reason",
+            "stranger");
+        sample(
+            "lbctl_pair_refused_datagrams_total",
+            "counter",
+            help,
+            p.refused().forged(),
+            "reason",
+            "forged");
+        sample(
+            "lbctl_pair_refused_datagrams_total",
+            "counter",
+            help,
+            p.refused().replayed(),
+            "reason",
+            "replayed");
+      }
       boolean peer = p.peer() != null && p.peer().present();
       sample(
           "lbctl_pair_peer_up", "gauge", "1 while the peer is in the cluster view.", peer ? 1 : 0);

@@ -19,6 +19,7 @@ import java.util.List;
  * @param term the highest activation term this node has seen (it grows with every takeover)
  * @param fence whether the kernel lets this node answer for its floating IPs, and why
  * @param warnings what makes this pair less safe than it could be (no ping targets, no fence)
+ * @param refused datagrams to the pair's port refused so far, by why
  */
 public record PairStatus(
     String role,
@@ -37,15 +38,32 @@ public record PairStatus(
     boolean configDrift,
     long term,
     String fence,
-    List<String> warnings) {
+    List<String> warnings,
+    Refused refused) {
+
+  /**
+   * Datagrams to UDP 6694 that never reached the pair.
+   *
+   * @param strangers from a source other than the peer (nftables guard)
+   * @param forged not sealed with the pair secret, or altered (cipher)
+   * @param replayed sealed, but seen before or too old (cipher's replay window)
+   */
+  public record Refused(long strangers, long forged, long replayed) {
+    public static final Refused NONE = new Refused(0, 0, 0);
+  }
 
   public PairStatus {
     warnings = List.copyOf(warnings);
   }
 
+  /** The same status with the refusals counted now. */
+  public PairStatus withRefused(Refused now) {
+    return with(peer, now);
+  }
+
   /** The same status with the peer's heartbeat aged to now. */
   public PairStatus withHeartbeatAge(long millis) {
-    PeerStatus p =
+    return with(
         new PeerStatus(
             peer.address(),
             peer.present(),
@@ -54,7 +72,11 @@ public record PairStatus(
             millis,
             peer.configVersion(),
             peer.configHash(),
-            peer.floatingIpsOwned());
+            peer.floatingIpsOwned()),
+        refused);
+  }
+
+  private PairStatus with(PeerStatus p, Refused r) {
     return new PairStatus(
         role,
         state,
@@ -72,7 +94,8 @@ public record PairStatus(
         configDrift,
         term,
         fence,
-        warnings);
+        warnings,
+        r);
   }
 
   /**

@@ -54,8 +54,40 @@ public final class ManagementCertificate {
     }
     if (!Files.exists(cert)) {
       generate(cert, key, listen);
+    } else if (!listen.isAnyLocalAddress() && !names(cert, listen)) {
+      // Kept, not replaced: browsers and scripts pinned its fingerprint, and a new one would break
+      // them without a word. The operator decides.
+      log.warn(
+          "management certificate {} was generated for another address and does not name {},"
+              + " where management listens now: clients that check the name refuse it; remove {}"
+              + " and {} to have one generated for {} (its fingerprint changes)",
+          cert,
+          listen.getHostAddress(),
+          cert,
+          key,
+          listen.getHostAddress());
     }
     return new Path[] {cert, key};
+  }
+
+  /** Whether the certificate's subject alternative names include {@code address}. */
+  static boolean names(Path cert, InetAddress address) {
+    try {
+      var sans = TlsMaterial.chain(cert).get(0).getSubjectAlternativeNames();
+      if (sans == null) {
+        return false;
+      }
+      for (List<?> san : sans) {
+        // Type 7: an IP address, as text.
+        if (Integer.valueOf(7).equals(san.get(0))
+            && InetAddress.getByName(String.valueOf(san.get(1))).equals(address)) {
+          return true;
+        }
+      }
+      return false;
+    } catch (IOException | GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** A server context for the listener; refused naming the file when it cannot be read. */

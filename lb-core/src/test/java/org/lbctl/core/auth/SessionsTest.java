@@ -12,33 +12,33 @@ class SessionsTest {
 
   @Test
   void aSessionLivesWhileUsedAndEndsAfterThirtyIdleMinutes() {
-    String id = sessions.start("admin");
-    assertThat(id).hasSize(43).isNotEqualTo(sessions.start("admin"));
+    String id = sessions.start("admin", "h");
+    assertThat(id).hasSize(43).isNotEqualTo(sessions.start("admin", "h"));
     clock.advance(Duration.ofMinutes(29));
-    assertThat(sessions.user(id)).contains("admin");
+    assertThat(sessions.login(id)).contains(new Sessions.Login("admin", "h"));
     clock.advance(Duration.ofMinutes(29));
-    assertThat(sessions.user(id)).contains("admin");
+    assertThat(sessions.login(id)).contains(new Sessions.Login("admin", "h"));
     clock.advance(Duration.ofMinutes(31));
-    assertThat(sessions.user(id)).isEmpty();
+    assertThat(sessions.login(id)).isEmpty();
   }
 
   @Test
   void aSessionEndsTwelveHoursAfterItsLoginHoweverBusy() {
-    String id = sessions.start("admin");
+    String id = sessions.start("admin", "h");
     for (int i = 0; i < 12 * 4; i++) {
       clock.advance(Duration.ofMinutes(15));
-      sessions.user(id);
+      sessions.login(id);
     }
     clock.advance(Duration.ofMinutes(1));
-    assertThat(sessions.user(id)).isEmpty();
+    assertThat(sessions.login(id)).isEmpty();
   }
 
   @Test
   void loggingOutEndsItAndUnknownIdsAreNobody() {
-    String id = sessions.start("admin");
+    String id = sessions.start("admin", "h");
     sessions.end(id);
-    assertThat(sessions.user(id)).isEmpty();
-    assertThat(sessions.user("forged")).isEmpty();
-    assertThat(sessions.user(null)).isEmpty();
+    assertThat(sessions.login(id)).isEmpty();
+    assertThat(sessions.login("forged")).isEmpty();
+    assertThat(sessions.login(null)).isEmpty();
   }
 }

@@ -1,0 +1,86 @@
+package org.lbctl.core.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.lbctl.core.testing.ManualClock;
+
+class AuthenticatorTest {
+  private final ManualClock clock = new ManualClock();
+  private UserStore users;
+  private Authenticator auth;
+
+  @BeforeEach
+  void start() throws Exception {
+    users = UserStore.open(Optional.empty());
+    users.add("admin", "correct horse battery");
+    auth = new Authenticator(users, ApiTokens.open(Optional.empty()), clock);
+  }
+
+  private String session() {
+    Authenticator.Verdict v = auth.login("admin", "correct horse battery", "10.0.0.5");
+    assertThat(v).isInstanceOf(Authenticator.LoggedIn.class);
+    return ((Authenticator.LoggedIn) v).sessionId();
+  }
+
+  private boolean admitted(String session) {
+    return auth.admit(null, session, "10.0.0.5") instanceof Authenticator.Admitted;
+  }
+
+  @Test
+  void aNewPasswordEndsEverySessionStartedWithTheOldOne() throws Exception {
+    String before = session();
+    assertThat(admitted(before)).isTrue();
+    users.setPassword("admin", "a new and longer secret");
+    assertThat(admitted(before)).as("the session of the old password").isFalse();
+    Authenticator.Verdict v = auth.login("admin", "a new and longer secret", "10.0.0.5");
+    assertThat(admitted(((Authenticator.LoggedIn) v).sessionId())).isTrue();
+  }
+
+  @Test
+  void disablingAUserEndsItsSessionsAndEnablingDoesNotBringThemBack() throws Exception {
+    String before = session();
+    String seenWhileDisabled = session();
+    users.setDisabled("admin", true);
+    assertThat(admitted(seenWhileDisabled)).isFalse();
+    users.setDisabled("admin", false);
+    assertThat(admitted(before)).as("ended, not paused").isFalse();
+    assertThat(admitted(seenWhileDisabled)).isFalse();
+    assertThat(admitted(session())).isTrue();
+  }
+
+  private static String basic(String user, String password) {
+    return "Basic "
+        + java.util.Base64.getEncoder()
+            .encodeToString(
+                (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void onlyBasicCredentialsNotVerifiedLatelyNeedAHash() {
+    String right = basic("admin", "correct horse battery");
+    assertThat(auth.needsHash(right)).isTrue();
+    assertThat(auth.needsHash(basic("admin", "a wrong guess"))).isTrue();
+    assertThat(auth.needsHash("Bearer lbctl_00000000_x")).isFalse();
+    assertThat(auth.needsHash("Basic %%%")).as("malformed: refused without one").isFalse();
+    assertThat(auth.needsHash(null)).isFalse();
+
+    assertThat(auth.admit(right, null, "10.0.0.5")).isInstanceOf(Authenticator.Admitted.class);
+    assertThat(auth.needsHash(right)).as("remembered").isFalse();
+    assertThat(auth.needsHash(basic("admin", "a wrong guess"))).isTrue();
+  }
+
+  @Test
+  void anAddressBecomesKnownOnlyByARightfulPasswordLogin() {
+    assertThat(auth.knownSource("10.0.0.5")).isFalse();
+    auth.admit(basic("admin", "a wrong guess"), null, "10.0.0.5");
+    assertThat(auth.knownSource("10.0.0.5")).isFalse();
+    session();
+    assertThat(auth.knownSource("10.0.0.5")).isTrue();
+    assertThat(auth.knownSource("10.0.0.6")).isFalse();
+    clock.advance(java.time.Duration.ofDays(2));
+    assertThat(auth.knownSource("10.0.0.5")).isFalse();
+  }
+}
