@@ -8,6 +8,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -50,6 +51,14 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
 
   /** A user event: the exchange is over, the client has the header timeout for its next request. */
   public static final Object NEXT_REQUEST = new Object();
+
+  /**
+   * A user event for the handler after this one: the body of the request under way cannot be framed
+   * (a chunk size that is not hexadecimal, chunk data longer than its size, a broken trailer). That
+   * handler answers 400 if it can and makes sure the real server never gets the request whole; the
+   * connection is over either way, and nothing the client sends after it is read.
+   */
+  public record MalformedBody(String reason) {}
 
   private final HttpLimits limits;
   private final String where;
@@ -137,6 +146,17 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (!(msg instanceof HttpRequest) && msg instanceof HttpContent c) {
+      if (c.decoderResult().isFailure()) {
+        ReferenceCountUtil.release(msg);
+        refused = true;
+        cancelHeaderTimer();
+        String reason = "malformed request body: " + c.decoderResult().cause().getMessage();
+        log.info("vip {}: 400 from {}: {}", where, ctx.channel().remoteAddress(), reason);
+        ctx.fireUserEventTriggered(new MalformedBody(reason));
+        return;
+      }
+    }
     if (msg instanceof HttpRequest r) {
       awaitingHeaders = false;
       Optional<Refusal> refusal = judge(r);
@@ -170,6 +190,18 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
       return refusal(
           HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
           r.headers().size() + " header fields (at most " + limits.maxHeaders() + ")");
+    }
+    for (String option : r.headers().getAll(HttpHeaderNames.CONNECTION)) {
+      for (String name : option.split(",")) {
+        String n = name.strip().toLowerCase(Locale.ROOT);
+        // A proxy drops the headers Connection names: these would take the framing or the
+        // target with them.
+        if (n.equals("content-length") || n.equals("transfer-encoding") || n.equals("host")) {
+          return refusal(
+              HttpResponseStatus.BAD_REQUEST,
+              "Connection names '" + n + "', which frames or addresses the request");
+        }
+      }
     }
     List<String> codings = new ArrayList<>();
     for (String value : r.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING)) {

@@ -92,6 +92,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   // What the client sent as X-Forwarded-For: a request sent twice gets our address added once.
   private String forwardedFor;
   private final Set<RealServerState> tried = new HashSet<>();
+  // Counts exchanges: a connect that completes for one that is over has no one to serve.
+  private long exchange;
 
   /**
    * @param tls whether clients reach this listener over TLS (X-Forwarded-Proto, Secure cookie)
@@ -124,6 +126,16 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest r) {
+      if (request != null) {
+        // HttpPipelining holds a request until the exchange before it is over: never two at once.
+        log.error(
+            "vip {}: client {} had a second request handed over mid-exchange; closing it",
+            vip.label(),
+            ctx.channel().remoteAddress());
+        ReferenceCountUtil.release(r);
+        ctx.close();
+        return;
+      }
       begin(r);
       return;
     }
@@ -138,6 +150,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         early.add(c);
         return;
       }
+      if (server == null) {
+        // Answered from here, the connection closing: the rest of the body goes nowhere.
+        ReferenceCountUtil.release(c);
+        return;
+      }
       requestSent |= c instanceof LastHttpContent;
       server.writeAndFlush(c);
       if (!(c instanceof LastHttpContent)) {
@@ -150,6 +167,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   private void begin(HttpRequest r) {
     vip = listener.runtime();
+    exchange++;
     request = r;
     forwarded = false;
     requestSent = false;
@@ -271,6 +289,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     server = f.channel();
     adopt(server, backend, false);
     Channel created = server;
+    long forExchange = exchange;
     // One listener for the connection's whole life: it tells whoever owns it then.
     created
         .closeFuture()
@@ -284,18 +303,24 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             });
     f.addListener(
         done -> {
+          if (created != server || forExchange != exchange || request == null) {
+            // Given up while it connected (the exchange was answered, the client left, or the
+            // request went elsewhere): nobody waits for it, and its failure says nothing.
+            created.close();
+            return;
+          }
           if (!done.isSuccess()) {
             connectFailed(target, backend, done.cause());
             return;
           }
           if (!client.channel().isActive()) {
-            server.close();
+            created.close();
             return;
           }
           if (backend != null) {
             vip.connected(clientAddress.getAddress(), backend);
           }
-          Channel s = server;
+          Channel s = created;
           s.attr(ServerPool.OWNER).set(this);
           if (backend != null) {
             RealServerState state = backend.state();
@@ -427,12 +452,42 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof HttpRequestDefences.MalformedBody m) {
+      malformedBody(m.reason());
+      return;
+    }
     if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
       // Nothing moved either way for the client timeout.
       ctx.close();
       return;
     }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  /**
+   * The client's body cannot be framed: the real server must never get this request whole, so a
+   * connection that carries part of it is aborted (the last chunk never goes out); the client gets
+   * 400 unless its response has started, and its connection ends either way.
+   */
+  private void malformedBody(String reason) {
+    if (request == null) {
+      // Answered already; what it sends now cannot be read.
+      client.close();
+      return;
+    }
+    if (server != null && !requestSent) {
+      Channel s = server;
+      server = null;
+      serverTarget = null;
+      s.attr(ServerPool.OWNER).set(null);
+      s.close();
+    }
+    if (responseStarted) {
+      client.flush();
+      client.close();
+      return;
+    }
+    answer(HttpResponseStatus.BAD_REQUEST, reason, false);
   }
 
   void serverClosed(Channel s) {

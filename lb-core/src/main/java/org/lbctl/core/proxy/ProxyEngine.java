@@ -329,6 +329,7 @@ public final class ProxyEngine implements AutoCloseable {
     ch.pipeline()
         .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
         .addLast("decoder", HttpRequestDefences.decoder(limits))
+        .addLast("pipelining", new org.lbctl.core.http.HttpPipelining())
         .addLast("encoder", new HttpResponseEncoder())
         .addLast("defences", new HttpRequestDefences(limits, l.runtime().label()))
         .addLast("proxy", new HttpProxyHandler(l, settings, tls != null, reencryptionTo));

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class HttpRequestDefencesTest {
   private static final HttpLimits LIMITS = new HttpLimits(128, 1024, 20, Duration.ofSeconds(10));
   private final List<String> passed = new ArrayList<>();
+  private final List<Object> events = new ArrayList<>();
   private final EmbeddedChannel ch = channel();
 
   private EmbeddedChannel channel() {
@@ -38,6 +39,11 @@ class HttpRequestDefencesTest {
               passed.add(r.method() + " " + r.uri());
             }
             ReferenceCountUtil.release(msg);
+          }
+
+          @Override
+          public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            events.add(evt);
           }
         });
   }
@@ -205,5 +211,27 @@ class HttpRequestDefencesTest {
     c.advanceTimeBy(200, TimeUnit.MILLISECONDS);
     c.runScheduledPendingTasks();
     assertThat(c.isOpen()).as("15.1 s: its 10 s are over").isFalse();
+  }
+
+  @Test
+  void aConnectionHeaderNamingAFramingOrAddressingHeaderIsRefused() {
+    send(
+        "POST / HTTP/1.1\r\nHost: a\r\nConnection: close, Content-Length\r\nContent-Length: 1\r\n\r\nx");
+    assertThat(answer()).isEqualTo("HTTP/1.1 400 Bad Request");
+    assertThat(passed).isEmpty();
+  }
+
+  @Test
+  void aBodyThatCannotBeFramedIsHandedOnAsAnEventNeverAsContent() {
+    send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nzz\r\n");
+    assertThat(passed).containsExactly("POST /");
+    assertThat(events)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            HttpRequestDefences.MalformedBody.class,
+            m -> assertThat(m.reason()).startsWith("malformed request body"));
+    // Nothing the client sends after it is read.
+    send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
+    assertThat(passed).containsExactly("POST /");
   }
 }
