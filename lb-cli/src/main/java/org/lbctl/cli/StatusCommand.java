@@ -83,6 +83,18 @@ final class StatusCommand extends ApiCommand {
                       Table.bytes(v.path("bytesIn").asLong()),
                       Table.bytes(v.path("bytesOut").asLong()))
                   .render());
+      List<String> rejected = new ArrayList<>();
+      v.path("httpRejected")
+          .fields()
+          .forEachRemaining(
+              e -> {
+                if (e.getValue().asLong() > 0) {
+                  rejected.add(e.getKey() + " " + e.getValue().asLong());
+                }
+              });
+      if (!rejected.isEmpty()) {
+        out().printf("    HTTP refused or cut: %s%n", String.join(", ", rejected));
+      }
       Table rs =
           new Table(
               "    ",

@@ -31,7 +31,17 @@ public final class HttpPipelining extends ChannelDuplexHandler {
   private static final org.slf4j.Logger log =
       org.slf4j.LoggerFactory.getLogger(HttpPipelining.class);
   private final ArrayDeque<Object> waiting = new ArrayDeque<>();
+  private final java.util.function.Consumer<HttpRejection> counted;
   private int waitingRequests;
+
+  /**
+   * @param counted told when a client sends too many requests ahead, for the virtual service's
+   *     counters
+   */
+  public HttpPipelining(java.util.function.Consumer<HttpRejection> counted) {
+    this.counted = counted;
+  }
+
   // An exchange is under way: from its request's head to NEXT_REQUEST.
   private boolean inExchange;
   // ... and its request has been read whole: what comes next belongs to the next one.
@@ -46,6 +56,7 @@ public final class HttpPipelining extends ChannelDuplexHandler {
             "client {} sent more than {} requests ahead of their answers; closing its connection",
             ctx.channel().remoteAddress(),
             MAX_WAITING);
+        counted.accept(HttpRejection.TOO_MANY_PIPELINED);
         ReferenceCountUtil.release(msg);
         release();
         ctx.close();

@@ -62,6 +62,7 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
 
   private final HttpLimits limits;
   private final String where;
+  private final java.util.function.Consumer<HttpRejection> counted;
   // One timer per connection, not one per request: it fires at the deadline it was set for and
   // then looks at the current one (a busy connection re-arms it about once per header timeout).
   private ScheduledFuture<?> headerTimer;
@@ -82,10 +83,13 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
 
   /**
    * @param where the virtual service, for the log
+   * @param counted told of every refusal, for the virtual service's counters
    */
-  public HttpRequestDefences(HttpLimits limits, String where) {
+  public HttpRequestDefences(
+      HttpLimits limits, String where, java.util.function.Consumer<HttpRejection> counted) {
     this.limits = limits;
     this.where = where;
+    this.counted = counted;
   }
 
   @Override
@@ -129,7 +133,7 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
     }
     refuse(
         ctx,
-        HttpResponseStatus.REQUEST_TIMEOUT,
+        HttpRejection.HEADER_TIMEOUT,
         "no complete request headers within " + limits.headerTimeout().toMillis() + " ms");
   }
 
@@ -151,6 +155,7 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
         ReferenceCountUtil.release(msg);
         refused = true;
         cancelHeaderTimer();
+        counted.accept(HttpRejection.MALFORMED_BODY);
         String reason = "malformed request body: " + c.decoderResult().cause().getMessage();
         log.info("vip {}: 400 from {}: {}", where, ctx.channel().remoteAddress(), reason);
         ctx.fireUserEventTriggered(new MalformedBody(reason));
@@ -162,15 +167,19 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
       Optional<Refusal> refusal = judge(r);
       if (refusal.isPresent()) {
         ReferenceCountUtil.release(msg);
-        refuse(ctx, refusal.get().status(), refusal.get().reason());
+        refuse(ctx, refusal.get().why(), refusal.get().reason());
         return;
       }
     }
     ctx.fireChannelRead(msg);
   }
 
-  /** Why a request is refused. */
-  record Refusal(HttpResponseStatus status, String reason) {}
+  /** Why a request is refused: the counted reason (with its status) and the detail for the log. */
+  record Refusal(HttpRejection why, String reason) {
+    HttpResponseStatus status() {
+      return HttpResponseStatus.valueOf(why.status());
+    }
+  }
 
   /** The verdict on one decoded request: empty when it may go on. */
   Optional<Refusal> judge(HttpRequest r) {
@@ -178,17 +187,21 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
     if (result.isFailure()) {
       Throwable c = result.cause();
       if (c instanceof TooLongHttpLineException) {
-        return refusal(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+        return refusal(HttpRejection.REQUEST_LINE_TOO_LONG, "request line too long");
       }
       if (c instanceof TooLongHttpHeaderException || c instanceof TooLongFrameException) {
-        return refusal(
-            HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+        return refusal(HttpRejection.HEADERS_TOO_LARGE, "request headers too large");
       }
-      return refusal(HttpResponseStatus.BAD_REQUEST, "malformed request: " + c.getMessage());
+      return refusal(HttpRejection.MALFORMED_REQUEST, "malformed request: " + c.getMessage());
+    }
+    if (r.protocolVersion().majorVersion() != 1) {
+      return refusal(
+          HttpRejection.UNSUPPORTED_VERSION,
+          r.protocolVersion().text() + ": only HTTP/1.0 and HTTP/1.1 are spoken here");
     }
     if (r.headers().size() > limits.maxHeaders()) {
       return refusal(
-          HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          HttpRejection.HEADERS_TOO_LARGE,
           r.headers().size() + " header fields (at most " + limits.maxHeaders() + ")");
     }
     for (String option : r.headers().getAll(HttpHeaderNames.CONNECTION)) {
@@ -198,7 +211,7 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
         // target with them.
         if (n.equals("content-length") || n.equals("transfer-encoding") || n.equals("host")) {
           return refusal(
-              HttpResponseStatus.BAD_REQUEST,
+              HttpRejection.CONNECTION_NAMES_FRAMING,
               "Connection names '" + n + "', which frames or addresses the request");
         }
       }
@@ -215,21 +228,23 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
     // The decoder has made sure chunked is there once, and last.
     if (codings.size() > 1) {
       return refusal(
-          HttpResponseStatus.NOT_IMPLEMENTED,
+          HttpRejection.UNSUPPORTED_CODING,
           "Transfer-Encoding '" + String.join(", ", codings) + "': only chunked is decoded");
     }
     return Optional.empty();
   }
 
-  private static Optional<Refusal> refusal(HttpResponseStatus status, String reason) {
-    return Optional.of(new Refusal(status, reason));
+  private static Optional<Refusal> refusal(HttpRejection why, String reason) {
+    return Optional.of(new Refusal(why, reason));
   }
 
-  private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status, String reason) {
+  private void refuse(ChannelHandlerContext ctx, HttpRejection why, String reason) {
     if (refused || !ctx.channel().isActive()) {
       return;
     }
     refused = true;
+    counted.accept(why);
+    HttpResponseStatus status = HttpResponseStatus.valueOf(why.status());
     cancelHeaderTimer();
     log.info("vip {}: {} from {}: {}", where, status.code(), ctx.channel().remoteAddress(), reason);
     FullHttpResponse response =

@@ -192,6 +192,19 @@ public final class PrometheusText {
         l);
     sample("lbctl_frontend_bytes_in_total", "counter", "Bytes from clients.", v.bytesIn(), l);
     sample("lbctl_frontend_bytes_out_total", "counter", "Bytes to clients.", v.bytesOut(), l);
+    v.httpRejected()
+        .forEach(
+            (reason, n) ->
+                sample(
+                    "lbctl_http_rejected_total",
+                    "counter",
+                    "HTTP exchanges refused or cut by this proxy, by reason"
+                        + " (lbctl's docs list the reasons and their status codes).",
+                    n,
+                    "proxy",
+                    v.label(),
+                    "reason",
+                    reason));
   }
 
   private void server(String vip, RealServerStatus r) {

@@ -94,6 +94,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private final Set<RealServerState> tried = new HashSet<>();
   // Counts exchanges: a connect that completes for one that is over has no one to serve.
   private long exchange;
+  // The last answer is on its way and the connection closes after it: nothing more is said.
+  private boolean closing;
 
   /**
    * @param tls whether clients reach this listener over TLS (X-Forwarded-Proto, Secure cookie)
@@ -303,37 +305,60 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
             });
     f.addListener(
         done -> {
-          if (created != server || forExchange != exchange || request == null) {
-            // Given up while it connected (the exchange was answered, the client left, or the
-            // request went elsewhere): nobody waits for it, and its failure says nothing.
-            created.close();
+          if (!client.executor().inEventLoop()) {
+            // A socket that could not even be created (no file descriptors left) fails on
+            // Netty's global thread: this handler's state belongs to the client's loop.
+            client
+                .executor()
+                .execute(() -> connectDone(done, created, forExchange, target, backend, reencrypt));
             return;
           }
-          if (!done.isSuccess()) {
-            connectFailed(target, backend, done.cause());
-            return;
-          }
-          if (!client.channel().isActive()) {
-            created.close();
-            return;
-          }
-          if (backend != null) {
-            vip.connected(clientAddress.getAddress(), backend);
-          }
-          Channel s = created;
-          s.attr(ServerPool.OWNER).set(this);
-          if (backend != null) {
-            RealServerState state = backend.state();
-            // Server side: what the server got is its "in", what it answered its "out".
-            s.pipeline().addLast(new ByteCounter(state::addBytesOut, state::addBytesIn));
-          }
-          if (reencrypt != null) {
-            s.pipeline()
-                .addLast(reencrypt.newHandler(s.alloc(), target.getHostString(), target.getPort()));
-          }
-          s.pipeline().addLast(new HttpClientCodec()).addLast("server", new ServerSide(s));
-          forwardRequest();
+          connectDone(done, created, forExchange, target, backend, reencrypt);
         });
+  }
+
+  /** The connect of {@code created}, made for exchange {@code forExchange}, is over. */
+  private void connectDone(
+      io.netty.util.concurrent.Future<?> done,
+      Channel created,
+      long forExchange,
+      InetSocketAddress target,
+      Backend backend,
+      io.netty.handler.ssl.SslContext reencrypt) {
+    if (!done.isSuccess() && !created.isRegistered()) {
+      // Never registered, so never closed by Netty: give its slot back here.
+      ServerPool.closed(created);
+    }
+    if (created != server || forExchange != exchange || request == null) {
+      // Given up while it connected (the exchange was answered, the client left, or the
+      // request went elsewhere): nobody waits for it, and its failure says nothing.
+      created.close();
+      return;
+    }
+    if (!done.isSuccess()) {
+      connectFailed(target, backend, done.cause());
+      return;
+    }
+    if (!client.channel().isActive()) {
+      created.close();
+      return;
+    }
+    if (backend != null) {
+      vip.connected(clientAddress.getAddress(), backend);
+    }
+    Channel s = created;
+    s.attr(ServerPool.OWNER).set(this);
+    if (backend != null) {
+      RealServerState state = backend.state();
+      // Server side: what the server got is its "in", what it answered its "out".
+      s.pipeline().addLast(new ByteCounter(state::addBytesOut, state::addBytesIn));
+    }
+    if (reencrypt != null) {
+      s.pipeline()
+          .addLast(reencrypt.newHandler(s.alloc(), target.getHostString(), target.getPort()));
+    }
+    s.pipeline().addLast(new HttpClientCodec()).addLast("server", new ServerSide(s));
+    forwardRequest();
   }
 
   /**
@@ -434,6 +459,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       early.clear();
     }
     if (!clientKeepAlive) {
+      closing = true;
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
       client.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
       return;
@@ -470,9 +496,12 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
    * 400 unless its response has started, and its connection ends either way.
    */
   private void malformedBody(String reason) {
+    if (closing) {
+      return;
+    }
     if (request == null) {
-      // Answered already; what it sends now cannot be read.
-      client.close();
+      // Answered already; what it sends now cannot be read. What is written goes out first.
+      closeAfterWrites();
       return;
     }
     if (server != null && !requestSent) {
@@ -483,11 +512,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       s.close();
     }
     if (responseStarted) {
-      client.flush();
-      client.close();
+      closeAfterWrites();
       return;
     }
     answer(HttpResponseStatus.BAD_REQUEST, reason, false);
+  }
+
+  private void closeAfterWrites() {
+    closing = true;
+    client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   void serverClosed(Channel s) {
@@ -508,6 +541,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       }
       if (!responseStarted) {
         // Nothing of a response yet (a refused TLS handshake, a crash): say so.
+        vip.counters().countRejected(org.lbctl.core.http.HttpRejection.SERVER_CLOSED);
         answer(HttpResponseStatus.BAD_GATEWAY, "the real server closed without answering", false);
       } else {
         // Mid-response: the client cannot tell where its response ended.
@@ -577,9 +611,11 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     c.close();
     if (started) {
       // What was well-formed goes out, then the end of the connection: never a last chunk.
+      vip.counters().countRejected(org.lbctl.core.http.HttpRejection.RESPONSE_CUT);
       client.flush();
       client.close();
     } else {
+      vip.counters().countRejected(org.lbctl.core.http.HttpRejection.MALFORMED_RESPONSE);
       answer(HttpResponseStatus.BAD_GATEWAY, "the real server's response is malformed", true);
     }
   }
@@ -666,10 +702,15 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       serverIdle = serverKeepAlive && requestSent;
       if (!serverIdle) {
         // Not kept alive, or a server that answered before the whole body arrived (it would read
-        // what we send next as the rest of that body): this connection is done.
+        // what we send next as the rest of that body): this connection is done. Its close is no
+        // news to this exchange, which ended well (the close completes at once, listeners too).
+        channel.attr(ServerPool.OWNER).set(null);
+        server = null;
+        serverTarget = null;
         channel.close();
       }
       if (!clientKeepAlive) {
+        closing = true;
         written.addListener(ChannelFutureListener.CLOSE);
         return;
       }

@@ -329,9 +329,11 @@ public final class ProxyEngine implements AutoCloseable {
     ch.pipeline()
         .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
         .addLast("decoder", HttpRequestDefences.decoder(limits))
-        .addLast("pipelining", new org.lbctl.core.http.HttpPipelining())
+        .addLast("pipelining", new org.lbctl.core.http.HttpPipelining(counters::countRejected))
         .addLast("encoder", new HttpResponseEncoder())
-        .addLast("defences", new HttpRequestDefences(limits, l.runtime().label()))
+        .addLast(
+            "defences",
+            new HttpRequestDefences(limits, l.runtime().label(), counters::countRejected))
         .addLast("proxy", new HttpProxyHandler(l, settings, tls != null, reencryptionTo));
   }
 

@@ -2,6 +2,7 @@ package org.lbctl.core.service;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.lbctl.core.http.HttpRejection;
 
 /** Traffic of one virtual service, kept across configuration versions. */
 public final class ServiceCounters {
@@ -12,6 +13,27 @@ public final class ServiceCounters {
   final LongAdder bytesOut = new LongAdder();
   final LongAdder fallback = new LongAdder();
   final LongAdder refused = new LongAdder();
+  private final LongAdder[] rejected = new LongAdder[HttpRejection.values().length];
+
+  public ServiceCounters() {
+    for (int i = 0; i < rejected.length; i++) {
+      rejected[i] = new LongAdder();
+    }
+  }
+
+  /** An HTTP exchange refused or cut, and why. */
+  public void countRejected(HttpRejection why) {
+    rejected[why.ordinal()].increment();
+  }
+
+  /** HTTP exchanges refused or cut so far, by why (every reason, in declaration order). */
+  public java.util.Map<HttpRejection, Long> rejected() {
+    java.util.Map<HttpRejection, Long> m = new java.util.EnumMap<>(HttpRejection.class);
+    for (HttpRejection r : HttpRejection.values()) {
+      m.put(r, rejected[r.ordinal()].sum());
+    }
+    return m;
+  }
 
   public void opened() {
     active.incrementAndGet();

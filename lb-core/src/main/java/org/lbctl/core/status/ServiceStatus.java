@@ -1,6 +1,7 @@
 package org.lbctl.core.status;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * One virtual service as the System Overview shows it.
@@ -8,6 +9,7 @@ import java.util.List;
  * @param state {@code up} while a real server can take connections, {@code fallback} when only the
  *     fallback server can, {@code down} when new clients are refused
  * @param fallback {@code address:port} of the fallback server, or {@code null} when disabled
+ * @param httpRejected HTTP exchanges refused or cut, by reason (HTTP mode only; empty otherwise)
  */
 public record ServiceStatus(
     String label,
@@ -27,4 +29,15 @@ public record ServiceStatus(
     long refusedConnections,
     long bytesIn,
     long bytesOut,
-    List<RealServerStatus> realServers) {}
+    List<RealServerStatus> realServers,
+    Map<String, Long> httpRejected) {
+
+  public ServiceStatus {
+    // In the order given (the reasons' declaration order), for a status that reads the same each
+    // time.
+    httpRejected =
+        httpRejected == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(httpRejected));
+  }
+}

@@ -2,6 +2,7 @@ package org.lbctl.core.status;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.Layer;
@@ -85,6 +86,16 @@ public final class StatusReport {
         c.refusedConnections(),
         c.bytesIn(),
         c.bytesOut(),
-        servers);
+        servers,
+        v.protocol() == org.lbctl.core.config.Protocol.HTTP && v.layer() != Layer.L4
+            ? httpRejected(c)
+            : Map.of());
+  }
+
+  /** By reason, in the order the reasons are declared, for the status and the metrics. */
+  private static Map<String, Long> httpRejected(ServiceCounters c) {
+    Map<String, Long> m = new java.util.LinkedHashMap<>();
+    c.rejected().forEach((r, n) -> m.put(r.label(), n));
+    return m;
   }
 }

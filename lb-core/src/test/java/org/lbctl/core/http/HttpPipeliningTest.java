@@ -19,10 +19,11 @@ import org.junit.jupiter.api.Test;
 /** Pipelined requests reach the proxy one exchange at a time, in order, and boundedly. */
 class HttpPipeliningTest {
   private final List<String> seen = new ArrayList<>();
+  private final List<HttpRejection> rejected = new ArrayList<>();
   private final EmbeddedChannel ch =
       new EmbeddedChannel(
           HttpRequestDefences.decoder(new HttpLimits(8192, 32768, 100, Duration.ofSeconds(10))),
-          new HttpPipelining(),
+          new HttpPipelining(rejected::add),
           new ChannelInboundHandlerAdapter() {
             @Override
             public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -70,6 +71,7 @@ class HttpPipeliningTest {
     }
     send(many.toString());
     assertThat(ch.isOpen()).isFalse();
+    assertThat(rejected).containsExactly(HttpRejection.TOO_MANY_PIPELINED);
     assertThat(seen).startsWith("/0");
     assertThat(seen).doesNotContain("/1");
   }

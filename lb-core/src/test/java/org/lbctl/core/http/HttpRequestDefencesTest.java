@@ -25,13 +25,14 @@ class HttpRequestDefencesTest {
   private static final HttpLimits LIMITS = new HttpLimits(128, 1024, 20, Duration.ofSeconds(10));
   private final List<String> passed = new ArrayList<>();
   private final List<Object> events = new ArrayList<>();
+  private final List<HttpRejection> rejected = new ArrayList<>();
   private final EmbeddedChannel ch = channel();
 
   private EmbeddedChannel channel() {
     return new EmbeddedChannel(
         new HttpResponseEncoder(),
         HttpRequestDefences.decoder(LIMITS),
-        new HttpRequestDefences(LIMITS, "web"),
+        new HttpRequestDefences(LIMITS, "web", rejected::add),
         new ChannelInboundHandlerAdapter() {
           @Override
           public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -219,6 +220,15 @@ class HttpRequestDefencesTest {
         "POST / HTTP/1.1\r\nHost: a\r\nConnection: close, Content-Length\r\nContent-Length: 1\r\n\r\nx");
     assertThat(answer()).isEqualTo("HTTP/1.1 400 Bad Request");
     assertThat(passed).isEmpty();
+    assertThat(rejected).containsExactly(HttpRejection.CONNECTION_NAMES_FRAMING);
+  }
+
+  @Test
+  void anHttpVersionOtherThanOneIsRefusedWith505() {
+    send("GET / HTTP/2.0\r\nHost: a\r\n\r\n");
+    assertThat(answer()).isEqualTo("HTTP/1.1 505 HTTP Version Not Supported");
+    assertThat(passed).isEmpty();
+    assertThat(rejected).containsExactly(HttpRejection.UNSUPPORTED_VERSION);
   }
 
   @Test
@@ -230,6 +240,7 @@ class HttpRequestDefencesTest {
         .isInstanceOfSatisfying(
             HttpRequestDefences.MalformedBody.class,
             m -> assertThat(m.reason()).startsWith("malformed request body"));
+    assertThat(rejected).containsExactly(HttpRejection.MALFORMED_BODY);
     // Nothing the client sends after it is read.
     send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
     assertThat(passed).containsExactly("POST /");

@@ -37,7 +37,8 @@ class PrometheusTextTest {
         1,
         1000,
         2000,
-        servers);
+        servers,
+        label.equals("web") ? java.util.Map.of("malformed_body", 3L) : java.util.Map.of());
   }
 
   private static NodeStatus status(List<ServiceStatus> vips) {
@@ -82,6 +83,8 @@ class PrometheusTextTest {
         .contains("lbctl_server_bytes_out_total{proxy=\"web\",server=\"w1\"} 20\n")
         .contains("lbctl_stick_table_entries 12\n")
         .contains("lbctl_server_check_duration_seconds{proxy=\"web\",server=\"w1\"} 0.0025\n")
+        .contains("lbctl_http_rejected_total{proxy=\"web\",reason=\"malformed_body\"} 3\n")
+        .doesNotContain("lbctl_http_rejected_total{proxy=\"dicom\"")
         .contains("lbctl_config_version 7\n");
   }
 

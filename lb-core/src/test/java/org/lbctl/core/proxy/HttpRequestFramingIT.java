@@ -23,6 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lbctl.core.testing.Configs;
+import org.lbctl.core.testing.Nginx;
 import org.lbctl.core.testing.Ports;
 import org.lbctl.core.testing.RecordingServer;
 
@@ -99,6 +100,13 @@ class HttpRequestFramingIT {
     return echo.getAddress().getPort();
   }
 
+  /** An nginx on loopback with {@code locations} in its server block. */
+  private Nginx nginx(String locations) throws Exception {
+    int port = Ports.free();
+    return Nginx.withServer(
+        "rs1", dir, "listen 127.0.0.1:%d;\n%s\n".formatted(port, locations), port);
+  }
+
   private static String sha256(String s) throws Exception {
     return HexFormat.of()
         .formatHex(
@@ -157,6 +165,14 @@ class HttpRequestFramingIT {
                                 .anyMatch(c -> c.bytes().contains("hello"))),
             rest);
     assertThat(answer).as(what).startsWith("HTTP/1.1 400 Bad Request");
+    assertThat(
+            engine
+                .services()
+                .get("portal")
+                .counters()
+                .rejected()
+                .get(org.lbctl.core.http.HttpRejection.MALFORMED_BODY))
+        .isEqualTo(1);
     assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
     await()
         .atMost(Duration.ofSeconds(5))
@@ -216,18 +232,8 @@ class HttpRequestFramingIT {
   /** The JDK's server reads no trailers; nginx does. */
   @Test
   void aTrailerGoesThroughToAServerThatReadsIt() throws Exception {
-    int port = Ports.free();
-    try (org.lbctl.core.testing.Nginx nginx =
-        org.lbctl.core.testing.Nginx.withServer(
-            "rs1",
-            dir,
-            """
-            listen 127.0.0.1:%d;
-            location / { return 200 "got it\\n"; }
-            """
-                .formatted(port),
-            port)) {
-      vip(port);
+    try (Nginx nginx = nginx("location / { return 200 \"got it\\n\"; }")) {
+      vip(nginx.port());
       String answer =
           exchange(
               CHUNKED_HEAD.replace("Host: a", "Host: a\r\nConnection: close")
@@ -260,6 +266,24 @@ class HttpRequestFramingIT {
             "/p/3 5 " + sha256("hello"),
             "/p/4 0 " + sha256(""));
     assertThat(answer).doesNotContain(" 503 ");
+  }
+
+  /** nginx after one request per connection closes it: the client's connection goes on. */
+  @Test
+  void aServerThatClosesAfterEachResponseLeavesTheClientsConnectionOpen() throws Exception {
+    try (Nginx nginx = nginx("keepalive_requests 1;\nlocation / { return 200 \"$uri\\n\"; }")) {
+      vip(nginx.port());
+      String answer =
+          exchange(
+              "GET /k/1 HTTP/1.1\r\nHost: a\r\n\r\n"
+                  + "GET /k/2 HTTP/1.1\r\nHost: a\r\n\r\n"
+                  + "GET /k/3 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n",
+              () -> {},
+              "");
+      assertThat(answer.lines().filter(l -> l.startsWith("/k/")).toList())
+          .containsExactly("/k/1", "/k/2", "/k/3");
+      assertThat(nginx.accessLog().lines().filter(l -> l.contains("/k/")).count()).isEqualTo(3);
+    }
   }
 
   @Test
