@@ -96,6 +96,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private long exchange;
   // The last answer is on its way and the connection closes after it: nothing more is said.
   private boolean closing;
+  // The protocol this exchange's request asks to switch to (a WebSocket), or null; and whether the
+  // server agreed (101), so that the exchange's end opens a tunnel instead of the next request.
+  private String upgrade;
+  private boolean switching;
 
   /**
    * @param tls whether clients reach this listener over TLS (X-Forwarded-Proto, Secure cookie)
@@ -171,6 +175,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     vip = listener.runtime();
     exchange++;
     request = r;
+    upgrade = HttpTunnel.asked(r);
+    switching = false;
     forwarded = false;
     requestSent = false;
     responseStarted = false;
@@ -409,6 +415,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       }
     }
     HOP_BY_HOP.forEach(h::remove);
+    if (upgrade != null) {
+      HttpTunnel.keepUpgrade(h, upgrade);
+    }
     h.set("X-Forwarded-For", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
     h.set("X-Forwarded-Proto", tls ? "https" : "http");
     request.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -575,6 +584,23 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
+  /** The server switched protocols: from now on both connections carry its bytes as they come. */
+  private void tunnel(Channel s, ChannelInboundHandlerAdapter serverSide) {
+    s.attr(ServerPool.OWNER).set(null);
+    server = null;
+    serverTarget = null;
+    request = null;
+    log.debug(
+        "vip {}: {} switched to {} with {}", vip.label(), clientIp, upgrade, s.remoteAddress());
+    HttpTunnel.open(
+        client.channel(),
+        this,
+        s,
+        serverSide,
+        vip.config().timeouts(),
+        vip.label() + " " + upgrade + " " + clientIp);
+  }
+
   /** The server spoke out of turn: its connection's framing can no longer be trusted. */
   private void unasked(Channel c) {
     if (c.isOpen()) {
@@ -660,6 +686,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         channel.read();
         return;
       }
+      if (msg instanceof HttpResponse r && r.status().code() == 101) {
+        if (upgrade == null) {
+          ReferenceCountUtil.release(msg);
+          malformed(channel, new IllegalStateException("101 to a request that asked no upgrade"));
+          return;
+        }
+        switching = true;
+        responseStarted = true;
+        String protocol = r.headers().get(HttpHeaderNames.UPGRADE, upgrade);
+        HOP_BY_HOP.forEach(r.headers()::remove);
+        HttpTunnel.keepUpgrade(r.headers(), protocol);
+        if (msg instanceof LastHttpContent) {
+          ended(ctx, msg);
+          return;
+        }
+        client.write(msg);
+        channel.read();
+        return;
+      }
       if (msg instanceof HttpResponse r) {
         responseStarted = true;
         serverKeepAlive = HttpUtil.isKeepAlive(r);
@@ -699,6 +744,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
     private void ended(ChannelHandlerContext ctx, Object last) {
       ChannelFuture written = client.writeAndFlush(last);
+      if (switching) {
+        tunnel(channel, this);
+        return;
+      }
       serverIdle = serverKeepAlive && requestSent;
       if (!serverIdle) {
         // Not kept alive, or a server that answered before the whole body arrived (it would read
