@@ -48,16 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(HttpProxyHandler.class);
-  private static final List<CharSequence> HOP_BY_HOP =
-      List.of(
-          HttpHeaderNames.CONNECTION,
-          io.netty.util.AsciiString.cached("keep-alive"),
-          io.netty.util.AsciiString.cached("proxy-connection"),
-          HttpHeaderNames.PROXY_AUTHENTICATE,
-          HttpHeaderNames.PROXY_AUTHORIZATION,
-          HttpHeaderNames.TE,
-          HttpHeaderNames.TRAILER,
-          HttpHeaderNames.UPGRADE);
 
   private final VipListener listener;
   private final ProxySettings settings;
@@ -193,8 +183,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   /** Epic's port-80 VIPs: the same host and target, on https. */
   private void redirectToHttps(HttpRequest r) {
-    String host = r.headers().get(HttpHeaderNames.HOST);
-    if (host == null || host.isBlank()) {
+    Optional<String> location =
+        HopByHop.httpsLocation(r.headers().get(HttpHeaderNames.HOST), r.uri());
+    if (location.isEmpty()) {
       answer(HttpResponseStatus.BAD_REQUEST, "a redirect to https needs a Host header", false);
       return;
     }
@@ -202,18 +193,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.MOVED_PERMANENTLY);
     moved
         .headers()
-        .set(HttpHeaderNames.LOCATION, "https://" + hostWithoutPort(host) + r.uri())
+        .set(HttpHeaderNames.LOCATION, location.get())
         .set(HttpHeaderNames.CONTENT_LENGTH, 0);
     finishWith(moved);
-  }
-
-  private static String hostWithoutPort(String host) {
-    if (host.startsWith("[")) {
-      int end = host.indexOf(']');
-      return end > 0 ? host.substring(0, end + 1) : host;
-    }
-    int colon = host.indexOf(':');
-    return colon < 0 ? host : host.substring(0, colon);
   }
 
   /** Picks where this request goes and sends it there. */
@@ -363,8 +345,23 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
       s.pipeline()
           .addLast(reencrypt.newHandler(s.alloc(), target.getHostString(), target.getPort()));
     }
-    s.pipeline().addLast(new HttpClientCodec()).addLast("server", new ServerSide(s));
+    s.pipeline().addLast(responseCodec()).addLast("server", new ServerSide(s));
     forwardRequest();
+  }
+
+  /**
+   * The server side's codec, with the response limits requests have (Netty's defaults, 4 KiB for
+   * the status line and 8 KiB of headers, turn a web application's large cookies or security
+   * headers into 502s).
+   */
+  private static HttpClientCodec responseCodec() {
+    return new HttpClientCodec(
+        new io.netty.handler.codec.http.HttpDecoderConfig()
+            .setMaxInitialLineLength(org.lbctl.core.http.HttpLimits.DEFAULT.maxRequestLine())
+            .setMaxHeaderSize(org.lbctl.core.http.HttpLimits.DEFAULT.maxHeaderBytes())
+            .setMaxChunkSize(65536),
+        false,
+        false);
   }
 
   /**
@@ -409,12 +406,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
   private void forwardRequest() {
     serverIdle = false;
     HttpHeaders h = request.headers();
-    for (String connectionOption : h.getAll(HttpHeaderNames.CONNECTION)) {
-      for (String name : connectionOption.split(",")) {
-        h.remove(name.strip());
-      }
-    }
-    HOP_BY_HOP.forEach(h::remove);
+    HopByHop.drop(h);
     if (upgrade != null) {
       HttpTunnel.keepUpgrade(h, upgrade);
     }
@@ -695,7 +687,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         switching = true;
         responseStarted = true;
         String protocol = r.headers().get(HttpHeaderNames.UPGRADE, upgrade);
-        HOP_BY_HOP.forEach(r.headers()::remove);
+        HopByHop.drop(r.headers());
         HttpTunnel.keepUpgrade(r.headers(), protocol);
         if (msg instanceof LastHttpContent) {
           ended(ctx, msg);
@@ -709,7 +701,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
         responseStarted = true;
         serverKeepAlive = HttpUtil.isKeepAlive(r);
         HttpHeaders h = r.headers();
-        HOP_BY_HOP.forEach(h::remove);
+        HopByHop.drop(h);
         if (insertCookieFor != null) {
           h.add(
               HttpHeaderNames.SET_COOKIE,

@@ -113,6 +113,23 @@ class ServerResponseFramingIT {
     }
   }
 
+  @Test
+  void responseHeadersAsLargeAsARequestsMayBeGoThroughLargerOnesGet502() throws Exception {
+    String cookie = "x".repeat(20_000);
+    String huge = "y".repeat(40_000);
+    serve(
+        Map.of(
+            "/big",
+            "HTTP/1.1 200 OK\r\nSet-Cookie: s=" + cookie + "\r\nContent-Length: 3\r\n\r\nbig",
+            "/huge",
+            "HTTP/1.1 200 OK\r\nSet-Cookie: s=" + huge + "\r\nContent-Length: 4\r\n\r\nhuge"));
+    try (Socket client = new Socket("127.0.0.1", vipPort)) {
+      assertThat(exchange(client, "/big")).isEqualTo(new Response(200, "big"));
+      assertThat(exchange(client, "/huge").status()).isEqualTo(502);
+      assertThat(exchange(client, "/two")).isEqualTo(new Response(200, "two"));
+    }
+  }
+
   record Response(int status, String body) {}
 
   private static void send(Socket s, String path) throws IOException {
