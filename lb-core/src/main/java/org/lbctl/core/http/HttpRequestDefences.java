@@ -1,7 +1,6 @@
 package org.lbctl.core.http;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -16,6 +15,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -151,12 +151,22 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
       return;
     }
     if (!(msg instanceof HttpRequest) && msg instanceof HttpContent c) {
-      if (c.decoderResult().isFailure()) {
+      String bad =
+          c.decoderResult().isFailure()
+              ? c.decoderResult().cause().getMessage()
+              : c instanceof LastHttpContent last
+                      && last.trailingHeaders().size() > limits.maxHeaders()
+                  ? last.trailingHeaders().size()
+                      + " trailer fields (at most "
+                      + limits.maxHeaders()
+                      + ")"
+                  : null;
+      if (bad != null) {
         ReferenceCountUtil.release(msg);
         refused = true;
         cancelHeaderTimer();
         counted.accept(HttpRejection.MALFORMED_BODY);
-        String reason = "malformed request body: " + c.decoderResult().cause().getMessage();
+        String reason = "malformed request body: " + bad;
         log.info("vip {}: 400 from {}: {}", where, ctx.channel().remoteAddress(), reason);
         ctx.fireUserEventTriggered(new MalformedBody(reason));
         return;
@@ -257,7 +267,7 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
         .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
         .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    LingeringClose.after(ctx.writeAndFlush(response));
   }
 
   @Override

@@ -462,7 +462,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
     if (!clientKeepAlive) {
       closing = true;
       r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-      client.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+      // The client may still be sending the body: the answer must reach it whole.
+      org.lbctl.core.http.LingeringClose.after(client.writeAndFlush(r));
       return;
     }
     client.writeAndFlush(r);
@@ -521,7 +522,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter {
 
   private void closeAfterWrites() {
     closing = true;
-    client.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    org.lbctl.core.http.LingeringClose.after(client.writeAndFlush(Unpooled.EMPTY_BUFFER));
   }
 
   void serverClosed(Channel s) {

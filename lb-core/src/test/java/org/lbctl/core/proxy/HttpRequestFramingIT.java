@@ -143,7 +143,15 @@ class HttpRequestFramingIT {
         Arguments.of("a trailer line without a colon", "0\r\nno colon here\r\n\r\n"),
         Arguments.of("a chunk size past 2^63", "fffffffffffffffffffff\r\nx\r\n0\r\n\r\n"),
         Arguments.of("a chunk size with a sign", "+5\r\nhello\r\n0\r\n\r\n"),
-        Arguments.of("a chunk size in 0x form", "0x5\r\nhello\r\n0\r\n\r\n"));
+        Arguments.of("a chunk size in 0x form", "0x5\r\nhello\r\n0\r\n\r\n"),
+        Arguments.of(
+            "a chunk extension longer than a request line may be",
+            "5;x=" + "e".repeat(9000) + "\r\nhello\r\n0\r\n\r\n"),
+        Arguments.of(
+            "more trailer fields than headers may be", "0\r\n" + "X-T: 1\r\n".repeat(101) + "\r\n"),
+        Arguments.of(
+            "trailers larger than headers may be",
+            "0\r\nX-Big: " + "t".repeat(40_000) + "\r\n\r\n"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -283,6 +291,34 @@ class HttpRequestFramingIT {
       assertThat(answer.lines().filter(l -> l.startsWith("/k/")).toList())
           .containsExactly("/k/1", "/k/2", "/k/3");
       assertThat(nginx.accessLog().lines().filter(l -> l.contains("/k/")).count()).isEqualTo(3);
+    }
+  }
+
+  /** Refused mid-upload: the answer arrives, not a reset that would destroy it. */
+  @Test
+  void aClientRefusedInTheMiddleOfAnUploadReadsTheAnswer() throws Exception {
+    vip(Ports.free()); // nobody listens there: 503
+    try (Socket s = new Socket("127.0.0.1", vipPort)) {
+      s.setSoTimeout(15_000);
+      java.util.concurrent.CompletableFuture<Void> upload =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                try {
+                  OutputStream out = s.getOutputStream();
+                  out.write(
+                      "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 8388608\r\n\r\n"
+                          .getBytes(StandardCharsets.ISO_8859_1));
+                  byte[] block = new byte[65536];
+                  for (int i = 0; i < 128; i++) {
+                    out.write(block);
+                  }
+                } catch (IOException refused) {
+                  // The proxy stops reading at some point: expected.
+                }
+              });
+      String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(answer).startsWith("HTTP/1.1 503 Service Unavailable");
+      upload.get(20, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 
