@@ -367,9 +367,10 @@ for run in $(seq "$runs"); do
   esac
   t0=$(now_ms)
   case "$fault" in
-    # As the unit's ExecStopPost does after a crash: the labelled addresses go at once, then
-    # `lbctl cleanup` (a JVM start later) removes the rest, layer 4 rules and fence included.
+    # As the unit's ExecStopPost does after a crash: the labelled addresses and the layer 4 rules
+    # go at once, then `lbctl cleanup` (a JVM start later) removes the rest, the fence included.
     kill) kill -9 "${pid[$target]}"; ip -n $P$target -4 addr flush label '*:lb'
+          for f in inet netdev; do ip netns exec $P$target nft delete table $f lbctl_l4 2>/dev/null || true; done
           ( cd "$work/$target" && ip netns exec $P$target java -jar "$jar" cleanup --node "$work/$target/node.yaml" ) >> "$work/$target/cleanup.log" 2>&1 ;;
     stop|pause) kill -STOP "${pid[$target]}" ;;
     cut|blip) ip -n ${P}sw link set ${P}p-$target down ;;
