@@ -131,16 +131,10 @@ public final class Authenticator {
     if (space < 0 || !a.substring(0, space).equalsIgnoreCase("Basic")) {
       return false;
     }
-    try {
-      String decoded =
-          new String(
-              Base64.getDecoder().decode(a.substring(space + 1).strip()), StandardCharsets.UTF_8);
-      int colon = decoded.indexOf(':');
-      return colon >= 0
-          && !rememberedNow(rememberKey(decoded.substring(0, colon), decoded.substring(colon + 1)));
-    } catch (IllegalArgumentException e) {
-      return false; // Malformed: refused without a hash.
-    }
+    // Malformed credentials are refused without a hash.
+    return basicCredentials(a.substring(space + 1))
+        .map(c -> !rememberedNow(rememberKey(c[0], c[1])))
+        .orElse(false);
   }
 
   /** Whether a user logged in rightly with a password from {@code source} within a day. */
@@ -166,17 +160,27 @@ public final class Authenticator {
   }
 
   private Verdict basic(String value, String source) {
+    Optional<String[]> c = basicCredentials(value);
+    if (c.isEmpty()) {
+      return new Refused(401, "malformed Basic credentials", Optional.empty());
+    }
+    return password(c.get()[0], c.get()[1], source, "password");
+  }
+
+  /**
+   * The name and password of Basic credentials; empty when they are not base64 of NAME:PASSWORD.
+   */
+  private static Optional<String[]> basicCredentials(String value) {
     String decoded;
     try {
-      decoded = new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
+      decoded = new String(Base64.getDecoder().decode(value.strip()), StandardCharsets.UTF_8);
     } catch (IllegalArgumentException e) {
-      return new Refused(401, "malformed Basic credentials", Optional.empty());
+      return Optional.empty();
     }
     int colon = decoded.indexOf(':');
-    if (colon < 0) {
-      return new Refused(401, "malformed Basic credentials", Optional.empty());
-    }
-    return password(decoded.substring(0, colon), decoded.substring(colon + 1), source, "password");
+    return colon < 0
+        ? Optional.empty()
+        : Optional.of(new String[] {decoded.substring(0, colon), decoded.substring(colon + 1)});
   }
 
   private Verdict password(String name, String password, String source, String via) {

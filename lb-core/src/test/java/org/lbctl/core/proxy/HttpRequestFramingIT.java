@@ -58,18 +58,7 @@ class HttpRequestFramingIT {
   }
 
   private void vip(int serverPort) throws Exception {
-    engine.apply(
-        Configs.yaml(
-            """
-            virtualServices:
-              - label: portal
-                address: 127.0.0.1
-                ports: [%d]
-                protocol: http
-                realServers:
-                  - {label: rs1, address: 127.0.0.1, port: %d}
-            """
-                .formatted(vipPort, serverPort)));
+    engine.apply(Configs.httpVip("portal", vipPort, serverPort));
   }
 
   /** The JDK's HTTP server: answers each request with its path and its body's length and hash. */

@@ -63,18 +63,7 @@ class HttpUpgradeIT {
   }
 
   private void vip(int serverPort) throws Exception {
-    engine.apply(
-        Configs.yaml(
-            """
-            virtualServices:
-              - label: viewer
-                address: 127.0.0.1
-                ports: [%d]
-                protocol: http
-                realServers:
-                  - {label: rs1, address: 127.0.0.1, port: %d}
-            """
-                .formatted(vipPort, serverPort)));
+    engine.apply(Configs.httpVip("viewer", vipPort, serverPort));
   }
 
   /** A WebSocket server on /ws that sends every message back. */

@@ -36,18 +36,7 @@ class ServerResponseFramingIT {
   private void serve(Map<String, String> script) throws Exception {
     server = new ScriptedHttpServer(path -> script.getOrDefault(path, TWO));
     vipPort = Ports.free();
-    engine.apply(
-        Configs.yaml(
-            """
-            virtualServices:
-              - label: portal
-                address: 127.0.0.1
-                ports: [%d]
-                protocol: http
-                realServers:
-                  - {label: rs1, address: 127.0.0.1, port: %d}
-            """
-                .formatted(vipPort, server.port())));
+    engine.apply(Configs.httpVip("portal", vipPort, server.port()));
   }
 
   @Test

@@ -8,6 +8,21 @@ import org.lbctl.core.config.ReplicatedConfig;
 public final class Configs {
   private Configs() {}
 
+  /** One HTTP-mode virtual service on 127.0.0.1:{@code port} in front of one real server rs1. */
+  public static ReplicatedConfig httpVip(String label, int port, int serverPort) {
+    return yaml(
+        """
+        virtualServices:
+          - label: %s
+            address: 127.0.0.1
+            ports: [%d]
+            protocol: http
+            realServers:
+              - {label: rs1, address: 127.0.0.1, port: %d}
+        """
+            .formatted(label, port, serverPort));
+  }
+
   public static ReplicatedConfig yaml(String text) {
     try {
       return ConfigLoader.parse(text);
