@@ -42,23 +42,4 @@ final class HopByHop {
     }
     FIXED.forEach(h::remove);
   }
-
-  /**
-   * Where a request to an http-only VIP ({@code forceHttps}) is sent: the same host, without its
-   * port, and the same target, on https; empty without a Host header.
-   */
-  static java.util.Optional<String> httpsLocation(String host, String target) {
-    if (host == null || host.isBlank()) {
-      return java.util.Optional.empty();
-    }
-    String name;
-    if (host.startsWith("[")) {
-      int end = host.indexOf(']');
-      name = end > 0 ? host.substring(0, end + 1) : host;
-    } else {
-      int colon = host.indexOf(':');
-      name = colon < 0 ? host : host.substring(0, colon);
-    }
-    return java.util.Optional.of("https://" + name + target);
-  }
 }

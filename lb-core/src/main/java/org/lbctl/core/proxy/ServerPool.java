@@ -20,8 +20,8 @@ final class ServerPool {
   /** At most this many idle connections per target and loop; more are closed. */
   static final int MAX_IDLE = 64;
 
-  /** The handler using a server connection now; null while it is parked. */
-  static final AttributeKey<HttpProxyHandler> OWNER = AttributeKey.valueOf("lbctl.owner");
+  /** The link using a server connection now; null while it is parked. */
+  static final AttributeKey<UpstreamLink> OWNER = AttributeKey.valueOf("lbctl.owner");
 
   /** The server's connection slot this connection holds for its owner; null while parked. */
   static final AttributeKey<RealServerState> SLOT = AttributeKey.valueOf("lbctl.slot");

@@ -24,13 +24,4 @@ class HopByHopTest {
     HopByHop.drop(h);
     assertThat(h.names()).containsExactlyInAnyOrder("Transfer-Encoding", "Content-Type", "X-Other");
   }
-
-  @Test
-  void theHttpsLocationKeepsTheHostWithoutItsPortAndTheTarget() {
-    assertThat(HopByHop.httpsLocation("epic.example:80", "/a?b=c"))
-        .contains("https://epic.example/a?b=c");
-    assertThat(HopByHop.httpsLocation("[2001:db8::1]:80", "/")).contains("https://[2001:db8::1]/");
-    assertThat(HopByHop.httpsLocation("  ", "/")).isEmpty();
-    assertThat(HopByHop.httpsLocation(null, "/")).isEmpty();
-  }
 }
