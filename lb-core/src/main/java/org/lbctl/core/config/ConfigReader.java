@@ -25,7 +25,7 @@ final class ConfigReader {
           "keyPem");
   private static final Set<String> CA_FIELDS = Set.of("name", "files");
   private static final Set<String> TERMINATION_FIELDS =
-      Set.of("port", "certificate", "clientCa", "sni");
+      Set.of("port", "certificate", "clientCa", "sni", "http2");
   private static final Set<String> REENCRYPT_FIELDS = Set.of("verifyCa", "clientCertificate");
   private static final Set<String> ALERT_FIELDS =
       Set.of(
@@ -223,7 +223,8 @@ final class ConfigReader {
             in.integer(n, path, "port", 443, 1, 65535),
             in.text(n, path, "certificate", "", true),
             in.text(n, path, "clientCa", "", false),
-            sni));
+            sni,
+            in.bool(n, path, "http2", true)));
   }
 
   private Optional<Alerts> alerts(JsonNode node) {

@@ -135,6 +135,9 @@ public final class ConfigWriter {
                   ObjectNode sn = tn.putObject("sni");
                   term.sni().forEach(sn::put);
                 }
+                if (!term.http2()) {
+                  tn.put("http2", false);
+                }
               });
       if (!v.alertRecipients().isEmpty()) {
         ArrayNode to = n.putArray("alertRecipients");

@@ -29,7 +29,14 @@ public enum HttpRejection {
   /** A response that could not be framed after part of it had gone out: the client was cut off. */
   RESPONSE_CUT(0),
   /** The server closed its connection without answering. */
-  SERVER_CLOSED(502);
+  SERVER_CLOSED(502),
+  /**
+   * An HTTP/2 client sent more than it may (resets, CONTINUATION frames, PINGs, SETTINGS): its
+   * connection was closed with GOAWAY ENHANCE_YOUR_CALM.
+   */
+  H2_FLOOD(0),
+  /** An HTTP/2 client broke the protocol: its connection was closed with GOAWAY. */
+  H2_PROTOCOL_ERROR(0);
 
   private final int status;
 

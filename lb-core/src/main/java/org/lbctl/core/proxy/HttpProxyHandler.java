@@ -99,15 +99,28 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      // Added once TLS chose HTTP/1.1: the connection is up already.
+      start(ctx);
+    }
+  }
+
+  @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    start(ctx);
+    ctx.fireChannelActive();
+  }
+
+  private void start(ChannelHandlerContext ctx) {
+    if (client != null) {
+      return;
+    }
     client = ctx;
     link = new UpstreamLink(ctx, settings, this, this);
     clientAddress = (InetSocketAddress) ctx.channel().remoteAddress();
     clientIp = clientAddress.getAddress().getHostAddress();
     vip = listener.runtime();
-    vip.counters().opened();
-    ctx.channel().closeFuture().addListener(f -> vip.counters().closed());
-    ctx.fireChannelActive();
     ctx.read();
   }
 
@@ -461,13 +474,14 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
   @Override
   public void ended(
       Channel server, boolean serverKeepAlive, Object last, ServerResponseRelay relay) {
+    // Known before the end is written: an HTTP/2 stream may close as it goes, parking the link.
+    boolean clean = serverKeepAlive && requestSent && !switching;
+    link.idle(clean);
     ChannelFuture written = client.writeAndFlush(last);
     if (switching) {
       tunnel(relay);
       return;
     }
-    boolean clean = serverKeepAlive && requestSent;
-    link.idle(clean);
     if (!clean) {
       // Not kept alive, or a server that answered before the whole body arrived (it would read
       // what we send next as the rest of that body): this connection is done. Its close is no

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -29,8 +28,6 @@ import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.Protocol;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.config.VirtualService;
-import org.lbctl.core.http.HttpLimits;
-import org.lbctl.core.http.HttpRequestDefences;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.StickTable;
 import org.lbctl.core.service.ServiceCounters;
@@ -58,6 +55,7 @@ public final class ProxyEngine implements AutoCloseable {
   // One lookup for every connection (not a lambda per accept): the running map, read each time.
   private final java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext>
       reencryptionTo = (vip, server) -> reencryption.getOrDefault(vip, Map.of()).get(server);
+  private final HttpPipelines http;
   private ReplicatedConfig current = ReplicatedConfig.EMPTY;
   private boolean serving = true;
   private final StickTable sticks;
@@ -76,6 +74,7 @@ public final class ProxyEngine implements AutoCloseable {
   public ProxyEngine(Transport transport, int ioThreads, StickTable sticks) {
     this.sticks = sticks;
     this.settings = ProxySettings.of(transport);
+    this.http = new HttpPipelines(settings, reencryptionTo);
     int threads = ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     this.group =
         new MultiThreadIoEventLoopGroup(
@@ -176,7 +175,13 @@ public final class ProxyEngine implements AutoCloseable {
         try {
           wanted.put(
               addr,
-              new VipListener(addr, runtime, TlsMaterial.termination(next, v.termination().get())));
+              new VipListener(
+                  addr,
+                  runtime,
+                  TlsMaterial.termination(
+                      next,
+                      v.termination().get(),
+                      v.protocol() == Protocol.HTTP && v.termination().get().http2())));
         } catch (javax.net.ssl.SSLException | RuntimeException e) {
           throw ConfigException.of(path, "cannot build its TLS context: " + e.getMessage());
         }
@@ -278,7 +283,7 @@ public final class ProxyEngine implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     if (l.runtime().config().protocol() == Protocol.HTTP) {
-                      http(ch, l);
+                      http.init(ch, l);
                       return;
                     }
                     // Until a server is found the client waits under its own timeout; the
@@ -302,39 +307,6 @@ public final class ProxyEngine implements AutoCloseable {
       b.option(EpollChannelOption.IP_FREEBIND, true);
     }
     return b.bind(l.address());
-  }
-
-  /**
-   * HTTP mode: the defences read and judge each request, then the proxy routes it; a client that
-   * moves nothing for its timeout is closed.
-   */
-  private void http(Channel ch, VipListener l) {
-    long idle = l.runtime().config().timeouts().client().toMillis();
-    HttpLimits d = HttpLimits.DEFAULT;
-    HttpLimits limits =
-        new HttpLimits(
-            d.maxRequestLine(),
-            d.maxHeaderBytes(),
-            d.maxHeaders(),
-            l.runtime().config().timeouts().httpRequest());
-    ServiceCounters counters = l.runtime().counters();
-    // Client side: what clients sent is "in", what they got is "out", as in TCP mode.
-    ch.pipeline().addLast("bytes", new ByteCounter(counters::addBytesIn, counters::addBytesOut));
-    io.netty.util.Mapping<String, io.netty.handler.ssl.SslContext> tls = l.tls();
-    if (tls != null) {
-      ch.pipeline()
-          .addLast("tls", new io.netty.handler.ssl.SniHandler(tls))
-          .addLast("handshake", new TlsHandshakeLog(l.runtime().label()));
-    }
-    ch.pipeline()
-        .addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS))
-        .addLast("decoder", HttpRequestDefences.decoder(limits))
-        .addLast("pipelining", new org.lbctl.core.http.HttpPipelining(counters::countRejected))
-        .addLast("encoder", new HttpResponseEncoder())
-        .addLast(
-            "defences",
-            new HttpRequestDefences(limits, l.runtime().label(), counters::countRejected))
-        .addLast("proxy", new HttpProxyHandler(l, settings, tls != null, reencryptionTo));
   }
 
   /** The running virtual services in configuration order. */

@@ -93,26 +93,50 @@ public final class TlsMaterial {
    */
   public static io.netty.util.Mapping<String, SslContext> termination(
       ReplicatedConfig config, Termination t) throws SSLException {
+    return termination(config, t, false);
+  }
+
+  /**
+   * As {@link #termination(ReplicatedConfig, Termination)}, offering HTTP/2 by ALPN when {@code
+   * http2} (an HTTP-mode VIP whose termination allows it).
+   */
+  public static io.netty.util.Mapping<String, SslContext> termination(
+      ReplicatedConfig config, Termination t, boolean http2) throws SSLException {
     io.netty.util.DomainWildcardMappingBuilder<SslContext> b =
-        new io.netty.util.DomainWildcardMappingBuilder<>(server(config, t, t.certificate()));
+        new io.netty.util.DomainWildcardMappingBuilder<>(server(config, t, t.certificate(), http2));
     for (var e : t.sni().entrySet()) {
-      b.add(e.getKey(), server(config, t, e.getValue()));
+      b.add(e.getKey(), server(config, t, e.getValue(), http2));
     }
     return b.build();
   }
 
   /** The server side of a termination: its certificate, TLS 1.2/1.3, mTLS when it names a CA. */
   public static SslContext server(ReplicatedConfig config, Termination t) throws SSLException {
-    return server(config, t, t.certificate());
+    return server(config, t, t.certificate(), false);
   }
 
-  private static SslContext server(ReplicatedConfig config, Termination t, String certificate)
+  /** The protocols an HTTP/2-capable termination offers, the client's preference deciding. */
+  private static final io.netty.handler.ssl.ApplicationProtocolConfig ALPN_H2 =
+      new io.netty.handler.ssl.ApplicationProtocolConfig(
+          io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+          io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+          io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+          io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2,
+          io.netty.handler.ssl.ApplicationProtocolNames.HTTP_1_1);
+
+  private static SslContext server(
+      ReplicatedConfig config, Termination t, String certificate, boolean http2)
       throws SSLException {
     Identity id = loaded(named(config, certificate));
     SslContextBuilder b =
         SslContextBuilder.forServer(id.key(), id.chain())
             .sslProvider(TlsProvider.choose())
             .protocols(SslProtocols.TLS_v1_3, SslProtocols.TLS_v1_2);
+    if (http2) {
+      // RFC 9113 §9.2.2: TLS 1.2 with HTTP/2 must use AEAD suites, which is what the providers'
+      // defaults for 1.2 hold first.
+      b.applicationProtocolConfig(ALPN_H2);
+    }
     if (!t.clientCa().isEmpty()) {
       b.trustManager(trusted(family(config, t.clientCa()))).clientAuth(ClientAuth.REQUIRE);
     }
