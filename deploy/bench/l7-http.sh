@@ -4,8 +4,11 @@
 #     nginx servers, keep-alive clients (wrk, which never sends the cookie back: every response
 #     carries an inserted cookie on both);
 #   - TLS handshakes/s: every request a new TLS connection (Connection: close) to the same
-#     ECDSA P-256 certificate on both.
-# Last line: ratio_http_rps_vs_haproxy=X ratio_tls_hs_vs_haproxy=Y (>= 1.0: lbctl at least as fast)
+#     ECDSA P-256 certificate on both;
+#   - HTTP/2 over TLS requests/s (h2load, 4 connections x 20 concurrent streams; both proxies
+#     speak HTTP/1.1 to the servers and insert the cookie).
+# Last line: ratio_http_rps_vs_haproxy=X ratio_tls_hs_vs_haproxy=Y ratio_h2_rps_vs_haproxy=Z
+# (>= 1.0: lbctl at least as fast)
 # Each figure is the median of ROUNDS rounds; every path is warmed up first (WARMUP s, default 20).
 # Usage: deploy/bench/l7-http.sh [seconds per wrk run, default 10] [connections, default 50]
 #        [rounds, default 3]
@@ -14,7 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 bench_args "$@"
-bench_setup lbctl-bench-http haproxy nginx-light wrk curl openssl
+bench_setup lbctl-bench-http haproxy nginx-light wrk curl openssl nghttp2-client
 
 N1=127.0.0.1:18180 N2=127.0.0.1:18181
 H_HTTP=127.0.0.1:18182 H_TLS=127.0.0.1:18183
@@ -54,7 +57,7 @@ frontend plain
   bind $H_HTTP
   default_backend b
 frontend tls
-  bind $H_TLS ssl crt $work/haproxy.pem alpn http/1.1
+  bind $H_TLS ssl crt $work/haproxy.pem alpn h2,http/1.1
   default_backend b
 backend b
   balance roundrobin
@@ -92,6 +95,7 @@ curl -si "http://$L_HTTP/" | grep -qi '^set-cookie: LBCTL_SERVER=' || { echo "be
 curl -si "http://$H_HTTP/" | grep -qi '^set-cookie: LBCTL_SERVER=' || { echo "bench: haproxy inserts no cookie" >&2; exit 1; }
 
 rps_of() { wrk -t1 -c"$conns" -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
+h2_rps_of() { h2load -D "$1" -c 4 -m 20 "$2" | awk '/^finished in/ {print $4}'; }
 
 declare -A http=([direct]="http://$N1/" [haproxy]="http://$H_HTTP/" [lbctl]="http://$L_HTTP/")
 declare -A tls=([haproxy]="https://$H_TLS/" [lbctl]="https://127.0.0.1:$L_TLS/")
@@ -101,12 +105,18 @@ done
 for name in haproxy lbctl; do
   wrk -t1 -c"$conns" -d"$(( ${WARMUP:-20} / 2 ))s" -H "Connection: close" "${tls[$name]}" > /dev/null
 done
-declare -A rps hs
+for name in haproxy lbctl; do
+  h2_rps_of "$(( ${WARMUP:-20} / 2 ))" "${tls[$name]}" > /dev/null
+done
+curl -sk --http2 -o /dev/null -w '%{http_version}' "${tls[lbctl]}" | grep -qx 2 || { echo "bench: lbctl speaks no h2" >&2; exit 1; }
+curl -sk --http2 -o /dev/null -w '%{http_version}' "${tls[haproxy]}" | grep -qx 2 || { echo "bench: haproxy speaks no h2" >&2; exit 1; }
+declare -A rps hs h2
 for r in $(seq "$rounds"); do
   for name in direct haproxy lbctl; do rps[$name]+="$(rps_of "${http[$name]}") "; done
   for name in haproxy lbctl; do hs[$name]+="$(rps_of -H "Connection: close" "${tls[$name]}") "; done
+  for name in haproxy lbctl; do h2[$name]+="$(h2_rps_of "$secs" "${tls[$name]}") "; done
 done
-declare -A m_rps m_hs
+declare -A m_rps m_hs m_h2
 for name in direct haproxy lbctl; do
   m_rps[$name]="$(median <<<"${rps[$name]}")"
   printf '%-8s http_rps=%-10s rounds [%s]\n' "$name" "${m_rps[$name]}" "${rps[$name]% }"
@@ -114,9 +124,12 @@ done
 for name in haproxy lbctl; do
   m_hs[$name]="$(median <<<"${hs[$name]}")"
   printf '%-8s tls_handshakes_per_s=%-10s rounds [%s]\n' "$name" "${m_hs[$name]}" "${hs[$name]% }"
+  m_h2[$name]="$(median <<<"${h2[$name]}")"
+  printf '%-8s h2_rps=%-10s rounds [%s]\n' "$name" "${m_h2[$name]}" "${h2[$name]% }"
 done
 awk -v lr="${m_rps[lbctl]}" -v hr="${m_rps[haproxy]}" -v dr="${m_rps[direct]}" \
-    -v lh="${m_hs[lbctl]}" -v hh="${m_hs[haproxy]}" 'BEGIN {
+    -v lh="${m_hs[lbctl]}" -v hh="${m_hs[haproxy]}" \
+    -v l2="${m_h2[lbctl]}" -v h2="${m_h2[haproxy]}" 'BEGIN {
   printf "ratio_http_rps_vs_direct=%.2f\n", lr/dr
-  printf "ratio_http_rps_vs_haproxy=%.2f ratio_tls_hs_vs_haproxy=%.2f\n", lr/hr, lh/hh
+  printf "ratio_http_rps_vs_haproxy=%.2f ratio_tls_hs_vs_haproxy=%.2f ratio_h2_rps_vs_haproxy=%.2f\n", lr/hr, lh/hh, l2/h2
 }'

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import java.util.function.BiFunction;
 import org.lbctl.core.http.HttpLimits;
@@ -46,7 +47,11 @@ final class Http2Frontend {
       ProxySettings settings,
       BiFunction<String, String, SslContext> reencryption) {
     ServiceCounters counters = listener.runtime().counters();
-    p.addLast("h2", codec())
+    // Responses of many streams come back in one turn of the event loop, each from its own server
+    // connection: written to the client together, they make one TLS record and one send, not one
+    // each.
+    p.addLast("h2-flush", new FlushConsolidationHandler(256, true))
+        .addLast("h2", codec())
         .addLast(
             "h2-guard",
             new Http2Guard(listener.runtime().label(), counters::countRejected, System::nanoTime))
