@@ -72,13 +72,17 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
 
   /** The request decoder these defences read: strict lines, the limits' sizes. */
   public static HttpRequestDecoder decoder(HttpLimits limits) {
-    return new HttpRequestDecoder(
+    return new StrictRequestDecoder(
         new HttpDecoderConfig()
             .setMaxInitialLineLength(limits.maxRequestLine())
             .setMaxHeaderSize(limits.maxHeaderBytes())
             .setMaxChunkSize(65536)
             .setStrictLineParsing(true)
-            .setValidateHeaders(true));
+            .setValidateHeaders(true),
+        // Leading empty lines, the request line, the headers and the line endings Netty counts
+        // in neither limit.
+        limits.maxRequestLine() + limits.maxHeaderBytes() + 4 * limits.maxHeaders() + 1024,
+        limits.maxHeaderBytes());
   }
 
   /**
@@ -204,7 +208,7 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
       }
       return refusal(HttpRejection.MALFORMED_REQUEST, "malformed request: " + c.getMessage());
     }
-    if (r.protocolVersion().majorVersion() != 1) {
+    if (r.protocolVersion().majorVersion() != 1 || r.protocolVersion().minorVersion() > 1) {
       return refusal(
           HttpRejection.UNSUPPORTED_VERSION,
           r.protocolVersion().text() + ": only HTTP/1.0 and HTTP/1.1 are spoken here");

@@ -38,6 +38,8 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
   private final LongSupplier nanos;
   private long windowStart;
   private int inWindow;
+  // GOAWAY is on its way: what the client sends meanwhile is dropped, and counted no more.
+  private boolean refused;
 
   Http2Guard(String vip, Consumer<HttpRejection> counted, LongSupplier nanos) {
     this.vip = vip;
@@ -48,6 +50,10 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (refused) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     boolean control =
         (msg instanceof Http2PingFrame p && !p.ack()) || msg instanceof Http2SettingsFrame;
     if (control && tooMany()) {
@@ -71,9 +77,10 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, HttpRejection why, String reason) {
-    if (!ctx.channel().isActive()) {
+    if (refused || !ctx.channel().isActive()) {
       return;
     }
+    refused = true;
     counted.accept(why);
     THROTTLE.warn(
         log,
@@ -93,7 +100,11 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
       return;
     }
     if (cause instanceof Http2Exception e && !(e instanceof Http2Exception.StreamException)) {
-      // The codec has sent its GOAWAY and closes the connection: say why.
+      // The codec has sent its GOAWAY and closes the connection: say why, once.
+      if (refused) {
+        return;
+      }
+      refused = true;
       HttpRejection why =
           e.error() == Http2Error.ENHANCE_YOUR_CALM
               ? HttpRejection.H2_FLOOD

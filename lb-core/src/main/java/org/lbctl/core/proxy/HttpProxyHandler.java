@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -81,6 +82,9 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
   // server agreed (101), so that the exchange's end opens a tunnel instead of the next request.
   private String upgrade;
   private boolean switching;
+  // The server connection whose close ends this exchange's response (no length, not chunked): its
+  // close is the response's end, not a cut.
+  private Channel untilClose;
 
   /**
    * @param tls whether clients reach this listener over TLS (X-Forwarded-Proto, Secure cookie)
@@ -177,6 +181,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
     request = r;
     upgrade = HttpTunnel.asked(r);
     switching = false;
+    untilClose = null;
     forwarded = false;
     requestSent = false;
     responseStarted = false;
@@ -382,7 +387,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void closed() {
-    if (request == null || !client.channel().isActive()) {
+    if (request == null || !client.channel().isActive() || untilClose != null) {
+      // The relay brings a close-delimited response's end.
       return;
     }
     if (!responseStarted && link.reused() && requestSent && bodiless) {
@@ -437,7 +443,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public boolean awaits(Channel server) {
-    return server == link.channel() && request != null;
+    return (server == link.channel() || server == untilClose) && request != null;
   }
 
   @Override
@@ -465,10 +471,25 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
     if (insertCookieFor != null) {
       h.add(HttpHeaderNames.SET_COOKIE, vip.cookie().orElseThrow().setCookie(insertCookieFor, tls));
     }
+    if (!framed(r)) {
+      // Its body runs to the server's close, and the client can only tell its end the same way.
+      untilClose = link.channel();
+      clientKeepAlive = false;
+    }
     if (!clientKeepAlive) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return true;
+  }
+
+  /** Whether the response's end shows without a close: a length, chunks, or no body at all. */
+  private boolean framed(HttpResponse r) {
+    int code = r.status().code();
+    return HttpUtil.isContentLengthSet(r)
+        || HttpUtil.isTransferEncodingChunked(r)
+        || code == 204
+        || code == 304
+        || HttpMethod.HEAD.equals(request.method());
   }
 
   @Override

@@ -3,7 +3,6 @@ package org.lbctl.core.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
@@ -79,7 +78,7 @@ final class HttpTunnel {
     // Bytes are counted by each side's ByteCounter already.
     ChannelPipeline sp = server.pipeline();
     sp.replace(serverSide, "relay", new RelayHandler(client, n -> {}, idle, description));
-    sp.remove(HttpClientCodec.class);
+    sp.remove(org.lbctl.core.http.ServerCodec.class);
     ChannelPipeline cp = client.pipeline();
     cp.replace(proxy, "relay", new RelayHandler(server, n -> {}, idle, description));
     for (String name : CLIENT_HTTP) {

@@ -4,14 +4,12 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.balancer.RealServerState;
-import org.lbctl.core.http.HttpLimits;
+import org.lbctl.core.http.ServerCodec;
 import org.lbctl.core.service.VirtualServiceRuntime;
 
 /**
@@ -181,24 +179,9 @@ final class UpstreamLink {
     }
     created
         .pipeline()
-        .addLast(responseCodec())
+        .addLast(ServerCodec.create())
         .addLast("server", new ServerResponseRelay(created, target));
     events.connected(exchange, backend);
-  }
-
-  /**
-   * The server side's codec, with the response limits requests have (Netty's defaults, 4 KiB for
-   * the status line and 8 KiB of headers, turn a web application's large cookies or security
-   * headers into 502s).
-   */
-  private static HttpClientCodec responseCodec() {
-    return new HttpClientCodec(
-        new HttpDecoderConfig()
-            .setMaxInitialLineLength(HttpLimits.DEFAULT.maxRequestLine())
-            .setMaxHeaderSize(HttpLimits.DEFAULT.maxHeaderBytes())
-            .setMaxChunkSize(65536),
-        false,
-        false);
   }
 
   /**

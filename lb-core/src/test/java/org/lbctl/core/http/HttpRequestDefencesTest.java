@@ -245,4 +245,57 @@ class HttpRequestDefencesTest {
     send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n");
     assertThat(passed).containsExactly("POST /");
   }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "a bare CR between the words of the request line|POST /s<CR>HTTP/1.1<CRLF>Host: a<CRLF><CRLF>|400",
+        "two spaces in the request line|GET  / HTTP/1.1<CRLF>Host: a<CRLF><CRLF>|400",
+        "junk before the request line|<SOH>GET / HTTP/1.1<CRLF>Host: a<CRLF><CRLF>|400",
+        "a folded header line|GET / HTTP/1.1<CRLF>Host: a<CRLF>X-A: one<CRLF> two<CRLF><CRLF>|400",
+        "a target that is neither a path nor a URI|GET (s HTTP/1.1<CRLF>Host: a<CRLF><CRLF>|400",
+        "an empty element in Transfer-Encoding|POST / HTTP/1.1<CRLF>Host: a<CRLF>Transfer-Encoding: chunked,<CRLF><CRLF>0<CRLF><CRLF>|400",
+        "HTTP/1.2|GET / HTTP/1.2<CRLF>Host: a<CRLF><CRLF>|505",
+      })
+  void whatStrictReadersReadOtherwiseIsRefused(String what, String raw, int status) {
+    send(unescape(raw));
+    assertThat(answer()).startsWith("HTTP/1.1 " + status);
+    assertThat(passed).isEmpty();
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(
+      delimiter = '|',
+      value = {
+        "whitespace before a chunk extension|1 ;a=b<CRLF>x<CRLF>0<CRLF><CRLF>",
+        "whitespace around '='|1;a = b<CRLF>x<CRLF>0<CRLF><CRLF>",
+        "junk after a chunk size|1x<CRLF>x<CRLF>0<CRLF><CRLF>",
+        "a folded trailer line|1<CRLF>x<CRLF>0<CRLF>X-A: one<CRLF> two<CRLF><CRLF>",
+        "a length in the trailers|1<CRLF>x<CRLF>0<CRLF>Content-Length: 5<CRLF><CRLF>",
+        "a bare LF after a chunk size|1<LF>x<CRLF>0<CRLF><CRLF>",
+      })
+  void chunkedBodiesStrictReadersReadOtherwiseNeverEndWell(String what, String body) {
+    send("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + unescape(body));
+    assertThat(events).singleElement().isInstanceOf(HttpRequestDefences.MalformedBody.class);
+    assertThat(rejected).containsExactly(HttpRejection.MALFORMED_BODY);
+  }
+
+  @Test
+  void chunkExtensionsTrailersUpperCaseHexAndLeadingZerosStillPass() {
+    send(
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "000A;name=value;flag;q=\"a;b\"\r\n0123456789\r\n0\r\nX-Sum: 1\r\n\r\n");
+    assertThat(passed).containsExactly("POST /");
+    assertThat(events).isEmpty();
+    assertThat(rejected).isEmpty();
+  }
+
+  /** The test tables' names for the bytes a CSV cannot hold. */
+  private static String unescape(String s) {
+    return s.replace("<CRLF>", "\r\n")
+        .replace("<CR>", "\r")
+        .replace("<LF>", "\n")
+        .replace("<SOH>", "\u0001");
+  }
 }

@@ -119,6 +119,19 @@ class ServerResponseFramingIT {
     }
   }
 
+  @Test
+  void aResponseThatRunsToTheServersCloseEndsTheClientsConnectionToo() throws Exception {
+    serve(Map.of("/close", "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of it"));
+    try (Socket client = new Socket("127.0.0.1", vipPort)) {
+      client.setSoTimeout(5000);
+      send(client, "/close");
+      // The client cannot tell where such a body ends but by the close: it must get one.
+      String all = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+      assertThat(all).startsWith("HTTP/1.1 200").endsWith("\r\n\r\nall of it");
+      assertThat(all.toLowerCase(Locale.ROOT)).contains("connection: close");
+    }
+  }
+
   record Response(int status, String body) {}
 
   private static void send(Socket s, String path) throws IOException {

@@ -70,8 +70,13 @@ public final class ScriptedHttpServer implements AutoCloseable {
       while ((head = readHead(in)) != null) {
         String path = head.split(" ", 3)[1];
         paths.add(path);
-        s.getOutputStream().write(script.apply(path).getBytes(StandardCharsets.ISO_8859_1));
+        String response = script.apply(path);
+        s.getOutputStream().write(response.getBytes(StandardCharsets.ISO_8859_1));
         s.getOutputStream().flush();
+        if (response.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n")) {
+          // A response that says so ends with the connection (its body may run to the close).
+          return;
+        }
       }
     } catch (IOException | RuntimeException gone) {
       // The proxy closed the connection: that is what some tests expect.
