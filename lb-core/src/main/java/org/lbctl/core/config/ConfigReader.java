@@ -55,7 +55,8 @@ final class ConfigReader {
           "alertRecipients",
           "forceHttps",
           "termination",
-          "transparent");
+          "transparent",
+          "maxRequestBody");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections", "reencrypt");
   private static final Set<String> FALLBACK_FIELDS =
@@ -349,7 +350,27 @@ final class ConfigReader {
             texts(node.get("alertRecipients"), TreeReader.join(path, "alertRecipients")),
             in.bool(node, path, "forceHttps", false),
             termination(node.get("termination"), TreeReader.join(path, "termination")),
-            in.bool(node, path, "transparent", false)));
+            in.bool(node, path, "transparent", false),
+            size(node, path, "maxRequestBody")));
+  }
+
+  /** A size in bytes ({@code 100MiB}, {@code 1048576}); 0 when absent. */
+  private long size(JsonNode node, String path, String field) {
+    JsonNode n = node.get(field);
+    if (n == null || n.isNull()) {
+      return 0;
+    }
+    long bytes =
+        n.isIntegralNumber() ? n.asLong() : n.isTextual() ? ByteSizes.parse(n.asText()) : -1;
+    if (bytes < 0) {
+      in.problems()
+          .add(
+              TreeReader.join(path, field),
+              "expected a size such as 100MiB, 512KiB or a number of bytes, got "
+                  + TreeReader.describe(n));
+      return 0;
+    }
+    return bytes;
   }
 
   private String label(JsonNode node, String path) {

@@ -329,6 +329,10 @@ final class ConfigValidator {
     if (vip.forceHttps() && vip.protocol() != Protocol.HTTP) {
       problems.add(path + ".forceHttps", "needs protocol: http");
     }
+    if (vip.maxRequestBody() > 0 && vip.protocol() != Protocol.HTTP) {
+      problems.add(
+          path + ".maxRequestBody", "needs protocol: http (TCP mode does not read bodies)");
+    }
     PersistenceMode persistence = vip.persistence().mode();
     if (persistence == PersistenceMode.HTTP_COOKIE) {
       if (vip.protocol() != Protocol.HTTP) {

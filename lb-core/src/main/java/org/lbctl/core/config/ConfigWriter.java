@@ -119,6 +119,9 @@ public final class ConfigWriter {
       if (v.forceHttps()) {
         n.put("forceHttps", true);
       }
+      if (v.maxRequestBody() > 0) {
+        n.put("maxRequestBody", ByteSizes.format(v.maxRequestBody()));
+      }
       if (v.transparent()) {
         n.put("transparent", true);
       }

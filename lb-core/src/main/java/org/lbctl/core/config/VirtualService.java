@@ -17,6 +17,8 @@ import java.util.Optional;
  * @param termination TLS on a port of its own in front of the HTTP mode; empty for none
  * @param transparent connect to the real servers from the client's own address (IP_TRANSPARENT), so
  *     they see the client; their route back to clients must go through the load balancer
+ * @param maxRequestBody HTTP mode: the largest request body in bytes a client may send (more is
+ *     413); 0 for no limit
  */
 public record VirtualService(
     String label,
@@ -34,7 +36,8 @@ public record VirtualService(
     List<String> alertRecipients,
     boolean forceHttps,
     Optional<Termination> termination,
-    boolean transparent) {
+    boolean transparent,
+    long maxRequestBody) {
 
   public VirtualService {
     requireNonNull(label, "label");
@@ -51,6 +54,9 @@ public record VirtualService(
     realServers = List.copyOf(realServers);
     alertRecipients = List.copyOf(alertRecipients);
     requireNonNull(termination, "termination");
+    if (maxRequestBody < 0) {
+      throw new IllegalArgumentException("maxRequestBody < 0");
+    }
   }
 
   public Optional<RealServer> realServer(String rsLabel) {

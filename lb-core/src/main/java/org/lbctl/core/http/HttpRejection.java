@@ -16,12 +16,16 @@ public enum HttpRejection {
   CONNECTION_NAMES_FRAMING(400),
   /** A transfer coding besides chunked. */
   UNSUPPORTED_CODING(501),
+  /** CONNECT, which HTTP mode does not tunnel. */
+  UNSUPPORTED_METHOD(501),
   /** An HTTP version other than 1.0 and 1.1. */
   UNSUPPORTED_VERSION(505),
   /** No complete request headers within the header timeout. */
   HEADER_TIMEOUT(408),
   /** A chunked request body that cannot be framed. */
   MALFORMED_BODY(400),
+  /** A request body over the virtual service's maxRequestBody. */
+  BODY_TOO_LARGE(413),
   /** More requests sent ahead of their answers than may wait. */
   TOO_MANY_PIPELINED(0),
   /** A response that cannot be framed, before any of it reached the client. */

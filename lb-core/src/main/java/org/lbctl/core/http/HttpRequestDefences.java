@@ -97,6 +97,14 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (ctx.channel().isActive()) {
+      // Added once TLS chose HTTP/1.1: the connection is up, and its first request's clock runs.
+      startHeaderTimer(ctx);
+    }
+  }
+
+  @Override
   public void channelActive(ChannelHandlerContext ctx) {
     startHeaderTimer(ctx);
     ctx.fireChannelActive();
@@ -189,8 +197,8 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
   }
 
   /** Why a request is refused: the counted reason (with its status) and the detail for the log. */
-  record Refusal(HttpRejection why, String reason) {
-    HttpResponseStatus status() {
+  public record Refusal(HttpRejection why, String reason) {
+    public HttpResponseStatus status() {
       return HttpResponseStatus.valueOf(why.status());
     }
   }
@@ -218,6 +226,10 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
           HttpRejection.HEADERS_TOO_LARGE,
           r.headers().size() + " header fields (at most " + limits.maxHeaders() + ")");
     }
+    Optional<Refusal> method = methodAndHandshake(r);
+    if (method.isPresent()) {
+      return method;
+    }
     for (String option : r.headers().getAll(HttpHeaderNames.CONNECTION)) {
       for (String name : option.split(",")) {
         String n = name.strip().toLowerCase(Locale.ROOT);
@@ -244,6 +256,23 @@ public final class HttpRequestDefences extends ChannelInboundHandlerAdapter {
       return refusal(
           HttpRejection.UNSUPPORTED_CODING,
           "Transfer-Encoding '" + String.join(", ", codings) + "': only chunked is decoded");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * What HTTP mode does not carry, in HTTP/1.1 and HTTP/2 alike: CONNECT (a tunnel to elsewhere,
+   * not a request to a real server behind this VIP), and the obsolete hixie-76 WebSocket handshake,
+   * whose two key headers make Netty's decoders read 8 bytes of body a strict reader does not see.
+   */
+  public static Optional<Refusal> methodAndHandshake(HttpRequest r) {
+    if (r.method().equals(io.netty.handler.codec.http.HttpMethod.CONNECT)) {
+      return refusal(HttpRejection.UNSUPPORTED_METHOD, "CONNECT: this is not a forward proxy");
+    }
+    if (r.headers().contains("Sec-WebSocket-Key1") || r.headers().contains("Sec-WebSocket-Key2")) {
+      return refusal(
+          HttpRejection.MALFORMED_REQUEST,
+          "an obsolete WebSocket handshake (Sec-WebSocket-Key1/2)");
     }
     return Optional.empty();
   }

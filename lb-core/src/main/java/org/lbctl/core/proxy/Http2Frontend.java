@@ -54,7 +54,11 @@ final class Http2Frontend {
         .addLast("h2", codec())
         .addLast(
             "h2-guard",
-            new Http2Guard(listener.runtime().label(), counters::countRejected, System::nanoTime))
+            new Http2Guard(
+                listener.runtime().label(),
+                counters::countRejected,
+                System::nanoTime,
+                listener.runtime().config().timeouts().client()))
         .addLast(
             "h2-streams",
             new Http2MultiplexHandler(
@@ -66,7 +70,10 @@ final class Http2Frontend {
                     ch.config().setAutoRead(false);
                     ch.pipeline()
                         .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true, true))
-                        .addLast("h2-request", new Http2StreamRequests())
+                        .addLast(
+                            "h2-request",
+                            new Http2StreamRequests(
+                                listener.runtime().label(), counters::countRejected))
                         .addLast(
                             "proxy", new HttpProxyHandler(listener, settings, true, reencryption));
                   }
@@ -83,6 +90,8 @@ final class Http2Frontend {
                 .maxHeaderListSize(headerList))
         .validateHeaders(true)
         .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
+        // A GOAWAY for a flood or an idle connection ends it at once, not after its streams.
+        .gracefulShutdownTimeoutMillis(0)
         .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
         .decoderEnforceMaxConsecutiveEmptyDataFrames(2)
         .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)

@@ -1,15 +1,19 @@
 package org.lbctl.core.proxy;
 
+import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameStreamException;
 import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.codec.http2.Http2StreamFrame;
+import io.netty.handler.codec.http2.Http2WindowUpdateFrame;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.lbctl.core.audit.LogText;
@@ -22,9 +26,11 @@ import org.slf4j.LoggerFactory;
  * frames than a client needs (each costs an answer: CVE-2019-9512 and -9515) end the connection
  * with GOAWAY ENHANCE_YOUR_CALM; the connection errors the codec itself detects (rapid reset,
  * CONTINUATION floods, header lists over the limit, broken frames) are counted and logged here; and
- * a connection on which nothing moved for the client timeout is closed.
+ * a connection on which no stream moved (HEADERS, DATA or a reset, either way) for the client
+ * timeout is closed: PINGs and window updates keep nothing open, so streams that hold real-server
+ * connections cannot be kept waiting by them.
  */
-final class Http2Guard extends ChannelInboundHandlerAdapter {
+final class Http2Guard extends ChannelDuplexHandler {
   private static final Logger log = LoggerFactory.getLogger(Http2Guard.class);
   private static final Throttle THROTTLE = new Throttle(1000);
 
@@ -36,16 +42,70 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
   private final String vip;
   private final Consumer<HttpRejection> counted;
   private final LongSupplier nanos;
+  private final long idleNanos;
+  private long lastActivity;
+  private ScheduledFuture<?> idleCheck;
   private long windowStart;
   private int inWindow;
   // GOAWAY is on its way: what the client sends meanwhile is dropped, and counted no more.
   private boolean refused;
 
-  Http2Guard(String vip, Consumer<HttpRejection> counted, LongSupplier nanos) {
+  /**
+   * @param idle the client timeout: how long no stream may move before the connection is closed
+   */
+  Http2Guard(
+      String vip, Consumer<HttpRejection> counted, LongSupplier nanos, java.time.Duration idle) {
     this.vip = vip;
     this.counted = counted;
     this.nanos = nanos;
     this.windowStart = nanos.getAsLong();
+    this.idleNanos = idle.toNanos();
+    this.lastActivity = windowStart;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    scheduleIdleCheck(ctx, idleNanos);
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (idleCheck != null) {
+      idleCheck.cancel(false);
+    }
+  }
+
+  private void scheduleIdleCheck(ChannelHandlerContext ctx, long delay) {
+    idleCheck = ctx.executor().schedule(() -> idleCheck(ctx), delay, TimeUnit.NANOSECONDS);
+  }
+
+  private void idleCheck(ChannelHandlerContext ctx) {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    long idle = nanos.getAsLong() - lastActivity;
+    if (idle >= idleNanos) {
+      log.debug(
+          "vip {}: HTTP/2 client {}: no stream moved for {} ms; closing",
+          vip,
+          ctx.channel().remoteAddress(),
+          idleNanos / 1_000_000);
+      ctx.close();
+      return;
+    }
+    scheduleIdleCheck(ctx, idleNanos - idle);
+  }
+
+  private static boolean streamActivity(Object msg) {
+    return msg instanceof Http2StreamFrame && !(msg instanceof Http2WindowUpdateFrame);
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (streamActivity(msg)) {
+      lastActivity = nanos.getAsLong();
+    }
+    ctx.write(msg, promise);
   }
 
   @Override
@@ -53,6 +113,9 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
     if (refused) {
       ReferenceCountUtil.release(msg);
       return;
+    }
+    if (streamActivity(msg)) {
+      lastActivity = nanos.getAsLong();
     }
     boolean control =
         (msg instanceof Http2PingFrame p && !p.ack()) || msg instanceof Http2SettingsFrame;
@@ -121,15 +184,5 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
     }
     log.debug("vip {}: HTTP/2 client {}: {}", vip, ctx.channel().remoteAddress(), cause.toString());
     ctx.close();
-  }
-
-  @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      // Nothing moved either way, on any stream, for the client timeout.
-      ctx.close();
-      return;
-    }
-    ctx.fireUserEventTriggered(evt);
   }
 }

@@ -92,6 +92,8 @@ final class HttpPipelines {
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
       if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        // Http2Guard times the connection by its streams: PINGs must not keep it open.
+        ctx.pipeline().remove("idle");
         Http2Frontend.install(ctx.pipeline(), listener, settings, reencryption);
         // The connection reads on its own: each stream's window holds back what it carries.
         ctx.channel().config().setAutoRead(true);

@@ -74,6 +74,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
   // What the client sent as X-Forwarded-For: a request sent twice gets our address added once.
   private String forwardedFor;
   private final Set<RealServerState> tried = new HashSet<>();
+  // The request body's bytes so far, held to the virtual service's maxRequestBody.
+  private long bodyBytes;
   // Counts exchanges: a connect that completes for one that is over has no one to serve.
   private long exchange;
   // The last answer is on its way and the connection closes after it: nothing more is said.
@@ -152,10 +154,22 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
   }
 
   private void body(ChannelHandlerContext ctx, HttpContent c) {
+    if (closing) {
+      // The last answer is on its way: what the client still sends is dropped.
+      ReferenceCountUtil.release(c);
+      return;
+    }
     if (request == null) {
       // The rest of a request already answered (the server did not wait for the body).
       ReferenceCountUtil.release(c);
       ctx.read();
+      return;
+    }
+    bodyBytes += c.content().readableBytes();
+    long max = vip.config().maxRequestBody();
+    if (max > 0 && bodyBytes > max) {
+      ReferenceCountUtil.release(c);
+      refuseBody(HttpRejection.BODY_TOO_LARGE, "request body over " + max + " bytes");
       return;
     }
     if (!forwarded) {
@@ -188,6 +202,13 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
     bodiless = !HttpUtil.isTransferEncodingChunked(r) && HttpUtil.getContentLength(r, 0) == 0;
     forwardedFor = r.headers().get("X-Forwarded-For");
     clientKeepAlive = HttpUtil.isKeepAlive(r);
+    bodyBytes = 0;
+    long max = vip.config().maxRequestBody();
+    if (max > 0 && HttpUtil.getContentLength(r, -1L) > max) {
+      // Said up front: refused before any of it is read or sent.
+      refuseBody(HttpRejection.BODY_TOO_LARGE, "a declared body over " + max + " bytes");
+      return;
+    }
     if (vip.config().forceHttps()) {
       // Epic's port-80 VIPs: the same host and target, on https.
       Optional<String> location =
@@ -251,7 +272,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public boolean waiting(long forExchange) {
-    return forExchange == exchange && request != null;
+    return forExchange == exchange && request != null && !closing;
   }
 
   @Override
@@ -362,8 +383,23 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
    * 400 unless its response has started, and its connection ends either way.
    */
   private void malformedBody(String reason) {
+    refuseBody(HttpRejection.MALFORMED_BODY, reason);
+  }
+
+  /**
+   * The request's body may not reach the real server whole (it cannot be framed, or it is too
+   * large): a server connection that carries part of it is aborted (the last chunk never goes out);
+   * the client gets the refusal's status unless its response has started, and its connection ends
+   * either way.
+   */
+  private void refuseBody(HttpRejection why, String reason) {
     if (closing) {
       return;
+    }
+    if (why != HttpRejection.MALFORMED_BODY) {
+      // The defences counted and logged a malformed body; this handler refuses the rest itself.
+      vip.counters().countRejected(why);
+      log.info("vip {}: {} from {}: {}", vip.label(), why.status(), clientIp, reason);
     }
     if (request == null) {
       // Answered already; what it sends now cannot be read. What is written goes out first.
@@ -377,7 +413,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
       closeAfterWrites();
       return;
     }
-    answer(HttpResponseStatus.BAD_REQUEST, reason, false);
+    answer(HttpResponseStatus.valueOf(why.status()), reason, false);
   }
 
   private void closeAfterWrites() {
@@ -509,7 +545,10 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
       // news to this exchange, which ended well.
       link.drop();
     }
-    if (!clientKeepAlive) {
+    if (!clientKeepAlive
+        || (!requestSent && !(client.channel() instanceof io.netty.channel.socket.DuplexChannel))) {
+      // Not kept alive; or an HTTP/2 stream answered before its request ended, whose rest is
+      // reset (closing the stream) rather than read and dropped.
       closing = true;
       written.addListener(ChannelFutureListener.CLOSE);
       return;

@@ -46,6 +46,17 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aBodyLimitReadsInBytesAndIsWrittenInTheLargestExactUnit() throws Exception {
+    ReplicatedConfig config =
+        ConfigLoader.parse(
+            "virtualServices: [{label: v, address: 10.0.0.1, ports: [80], protocol: http,"
+                + " maxRequestBody: 100MiB, realServers: [{label: a, address: 10.0.0.2, port: 80}]}]");
+    assertThat(config.virtualServices().get(0).maxRequestBody()).isEqualTo(100L << 20);
+    assertThat(ConfigWriter.toYaml(config)).contains("maxRequestBody: 100MiB");
+    assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
+  }
+
+  @Test
   void writtenConfigurationReadsBackEqual() throws Exception {
     ReplicatedConfig config = ConfigLoader.parse(MULTI_PORT);
 
@@ -575,6 +586,14 @@ class ConfigLoaderTest {
     cases.put(
         "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], forceHttps: true}]",
         "virtualServices[0].forceHttps: needs protocol: http");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], protocol: http,"
+            + " maxRequestBody: lots}]",
+        "virtualServices[0].maxRequestBody: expected a size such as 100MiB, 512KiB or a number of"
+            + " bytes, got text 'lots'");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], maxRequestBody: 1MiB}]",
+        "virtualServices[0].maxRequestBody: needs protocol: http (TCP mode does not read bodies)");
     cases.put(
         "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], protocol: http,"
             + " persistence: {mode: http-cookie, cookie: 'a b'}}]",

@@ -257,6 +257,8 @@ class HttpRequestDefencesTest {
         "a target that is neither a path nor a URI|GET (s HTTP/1.1<CRLF>Host: a<CRLF><CRLF>|400",
         "an empty element in Transfer-Encoding|POST / HTTP/1.1<CRLF>Host: a<CRLF>Transfer-Encoding: chunked,<CRLF><CRLF>0<CRLF><CRLF>|400",
         "HTTP/1.2|GET / HTTP/1.2<CRLF>Host: a<CRLF><CRLF>|505",
+        "the hixie-76 WebSocket handshake, 8 bytes of body to Netty|GET / HTTP/1.1<CRLF>Host: a<CRLF>Sec-WebSocket-Key1: 1<CRLF>Sec-WebSocket-Key2: 2<CRLF><CRLF>12345678|400",
+        "CONNECT|CONNECT db.example:5432 HTTP/1.1<CRLF>Host: db.example:5432<CRLF><CRLF>|501",
       })
   void whatStrictReadersReadOtherwiseIsRefused(String what, String raw, int status) {
     send(unescape(raw));

@@ -150,17 +150,7 @@ class HttpRequestFramingIT {
     recorder = new RecordingServer();
     vip(recorder.port());
     // A good first chunk, on its way to the server before the bad part comes.
-    String answer =
-        exchange(
-            CHUNKED_HEAD + "5\r\nhello\r\n",
-            () ->
-                await()
-                    .atMost(Duration.ofSeconds(5))
-                    .until(
-                        () ->
-                            recorder.connections().stream()
-                                .anyMatch(c -> c.bytes().contains("hello"))),
-            rest);
+    String answer = exchange(CHUNKED_HEAD + "5\r\nhello\r\n", () -> serverGot("hello"), rest);
     assertThat(answer).as(what).startsWith("HTTP/1.1 400 Bad Request");
     assertThat(
             engine
@@ -171,19 +161,7 @@ class HttpRequestFramingIT {
                 .get(org.lbctl.core.http.HttpRejection.MALFORMED_BODY))
         .isEqualTo(1);
     assertThat(answer.toLowerCase(java.util.Locale.ROOT)).contains("connection: close");
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .untilAsserted(
-            () ->
-                assertThat(recorder.connections())
-                    .as(what)
-                    .allSatisfy(
-                        c -> {
-                          assertThat(c.ended()).as("the server's connection is closed").isTrue();
-                          assertThat(c.bytes())
-                              .as("never the last chunk")
-                              .doesNotContain("0\r\n\r\n");
-                        }));
+    serverNeverGotItWhole();
   }
 
   @Test
@@ -192,16 +170,7 @@ class HttpRequestFramingIT {
     vip(recorder.port());
     String answer = exchange(CHUNKED_HEAD + "5\r\nhello\r\nzz\r\n", () -> {}, "");
     assertThat(answer).startsWith("HTTP/1.1 400 Bad Request");
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .untilAsserted(
-            () ->
-                assertThat(recorder.connections())
-                    .allSatisfy(
-                        c -> {
-                          assertThat(c.ended()).isTrue();
-                          assertThat(c.bytes()).doesNotContain("0\r\n\r\n");
-                        }));
+    serverNeverGotItWhole();
   }
 
   static Stream<Arguments> wellFormedBodies() {
@@ -336,5 +305,95 @@ class HttpRequestFramingIT {
             () -> {},
             "");
     assertThat(answer).startsWith("HTTP/1.1 400 Bad Request");
+  }
+
+  private void vipWithBodyLimit(int serverPort) throws Exception {
+    engine.apply(
+        Configs.yaml(
+            """
+            virtualServices:
+              - label: portal
+                address: 127.0.0.1
+                ports: [%d]
+                protocol: http
+                maxRequestBody: 1KiB
+                realServers:
+                  - {label: rs1, address: 127.0.0.1, port: %d}
+            """
+                .formatted(vipPort, serverPort)));
+  }
+
+  private long tooLarge() {
+    return engine
+        .services()
+        .get("portal")
+        .counters()
+        .rejected()
+        .getOrDefault(org.lbctl.core.http.HttpRejection.BODY_TOO_LARGE, 0L);
+  }
+
+  @Test
+  void aDeclaredBodyOverTheLimitGets413AndNothingReachesTheServer() throws Exception {
+    recorder = new RecordingServer();
+    vipWithBodyLimit(recorder.port());
+    String answer =
+        exchange(
+            "POST /up HTTP/1.1\r\nHost: a\r\nContent-Length: 1025\r\n\r\n" + "x".repeat(1025),
+            () -> {},
+            "");
+    assertThat(answer).startsWith("HTTP/1.1 413 Request Entity Too Large");
+    assertThat(recorder.connections()).isEmpty();
+    assertThat(tooLarge()).isEqualTo(1);
+  }
+
+  @Test
+  void aChunkedBodyThatGrowsOverTheLimitGets413AndTheServerNeverGetsItWhole() throws Exception {
+    recorder = new RecordingServer();
+    vipWithBodyLimit(recorder.port());
+    String answer =
+        exchange(
+            CHUNKED_HEAD + "400\r\n" + "x".repeat(1024) + "\r\n",
+            () -> serverGot("xxxxxxxx"),
+            "1\r\ny\r\n0\r\n\r\n");
+    assertThat(answer).startsWith("HTTP/1.1 413 Request Entity Too Large");
+    assertThat(tooLarge()).isEqualTo(1);
+    serverNeverGotItWhole();
+  }
+
+  @Test
+  void aBodyAtTheLimitGoesThrough() throws Exception {
+    vipWithBodyLimit(echoServer());
+    String body = "z".repeat(1024);
+    String answer =
+        exchange(
+            "POST /up HTTP/1.1\r\nHost: a\r\nConnection: close\r\nContent-Length: 1024\r\n\r\n"
+                + body,
+            () -> {},
+            "");
+    assertThat(answer).startsWith("HTTP/1.1 200").contains("/up 1024 " + sha256(body));
+    assertThat(tooLarge()).isZero();
+  }
+
+  /** Every connection the server had is closed, and none carried a body's last chunk. */
+  private void serverNeverGotItWhole() {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(recorder.connections())
+                    .allSatisfy(
+                        c -> {
+                          assertThat(c.ended()).as("the server's connection is closed").isTrue();
+                          assertThat(c.bytes())
+                              .as("never the last chunk")
+                              .doesNotContain("0\r\n\r\n");
+                        }));
+  }
+
+  /** Waits until part of the request, {@code bytes}, is with the server. */
+  private void serverGot(String bytes) {
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> recorder.connections().stream().anyMatch(c -> c.bytes().contains(bytes)));
   }
 }

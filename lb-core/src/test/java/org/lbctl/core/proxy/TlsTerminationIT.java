@@ -382,6 +382,29 @@ class TlsTerminationIT {
         port);
   }
 
+  /**
+   * The slowloris defence holds over TLS as in plain HTTP, for a connection's first request too.
+   */
+  @Test
+  void aClientThatSendsItsHeadersTooSlowlyOverTlsGets408() throws Exception {
+    engine.apply(config("server", "", "timeouts: {httpRequest: 1s}"));
+    try (SSLSocket slow = jdkClient()) {
+      slow.setSoTimeout(5000);
+      OutputStream out = slow.getOutputStream();
+      out.write("GET / HTTP/1.1\r\nHost: ccw\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      long start = System.nanoTime();
+      String status =
+          new BufferedReader(
+                  new InputStreamReader(slow.getInputStream(), StandardCharsets.US_ASCII))
+              .readLine();
+      assertThat(status).isEqualTo("HTTP/1.1 408 Request Timeout");
+      // At the header timeout (1 s), not at some later one.
+      assertThat(System.nanoTime() - start)
+          .isLessThan(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(2500));
+    }
+  }
+
   private SSLSocket jdkClient() throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
