@@ -56,7 +56,8 @@ final class ConfigReader {
           "forceHttps",
           "termination",
           "transparent",
-          "maxRequestBody");
+          "maxRequestBody",
+          "trailers");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections", "reencrypt");
   private static final Set<String> FALLBACK_FIELDS =
@@ -351,7 +352,8 @@ final class ConfigReader {
             in.bool(node, path, "forceHttps", false),
             termination(node.get("termination"), TreeReader.join(path, "termination")),
             in.bool(node, path, "transparent", false),
-            size(node, path, "maxRequestBody")));
+            size(node, path, "maxRequestBody"),
+            in.choice(node, path, "trailers", Trailers.class, Trailers.FORWARD)));
   }
 
   /** A size in bytes ({@code 100MiB}, {@code 1048576}); 0 when absent. */

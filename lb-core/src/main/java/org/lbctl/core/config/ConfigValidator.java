@@ -329,6 +329,9 @@ final class ConfigValidator {
     if (vip.forceHttps() && vip.protocol() != Protocol.HTTP) {
       problems.add(path + ".forceHttps", "needs protocol: http");
     }
+    if (vip.trailers() != Trailers.FORWARD && vip.protocol() != Protocol.HTTP) {
+      problems.add(path + ".trailers", "needs protocol: http (TCP mode does not read bodies)");
+    }
     if (vip.maxRequestBody() > 0 && vip.protocol() != Protocol.HTTP) {
       problems.add(
           path + ".maxRequestBody", "needs protocol: http (TCP mode does not read bodies)");

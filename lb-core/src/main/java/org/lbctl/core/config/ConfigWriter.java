@@ -119,6 +119,9 @@ public final class ConfigWriter {
       if (v.forceHttps()) {
         n.put("forceHttps", true);
       }
+      if (v.trailers() != Trailers.FORWARD) {
+        n.put("trailers", v.trailers().configName());
+      }
       if (v.maxRequestBody() > 0) {
         n.put("maxRequestBody", ByteSizes.format(v.maxRequestBody()));
       }

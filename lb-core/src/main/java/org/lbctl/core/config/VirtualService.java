@@ -19,6 +19,7 @@ import java.util.Optional;
  *     they see the client; their route back to clients must go through the load balancer
  * @param maxRequestBody HTTP mode: the largest request body in bytes a client may send (more is
  *     413); 0 for no limit
+ * @param trailers HTTP mode: whether trailer sections are passed on or dropped
  */
 public record VirtualService(
     String label,
@@ -37,7 +38,8 @@ public record VirtualService(
     boolean forceHttps,
     Optional<Termination> termination,
     boolean transparent,
-    long maxRequestBody) {
+    long maxRequestBody,
+    Trailers trailers) {
 
   public VirtualService {
     requireNonNull(label, "label");
@@ -54,6 +56,7 @@ public record VirtualService(
     realServers = List.copyOf(realServers);
     alertRecipients = List.copyOf(alertRecipients);
     requireNonNull(termination, "termination");
+    requireNonNull(trailers, "trailers");
     if (maxRequestBody < 0) {
       throw new IllegalArgumentException("maxRequestBody < 0");
     }

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -30,6 +31,7 @@ import java.util.Set;
 import java.util.function.BiFunction;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.balancer.RealServerState;
+import org.lbctl.core.config.Trailers;
 import org.lbctl.core.http.HttpRejection;
 import org.lbctl.core.http.HttpRequestDefences;
 import org.lbctl.core.http.LingeringClose;
@@ -172,6 +174,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
       refuseBody(HttpRejection.BODY_TOO_LARGE, "request body over " + max + " bytes");
       return;
     }
+    c = withTrailersAsConfigured(c);
     if (!forwarded) {
       early.add(c);
       return;
@@ -187,6 +190,17 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
     if (!(c instanceof LastHttpContent)) {
       readClientWhenServerWritable();
     }
+  }
+
+  /** The body's end without its trailers, when the virtual service drops them. */
+  private HttpContent withTrailersAsConfigured(HttpContent c) {
+    if (c instanceof LastHttpContent last
+        && !(c instanceof io.netty.handler.codec.http.HttpMessage)
+        && !last.trailingHeaders().isEmpty()
+        && vip.config().trailers() == Trailers.DROP) {
+      return new DefaultLastHttpContent(last.content());
+    }
+    return c;
   }
 
   private void begin(HttpRequest r) {
@@ -534,7 +548,8 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
     // Known before the end is written: an HTTP/2 stream may close as it goes, parking the link.
     boolean clean = serverKeepAlive && requestSent && !switching;
     link.idle(clean);
-    ChannelFuture written = client.writeAndFlush(last);
+    ChannelFuture written =
+        client.writeAndFlush(last instanceof HttpContent c ? withTrailersAsConfigured(c) : last);
     if (switching) {
       tunnel(relay);
       return;

@@ -592,6 +592,12 @@ class ConfigLoaderTest {
         "virtualServices[0].maxRequestBody: expected a size such as 100MiB, 512KiB or a number of"
             + " bytes, got text 'lots'");
     cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], trailers: keep}]",
+        "virtualServices[0].trailers: 'keep' (expected one of: forward, drop)");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], trailers: drop}]",
+        "virtualServices[0].trailers: needs protocol: http (TCP mode does not read bodies)");
+    cases.put(
         "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], maxRequestBody: 1MiB}]",
         "virtualServices[0].maxRequestBody: needs protocol: http (TCP mode does not read bodies)");
     cases.put(

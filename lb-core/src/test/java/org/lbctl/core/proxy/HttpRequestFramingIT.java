@@ -396,4 +396,43 @@ class HttpRequestFramingIT {
         .atMost(Duration.ofSeconds(5))
         .until(() -> recorder.connections().stream().anyMatch(c -> c.bytes().contains(bytes)));
   }
+
+  @Test
+  void trailersGoOnOrAreDroppedAsTheVirtualServiceSays() throws Exception {
+    String request = CHUNKED_HEAD + "5\r\nhello\r\n0\r\nX-Checksum: 1234\r\n\r\n";
+    recorder = new RecordingServer();
+    vip(recorder.port());
+    sendUntilServerGot(request, "\r\n0\r\n");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> recorder.connections().stream().anyMatch(c -> c.bytes().endsWith("\r\n\r\n")));
+    assertThat(recorder.connections()).anyMatch(c -> c.bytes().contains("X-Checksum: 1234"));
+    recorder.close();
+
+    recorder = new RecordingServer();
+    engine.apply(
+        Configs.yaml(
+            """
+            virtualServices:
+              - label: portal
+                address: 127.0.0.1
+                ports: [%d]
+                protocol: http
+                trailers: drop
+                realServers:
+                  - {label: rs1, address: 127.0.0.1, port: %d}
+            """
+                .formatted(vipPort, recorder.port())));
+    sendUntilServerGot(request, "hello\r\n0\r\n\r\n");
+    assertThat(recorder.connections()).noneMatch(c -> c.bytes().contains("X-Checksum"));
+  }
+
+  /** Sends {@code request} and waits until the server has {@code bytes}; nothing is answered. */
+  private void sendUntilServerGot(String request, String bytes) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", vipPort)) {
+      s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      serverGot(bytes);
+    }
+  }
 }
