@@ -12,12 +12,10 @@ import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -312,14 +310,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
   private void forwardRequest() {
     Channel server = link.channel();
     link.idle(false);
-    HttpHeaders h = request.headers();
-    HopByHop.drop(h);
-    if (upgrade != null) {
-      HttpTunnel.keepUpgrade(h, upgrade);
-    }
-    h.set("X-Forwarded-For", forwardedFor == null ? clientIp : forwardedFor + ", " + clientIp);
-    h.set("X-Forwarded-Proto", tls ? "https" : "http");
-    request.setProtocolVersion(HttpVersion.HTTP_1_1);
+    MessageRewrites.request(request, forwardedFor, clientIp, tls, upgrade);
     server.write(request);
     forwarded = true;
     boolean complete = false;
@@ -511,9 +502,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
       }
       responseStarted = true;
       switching = true;
-      String protocol = h.get(HttpHeaderNames.UPGRADE, upgrade);
-      HopByHop.drop(h);
-      HttpTunnel.keepUpgrade(h, protocol);
+      MessageRewrites.switching(r, upgrade);
       return true;
     }
     responseStarted = true;
@@ -521,7 +510,7 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
     if (insertCookieFor != null) {
       h.add(HttpHeaderNames.SET_COOKIE, vip.cookie().orElseThrow().setCookie(insertCookieFor, tls));
     }
-    if (!framed(r)) {
+    if (!MessageRewrites.framed(r, request.method())) {
       // Its body runs to the server's close, and the client can only tell its end the same way.
       untilClose = link.channel();
       clientKeepAlive = false;
@@ -530,16 +519,6 @@ final class HttpProxyHandler extends ChannelInboundHandlerAdapter
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return true;
-  }
-
-  /** Whether the response's end shows without a close: a length, chunks, or no body at all. */
-  private boolean framed(HttpResponse r) {
-    int code = r.status().code();
-    return HttpUtil.isContentLengthSet(r)
-        || HttpUtil.isTransferEncodingChunked(r)
-        || code == 204
-        || code == 304
-        || HttpMethod.HEAD.equals(request.method());
   }
 
   @Override

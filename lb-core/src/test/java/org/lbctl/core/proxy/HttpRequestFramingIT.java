@@ -308,6 +308,11 @@ class HttpRequestFramingIT {
   }
 
   private void vipWithBodyLimit(int serverPort) throws Exception {
+    vipWith("maxRequestBody: 1KiB", serverPort);
+  }
+
+  /** The one-server HTTP VIP with one more line of its settings. */
+  private void vipWith(String setting, int serverPort) throws Exception {
     engine.apply(
         Configs.yaml(
             """
@@ -316,11 +321,11 @@ class HttpRequestFramingIT {
                 address: 127.0.0.1
                 ports: [%d]
                 protocol: http
-                maxRequestBody: 1KiB
+                %s
                 realServers:
                   - {label: rs1, address: 127.0.0.1, port: %d}
             """
-                .formatted(vipPort, serverPort)));
+                .formatted(vipPort, setting, serverPort)));
   }
 
   private long tooLarge() {
@@ -410,19 +415,7 @@ class HttpRequestFramingIT {
     recorder.close();
 
     recorder = new RecordingServer();
-    engine.apply(
-        Configs.yaml(
-            """
-            virtualServices:
-              - label: portal
-                address: 127.0.0.1
-                ports: [%d]
-                protocol: http
-                trailers: drop
-                realServers:
-                  - {label: rs1, address: 127.0.0.1, port: %d}
-            """
-                .formatted(vipPort, recorder.port())));
+    vipWith("trailers: drop", recorder.port());
     sendUntilServerGot(request, "hello\r\n0\r\n\r\n");
     assertThat(recorder.connections()).noneMatch(c -> c.bytes().contains("X-Checksum"));
   }
