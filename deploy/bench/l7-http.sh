@@ -5,6 +5,7 @@
 #     carries an inserted cookie on both);
 #   - TLS handshakes/s: every request a new TLS connection (Connection: close) to the same
 #     ECDSA P-256 certificate on both;
+#   - the HTTP requests' 99th percentile latency (wrk --latency), next to requests/s;
 #   - HTTP/2 over TLS requests/s (h2load, 4 connections x 20 concurrent streams; both proxies
 #     speak HTTP/1.1 to the servers and insert the cookie).
 # Last line: ratio_http_rps_vs_haproxy=X ratio_tls_hs_vs_haproxy=Y ratio_h2_rps_vs_haproxy=Z
@@ -95,6 +96,14 @@ curl -si "http://$L_HTTP/" | grep -qi '^set-cookie: LBCTL_SERVER=' || { echo "be
 curl -si "http://$H_HTTP/" | grep -qi '^set-cookie: LBCTL_SERVER=' || { echo "bench: haproxy inserts no cookie" >&2; exit 1; }
 
 rps_of() { wrk -t1 -c"$conns" -d"${secs}s" "$@" | awk '/Requests\/sec/ {print $2}'; }
+# Requests/s and the 99th percentile latency in ms, from one wrk run.
+rps_p99_of() {
+  wrk -t1 -c"$conns" -d"${secs}s" --latency "$@" | awk '
+    /Requests\/sec/ {rps = $2}
+    $1 == "99%" {v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v)
+                 p99 = (u == "us") ? v / 1000 : (u == "s") ? v * 1000 : v}
+    END {print rps, p99}'
+}
 h2_rps_of() { h2load -D "$1" -c 4 -m 20 "$2" | awk '/^finished in/ {print $4}'; }
 
 declare -A http=([direct]="http://$N1/" [haproxy]="http://$H_HTTP/" [lbctl]="http://$L_HTTP/")
@@ -110,16 +119,22 @@ for name in haproxy lbctl; do
 done
 curl -sk --http2 -o /dev/null -w '%{http_version}' "${tls[lbctl]}" | grep -qx 2 || { echo "bench: lbctl speaks no h2" >&2; exit 1; }
 curl -sk --http2 -o /dev/null -w '%{http_version}' "${tls[haproxy]}" | grep -qx 2 || { echo "bench: haproxy speaks no h2" >&2; exit 1; }
-declare -A rps hs h2
+declare -A rps p99 hs h2
 for r in $(seq "$rounds"); do
-  for name in direct haproxy lbctl; do rps[$name]+="$(rps_of "${http[$name]}") "; done
+  for name in direct haproxy lbctl; do
+    read -r one_rps one_p99 < <(rps_p99_of "${http[$name]}")
+    rps[$name]+="$one_rps "
+    p99[$name]+="$one_p99 "
+  done
   for name in haproxy lbctl; do hs[$name]+="$(rps_of -H "Connection: close" "${tls[$name]}") "; done
   for name in haproxy lbctl; do h2[$name]+="$(h2_rps_of "$secs" "${tls[$name]}") "; done
 done
-declare -A m_rps m_hs m_h2
+declare -A m_rps m_p99 m_hs m_h2
 for name in direct haproxy lbctl; do
   m_rps[$name]="$(median <<<"${rps[$name]}")"
-  printf '%-8s http_rps=%-10s rounds [%s]\n' "$name" "${m_rps[$name]}" "${rps[$name]% }"
+  m_p99[$name]="$(median <<<"${p99[$name]}")"
+  printf '%-8s http_rps=%-10s p99_ms=%-7s rounds [%s] p99 [%s]\n' "$name" "${m_rps[$name]}" \
+    "${m_p99[$name]}" "${rps[$name]% }" "${p99[$name]% }"
 done
 for name in haproxy lbctl; do
   m_hs[$name]="$(median <<<"${hs[$name]}")"
@@ -129,7 +144,9 @@ for name in haproxy lbctl; do
 done
 awk -v lr="${m_rps[lbctl]}" -v hr="${m_rps[haproxy]}" -v dr="${m_rps[direct]}" \
     -v lh="${m_hs[lbctl]}" -v hh="${m_hs[haproxy]}" \
-    -v l2="${m_h2[lbctl]}" -v h2="${m_h2[haproxy]}" 'BEGIN {
+    -v l2="${m_h2[lbctl]}" -v h2="${m_h2[haproxy]}" \
+    -v lp="${m_p99[lbctl]}" -v hp="${m_p99[haproxy]}" 'BEGIN {
   printf "ratio_http_rps_vs_direct=%.2f\n", lr/dr
+  printf "http_p99_ms lbctl=%s haproxy=%s ratio_http_p99_vs_haproxy=%.2f\n", lp, hp, lp/hp
   printf "ratio_http_rps_vs_haproxy=%.2f ratio_tls_hs_vs_haproxy=%.2f ratio_h2_rps_vs_haproxy=%.2f\n", lr/hr, lh/hh, l2/h2
 }'
