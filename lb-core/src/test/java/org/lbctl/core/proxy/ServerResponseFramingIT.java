@@ -132,6 +132,51 @@ class ServerResponseFramingIT {
     }
   }
 
+  @Test
+  void responseTrailersGoOnOrAreDroppedAsTheVirtualServiceSays() throws Exception {
+    String chunked =
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\ntwo\r\n0\r\n"
+            + "X-Checksum: 1234\r\n\r\n";
+    serve(Map.of("/t", chunked));
+    try (Socket client = new Socket("127.0.0.1", vipPort)) {
+      assertThat(rawExchange(client, "/t")).contains("0\r\nX-Checksum: 1234\r\n\r\n");
+    }
+    engine.apply(
+        Configs.yaml(
+            """
+            virtualServices:
+              - label: portal
+                address: 127.0.0.1
+                ports: [%d]
+                protocol: http
+                trailers: drop
+                realServers:
+                  - {label: rs1, address: 127.0.0.1, port: %d}
+            """
+                .formatted(vipPort, server.port())));
+    try (Socket client = new Socket("127.0.0.1", vipPort)) {
+      String dropped = rawExchange(client, "/t");
+      assertThat(dropped).contains("3\r\ntwo\r\n0\r\n\r\n").doesNotContain("X-Checksum");
+    }
+  }
+
+  /** A request and the raw bytes of its chunked response, up to the end of its trailers. */
+  private static String rawExchange(Socket s, String path) throws IOException {
+    s.setSoTimeout(5000);
+    send(s, path);
+    InputStream in = s.getInputStream();
+    StringBuilder all = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0) {
+      all.append((char) b);
+      int zero = all.indexOf("\r\n0\r\n");
+      if (zero >= 0 && all.indexOf("\r\n\r\n", zero + 2) >= 0) {
+        break;
+      }
+    }
+    return all.toString();
+  }
+
   record Response(int status, String body) {}
 
   private static void send(Socket s, String path) throws IOException {
