@@ -313,19 +313,7 @@ class HttpRequestFramingIT {
 
   /** The one-server HTTP VIP with one more line of its settings. */
   private void vipWith(String setting, int serverPort) throws Exception {
-    engine.apply(
-        Configs.yaml(
-            """
-            virtualServices:
-              - label: portal
-                address: 127.0.0.1
-                ports: [%d]
-                protocol: http
-                %s
-                realServers:
-                  - {label: rs1, address: 127.0.0.1, port: %d}
-            """
-                .formatted(vipPort, setting, serverPort)));
+    engine.apply(Configs.httpVip("portal", vipPort, serverPort, setting));
   }
 
   private long tooLarge() {

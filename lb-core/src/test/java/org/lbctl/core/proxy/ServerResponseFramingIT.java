@@ -141,19 +141,7 @@ class ServerResponseFramingIT {
     try (Socket client = new Socket("127.0.0.1", vipPort)) {
       assertThat(rawExchange(client, "/t")).contains("0\r\nX-Checksum: 1234\r\n\r\n");
     }
-    engine.apply(
-        Configs.yaml(
-            """
-            virtualServices:
-              - label: portal
-                address: 127.0.0.1
-                ports: [%d]
-                protocol: http
-                trailers: drop
-                realServers:
-                  - {label: rs1, address: 127.0.0.1, port: %d}
-            """
-                .formatted(vipPort, server.port())));
+    engine.apply(Configs.httpVip("portal", vipPort, server.port(), "trailers: drop"));
     try (Socket client = new Socket("127.0.0.1", vipPort)) {
       String dropped = rawExchange(client, "/t");
       assertThat(dropped).contains("3\r\ntwo\r\n0\r\n\r\n").doesNotContain("X-Checksum");

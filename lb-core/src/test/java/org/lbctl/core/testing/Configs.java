@@ -10,6 +10,11 @@ public final class Configs {
 
   /** One HTTP-mode virtual service on 127.0.0.1:{@code port} in front of one real server rs1. */
   public static ReplicatedConfig httpVip(String label, int port, int serverPort) {
+    return httpVip(label, port, serverPort, "");
+  }
+
+  /** As {@link #httpVip(String, int, int)}, with one more line of the VIP's settings. */
+  public static ReplicatedConfig httpVip(String label, int port, int serverPort, String setting) {
     return yaml(
         """
         virtualServices:
@@ -17,10 +22,11 @@ public final class Configs {
             address: 127.0.0.1
             ports: [%d]
             protocol: http
+            %s
             realServers:
               - {label: rs1, address: 127.0.0.1, port: %d}
         """
-            .formatted(label, port, serverPort));
+            .formatted(label, port, setting, serverPort));
   }
 
   public static ReplicatedConfig yaml(String text) {
