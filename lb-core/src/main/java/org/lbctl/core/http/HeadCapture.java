@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -106,30 +105,8 @@ final class HeadCapture {
         m.setDecoderResult(
             DecoderResult.failure(new TooLongHttpHeaderException("head over " + max + " bytes")));
       } else {
+        // Everything is judged on the raw bytes: the headers Netty parsed are not looked at again.
         String problem = rules.problem(head, length);
-        if (problem == null
-            && m.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
-            && m.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-          // RFC 9112 §6.3: a sign of smuggling or splitting, whatever the coding.
-          problem = "Transfer-Encoding with Content-Length";
-        }
-        if (problem == null) {
-          for (String value : m.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING)) {
-            for (String coding : value.split(",", -1)) {
-              if (coding.isBlank()) {
-                // "chunked," is chunked to some readers and an error to others (llhttp).
-                problem = "an empty element in Transfer-Encoding";
-              }
-            }
-          }
-        }
-        if (problem == null) {
-          List<String> lengths = m.headers().getAll(HttpHeaderNames.CONTENT_LENGTH);
-          if (lengths.size() > 1 || (lengths.size() == 1 && lengths.get(0).indexOf(',') >= 0)) {
-            // Netty takes the first of several in HTTP/1.0; another reader may take the last.
-            problem = "more than one Content-Length";
-          }
-        }
         if (problem != null) {
           m.setDecoderResult(DecoderResult.failure(new IllegalArgumentException(problem)));
         }

@@ -148,7 +148,13 @@ public final class MessageHead {
       if (named(head, i, end, CONTENT_LENGTH) && (++lengths > 1 || contains(head, i, end, ','))) {
         return "more than one Content-Length";
       }
-      coded |= named(head, i, end, TRANSFER_ENCODING);
+      if (named(head, i, end, TRANSFER_ENCODING)) {
+        coded = true;
+        if (emptyElement(head, i + TRANSFER_ENCODING.length, end)) {
+          // "chunked," is chunked to some readers and an error to others (llhttp).
+          return "an empty element in Transfer-Encoding";
+        }
+      }
       if (end + 1 >= len || head[end] != '\r' || head[end + 1] != '\n') {
         return "a header line that does not end with CRLF";
       }
@@ -204,6 +210,22 @@ public final class MessageHead {
       }
     }
     return true;
+  }
+
+  /** Whether the list {@code b[from..to)} has an element that is empty or only whitespace. */
+  private static boolean emptyElement(byte[] b, int from, int to) {
+    boolean seen = false;
+    for (int k = from; k < to; k++) {
+      if (b[k] == ',') {
+        if (!seen) {
+          return true;
+        }
+        seen = false;
+      } else if (b[k] != ' ' && b[k] != '\t') {
+        seen = true;
+      }
+    }
+    return !seen;
   }
 
   private static boolean contains(byte[] b, int from, int to, char c) {
