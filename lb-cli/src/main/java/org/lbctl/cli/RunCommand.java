@@ -21,6 +21,7 @@ import org.lbctl.core.config.ManagementHttps;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.NodeConfigLoader;
 import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.config.TransportChoice;
 import org.lbctl.core.os.SystemdNotify;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,6 +38,7 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   /** How long a stop that arrives during the start waits for it (then the JVM exits anyway). */
   private static final java.time.Duration START_WAIT = java.time.Duration.ofSeconds(60);
+
 
   @Option(
       names = "--config",
@@ -66,6 +68,14 @@ final class RunCommand implements Callable<Integer> {
       description =
           "Event loop threads of the data plane (default: the node file's, or one per core).")
   Integer ioThreads;
+
+  @Option(
+      names = "--transport",
+      paramLabel = "NAME",
+      description =
+          "Socket transport of the data plane: auto (epoll), epoll, io_uring or nio (default: the"
+              + " node file's, else auto).")
+  String transport;
 
   @Option(
       names = "--https",
@@ -154,11 +164,21 @@ final class RunCommand implements Callable<Integer> {
           spec.commandLine(),
           "--io-threads: " + ioThreads + " (expected: 0 for one per core, or more)");
     }
+    Optional<TransportChoice> transportChoice = Optional.empty();
+    if (transport != null) {
+      transportChoice = TransportChoice.parse(transport);
+      if (transportChoice.isEmpty()) {
+        throw new ParameterException(
+            spec.commandLine(),
+            "--transport: '" + transport + "' (expected one of " + TransportChoice.labels() + ")");
+      }
+    }
     NodeConfig local =
         base.withOverrides(
             Optional.ofNullable(config),
             Optional.ofNullable(socket),
-            ioThreads == null ? OptionalInt.empty() : OptionalInt.of(ioThreads));
+            ioThreads == null ? OptionalInt.empty() : OptionalInt.of(ioThreads),
+            transportChoice);
     if (https != null) {
       return local.withHttps(httpsListener(https));
     }

@@ -551,6 +551,10 @@ class NodeCommandsIT {
     assertThat(lbctl("run", "--demo", "--config", configFile.toString()).exit()).isEqualTo(2);
     assertThat(lbctl("run", "--config", configFile.toString(), "--io-threads", "-1").exit())
         .isEqualTo(2);
+    Run transport = lbctl("run", "--config", configFile.toString(), "--transport", "uring");
+    assertThat(transport.exit()).isEqualTo(2);
+    assertThat(transport.err())
+        .contains("--transport: 'uring' (expected one of auto, epoll, io_uring, nio)");
   }
 
   @Test

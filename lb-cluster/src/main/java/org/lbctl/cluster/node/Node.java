@@ -72,9 +72,9 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private Management management;
   private SelfCheck selfCheck;
 
-  private Node(NodeConfig local) {
+  private Node(NodeConfig local, Transport transport) {
     this.slot = new PairSlot(local);
-    this.engine = new ProxyEngine(Transport.detect(), local.ioThreads(), sticks);
+    this.engine = new ProxyEngine(transport, local.ioThreads(), sticks);
     CheckCommands checkCommands =
         new CheckCommands(List.of(), Optional.of(local.scriptsDirectory()));
     this.health = new HealthChecker(engine.transport(), engine::services, checkCommands);
@@ -121,7 +121,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         local.pair().isPresent()
             ? Optional.of(PairSecret.load(local.pair().get().secretFile()))
             : Optional.empty();
-    Node node = new Node(local);
+    Transport transport;
+    try {
+      transport = Transport.of(local.transport());
+    } catch (IllegalStateException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    Node node = new Node(local, transport);
     try {
       if (local.pair().isPresent()) {
         // A node of a pair serves only once it is active.

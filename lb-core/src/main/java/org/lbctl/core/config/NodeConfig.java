@@ -19,6 +19,7 @@ import java.util.OptionalInt;
  * @param https the HTTPS management listener; empty: none (the Unix socket only)
  * @param snmp the read-only SNMP agent; empty: none
  * @param auditSyslog a syslog server over TLS that receives the audit log too; empty: none
+ * @param transport the data plane's socket transport
  */
 public record NodeConfig(
     Optional<Path> configFile,
@@ -28,7 +29,8 @@ public record NodeConfig(
     Path scriptsDirectory,
     Optional<ManagementHttps> https,
     Optional<SnmpSettings> snmp,
-    Optional<AuditSyslog> auditSyslog) {
+    Optional<AuditSyslog> auditSyslog,
+    TransportChoice transport) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/lbctl/lbctl.sock");
   public static final Path DEFAULT_SCRIPTS = Path.of("/etc/lbctl/scripts");
 
@@ -40,6 +42,7 @@ public record NodeConfig(
     requireNonNull(https, "https");
     requireNonNull(snmp, "snmp");
     requireNonNull(auditSyslog, "auditSyslog");
+    requireNonNull(transport, "transport");
   }
 
   public NodeConfig(
@@ -55,7 +58,8 @@ public record NodeConfig(
         DEFAULT_SCRIPTS,
         Optional.empty(),
         Optional.empty(),
-        Optional.empty());
+        Optional.empty(),
+        TransportChoice.AUTO);
   }
 
   /**
@@ -64,7 +68,10 @@ public record NodeConfig(
    * pair and started a node of a pair alone.
    */
   public NodeConfig withOverrides(
-      Optional<Path> configFile, Optional<Path> managementSocket, OptionalInt ioThreads) {
+      Optional<Path> configFile,
+      Optional<Path> managementSocket,
+      OptionalInt ioThreads,
+      Optional<TransportChoice> transport) {
     return new NodeConfig(
         configFile.isPresent() ? configFile : this.configFile,
         managementSocket.orElse(this.managementSocket),
@@ -73,31 +80,64 @@ public record NodeConfig(
         scriptsDirectory,
         https,
         snmp,
-        auditSyslog);
+        auditSyslog,
+        transport.orElse(this.transport));
   }
 
   /** These settings with another pair (empty: the node runs alone). */
   public NodeConfig withPair(Optional<PairSettings> pair) {
     return new NodeConfig(
-        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp, auditSyslog);
+        configFile,
+        managementSocket,
+        ioThreads,
+        pair,
+        scriptsDirectory,
+        https,
+        snmp,
+        auditSyslog,
+        transport);
   }
 
   /** These settings with another audit syslog server (empty: none). */
   public NodeConfig withAuditSyslog(Optional<AuditSyslog> auditSyslog) {
     return new NodeConfig(
-        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp, auditSyslog);
+        configFile,
+        managementSocket,
+        ioThreads,
+        pair,
+        scriptsDirectory,
+        https,
+        snmp,
+        auditSyslog,
+        transport);
   }
 
   /** These settings with another SNMP agent (empty: none). */
   public NodeConfig withSnmp(Optional<SnmpSettings> snmp) {
     return new NodeConfig(
-        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp, auditSyslog);
+        configFile,
+        managementSocket,
+        ioThreads,
+        pair,
+        scriptsDirectory,
+        https,
+        snmp,
+        auditSyslog,
+        transport);
   }
 
   /** These settings with another HTTPS listener (empty: none). */
   public NodeConfig withHttps(Optional<ManagementHttps> https) {
     return new NodeConfig(
-        configFile, managementSocket, ioThreads, pair, scriptsDirectory, https, snmp, auditSyslog);
+        configFile,
+        managementSocket,
+        ioThreads,
+        pair,
+        scriptsDirectory,
+        https,
+        snmp,
+        auditSyslog,
+        transport);
   }
 
   /** A node that runs alone. */

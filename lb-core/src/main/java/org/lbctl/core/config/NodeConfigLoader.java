@@ -21,6 +21,7 @@ import java.util.Set;
  * configFile: /etc/lbctl/lbctl.yaml        # the replicated configuration this node runs
  * managementSocket: /run/lbctl/lbctl.sock
  * ioThreads: 0                             # 0 = one per core
+ * transport: auto                          # auto (epoll) | epoll | io_uring | nio
  * scriptsDirectory: /etc/lbctl/scripts     # external health check scripts
  * management:                              # the HTTPS listener (REST API, web UI, /metrics)
  *   listen: 10.0.0.5:9443                  # default: the node's own address; "none": socket only
@@ -53,6 +54,7 @@ public final class NodeConfigLoader {
           "configFile",
           "managementSocket",
           "ioThreads",
+          "transport",
           "pair",
           "scriptsDirectory",
           "management",
@@ -85,6 +87,13 @@ public final class NodeConfigLoader {
     String socket =
         in.text(root, "", "managementSocket", NodeConfig.DEFAULT_SOCKET.toString(), false);
     int ioThreads = in.integer(root, "", "ioThreads", 0, 0, 1024);
+    String transportText = in.text(root, "", "transport", TransportChoice.AUTO.label(), false);
+    Optional<TransportChoice> transport = TransportChoice.parse(transportText);
+    if (transport.isEmpty()) {
+      problems.add(
+          "transport",
+          "'" + transportText + "' (expected one of " + TransportChoice.labels() + ")");
+    }
     Optional<PairSettings> pair = pair(in, root.get("pair"), base);
     String scripts =
         in.text(root, "", "scriptsDirectory", NodeConfig.DEFAULT_SCRIPTS.toString(), false);
@@ -100,7 +109,8 @@ public final class NodeConfigLoader {
         base.resolve(scripts),
         https,
         snmp,
-        syslog);
+        syslog,
+        transport.orElseThrow());
   }
 
   /** The audit log's syslog server: none unless configured; TLS only, verified. */

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -301,11 +300,9 @@ public final class ProxyEngine implements AutoCloseable {
                         .addLast("frontend", new TcpFrontendHandler(l, settings, reencryptionTo));
                   }
                 });
-    if (settings.transport() == Transport.EPOLL) {
-      // A floating VIP may be bound before its address arrives: a node taking over opens its
-      // listeners first, then adds the address, so no client finds the port closed.
-      b.option(EpollChannelOption.IP_FREEBIND, true);
-    }
+    // A floating VIP may be bound before its address arrives: a node taking over opens its
+    // listeners first, then adds the address, so no client finds the port closed.
+    settings.transport().freeBind().ifPresent(o -> b.option(o, true));
     return b.bind(l.address());
   }
 

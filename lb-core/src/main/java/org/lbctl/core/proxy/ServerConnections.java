@@ -32,9 +32,9 @@ final class ServerConnections {
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.WRITE_BUFFER_WATER_MARK, settings.waterMark())
             .handler(new ChannelInboundHandlerAdapter());
-    if (vip.config().transparent() && settings.transport() == Transport.EPOLL) {
+    if (vip.config().transparent()) {
       // Bind the client's address on this socket; TransparentRouting brings the replies back.
-      b.option(io.netty.channel.epoll.EpollChannelOption.IP_TRANSPARENT, true);
+      settings.transport().transparent().ifPresent(o -> b.option(o, true));
     }
     return b;
   }

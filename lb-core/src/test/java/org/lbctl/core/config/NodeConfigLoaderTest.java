@@ -18,13 +18,15 @@ class NodeConfigLoaderTest {
   void readsTheNodeFileWithPathsRelativeToIt() throws Exception {
     Path file = dir.resolve("node.yaml");
     Files.writeString(
-        file, "configFile: lbctl.yaml\nmanagementSocket: run/lb.sock\nioThreads: 2\n");
+        file,
+        "configFile: lbctl.yaml\nmanagementSocket: run/lb.sock\nioThreads: 2\ntransport: io_uring\n");
 
     NodeConfig node = NodeConfigLoader.load(file);
 
     assertThat(node.configFile()).contains(dir.resolve("lbctl.yaml"));
     assertThat(node.managementSocket()).isEqualTo(dir.resolve("run/lb.sock"));
     assertThat(node.ioThreads()).isEqualTo(2);
+    assertThat(node.transport()).isEqualTo(TransportChoice.IO_URING);
   }
 
   @Test
@@ -36,6 +38,7 @@ class NodeConfigLoaderTest {
 
     assertThat(node.managementSocket()).isEqualTo(NodeConfig.DEFAULT_SOCKET);
     assertThat(node.ioThreads()).isZero();
+    assertThat(node.transport()).isEqualTo(TransportChoice.AUTO);
     assertThat(node.scriptsDirectory()).isEqualTo(NodeConfig.DEFAULT_SCRIPTS);
     Files.writeString(file, "configFile: lbctl.yaml\nscriptsDirectory: checks\n");
     assertThat(NodeConfigLoader.load(file).scriptsDirectory()).isEqualTo(dir.resolve("checks"));
@@ -44,7 +47,8 @@ class NodeConfigLoaderTest {
   @Test
   void refusesUnknownFieldsMissingConfigAndBadValuesAllAtOnce() throws Exception {
     Path file = dir.resolve("node.yaml");
-    Files.writeString(file, "managementSocket: 7\nioThreads: -1\npeer: 10.0.0.2\n");
+    Files.writeString(
+        file, "managementSocket: 7\nioThreads: -1\ntransport: uring\npeer: 10.0.0.2\n");
 
     assertThatThrownBy(() -> NodeConfigLoader.load(file))
         .isInstanceOfSatisfying(
@@ -55,10 +59,11 @@ class NodeConfigLoaderTest {
                     .containsExactlyInAnyOrder(
                         "peer: unknown field (expected one of: [auditSyslog, configFile,"
                             + " ioThreads, management, managementSocket, pair, scriptsDirectory,"
-                            + " snmp])",
+                            + " snmp, transport])",
                         "configFile: is required",
                         "managementSocket: expected text, got number 7",
-                        "ioThreads: -1 (expected: 0..1024)"));
+                        "ioThreads: -1 (expected: 0..1024)",
+                        "transport: 'uring' (expected one of auto, epoll, io_uring, nio)"));
   }
 
   @Test
@@ -216,11 +221,15 @@ class NodeConfigLoaderTest {
     NodeConfig overridden =
         NodeConfigLoader.load(file)
             .withOverrides(
-                Optional.of(Path.of("/etc/other.yaml")), Optional.empty(), OptionalInt.of(3));
+                Optional.of(Path.of("/etc/other.yaml")),
+                Optional.empty(),
+                OptionalInt.of(3),
+                Optional.of(TransportChoice.NIO));
     assertThat(overridden.pair()).contains(pair);
     assertThat(overridden.configFile()).contains(Path.of("/etc/other.yaml"));
     assertThat(overridden.managementSocket()).isEqualTo(NodeConfig.DEFAULT_SOCKET);
     assertThat(overridden.ioThreads()).isEqualTo(3);
+    assertThat(overridden.transport()).isEqualTo(TransportChoice.NIO);
   }
 
   @Test
