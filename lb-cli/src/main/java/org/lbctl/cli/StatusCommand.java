@@ -95,6 +95,13 @@ final class StatusCommand extends ApiCommand {
       if (!rejected.isEmpty()) {
         out().printf("    HTTP refused or cut: %s%n", String.join(", ", rejected));
       }
+      List<String> associations = new ArrayList<>();
+      v.path("dicomAssociations")
+          .fields()
+          .forEachRemaining(e -> associations.add(e.getKey() + " " + e.getValue().asLong()));
+      if (!associations.isEmpty()) {
+        out().printf("    DICOM associations: %s%n", String.join(", ", associations));
+      }
       Table rs =
           new Table(
               "    ",

@@ -57,7 +57,12 @@ final class ConfigReader {
           "termination",
           "transparent",
           "maxRequestBody",
-          "trailers");
+          "trailers",
+          "dicom");
+  private static final Set<String> DICOM_FIELDS =
+      Set.of("routes", "defaultServers", "callingAeTitles");
+  private static final Set<String> AE_ROUTE_FIELDS =
+      Set.of("calledAeTitle", "callingAeTitle", "servers");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections", "reencrypt");
   private static final Set<String> FALLBACK_FIELDS =
@@ -322,7 +327,9 @@ final class ConfigReader {
     Protocol protocol = in.choice(node, path, "protocol", Protocol.class, Protocol.TCP);
     if (layer == Layer.L4 && protocol != Protocol.TCP) {
       in.problems()
-          .add(TreeReader.join(path, "protocol"), "layer 4 forwards TCP; http needs layer 7");
+          .add(
+              TreeReader.join(path, "protocol"),
+              "layer 4 forwards TCP; http and dicom need layer 7");
     }
     // The kernel spreads layer 4 flows by a weighted hash: no connection counts to use.
     boolean kernel = layer == Layer.L4;
@@ -353,7 +360,44 @@ final class ConfigReader {
             termination(node.get("termination"), TreeReader.join(path, "termination")),
             in.bool(node, path, "transparent", false),
             size(node, path, "maxRequestBody"),
-            in.choice(node, path, "trailers", Trailers.class, Trailers.FORWARD)));
+            in.choice(node, path, "trailers", Trailers.class, Trailers.FORWARD),
+            dicom(node.get("dicom"), TreeReader.join(path, "dicom"))));
+  }
+
+  private Optional<DicomRouting> dicom(JsonNode n, String path) {
+    if (n == null || n.isNull() || !in.object(n, path, DICOM_FIELDS)) {
+      return Optional.empty();
+    }
+    List<AeRoute> routes = new ArrayList<>();
+    JsonNode list = n.get("routes");
+    String routesPath = TreeReader.join(path, "routes");
+    if (list != null && !list.isNull()) {
+      if (!list.isArray()) {
+        in.problems().add(routesPath, "expected a list, got " + TreeReader.describe(list));
+      } else {
+        for (int i = 0; i < list.size(); i++) {
+          String p = routesPath + "[" + i + "]";
+          JsonNode r = list.get(i);
+          if (!in.object(r, p, AE_ROUTE_FIELDS)) {
+            continue;
+          }
+          String calling = in.text(r, p, "callingAeTitle", null, false);
+          routes.add(
+              new AeRoute(
+                  in.text(r, p, "calledAeTitle", "", true),
+                  Optional.ofNullable(calling),
+                  texts(r.get("servers"), TreeReader.join(p, "servers"))));
+        }
+      }
+    }
+    JsonNode defaults = n.get("defaultServers");
+    return Optional.of(
+        new DicomRouting(
+            routes,
+            defaults == null || defaults.isNull()
+                ? Optional.empty()
+                : Optional.of(texts(defaults, TreeReader.join(path, "defaultServers"))),
+            texts(n.get("callingAeTitles"), TreeReader.join(path, "callingAeTitles"))));
   }
 
   /** A size in bytes ({@code 100MiB}, {@code 1048576}); 0 when absent. */

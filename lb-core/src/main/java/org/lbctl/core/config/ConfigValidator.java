@@ -281,6 +281,60 @@ final class ConfigValidator {
    * DR forwards the client's packet as it is: the real server (and the fallback) must listen on the
    * port the client chose.
    */
+  /** AE titles as PS3.5 allows them, routes to servers the service has, no route twice. */
+  private void dicom(VirtualService vip, DicomRouting d, String path) {
+    if (vip.protocol() != Protocol.DICOM) {
+      problems.add(path, "needs protocol: dicom");
+      return;
+    }
+    java.util.Set<String> labels = new java.util.TreeSet<>();
+    vip.realServers().forEach(r -> labels.add(r.label()));
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < d.routes().size(); i++) {
+      AeRoute r = d.routes().get(i);
+      String p = path + ".routes[" + i + "]";
+      aeTitle(r.calledAeTitle(), p + ".calledAeTitle");
+      r.callingAeTitle().ifPresent(c -> aeTitle(c, p + ".callingAeTitle"));
+      servers(r.servers(), labels, p + ".servers");
+      if (!seen.add(r.calledAeTitle() + "\\" + r.callingAeTitle().orElse(""))) {
+        problems.add(
+            p,
+            "routes called AE title '"
+                + r.calledAeTitle()
+                + "'"
+                + r.callingAeTitle().map(c -> " from calling '" + c + "'").orElse("")
+                + " again; the first such route always wins");
+      }
+    }
+    d.defaultServers().ifPresent(s -> servers(s, labels, path + ".defaultServers"));
+    for (int i = 0; i < d.callingAeTitles().size(); i++) {
+      aeTitle(d.callingAeTitles().get(i), path + ".callingAeTitles[" + i + "]");
+    }
+    if (d.routes().isEmpty() && d.defaultServers().isEmpty()) {
+      problems.add(
+          path,
+          "routes no association: give routes (calledAeTitle and servers), defaultServers, or"
+              + " both");
+    }
+  }
+
+  private void aeTitle(String title, String path) {
+    org.lbctl.core.dicom.AeTitle.problem(title).ifPresent(p -> problems.add(path, p));
+  }
+
+  private void servers(List<String> servers, java.util.Set<String> labels, String path) {
+    if (servers.isEmpty()) {
+      problems.add(path, "is empty (expected one or more real-server labels)");
+    }
+    for (int i = 0; i < servers.size(); i++) {
+      if (!labels.contains(servers.get(i))) {
+        problems.add(
+            path + "[" + i + "]",
+            "'" + servers.get(i) + "' is not a real server of this virtual service " + labels);
+      }
+    }
+  }
+
   private void noPortTranslation(VirtualService vip, String path) {
     for (int r = 0; r < vip.realServers().size(); r++) {
       int port = vip.realServers().get(r).port();
@@ -336,6 +390,7 @@ final class ConfigValidator {
       problems.add(
           path + ".maxRequestBody", "needs protocol: http (TCP mode does not read bodies)");
     }
+    vip.dicom().ifPresent(d -> dicom(vip, d, path + ".dicom"));
     PersistenceMode persistence = vip.persistence().mode();
     if (persistence == PersistenceMode.HTTP_COOKIE) {
       if (vip.protocol() != Protocol.HTTP) {
@@ -365,9 +420,9 @@ final class ConfigValidator {
               + ")");
     }
     if (check.type() == CheckType.DICOM_ECHO) {
-      org.lbctl.core.health.dicom.AeTitle.problem(check.callingAeTitle())
+      org.lbctl.core.dicom.AeTitle.problem(check.callingAeTitle())
           .ifPresent(p -> problems.add(path + ".healthCheck.callingAeTitle", p));
-      org.lbctl.core.health.dicom.AeTitle.problem(check.calledAeTitle())
+      org.lbctl.core.dicom.AeTitle.problem(check.calledAeTitle())
           .ifPresent(p -> problems.add(path + ".healthCheck.calledAeTitle", p));
     }
     if (check.type() == CheckType.EXTERNAL

@@ -128,6 +128,7 @@ public final class ConfigWriter {
       if (v.transparent()) {
         n.put("transparent", true);
       }
+      v.dicom().ifPresent(d -> dicom(n.putObject("dicom"), d));
       v.termination()
           .ifPresent(
               term -> {
@@ -196,6 +197,29 @@ public final class ConfigWriter {
               }
             });
     return root;
+  }
+
+  private static void dicom(ObjectNode n, DicomRouting d) {
+    if (!d.routes().isEmpty()) {
+      ArrayNode routes = n.putArray("routes");
+      for (AeRoute r : d.routes()) {
+        ObjectNode rn = routes.addObject();
+        rn.put("calledAeTitle", r.calledAeTitle());
+        r.callingAeTitle().ifPresent(c -> rn.put("callingAeTitle", c));
+        ArrayNode servers = rn.putArray("servers");
+        r.servers().forEach(servers::add);
+      }
+    }
+    d.defaultServers()
+        .ifPresent(
+            servers -> {
+              ArrayNode a = n.putArray("defaultServers");
+              servers.forEach(a::add);
+            });
+    if (!d.callingAeTitles().isEmpty()) {
+      ArrayNode a = n.putArray("callingAeTitles");
+      d.callingAeTitles().forEach(a::add);
+    }
   }
 
   public static byte[] toJson(ReplicatedConfig config) {

@@ -1,9 +1,13 @@
 package org.lbctl.core.config;
 
-/** Layer 7 protocol: a byte proxy ({@code tcp}) or an HTTP/1.1 proxy ({@code http}). */
+/**
+ * Layer 7 protocol: a byte proxy ({@code tcp}), an HTTP proxy ({@code http}), or a byte proxy that
+ * admits DICOM associations by their AE titles first ({@code dicom}).
+ */
 public enum Protocol implements ConfigName {
   TCP("tcp"),
-  HTTP("http");
+  HTTP("http"),
+  DICOM("dicom");
 
   private final String configName;
 

@@ -20,6 +20,8 @@ import java.util.Optional;
  * @param maxRequestBody HTTP mode: the largest request body in bytes a client may send (more is
  *     413); 0 for no limit
  * @param trailers HTTP mode: whether trailer sections are passed on or dropped
+ * @param dicom DICOM mode: how associations are admitted and routed by AE title; empty: any
+ *     association goes to any real server
  */
 public record VirtualService(
     String label,
@@ -39,7 +41,8 @@ public record VirtualService(
     Optional<Termination> termination,
     boolean transparent,
     long maxRequestBody,
-    Trailers trailers) {
+    Trailers trailers,
+    Optional<DicomRouting> dicom) {
 
   public VirtualService {
     requireNonNull(label, "label");
@@ -57,6 +60,7 @@ public record VirtualService(
     alertRecipients = List.copyOf(alertRecipients);
     requireNonNull(termination, "termination");
     requireNonNull(trailers, "trailers");
+    requireNonNull(dicom, "dicom");
     if (maxRequestBody < 0) {
       throw new IllegalArgumentException("maxRequestBody < 0");
     }

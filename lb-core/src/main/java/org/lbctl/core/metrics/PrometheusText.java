@@ -205,6 +205,20 @@ public final class PrometheusText {
                     v.label(),
                     "reason",
                     reason));
+    v.dicomAssociations()
+        .forEach(
+            (outcome, n) ->
+                sample(
+                    "lbctl_dicom_associations_total",
+                    "counter",
+                    "DICOM associations offered to this proxy, by outcome: routed to a server,"
+                        + " rejected for their called or calling AE title, aborted as malformed,"
+                        + " or incomplete.",
+                    n,
+                    "proxy",
+                    v.label(),
+                    "outcome",
+                    outcome));
   }
 
   private void server(String vip, RealServerStatus r) {

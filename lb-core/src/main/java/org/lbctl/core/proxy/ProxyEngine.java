@@ -297,7 +297,11 @@ public final class ProxyEngine implements AutoCloseable {
                     }
                     ch.pipeline()
                         .addLast("wait", new IdleStateHandler(0, 0, wait, TimeUnit.MILLISECONDS))
-                        .addLast("frontend", new TcpFrontendHandler(l, settings, reencryptionTo));
+                        .addLast(
+                            "frontend",
+                            l.runtime().config().protocol() == Protocol.DICOM
+                                ? new DicomAssociationGate(l, settings, reencryptionTo)
+                                : new TcpFrontendHandler(l, settings, reencryptionTo));
                   }
                 });
     // A floating VIP may be bound before its address arrives: a node taking over opens its

@@ -9,13 +9,15 @@ record ProxySettings(
     Throttle connectLog,
     Throttle fallbackLog,
     Throttle refuseLog,
-    Throttle badResponseLog) {
+    Throttle badResponseLog,
+    Throttle associationLog) {
 
   static ProxySettings of(Transport transport) {
     // About 1 MiB of buffering per direction keeps bulk transfers at HAProxy's CPU per MiB.
     return new ProxySettings(
         transport,
         new WriteBufferWaterMark(512 * 1024, 1024 * 1024),
+        new Throttle(1000),
         new Throttle(1000),
         new Throttle(1000),
         new Throttle(1000),

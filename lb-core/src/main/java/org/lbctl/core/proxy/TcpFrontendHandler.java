@@ -1,5 +1,6 @@
 package org.lbctl.core.proxy;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,6 +13,7 @@ import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.balancer.RealServerState;
 import org.lbctl.core.config.Timeouts;
 import org.lbctl.core.service.Choice;
+import org.lbctl.core.service.Pool;
 import org.lbctl.core.service.ServiceCounters;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.slf4j.Logger;
@@ -35,9 +37,17 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   private Channel outbound;
   private long queueDeadline;
   private boolean queued;
+  private boolean handedOver;
 
   private final java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext>
       reencryption;
+  private final Admission admission;
+
+  /**
+   * What a protocol gate in front (DICOM's) already decided for a connection it counted: the
+   * version of the service it read, the pool, and the bytes it read, which go to the server first.
+   */
+  record Admission(VirtualServiceRuntime vip, Pool pool, ByteBuf first) {}
 
   /**
    * @param reencryption the TLS client context for a (virtual service, real server), or null for
@@ -47,9 +57,19 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       VipListener listener,
       ProxySettings settings,
       java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext> reencryption) {
+    this(listener, settings, reencryption, null);
+  }
+
+  /** A frontend that takes over from a gate: it routes as soon as it is added. */
+  TcpFrontendHandler(
+      VipListener listener,
+      ProxySettings settings,
+      java.util.function.BiFunction<String, String, io.netty.handler.ssl.SslContext> reencryption,
+      Admission admission) {
     this.listener = listener;
     this.settings = settings;
     this.reencryption = reencryption;
+    this.admission = admission;
   }
 
   @Override
@@ -61,6 +81,26 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     route(ctx);
   }
 
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    if (admission != null) {
+      vip = admission.vip();
+      route(ctx);
+    }
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    // Replaced by the relay once connected (the bytes went out by then), or the client left.
+    if (admission != null && admission.first().refCnt() > 0 && !handedOver) {
+      admission.first().release();
+    }
+  }
+
+  private Pool pool() {
+    return admission == null ? Pool.ALL : admission.pool();
+  }
+
   private void route(ChannelHandlerContext ctx) {
     Channel inbound = ctx.channel();
     if (!inbound.isActive()) {
@@ -68,7 +108,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     InetSocketAddress client = (InetSocketAddress) inbound.remoteAddress();
-    Choice choice = vip.choose(client.getAddress(), listener.port(), tried);
+    Choice choice = vip.choose(client.getAddress(), listener.port(), tried, pool());
     switch (choice.kind()) {
       case SERVER -> {
         leaveQueue();
@@ -174,7 +214,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     if (backend != null) {
-      vip.connected(((InetSocketAddress) inbound.remoteAddress()).getAddress(), backend);
+      vip.connected(((InetSocketAddress) inbound.remoteAddress()).getAddress(), backend, pool());
     }
     String name = vip.label() + "/" + (backend == null ? "fallback" : backend.label());
     io.netty.handler.ssl.SslContext reencrypt =
@@ -191,6 +231,8 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
           .addLast("handshake", new TlsHandshakeLog(vip.label() + " re-encryption"));
     }
     ServiceCounters counters = vip.counters();
+    // From here the first bytes are the relay's to send, not this handler's to drop.
+    handedOver = true;
     Timeouts timeouts = vip.config().timeouts();
     IdleTimer idle =
         new IdleTimer(
@@ -230,6 +272,9 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
                 name));
     inbound.pipeline().remove("wait");
     idle.start();
+    if (admission != null) {
+      outbound.writeAndFlush(admission.first());
+    }
     inbound.config().setAutoRead(true);
     outbound.config().setAutoRead(true);
   }

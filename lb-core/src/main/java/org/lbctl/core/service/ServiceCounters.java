@@ -2,6 +2,7 @@ package org.lbctl.core.service;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.lbctl.core.dicom.AssociationOutcome;
 import org.lbctl.core.http.HttpRejection;
 
 /** Traffic of one virtual service, kept across configuration versions. */
@@ -14,11 +15,29 @@ public final class ServiceCounters {
   final LongAdder fallback = new LongAdder();
   final LongAdder refused = new LongAdder();
   private final LongAdder[] rejected = new LongAdder[HttpRejection.values().length];
+  private final LongAdder[] associations = new LongAdder[AssociationOutcome.values().length];
 
   public ServiceCounters() {
     for (int i = 0; i < rejected.length; i++) {
       rejected[i] = new LongAdder();
     }
+    for (int i = 0; i < associations.length; i++) {
+      associations[i] = new LongAdder();
+    }
+  }
+
+  /** A DICOM association offered to the service, and what became of it. */
+  public void countAssociation(AssociationOutcome outcome) {
+    associations[outcome.ordinal()].increment();
+  }
+
+  /** DICOM associations so far, by outcome (every outcome, in declaration order). */
+  public java.util.Map<AssociationOutcome, Long> associations() {
+    java.util.Map<AssociationOutcome, Long> m = new java.util.EnumMap<>(AssociationOutcome.class);
+    for (AssociationOutcome o : AssociationOutcome.values()) {
+      m.put(o, associations[o.ordinal()].sum());
+    }
+    return m;
   }
 
   /** An HTTP exchange refused or cut, and why. */

@@ -118,13 +118,23 @@ public final class VirtualServiceRuntime {
    * @param tried servers that already failed to connect for this client
    */
   public Choice choose(InetAddress client, int vipPort, Set<RealServerState> tried) {
-    Optional<Choice> stuck = stuck(client, vipPort, tried);
+    return choose(client, vipPort, tried, Pool.ALL);
+  }
+
+  /** As {@link #choose(InetAddress, int, Set)}, among the servers of {@code pool} only. */
+  public Choice choose(InetAddress client, int vipPort, Set<RealServerState> tried, Pool pool) {
+    Optional<Choice> stuck = stuck(client, vipPort, tried, pool);
     if (stuck.isPresent()) {
       return stuck.get();
     }
     Set<Backend> full = new HashSet<>();
     Predicate<Backend> usable =
-        b -> b.available() && !tried.contains(b.state()) && !full.contains(b) && b.hasCapacity();
+        b ->
+            pool.admits(b)
+                && b.available()
+                && !tried.contains(b.state())
+                && !full.contains(b)
+                && b.hasCapacity();
     for (int attempt = 0; attempt <= backends.size(); attempt++) {
       Backend b = scheduler.select(backends, client, usable);
       if (b == null) {
@@ -138,7 +148,9 @@ public final class VirtualServiceRuntime {
       }
       full.add(b); // lost a race for its last slot
     }
-    boolean waitable = backends.stream().anyMatch(b -> b.available() && !tried.contains(b.state()));
+    boolean waitable =
+        backends.stream()
+            .anyMatch(b -> pool.admits(b) && b.available() && !tried.contains(b.state()));
     if (waitable) {
       return Choice.QUEUE;
     }
@@ -150,8 +162,9 @@ public final class VirtualServiceRuntime {
    * clients (online or draining, and healthy) and has not just failed for this client. Otherwise
    * empty, and the scheduler decides; {@link #connected} then rewrites the entry.
    */
-  private Optional<Choice> stuck(InetAddress client, int vipPort, Set<RealServerState> tried) {
-    String key = stickKey(client);
+  private Optional<Choice> stuck(
+      InetAddress client, int vipPort, Set<RealServerState> tried, Pool pool) {
+    String key = stickKey(client, pool);
     if (key == null) {
       return Optional.empty();
     }
@@ -159,7 +172,10 @@ public final class VirtualServiceRuntime {
         sticks
             .lookup(config.label(), key, System.currentTimeMillis())
             .flatMap(e -> backend(e.server()));
-    if (b.isEmpty() || !b.get().takesPersistentClients() || tried.contains(b.get().state())) {
+    if (b.isEmpty()
+        || !pool.admits(b.get())
+        || !b.get().takesPersistentClients()
+        || tried.contains(b.get().state())) {
       return Optional.empty();
     }
     if (!b.get().tryAcquire()) {
@@ -195,7 +211,12 @@ public final class VirtualServiceRuntime {
    * sticks to it from now on, for the persistence timeout.
    */
   public void connected(InetAddress client, Backend backend) {
-    String key = stickKey(client);
+    connected(client, backend, Pool.ALL);
+  }
+
+  /** As {@link #connected(InetAddress, Backend)}, for a connection of {@code pool}. */
+  public void connected(InetAddress client, Backend backend, Pool pool) {
+    String key = stickKey(client, pool);
     if (key != null) {
       sticks.record(
           config.label(),
@@ -206,14 +227,19 @@ public final class VirtualServiceRuntime {
     }
   }
 
-  /** The stick-table key of a client; null when the service does not persist. */
-  private String stickKey(InetAddress client) {
+  /**
+   * The stick-table key of a client of {@code pool}; null when the service does not persist. A
+   * pool's scope follows a backslash, which no address and no AE title holds.
+   */
+  private String stickKey(InetAddress client, Pool pool) {
     Persistence p = config.persistence();
-    return switch (p.mode()) {
-      case SOURCE_IP -> StickKeys.sourceIp(client, p.netmask());
-      case LAST_SUCCESSFUL -> StickKeys.LAST_SUCCESSFUL;
-      case NONE, HTTP_COOKIE -> null;
-    };
+    String key =
+        switch (p.mode()) {
+          case SOURCE_IP -> StickKeys.sourceIp(client, p.netmask());
+          case LAST_SUCCESSFUL -> StickKeys.LAST_SUCCESSFUL;
+          case NONE, HTTP_COOKIE -> null;
+        };
+    return key == null || pool.scope().isEmpty() ? key : key + "\\" + pool.scope();
   }
 
   /** The fallback server for a client of {@code vipPort}, or refuse when it is disabled. */

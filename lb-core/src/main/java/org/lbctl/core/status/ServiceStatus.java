@@ -10,6 +10,8 @@ import java.util.Map;
  *     fallback server can, {@code down} when new clients are refused
  * @param fallback {@code address:port} of the fallback server, or {@code null} when disabled
  * @param httpRejected HTTP exchanges refused or cut, by reason (HTTP mode only; empty otherwise)
+ * @param dicomAssociations DICOM associations offered, by outcome (DICOM mode only; empty
+ *     otherwise)
  */
 public record ServiceStatus(
     String label,
@@ -30,7 +32,8 @@ public record ServiceStatus(
     long bytesIn,
     long bytesOut,
     List<RealServerStatus> realServers,
-    Map<String, Long> httpRejected) {
+    Map<String, Long> httpRejected,
+    Map<String, Long> dicomAssociations) {
 
   public ServiceStatus {
     // In the order given (the reasons' declaration order), for a status that reads the same each
@@ -39,5 +42,10 @@ public record ServiceStatus(
         httpRejected == null
             ? Map.of()
             : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(httpRejected));
+    dicomAssociations =
+        dicomAssociations == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(dicomAssociations));
   }
 }

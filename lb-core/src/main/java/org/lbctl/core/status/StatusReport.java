@@ -89,7 +89,15 @@ public final class StatusReport {
         servers,
         v.protocol() == org.lbctl.core.config.Protocol.HTTP && v.layer() != Layer.L4
             ? httpRejected(c)
-            : Map.of());
+            : Map.of(),
+        v.protocol() == org.lbctl.core.config.Protocol.DICOM ? associations(c) : Map.of());
+  }
+
+  /** By outcome, in the order the outcomes are declared. */
+  private static Map<String, Long> associations(ServiceCounters c) {
+    Map<String, Long> m = new java.util.LinkedHashMap<>();
+    c.associations().forEach((o, n) -> m.put(o.label(), n));
+    return m;
   }
 
   /** By reason, in the order the reasons are declared, for the status and the metrics. */

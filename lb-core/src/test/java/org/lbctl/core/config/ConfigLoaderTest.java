@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,36 @@ class ConfigLoaderTest {
                 + " maxRequestBody: 100MiB, realServers: [{label: a, address: 10.0.0.2, port: 80}]}]");
     assertThat(config.virtualServices().get(0).maxRequestBody()).isEqualTo(100L << 20);
     assertThat(ConfigWriter.toYaml(config)).contains("maxRequestBody: 100MiB");
+    assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
+  }
+
+  @Test
+  void aDicomServiceReadsItsRoutesAndWritesThemBack() throws Exception {
+    ReplicatedConfig config =
+        ConfigLoader.parse(
+            """
+            virtualServices:
+              - label: pacs
+                address: 10.0.0.1
+                ports: [104]
+                protocol: dicom
+                dicom:
+                  routes:
+                    - {calledAeTitle: ARCHIVE, callingAeTitle: CT1, servers: [a]}
+                    - {calledAeTitle: ARCHIVE, servers: [a, b]}
+                  defaultServers: [b]
+                  callingAeTitles: [CT1, MR1]
+                realServers:
+                  - {label: a, address: 10.0.0.2, port: 104}
+                  - {label: b, address: 10.0.0.3, port: 104}
+            """);
+    DicomRouting d = config.virtualServices().get(0).dicom().orElseThrow();
+    assertThat(d.routes())
+        .containsExactly(
+            new AeRoute("ARCHIVE", Optional.of("CT1"), List.of("a")),
+            new AeRoute("ARCHIVE", Optional.empty(), List.of("a", "b")));
+    assertThat(d.defaultServers()).contains(List.of("b"));
+    assertThat(d.callingAeTitles()).containsExactly("CT1", "MR1");
     assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
   }
 
@@ -429,7 +460,7 @@ class ConfigLoaderTest {
                         "virtualServices[0].mode: is required for layer 4 (dr, nat or snat)",
                         "virtualServices[1].mode: 'nat' applies to layer 4 only; layer 7 is"
                             + " always a proxy",
-                        "virtualServices[2].protocol: layer 4 forwards TCP; http needs layer 7"));
+                        "virtualServices[2].protocol: layer 4 forwards TCP; http and dicom need layer 7"));
   }
 
   @Test
@@ -605,6 +636,41 @@ class ConfigLoaderTest {
             + " persistence: {mode: http-cookie, cookie: 'a b'}}]",
         "virtualServices[0].persistence.cookie: 'a b' cannot be a cookie name");
     cases.put("virtualServices: [7]", "virtualServices[0]: expected an object, got number 7");
+    String dicom =
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [104], protocol: dicom,"
+            + " realServers: [{label: a, address: 10.0.0.2}], dicom: %s}]";
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], dicom: {defaultServers: []}}]",
+        "virtualServices[0].dicom: needs protocol: dicom");
+    cases.put(
+        dicom.formatted("{routes: [{calledAeTitle: PACS, servers: [z]}]}"),
+        "virtualServices[0].dicom.routes[0].servers[0]: 'z' is not a real server of this virtual"
+            + " service [a]");
+    cases.put(
+        dicom.formatted("{routes: [{calledAeTitle: 'PACS\\1', servers: [a]}]}"),
+        "virtualServices[0].dicom.routes[0].calledAeTitle: 'PACS\\1' holds a character an AE"
+            + " title cannot (printable ASCII, no backslash)");
+    cases.put(
+        dicom.formatted("{callingAeTitles: [A_VERY_LONG_AE_TITLE], defaultServers: [a]}"),
+        "virtualServices[0].dicom.callingAeTitles[0]: 'A_VERY_LONG_AE_TITLE' is 20 characters; an"
+            + " AE title has at most 16");
+    cases.put(
+        dicom.formatted("{callingAeTitles: [CT1]}"),
+        "virtualServices[0].dicom: routes no association: give routes (calledAeTitle and"
+            + " servers), defaultServers, or both");
+    cases.put(
+        dicom.formatted(
+            "{routes: [{calledAeTitle: PACS, servers: [a]}, {calledAeTitle: PACS, servers: [a]}]}"),
+        "virtualServices[0].dicom.routes[1]: routes called AE title 'PACS' again; the first such"
+            + " route always wins");
+    cases.put(
+        dicom.formatted("{routes: [{calledAeTitle: PACS, servers: []}]}"),
+        "virtualServices[0].dicom.routes[0].servers: is empty (expected one or more real-server"
+            + " labels)");
+    cases.put(
+        dicom.formatted("{rules: []}"),
+        "virtualServices[0].dicom.rules: unknown field (expected one of: [callingAeTitles,"
+            + " defaultServers, routes])");
     cases.put(
         "vips: []",
         "vips: unknown field (expected one of: [alerts, caFamilies, certificates, floatingIps,"

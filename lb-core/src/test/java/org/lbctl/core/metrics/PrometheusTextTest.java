@@ -38,7 +38,8 @@ class PrometheusTextTest {
         1000,
         2000,
         servers,
-        label.equals("web") ? java.util.Map.of("malformed_body", 3L) : java.util.Map.of());
+        label.equals("web") ? java.util.Map.of("malformed_body", 3L) : java.util.Map.of(),
+        label.equals("dicom") ? java.util.Map.of("rejected_called_ae", 2L) : java.util.Map.of());
   }
 
   private static NodeStatus status(List<ServiceStatus> vips) {
@@ -85,6 +86,9 @@ class PrometheusTextTest {
         .contains("lbctl_server_check_duration_seconds{proxy=\"web\",server=\"w1\"} 0.0025\n")
         .contains("lbctl_http_rejected_total{proxy=\"web\",reason=\"malformed_body\"} 3\n")
         .doesNotContain("lbctl_http_rejected_total{proxy=\"dicom\"")
+        .contains(
+            "lbctl_dicom_associations_total{proxy=\"dicom\",outcome=\"rejected_called_ae\"} 2\n")
+        .doesNotContain("lbctl_dicom_associations_total{proxy=\"web\"")
         .contains("lbctl_config_version 7\n");
   }
 

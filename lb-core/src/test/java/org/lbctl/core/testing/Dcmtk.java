@@ -79,6 +79,44 @@ public final class Dcmtk implements AutoCloseable {
     return port;
   }
 
+  /** What a dcmtk client printed and how it ended. */
+  public record Run(int exit, String output) {}
+
+  /** Runs a dcmtk client ({@code echoscu}, {@code storescu}) to its end, at most 30 s. */
+  public static Run client(String... argv) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    byte[] out = p.getInputStream().readAllBytes();
+    if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new IOException(List.of(argv) + " did not end within 30 s");
+    }
+    return new Run(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** A Secondary Capture object made with dump2dcm under {@code dir}, tagged in its patient ID. */
+  public static Path study(Path dir, String tag) throws IOException, InterruptedException {
+    Path dump = dir.resolve(tag + ".dump");
+    int n = Math.abs(tag.hashCode());
+    Files.writeString(
+        dump,
+        """
+        (0008,0016) UI =SecondaryCaptureImageStorage
+        (0008,0018) UI [2.25.%1$d1]
+        (0008,0060) CS [OT]
+        (0010,0010) PN [%2$s^Patient]
+        (0010,0020) LO [%2$s]
+        (0020,000d) UI [2.25.%1$d2]
+        (0020,000e) UI [2.25.%1$d3]
+        """
+            .formatted(n, tag));
+    Path dcm = dir.resolve(tag + ".dcm");
+    Run made = client("dump2dcm", dump.toString(), dcm.toString());
+    if (made.exit() != 0) {
+      throw new IOException("dump2dcm: " + made.output());
+    }
+    return dcm;
+  }
+
   @Override
   public void close() {
     process.destroy();

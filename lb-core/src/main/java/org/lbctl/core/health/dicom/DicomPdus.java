@@ -2,6 +2,7 @@ package org.lbctl.core.health.dicom;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.lbctl.core.dicom.AeTitle;
 
 /**
  * The DICOM upper-layer PDUs a C-ECHO needs, encoded as PS3.8 section 9.3 lays them out (big

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
+import org.lbctl.core.dicom.AeTitle;
 
 /** The PDUs on exact bytes, written out by hand from PS3.8 9.3 and PS3.7 9.3.5. */
 class DicomPdusTest {

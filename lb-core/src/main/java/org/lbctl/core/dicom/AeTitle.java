@@ -1,4 +1,4 @@
-package org.lbctl.core.health.dicom;
+package org.lbctl.core.dicom;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -29,7 +29,7 @@ public final class AeTitle {
   }
 
   /** The 16 bytes on the wire: the title, then spaces. */
-  static byte[] wire(String title) {
+  public static byte[] wire(String title) {
     byte[] out = new byte[LENGTH];
     Arrays.fill(out, (byte) ' ');
     byte[] t = title.getBytes(StandardCharsets.US_ASCII);

@@ -1,0 +1,104 @@
+package org.lbctl.core.dicom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.lbctl.core.config.AeRoute;
+import org.lbctl.core.config.DicomRouting;
+import org.lbctl.core.health.dicom.DicomPdus;
+
+class AssociationRouterTest {
+  private static final DicomRouting ROUTING =
+      new DicomRouting(
+          List.of(
+              new AeRoute("ARCHIVE", Optional.of("CT1"), List.of("fast")),
+              new AeRoute("ARCHIVE", Optional.empty(), List.of("a1", "a2")),
+              new AeRoute("VNA", Optional.empty(), List.of("v1"))),
+          Optional.empty(),
+          List.of());
+
+  private static AssociationRouter.Decision decide(
+      DicomRouting routing, String calling, String called) throws PduException {
+    return new AssociationRouter(Optional.of(routing), List.of("fast", "a1", "a2", "v1"))
+        .decide(AssociateRequest.parse(DicomPdus.associateRequest(calling, called)));
+  }
+
+  @Test
+  void theFirstRouteThatMatchesDecidesAndScopesPersistenceByCalledAeTitle() throws Exception {
+    assertThat(decide(ROUTING, "CT1", "ARCHIVE"))
+        .isEqualTo(new AssociationRouter.Route(Set.of("fast"), "ARCHIVE"));
+    assertThat(decide(ROUTING, "MR1", "ARCHIVE"))
+        .isEqualTo(new AssociationRouter.Route(Set.of("a1", "a2"), "ARCHIVE"));
+    assertThat(decide(ROUTING, "MR1", "VNA"))
+        .isEqualTo(new AssociationRouter.Route(Set.of("v1"), "VNA"));
+  }
+
+  @Test
+  void anUnknownCalledAeTitleIsRejectedUnlessThereIsADefaultPool() throws Exception {
+    assertThat(decide(ROUTING, "CT1", "ELSEWHERE"))
+        .isEqualTo(
+            new AssociationRouter.Reject(
+                AssociationOutcome.REJECTED_CALLED_AE,
+                7,
+                "no route for called AE title 'ELSEWHERE'"));
+    DicomRouting withDefault =
+        new DicomRouting(ROUTING.routes(), Optional.of(List.of("a1")), List.of());
+    assertThat(decide(withDefault, "CT1", "ELSEWHERE"))
+        .isEqualTo(new AssociationRouter.Route(Set.of("a1"), ""));
+  }
+
+  @Test
+  void aCallingAeTitleOffTheAllowListIsRejectedWhateverItCalls() throws Exception {
+    DicomRouting listed = new DicomRouting(ROUTING.routes(), Optional.empty(), List.of("CT1"));
+    assertThat(decide(listed, "ROGUE", "ARCHIVE"))
+        .isEqualTo(
+            new AssociationRouter.Reject(
+                AssociationOutcome.REJECTED_CALLING_AE,
+                3,
+                "calling AE title 'ROGUE' is not on the allow-list"));
+    assertThat(decide(listed, "CT1", "ARCHIVE")).isInstanceOf(AssociationRouter.Route.class);
+  }
+
+  @Test
+  void withoutRoutingEveryAssociationMayGoToEveryServer() throws Exception {
+    assertThat(
+            new AssociationRouter(Optional.empty(), List.of("a", "b"))
+                .decide(AssociateRequest.parse(DicomPdus.associateRequest("X", "Y"))))
+        .isEqualTo(new AssociationRouter.Route(Set.of("a", "b"), ""));
+  }
+
+  @Test
+  void theRequestIsReadWithItsPaddingTrimmed() throws Exception {
+    assertThat(AssociateRequest.parse(DicomPdus.associateRequest("CT 1", "ARCHIVE")))
+        .isEqualTo(new AssociateRequest("ARCHIVE", "CT 1"));
+  }
+
+  @Test
+  void aRequestThatBreaksPs38SaysWhereAndWhichAbortReason() {
+    byte[] good = DicomPdus.associateRequest("CT1", "ARCHIVE");
+    byte[] version = good.clone();
+    version[7] = 0;
+    assertThatThrownBy(() -> AssociateRequest.parse(version))
+        .hasMessage("protocol version 0x0 lacks version 1")
+        .extracting(e -> ((PduException) e).abortReason())
+        .isEqualTo(6);
+    byte[] unknownItem = good.clone();
+    unknownItem[74] = 0x42;
+    assertThatThrownBy(() -> AssociateRequest.parse(unknownItem))
+        .hasMessage("unknown item type 0x42 at byte 74");
+    byte[] noContext = java.util.Arrays.copyOf(good, 74);
+    noContext[5] = 68;
+    assertThatThrownBy(() -> AssociateRequest.parse(noContext))
+        .hasMessage("A-ASSOCIATE-RQ without an application context");
+    byte[] control = good.clone();
+    control[12] = 0x1b;
+    assertThatThrownBy(() -> AssociateRequest.parse(control))
+        .hasMessageStartingWith("Called AE title 'AR\\x1bHIVE         ': ");
+    assertThatThrownBy(() -> AssociateRequest.parse(java.util.Arrays.copyOf(good, 30)))
+        .hasMessageStartingWith("PDU length ");
+  }
+}
