@@ -102,6 +102,13 @@ final class StatusCommand extends ApiCommand {
       if (!associations.isEmpty()) {
         out().printf("    DICOM associations: %s%n", String.join(", ", associations));
       }
+      List<String> messages = new ArrayList<>();
+      v.path("hl7Messages")
+          .fields()
+          .forEachRemaining(e -> messages.add(e.getKey() + " " + e.getValue().asLong()));
+      if (!messages.isEmpty()) {
+        out().printf("    HL7 messages: %s%n", String.join(", ", messages));
+      }
       Table rs =
           new Table(
               "    ",

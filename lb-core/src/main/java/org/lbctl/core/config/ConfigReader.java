@@ -58,7 +58,9 @@ final class ConfigReader {
           "transparent",
           "maxRequestBody",
           "trailers",
-          "dicom");
+          "dicom",
+          "hl7");
+  private static final Set<String> HL7_FIELDS = Set.of("maxMessage", "ackTimeout", "resendOnNak");
   private static final Set<String> DICOM_FIELDS =
       Set.of("routes", "defaultServers", "callingAeTitles");
   private static final Set<String> AE_ROUTE_FIELDS =
@@ -329,7 +331,7 @@ final class ConfigReader {
       in.problems()
           .add(
               TreeReader.join(path, "protocol"),
-              "layer 4 forwards TCP; http and dicom need layer 7");
+              "layer 4 forwards TCP; http, dicom and hl7-mllp need layer 7");
     }
     // The kernel spreads layer 4 flows by a weighted hash: no connection counts to use.
     boolean kernel = layer == Layer.L4;
@@ -361,7 +363,26 @@ final class ConfigReader {
             in.bool(node, path, "transparent", false),
             size(node, path, "maxRequestBody"),
             in.choice(node, path, "trailers", Trailers.class, Trailers.FORWARD),
-            dicom(node.get("dicom"), TreeReader.join(path, "dicom"))));
+            dicom(node.get("dicom"), TreeReader.join(path, "dicom")),
+            hl7(node.get("hl7"), TreeReader.join(path, "hl7"))));
+  }
+
+  private Hl7Settings hl7(JsonNode n, String path) {
+    Hl7Settings d = Hl7Settings.DEFAULT;
+    if (n == null || n.isNull() || !in.object(n, path, HL7_FIELDS)) {
+      return d;
+    }
+    long max = n.has("maxMessage") ? size(n, path, "maxMessage") : d.maxMessage();
+    if (max < 1024 || max > 64L * 1024 * 1024) {
+      in.problems()
+          .add(TreeReader.join(path, "maxMessage"), max + " bytes (expected 1KiB to 64MiB)");
+      max = d.maxMessage();
+    }
+    return new Hl7Settings(
+        max,
+        in.duration(
+            n, path, "ackTimeout", d.ackTimeout(), Duration.ofMillis(100), Duration.ofMinutes(10)),
+        in.bool(n, path, "resendOnNak", d.resendOnNak()));
   }
 
   private Optional<DicomRouting> dicom(JsonNode n, String path) {

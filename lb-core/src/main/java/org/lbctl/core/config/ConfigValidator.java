@@ -391,6 +391,9 @@ final class ConfigValidator {
           path + ".maxRequestBody", "needs protocol: http (TCP mode does not read bodies)");
     }
     vip.dicom().ifPresent(d -> dicom(vip, d, path + ".dicom"));
+    if (!vip.hl7().equals(Hl7Settings.DEFAULT) && vip.protocol() != Protocol.HL7_MLLP) {
+      problems.add(path + ".hl7", "needs protocol: hl7-mllp");
+    }
     PersistenceMode persistence = vip.persistence().mode();
     if (persistence == PersistenceMode.HTTP_COOKIE) {
       if (vip.protocol() != Protocol.HTTP) {

@@ -129,6 +129,12 @@ public final class ConfigWriter {
         n.put("transparent", true);
       }
       v.dicom().ifPresent(d -> dicom(n.putObject("dicom"), d));
+      if (!v.hl7().equals(Hl7Settings.DEFAULT)) {
+        ObjectNode hn = n.putObject("hl7");
+        hn.put("maxMessage", ByteSizes.format(v.hl7().maxMessage()));
+        hn.put("ackTimeout", Durations.format(v.hl7().ackTimeout()));
+        hn.put("resendOnNak", v.hl7().resendOnNak());
+      }
       v.termination()
           .ifPresent(
               term -> {

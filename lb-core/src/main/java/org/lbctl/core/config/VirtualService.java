@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param trailers HTTP mode: whether trailer sections are passed on or dropped
  * @param dicom DICOM mode: how associations are admitted and routed by AE title; empty: any
  *     association goes to any real server
+ * @param hl7 HL7 message mode's settings (defaults for other protocols)
  */
 public record VirtualService(
     String label,
@@ -42,7 +43,8 @@ public record VirtualService(
     boolean transparent,
     long maxRequestBody,
     Trailers trailers,
-    Optional<DicomRouting> dicom) {
+    Optional<DicomRouting> dicom,
+    Hl7Settings hl7) {
 
   public VirtualService {
     requireNonNull(label, "label");
@@ -61,6 +63,7 @@ public record VirtualService(
     requireNonNull(termination, "termination");
     requireNonNull(trailers, "trailers");
     requireNonNull(dicom, "dicom");
+    requireNonNull(hl7, "hl7");
     if (maxRequestBody < 0) {
       throw new IllegalArgumentException("maxRequestBody < 0");
     }

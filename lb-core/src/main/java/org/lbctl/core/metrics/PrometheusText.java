@@ -219,6 +219,48 @@ public final class PrometheusText {
                     v.label(),
                     "outcome",
                     outcome));
+    v.hl7Messages()
+        .forEach(
+            (key, n) -> {
+              switch (key) {
+                case "resent", "unanswered", "malformed" ->
+                    sample(
+                        "lbctl_hl7_" + key + "_total",
+                        "counter",
+                        switch (key) {
+                          case "resent" ->
+                              "HL7 messages sent again to another server (timeout, lost server,"
+                                  + " or a NAK with resendOnNak).";
+                          case "unanswered" ->
+                              "HL7 messages no server acknowledged: the sender's connection was"
+                                  + " closed for it to resend.";
+                          default ->
+                              "HL7 sender connections closed for bad MLLP framing or header.";
+                        },
+                        n,
+                        "proxy",
+                        v.label());
+                case "ack_ms_total" ->
+                    sample(
+                        "lbctl_hl7_ack_seconds_total",
+                        "counter",
+                        "Summed time from an HL7 message's arrival to its acknowledgment's relay.",
+                        n / 1000.0,
+                        "proxy",
+                        v.label());
+                default ->
+                    sample(
+                        "lbctl_hl7_messages_total",
+                        "counter",
+                        "HL7 messages acknowledged to their senders, by the acknowledgment code the"
+                            + " server gave (MSA-1).",
+                        n,
+                        "proxy",
+                        v.label(),
+                        "ack",
+                        key);
+              }
+            });
   }
 
   private void server(String vip, RealServerStatus r) {

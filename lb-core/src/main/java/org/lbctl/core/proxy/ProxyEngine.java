@@ -296,12 +296,25 @@ public final class ProxyEngine implements AutoCloseable {
                           .addLast("handshake", new TlsHandshakeLog(l.runtime().label()));
                     }
                     ch.pipeline()
-                        .addLast("wait", new IdleStateHandler(0, 0, wait, TimeUnit.MILLISECONDS))
-                        .addLast(
-                            "frontend",
-                            l.runtime().config().protocol() == Protocol.DICOM
-                                ? new DicomAssociationGate(l, settings, reencryptionTo)
-                                : new TcpFrontendHandler(l, settings, reencryptionTo));
+                        .addLast("wait", new IdleStateHandler(0, 0, wait, TimeUnit.MILLISECONDS));
+                    switch (l.runtime().config().protocol()) {
+                      case DICOM ->
+                          ch.pipeline()
+                              .addLast(
+                                  "frontend",
+                                  new DicomAssociationGate(l, settings, reencryptionTo));
+                      case HL7_MLLP ->
+                          ch.pipeline()
+                              .addLast(
+                                  "mllp",
+                                  new org.lbctl.core.hl7.MllpFramer(
+                                      l.runtime().config().hl7().maxMessage()))
+                              .addLast("frontend", new Hl7MessageGate(l, settings));
+                      default ->
+                          ch.pipeline()
+                              .addLast(
+                                  "frontend", new TcpFrontendHandler(l, settings, reencryptionTo));
+                    }
                   }
                 });
     // A floating VIP may be bound before its address arrives: a node taking over opens its

@@ -16,6 +16,12 @@ public final class ServiceCounters {
   final LongAdder refused = new LongAdder();
   private final LongAdder[] rejected = new LongAdder[HttpRejection.values().length];
   private final LongAdder[] associations = new LongAdder[AssociationOutcome.values().length];
+  private final Hl7Counters hl7 = new Hl7Counters();
+
+  /** HL7 message mode's counts. */
+  public Hl7Counters hl7() {
+    return hl7;
+  }
 
   public ServiceCounters() {
     for (int i = 0; i < rejected.length; i++) {

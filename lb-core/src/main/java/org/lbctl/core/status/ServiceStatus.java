@@ -12,6 +12,8 @@ import java.util.Map;
  * @param httpRejected HTTP exchanges refused or cut, by reason (HTTP mode only; empty otherwise)
  * @param dicomAssociations DICOM associations offered, by outcome (DICOM mode only; empty
  *     otherwise)
+ * @param hl7Messages HL7 message mode: acknowledgments relayed by code, then resent, unanswered and
+ *     malformed, and the summed acknowledgment time in ms (empty otherwise)
  */
 public record ServiceStatus(
     String label,
@@ -33,7 +35,8 @@ public record ServiceStatus(
     long bytesOut,
     List<RealServerStatus> realServers,
     Map<String, Long> httpRejected,
-    Map<String, Long> dicomAssociations) {
+    Map<String, Long> dicomAssociations,
+    Map<String, Long> hl7Messages) {
 
   public ServiceStatus {
     // In the order given (the reasons' declaration order), for a status that reads the same each
@@ -47,5 +50,9 @@ public record ServiceStatus(
             ? Map.of()
             : java.util.Collections.unmodifiableMap(
                 new java.util.LinkedHashMap<>(dicomAssociations));
+    hl7Messages =
+        hl7Messages == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(hl7Messages));
   }
 }

@@ -90,7 +90,8 @@ public final class StatusReport {
         v.protocol() == org.lbctl.core.config.Protocol.HTTP && v.layer() != Layer.L4
             ? httpRejected(c)
             : Map.of(),
-        v.protocol() == org.lbctl.core.config.Protocol.DICOM ? associations(c) : Map.of());
+        v.protocol() == org.lbctl.core.config.Protocol.DICOM ? associations(c) : Map.of(),
+        v.protocol() == org.lbctl.core.config.Protocol.HL7_MLLP ? c.hl7().snapshot() : Map.of());
   }
 
   /** By outcome, in the order the outcomes are declared. */

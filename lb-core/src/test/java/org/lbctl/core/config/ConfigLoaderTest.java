@@ -88,6 +88,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void anHl7MessageServiceReadsItsSettingsAndWritesThemBack() throws Exception {
+    ReplicatedConfig config =
+        ConfigLoader.parse(
+            """
+            virtualServices:
+              - label: feed
+                address: 10.0.0.1
+                ports: [2575]
+                protocol: hl7-mllp
+                hl7: {maxMessage: 4MiB, ackTimeout: 10s, resendOnNak: true}
+                realServers: [{label: a, address: 10.0.0.2, port: 2575}]
+            """);
+    assertThat(config.virtualServices().get(0).hl7())
+        .isEqualTo(new Hl7Settings(4L * 1024 * 1024, Duration.ofSeconds(10), true));
+    assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
+  }
+
+  @Test
   void writtenConfigurationReadsBackEqual() throws Exception {
     ReplicatedConfig config = ConfigLoader.parse(MULTI_PORT);
 
@@ -460,7 +478,7 @@ class ConfigLoaderTest {
                         "virtualServices[0].mode: is required for layer 4 (dr, nat or snat)",
                         "virtualServices[1].mode: 'nat' applies to layer 4 only; layer 7 is"
                             + " always a proxy",
-                        "virtualServices[2].protocol: layer 4 forwards TCP; http and dicom need layer 7"));
+                        "virtualServices[2].protocol: layer 4 forwards TCP; http, dicom and hl7-mllp need layer 7"));
   }
 
   @Test
@@ -667,6 +685,13 @@ class ConfigLoaderTest {
         dicom.formatted("{routes: [{calledAeTitle: PACS, servers: []}]}"),
         "virtualServices[0].dicom.routes[0].servers: is empty (expected one or more real-server"
             + " labels)");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], hl7: {ackTimeout: 5s}}]",
+        "virtualServices[0].hl7: needs protocol: hl7-mllp");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], protocol: hl7-mllp,"
+            + " hl7: {maxMessage: 100}}]",
+        "virtualServices[0].hl7.maxMessage: 100 bytes (expected 1KiB to 64MiB)");
     cases.put(
         dicom.formatted("{rules: []}"),
         "virtualServices[0].dicom.rules: unknown field (expected one of: [callingAeTitles,"

@@ -39,7 +39,10 @@ class PrometheusTextTest {
         2000,
         servers,
         label.equals("web") ? java.util.Map.of("malformed_body", 3L) : java.util.Map.of(),
-        label.equals("dicom") ? java.util.Map.of("rejected_called_ae", 2L) : java.util.Map.of());
+        label.equals("dicom") ? java.util.Map.of("rejected_called_ae", 2L) : java.util.Map.of(),
+        label.equals("web")
+            ? java.util.Map.of("AA", 5L, "resent", 1L, "ack_ms_total", 1500L)
+            : java.util.Map.of());
   }
 
   private static NodeStatus status(List<ServiceStatus> vips) {
@@ -89,6 +92,9 @@ class PrometheusTextTest {
         .contains(
             "lbctl_dicom_associations_total{proxy=\"dicom\",outcome=\"rejected_called_ae\"} 2\n")
         .doesNotContain("lbctl_dicom_associations_total{proxy=\"web\"")
+        .contains("lbctl_hl7_messages_total{proxy=\"web\",ack=\"AA\"} 5\n")
+        .contains("lbctl_hl7_resent_total{proxy=\"web\"} 1\n")
+        .contains("lbctl_hl7_ack_seconds_total{proxy=\"web\"} 1.5\n")
         .contains("lbctl_config_version 7\n");
   }
 

@@ -1,0 +1,64 @@
+package org.lbctl.core.hl7;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.DecoderException;
+import java.util.List;
+
+/**
+ * Cuts an MLLP stream into messages (0x0B, the message, 0x1C 0x0D) and emits each whole message's
+ * bytes, without the framing. Anything else is refused before more is read: a byte before the start
+ * block, a start block inside a message, an end block not followed by CR, or a message longer than
+ * the bound, so half a message never goes anywhere.
+ */
+public final class MllpFramer extends ByteToMessageDecoder {
+  public static final byte START = 0x0b;
+  public static final byte END = 0x1c;
+  public static final byte CR = 0x0d;
+
+  private final long maxMessage;
+
+  public MllpFramer(long maxMessage) {
+    this.maxMessage = maxMessage;
+  }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    while (in.isReadable()) {
+      int start = in.readerIndex();
+      byte first = in.getByte(start);
+      if (first != START) {
+        throw new DecoderException(
+            new MllpException(
+                "byte 0x"
+                    + Integer.toHexString(first & 0xff)
+                    + " where a message must start"
+                    + " (0x0b)"));
+      }
+      int end = in.indexOf(start + 1, in.writerIndex(), END);
+      int scanned = (end < 0 ? in.writerIndex() : end) - start - 1;
+      int nested = in.indexOf(start + 1, start + 1 + scanned, START);
+      if (nested >= 0) {
+        throw new DecoderException(
+            new MllpException("a start block inside a message, " + (nested - start) + " bytes in"));
+      }
+      if (scanned > maxMessage) {
+        throw new DecoderException(
+            new MllpException("a message of more than " + maxMessage + " bytes (hl7.maxMessage)"));
+      }
+      if (end < 0 || end + 1 >= in.writerIndex()) {
+        return;
+      }
+      if (in.getByte(end + 1) != CR) {
+        throw new DecoderException(
+            new MllpException(
+                "end block followed by 0x"
+                    + Integer.toHexString(in.getByte(end + 1) & 0xff)
+                    + " instead of CR"));
+      }
+      out.add(in.retainedSlice(start + 1, end - start - 1));
+      in.readerIndex(end + 2);
+    }
+  }
+}
