@@ -112,6 +112,11 @@ final class ConfigValidator {
       if (vip.layer() == Layer.L4) {
         problems.add(p, "re-encryption needs the proxy: layer 7");
       }
+      if (vip.protocol() == Protocol.HL7_MLLP) {
+        // Refused rather than ignored: a message must never go out in clear text when TLS was
+        // asked for.
+        problems.add(p, "is not available in HL7 message mode yet (protocol: tcp re-encrypts)");
+      }
       if (!re.verifyCa().isEmpty() && config.caFamily(re.verifyCa()).isEmpty()) {
         problems.add(
             p + ".verifyCa",

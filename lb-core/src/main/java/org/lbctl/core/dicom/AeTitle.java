@@ -3,6 +3,7 @@ package org.lbctl.core.dicom;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Optional;
+import org.lbctl.core.audit.LogText;
 
 /** DICOM application entity titles (PS3.5 VR AE): at most 16 characters, padded with spaces. */
 public final class AeTitle {
@@ -15,15 +16,20 @@ public final class AeTitle {
     if (title == null || title.isBlank()) {
       return Optional.of("an AE title must not be empty");
     }
+    String shown = "'" + LogText.name(title) + "'";
     if (title.length() > LENGTH) {
       return Optional.of(
-          "'" + title + "' is " + title.length() + " characters; an AE title has at most 16");
+          shown + " is " + title.length() + " characters; an AE title has at most 16");
     }
     for (char c : title.toCharArray()) {
       if (c < 0x20 || c > 0x7e || c == '\\') {
         return Optional.of(
-            "'" + title + "' holds a character an AE title cannot (printable ASCII, no backslash)");
+            shown + " holds a character an AE title cannot (printable ASCII, no backslash)");
       }
+    }
+    if (title.charAt(0) == ' ' || title.charAt(title.length() - 1) == ' ') {
+      return Optional.of(
+          shown + " starts or ends with a space, which DICOM ignores: it would never match");
     }
     return Optional.empty();
   }

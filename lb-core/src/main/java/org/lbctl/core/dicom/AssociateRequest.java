@@ -75,10 +75,9 @@ public record AssociateRequest(String calledAeTitle, String callingAeTitle) {
           user = true;
           subItems(pdu, at + 4, end, "user information");
         }
-        default ->
-            throw new PduException(
-                "unknown item type 0x" + Integer.toHexString(type) + " at byte " + at,
-                PduException.INVALID_PARAMETER_VALUE);
+        default -> {
+          // PS3.8 9.3.1: items of unrecognised types are ignored and skipped.
+        }
       }
       at = end;
     }
@@ -96,12 +95,20 @@ public record AssociateRequest(String calledAeTitle, String callingAeTitle) {
   /** The AE title at {@code at}, checked and trimmed. */
   private static String title(byte[] pdu, int at, String which) throws PduException {
     String raw = new String(pdu, at, AeTitle.LENGTH, StandardCharsets.ISO_8859_1);
-    String title = raw.strip();
+    // Only spaces pad a title (PS3.5 VR AE); any other byte at either end is part of it.
+    int from = 0;
+    int to = raw.length();
+    while (from < to && raw.charAt(from) == ' ') {
+      from++;
+    }
+    while (to > from && raw.charAt(to - 1) == ' ') {
+      to--;
+    }
+    String title = raw.substring(from, to);
     Optional<String> problem = AeTitle.problem(title);
     if (problem.isPresent()) {
       throw new PduException(
-          which + " AE title " + Printable.of(raw) + ": " + problem.get(),
-          PduException.INVALID_PARAMETER_VALUE);
+          which + " AE title: " + problem.get(), PduException.INVALID_PARAMETER_VALUE);
     }
     return title;
   }

@@ -3,6 +3,7 @@ package org.lbctl.core.dicom;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.lbctl.core.audit.LogText;
 import org.lbctl.core.config.AeRoute;
 import org.lbctl.core.config.DicomRouting;
 
@@ -43,7 +44,11 @@ public final class AssociationRouter {
       return new Reject(
           AssociationOutcome.REJECTED_CALLING_AE,
           AssociationPdus.CALLING_AE_NOT_RECOGNIZED,
-          "calling AE title " + Printable.of(rq.callingAeTitle()) + " is not on the allow-list");
+          "calling AE title "
+              + "'"
+              + LogText.name(rq.callingAeTitle())
+              + "'"
+              + " is not on the allow-list");
     }
     for (AeRoute route : r.routes()) {
       if (route.matches(rq.calledAeTitle(), rq.callingAeTitle())) {
@@ -56,6 +61,6 @@ public final class AssociationRouter {
     return new Reject(
         AssociationOutcome.REJECTED_CALLED_AE,
         AssociationPdus.CALLED_AE_NOT_RECOGNIZED,
-        "no route for called AE title " + Printable.of(rq.calledAeTitle()));
+        "no route for called AE title " + "'" + LogText.name(rq.calledAeTitle()) + "'");
   }
 }

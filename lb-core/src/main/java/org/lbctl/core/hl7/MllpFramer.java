@@ -23,6 +23,9 @@ public final class MllpFramer extends ByteToMessageDecoder {
     this.maxMessage = maxMessage;
   }
 
+  /** Bytes of the current message already looked at: each byte is scanned once. */
+  private int scanned;
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     while (in.isReadable()) {
@@ -36,29 +39,38 @@ public final class MllpFramer extends ByteToMessageDecoder {
                     + " where a message must start"
                     + " (0x0b)"));
       }
-      int end = in.indexOf(start + 1, in.writerIndex(), END);
-      int scanned = (end < 0 ? in.writerIndex() : end) - start - 1;
-      int nested = in.indexOf(start + 1, start + 1 + scanned, START);
-      if (nested >= 0) {
-        throw new DecoderException(
-            new MllpException("a start block inside a message, " + (nested - start) + " bytes in"));
-      }
-      if (scanned > maxMessage) {
+      int from = start + 1 + scanned;
+      int mark =
+          from >= in.writerIndex()
+              ? -1
+              : in.forEachByte(from, in.writerIndex() - from, b -> b != END && b != START);
+      int length = (mark < 0 ? in.writerIndex() : mark) - start - 1;
+      if (length > maxMessage) {
         throw new DecoderException(
             new MllpException("a message of more than " + maxMessage + " bytes (hl7.maxMessage)"));
       }
-      if (end < 0 || end + 1 >= in.writerIndex()) {
+      if (mark < 0) {
+        scanned = length;
         return;
       }
-      if (in.getByte(end + 1) != CR) {
+      if (in.getByte(mark) == START) {
+        throw new DecoderException(
+            new MllpException("a start block inside a message, " + (mark - start) + " bytes in"));
+      }
+      scanned = length;
+      if (mark + 1 >= in.writerIndex()) {
+        return;
+      }
+      if (in.getByte(mark + 1) != CR) {
         throw new DecoderException(
             new MllpException(
                 "end block followed by 0x"
-                    + Integer.toHexString(in.getByte(end + 1) & 0xff)
+                    + Integer.toHexString(in.getByte(mark + 1) & 0xff)
                     + " instead of CR"));
       }
-      out.add(in.retainedSlice(start + 1, end - start - 1));
-      in.readerIndex(end + 2);
+      out.add(in.retainedSlice(start + 1, length));
+      in.readerIndex(mark + 2);
+      scanned = 0;
     }
   }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.lbctl.core.audit.LogText;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.balancer.RealServerState;
 import org.lbctl.core.config.Hl7Settings;
@@ -46,6 +47,13 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
   /** Messages read ahead of the one in flight; reading stops beyond. */
   static final int READ_AHEAD = 16;
 
+  /**
+   * What one read may hand over at once is not bounded by READ_AHEAD: a sender that has more than
+   * this many messages, or twice the largest message's bytes, waiting for acknowledgments is closed
+   * rather than held in memory.
+   */
+  static final int MAX_WAITING = 256;
+
   private static final long QUEUE_POLL_MILLIS = 5;
 
   private final VipListener listener;
@@ -58,6 +66,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
   private Message current;
   private boolean closed;
   private boolean inputShut;
+  private long waitingBytes;
 
   /** One message from the sender, from arrival to its acknowledgment. */
   private static final class Message {
@@ -68,6 +77,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     ServerLink link;
     Backend backend;
     ScheduledFuture<?> timer;
+    long queueDeadline;
     ByteBuf lastNak;
     String lastNakCode;
 
@@ -158,6 +168,16 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     framed.writeByte(MllpFramer.CR);
     body.release();
     waiting.add(new Message(framed, header));
+    waitingBytes += framed.readableBytes();
+    if (waiting.size() > MAX_WAITING || waitingBytes > 2 * hl7.maxMessage()) {
+      malformed(
+          "it sent "
+              + waiting.size()
+              + " messages ("
+              + waitingBytes
+              + " bytes) ahead of their acknowledgments");
+      return;
+    }
     if (current == null) {
       next();
     }
@@ -178,6 +198,9 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
 
   private void next() {
     current = waiting.poll();
+    if (current != null) {
+      waitingBytes -= current.framed.readableBytes();
+    }
     if (current == null) {
       if (inputShut) {
         // The sender half-closed and every message of its is answered.
@@ -198,22 +221,35 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     Choice choice = vip.choose(client.getAddress(), listener.port(), m.tried);
     switch (choice.kind()) {
       case SERVER -> send(m, choice.backend(), choice.target());
-      case QUEUE ->
-          ctx.executor()
-              .schedule(
-                  () -> {
-                    if (current == m && !closed) {
-                      dispatch();
-                    }
-                  },
-                  QUEUE_POLL_MILLIS,
-                  TimeUnit.MILLISECONDS);
+      case QUEUE -> queue(m);
       case FALLBACK, REFUSE -> giveUp(m, "no real server left to try");
     }
   }
 
+  /** Every server that could take it is at its maximum: wait for a slot, up to timeouts.queue. */
+  private void queue(Message m) {
+    long now = System.nanoTime();
+    if (m.queueDeadline == 0) {
+      m.queueDeadline = now + vip.config().timeouts().queue().toNanos();
+    }
+    if (now - m.queueDeadline >= 0) {
+      giveUp(m, "every real server stayed at its maximum connections for the queue timeout");
+      return;
+    }
+    ctx.executor()
+        .schedule(
+            () -> {
+              if (current == m && !closed) {
+                dispatch();
+              }
+            },
+            QUEUE_POLL_MILLIS,
+            TimeUnit.MILLISECONDS);
+  }
+
   private void send(Message m, Backend backend, InetSocketAddress target) {
     m.backend = backend;
+    m.queueDeadline = 0;
     ServerLink link = links.get(backend.state());
     if (link == null) {
       link = open(backend, target);
@@ -298,8 +334,9 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
                     + " sending the message elsewhere",
                 vip.label(),
                 link.backend.label(),
-                m.header.controlId(),
-                ack.map(a -> "an acknowledgment of " + a.controlId()).orElse("no MSA segment"));
+                LogText.name(m.header.controlId()),
+                ack.map(a -> "an acknowledgment of " + LogText.name(a.controlId()))
+                    .orElse("no MSA segment"));
         link.channel.close();
         return;
       }
@@ -391,13 +428,14 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
             vip.label(),
             from.label(),
             why,
-            m.header.controlId(),
+            LogText.name(m.header.controlId()),
             ctx.channel().remoteAddress());
     dispatch();
   }
 
   private void giveUp(Message m, String why) {
     settle(m);
+    m.queueDeadline = 0;
     if (m.lastNak != null) {
       ByteBuf nak = m.lastNak;
       m.lastNak = null;
@@ -412,9 +450,10 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
             "vip {}: no real server acknowledged message {} from {} ({}); closing the sender's"
                 + " connection so that it sends the message again",
             vip.label(),
-            m.header.controlId(),
+            LogText.name(m.header.controlId()),
             ctx.channel().remoteAddress(),
             why);
+    closed = true;
     ctx.close();
   }
 

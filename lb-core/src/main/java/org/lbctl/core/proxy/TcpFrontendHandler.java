@@ -92,7 +92,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void handlerRemoved(ChannelHandlerContext ctx) {
     // Replaced by the relay once connected (the bytes went out by then), or the client left.
-    if (admission != null && admission.first().refCnt() > 0 && !handedOver) {
+    if (admission != null && !handedOver) {
       admission.first().release();
     }
   }

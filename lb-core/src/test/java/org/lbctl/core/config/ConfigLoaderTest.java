@@ -666,7 +666,7 @@ class ConfigLoaderTest {
             + " service [a]");
     cases.put(
         dicom.formatted("{routes: [{calledAeTitle: 'PACS\\1', servers: [a]}]}"),
-        "virtualServices[0].dicom.routes[0].calledAeTitle: 'PACS\\1' holds a character an AE"
+        "virtualServices[0].dicom.routes[0].calledAeTitle: 'PACS\\\\1' holds a character an AE"
             + " title cannot (printable ASCII, no backslash)");
     cases.put(
         dicom.formatted("{callingAeTitles: [A_VERY_LONG_AE_TITLE], defaultServers: [a]}"),
@@ -692,6 +692,15 @@ class ConfigLoaderTest {
         "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], protocol: hl7-mllp,"
             + " hl7: {maxMessage: 100}}]",
         "virtualServices[0].hl7.maxMessage: 100 bytes (expected 1KiB to 64MiB)");
+    cases.put(
+        "virtualServices: [{label: v, address: 10.0.0.1, ports: [1], protocol: hl7-mllp,"
+            + " realServers: [{label: a, address: 10.0.0.2, reencrypt: {verifyCa: x}}]}]",
+        "virtualServices[0].realServers[0].reencrypt: is not available in HL7 message mode yet"
+            + " (protocol: tcp re-encrypts)");
+    cases.put(
+        dicom.formatted("{routes: [{calledAeTitle: ' PACS', servers: [a]}]}"),
+        "virtualServices[0].dicom.routes[0].calledAeTitle: ' PACS' starts or ends with a space,"
+            + " which DICOM ignores: it would never match");
     cases.put(
         dicom.formatted("{rules: []}"),
         "virtualServices[0].dicom.rules: unknown field (expected one of: [callingAeTitles,"

@@ -78,6 +78,19 @@ class AssociationRouterTest {
   }
 
   @Test
+  void anItemOfAnUnknownTypeIsSkippedAsPs38Says() throws Exception {
+    byte[] good = DicomPdus.associateRequest("CT1", "ARCHIVE");
+    byte[] more = java.util.Arrays.copyOf(good, good.length + 6);
+    System.arraycopy(new byte[] {0x42, 0, 0, 2, 'h', 'i'}, 0, more, good.length, 6);
+    long length = AssociateRequest.readInt(more, 2) + 6;
+    more[2] = (byte) (length >> 24);
+    more[3] = (byte) (length >> 16);
+    more[4] = (byte) (length >> 8);
+    more[5] = (byte) length;
+    assertThat(AssociateRequest.parse(more)).isEqualTo(new AssociateRequest("ARCHIVE", "CT1"));
+  }
+
+  @Test
   void aRequestThatBreaksPs38SaysWhereAndWhichAbortReason() {
     byte[] good = DicomPdus.associateRequest("CT1", "ARCHIVE");
     byte[] version = good.clone();
@@ -86,10 +99,10 @@ class AssociationRouterTest {
         .hasMessage("protocol version 0x0 lacks version 1")
         .extracting(e -> ((PduException) e).abortReason())
         .isEqualTo(6);
-    byte[] unknownItem = good.clone();
-    unknownItem[74] = 0x42;
-    assertThatThrownBy(() -> AssociateRequest.parse(unknownItem))
-        .hasMessage("unknown item type 0x42 at byte 74");
+    byte[] noApplicationContext = good.clone();
+    noApplicationContext[74] = 0x42;
+    assertThatThrownBy(() -> AssociateRequest.parse(noApplicationContext))
+        .hasMessage("A-ASSOCIATE-RQ without an application context");
     byte[] noContext = java.util.Arrays.copyOf(good, 74);
     noContext[5] = 68;
     assertThatThrownBy(() -> AssociateRequest.parse(noContext))
@@ -97,7 +110,15 @@ class AssociationRouterTest {
     byte[] control = good.clone();
     control[12] = 0x1b;
     assertThatThrownBy(() -> AssociateRequest.parse(control))
-        .hasMessageStartingWith("Called AE title 'AR\\x1bHIVE         ': ");
+        .hasMessage(
+            "Called AE title: 'AR\\u001bHIVE' holds a character an AE title cannot (printable"
+                + " ASCII, no backslash)");
+    byte[] newline = good.clone();
+    newline[10 + 7] = '\n'; // "ARCHIVE" then a line feed where padding was
+    assertThatThrownBy(() -> AssociateRequest.parse(newline))
+        .hasMessage(
+            "Called AE title: 'ARCHIVE\\n' holds a character an AE title cannot (printable"
+                + " ASCII, no backslash)");
     assertThatThrownBy(() -> AssociateRequest.parse(java.util.Arrays.copyOf(good, 30)))
         .hasMessageStartingWith("PDU length ");
   }

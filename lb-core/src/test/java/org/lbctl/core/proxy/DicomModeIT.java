@@ -88,8 +88,10 @@ class DicomModeIT {
     try (Dcmtk a = Dcmtk.storescp(storeA, "-aet", "ARCHIVE_A");
         Dcmtk b = Dcmtk.storescp(storeB, "-aet", "ARCHIVE_B")) {
       vip(a.port(), b.port(), ROUTES);
-      Path study = Dcmtk.study(studies, "ROUTED");
+      int n = 0;
       for (String called : new String[] {"ARCHIVE_A", "ARCHIVE_B", "ARCHIVE_B"}) {
+        // A study of its own each time: storescp files each under its SOP instance UID.
+        Path study = Dcmtk.study(studies, "ROUTED" + n++);
         Dcmtk.Run store =
             Dcmtk.client(
                 "storescu",
@@ -102,7 +104,7 @@ class DicomModeIT {
                 study.toString());
         assertThat(store.exit()).as(store.output()).isZero();
       }
-      await().atMost(Duration.ofSeconds(5)).until(() -> stored(storeB) == 1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> stored(storeB) == 2);
       assertThat(stored(storeA)).isEqualTo(1);
       assertThat(count(AssociationOutcome.ROUTED)).isEqualTo(3);
     }

@@ -1,6 +1,7 @@
 package org.lbctl.core.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import ca.uhn.hl7v2.AcknowledgmentCode;
@@ -99,6 +100,10 @@ class Hl7MessageModeIT {
   }
 
   private void vip(int portA, int portB, String hl7) throws Exception {
+    vip(portA, portB, hl7, "weighted-round-robin");
+  }
+
+  private void vip(int portA, int portB, String hl7, String scheduler) throws Exception {
     engine.apply(
         Configs.yaml(
             """
@@ -107,13 +112,13 @@ class Hl7MessageModeIT {
                 address: 127.0.0.1
                 ports: [%d]
                 protocol: hl7-mllp
-                scheduler: weighted-round-robin
+                scheduler: %s
                 %s
                 realServers:
                   - {label: a, address: 127.0.0.1, port: %d}
                   - {label: b, address: 127.0.0.1, port: %d}
             """
-                .formatted(vipPort, hl7, portA, portB)));
+                .formatted(vipPort, scheduler, hl7, portA, portB)));
   }
 
   private static String adt(int n) {
@@ -169,8 +174,11 @@ class Hl7MessageModeIT {
           String ack = readFrame(in);
           assertThat(ack).contains("MSA|AA|MSG" + i + "\r");
         }
-        s.setSoTimeout(500);
-        assertThat(in.available()).as("one acknowledgment per message").isZero();
+        // Past the silent engine's timeouts: a second acknowledgment would be here by now.
+        s.setSoTimeout(1000);
+        assertThatThrownBy(in::read)
+            .as("one acknowledgment per message")
+            .isInstanceOf(java.net.SocketTimeoutException.class);
       }
       assertThat(atB).containsExactly("MSG1", "MSG2", "MSG3", "MSG4");
       // Round robin sent every other message to the silent one first: at least once, not lost.
@@ -213,7 +221,8 @@ class Hl7MessageModeIT {
     vip(
         engineAt(atA, m -> AcknowledgmentCode.AE),
         engineAt(atB, m -> AcknowledgmentCode.AA),
-        "hl7: {resendOnNak: true}");
+        "hl7: {resendOnNak: true}",
+        "first");
     Connection again = hapi.newClient("127.0.0.1", vipPort, false);
     try {
       Message ack = again.getInitiator().sendAndReceive(hapi.getPipeParser().parse(adt(2)));
@@ -221,6 +230,32 @@ class Hl7MessageModeIT {
     } finally {
       again.close();
     }
+    // The first server refused it, the second took it: tried elsewhere because the VIP asks.
+    assertThat(atA).containsExactly("MSG1", "MSG2");
+    assertThat(atB).containsExactly("MSG2");
+    assertThat(counts()).containsEntry("resent", 1L).containsEntry("AA", 1L);
+  }
+
+  @Test
+  void aSenderThatDoesNotWaitGetsItsAcksInItsOrder() throws Exception {
+    List<String> atA = new CopyOnWriteArrayList<>();
+    List<String> atB = new CopyOnWriteArrayList<>();
+    vip(engineAt(atA, m -> AcknowledgmentCode.AA), engineAt(atB, m -> AcknowledgmentCode.AA), "");
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), vipPort)) {
+      s.setSoTimeout(10_000);
+      StringBuilder all = new StringBuilder();
+      for (int i = 1; i <= 30; i++) {
+        all.append("\u000b").append(adt(i)).append("\u001c\r");
+      }
+      // Thirty messages in one write, more than are read ahead.
+      s.getOutputStream().write(all.toString().getBytes(StandardCharsets.ISO_8859_1));
+      for (int i = 1; i <= 30; i++) {
+        assertThat(readFrame(s.getInputStream())).contains("MSA|AA|MSG" + i + "\r");
+      }
+    }
+    assertThat(atA.size() + atB.size()).isEqualTo(30);
+    assertThat(atA).isSortedAccordingTo(Hl7MessageModeIT::byNumber);
+    assertThat(atB).isSortedAccordingTo(Hl7MessageModeIT::byNumber);
   }
 
   @Test
