@@ -1,0 +1,222 @@
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Load for deploy/bench/clinical.sh, run as a single source file (java ClinicalLoad.java MODE ...):
+ *
+ * <pre>
+ *   assoc HOST PORT N CALLED   N associations one after another (connect, A-ASSOCIATE-RQ for
+ *                              Verification, AC, A-RELEASE); prints the p50 and p99 setup time
+ *                              in ms (connect to AC)
+ *   hl7-server PORT            an MLLP engine that answers every message MSA|AA|its MSH-10 at once
+ *   hl7-load HOST PORT SENDERS SECONDS
+ *                              SENDERS connections, each sending a message and waiting for its
+ *                              ACK in a loop; prints messages/s, after checking every MSA-2
+ * </pre>
+ */
+public class ClinicalLoad {
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "assoc" -> assoc(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4]);
+      case "hl7-server" -> hl7Server(Integer.parseInt(args[1]));
+      case "hl7-load" ->
+          hl7Load(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]));
+      default -> throw new IllegalArgumentException("unknown mode " + args[0]);
+    }
+  }
+
+  // --- DICOM association setup
+
+  static void assoc(String host, int port, int n, String called) throws IOException {
+    byte[] rq = associateRequest("BENCH", called);
+    byte[] release = {5, 0, 0, 0, 0, 4, 0, 0, 0, 0};
+    long[] nanos = new long[n];
+    // The first quarter more warms the client up and is not counted.
+    for (int i = -n / 4; i < n; i++) {
+      long t0 = System.nanoTime();
+      try (Socket s = new Socket()) {
+        s.setTcpNoDelay(true);
+        s.connect(new InetSocketAddress(host, port), 5000);
+        s.setSoTimeout(5000);
+        OutputStream out = s.getOutputStream();
+        DataInputStream in = new DataInputStream(s.getInputStream());
+        out.write(rq);
+        int type = readPdu(in);
+        if (i >= 0) {
+          nanos[i] = System.nanoTime() - t0;
+        }
+        if (type != 2) {
+          throw new IOException("association " + i + ": PDU type " + type + ", not A-ASSOCIATE-AC");
+        }
+        out.write(release);
+        readPdu(in);
+      }
+    }
+    Arrays.sort(nanos);
+    System.out.printf("p50_ms=%.3f p99_ms=%.3f%n", nanos[n / 2] / 1e6, nanos[n * 99 / 100] / 1e6);
+  }
+
+  static int readPdu(DataInputStream in) throws IOException {
+    int type = in.readUnsignedByte();
+    in.readUnsignedByte();
+    int length = in.readInt();
+    in.skipNBytes(length);
+    return type;
+  }
+
+  static byte[] associateRequest(String calling, String called) {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.writeBytes(new byte[] {0, 1, 0, 0});
+    body.writeBytes(title(called));
+    body.writeBytes(title(calling));
+    body.writeBytes(new byte[32]);
+    body.writeBytes(item(0x10, "1.2.840.10008.3.1.1.1".getBytes(StandardCharsets.US_ASCII)));
+    ByteArrayOutputStream pc = new ByteArrayOutputStream();
+    pc.writeBytes(new byte[] {1, 0, 0, 0});
+    pc.writeBytes(item(0x30, "1.2.840.10008.1.1".getBytes(StandardCharsets.US_ASCII)));
+    pc.writeBytes(item(0x40, "1.2.840.10008.1.2".getBytes(StandardCharsets.US_ASCII)));
+    body.writeBytes(item(0x20, pc.toByteArray()));
+    body.writeBytes(item(0x50, item(0x51, new byte[] {0, 0, 0x40, 0})));
+    byte[] b = body.toByteArray();
+    ByteArrayOutputStream pdu = new ByteArrayOutputStream();
+    pdu.writeBytes(new byte[] {1, 0});
+    pdu.writeBytes(new byte[] {(byte) (b.length >> 24), (byte) (b.length >> 16),
+        (byte) (b.length >> 8), (byte) b.length});
+    pdu.writeBytes(b);
+    return pdu.toByteArray();
+  }
+
+  static byte[] title(String t) {
+    byte[] out = new byte[16];
+    Arrays.fill(out, (byte) ' ');
+    byte[] a = t.getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(a, 0, out, 0, a.length);
+    return out;
+  }
+
+  static byte[] item(int type, byte[] value) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(type);
+    out.write(0);
+    out.write(value.length >> 8);
+    out.write(value.length);
+    out.writeBytes(value);
+    return out.toByteArray();
+  }
+
+  // --- HL7 over MLLP
+
+  static void hl7Server(int port) throws IOException {
+    try (ServerSocket server = new ServerSocket()) {
+      server.setReuseAddress(true);
+      server.bind(new InetSocketAddress("127.0.0.1", port), 256);
+      while (true) {
+        Socket s = server.accept();
+        s.setTcpNoDelay(true);
+        Thread t = new Thread(() -> answer(s));
+        t.setDaemon(true);
+        t.start();
+      }
+    }
+  }
+
+  static void answer(Socket s) {
+    try (s) {
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      String message;
+      while ((message = readFrame(in)) != null) {
+        String id = message.split("\r", 2)[0].split("\\|", -1)[9];
+        out.write(frame("MSH|^~\\&|ENGINE|HOSPITAL|EHR|HOSPITAL|20261207||ACK^A01|A" + id
+            + "|P|2.5\rMSA|AA|" + id + "\r"));
+        out.flush();
+      }
+    } catch (IOException e) {
+      // the sender went away
+    }
+  }
+
+  static void hl7Load(String host, int port, int senders, int seconds) throws Exception {
+    AtomicLong done = new AtomicLong();
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    List<Thread> threads = new ArrayList<>();
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int t = 0; t < senders; t++) {
+      int sender = t;
+      Thread worker = new Thread(() -> {
+        try (Socket s = new Socket(host, port)) {
+          s.setTcpNoDelay(true);
+          s.setSoTimeout(10_000);
+          OutputStream out = s.getOutputStream();
+          InputStream in = s.getInputStream();
+          for (long i = 0; System.nanoTime() < deadline; i++) {
+            String id = "S" + sender + "M" + i;
+            out.write(frame("MSH|^~\\&|EHR|HOSPITAL|ENGINE|HOSPITAL|20261207||ADT^A01|" + id
+                + "|P|2.5\rPID|1||" + i + "\r"));
+            out.flush();
+            String ack = readFrame(in);
+            if (ack == null || !ack.contains("\rMSA|AA|" + id + "\r")) {
+              throw new IOException("message " + id + " got " + ack);
+            }
+            done.incrementAndGet();
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      });
+      worker.start();
+      threads.add(worker);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    if (!failures.isEmpty()) {
+      throw new IOException(failures.size() + " senders failed: " + failures.get(0));
+    }
+    System.out.printf("msgs_per_s=%.0f%n", done.get() / (double) seconds);
+  }
+
+  static byte[] frame(String message) {
+    byte[] m = message.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] out = new byte[m.length + 3];
+    out[0] = 0x0b;
+    System.arraycopy(m, 0, out, 1, m.length);
+    out[m.length + 1] = 0x1c;
+    out[m.length + 2] = 0x0d;
+    return out;
+  }
+
+  /** The next MLLP message, or null at the end of the stream. */
+  static String readFrame(InputStream in) throws IOException {
+    int c = in.read();
+    if (c == -1) {
+      return null;
+    }
+    if (c != 0x0b) {
+      throw new IOException("byte " + c + " where a message starts");
+    }
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    while ((c = in.read()) != -1) {
+      if (c == 0x1c) {
+        if (in.read() != 0x0d) {
+          throw new IOException("end block without CR");
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+      }
+      b.write(c);
+    }
+    throw new IOException("stream ended inside a message");
+  }
+}
