@@ -23,13 +23,27 @@ import java.util.concurrent.atomic.AtomicLong;
  *   hl7-load HOST PORT SENDERS SECONDS
  *                              SENDERS connections, each sending a message and waiting for its
  *                              ACK in a loop; prints messages/s, after checking every MSA-2
+ *   hl7-engine PORT LOG        as hl7-server, and appends "epoch_us control_id" to LOG for every
+ *                              message it receives (deploy/lab/drill.sh clinical)
+ *   hl7-send HOST PORT SENDERS MESSAGES TIMEOUT_MS [PACE_MS]
+ *                              SENDERS senders, MESSAGES in all (control IDs S<i>M<k>, k from 1),
+ *                              each sent and its ACK awaited in order; a message whose ACK does
+ *                              not come within TIMEOUT_MS, or whose connection fails, is sent
+ *                              again on a new connection (at least once); each sender waits
+ *                              PACE_MS (default 0) between messages; prints
+ *                              sent=N acked=N resends=R when every message is acknowledged
  * </pre>
  */
 public class ClinicalLoad {
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
       case "assoc" -> assoc(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4]);
-      case "hl7-server" -> hl7Server(Integer.parseInt(args[1]));
+      case "hl7-server" -> hl7Server(Integer.parseInt(args[1]), null);
+      case "hl7-engine" -> hl7Server(Integer.parseInt(args[1]), args[2]);
+      case "hl7-send" ->
+          hl7Send(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+              args.length > 6 ? Integer.parseInt(args[6]) : 0);
       case "hl7-load" ->
           hl7Load(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
               Integer.parseInt(args[4]));
@@ -118,10 +132,15 @@ public class ClinicalLoad {
 
   // --- HL7 over MLLP
 
-  static void hl7Server(int port) throws IOException {
+  static java.io.PrintStream engineLog;
+
+  static void hl7Server(int port, String log) throws IOException {
+    if (log != null) {
+      engineLog = new java.io.PrintStream(new java.io.FileOutputStream(log, true), true);
+    }
     try (ServerSocket server = new ServerSocket()) {
       server.setReuseAddress(true);
-      server.bind(new InetSocketAddress("127.0.0.1", port), 256);
+      server.bind(new InetSocketAddress(log == null ? "127.0.0.1" : "0.0.0.0", port), 256);
       while (true) {
         Socket s = server.accept();
         s.setTcpNoDelay(true);
@@ -139,6 +158,12 @@ public class ClinicalLoad {
       String message;
       while ((message = readFrame(in)) != null) {
         String id = message.split("\r", 2)[0].split("\\|", -1)[9];
+        if (engineLog != null) {
+          java.time.Instant now = java.time.Instant.now();
+          synchronized (engineLog) {
+            engineLog.println((now.getEpochSecond() * 1_000_000 + now.getNano() / 1000) + " " + id);
+          }
+        }
         out.write(frame("MSH|^~\\&|ENGINE|HOSPITAL|EHR|HOSPITAL|20261207||ACK^A01|A" + id
             + "|P|2.5\rMSA|AA|" + id + "\r"));
         out.flush();
@@ -186,6 +211,67 @@ public class ClinicalLoad {
       throw new IOException(failures.size() + " senders failed: " + failures.get(0));
     }
     System.out.printf("msgs_per_s=%.0f%n", done.get() / (double) seconds);
+  }
+
+  static void hl7Send(String host, int port, int senders, int messages, int timeoutMs, int paceMs)
+      throws Exception {
+    AtomicLong acked = new AtomicLong();
+    AtomicLong resends = new AtomicLong();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < senders; t++) {
+      int sender = t;
+      int count = messages / senders + (t < messages % senders ? 1 : 0);
+      Thread worker = new Thread(() -> {
+        Socket s = null;
+        for (int k = 1; k <= count; ) {
+          String id = "S" + sender + "M" + k;
+          try {
+            if (s == null) {
+              s = new Socket();
+              s.setTcpNoDelay(true);
+              s.connect(new InetSocketAddress(host, port), timeoutMs);
+              s.setSoTimeout(timeoutMs);
+            }
+            s.getOutputStream().write(frame("MSH|^~\\&|EHR" + sender + "|HOSPITAL|ENGINE|HOSPITAL|"
+                + "20261207||ADT^A01|" + id + "|P|2.5\rPID|1||" + k + "\r"));
+            String ack = readFrame(s.getInputStream());
+            if (ack == null || !ack.contains("\rMSA|AA|" + id + "\r")) {
+              throw new IOException("message " + id + " got " + ack);
+            }
+            acked.incrementAndGet();
+            k++;
+            if (paceMs > 0) {
+              Thread.sleep(paceMs);
+            }
+          } catch (IOException | InterruptedException e) {
+            // No ACK: a new connection, and the same message again.
+            resends.incrementAndGet();
+            try {
+              if (s != null) {
+                s.close();
+              }
+              Thread.sleep(50);
+            } catch (Exception ignored) {
+              // closing anyway
+            }
+            s = null;
+          }
+        }
+        try {
+          if (s != null) {
+            s.close();
+          }
+        } catch (IOException ignored) {
+          // done
+        }
+      });
+      worker.start();
+      threads.add(worker);
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    System.out.printf("sent=%d acked=%d resends=%d%n", messages, acked.get(), resends.get());
   }
 
   static byte[] frame(String message) {

@@ -16,6 +16,9 @@
   drill.py sticky-moved STICKY_LOG FROM TO
                                       the (client, VIP) pairs answered by another server in
                                       (FROM, TO] than by their last answer before FROM
+  drill.py hl7 SENDERS MESSAGES       the HL7 engines' logs on stdin ("<epoch_us> S<i>M<k>" a
+                                      message received): hl7_lost=L hl7_duplicates=D
+                                      hl7_order_violations=O for the control IDs hl7-send makes
 Python 3 standard library only.
 """
 import datetime
@@ -183,6 +186,37 @@ def sticky_moved(path, t_from, t_to):
     print(len(moved), " ".join("%s/%s" % k for k in sorted(moved)))
 
 
+def hl7(senders, messages):
+    """Lost: sent, never received. Duplicates: received more than once. Order violations: a
+    sender's message first received before an earlier message of that sender."""
+    senders, messages = int(senders), int(messages)
+    first, total = {}, 0
+    for line in sys.stdin:
+        p = line.split()
+        if len(p) != 2:
+            continue
+        total += 1
+        t, cid = int(p[0]), p[1]
+        if cid not in first or t < first[cid]:
+            first[cid] = t
+    expected = []
+    for i in range(senders):
+        count = messages // senders + (1 if i < messages % senders else 0)
+        expected.append(["S%dM%d" % (i, k) for k in range(1, count + 1)])
+    lost = sum(1 for ids in expected for cid in ids if cid not in first)
+    violations = 0
+    for ids in expected:
+        latest = -1
+        for cid in ids:
+            if cid not in first:
+                continue
+            if first[cid] < latest:
+                violations += 1
+            latest = max(latest, first[cid])
+    print("hl7_lost=%d hl7_duplicates=%d hl7_order_violations=%d"
+          % (lost, total - len(first), violations))
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "load":
@@ -196,6 +230,8 @@ def main():
         moves(args[0], args[1], args[2], args[3], args[4:])
     elif cmd == "sticky-moved":
         sticky_moved(*args)
+    elif cmd == "hl7":
+        hl7(*args)
     else:
         sys.exit("drill.py: unknown command " + cmd)
 

@@ -18,6 +18,10 @@
 #   series   random faults (kill -9, SIGSTOP 0.5-5 s, link cut 1-10 s, orderly restart), mostly on
 #            the active node, under load from 8 clients on an L7 VIP and an L4 NAT VIP
 #            (10.99.0.101:8081), both with source-IP persistence
+#   clinical kill -9 of the active node while HL7 senders (10k messages, 4 senders, each resending
+#            a message not acknowledged in 3 s) go through an hl7-mllp VIP (10.99.0.100:2575) to
+#            two engines, and storescu sends studies to a DICOM VIP (10.99.0.100:104) routing
+#            ARCHIVE_A to rs1's storescp and ARCHIVE_B to rs2's (deploy/lab/clinical.sh)
 # After each run the drill waits until the pair settled (one active node holding the addresses,
 # the other passive, both seeing each other) and stayed so for 3 s.
 # Last lines:
@@ -25,15 +29,16 @@
 #   drill=blip runs=N dual_answering=B double_failovers=D takeover_ms_p99=T
 #   drill=series runs=N takeover_ms_p99=T dual_answering=B false_failovers=W sticky_moved=S
 #   drill=l4-sticky runs=N sticky_moved=S takeover_ms_p99=T dual_answering=B clients=C
+#   clinical: dicom_routed=N/N dicom_rejected_unknown_ae=ok hl7_sent=N hl7_lost=L hl7_duplicates=D hl7_order_violations=O
 # LBCTL_JAR=/path runs that jar (default lb-cli/target/lbctl.jar, built if missing); KEEP=1 keeps
 # the working directory; DRILL_SEED=N repeats the random choices of blip and series;
 # BLIP_MIN_MS/BLIP_MAX_MS narrow a blip's length (default 500-3000), e.g. around the takeover time.
 # Root only; the lab's namespaces (lbd-*) are removed by name on exit, also on failure.
 set -euo pipefail
-usage="usage: drill.sh kill|stop|cut|restart|pause|blip|series|l4-sticky [N]"
+usage="usage: drill.sh kill|stop|cut|restart|pause|blip|series|l4-sticky|clinical [N]"
 kind="${1:?$usage}"
 runs="${2:-5}"
-case "$kind" in kill|stop|cut|restart|pause|blip|series|l4-sticky) ;; *) echo "drill: unknown kind '$kind'; $usage" >&2; exit 2 ;; esac
+case "$kind" in kill|stop|cut|restart|pause|blip|series|l4-sticky|clinical) ;; *) echo "drill: unknown kind '$kind'; $usage" >&2; exit 2 ;; esac
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "drill: N must be a positive number: '$runs'" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "drill: needs root (network namespaces)" >&2; exit 2; }
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -47,6 +52,9 @@ else
 fi
 jar="$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")"
 for tool in nginx curl arping ip nft java; do command -v $tool >/dev/null || { echo "drill: $tool is missing" >&2; exit 2; }; done
+if [ "$kind" = clinical ]; then
+  for tool in storescp storescu echoscu dump2dcm javac; do command -v $tool >/dev/null || { echo "drill: $tool is missing (dcmtk, a JDK)" >&2; exit 2; }; done
+fi
 PY=/usr/bin/python3
 [ -x "$PY" ] || PY="$(command -v python3)" || { echo "drill: python3 is missing" >&2; exit 2; }
 [ -n "${DRILL_SEED:-}" ] && RANDOM=$DRILL_SEED
@@ -149,6 +157,18 @@ if [ -n "$l4" ]; then
   last=58; [ "$kind" = l4-sticky ] && last=66
   for i in $(seq 51 $last); do ip -n ${P}client addr add 10.99.0.$i/24 dev eth0; clients+=(10.99.0.$i); done
 fi
+if [ "$kind" = clinical ]; then
+  # The clinical peers: ClinicalLoad (its HL7 engine logs each control ID it receives, with the
+  # time) compiled once, and on each server a DICOM archive with its own AE title.
+  mkdir -p "$work/cl"; javac -d "$work/cl" "$root/deploy/bench/ClinicalLoad.java"
+  for rs in rs1:ARCHIVE_A rs2:ARCHIVE_B; do
+    n=${rs%%:*}; mkdir -p "$work/$n/dicom"
+    ip netns exec $P$n storescp -aet "${rs##*:}" -od "$work/$n/dicom" 11112 > "$work/$n/storescp.log" 2>&1 &
+    bg+=($!); disown $!
+    ip netns exec $P$n java -cp "$work/cl" ClinicalLoad hl7-engine 2575 "$work/$n/hl7.log" > "$work/$n/engine.log" 2>&1 &
+    bg+=($!); disown $!
+  done
+fi
 if [ "$kind" = l4-sticky ]; then
   # DR: the VIP on the servers' loopback, and the servers never answer ARP for it.
   for rs in rs1 rs2; do
@@ -192,6 +212,28 @@ CONF
     realServers:
       - {label: rs1, address: 10.99.1.21, port: 8081}
       - {label: rs2, address: 10.99.1.22, port: 8081}
+CONF
+  [ "$kind" = clinical ] && cat <<CONF
+  - label: dicom
+    address: $VIP
+    ports: [104]
+    protocol: dicom
+    dicom:
+      routes:
+        - {calledAeTitle: ARCHIVE_A, servers: [rs1]}
+        - {calledAeTitle: ARCHIVE_B, servers: [rs2]}
+    realServers:
+      - {label: rs1, address: 10.99.0.21, port: 11112}
+      - {label: rs2, address: 10.99.0.22, port: 11112}
+  - label: hl7
+    address: $VIP
+    ports: [2575]
+    protocol: hl7-mllp
+    scheduler: weighted-round-robin
+    hl7: {ackTimeout: 2s}
+    realServers:
+      - {label: rs1, address: 10.99.0.21, port: 2575}
+      - {label: rs2, address: 10.99.0.22, port: 2575}
 CONF
   [ "$kind" = l4-sticky ] && cat <<CONF
   - label: dr
@@ -290,6 +332,30 @@ if [ -n "$l4" ]; then
     "${sticky_targets[@]}" 2>"$work/sticky.err" &
   bg+=($!); disown $!
 fi
+if [ "$kind" = clinical ]; then
+  # HL7: 10k messages from 4 senders, paced to last through the drill (~25 a second each).
+  ip netns exec ${P}client java -cp "$work/cl" ClinicalLoad hl7-send $VIP 2575 4 10000 3000 40 \
+    > "$work/hl7-send.out" 2> "$work/hl7-send.err" &
+  hl7_sender=$!; bg+=($!); disown $!
+  # DICOM: studies every ~2 s, alternately to ARCHIVE_A and ARCHIVE_B, each sent until it is
+  # stored (a failover breaks the association it was in).
+  studies=$(( runs * 8 ))
+  ( for i in $(seq 1 "$studies"); do
+      ae=ARCHIVE_A; [ $(( i % 2 )) -eq 0 ] && ae=ARCHIVE_B
+      uid="2.25.$([ $ae = ARCHIVE_A ] && echo 1 || echo 2)000$i"
+      printf '(0008,0016) UI =SecondaryCaptureImageStorage\n(0008,0018) UI [%s]\n(0010,0010) PN [Lab^%s]\n(0020,000d) UI [%s.1]\n(0020,000e) UI [%s.2]\n' \
+        "$uid" "$i" "$uid" "$uid" > "$work/study$i.dump"
+      dump2dcm "$work/study$i.dump" "$work/study$i.dcm" 2>/dev/null
+      for try in $(seq 30); do
+        if ip netns exec ${P}client storescu -to 5 -aec $ae $VIP 104 "$work/study$i.dcm" >> "$work/storescu.log" 2>&1; then
+          echo "stored $i $ae $uid try $try"; break
+        fi
+        sleep 0.5
+      done
+      sleep 2
+    done ) > "$work/dicom-send.log" 2>&1 &
+  dicom_sender=$!; bg+=($!); disown $!
+fi
 # The holders: which nodes have the VIP (any floating address) in `ip addr`, every 100 ms.
 ( while :; do
     n=0; h=""; for x in lb1 lb2; do if holds $x; then n=$((n+1)); h+=" $x"; fi; done
@@ -359,6 +425,7 @@ for run in $(seq "$runs"); do
       # Two export periods of the kernel's entries into the replicated table.
       sleep 3
       fault=kill ;;
+    clinical) fault=kill ;;
     blip) rand_ms "${BLIP_MIN_MS:-500}" "${BLIP_MAX_MS:-3000}" ;;
     series)
       case $(( RANDOM % 4 )) in 0) fault=kill ;; 1) fault=stop; rand_ms 500 5000 ;; 2) fault=cut; rand_ms 1000 10000 ;; 3) fault=restart ;; esac
@@ -383,11 +450,11 @@ for run in $(seq "$runs"); do
       sleep 1; kill -CONT "${pid[$target]}"
       # Give a wrongly triggered failover the time it would need to show (detection ~3 s).
       sleep 4; expect=no ;;
-    kill|stop|cut|restart|l4-sticky)
+    kill|stop|cut|restart|l4-sticky|clinical)
       # Takeover: the first request that started after the failure and succeeded.
       wait_for 20 answered_after "$t0" || { echo "drill: run $run: the VIP did not come back within 20 s" >&2; exit 1; }
       case "$kind" in
-        kill|restart|l4-sticky) { wait_for 30 gone "${pid[$target]}" || kill -9 "${pid[$target]}"; }; start_node $target ;;
+        kill|restart|l4-sticky|clinical) { wait_for 30 gone "${pid[$target]}" || kill -9 "${pid[$target]}"; }; start_node $target ;;
         stop) kill -CONT "${pid[$target]}"; sleep 5 ;;   # what the resumed node does, seen
         # Keep the cut until the isolated node has given its addresses up (or 10 s): healing at
         # once would measure the merge, not the split.
@@ -411,7 +478,7 @@ for run in $(seq "$runs"); do
   # Takeover: from the fault to the first request that succeeded after the first one that failed
   # (a node stopping in order may still serve a few ms); in the kinds made to fail over always,
   # in blip and series when the role moved.
-  if { [ "$moved" -gt 0 ] && [ "$expect" != no ]; } || [[ "$kind" =~ ^(kill|stop|cut|restart|l4-sticky)$ ]]; then
+  if { [ "$moved" -gt 0 ] && [ "$expect" != no ]; } || [[ "$kind" =~ ^(kill|stop|cut|restart|l4-sticky|clinical)$ ]]; then
     ok=$(served_again_after "$t0" "$t1")
     [ -n "$ok" ] && takeovers+=($(( ok - t0 ))) && note=", served again after $(( ok - t0 )) ms"
   fi
@@ -425,6 +492,24 @@ for run in $(seq "$runs"); do
   echo "run $run: $desc: active role moved $moved time(s) (was $act, now $(active_node))$note; both answering in $b samples" >&2
 done
 
+if [ "$kind" = clinical ]; then
+  # The senders finish what they started (bounded), then the figures.
+  wait_for 300 gone "$hl7_sender" || echo "drill: the HL7 senders did not finish within 300 s" >&2
+  wait_for 300 gone "$dicom_sender" || echo "drill: the DICOM sender did not finish within 300 s" >&2
+  rejected=fail
+  ip netns exec ${P}client echoscu -aec NOBODY $VIP 104 > "$work/echoscu-nobody.log" 2>&1 || true
+  grep -qi "Called AE Title Not Recognized" "$work/echoscu-nobody.log" && rejected=ok
+  # A study is routed when it is stored in its AE title's archive and never in the other.
+  routed=0
+  for i in $(seq 1 "$studies"); do
+    if [ $(( i % 2 )) -eq 1 ]; then right=rs1 wrong=rs2 uid="2.25.1000$i"; else right=rs2 wrong=rs1 uid="2.25.2000$i"; fi
+    [ -f "$work/$right/dicom/SC.$uid" ] && [ ! -f "$work/$wrong/dicom/SC.$uid" ] && routed=$((routed+1))
+  done
+  hl7_sent=$(sed -n 's/.*sent=\([0-9]*\) acked=\([0-9]*\).*/\2/p' "$work/hl7-send.out")
+  hl7_figures=$(cat "$work/rs1/hl7.log" "$work/rs2/hl7.log" | "$PY" "$here/drill.py" hl7 4 10000)
+  clinical_line="clinical: dicom_routed=$routed/$studies dicom_rejected_unknown_ae=$rejected hl7_sent=${hl7_sent:-0} $hl7_figures"
+  echo "hl7 senders: $(cat "$work/hl7-send.out" 2>/dev/null)" >&2
+fi
 kill -9 "${bg[@]}" 2>/dev/null || true
 dual_holders=$(awk '$2 >= 2' "$work/holders.log" | wc -l)
 ans="$("$PY" "$here/drill.py" answering "$work/answers.log")"
@@ -437,3 +522,5 @@ case "$kind" in
   series) echo "drill=series runs=$runs takeover_ms_p99=$(pct 99) dual_answering=$dual_answering false_failovers=$false_failovers sticky_moved=$sticky_moved" ;;
   *) echo "drill=$kind runs=$runs takeover_ms_p50=$(pct 50) takeover_ms_p99=$(pct 99) dual_holders=$dual_holders dual_answering=$dual_answering false_failovers=$false_failovers double_failovers=$double_failovers" ;;
 esac
+[ "$kind" = clinical ] && echo "$clinical_line"
+exit 0
