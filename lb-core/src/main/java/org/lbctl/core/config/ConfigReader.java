@@ -62,7 +62,7 @@ final class ConfigReader {
           "hl7");
   private static final Set<String> HL7_FIELDS = Set.of("maxMessage", "ackTimeout", "resendOnNak");
   private static final Set<String> DICOM_FIELDS =
-      Set.of("routes", "defaultServers", "callingAeTitles");
+      Set.of("routes", "defaultServers", "callingAeTitles", "serverAeTitles");
   private static final Set<String> AE_ROUTE_FIELDS =
       Set.of("calledAeTitle", "callingAeTitle", "servers");
   private static final Set<String> RS_FIELDS =
@@ -418,7 +418,34 @@ final class ConfigReader {
             defaults == null || defaults.isNull()
                 ? Optional.empty()
                 : Optional.of(texts(defaults, TreeReader.join(path, "defaultServers"))),
-            texts(n.get("callingAeTitles"), TreeReader.join(path, "callingAeTitles"))));
+            texts(n.get("callingAeTitles"), TreeReader.join(path, "callingAeTitles")),
+            textMap(n.get("serverAeTitles"), TreeReader.join(path, "serverAeTitles"))));
+  }
+
+  /** A map of text to text ({@code {rs1: ARCHIVE_A}}); empty when absent. */
+  private java.util.Map<String, String> textMap(JsonNode n, String path) {
+    java.util.Map<String, String> out = new java.util.TreeMap<>();
+    if (n == null || n.isNull()) {
+      return out;
+    }
+    if (!n.isObject()) {
+      in.problems()
+          .add(path, "expected a map, e.g. {rs1: ARCHIVE_A}, got " + TreeReader.describe(n));
+      return out;
+    }
+    n.fields()
+        .forEachRemaining(
+            e -> {
+              if (e.getValue().isTextual()) {
+                out.put(e.getKey(), e.getValue().textValue());
+              } else {
+                in.problems()
+                    .add(
+                        path + "." + e.getKey(),
+                        "expected text, got " + TreeReader.describe(e.getValue()));
+              }
+            });
+    return out;
   }
 
   /** A size in bytes ({@code 100MiB}, {@code 1048576}); 0 when absent. */

@@ -315,6 +315,16 @@ final class ConfigValidator {
     for (int i = 0; i < d.callingAeTitles().size(); i++) {
       aeTitle(d.callingAeTitles().get(i), path + ".callingAeTitles[" + i + "]");
     }
+    new java.util.TreeMap<>(d.serverAeTitles())
+        .forEach(
+            (server, title) -> {
+              if (!labels.contains(server)) {
+                problems.add(
+                    path + ".serverAeTitles." + server,
+                    "'" + server + "' is not a real server of this virtual service " + labels);
+              }
+              aeTitle(title, path + ".serverAeTitles." + server);
+            });
     if (d.routes().isEmpty() && d.defaultServers().isEmpty()) {
       problems.add(
           path,

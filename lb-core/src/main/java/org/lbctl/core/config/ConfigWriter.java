@@ -226,6 +226,10 @@ public final class ConfigWriter {
       ArrayNode a = n.putArray("callingAeTitles");
       d.callingAeTitles().forEach(a::add);
     }
+    if (!d.serverAeTitles().isEmpty()) {
+      ObjectNode m = n.putObject("serverAeTitles");
+      new java.util.TreeMap<>(d.serverAeTitles()).forEach(m::put);
+    }
   }
 
   public static byte[] toJson(ReplicatedConfig config) {

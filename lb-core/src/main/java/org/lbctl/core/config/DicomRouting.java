@@ -13,13 +13,25 @@ import java.util.Optional;
  * @param defaultServers the pool of an association no route matches; empty: such an association is
  *     rejected (called AE title not recognised)
  * @param callingAeTitles the Calling AE titles admitted; empty: any
+ * @param serverAeTitles by real-server label, the AE title that server answers to: an association
+ *     routed there calls it instead of the title the client called (and the client reads its own
+ *     title back in the A-ASSOCIATE-AC)
  */
 public record DicomRouting(
-    List<AeRoute> routes, Optional<List<String>> defaultServers, List<String> callingAeTitles) {
+    List<AeRoute> routes,
+    Optional<List<String>> defaultServers,
+    List<String> callingAeTitles,
+    java.util.Map<String, String> serverAeTitles) {
   public DicomRouting {
     routes = List.copyOf(routes);
     requireNonNull(defaultServers, "defaultServers");
     defaultServers = defaultServers.map(List::copyOf);
     callingAeTitles = List.copyOf(callingAeTitles);
+    serverAeTitles = java.util.Map.copyOf(serverAeTitles);
+  }
+
+  public DicomRouting(
+      List<AeRoute> routes, Optional<List<String>> defaultServers, List<String> callingAeTitles) {
+    this(routes, defaultServers, callingAeTitles, java.util.Map.of());
   }
 }

@@ -11,7 +11,13 @@ public enum AssociationOutcome {
   /** A-ABORT: the first PDU was not a well-formed A-ASSOCIATE-RQ. */
   MALFORMED("malformed_pdu"),
   /** Closed, or timed out, before a whole A-ASSOCIATE-RQ arrived. */
-  INCOMPLETE("incomplete");
+  INCOMPLETE("incomplete"),
+  /** Of the routed ones: the server answered A-ASSOCIATE-AC. */
+  ACCEPTED("accepted"),
+  /** Of the routed ones: the server answered A-ASSOCIATE-RJ. */
+  REJECTED_BY_SERVER("rejected_by_server"),
+  /** Of the routed ones: the server answered A-ABORT, or something that is no answer. */
+  ABORTED_BY_SERVER("aborted_by_server");
 
   private final String label;
 

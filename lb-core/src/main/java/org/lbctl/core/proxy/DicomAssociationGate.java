@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import org.lbctl.core.dicom.AeTitle;
 import org.lbctl.core.dicom.AssociateRequest;
 import org.lbctl.core.dicom.AssociationOutcome;
 import org.lbctl.core.dicom.AssociationPdus;
@@ -41,6 +42,9 @@ final class DicomAssociationGate extends ChannelInboundHandlerAdapter {
 
   /** PS3.8's ARTIM: how long a connection may take to send its whole request. */
   static final Duration REQUEST_WAIT = Duration.ofSeconds(30);
+
+  /** Where the Called AE title sits in the A-ASSOCIATE-RQ. */
+  private static final int CALLED_AE = 10;
 
   private final VipListener listener;
   private final ProxySettings settings;
@@ -177,7 +181,29 @@ final class DicomAssociationGate extends ChannelInboundHandlerAdapter {
                 listener,
                 settings,
                 reencryption,
-                new TcpFrontendHandler.Admission(vip, new Pool(r.servers(), r.scope()), first)));
+                new TcpFrontendHandler.Admission(
+                    vip,
+                    new Pool(r.servers(), r.scope()),
+                    first,
+                    (backend, bytes, server) -> {
+                      String title =
+                          backend == null
+                              ? null
+                              : vip.config()
+                                  .dicom()
+                                  .map(d -> d.serverAeTitles().get(backend.label()))
+                                  .orElse(null);
+                      if (title != null) {
+                        bytes.setBytes(CALLED_AE, AeTitle.wire(title));
+                      }
+                      server
+                          .pipeline()
+                          .addBefore(
+                              "relay",
+                              "dicom-answer",
+                              new DicomServerWatch(
+                                  vip.counters(), title == null ? null : rq.calledAeTitle()));
+                    })));
   }
 
   private void reject(ChannelHandlerContext ctx, AssociateRequest rq, AssociationRouter.Reject r) {

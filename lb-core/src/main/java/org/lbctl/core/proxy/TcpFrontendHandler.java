@@ -47,7 +47,15 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
    * What a protocol gate in front (DICOM's) already decided for a connection it counted: the
    * version of the service it read, the pool, and the bytes it read, which go to the server first.
    */
-  record Admission(VirtualServiceRuntime vip, Pool pool, ByteBuf first) {}
+  record Admission(VirtualServiceRuntime vip, Pool pool, ByteBuf first, ServerSide serverSide) {}
+
+  /**
+   * What the gate does once a server is connected (the fallback server included, backend null),
+   * before the first bytes go: rewrite them, watch the server's answer.
+   */
+  interface ServerSide {
+    void connected(Backend backend, ByteBuf first, Channel server);
+  }
 
   /**
    * @param reencryption the TLS client context for a (virtual service, real server), or null for
@@ -273,6 +281,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
     inbound.pipeline().remove("wait");
     idle.start();
     if (admission != null) {
+      admission.serverSide().connected(backend, admission.first(), outbound);
       outbound.writeAndFlush(admission.first());
     }
     inbound.config().setAutoRead(true);

@@ -73,6 +73,7 @@ class ConfigLoaderTest {
                     - {calledAeTitle: ARCHIVE, servers: [a, b]}
                   defaultServers: [b]
                   callingAeTitles: [CT1, MR1]
+                  serverAeTitles: {a: ARCHIVE_A, b: ARCHIVE_B}
                 realServers:
                   - {label: a, address: 10.0.0.2, port: 104}
                   - {label: b, address: 10.0.0.3, port: 104}
@@ -84,6 +85,7 @@ class ConfigLoaderTest {
             new AeRoute("ARCHIVE", Optional.empty(), List.of("a", "b")));
     assertThat(d.defaultServers()).contains(List.of("b"));
     assertThat(d.callingAeTitles()).containsExactly("CT1", "MR1");
+    assertThat(d.serverAeTitles()).containsEntry("a", "ARCHIVE_A").containsEntry("b", "ARCHIVE_B");
     assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
   }
 
@@ -702,9 +704,13 @@ class ConfigLoaderTest {
         "virtualServices[0].dicom.routes[0].calledAeTitle: ' PACS' starts or ends with a space,"
             + " which DICOM ignores: it would never match");
     cases.put(
+        dicom.formatted("{defaultServers: [a], serverAeTitles: {z: X, a: 'BAD\\\\'}}"),
+        "virtualServices[0].dicom.serverAeTitles.z: 'z' is not a real server of this virtual"
+            + " service [a]");
+    cases.put(
         dicom.formatted("{rules: []}"),
         "virtualServices[0].dicom.rules: unknown field (expected one of: [callingAeTitles,"
-            + " defaultServers, routes])");
+            + " defaultServers, routes, serverAeTitles])");
     cases.put(
         "vips: []",
         "vips: unknown field (expected one of: [alerts, caFamilies, certificates, floatingIps,"

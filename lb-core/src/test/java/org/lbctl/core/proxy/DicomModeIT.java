@@ -107,6 +107,7 @@ class DicomModeIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> stored(storeB) == 2);
       assertThat(stored(storeA)).isEqualTo(1);
       assertThat(count(AssociationOutcome.ROUTED)).isEqualTo(3);
+      assertThat(count(AssociationOutcome.ACCEPTED)).isEqualTo(3);
     }
   }
 
@@ -146,6 +147,31 @@ class DicomModeIT {
       assertThat(count(AssociationOutcome.REJECTED_CALLED_AE)).isEqualTo(1);
       assertThat(count(AssociationOutcome.REJECTED_CALLING_AE)).isEqualTo(1);
       assertThat(count(AssociationOutcome.ROUTED)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void anArchiveThatChecksItsOwnTitleTakesAssociationsCalledByThePoolsNameWhenRewritten()
+      throws Exception {
+    try (Dcmtk qr = Dcmtk.qrscp(dir, "QR_A");
+        RecordingServer unused = new RecordingServer()) {
+      String routes = "dicom: {routes: [{calledAeTitle: PACS, servers: [a]}]%s}";
+      // As called, dcmqrscp refuses the title it does not know: the gate counts its answer.
+      vip(qr.port(), unused.port(), routes.formatted(""));
+      Dcmtk.Run asCalled =
+          Dcmtk.client("echoscu", "-aec", "PACS", "127.0.0.1", Integer.toString(vipPort));
+      assertThat(asCalled.exit()).isNotZero();
+      assertThat(asCalled.output()).containsIgnoringCase("Called AE Title Not Recognized");
+      assertThat(count(AssociationOutcome.REJECTED_BY_SERVER)).isEqualTo(1);
+
+      engine.apply(Configs.yaml("virtualServices: []"));
+      vipPort = Ports.free();
+      vip(qr.port(), unused.port(), routes.formatted(", serverAeTitles: {a: QR_A}"));
+      Dcmtk.Run rewritten =
+          Dcmtk.client("echoscu", "-v", "-aec", "PACS", "127.0.0.1", Integer.toString(vipPort));
+      assertThat(rewritten.exit()).as(rewritten.output()).isZero();
+      assertThat(count(AssociationOutcome.ACCEPTED)).isEqualTo(1);
+      assertThat(unused.connections()).isEmpty();
     }
   }
 
