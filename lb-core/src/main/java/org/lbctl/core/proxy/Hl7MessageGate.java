@@ -59,7 +59,11 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
   private final VipListener listener;
   private final ProxySettings settings;
   private final ArrayDeque<Message> waiting = new ArrayDeque<>();
-  private final Map<RealServerState, ServerLink> links = new HashMap<>();
+
+  /** By real server's state, or {@link #FALLBACK} for the fallback server. */
+  private final Map<Object, ServerLink> links = new HashMap<>();
+
+  private static final Object FALLBACK = new Object();
   private VirtualServiceRuntime vip;
   private Hl7Settings hl7;
   private ChannelHandlerContext ctx;
@@ -76,6 +80,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     final Set<RealServerState> tried = new HashSet<>();
     ServerLink link;
     Backend backend;
+    boolean triedFallback;
     ScheduledFuture<?> timer;
     long queueDeadline;
     ByteBuf lastNak;
@@ -97,12 +102,22 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
 
   /** A connection of this sender's to one real server, reused for its later messages. */
   private final class ServerLink extends ChannelInboundHandlerAdapter {
+    /** Null for the fallback server. */
     final Backend backend;
+
     Channel channel;
     ChannelFuture connect;
 
     ServerLink(Backend backend) {
       this.backend = backend;
+    }
+
+    Object key() {
+      return backend == null ? FALLBACK : backend.state();
+    }
+
+    String label() {
+      return backend == null ? "fallback" : backend.label();
     }
 
     @Override
@@ -221,8 +236,16 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     Choice choice = vip.choose(client.getAddress(), listener.port(), m.tried);
     switch (choice.kind()) {
       case SERVER -> send(m, choice.backend(), choice.target());
+      case FALLBACK -> {
+        if (m.triedFallback) {
+          giveUp(m, "the fallback server did not acknowledge it either");
+        } else {
+          vip.counters().countFallback();
+          send(m, null, choice.target());
+        }
+      }
       case QUEUE -> queue(m);
-      case FALLBACK, REFUSE -> giveUp(m, "no real server left to try");
+      case REFUSE -> giveUp(m, "no real server left to try and the fallback server is disabled");
     }
   }
 
@@ -250,7 +273,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
   private void send(Message m, Backend backend, InetSocketAddress target) {
     m.backend = backend;
     m.queueDeadline = 0;
-    ServerLink link = links.get(backend.state());
+    ServerLink link = links.get(backend == null ? FALLBACK : backend.state());
     if (link == null) {
       link = open(backend, target);
     }
@@ -296,11 +319,13 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
             ctx.channel());
     link.channel = f.channel();
     link.connect = f;
-    links.put(backend.state(), link);
+    links.put(link.key(), link);
     f.addListener(
         done -> {
           if (!done.isSuccess()) {
-            backend.state().countFailedConnect();
+            if (backend != null) {
+              backend.state().countFailedConnect();
+            }
             lost(link, "could not be reached (" + reason(done.cause()) + ")");
           }
         });
@@ -320,7 +345,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
                 "vip {}: real server {} answered when no message was waiting for it; closing"
                     + " that connection",
                 vip.label(),
-                link.backend.label());
+                link.label());
         link.channel.close();
         return;
       }
@@ -333,7 +358,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
                 "vip {}: real server {} answered message {} with {}; closing that connection and"
                     + " sending the message elsewhere",
                 vip.label(),
-                link.backend.label(),
+                link.label(),
                 LogText.name(m.header.controlId()),
                 ack.map(a -> "an acknowledgment of " + LogText.name(a.controlId()))
                     .orElse("no MSA segment"));
@@ -396,7 +421,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
       return;
     }
     // Its late answer must not be taken for the next message's: the connection goes.
-    links.remove(link.backend.state(), link);
+    links.remove(link.key(), link);
     retry(m, "did not acknowledge it within " + hl7.ackTimeout().toMillis() + " ms");
     link.channel.close();
   }
@@ -408,7 +433,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
 
   /** The server of {@code link} can no longer answer. */
   private void lost(ServerLink link, String why) {
-    links.remove(link.backend.state(), link);
+    links.remove(link.key(), link);
     Message m = current;
     if (m != null && m.link == link && !closed) {
       retry(m, why);
@@ -418,7 +443,11 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
   private void retry(Message m, String why) {
     Backend from = m.backend;
     settle(m);
-    m.tried.add(from.state());
+    if (from == null) {
+      m.triedFallback = true;
+    } else {
+      m.tried.add(from.state());
+    }
     vip.counters().hl7().resent();
     settings
         .connectLog()
@@ -426,7 +455,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
             log,
             "vip {}: real server {} {} (message {} from {}); sending it to another server",
             vip.label(),
-            from.label(),
+            from == null ? "fallback" : from.label(),
             why,
             LogText.name(m.header.controlId()),
             ctx.channel().remoteAddress());

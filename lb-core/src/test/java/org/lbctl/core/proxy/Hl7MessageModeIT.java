@@ -294,6 +294,29 @@ class Hl7MessageModeIT {
   }
 
   @Test
+  void whenNoRealServerAcknowledgesTheFallbackServerMayAndItsAckIsRelayed() throws Exception {
+    List<String> atFallback = new CopyOnWriteArrayList<>();
+    int fallback = engineAt(atFallback, m -> AcknowledgmentCode.AA);
+    try (RecordingServer a = new RecordingServer();
+        RecordingServer b = new RecordingServer()) {
+      vip(
+          a.port(),
+          b.port(),
+          "hl7: {ackTimeout: 200ms}\n    fallback: {address: 127.0.0.1, port: %d}"
+              .formatted(fallback));
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), vipPort)) {
+        s.setSoTimeout(5000);
+        s.getOutputStream()
+            .write(("\u000b" + adt(1) + "\u001c\r").getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(readFrame(s.getInputStream())).contains("MSA|AA|MSG1\r");
+      }
+      assertThat(atFallback).containsExactly("MSG1");
+      assertThat(counts()).containsEntry("resent", 2L).containsEntry("AA", 1L);
+      assertThat(engine.services().get("feed").counters().fallbackConnections()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void whenNoEngineAcknowledgesTheSenderIsClosedWithoutAnInventedAck() throws Exception {
     try (RecordingServer a = new RecordingServer();
         RecordingServer b = new RecordingServer()) {
