@@ -98,14 +98,25 @@ final class StatusCommand extends ApiCommand {
       List<String> associations = new ArrayList<>();
       v.path("dicomAssociations")
           .fields()
-          .forEachRemaining(e -> associations.add(e.getKey() + " " + e.getValue().asLong()));
+          .forEachRemaining(
+              e -> {
+                // The duration histogram is for /metrics; the count says enough here.
+                if (!e.getKey().startsWith("duration_ms_le_")) {
+                  associations.add(e.getKey() + " " + e.getValue().asLong());
+                }
+              });
       if (!associations.isEmpty()) {
         out().printf("    DICOM associations: %s%n", String.join(", ", associations));
       }
       List<String> messages = new ArrayList<>();
       v.path("hl7Messages")
           .fields()
-          .forEachRemaining(e -> messages.add(e.getKey() + " " + e.getValue().asLong()));
+          .forEachRemaining(
+              e -> {
+                if (!e.getKey().startsWith("ack_ms_le_")) {
+                  messages.add(e.getKey() + " " + e.getValue().asLong());
+                }
+              });
       if (!messages.isEmpty()) {
         out().printf("    HL7 messages: %s%n", String.join(", ", messages));
       }

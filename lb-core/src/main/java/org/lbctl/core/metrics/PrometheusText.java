@@ -205,23 +205,41 @@ public final class PrometheusText {
                     v.label(),
                     "reason",
                     reason));
-    v.dicomAssociations()
+    histogram(
+        "lbctl_dicom_association_seconds",
+        "How long DICOM associations routed to a server lasted, from admission to close.",
+        v.dicomAssociations(),
+        "duration_ms",
+        "proxy",
+        v.label());
+    histogram(
+        "lbctl_hl7_ack_seconds",
+        "Time from an HL7 message's arrival to the relay of its acknowledgment.",
+        v.hl7Messages(),
+        "ack_ms",
+        "proxy",
+        v.label());
+    v.dicomAssociations().entrySet().stream()
+        .filter(e -> !e.getKey().startsWith("duration_ms"))
         .forEach(
-            (outcome, n) ->
+            e ->
                 sample(
                     "lbctl_dicom_associations_total",
                     "counter",
                     "DICOM associations offered to this proxy, by outcome: routed to a server,"
                         + " rejected for their called or calling AE title, aborted as malformed,"
                         + " or incomplete.",
-                    n,
+                    e.getValue(),
                     "proxy",
                     v.label(),
                     "outcome",
-                    outcome));
-    v.hl7Messages()
+                    e.getKey()));
+    v.hl7Messages().entrySet().stream()
+        .filter(e -> !e.getKey().startsWith("ack_ms"))
         .forEach(
-            (key, n) -> {
+            e -> {
+              String key = e.getKey();
+              long n = e.getValue();
               switch (key) {
                 case "resent", "unanswered", "malformed" ->
                     sample(
@@ -240,14 +258,6 @@ public final class PrometheusText {
                         n,
                         "proxy",
                         v.label());
-                case "ack_ms_total" ->
-                    sample(
-                        "lbctl_hl7_ack_seconds_total",
-                        "counter",
-                        "Summed time from an HL7 message's arrival to its acknowledgment's relay.",
-                        n / 1000.0,
-                        "proxy",
-                        v.label());
                 default ->
                     sample(
                         "lbctl_hl7_messages_total",
@@ -261,6 +271,56 @@ public final class PrometheusText {
                         key);
               }
             });
+  }
+
+  /**
+   * A histogram from the status's {@code <key>_le_<ms>}, {@code <key>_sum_ms} and {@code
+   * <key>_count} entries, in seconds; nothing when the status has none.
+   */
+  private void histogram(
+      String name, String help, Map<String, Long> all, String key, String... labels) {
+    if (!all.containsKey(key + "_count")) {
+      return;
+    }
+    StringBuilder out = families.get(name);
+    if (out == null) {
+      out = new StringBuilder();
+      families.put(name, out);
+      out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+      out.append("# TYPE ").append(name).append(" histogram\n");
+    }
+    StringBuilder l = new StringBuilder();
+    for (int i = 0; i < labels.length; i += 2) {
+      l.append(labels[i]).append("=\"").append(escape(labels[i + 1])).append("\",");
+    }
+    String prefix = key + "_le_";
+    for (Map.Entry<String, Long> e : all.entrySet()) {
+      if (e.getKey().startsWith(prefix)) {
+        String bound = e.getKey().substring(prefix.length());
+        String le = bound.equals("inf") ? "+Inf" : Double.toString(Long.parseLong(bound) / 1000.0);
+        out.append(name)
+            .append("_bucket{")
+            .append(l)
+            .append("le=\"")
+            .append(le)
+            .append("\"} ")
+            .append(e.getValue())
+            .append('\n');
+      }
+    }
+    String plain = l.length() == 0 ? "" : "{" + l.substring(0, l.length() - 1) + "}";
+    out.append(name)
+        .append("_sum")
+        .append(plain)
+        .append(' ')
+        .append(all.get(key + "_sum_ms") / 1000.0)
+        .append('\n');
+    out.append(name)
+        .append("_count")
+        .append(plain)
+        .append(' ')
+        .append(all.get(key + "_count"))
+        .append('\n');
   }
 
   private void server(String vip, RealServerStatus r) {

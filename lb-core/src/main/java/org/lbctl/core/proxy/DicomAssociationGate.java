@@ -173,6 +173,10 @@ final class DicomAssociationGate extends ChannelInboundHandlerAdapter {
         r.servers());
     ByteBuf first = request;
     request = null;
+    long admitted = System.nanoTime();
+    ctx.channel()
+        .closeFuture()
+        .addListener(f -> vip.counters().associationLength().record(System.nanoTime() - admitted));
     ctx.pipeline()
         .replace(
             this,

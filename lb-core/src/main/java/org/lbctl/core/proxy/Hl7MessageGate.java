@@ -283,6 +283,9 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
         ctx.executor()
             .schedule(() -> timedOut(m, l), hl7.ackTimeout().toMillis(), TimeUnit.MILLISECONDS);
     ByteBuf copy = m.framed.retainedDuplicate();
+    if (backend != null) {
+      backend.state().addBytesIn(copy.readableBytes());
+    }
     // Sent once connected (at once on a kept connection); a failed connect moves the message on.
     link.connect.addListener(
         done -> {
@@ -395,6 +398,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     settle(m);
     if (m.backend != null) {
       vip.connected(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(), m.backend);
+      m.backend.state().addBytesOut(framedAck.readableBytes());
     }
     vip.counters().hl7().acknowledged(code, System.nanoTime() - m.arrived);
     vip.counters().addBytesOut(framedAck.readableBytes());

@@ -13,7 +13,7 @@ public final class Hl7Counters {
   private final LongAdder resends = new LongAdder();
   private final LongAdder unanswered = new LongAdder();
   private final LongAdder malformed = new LongAdder();
-  private final LongAdder ackNanos = new LongAdder();
+  private final LatencyHistogram ackLatency = new LatencyHistogram();
 
   Hl7Counters() {
     for (int i = 0; i < acks.length; i++) {
@@ -28,7 +28,7 @@ public final class Hl7Counters {
       i++;
     }
     acks[i].increment();
-    ackNanos.add(nanos);
+    ackLatency.record(nanos);
   }
 
   /** A message sent again, to another server, after a timeout, a lost server or a NAK. */
@@ -59,7 +59,7 @@ public final class Hl7Counters {
     m.put("resent", resends.sum());
     m.put("unanswered", unanswered.sum());
     m.put("malformed", malformed.sum());
-    m.put("ack_ms_total", ackNanos.sum() / 1_000_000);
+    m.putAll(ackLatency.snapshot("ack_ms"));
     return m;
   }
 

@@ -17,6 +17,12 @@ public final class ServiceCounters {
   private final LongAdder[] rejected = new LongAdder[HttpRejection.values().length];
   private final LongAdder[] associations = new LongAdder[AssociationOutcome.values().length];
   private final Hl7Counters hl7 = new Hl7Counters();
+  private final LatencyHistogram associationLength = new LatencyHistogram();
+
+  /** DICOM mode: how long routed associations lasted, from admission to close. */
+  public LatencyHistogram associationLength() {
+    return associationLength;
+  }
 
   /** HL7 message mode's counts. */
   public Hl7Counters hl7() {

@@ -98,6 +98,7 @@ public final class StatusReport {
   private static Map<String, Long> associations(ServiceCounters c) {
     Map<String, Long> m = new java.util.LinkedHashMap<>();
     c.associations().forEach((o, n) -> m.put(o.label(), n));
+    m.putAll(c.associationLength().snapshot("duration_ms"));
     return m;
   }
 

@@ -40,9 +40,19 @@ class PrometheusTextTest {
         servers,
         label.equals("web") ? java.util.Map.of("malformed_body", 3L) : java.util.Map.of(),
         label.equals("dicom") ? java.util.Map.of("rejected_called_ae", 2L) : java.util.Map.of(),
-        label.equals("web")
-            ? java.util.Map.of("AA", 5L, "resent", 1L, "ack_ms_total", 1500L)
-            : java.util.Map.of());
+        label.equals("web") ? hl7Snapshot() : java.util.Map.of());
+  }
+
+  /** 5 AA acknowledgments, one resent message, latencies of 3 ms and 1.497 s. */
+  private static java.util.Map<String, Long> hl7Snapshot() {
+    java.util.Map<String, Long> m = new java.util.LinkedHashMap<>();
+    m.put("AA", 5L);
+    m.put("resent", 1L);
+    org.lbctl.core.service.LatencyHistogram h = new org.lbctl.core.service.LatencyHistogram();
+    h.record(3_000_000);
+    h.record(1_497_000_000);
+    m.putAll(h.snapshot("ack_ms"));
+    return m;
   }
 
   private static NodeStatus status(List<ServiceStatus> vips) {
@@ -71,6 +81,11 @@ class PrometheusTextTest {
         continue;
       }
       String name = line.split("[{ ]")[0];
+      // A histogram's samples carry its name with _bucket, _sum or _count.
+      String base = name.replaceFirst("_(bucket|sum|count)$", "");
+      if (!types.contains(name) && types.contains(base)) {
+        name = base;
+      }
       if (order.isEmpty() || !order.get(order.size() - 1).equals(name)) {
         assertThat(order).as("the samples of " + name + " come together").doesNotContain(name);
         order.add(name);
@@ -94,7 +109,14 @@ class PrometheusTextTest {
         .doesNotContain("lbctl_dicom_associations_total{proxy=\"web\"")
         .contains("lbctl_hl7_messages_total{proxy=\"web\",ack=\"AA\"} 5\n")
         .contains("lbctl_hl7_resent_total{proxy=\"web\"} 1\n")
-        .contains("lbctl_hl7_ack_seconds_total{proxy=\"web\"} 1.5\n")
+        .contains("# TYPE lbctl_hl7_ack_seconds histogram\n")
+        .contains("lbctl_hl7_ack_seconds_bucket{proxy=\"web\",le=\"0.001\"} 0\n")
+        .contains("lbctl_hl7_ack_seconds_bucket{proxy=\"web\",le=\"0.005\"} 1\n")
+        .contains("lbctl_hl7_ack_seconds_bucket{proxy=\"web\",le=\"2.5\"} 2\n")
+        .contains("lbctl_hl7_ack_seconds_bucket{proxy=\"web\",le=\"+Inf\"} 2\n")
+        .contains("lbctl_hl7_ack_seconds_sum{proxy=\"web\"} 1.5\n")
+        .contains("lbctl_hl7_ack_seconds_count{proxy=\"web\"} 2\n")
+        .doesNotContain("lbctl_hl7_messages_total{proxy=\"web\",ack=\"ack_ms")
         .contains("lbctl_config_version 7\n");
   }
 

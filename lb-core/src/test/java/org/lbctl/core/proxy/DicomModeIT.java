@@ -108,6 +108,19 @@ class DicomModeIT {
       assertThat(stored(storeA)).isEqualTo(1);
       assertThat(count(AssociationOutcome.ROUTED)).isEqualTo(3);
       assertThat(count(AssociationOutcome.ACCEPTED)).isEqualTo(3);
+      // Each association's length is recorded once it closed.
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(
+              () ->
+                  engine
+                          .services()
+                          .get("pacs")
+                          .counters()
+                          .associationLength()
+                          .snapshot("d")
+                          .get("d_count")
+                      == 3);
     }
   }
 

@@ -152,7 +152,11 @@ class Hl7MessageModeIT {
     assertThat(atB).hasSize(10);
     assertThat(atA).isSortedAccordingTo(Hl7MessageModeIT::byNumber);
     assertThat(atB).isSortedAccordingTo(Hl7MessageModeIT::byNumber);
-    assertThat(counts()).containsEntry("AA", 20L).containsEntry("resent", 0L);
+    assertThat(counts())
+        .containsEntry("AA", 20L)
+        .containsEntry("resent", 0L)
+        .containsEntry("ack_ms_count", 20L)
+        .containsEntry("ack_ms_le_inf", 20L);
   }
 
   private static int byNumber(String a, String b) {
