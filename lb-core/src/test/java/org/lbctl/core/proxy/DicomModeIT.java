@@ -189,6 +189,56 @@ class DicomModeIT {
   }
 
   @Test
+  void dicomTlsIsTerminatedInFrontOfTheRoutingByAeTitle() throws Exception {
+    org.lbctl.core.testing.TestPki pki = org.lbctl.core.testing.TestPki.create(dir.resolve("pki"));
+    int tlsPort = Ports.free();
+    try (Dcmtk a = Dcmtk.storescp(storeA, "-aet", "ARCHIVE_A");
+        RecordingServer b = new RecordingServer()) {
+      engine.apply(
+          Configs.yaml(
+              """
+              certificates:
+                - {name: pacs, certificateFile: %s, keyFile: %s}
+              virtualServices:
+                - label: pacs
+                  address: 127.0.0.1
+                  ports: [%d]
+                  protocol: dicom
+                  termination: {port: %d, certificate: pacs}
+                  %s
+                  realServers:
+                    - {label: a, address: 127.0.0.1, port: %d}
+                    - {label: b, address: 127.0.0.1, port: %d}
+              """
+                  .formatted(
+                      pki.cert("server"),
+                      pki.key("server"),
+                      vipPort,
+                      tlsPort,
+                      ROUTES,
+                      a.port(),
+                      b.port())));
+      String[] tls = {"+tla", "+cf", pki.cert("ca").toString()};
+      Dcmtk.Run echo = Dcmtk.client(tlsEcho(tls, "CT1", "ARCHIVE_A", tlsPort));
+      assertThat(echo.exit()).as(echo.output()).isZero();
+      Dcmtk.Run unknown = Dcmtk.client(tlsEcho(tls, "CT1", "NOBODY", tlsPort));
+      assertThat(unknown.exit()).isNotZero();
+      assertThat(unknown.output()).containsIgnoringCase("Called AE Title Not Recognized");
+      assertThat(count(AssociationOutcome.ACCEPTED)).isEqualTo(1);
+      assertThat(count(AssociationOutcome.REJECTED_CALLED_AE)).isEqualTo(1);
+      assertThat(b.connections()).isEmpty();
+    }
+  }
+
+  private static String[] tlsEcho(String[] tls, String calling, String called, int port) {
+    java.util.List<String> argv = new java.util.ArrayList<>(java.util.List.of("echoscu"));
+    argv.addAll(java.util.List.of(tls));
+    argv.addAll(
+        java.util.List.of("-aet", calling, "-aec", called, "127.0.0.1", Integer.toString(port)));
+    return argv.toArray(String[]::new);
+  }
+
+  @Test
   void withoutRoutesAnyAssociationGoesToAnyArchive() throws Exception {
     try (Dcmtk a = Dcmtk.storescp(storeA, "-aet", "ARCHIVE_A");
         Dcmtk b = Dcmtk.storescp(storeB, "-aet", "ARCHIVE_B")) {
