@@ -60,7 +60,8 @@ final class ConfigReader {
           "trailers",
           "dicom",
           "hl7");
-  private static final Set<String> HL7_FIELDS = Set.of("maxMessage", "ackTimeout", "resendOnNak");
+  private static final Set<String> HL7_FIELDS =
+      Set.of("maxMessage", "ackTimeout", "resendOnNak", "orderBy");
   private static final Set<String> DICOM_FIELDS =
       Set.of("routes", "defaultServers", "callingAeTitles", "serverAeTitles");
   private static final Set<String> AE_ROUTE_FIELDS =
@@ -382,7 +383,8 @@ final class ConfigReader {
         max,
         in.duration(
             n, path, "ackTimeout", d.ackTimeout(), Duration.ofMillis(100), Duration.ofMinutes(10)),
-        in.bool(n, path, "resendOnNak", d.resendOnNak()));
+        in.bool(n, path, "resendOnNak", d.resendOnNak()),
+        in.choice(n, path, "orderBy", Hl7Order.class, d.orderBy()));
   }
 
   private Optional<DicomRouting> dicom(JsonNode n, String path) {

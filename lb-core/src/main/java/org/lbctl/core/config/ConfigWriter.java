@@ -134,6 +134,7 @@ public final class ConfigWriter {
         hn.put("maxMessage", ByteSizes.format(v.hl7().maxMessage()));
         hn.put("ackTimeout", Durations.format(v.hl7().ackTimeout()));
         hn.put("resendOnNak", v.hl7().resendOnNak());
+        hn.put("orderBy", v.hl7().orderBy().configName());
       }
       v.termination()
           .ifPresent(

@@ -22,12 +22,14 @@ import java.util.concurrent.TimeUnit;
 import org.lbctl.core.audit.LogText;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.balancer.RealServerState;
+import org.lbctl.core.config.Hl7Order;
 import org.lbctl.core.config.Hl7Settings;
 import org.lbctl.core.health.hl7.Hl7Messages;
 import org.lbctl.core.hl7.MessageHeader;
 import org.lbctl.core.hl7.MllpException;
 import org.lbctl.core.hl7.MllpFramer;
 import org.lbctl.core.service.Choice;
+import org.lbctl.core.service.SenderLanes;
 import org.lbctl.core.service.ServiceCounters;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.slf4j.Logger;
@@ -81,6 +83,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     ServerLink link;
     Backend backend;
     boolean triedFallback;
+    String lane;
     ScheduledFuture<?> timer;
     long queueDeadline;
     ByteBuf lastNak;
@@ -226,7 +229,38 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     if (!ctx.channel().config().isAutoRead() && waiting.size() < READ_AHEAD) {
       ctx.read();
     }
+    if (hl7.orderBy() == Hl7Order.SENDING_APPLICATION) {
+      Message m = current;
+      String sender = m.header.sendingApplication() + "\u0000" + m.header.sendingFacility();
+      SenderLanes lanes = vip.counters().senderLanes();
+      Runnable turn =
+          () ->
+              ctx.executor()
+                  .execute(
+                      () -> {
+                        if (closed || current != m) {
+                          // Gone while it waited: the lane goes on to the next.
+                          lanes.leave(sender);
+                        } else {
+                          m.lane = sender;
+                          dispatch();
+                        }
+                      });
+      if (!lanes.enter(sender, turn)) {
+        return;
+      }
+      m.lane = sender;
+    }
     dispatch();
+  }
+
+  /** The message no longer holds its sender's lane: the next message of that sender may go. */
+  private void leaveLane(Message m) {
+    if (m.lane != null) {
+      String sender = m.lane;
+      m.lane = null;
+      vip.counters().senderLanes().leave(sender);
+    }
   }
 
   /** Sends the current message to a server it has not been to yet. */
@@ -403,6 +437,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     vip.counters().hl7().acknowledged(code, System.nanoTime() - m.arrived);
     vip.counters().addBytesOut(framedAck.readableBytes());
     ctx.writeAndFlush(framedAck);
+    leaveLane(m);
     m.release();
     current = null;
     next();
@@ -536,6 +571,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     closed = true;
     if (current != null) {
       settle(current);
+      leaveLane(current);
       current.release();
       current = null;
     }

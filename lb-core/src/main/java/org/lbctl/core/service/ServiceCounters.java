@@ -18,6 +18,14 @@ public final class ServiceCounters {
   private final LongAdder[] associations = new LongAdder[AssociationOutcome.values().length];
   private final Hl7Counters hl7 = new Hl7Counters();
   private final LatencyHistogram associationLength = new LatencyHistogram();
+  // Kept here, across configuration versions, so that a reload never lets a sender's next message
+  // overtake one still in flight.
+  private final SenderLanes senderLanes = new SenderLanes();
+
+  /** HL7 message mode ordered by sending application: whose message is in flight. */
+  public SenderLanes senderLanes() {
+    return senderLanes;
+  }
 
   /** DICOM mode: how long routed associations lasted, from admission to close. */
   public LatencyHistogram associationLength() {

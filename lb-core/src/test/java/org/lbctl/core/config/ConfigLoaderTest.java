@@ -99,11 +99,13 @@ class ConfigLoaderTest {
                 address: 10.0.0.1
                 ports: [2575]
                 protocol: hl7-mllp
-                hl7: {maxMessage: 4MiB, ackTimeout: 10s, resendOnNak: true}
+                hl7: {maxMessage: 4MiB, ackTimeout: 10s, resendOnNak: true, orderBy: sending-application}
                 realServers: [{label: a, address: 10.0.0.2, port: 2575}]
             """);
     assertThat(config.virtualServices().get(0).hl7())
-        .isEqualTo(new Hl7Settings(4L * 1024 * 1024, Duration.ofSeconds(10), true));
+        .isEqualTo(
+            new Hl7Settings(
+                4L * 1024 * 1024, Duration.ofSeconds(10), true, Hl7Order.SENDING_APPLICATION));
     assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
   }
 

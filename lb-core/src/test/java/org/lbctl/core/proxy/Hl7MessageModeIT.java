@@ -262,6 +262,55 @@ class Hl7MessageModeIT {
     assertThat(atB).isSortedAccordingTo(Hl7MessageModeIT::byNumber);
   }
 
+  /**
+   * Two connections of one sending application (MSH-3, MSH-4); the engine takes 1 s to answer the
+   * first message. Returns how long after the first message the engine received the second.
+   */
+  private long secondMessageAfterFirst(String hl7) throws Exception {
+    Map<String, Long> receivedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    List<String> atA = new CopyOnWriteArrayList<>();
+    int slow =
+        engineAt(
+            atA,
+            m -> {
+              receivedAt.put(controlId(m), System.nanoTime());
+              if (controlId(m).equals("MSG1")) {
+                try {
+                  Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return AcknowledgmentCode.AA;
+            });
+    vip(slow, engineAt(new CopyOnWriteArrayList<>(), m -> AcknowledgmentCode.AA), hl7, "first");
+    try (Socket one = new Socket(InetAddress.getLoopbackAddress(), vipPort);
+        Socket two = new Socket(InetAddress.getLoopbackAddress(), vipPort)) {
+      one.setSoTimeout(10_000);
+      two.setSoTimeout(10_000);
+      one.getOutputStream()
+          .write(("\u000b" + adt(1) + "\u001c\r").getBytes(StandardCharsets.ISO_8859_1));
+      await().atMost(Duration.ofSeconds(5)).until(() -> receivedAt.containsKey("MSG1"));
+      two.getOutputStream()
+          .write(("\u000b" + adt(2) + "\u001c\r").getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(readFrame(one.getInputStream())).contains("MSA|AA|MSG1\r");
+      assertThat(readFrame(two.getInputStream())).contains("MSA|AA|MSG2\r");
+    }
+    return (receivedAt.get("MSG2") - receivedAt.get("MSG1")) / 1_000_000;
+  }
+
+  @Test
+  void orderedBySendingApplicationASendersNextMessageWaitsForTheAckOfItsLastOnAnyConnection()
+      throws Exception {
+    assertThat(secondMessageAfterFirst("hl7: {orderBy: sending-application}"))
+        .isGreaterThanOrEqualTo(950);
+    assertThat(engine.services().get("feed").counters().senderLanes().size()).isZero();
+    // Ordered by connection (the default), the second connection's message does not wait.
+    engine.apply(Configs.yaml("virtualServices: []"));
+    vipPort = Ports.free();
+    assertThat(secondMessageAfterFirst("")).isLessThan(900);
+  }
+
   @Test
   void badFramingClosesTheSenderAndNoEngineSeesAnyOfIt() throws Exception {
     try (RecordingServer a = new RecordingServer();
