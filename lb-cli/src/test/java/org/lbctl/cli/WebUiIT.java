@@ -53,8 +53,14 @@ class WebUiIT {
             realServers:
               - {label: pacs1, address: 127.0.0.1, port: %d}
               - {label: pacs2, address: 127.0.0.1, port: %d}
+          - label: feed
+            address: 127.0.0.1
+            ports: [%d]
+            protocol: hl7-mllp
+            realServers:
+              - {label: engine1, address: 127.0.0.1, port: %d}
         """
-            .formatted(vipPort, pacs1.port(), pacs2.port()));
+            .formatted(vipPort, pacs1.port(), pacs2.port(), Ports.free(), pacs1.port()));
     node = HttpsNode.start(config, https);
     node.addUser("admin", PASSWORD);
     url = "https://127.0.0.1:" + https + "/";
@@ -96,6 +102,9 @@ class WebUiIT {
     await().atMost(UI).until(() -> "green".equals(colour("tr[data-vip='pacs']")));
     assertThat(colour("tr[data-rip='pacs/pacs1']")).isEqualTo("green");
     assertThat(browser.text("#who")).isEqualTo("admin");
+    // The HL7 VIP says what became of its messages (none yet).
+    assertThat(browser.text("tr[data-vip='feed'] td.protocol"))
+        .isEqualTo("hl7-mllp: 0 AA, 0 AE/AR, 0 resent");
     // A client through the VIP: its persistence entry is what the stick table shows later.
     String first = TestClient.greeting(vipPort);
     browser.screenshot("overview-all-up");
@@ -173,6 +182,31 @@ class WebUiIT {
         .isEqualTo(5);
     assertThat(browser.text(problem)).isEmpty();
     browser.screenshot("edit-saved");
+
+    // An HL7 message-mode VIP keeps its protocol through an edit of something else.
+    browser.find("#edit-pick option[value='feed']").click();
+    await()
+        .atMost(UI)
+        .until(
+            () ->
+                "hl7-mllp"
+                    .equals(
+                        browser
+                            .driver()
+                            .findElement(
+                                org.openqa.selenium.By.cssSelector(
+                                    "#edit-form select[data-field='protocol']"))
+                            .getAttribute("value")));
+    weight = browser.find("#edit-rips tbody tr:nth-child(1) input[data-field='weight']");
+    weight.clear();
+    weight.sendKeys("7");
+    browser.find("#edit-save").click();
+    await()
+        .atMost(UI)
+        .until(
+            () -> node.runningConfig().virtualServices().get(1).realServers().get(0).weight() == 7);
+    assertThat(node.runningConfig().virtualServices().get(1).protocol())
+        .isEqualTo(org.lbctl.core.config.Protocol.HL7_MLLP);
   }
 
   @Test

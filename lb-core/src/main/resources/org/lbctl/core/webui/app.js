@@ -150,6 +150,24 @@ function vipColour(v) {
   return up === 0 ? 'red' : 'yellow';
 }
 
+// The protocol, and for the clinical modes what became of their associations or messages.
+function protocolText(v) {
+  if (v.layer === 4) return 'tcp';
+  const n = (m, k) => (m && m[k]) || 0;
+  if (v.protocol === 'dicom') {
+    const a = v.dicomAssociations;
+    const rejected = n(a, 'rejected_called_ae') + n(a, 'rejected_calling_ae') + n(a, 'rejected_by_server');
+    return 'dicom: ' + n(a, 'accepted') + ' accepted, ' + rejected + ' rejected, ' +
+      (n(a, 'malformed_pdu') + n(a, 'aborted_by_server')) + ' aborted';
+  }
+  if (v.protocol === 'hl7-mllp') {
+    const h = v.hl7Messages;
+    return 'hl7-mllp: ' + (n(h, 'AA') + n(h, 'CA')) + ' AA, ' +
+      (n(h, 'AE') + n(h, 'AR') + n(h, 'CE') + n(h, 'CR')) + ' AE/AR, ' + n(h, 'resent') + ' resent';
+  }
+  return v.protocol;
+}
+
 function method(v) {
   return v.layer === 4 ? 'layer 4 ' + v.mode.toUpperCase() : 'layer 7 proxy';
 }
@@ -166,7 +184,7 @@ function renderOverview(s) {
       el('td', {}, v.ports.join(', ')),
       el('td', {}, v.activeConnections),
       el('td', {}, v.totalConnections),
-      el('td', {}, v.layer === 4 ? 'tcp' : v.protocol),
+      el('td', { class: 'protocol' }, protocolText(v)),
       el('td', {}, v.scheduler + (v.persistence !== 'none' ? ', ' + v.persistence : '')),
       el('td', {}, method(v)),
       el('td', {}, v.state === 'fallback' ? 'fallback serving' : v.state),
@@ -325,7 +343,7 @@ function fillForm() {
 function setProtocolChoices() {
   const f = $('#edit-form');
   const l4 = f.layer.value === '4';
-  f.protocol.replaceChildren(...(l4 ? ['nat', 'dr', 'snat'] : ['tcp', 'http']).map(p => el('option', {}, p)));
+  f.protocol.replaceChildren(...(l4 ? ['nat', 'dr', 'snat'] : ['tcp', 'http', 'dicom', 'hl7-mllp']).map(p => el('option', {}, p)));
 }
 
 function ripRow(r = { label: '', address: '', port: '', weight: 1 }) {
