@@ -10,16 +10,31 @@ import java.util.Optional;
  * given, come from this calling AE title) go to these real servers.
  *
  * @param servers real-server labels of the virtual service, the pool the scheduler picks from
+ * @param sources networks (CIDR) the association must come from; empty: any
  */
-public record AeRoute(String calledAeTitle, Optional<String> callingAeTitle, List<String> servers) {
+public record AeRoute(
+    String calledAeTitle,
+    Optional<String> callingAeTitle,
+    List<String> servers,
+    List<String> sources) {
   public AeRoute {
     requireNonNull(calledAeTitle, "calledAeTitle");
     requireNonNull(callingAeTitle, "callingAeTitle");
     servers = List.copyOf(servers);
+    sources = List.copyOf(sources);
   }
 
-  /** Whether an association with these (trimmed) AE titles takes this route. */
-  public boolean matches(String called, String calling) {
-    return calledAeTitle.equals(called) && callingAeTitle.map(calling::equals).orElse(true);
+  public AeRoute(String calledAeTitle, Optional<String> callingAeTitle, List<String> servers) {
+    this(calledAeTitle, callingAeTitle, servers, List.of());
+  }
+
+  /** Whether an association with these (trimmed) AE titles, from {@code client}, takes it. */
+  public boolean matches(String called, String calling, java.net.InetAddress client) {
+    return calledAeTitle.equals(called)
+        && callingAeTitle.map(calling::equals).orElse(true)
+        && (sources.isEmpty()
+            || sources.stream()
+                .map(Network::parse)
+                .anyMatch(n -> n.isPresent() && n.get().contains(client)));
   }
 }

@@ -63,9 +63,9 @@ final class ConfigReader {
   private static final Set<String> HL7_FIELDS =
       Set.of("maxMessage", "ackTimeout", "resendOnNak", "orderBy");
   private static final Set<String> DICOM_FIELDS =
-      Set.of("routes", "defaultServers", "callingAeTitles", "serverAeTitles");
+      Set.of("routes", "defaultServers", "callingAeTitles", "serverAeTitles", "persistByCallingAe");
   private static final Set<String> AE_ROUTE_FIELDS =
-      Set.of("calledAeTitle", "callingAeTitle", "servers");
+      Set.of("calledAeTitle", "callingAeTitle", "servers", "sources");
   private static final Set<String> RS_FIELDS =
       Set.of("label", "address", "port", "weight", "minConnections", "maxConnections", "reencrypt");
   private static final Set<String> FALLBACK_FIELDS =
@@ -409,7 +409,8 @@ final class ConfigReader {
               new AeRoute(
                   in.text(r, p, "calledAeTitle", "", true),
                   Optional.ofNullable(calling),
-                  texts(r.get("servers"), TreeReader.join(p, "servers"))));
+                  texts(r.get("servers"), TreeReader.join(p, "servers")),
+                  texts(r.get("sources"), TreeReader.join(p, "sources"))));
         }
       }
     }
@@ -421,7 +422,8 @@ final class ConfigReader {
                 ? Optional.empty()
                 : Optional.of(texts(defaults, TreeReader.join(path, "defaultServers"))),
             texts(n.get("callingAeTitles"), TreeReader.join(path, "callingAeTitles")),
-            textMap(n.get("serverAeTitles"), TreeReader.join(path, "serverAeTitles"))));
+            textMap(n.get("serverAeTitles"), TreeReader.join(path, "serverAeTitles")),
+            in.bool(n, path, "persistByCallingAe", false)));
   }
 
   /** A map of text to text ({@code {rs1: ARCHIVE_A}}); empty when absent. */

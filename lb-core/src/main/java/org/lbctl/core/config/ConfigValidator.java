@@ -301,7 +301,17 @@ final class ConfigValidator {
       aeTitle(r.calledAeTitle(), p + ".calledAeTitle");
       r.callingAeTitle().ifPresent(c -> aeTitle(c, p + ".callingAeTitle"));
       servers(r.servers(), labels, p + ".servers");
-      if (!seen.add(r.calledAeTitle() + "\\" + r.callingAeTitle().orElse(""))) {
+      for (int k = 0; k < r.sources().size(); k++) {
+        if (Network.parse(r.sources().get(k)).isEmpty()) {
+          problems.add(
+              p + ".sources[" + k + "]",
+              "'"
+                  + r.sources().get(k)
+                  + "' (expected a network such as 10.20.0.0/16 or an address)");
+        }
+      }
+      if (r.sources().isEmpty()
+          && !seen.add(r.calledAeTitle() + "\\" + r.callingAeTitle().orElse(""))) {
         problems.add(
             p,
             "routes called AE title '"

@@ -215,6 +215,10 @@ public final class ConfigWriter {
         r.callingAeTitle().ifPresent(c -> rn.put("callingAeTitle", c));
         ArrayNode servers = rn.putArray("servers");
         r.servers().forEach(servers::add);
+        if (!r.sources().isEmpty()) {
+          ArrayNode sources = rn.putArray("sources");
+          r.sources().forEach(sources::add);
+        }
       }
     }
     d.defaultServers()
@@ -226,6 +230,9 @@ public final class ConfigWriter {
     if (!d.callingAeTitles().isEmpty()) {
       ArrayNode a = n.putArray("callingAeTitles");
       d.callingAeTitles().forEach(a::add);
+    }
+    if (d.persistByCallingAe()) {
+      n.put("persistByCallingAe", true);
     }
     if (!d.serverAeTitles().isEmpty()) {
       ObjectNode m = n.putObject("serverAeTitles");

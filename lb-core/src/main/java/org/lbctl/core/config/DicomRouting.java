@@ -16,12 +16,15 @@ import java.util.Optional;
  * @param serverAeTitles by real-server label, the AE title that server answers to: an association
  *     routed there calls it instead of the title the client called (and the client reads its own
  *     title back in the A-ASSOCIATE-AC)
+ * @param persistByCallingAe source-IP persistence keeps an entry per client, Called AE title and
+ *     Calling AE title (several modalities behind one address each stick on their own)
  */
 public record DicomRouting(
     List<AeRoute> routes,
     Optional<List<String>> defaultServers,
     List<String> callingAeTitles,
-    java.util.Map<String, String> serverAeTitles) {
+    java.util.Map<String, String> serverAeTitles,
+    boolean persistByCallingAe) {
   public DicomRouting {
     routes = List.copyOf(routes);
     requireNonNull(defaultServers, "defaultServers");
@@ -32,6 +35,6 @@ public record DicomRouting(
 
   public DicomRouting(
       List<AeRoute> routes, Optional<List<String>> defaultServers, List<String> callingAeTitles) {
-    this(routes, defaultServers, callingAeTitles, java.util.Map.of());
+    this(routes, defaultServers, callingAeTitles, java.util.Map.of(), false);
   }
 }

@@ -35,11 +35,13 @@ public final class AssociationRouter {
     this.everyServer = Set.copyOf(everyServer);
   }
 
-  public Decision decide(AssociateRequest rq) {
+  public Decision decide(AssociateRequest rq, java.net.InetAddress client) {
     if (routing.isEmpty()) {
       return new Route(everyServer, "");
     }
     DicomRouting r = routing.get();
+    // Persistence scopes: no AE title holds a backslash.
+    String calling = r.persistByCallingAe() ? "\\" + rq.callingAeTitle() : "";
     if (!r.callingAeTitles().isEmpty() && !r.callingAeTitles().contains(rq.callingAeTitle())) {
       return new Reject(
           AssociationOutcome.REJECTED_CALLING_AE,
@@ -51,12 +53,12 @@ public final class AssociationRouter {
               + " is not on the allow-list");
     }
     for (AeRoute route : r.routes()) {
-      if (route.matches(rq.calledAeTitle(), rq.callingAeTitle())) {
-        return new Route(Set.copyOf(route.servers()), rq.calledAeTitle());
+      if (route.matches(rq.calledAeTitle(), rq.callingAeTitle(), client)) {
+        return new Route(Set.copyOf(route.servers()), rq.calledAeTitle() + calling);
       }
     }
     if (r.defaultServers().isPresent()) {
-      return new Route(Set.copyOf(r.defaultServers().get()), "");
+      return new Route(Set.copyOf(r.defaultServers().get()), calling);
     }
     return new Reject(
         AssociationOutcome.REJECTED_CALLED_AE,

@@ -154,7 +154,9 @@ final class DicomAssociationGate extends ChannelInboundHandlerAdapter {
       return;
     }
     AssociationRouter router = new AssociationRouter(vip.config().dicom(), vip.serverLabels());
-    AssociationRouter.Decision d = router.decide(rq);
+    AssociationRouter.Decision d =
+        router.decide(
+            rq, ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
     if (d instanceof AssociationRouter.Route route) {
       admit(ctx, rq, route);
     } else {

@@ -70,10 +70,11 @@ class ConfigLoaderTest {
                 dicom:
                   routes:
                     - {calledAeTitle: ARCHIVE, callingAeTitle: CT1, servers: [a]}
-                    - {calledAeTitle: ARCHIVE, servers: [a, b]}
+                    - {calledAeTitle: ARCHIVE, servers: [a, b], sources: [10.20.0.0/16]}
                   defaultServers: [b]
                   callingAeTitles: [CT1, MR1]
                   serverAeTitles: {a: ARCHIVE_A, b: ARCHIVE_B}
+                  persistByCallingAe: true
                 realServers:
                   - {label: a, address: 10.0.0.2, port: 104}
                   - {label: b, address: 10.0.0.3, port: 104}
@@ -82,7 +83,8 @@ class ConfigLoaderTest {
     assertThat(d.routes())
         .containsExactly(
             new AeRoute("ARCHIVE", Optional.of("CT1"), List.of("a")),
-            new AeRoute("ARCHIVE", Optional.empty(), List.of("a", "b")));
+            new AeRoute("ARCHIVE", Optional.empty(), List.of("a", "b"), List.of("10.20.0.0/16")));
+    assertThat(d.persistByCallingAe()).isTrue();
     assertThat(d.defaultServers()).contains(List.of("b"));
     assertThat(d.callingAeTitles()).containsExactly("CT1", "MR1");
     assertThat(d.serverAeTitles()).containsEntry("a", "ARCHIVE_A").containsEntry("b", "ARCHIVE_B");
@@ -710,9 +712,13 @@ class ConfigLoaderTest {
         "virtualServices[0].dicom.serverAeTitles.z: 'z' is not a real server of this virtual"
             + " service [a]");
     cases.put(
+        dicom.formatted("{routes: [{calledAeTitle: PACS, servers: [a], sources: [10.0.0.0/40]}]}"),
+        "virtualServices[0].dicom.routes[0].sources[0]: '10.0.0.0/40' (expected a network such as"
+            + " 10.20.0.0/16 or an address)");
+    cases.put(
         dicom.formatted("{rules: []}"),
         "virtualServices[0].dicom.rules: unknown field (expected one of: [callingAeTitles,"
-            + " defaultServers, routes, serverAeTitles])");
+            + " defaultServers, persistByCallingAe, routes, serverAeTitles])");
     cases.put(
         "vips: []",
         "vips: unknown field (expected one of: [alerts, caFamilies, certificates, floatingIps,"

@@ -12,6 +12,9 @@ import org.lbctl.core.config.DicomRouting;
 import org.lbctl.core.health.dicom.DicomPdus;
 
 class AssociationRouterTest {
+  private static final java.net.InetAddress CLIENT =
+      org.lbctl.core.config.IpLiterals.parse("10.20.1.5");
+
   private static final DicomRouting ROUTING =
       new DicomRouting(
           List.of(
@@ -24,7 +27,7 @@ class AssociationRouterTest {
   private static AssociationRouter.Decision decide(
       DicomRouting routing, String calling, String called) throws PduException {
     return new AssociationRouter(Optional.of(routing), List.of("fast", "a1", "a2", "v1"))
-        .decide(AssociateRequest.parse(DicomPdus.associateRequest(calling, called)));
+        .decide(AssociateRequest.parse(DicomPdus.associateRequest(calling, called)), CLIENT);
   }
 
   @Test
@@ -35,6 +38,34 @@ class AssociationRouterTest {
         .isEqualTo(new AssociationRouter.Route(Set.of("a1", "a2"), "ARCHIVE"));
     assertThat(decide(ROUTING, "MR1", "VNA"))
         .isEqualTo(new AssociationRouter.Route(Set.of("v1"), "VNA"));
+  }
+
+  @Test
+  void aRouteMayHoldOnlyForSomeNetworksAndPersistenceMayTellCallingAeTitlesApart()
+      throws Exception {
+    DicomRouting bySource =
+        new DicomRouting(
+            List.of(
+                new AeRoute("ARCHIVE", Optional.empty(), List.of("fast"), List.of("10.30.0.0/16")),
+                new AeRoute("ARCHIVE", Optional.empty(), List.of("a1"), List.of("10.20.0.0/16"))),
+            Optional.empty(),
+            List.of(),
+            java.util.Map.of(),
+            true);
+    assertThat(decide(bySource, "CT1", "ARCHIVE"))
+        .isEqualTo(new AssociationRouter.Route(Set.of("a1"), "ARCHIVE\\CT1"));
+    assertThat(
+            new AssociationRouter(Optional.of(bySource), List.of("fast", "a1"))
+                .decide(
+                    AssociateRequest.parse(DicomPdus.associateRequest("MR1", "ARCHIVE")),
+                    org.lbctl.core.config.IpLiterals.parse("10.30.9.9")))
+        .isEqualTo(new AssociationRouter.Route(Set.of("fast"), "ARCHIVE\\MR1"));
+    assertThat(
+            new AssociationRouter(Optional.of(bySource), List.of("fast", "a1"))
+                .decide(
+                    AssociateRequest.parse(DicomPdus.associateRequest("MR1", "ARCHIVE")),
+                    org.lbctl.core.config.IpLiterals.parse("192.168.1.1")))
+        .isInstanceOf(AssociationRouter.Reject.class);
   }
 
   @Test
@@ -67,7 +98,7 @@ class AssociationRouterTest {
   void withoutRoutingEveryAssociationMayGoToEveryServer() throws Exception {
     assertThat(
             new AssociationRouter(Optional.empty(), List.of("a", "b"))
-                .decide(AssociateRequest.parse(DicomPdus.associateRequest("X", "Y"))))
+                .decide(AssociateRequest.parse(DicomPdus.associateRequest("X", "Y")), CLIENT))
         .isEqualTo(new AssociationRouter.Route(Set.of("a", "b"), ""));
   }
 
