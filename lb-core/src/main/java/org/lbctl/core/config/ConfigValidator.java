@@ -310,8 +310,12 @@ final class ConfigValidator {
                   + "' (expected a network such as 10.20.0.0/16 or an address)");
         }
       }
-      if (r.sources().isEmpty()
-          && !seen.add(r.calledAeTitle() + "\\" + r.callingAeTitle().orElse(""))) {
+      if (!seen.add(
+          r.calledAeTitle()
+              + "\\"
+              + r.callingAeTitle().orElse("")
+              + "\\"
+              + new java.util.TreeSet<>(r.sources()))) {
         problems.add(
             p,
             "routes called AE title '"
@@ -335,6 +339,11 @@ final class ConfigValidator {
               }
               aeTitle(title, path + ".serverAeTitles." + server);
             });
+    if (d.persistByCallingAe() && vip.persistence().mode() != PersistenceMode.SOURCE_IP) {
+      problems.add(
+          path + ".persistByCallingAe",
+          "needs persistence mode source-ip (it scopes the client's entry by Calling AE title)");
+    }
     if (d.routes().isEmpty() && d.defaultServers().isEmpty()) {
       problems.add(
           path,

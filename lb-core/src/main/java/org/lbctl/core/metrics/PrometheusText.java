@@ -23,6 +23,8 @@ public final class PrometheusText {
 
   // Each metric's lines, kept together: the format wants one group per metric.
   private final Map<String, StringBuilder> families = new LinkedHashMap<>();
+  private static final java.util.Set<String> SERVER_ANSWERS =
+      java.util.Set.of("accepted", "rejected_by_server", "aborted_by_server");
 
   private PrometheusText() {}
 
@@ -220,7 +222,22 @@ public final class PrometheusText {
         "proxy",
         v.label());
     v.dicomAssociations().entrySet().stream()
-        .filter(e -> !e.getKey().startsWith("duration_ms"))
+        .filter(e -> SERVER_ANSWERS.contains(e.getKey()))
+        .forEach(
+            e ->
+                sample(
+                    "lbctl_dicom_server_answers_total",
+                    "counter",
+                    "Real servers' first answers to the DICOM associations this proxy routed to"
+                        + " them: accepted (A-ASSOCIATE-AC), rejected_by_server (-RJ),"
+                        + " aborted_by_server (A-ABORT, anything else, or a close).",
+                    e.getValue(),
+                    "proxy",
+                    v.label(),
+                    "answer",
+                    e.getKey()));
+    v.dicomAssociations().entrySet().stream()
+        .filter(e -> !e.getKey().startsWith("duration_ms") && !SERVER_ANSWERS.contains(e.getKey()))
         .forEach(
             e ->
                 sample(

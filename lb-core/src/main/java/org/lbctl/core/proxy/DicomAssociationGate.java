@@ -202,6 +202,10 @@ final class DicomAssociationGate extends ChannelInboundHandlerAdapter {
                       if (title != null) {
                         bytes.setBytes(CALLED_AE, AeTitle.wire(title));
                       }
+                      if (backend == null) {
+                        // The fallback server's answers are not the pool's.
+                        return;
+                      }
                       server
                           .pipeline()
                           .addBefore(

@@ -71,6 +71,8 @@ final class DicomServerWatch extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
+    // Closed before a whole first answer: no answer is an abort too.
+    counters.countAssociation(AssociationOutcome.ABORTED_BY_SERVER);
     if (held != null) {
       ByteBuf out = held;
       held = null;

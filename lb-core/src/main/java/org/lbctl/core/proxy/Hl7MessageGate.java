@@ -88,6 +88,8 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     long queueDeadline;
     ByteBuf lastNak;
     String lastNakCode;
+    Backend lastNakFrom;
+    int attempts;
 
     Message(ByteBuf framed, MessageHeader header) {
       this.framed = framed;
@@ -215,6 +217,10 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
   }
 
   private void next() {
+    // A connection lives for days: each message goes by the configuration in force when it
+    // starts, so a reload's servers and settings reach it.
+    vip = listener.runtime();
+    hl7 = vip.config().hl7();
     current = waiting.poll();
     if (current != null) {
       waitingBytes -= current.framed.readableBytes();
@@ -234,7 +240,8 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
       String sender = m.header.sendingApplication() + "\u0000" + m.header.sendingFacility();
       SenderLanes lanes = vip.counters().senderLanes();
       Runnable turn =
-          () ->
+          () -> {
+            try {
               ctx.executor()
                   .execute(
                       () -> {
@@ -246,6 +253,11 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
                           dispatch();
                         }
                       });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+              // This connection's event loop has stopped (the node is closing): pass it on.
+              lanes.leave(sender);
+            }
+          };
       if (!lanes.enter(sender, turn)) {
         return;
       }
@@ -290,7 +302,13 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
       m.queueDeadline = now + vip.config().timeouts().queue().toNanos();
     }
     if (now - m.queueDeadline >= 0) {
-      giveUp(m, "every real server stayed at its maximum connections for the queue timeout");
+      Choice fallback = vip.fallback(listener.port());
+      if (fallback.kind() == Choice.Kind.FALLBACK && !m.triedFallback) {
+        vip.counters().countFallback();
+        send(m, null, fallback.target());
+      } else {
+        giveUp(m, "every real server stayed at its maximum connections for the queue timeout");
+      }
       return;
     }
     ctx.executor()
@@ -305,6 +323,9 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
   }
 
   private void send(Message m, Backend backend, InetSocketAddress target) {
+    if (m.attempts++ > 0) {
+      vip.counters().hl7().resent();
+    }
     m.backend = backend;
     m.queueDeadline = 0;
     ServerLink link = links.get(backend == null ? FALLBACK : backend.state());
@@ -410,6 +431,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
         }
         m.lastNak = frame(body);
         m.lastNakCode = code;
+        m.lastNakFrom = m.backend;
         retry(m, "answered " + code);
         return;
       }
@@ -487,7 +509,6 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     } else {
       m.tried.add(from.state());
     }
-    vip.counters().hl7().resent();
     settings
         .connectLog()
         .warn(
@@ -507,6 +528,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     if (m.lastNak != null) {
       ByteBuf nak = m.lastNak;
       m.lastNak = null;
+      m.backend = m.lastNakFrom;
       relay(m, nak, m.lastNakCode);
       return;
     }
@@ -569,15 +591,19 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
-    if (current != null) {
-      settle(current);
-      leaveLane(current);
-      current.release();
-      current = null;
+    Message m = current;
+    current = null;
+    if (m != null) {
+      settle(m);
+      m.release();
     }
     waiting.forEach(Message::release);
     waiting.clear();
     links.values().forEach(l -> l.channel.close());
     links.clear();
+    if (m != null) {
+      // Last: the next message of this sender, on another connection, may go now.
+      leaveLane(m);
+    }
   }
 }

@@ -67,6 +67,7 @@ class ConfigLoaderTest {
                 address: 10.0.0.1
                 ports: [104]
                 protocol: dicom
+                persistence: {mode: source-ip, timeout: 10m}
                 dicom:
                   routes:
                     - {calledAeTitle: ARCHIVE, callingAeTitle: CT1, servers: [a]}
@@ -715,6 +716,10 @@ class ConfigLoaderTest {
         dicom.formatted("{routes: [{calledAeTitle: PACS, servers: [a], sources: [10.0.0.0/40]}]}"),
         "virtualServices[0].dicom.routes[0].sources[0]: '10.0.0.0/40' (expected a network such as"
             + " 10.20.0.0/16 or an address)");
+    cases.put(
+        dicom.formatted("{defaultServers: [a], persistByCallingAe: true}"),
+        "virtualServices[0].dicom.persistByCallingAe: needs persistence mode source-ip (it scopes"
+            + " the client's entry by Calling AE title)");
     cases.put(
         dicom.formatted("{rules: []}"),
         "virtualServices[0].dicom.rules: unknown field (expected one of: [callingAeTitles,"

@@ -39,7 +39,9 @@ class PrometheusTextTest {
         2000,
         servers,
         label.equals("web") ? java.util.Map.of("malformed_body", 3L) : java.util.Map.of(),
-        label.equals("dicom") ? java.util.Map.of("rejected_called_ae", 2L) : java.util.Map.of(),
+        label.equals("dicom")
+            ? java.util.Map.of("rejected_called_ae", 2L, "routed", 3L, "accepted", 3L)
+            : java.util.Map.of(),
         label.equals("web") ? hl7Snapshot() : java.util.Map.of());
   }
 
@@ -107,6 +109,8 @@ class PrometheusTextTest {
         .contains(
             "lbctl_dicom_associations_total{proxy=\"dicom\",outcome=\"rejected_called_ae\"} 2\n")
         .doesNotContain("lbctl_dicom_associations_total{proxy=\"web\"")
+        .contains("lbctl_dicom_server_answers_total{proxy=\"dicom\",answer=\"accepted\"} 3\n")
+        .doesNotContain("lbctl_dicom_associations_total{proxy=\"dicom\",outcome=\"accepted\"}")
         .contains("lbctl_hl7_messages_total{proxy=\"web\",ack=\"AA\"} 5\n")
         .contains("lbctl_hl7_resent_total{proxy=\"web\"} 1\n")
         .contains("# TYPE lbctl_hl7_ack_seconds histogram\n")
