@@ -25,13 +25,16 @@ import java.util.concurrent.atomic.AtomicLong;
  *                              ACK in a loop; prints messages/s, after checking every MSA-2
  *   hl7-engine PORT LOG        as hl7-server, and appends "epoch_us control_id" to LOG for every
  *                              message it receives (deploy/lab/drill.sh clinical)
- *   hl7-send HOST PORT SENDERS MESSAGES TIMEOUT_MS [PACE_MS]
+ *   hl7-send HOST PORT SENDERS MESSAGES TIMEOUT_MS [PACE_MS [WINDOW]]
  *                              SENDERS senders, MESSAGES in all (control IDs S<i>M<k>, k from 1),
  *                              each sent and its ACK awaited in order; a message whose ACK does
  *                              not come within TIMEOUT_MS, or whose connection fails, is sent
  *                              again on a new connection (at least once); each sender waits
- *                              PACE_MS (default 0) between messages; prints
- *                              sent=N acked=N resends=R when every message is acknowledged
+ *                              PACE_MS (default 0) between messages and keeps up to WINDOW
+ *                              (default 1) unacknowledged, resending them in order on a new
+ *                              connection; prints sent=N acked=N resends=R
+ *                              ack_order_violations=V (an ACK that is not for its oldest
+ *                              unacknowledged message) when every message is acknowledged
  * </pre>
  */
 public class ClinicalLoad {
@@ -43,7 +46,8 @@ public class ClinicalLoad {
       case "hl7-send" ->
           hl7Send(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
               Integer.parseInt(args[4]), Integer.parseInt(args[5]),
-              args.length > 6 ? Integer.parseInt(args[6]) : 0);
+              args.length > 6 ? Integer.parseInt(args[6]) : 0,
+              args.length > 7 ? Integer.parseInt(args[7]) : 1);
       case "hl7-load" ->
           hl7Load(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]),
               Integer.parseInt(args[4]));
@@ -213,39 +217,54 @@ public class ClinicalLoad {
     System.out.printf("msgs_per_s=%.0f%n", done.get() / (double) seconds);
   }
 
-  static void hl7Send(String host, int port, int senders, int messages, int timeoutMs, int paceMs)
-      throws Exception {
+  static void hl7Send(String host, int port, int senders, int messages, int timeoutMs, int paceMs,
+      int window) throws Exception {
     AtomicLong acked = new AtomicLong();
     AtomicLong resends = new AtomicLong();
+    AtomicLong outOfOrder = new AtomicLong();
     List<Thread> threads = new ArrayList<>();
     for (int t = 0; t < senders; t++) {
       int sender = t;
       int count = messages / senders + (t < messages % senders ? 1 : 0);
       Thread worker = new Thread(() -> {
+        java.util.ArrayDeque<Integer> unacked = new java.util.ArrayDeque<>();
         Socket s = null;
-        for (int k = 1; k <= count; ) {
-          String id = "S" + sender + "M" + k;
+        int next = 1;
+        int done = 0;
+        while (done < count) {
           try {
             if (s == null) {
               s = new Socket();
               s.setTcpNoDelay(true);
               s.connect(new InetSocketAddress(host, port), timeoutMs);
               s.setSoTimeout(timeoutMs);
+              // What was not acknowledged goes again, in its order.
+              for (int k : unacked) {
+                s.getOutputStream().write(adt(sender, k));
+              }
             }
-            s.getOutputStream().write(frame("MSH|^~\\&|EHR" + sender + "|HOSPITAL|ENGINE|HOSPITAL|"
-                + "20261207||ADT^A01|" + id + "|P|2.5\rPID|1||" + k + "\r"));
+            while (unacked.size() < window && next <= count) {
+              s.getOutputStream().write(adt(sender, next));
+              unacked.add(next++);
+            }
             String ack = readFrame(s.getInputStream());
-            if (ack == null || !ack.contains("\rMSA|AA|" + id + "\r")) {
+            String id = "S" + sender + "M" + unacked.peek();
+            if (ack == null || !ack.contains("\rMSA|AA|")) {
               throw new IOException("message " + id + " got " + ack);
             }
+            if (!ack.contains("\rMSA|AA|" + id + "\r")) {
+              outOfOrder.incrementAndGet();
+              throw new IOException("an acknowledgment out of order where " + id + "'s was due");
+            }
+            unacked.poll();
+            done++;
             acked.incrementAndGet();
-            k++;
             if (paceMs > 0) {
               Thread.sleep(paceMs);
             }
           } catch (IOException | InterruptedException e) {
-            // No ACK: a new connection, and the same message again.
-            resends.incrementAndGet();
+            // No ACK: a new connection, and what was not acknowledged again.
+            resends.addAndGet(unacked.size());
             try {
               if (s != null) {
                 s.close();
@@ -271,7 +290,13 @@ public class ClinicalLoad {
     for (Thread t : threads) {
       t.join();
     }
-    System.out.printf("sent=%d acked=%d resends=%d%n", messages, acked.get(), resends.get());
+    System.out.printf("sent=%d acked=%d resends=%d ack_order_violations=%d%n", messages,
+        acked.get(), resends.get(), outOfOrder.get());
+  }
+
+  static byte[] adt(int sender, int k) {
+    return frame("MSH|^~\\&|EHR" + sender + "|HOSPITAL|ENGINE|HOSPITAL|20261207||ADT^A01|S"
+        + sender + "M" + k + "|P|2.5\rPID|1||" + k + "\r");
   }
 
   static byte[] frame(String message) {

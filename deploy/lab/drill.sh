@@ -90,6 +90,8 @@ gone() { ! kill -0 "$1" 2>/dev/null; }
 # Every drill ends: at most about 3 minutes per run (the longest run waits 20 s for the VIP,
 # then 60 s for the pair to settle), plus a minute to build the lab.
 limit_s=$(( 60 + runs * 180 ))
+# clinical waits up to 300 s more for each of its two senders to finish.
+[ "$kind" = clinical ] && limit_s=$(( limit_s + 600 ))
 
 cleanup() {
   set +e
@@ -333,8 +335,9 @@ if [ -n "$l4" ]; then
   bg+=($!); disown $!
 fi
 if [ "$kind" = clinical ]; then
-  # HL7: 10k messages from 4 senders, paced to last through the drill (~25 a second each).
-  ip netns exec ${P}client java -cp "$work/cl" ClinicalLoad hl7-send $VIP 2575 4 10000 3000 40 \
+  # HL7: 10k messages from 4 senders, paced to last through the drill (~25 a second each), each
+  # keeping up to 4 unacknowledged: what lbctl reorders would show at the engines.
+  ip netns exec ${P}client java -cp "$work/cl" ClinicalLoad hl7-send $VIP 2575 4 10000 3000 40 4 \
     > "$work/hl7-send.out" 2> "$work/hl7-send.err" &
   hl7_sender=$!; bg+=($!); disown $!
   # DICOM: studies every ~2 s, alternately to ARCHIVE_A and ARCHIVE_B, each sent until it is
@@ -347,7 +350,7 @@ if [ "$kind" = clinical ]; then
         "$uid" "$i" "$uid" "$uid" > "$work/study$i.dump"
       dump2dcm "$work/study$i.dump" "$work/study$i.dcm" 2>/dev/null
       for try in $(seq 30); do
-        if ip netns exec ${P}client storescu -to 5 -aec $ae $VIP 104 "$work/study$i.dcm" >> "$work/storescu.log" 2>&1; then
+        if timeout 30 ip netns exec ${P}client storescu -to 5 -ta 5 -td 10 -aec $ae $VIP 104 "$work/study$i.dcm" >> "$work/storescu.log" 2>&1; then
           echo "stored $i $ae $uid try $try"; break
         fi
         sleep 0.5
@@ -497,7 +500,7 @@ if [ "$kind" = clinical ]; then
   wait_for 300 gone "$hl7_sender" || echo "drill: the HL7 senders did not finish within 300 s" >&2
   wait_for 300 gone "$dicom_sender" || echo "drill: the DICOM sender did not finish within 300 s" >&2
   rejected=fail
-  ip netns exec ${P}client echoscu -aec NOBODY $VIP 104 > "$work/echoscu-nobody.log" 2>&1 || true
+  timeout 30 ip netns exec ${P}client echoscu -to 5 -ta 5 -td 10 -aec NOBODY $VIP 104 > "$work/echoscu-nobody.log" 2>&1 || true
   grep -qi "Called AE Title Not Recognized" "$work/echoscu-nobody.log" && rejected=ok
   # A study is routed when it is stored in its AE title's archive and never in the other.
   routed=0
@@ -505,6 +508,7 @@ if [ "$kind" = clinical ]; then
     if [ $(( i % 2 )) -eq 1 ]; then right=rs1 wrong=rs2 uid="2.25.1000$i"; else right=rs2 wrong=rs1 uid="2.25.2000$i"; fi
     [ -f "$work/$right/dicom/SC.$uid" ] && [ ! -f "$work/$wrong/dicom/SC.$uid" ] && routed=$((routed+1))
   done
+  # Acknowledged ones: the senders end only when every message of theirs was (else 0 here).
   hl7_sent=$(sed -n 's/.*sent=\([0-9]*\) acked=\([0-9]*\).*/\2/p' "$work/hl7-send.out")
   hl7_figures=$(cat "$work/rs1/hl7.log" "$work/rs2/hl7.log" | "$PY" "$here/drill.py" hl7 4 10000)
   clinical_line="clinical: dicom_routed=$routed/$studies dicom_rejected_unknown_ae=$rejected hl7_sent=${hl7_sent:-0} $hl7_figures"
