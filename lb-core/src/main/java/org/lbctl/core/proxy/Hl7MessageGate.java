@@ -458,8 +458,9 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     }
     vip.counters().hl7().acknowledged(code, System.nanoTime() - m.arrived);
     vip.counters().addBytesOut(framedAck.readableBytes());
-    ctx.writeAndFlush(framedAck);
+    // The server committed the message: the sender's next one may go, from any connection.
     leaveLane(m);
+    ctx.writeAndFlush(framedAck);
     m.release();
     current = null;
     next();
