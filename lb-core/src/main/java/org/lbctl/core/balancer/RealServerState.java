@@ -15,6 +15,8 @@ public final class RealServerState {
   private final LongAdder bytesIn = new LongAdder();
   private final LongAdder bytesOut = new LongAdder();
   private final LongAdder failedConnects = new LongAdder();
+  private final java.util.concurrent.ConcurrentHashMap<String, LongAdder> hl7Acks =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile AdminState adminState = AdminState.ONLINE;
   private volatile boolean healthy = true;
   // Set when the server reached its maximum; cleared once it falls below its minimum.
@@ -117,6 +119,23 @@ public final class RealServerState {
 
   public void countFailedConnect() {
     failedConnects.increment();
+  }
+
+  /** HL7 message mode: an acknowledgment of this server's relayed, by its code (MSA-1). */
+  public void countAck(String code) {
+    String key =
+        switch (code) {
+          case "AA", "AE", "AR", "CA", "CE", "CR" -> code;
+          default -> "other";
+        };
+    hl7Acks.computeIfAbsent(key, k -> new LongAdder()).increment();
+  }
+
+  /** HL7 acknowledgments of this server relayed so far, by code (only codes it gave). */
+  public java.util.Map<String, Long> hl7Acks() {
+    java.util.Map<String, Long> m = new java.util.TreeMap<>();
+    hl7Acks.forEach((k, v) -> m.put(k, v.sum()));
+    return m;
   }
 
   public long failedConnects() {

@@ -342,6 +342,20 @@ public final class PrometheusText {
 
   private void server(String vip, RealServerStatus r) {
     String[] l = {"proxy", vip, "server", r.label()};
+    new java.util.TreeMap<>(r.hl7Acks())
+        .forEach(
+            (code, n) ->
+                sample(
+                    "lbctl_server_hl7_acks_total",
+                    "counter",
+                    "HL7 acknowledgments of this real server relayed to senders, by code (MSA-1).",
+                    n,
+                    "proxy",
+                    vip,
+                    "server",
+                    r.label(),
+                    "ack",
+                    code));
     String state =
         switch (r.adminState()) {
           case "halt" -> "MAINT";

@@ -455,6 +455,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     if (m.backend != null) {
       vip.connected(((InetSocketAddress) ctx.channel().remoteAddress()).getAddress(), m.backend);
       m.backend.state().addBytesOut(framedAck.readableBytes());
+      m.backend.state().countAck(code);
     }
     vip.counters().hl7().acknowledged(code, System.nanoTime() - m.arrived);
     vip.counters().addBytesOut(framedAck.readableBytes());

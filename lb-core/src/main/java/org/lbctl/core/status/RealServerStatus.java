@@ -6,6 +6,8 @@ package org.lbctl.core.status;
  * @param lastCheckMillis how long that check took; null without a check or before the first
  * @param lastCheck what its latest health check found ("connect to 10.0.0.1:104: connection
  *     refused"); null without a check or before the first
+ * @param hl7Acks HL7 message mode: the acknowledgments of this server relayed, by code (empty
+ *     otherwise)
  */
 public record RealServerStatus(
     String label,
@@ -20,4 +22,9 @@ public record RealServerStatus(
     long bytesIn,
     long bytesOut,
     String lastCheck,
-    Double lastCheckMillis) {}
+    Double lastCheckMillis,
+    java.util.Map<String, Long> hl7Acks) {
+  public RealServerStatus {
+    hl7Acks = hl7Acks == null ? java.util.Map.of() : java.util.Map.copyOf(hl7Acks);
+  }
+}

@@ -64,7 +64,8 @@ public final class StatusReport {
               b.state().bytesIn(),
               b.state().bytesOut(),
               checks.of(v.label(), b.label()).map(CheckResult::detail).orElse(null),
-              took.of(v.label(), b.label()).map(d -> d.toNanos() / 1e6).orElse(null)));
+              took.of(v.label(), b.label()).map(d -> d.toNanos() / 1e6).orElse(null),
+              b.state().hl7Acks()));
     }
     String state = anyAvailable ? "up" : v.fallback().isPresent() ? "fallback" : "down";
     ServiceCounters c = r.counters();

@@ -15,7 +15,20 @@ import org.lbctl.core.status.StickSummary;
 class PrometheusTextTest {
   private static RealServerStatus server(String label, String admin, String health) {
     return new RealServerStatus(
-        label, "10.0.0.1", 104, 100, admin, health, 2, 7, 1, 10, 20, "connected", 2.5);
+        label,
+        "10.0.0.1",
+        104,
+        100,
+        admin,
+        health,
+        2,
+        7,
+        1,
+        10,
+        20,
+        "connected",
+        2.5,
+        label.equals("w1") ? java.util.Map.of("AA", 4L, "AE", 1L) : java.util.Map.of());
   }
 
   private static ServiceStatus vip(String label, List<RealServerStatus> servers) {
@@ -120,6 +133,8 @@ class PrometheusTextTest {
         .contains("lbctl_hl7_ack_seconds_bucket{proxy=\"web\",le=\"+Inf\"} 2\n")
         .contains("lbctl_hl7_ack_seconds_sum{proxy=\"web\"} 1.5\n")
         .contains("lbctl_hl7_ack_seconds_count{proxy=\"web\"} 2\n")
+        .contains("lbctl_server_hl7_acks_total{proxy=\"web\",server=\"w1\",ack=\"AE\"} 1\n")
+        .doesNotContain("lbctl_server_hl7_acks_total{proxy=\"dicom\"")
         .doesNotContain("lbctl_hl7_messages_total{proxy=\"web\",ack=\"ack_ms")
         .contains("lbctl_config_version 7\n");
   }

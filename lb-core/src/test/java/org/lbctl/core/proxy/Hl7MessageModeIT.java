@@ -150,6 +150,9 @@ class Hl7MessageModeIT {
     // Balanced per message over the one connection, in the sender's order at each engine.
     assertThat(atA).hasSize(10);
     assertThat(atB).hasSize(10);
+    var feed = engine.services().get("feed");
+    assertThat(feed.backend("a").orElseThrow().state().hl7Acks()).containsEntry("AA", 10L);
+    assertThat(feed.backend("b").orElseThrow().state().hl7Acks()).containsEntry("AA", 10L);
     assertThat(atA).isSortedAccordingTo(Hl7MessageModeIT::byNumber);
     assertThat(atB).isSortedAccordingTo(Hl7MessageModeIT::byNumber);
     assertThat(counts())
