@@ -21,10 +21,14 @@ public final class NamespaceLab implements AutoCloseable {
   private final String prefix;
   private final Map<String, String> hosts = new LinkedHashMap<>();
   private final Map<String, String> ports = new LinkedHashMap<>();
-  private final List<String> namespaces = new ArrayList<>();
+  private final List<String> namespaces = new java.util.concurrent.CopyOnWriteArrayList<>();
+  // A test JVM stopped before its @AfterEach (a build cut short, a timeout) still removes its
+  // namespaces by name; close() removes the hook once they are gone.
+  private final Thread onExit = new Thread(this::removeNamespaces, "namespace-lab-cleanup");
 
   private NamespaceLab(String prefix) {
     this.prefix = prefix;
+    Runtime.getRuntime().addShutdownHook(onExit);
   }
 
   /**
@@ -146,6 +150,15 @@ public final class NamespaceLab implements AutoCloseable {
 
   @Override
   public void close() {
+    removeNamespaces();
+    try {
+      Runtime.getRuntime().removeShutdownHook(onExit);
+    } catch (IllegalStateException e) {
+      // Already shutting down: the hook runs anyway.
+    }
+  }
+
+  private void removeNamespaces() {
     for (String ns : namespaces) {
       try {
         Commands.run(TIMEOUT, List.of("ip", "netns", "del", ns));
@@ -153,5 +166,6 @@ public final class NamespaceLab implements AutoCloseable {
         System.err.println("lab: cannot remove namespace " + ns + ": " + e.getMessage());
       }
     }
+    namespaces.clear();
   }
 }
