@@ -28,13 +28,8 @@ public record AeRoute(
     this(calledAeTitle, callingAeTitle, servers, List.of());
   }
 
-  /** Whether an association with these (trimmed) AE titles, from {@code client}, takes it. */
-  public boolean matches(String called, String calling, java.net.InetAddress client) {
-    return calledAeTitle.equals(called)
-        && callingAeTitle.map(calling::equals).orElse(true)
-        && (sources.isEmpty()
-            || sources.stream()
-                .map(Network::parse)
-                .anyMatch(n -> n.isPresent() && n.get().contains(client)));
+  /** Whether an association with these (trimmed) AE titles takes this route, by its titles. */
+  public boolean matchesTitles(String called, String calling) {
+    return calledAeTitle.equals(called) && callingAeTitle.map(calling::equals).orElse(true);
   }
 }

@@ -6,6 +6,7 @@ import java.util.Set;
 import org.lbctl.core.audit.LogText;
 import org.lbctl.core.config.AeRoute;
 import org.lbctl.core.config.DicomRouting;
+import org.lbctl.core.config.Network;
 
 /** Decides, from an A-ASSOCIATE-RQ's AE titles, which pool takes it or why it is rejected. */
 public final class AssociationRouter {
@@ -23,8 +24,17 @@ public final class AssociationRouter {
   /** Answer A-ASSOCIATE-RJ with {@code reason}; {@code why} is for the log. */
   public record Reject(AssociationOutcome outcome, int reason, String why) implements Decision {}
 
+  /** A route with what matching needs, worked out once per configuration version. */
+  private record Compiled(AeRoute route, List<Network> sources, Set<String> servers) {
+    boolean from(java.net.InetAddress client) {
+      return sources.isEmpty() || sources.stream().anyMatch(n -> n.contains(client));
+    }
+  }
+
   private final Optional<DicomRouting> routing;
   private final Set<String> everyServer;
+  private final List<Compiled> routes;
+  private final Optional<Set<String>> defaultServers;
 
   /**
    * @param routing empty: every association goes to any of the service's servers
@@ -33,6 +43,17 @@ public final class AssociationRouter {
   public AssociationRouter(Optional<DicomRouting> routing, List<String> everyServer) {
     this.routing = routing;
     this.everyServer = Set.copyOf(everyServer);
+    // The configuration was validated: every source parses.
+    this.routes =
+        routing.map(DicomRouting::routes).orElse(List.of()).stream()
+            .map(
+                r ->
+                    new Compiled(
+                        r,
+                        r.sources().stream().flatMap(t -> Network.parse(t).stream()).toList(),
+                        Set.copyOf(r.servers())))
+            .toList();
+    this.defaultServers = routing.flatMap(DicomRouting::defaultServers).map(Set::copyOf);
   }
 
   public Decision decide(AssociateRequest rq, java.net.InetAddress client) {
@@ -52,13 +73,13 @@ public final class AssociationRouter {
               + "'"
               + " is not on the allow-list");
     }
-    for (AeRoute route : r.routes()) {
-      if (route.matches(rq.calledAeTitle(), rq.callingAeTitle(), client)) {
-        return new Route(Set.copyOf(route.servers()), rq.calledAeTitle() + calling);
+    for (Compiled c : routes) {
+      if (c.route().matchesTitles(rq.calledAeTitle(), rq.callingAeTitle()) && c.from(client)) {
+        return new Route(c.servers(), rq.calledAeTitle() + calling);
       }
     }
-    if (r.defaultServers().isPresent()) {
-      return new Route(Set.copyOf(r.defaultServers().get()), calling);
+    if (defaultServers.isPresent()) {
+      return new Route(defaultServers.get(), calling);
     }
     return new Reject(
         AssociationOutcome.REJECTED_CALLED_AE,

@@ -1,6 +1,7 @@
 package org.lbctl.core.hl7;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
@@ -17,7 +18,20 @@ public final class MllpFramer extends ByteToMessageDecoder {
   public static final byte END = 0x1c;
   public static final byte CR = 0x0d;
 
+  private static final ByteBuf START_BLOCK =
+      Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {START}));
+  private static final ByteBuf END_BLOCK =
+      Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {END, CR}));
+
   private final long maxMessage;
+
+  /**
+   * {@code message} framed for MLLP again, without copying it: the result owns {@code message} and
+   * releases it when released.
+   */
+  public static ByteBuf frame(ByteBuf message) {
+    return Unpooled.wrappedBuffer(START_BLOCK.duplicate(), message, END_BLOCK.duplicate());
+  }
 
   public MllpFramer(long maxMessage) {
     this.maxMessage = maxMessage;

@@ -19,7 +19,6 @@ import org.lbctl.core.dicom.AssociationPdus;
 import org.lbctl.core.dicom.AssociationRouter;
 import org.lbctl.core.dicom.PduException;
 import org.lbctl.core.service.Pool;
-import org.lbctl.core.service.ServiceCounters;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,9 +65,7 @@ final class DicomAssociationGate extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     vip = listener.runtime();
-    ServiceCounters counters = vip.counters();
-    counters.opened();
-    ctx.channel().closeFuture().addListener(f -> counters.closed());
+    vip.counters().track(ctx.channel());
     request = ctx.alloc().heapBuffer(512, MAX_REQUEST);
     long wait = Math.min(REQUEST_WAIT.toMillis(), vip.config().timeouts().client().toMillis());
     timer =
@@ -153,10 +150,9 @@ final class DicomAssociationGate extends ChannelInboundHandlerAdapter {
       malformed(ctx, e);
       return;
     }
-    AssociationRouter router = new AssociationRouter(vip.config().dicom(), vip.serverLabels());
     AssociationRouter.Decision d =
-        router.decide(
-            rq, ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
+        vip.associations()
+            .decide(rq, ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress());
     if (d instanceof AssociationRouter.Route route) {
       admit(ctx, rq, route);
     } else {

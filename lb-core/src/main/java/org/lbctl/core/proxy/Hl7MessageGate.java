@@ -30,7 +30,6 @@ import org.lbctl.core.hl7.MllpException;
 import org.lbctl.core.hl7.MllpFramer;
 import org.lbctl.core.service.Choice;
 import org.lbctl.core.service.SenderLanes;
-import org.lbctl.core.service.ServiceCounters;
 import org.lbctl.core.service.VirtualServiceRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,9 +160,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     vip = listener.runtime();
     hl7 = vip.config().hl7();
-    ServiceCounters counters = vip.counters();
-    counters.opened();
-    ctx.channel().closeFuture().addListener(f -> counters.closed());
+    vip.counters().track(ctx.channel());
     ctx.read();
   }
 
@@ -183,10 +180,7 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
       return;
     }
     vip.counters().addBytesIn(body.readableBytes() + 3L);
-    ByteBuf framed = ctx.alloc().buffer(body.readableBytes() + 3);
-    framed.writeByte(MllpFramer.START).writeBytes(body).writeByte(MllpFramer.END);
-    framed.writeByte(MllpFramer.CR);
-    body.release();
+    ByteBuf framed = MllpFramer.frame(body);
     waiting.add(new Message(framed, header));
     waitingBytes += framed.readableBytes();
     if (waiting.size() > MAX_WAITING || waitingBytes > 2 * hl7.maxMessage()) {
@@ -429,24 +423,16 @@ final class Hl7MessageGate extends ChannelInboundHandlerAdapter {
         if (m.lastNak != null) {
           m.lastNak.release();
         }
-        m.lastNak = frame(body);
+        m.lastNak = MllpFramer.frame(body.retain());
         m.lastNakCode = code;
         m.lastNakFrom = m.backend;
         retry(m, "answered " + code);
         return;
       }
-      relay(m, frame(body), code);
+      relay(m, MllpFramer.frame(body.retain()), code);
     } finally {
       body.release();
     }
-  }
-
-  private ByteBuf frame(ByteBuf body) {
-    ByteBuf framed = ctx.alloc().buffer(body.readableBytes() + 3);
-    framed.writeByte(MllpFramer.START);
-    framed.writeBytes(body, body.readerIndex(), body.readableBytes());
-    framed.writeByte(MllpFramer.END).writeByte(MllpFramer.CR);
-    return framed;
   }
 
   /** Sends the acknowledgment to the sender and moves on to the next message. */

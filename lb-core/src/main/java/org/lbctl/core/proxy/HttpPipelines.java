@@ -34,8 +34,7 @@ final class HttpPipelines {
   /** A new client connection of {@code l}. */
   void init(Channel ch, VipListener l) {
     ServiceCounters counters = l.runtime().counters();
-    counters.opened();
-    ch.closeFuture().addListener(f -> counters.closed());
+    counters.track(ch);
     // Client side: what clients sent is "in", what they got is "out", as in TCP mode.
     ch.pipeline()
         .addLast("bytes", new ByteCounter(counters::addBytesIn, counters::addBytesOut))

@@ -83,9 +83,7 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     vip = listener.runtime();
-    ServiceCounters counters = vip.counters();
-    counters.opened();
-    ctx.channel().closeFuture().addListener(f -> counters.closed());
+    vip.counters().track(ctx.channel());
     route(ctx);
   }
 

@@ -79,6 +79,12 @@ public final class ServiceCounters {
     total.increment();
   }
 
+  /** A client connection: counted open now, and closed when it closes. */
+  public void track(io.netty.channel.Channel client) {
+    opened();
+    client.closeFuture().addListener(f -> closed());
+  }
+
   public void closed() {
     active.decrementAndGet();
   }

@@ -21,6 +21,7 @@ import org.lbctl.core.config.Persistence;
 import org.lbctl.core.config.PersistenceMode;
 import org.lbctl.core.config.RealServer;
 import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.dicom.AssociationRouter;
 import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.StickKeys;
 import org.lbctl.core.persistence.StickTable;
@@ -39,6 +40,7 @@ public final class VirtualServiceRuntime {
   private final List<String> serverLabels;
   private final Optional<StickyCookie> cookie;
   private final StickTable sticks;
+  private final AssociationRouter associations;
 
   /**
    * @param previousStates the states of the version this one replaces, by real-server label; a
@@ -76,6 +78,12 @@ public final class VirtualServiceRuntime {
             : Optional.empty();
     this.scheduler = Schedulers.create(config.scheduler());
     this.fallbackAddress = config.fallback().map(f -> IpLiterals.parse(f.address()));
+    this.associations = new AssociationRouter(config.dicom(), serverLabels);
+  }
+
+  /** DICOM mode: where an association goes by its AE titles, for this configuration version. */
+  public AssociationRouter associations() {
+    return associations;
   }
 
   /** The real servers' labels, in configuration order. */

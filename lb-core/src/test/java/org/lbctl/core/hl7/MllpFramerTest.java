@@ -62,6 +62,15 @@ class MllpFramerTest {
   }
 
   @Test
+  void aMessageIsFramedAgainWithoutACopyAndReleasedWithItsFrame() {
+    ByteBuf message = bytes("MSH|x\r");
+    ByteBuf framed = MllpFramer.frame(message);
+    assertThat(framed.toString(StandardCharsets.ISO_8859_1)).isEqualTo("\u000bMSH|x\r\u001c\r");
+    framed.release();
+    assertThat(message.refCnt()).isZero();
+  }
+
+  @Test
   void theHeaderGivesTheControlIdWithTheMessagesOwnSeparator() throws Exception {
     assertThat(
             MessageHeader.parse(
