@@ -18,7 +18,7 @@
 #   series   random faults (kill -9, SIGSTOP 0.5-5 s, link cut 1-10 s, orderly restart), mostly on
 #            the active node, under load from 8 clients on an L7 VIP and an L4 NAT VIP
 #            (10.99.0.101:8081), both with source-IP persistence
-#   clinical kill -9 of the active node while HL7 senders (10k messages, 4 senders, each resending
+#   clinical kill -9 of the active node while HAPI HL7 senders (10k messages, 8 senders, each resending
 #            a message not acknowledged in 3 s) go through an hl7-mllp VIP (10.99.0.100:2575) to
 #            two engines, and storescu sends studies to a DICOM VIP (10.99.0.100:104) routing
 #            ARCHIVE_A to rs1's storescp and ARCHIVE_B to rs2's (deploy/lab/clinical.sh)
@@ -163,6 +163,12 @@ if [ "$kind" = clinical ]; then
   # The clinical peers: ClinicalLoad (its HL7 engine logs each control ID it receives, with the
   # time) compiled once, and on each server a DICOM archive with its own AE title.
   mkdir -p "$work/cl"; javac -d "$work/cl" "$root/deploy/bench/ClinicalLoad.java"
+  # HAPI and what it needs, from the local Maven repository the build filled.
+  (cd "$root" && mvn -B -q -o dependency:build-classpath -pl lb-core -Dmdep.includeScope=test \
+    -DincludeGroupIds=ca.uhn.hapi,org.slf4j,org.apache.commons,joda-time \
+    -Dmdep.outputFile="$work/hapi.cp" > "$work/hapi-cp.log" 2>&1) \
+    || { echo "drill: no HAPI class path (mvn dependency:build-classpath, see $work/hapi-cp.log)" >&2; exit 2; }
+  hapi_cp="$(cat "$work/hapi.cp")"
   for rs in rs1:ARCHIVE_A rs2:ARCHIVE_B; do
     n=${rs%%:*}; mkdir -p "$work/$n/dicom"
     ip netns exec $P$n storescp -aet "${rs##*:}" -od "$work/$n/dicom" 11112 > "$work/$n/storescp.log" 2>&1 &
@@ -335,9 +341,9 @@ if [ -n "$l4" ]; then
   bg+=($!); disown $!
 fi
 if [ "$kind" = clinical ]; then
-  # HL7: 10k messages from 4 senders, paced to last through the drill (~25 a second each), each
-  # keeping up to 4 unacknowledged: what lbctl reorders would show at the engines.
-  ip netns exec ${P}client java -cp "$work/cl" ClinicalLoad hl7-send $VIP 2575 4 10000 3000 40 4 \
+  # HL7: 10k messages from 8 HAPI senders, paced to last through the drill (~12 a second each),
+  # each resending on a new connection after 3 s without its ACK.
+  ip netns exec ${P}client java -cp "$hapi_cp" "$here/HapiSenders.java" $VIP 2575 8 10000 3000 80 \
     > "$work/hl7-send.out" 2> "$work/hl7-send.err" &
   hl7_sender=$!; bg+=($!); disown $!
   # DICOM: studies every ~2 s, alternately to ARCHIVE_A and ARCHIVE_B, each sent until it is
@@ -510,7 +516,7 @@ if [ "$kind" = clinical ]; then
   done
   # Acknowledged ones: the senders end only when every message of theirs was (else 0 here).
   hl7_sent=$(sed -n 's/.*sent=\([0-9]*\) acked=\([0-9]*\).*/\2/p' "$work/hl7-send.out")
-  hl7_figures=$(cat "$work/rs1/hl7.log" "$work/rs2/hl7.log" | "$PY" "$here/drill.py" hl7 4 10000)
+  hl7_figures=$(cat "$work/rs1/hl7.log" "$work/rs2/hl7.log" | "$PY" "$here/drill.py" hl7 8 10000)
   clinical_line="clinical: dicom_routed=$routed/$studies dicom_rejected_unknown_ae=$rejected hl7_sent=${hl7_sent:-0} $hl7_figures"
   echo "hl7 senders: $(cat "$work/hl7-send.out" 2>/dev/null)" >&2
 fi
