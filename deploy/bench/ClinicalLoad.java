@@ -16,9 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * Load for deploy/bench/clinical.sh, run as a single source file (java ClinicalLoad.java MODE ...):
  *
  * <pre>
- *   assoc HOST PORT N CALLED   N associations one after another (connect, A-ASSOCIATE-RQ for
- *                              Verification, AC, A-RELEASE); prints the p50 and p99 setup time
- *                              in ms (connect to AC)
+ *   assoc HOST PORT[,PORT...] N CALLED
+ *                              N associations per port one after another, the ports taking
+ *                              turns (connect, A-ASSOCIATE-RQ for Verification, AC, A-RELEASE);
+ *                              prints per port "PORT p50_ms=X p99_ms=Y", the setup time in ms
+ *                              (connect to AC)
  *   hl7-server PORT            an MLLP engine that answers every message MSA|AA|its MSH-10 at once
  *   hl7-load HOST PORT SENDERS SECONDS
  *                              SENDERS connections, each sending a message and waiting for its
@@ -40,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public class ClinicalLoad {
   public static void main(String[] args) throws Exception {
     switch (args[0]) {
-      case "assoc" -> assoc(args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), args[4]);
+      case "assoc" -> assoc(args[1], args[2], Integer.parseInt(args[3]), args[4]);
       case "hl7-server" -> hl7Server(Integer.parseInt(args[1]), null);
       case "hl7-engine" -> hl7Server(Integer.parseInt(args[1]), args[2]);
       case "hl7-send" ->
@@ -57,33 +59,48 @@ public class ClinicalLoad {
 
   // --- DICOM association setup
 
-  static void assoc(String host, int port, int n, String called) throws IOException {
+  static void assoc(String host, String ports, int n, String called) throws IOException {
     byte[] rq = associateRequest("BENCH", called);
-    byte[] release = {5, 0, 0, 0, 0, 4, 0, 0, 0, 0};
-    long[] nanos = new long[n];
-    // The first quarter more warms the client up and is not counted.
+    int[] port = Arrays.stream(ports.split(",")).mapToInt(Integer::parseInt).toArray();
+    long[][] nanos = new long[port.length][n];
+    // The first quarter more warms the client up and is not counted. The ports take turns, one
+    // association each, so that every path sees the same moments of the shared machine.
     for (int i = -n / 4; i < n; i++) {
-      long t0 = System.nanoTime();
-      try (Socket s = new Socket()) {
-        s.setTcpNoDelay(true);
-        s.connect(new InetSocketAddress(host, port), 5000);
-        s.setSoTimeout(5000);
-        OutputStream out = s.getOutputStream();
-        DataInputStream in = new DataInputStream(s.getInputStream());
-        out.write(rq);
-        int type = readPdu(in);
+      for (int p = 0; p < port.length; p++) {
+        long took = associate(host, port[p], rq, i);
         if (i >= 0) {
-          nanos[i] = System.nanoTime() - t0;
+          nanos[p][i] = took;
         }
-        if (type != 2) {
-          throw new IOException("association " + i + ": PDU type " + type + ", not A-ASSOCIATE-AC");
-        }
-        out.write(release);
-        readPdu(in);
       }
     }
-    Arrays.sort(nanos);
-    System.out.printf("p50_ms=%.3f p99_ms=%.3f%n", nanos[n / 2] / 1e6, nanos[n * 99 / 100] / 1e6);
+    for (int p = 0; p < port.length; p++) {
+      Arrays.sort(nanos[p]);
+      System.out.printf("%d p50_ms=%.3f p99_ms=%.3f%n", port[p], nanos[p][n / 2] / 1e6,
+          nanos[p][n * 99 / 100] / 1e6);
+    }
+  }
+
+  /** One association (RQ, AC, release); returns the nanoseconds from connect to the AC. */
+  static long associate(String host, int port, byte[] rq, int i) throws IOException {
+    byte[] release = {5, 0, 0, 0, 0, 4, 0, 0, 0, 0};
+    long t0 = System.nanoTime();
+    try (Socket s = new Socket()) {
+      s.setTcpNoDelay(true);
+      s.connect(new InetSocketAddress(host, port), 5000);
+      s.setSoTimeout(5000);
+      OutputStream out = s.getOutputStream();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      out.write(rq);
+      int type = readPdu(in);
+      long took = System.nanoTime() - t0;
+      if (type != 2) {
+        throw new IOException("association " + i + " to port " + port + ": PDU type " + type
+            + ", not A-ASSOCIATE-AC");
+      }
+      out.write(release);
+      readPdu(in);
+      return took;
+    }
   }
 
   static int readPdu(DataInputStream in) throws IOException {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Clinical protocols on loopback, in one run:
 #   - DICOM association setup (connect to A-ASSOCIATE-AC, Verification) p99 to dcmtk's storescp
-#     directly, through a TCP-mode VIP and through a DICOM-mode VIP that routes by Called AE title;
+#     directly, through a TCP-mode VIP and through a DICOM-mode VIP that routes by Called AE title,
+#     the three paths taking turns association by association;
 #   - C-STORE throughput (storescu, one association, COPIES x an 8 MB object, storescp --ignore)
 #     through the TCP-mode and the DICOM-mode VIP;
 #   - HL7 messages/s with 10 senders (each waits for its ACK, MSA-2 checked) straight to one
@@ -88,14 +89,15 @@ store_mbps() {
   awk -v n="$copies" -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", n * 8 / (b - a)}'
 }
 
-load assoc 127.0.0.1 "$SCP" 200 ARCHIVE > /dev/null
+load assoc 127.0.0.1 "$SCP,$V_TCP,$V_DICOM" 200 ARCHIVE > /dev/null
 load hl7-load 127.0.0.1 "$V_HL7" 10 3 > /dev/null
 declare -A p99 p50 store hl7
 for r in $(seq "$rounds"); do
+  out="$(load assoc 127.0.0.1 "$SCP,$V_TCP,$V_DICOM" "$assocs" ARCHIVE)"
   for path in direct:$SCP tcp:$V_TCP dicom:$V_DICOM; do
-    out="$(load assoc 127.0.0.1 "${path#*:}" "$assocs" ARCHIVE)"
-    p99[${path%%:*}]+="$(sed 's/.*p99_ms=//' <<<"$out") "
-    p50[${path%%:*}]+="$(sed 's/p50_ms=\([0-9.]*\).*/\1/' <<<"$out") "
+    line="$(grep "^${path#*:} " <<<"$out")"
+    p99[${path%%:*}]+="$(sed 's/.*p99_ms=//' <<<"$line") "
+    p50[${path%%:*}]+="$(sed 's/.*p50_ms=\([0-9.]*\).*/\1/' <<<"$line") "
   done
   for path in tcp:$V_TCP dicom:$V_DICOM; do store[${path%%:*}]+="$(store_mbps "${path#*:}") "; done
   for path in direct:$E1 lbctl:$V_HL7; do
