@@ -12,6 +12,11 @@ public enum AssociationOutcome {
   MALFORMED("malformed_pdu"),
   /** Closed, or timed out, before a whole A-ASSOCIATE-RQ arrived. */
   INCOMPLETE("incomplete"),
+  /**
+   * Of the routed ones: A-ASSOCIATE-RJ rejected-transient from lbctl, since no server of its pool
+   * could take it (all down, halted, drained or full) and there is no fallback server.
+   */
+  REJECTED_NO_SERVER("rejected_no_server"),
   /** Of the routed ones: the server answered A-ASSOCIATE-AC. */
   ACCEPTED("accepted"),
   /** Of the routed ones: the server answered A-ASSOCIATE-RJ. */

@@ -14,6 +14,15 @@ public final class AssociationPdus {
   /** Service-user reasons: called AE title not recognised. */
   public static final int CALLED_AE_NOT_RECOGNIZED = 7;
 
+  /** A-ASSOCIATE-RJ result: rejected-transient (the caller may try again later). */
+  public static final int REJECTED_TRANSIENT = 2;
+
+  /** A-ASSOCIATE-RJ source: DICOM UL service-provider, presentation related function. */
+  public static final int SERVICE_PROVIDER_PRESENTATION = 3;
+
+  /** Presentation-related reasons: temporary congestion. */
+  public static final int TEMPORARY_CONGESTION = 1;
+
   /** A-ABORT source: DICOM UL service-provider (initiated). */
   public static final int SERVICE_PROVIDER = 2;
 
@@ -23,6 +32,25 @@ public final class AssociationPdus {
   public static byte[] reject(int reason) {
     return new byte[] {
       0x03, 0, 0, 0, 0, 4, 0, (byte) REJECTED_PERMANENT, (byte) SERVICE_USER, (byte) reason
+    };
+  }
+
+  /**
+   * A-ASSOCIATE-RJ, rejected-transient for temporary congestion: no server of the pool can take the
+   * association now, so the modality retries later instead of reporting a broken connection.
+   */
+  public static byte[] busy() {
+    return new byte[] {
+      0x03,
+      0,
+      0,
+      0,
+      0,
+      4,
+      0,
+      (byte) REJECTED_TRANSIENT,
+      (byte) SERVICE_PROVIDER_PRESENTATION,
+      (byte) TEMPORARY_CONGESTION
     };
   }
 

@@ -245,7 +245,8 @@ public final class PrometheusText {
                     "counter",
                     "DICOM associations offered to this proxy, by outcome: routed to a server,"
                         + " rejected for their called or calling AE title, aborted as malformed,"
-                        + " or incomplete.",
+                        + " incomplete, or routed and then rejected-transient (rejected_no_server)"
+                        + " as no server of the pool could take them.",
                     e.getValue(),
                     "proxy",
                     v.label(),

@@ -209,6 +209,12 @@ final class DicomAssociationGate extends ChannelInboundHandlerAdapter {
                               "dicom-answer",
                               new DicomServerWatch(
                                   vip.counters(), title == null ? null : rq.calledAeTitle()));
+                    },
+                    client -> {
+                      vip.counters().countAssociation(AssociationOutcome.REJECTED_NO_SERVER);
+                      client
+                          .writeAndFlush(Unpooled.wrappedBuffer(AssociationPdus.busy()))
+                          .addListener(ChannelFutureListener.CLOSE);
                     })));
   }
 

@@ -45,9 +45,15 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
 
   /**
    * What a protocol gate in front (DICOM's) already decided for a connection it counted: the
-   * version of the service it read, the pool, and the bytes it read, which go to the server first.
+   * version of the service it read, the pool, and the bytes it read, which go to the server first;
+   * {@code refusal} answers the client in its protocol, and closes, when no server can take it.
    */
-  record Admission(VirtualServiceRuntime vip, Pool pool, ByteBuf first, ServerSide serverSide) {}
+  record Admission(
+      VirtualServiceRuntime vip,
+      Pool pool,
+      ByteBuf first,
+      ServerSide serverSide,
+      java.util.function.Consumer<Channel> refusal) {}
 
   /**
    * What the gate does once a server is connected (the fallback server included, backend null),
@@ -189,7 +195,11 @@ final class TcpFrontendHandler extends ChannelInboundHandlerAdapter {
             vip.label(),
             ctx.channel().remoteAddress(),
             reason);
-    ctx.close();
+    if (admission != null) {
+      admission.refusal().accept(ctx.channel());
+    } else {
+      ctx.close();
+    }
   }
 
   /** Connects to a real server ({@code backend} non-null, slot already taken) or the fallback. */

@@ -156,7 +156,8 @@ function protocolText(v) {
   const n = (m, k) => (m && m[k]) || 0;
   if (v.protocol === 'dicom') {
     const a = v.dicomAssociations;
-    const rejected = n(a, 'rejected_called_ae') + n(a, 'rejected_calling_ae') + n(a, 'rejected_by_server');
+    const rejected = n(a, 'rejected_called_ae') + n(a, 'rejected_calling_ae') +
+      n(a, 'rejected_by_server') + n(a, 'rejected_no_server');
     return 'dicom: ' + n(a, 'accepted') + ' accepted, ' + rejected + ' rejected, ' +
       (n(a, 'malformed_pdu') + n(a, 'aborted_by_server')) + ' aborted';
   }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.dicom.AssociationOutcome;
 import org.lbctl.core.health.dicom.DicomPdus;
 import org.lbctl.core.testing.Configs;
@@ -329,6 +330,68 @@ class DicomModeIT {
       await().atMost(Duration.ofSeconds(5)).until(() -> count(AssociationOutcome.INCOMPLETE) == 1);
       assertThat(a.connections()).isEmpty();
       assertThat(b.connections()).isEmpty();
+    }
+  }
+
+  /** Reads one PDU's type and skips its body. */
+  private static int pduType(DataInputStream in) throws IOException {
+    int type = in.readUnsignedByte();
+    in.readUnsignedByte();
+    in.skipNBytes(in.readInt());
+    return type;
+  }
+
+  @Test
+  void aDrainedArchiveFinishesItsAssociationsAndAPoolWithNoServerRejectsTransiently()
+      throws Exception {
+    try (Dcmtk a = Dcmtk.storescp(storeA, "-aet", "ARCHIVE");
+        Dcmtk b = Dcmtk.storescp(storeB, "-aet", "ARCHIVE")) {
+      vip(a.port(), b.port(), "scheduler: first");
+      var pacs = engine.services().get("pacs");
+      try (Socket open = new Socket(InetAddress.getLoopbackAddress(), vipPort)) {
+        open.setSoTimeout(5000);
+        DataInputStream in = new DataInputStream(open.getInputStream());
+        open.getOutputStream().write(DicomPdus.associateRequest("CT1", "ARCHIVE"));
+        assertThat(pduType(in)).as("A-ASSOCIATE-AC from a").isEqualTo(2);
+
+        pacs.backend("a").orElseThrow().state().setAdminState(AdminState.DRAIN);
+        // New associations go to b only.
+        Path study = Dcmtk.study(studies, "AFTERDRAIN");
+        Dcmtk.Run store =
+            Dcmtk.client(
+                "storescu",
+                "-aec",
+                "ARCHIVE",
+                "127.0.0.1",
+                Integer.toString(vipPort),
+                study.toString());
+        assertThat(store.exit()).as(store.output()).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(() -> stored(storeB) == 1);
+        assertThat(stored(storeA)).isZero();
+
+        // The open one on the drained archive still works, and ends with A-RELEASE.
+        open.getOutputStream().write(DicomPdus.echoRequest(1));
+        assertThat(pduType(in)).as("P-DATA-TF: the C-ECHO-RSP").isEqualTo(4);
+        open.getOutputStream().write(DicomPdus.releaseRequest());
+        assertThat(pduType(in)).as("A-RELEASE-RP").isEqualTo(6);
+      }
+
+      // Halted and drained: no server takes a new association, which is told to come back later.
+      pacs.backend("b").orElseThrow().state().setAdminState(AdminState.HALT);
+      try (Socket late = new Socket(InetAddress.getLoopbackAddress(), vipPort)) {
+        late.setSoTimeout(5000);
+        late.getOutputStream().write(DicomPdus.associateRequest("CT1", "ARCHIVE"));
+        InputStream in = late.getInputStream();
+        assertThat(HexFormat.of().formatHex(new DataInputStream(in).readNBytes(10)))
+            .as("A-ASSOCIATE-RJ rejected-transient, service provider, temporary congestion")
+            .isEqualTo("03000000000400020301");
+        assertThat(in.read()).as("closed after the answer").isEqualTo(-1);
+      }
+      assertThat(count(AssociationOutcome.REJECTED_NO_SERVER)).isEqualTo(1);
+      Dcmtk.Run echo =
+          Dcmtk.client("echoscu", "-aec", "ARCHIVE", "127.0.0.1", Integer.toString(vipPort));
+      assertThat(echo.exit()).isNotZero();
+      assertThat(echo.output()).containsIgnoringCase("Temporary Congestion");
     }
   }
 }
