@@ -3,14 +3,11 @@ package org.lbctl.cluster.pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -21,9 +18,7 @@ import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.sync.ConfigPush;
 import org.lbctl.cluster.sync.ConfigReplica;
 import org.lbctl.cluster.sync.ConfigSync;
-import org.lbctl.core.config.ConfigVersion;
 import org.lbctl.core.config.FloatingIp;
-import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.os.Commands;
 import org.lbctl.core.status.PairStatus;
@@ -52,7 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class PairController implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PairController.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /** The message that ends the pair: the receiver leaves it and runs alone. */
   static final String BREAK_TYPE = "break";
@@ -85,23 +79,21 @@ public final class PairController implements AutoCloseable {
   private final RoleMachine machine;
   private final TermStore terms;
   private final Liveness liveness;
-  private final SentHeartbeats sentHeartbeats = new SentHeartbeats();
-  private final long incarnation = RANDOM.nextLong() & Long.MAX_VALUE;
   private final LongSupplier clock;
-  // Where heartbeats go: the peer through JGroups, or a test's list.
-  private Consumer<byte[]> heartbeats = bytes -> {};
+  private final StallWatch stall;
+  private final PeerWord peer;
+  private final Heartbeats heartbeats;
+  private final LeaseRenewal lease;
+  private final RoleJudge judge;
+  private final DriftLog drift;
+  private final PairStatusView statusView;
+  private final Suspension suspension = new Suspension();
   // Set once the channel is up (or a script starts): decisions need a membership to stand on.
   private boolean joined;
   // A script answers the ping targets itself (see pingAnswered).
   private boolean scripted;
 
-  private final ScheduledExecutorService worker =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "lb-pair");
-            t.setDaemon(true);
-            return t;
-          });
+  private final PairWorker worker = new PairWorker();
 
   // Set by the worker thread; read by others for the cipher's counts.
   private volatile PairMembership membership;
@@ -109,19 +101,8 @@ public final class PairController implements AutoCloseable {
   private volatile PairState state = PairState.PASSIVE;
   private long activeTerm;
   private boolean viewPresent;
-  private Optional<StateAnnouncement> peerSaid = Optional.empty();
-  private long peerIncarnation;
-  private long peerSeq;
-  private long seq;
   private boolean yielding;
-  private boolean suspended;
-  private long suspendSeq;
-  private String suspendReason = "";
   private boolean pinging;
-  private boolean aloneLogged;
-  private boolean awaitingPeer;
-  private boolean awaitLogged;
-  private boolean ticking;
   private long lastPingStart = Long.MIN_VALUE;
   private Instant since = Instant.now();
   private String sinceReason = "starting";
@@ -132,10 +113,6 @@ public final class PairController implements AutoCloseable {
 
   // Read by other threads.
   private volatile BiConsumer<String, String> onRoleChange = (what, why) -> {};
-  private volatile long lastHeardNanos;
-  private volatile boolean heardFromPeer;
-  private volatile boolean leaseWanted;
-  private volatile long lastProgressNanos;
 
   /** What the worker last saw; the management API reads it without waiting for the worker. */
   private volatile PairStatus status;
@@ -182,8 +159,6 @@ public final class PairController implements AutoCloseable {
       ConfigReplica replica,
       LongSupplier clock) {
     this.clock = clock;
-    this.lastHeardNanos = clock.getAsLong();
-    this.lastProgressNanos = clock.getAsLong();
     this.replica = replica;
     this.settings = settings;
     this.floatingIps = floatingIps;
@@ -202,6 +177,15 @@ public final class PairController implements AutoCloseable {
                 membership.send(bytes);
               }
             });
+    this.stall = new StallWatch(clock, this::onStall);
+    this.peer = new PeerWord(clock.getAsLong());
+    this.heartbeats = new Heartbeats(clock);
+    this.lease = new LeaseRenewal(fence, floatingIps, stall, clock);
+    this.judge = new RoleJudge(settings, liveness, pingTargets, terms, sync);
+    this.drift = new DriftLog(replica, sync);
+    this.statusView =
+        new PairStatusView(
+            settings, floatingIps, replica, sync, terms, fence, liveness, peer, clock);
     this.status = snapshot();
   }
 
@@ -232,9 +216,9 @@ public final class PairController implements AutoCloseable {
           "pair: running unfenced (pair.fencing: off): a frozen node keeps answering for its"
               + " floating IPs until the peer's announcements reach it");
     }
-    runOnWorker(
+    worker.call(
         () -> {
-          awaitingPeer = mode == Start.AWAIT_PEER;
+          judge.awaitPeer(mode == Start.AWAIT_PEER);
           machine.fence().guard(floatingIps.get());
           if (mode == Start.KEEP_SERVING) {
             transition(PairState.ACTIVE, "paired while serving: keeps its clients");
@@ -244,12 +228,8 @@ public final class PairController implements AutoCloseable {
           return null;
         });
     // Ticking before the join: a node that keeps serving must prove itself alive while it joins.
-    worker.execute(
-        () -> {
-          lastProgressNanos = clock.getAsLong();
-          ticking = true;
-        });
-    worker.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+    worker.execute(stall::start);
+    worker.every(TICK_MILLIS, this::tick);
     membership =
         PairMembership.join(
             settings,
@@ -257,14 +237,14 @@ public final class PairController implements AutoCloseable {
             view -> worker.execute(() -> onView(view)),
             bytes -> worker.execute(() -> onMessage(bytes)));
     PairMembership m = membership;
-    heartbeats =
+    heartbeats.sendTo(
         bytes -> {
           try {
             m.sendHeartbeat(bytes);
           } catch (Exception e) {
             log.debug("pair: cannot send a heartbeat: {}", e.getMessage());
           }
-        };
+        });
     worker.execute(() -> joined = true);
   }
 
@@ -276,17 +256,16 @@ public final class PairController implements AutoCloseable {
    */
   void startScripted(Consumer<byte[]> sent) throws Exception {
     scripted = true;
-    heartbeats = sent;
+    heartbeats.sendTo(sent);
     machine.fence().guard(floatingIps.get());
     machine.rollback(floatingIps.get());
-    lastProgressNanos = clock.getAsLong();
-    ticking = true;
+    stall.start();
     joined = true;
   }
 
   /** Every 100 ms: notice a stall of this node, ask the ping targets, decide, send a heartbeat. */
   void tick() {
-    checkStall();
+    stall.check();
     long now = clock.getAsLong();
     if (liveness.wantsPing(now)
         && (lastPingStart == Long.MIN_VALUE || now - lastPingStart >= PING_EVERY_NANOS)) {
@@ -294,7 +273,7 @@ public final class PairController implements AutoCloseable {
     }
     evaluate(null);
     heartbeat();
-    progress();
+    stall.progress();
   }
 
   /** Asks the ping targets, off this thread; the answer comes back as a task. */
@@ -313,33 +292,16 @@ public final class PairController implements AutoCloseable {
 
   /** The ping targets' answer to the last {@link #pingNow}. */
   void pingAnswered(boolean reachable) {
-    checkStall();
+    stall.check();
     pinging = false;
     liveness.pingResult(clock.getAsLong(), reachable);
     evaluate(null);
-    progress();
+    stall.progress();
   }
 
   /** Whether a ping check is under way (a script then answers it). */
   boolean pinging() {
     return pinging;
-  }
-
-  /**
-   * Runs first in every task of the worker: a gap since the last one means this node did not run.
-   * Checked before anything else is taken in, so a frozen node acts on no news until it has
-   * distrusted itself.
-   */
-  private void checkStall() {
-    if (!ticking) {
-      return;
-    }
-    long now = clock.getAsLong();
-    long gap = now - lastProgressNanos;
-    if (gap >= Liveness.STALL_NANOS) {
-      lastProgressNanos = now;
-      onStall(now, gap);
-    }
   }
 
   /**
@@ -360,13 +322,10 @@ public final class PairController implements AutoCloseable {
   }
 
   private void suspend(String reason) {
-    if (suspended) {
+    if (!suspension.begin(heartbeats.next(), reason)) {
       return;
     }
-    suspended = true;
-    suspendSeq = seq + 1;
-    suspendReason = reason;
-    leaseWanted = false;
+    lease.want(false);
     machine.silence();
     log.warn(
         "pair: {} stops answering for {}: {}; it answers again once the peer, having heard it,"
@@ -385,8 +344,8 @@ public final class PairController implements AutoCloseable {
       log.error("pair: cannot open the fence again: {}", e.getMessage());
       return;
     }
-    suspended = false;
-    leaseWanted = true;
+    suspension.end();
+    lease.want(true);
     log.warn(
         "pair: {} answers for {} again: {}",
         settings.role().configName(),
@@ -398,7 +357,7 @@ public final class PairController implements AutoCloseable {
   }
 
   void onView(PairView view) {
-    checkStall();
+    stall.check();
     long now = clock.getAsLong();
     boolean wasPresent = viewPresent;
     viewPresent = view.peerPresent();
@@ -406,9 +365,8 @@ public final class PairController implements AutoCloseable {
     if (!viewPresent && leaving) {
       peerGone.complete(null);
     }
-    boolean wasDrift = drift();
-    sync.peerPresent(viewPresent);
-    noteDrift(wasDrift);
+    boolean present = viewPresent;
+    drift.around(() -> sync.peerPresent(present));
     evaluate(
         !viewPresent
             ? (wasPresent ? "the peer left the view" : "no peer in the pair")
@@ -421,44 +379,25 @@ public final class PairController implements AutoCloseable {
         pingNow();
       }
       if (!scripted) {
-        worker.schedule(
-            () -> {
-              checkStall();
-              evaluate(null);
-              progress();
-            },
+        worker.after(
             Liveness.CRASH_NANOS + 2_000_000L,
-            TimeUnit.NANOSECONDS);
+            () -> {
+              stall.check();
+              evaluate(null);
+              stall.progress();
+            });
       }
     } else {
       heartbeat();
     }
-    if (view.merge() && state == PairState.ACTIVE && !suspended) {
+    if (view.merge() && state == PairState.ACTIVE && !suspension.on()) {
       machine.reannounce(floatingIps.get());
     }
-    progress();
-  }
-
-  /** Logs the start and end of a difference between the two nodes' configurations. */
-  private void noteDrift(boolean wasDrift) {
-    boolean isDrift = drift();
-    if (isDrift && !wasDrift) {
-      log.warn(
-          "pair: configuration drift: this node runs {}, the peer {}: {}",
-          replica.version(),
-          sync.peerVersion().map(ConfigVersion::toString).orElse("?"),
-          sync.describe());
-    } else if (!isDrift && wasDrift) {
-      log.info("pair: both nodes run configuration {} again", replica.version());
-    }
-  }
-
-  private boolean drift() {
-    return sync.peerVersion().map(p -> !p.hash().equals(replica.version().hash())).orElse(false);
+    stall.progress();
   }
 
   void onMessage(byte[] bytes) {
-    checkStall();
+    stall.check();
     JsonNode message;
     try {
       message = JSON.readTree(bytes);
@@ -478,17 +417,18 @@ public final class PairController implements AutoCloseable {
     } catch (IOException e) {
       log.warn("pair: ignoring a message from the peer: {}", e.getMessage());
     }
-    progress();
+    stall.progress();
   }
 
   private void onConfig(ConfigPush push) {
-    boolean wasDrift = drift();
-    List<FloatingIp> before = floatingIps.get();
-    sync.onPush(push);
-    if (!floatingIps.get().equals(before)) {
-      floatingIpsMoved(before);
-    }
-    noteDrift(wasDrift);
+    drift.around(
+        () -> {
+          List<FloatingIp> before = floatingIps.get();
+          sync.onPush(push);
+          if (!floatingIps.get().equals(before)) {
+            floatingIpsMoved(before);
+          }
+        });
     heartbeat();
     evaluate("took the peer's configuration");
   }
@@ -509,36 +449,29 @@ public final class PairController implements AutoCloseable {
   }
 
   private void onAnnouncement(StateAnnouncement a) {
-    if (a.incarnation() == peerIncarnation && a.seq() <= peerSeq && a.seq() != 0) {
+    long now = clock.getAsLong();
+    if (!peer.take(a, now)) {
       return; // Late: a newer announcement was already taken.
     }
-    long now = clock.getAsLong();
-    peerIncarnation = a.incarnation();
-    peerSeq = a.seq();
     liveness.heard(now, a.leaseMillis() * 1_000_000L);
-    lastHeardNanos = now;
-    heardFromPeer = true;
-    awaitingPeer = false;
-    peerSaid = Optional.of(a);
+    judge.awaitPeer(false);
     terms.saw(a.term());
     if (a.probe()) {
       heartbeat();
     }
-    boolean wasDrift = drift();
-    sync.onPeerVersion(a.config());
-    noteDrift(wasDrift);
+    drift.around(() -> sync.onPeerVersion(a.config()));
     if (a.state() == PairState.ACTIVE) {
       yielding = false;
     }
-    if (suspended) {
-      if (a.echoIncarnation() != incarnation || a.echo() < suspendSeq) {
+    if (suspension.on()) {
+      if (!heartbeats.answeredFrom(a, suspension.from())) {
         return; // Written before the peer heard this node's question: says nothing of now.
       }
       if (a.state() == PairState.ACTIVE) {
-        suspended = false;
+        suspension.end();
         transition(
             PairState.PASSIVE,
-            "the peer is active (term " + a.term() + ") after this node " + suspendReason);
+            "the peer is active (term " + a.term() + ") after this node " + suspension.reason());
         return;
       }
       resume("the peer, having heard this node, is " + a.state().displayName());
@@ -562,14 +495,14 @@ public final class PairController implements AutoCloseable {
     long now = clock.getAsLong();
     boolean present = liveness.peerPresent(now);
     if (state == PairState.ACTIVE) {
-      if (!suspended && !liveness.mayHoldLease(now)) {
+      if (!suspension.on() && !liveness.mayHoldLease(now)) {
         suspend(
             "no word from the peer for "
                 + liveness.silence(now) / 1_000_000
                 + " ms and none of the ping targets "
                 + pingTargets.targets()
                 + " answers");
-      } else if (suspended && !present && liveness.peerSurelySilent(now)) {
+      } else if (suspension.on() && !present && liveness.peerSurelySilent(now)) {
         if (liveness.networkSettled(now)) {
           resume(
               "the peer is silent for "
@@ -585,98 +518,19 @@ public final class PairController implements AutoCloseable {
         }
       }
     }
+    Optional<RoleJudge.Verdict> verdict = Optional.empty();
     if (!present) {
-      decideAlone(now, reason);
-    } else if (!suspended) {
-      decideWithPeer(reason);
+      verdict = judge.alone(state, now, reason);
+    } else if (!suspension.on()) {
+      boolean heardLately =
+          peer.said()
+              .filter(
+                  a -> heartbeats.answeredSince(a, clock.getAsLong() - Liveness.ECHO_FRESH_NANOS))
+              .isPresent();
+      verdict = judge.withPeer(state, activeTerm, peer, yielding, heardLately, reason);
     }
+    verdict.ifPresent(v -> transition(v.next(), v.why()));
     refreshStatus();
-  }
-
-  private void decideAlone(long now, String reason) {
-    if (state != PairState.PASSIVE) {
-      return;
-    }
-    if (awaitingPeer) {
-      if (!awaitLogged) {
-        log.warn(
-            "pair: newly paired, waiting for the primary ({}) before this node may become active",
-            settings.peer().getAddress().getHostAddress());
-        awaitLogged = true;
-      }
-      return;
-    }
-    if (!liveness.peerSurelySilent(now)) {
-      return; // Its lease may still run: wait it out.
-    }
-    if (!liveness.networkSettled(now)) {
-      if (!aloneLogged && liveness.networkLostNow()) {
-        log.warn(
-            "pair: alone and none of the ping targets {} answers; staying passive until one does",
-            pingTargets.targets());
-        aloneLogged = true;
-      }
-      return;
-    }
-    aloneLogged = false;
-    String why;
-    if (!liveness.heardEver()) {
-      why = reason == null ? "no peer in the pair" : reason;
-    } else if (liveness.lostByCrash()) {
-      why =
-          "the peer was lost: out of the view and silent for "
-              + liveness.silence(now) / 1_000_000
-              + " ms (its process is gone)";
-    } else {
-      why =
-          "the peer was lost: silent for "
-              + liveness.silence(now) / 1_000_000
-              + " ms, so its lease has lapsed";
-    }
-    transition(PairState.ACTIVE, why);
-  }
-
-  private void decideWithPeer(String reason) {
-    Optional<PairState> peerState = peerSaid.map(StateAnnouncement::state);
-    long peerTerm = peerSaid.map(StateAnnouncement::term).orElse(0L);
-    PairState next =
-        RoleDecider.decide(
-            new RoleInputs(
-                settings.role(),
-                state,
-                true,
-                peerState,
-                true,
-                settings.failback(),
-                yielding,
-                sync.behind(),
-                sync.peerBehind(),
-                state == PairState.ACTIVE ? activeTerm : terms.current(),
-                peerTerm));
-    if (next == PairState.ACTIVE && state == PairState.PASSIVE && awaitingPeer) {
-      return;
-    }
-    if (next == PairState.ACTIVE && state == PairState.PASSIVE && !peerHeardThisNodeLately()) {
-      // Its word may predate a takeover of its own: it may have been counting this node's
-      // silence. Its next announcement, written after hearing this node, decides.
-      return;
-    }
-    if (next != state) {
-      String why = reason == null ? "the peer is " + peerState.get().displayName() : reason;
-      if (next == PairState.PASSIVE && peerState.orElse(null) == PairState.ACTIVE) {
-        why = "the peer is active at term " + peerTerm + " (this node at " + activeTerm + ")";
-      }
-      transition(next, why);
-    }
-  }
-
-  /** The peer's latest announcement answers a heartbeat this node sent within the last second. */
-  private boolean peerHeardThisNodeLately() {
-    long since = clock.getAsLong() - Liveness.ECHO_FRESH_NANOS;
-    return peerSaid
-        .filter(
-            a -> a.echoIncarnation() == incarnation && sentHeartbeats.sentSince(a.echo(), since))
-        .isPresent();
   }
 
   private void transition(PairState next, String reason) {
@@ -691,15 +545,15 @@ public final class PairController implements AutoCloseable {
       if (next == PairState.ACTIVE) {
         term = terms.next();
         took = machine.activate(ips);
-        leaseWanted = true;
+        lease.want(true);
       } else {
-        leaseWanted = false;
+        lease.want(false);
         took = machine.deactivate(ips);
       }
     } catch (Exception e) {
       if (next == PairState.ACTIVE) {
         log.error("pair: cannot become active ({}): {}; staying passive", reason, e.getMessage());
-        leaseWanted = false;
+        lease.want(false);
         machine.rollback(ips);
         return;
       }
@@ -722,24 +576,15 @@ public final class PairController implements AutoCloseable {
         took.addressesMillis());
     state = next;
     activeTerm = next == PairState.ACTIVE ? term : 0;
-    suspended = false;
+    suspension.end();
     since = Instant.now();
     sinceReason = reason;
-    progress();
+    stall.progress();
     refreshStatus();
     heartbeat();
     onRoleChange.accept(
         settings.role().configName() + " is now " + next.displayName().toUpperCase(Locale.ROOT),
         reason);
-  }
-
-  /**
-   * Marks the worker as making progress, after checking the gap since the last mark: a freeze in
-   * the middle of a task is noticed when the task ends, before anything renews the lease.
-   */
-  private void progress() {
-    checkStall();
-    lastProgressNanos = clock.getAsLong();
   }
 
   /** Tells {@code listener} of every change of this node's state, with the reason. */
@@ -755,24 +600,18 @@ public final class PairController implements AutoCloseable {
     if (!joined) {
       return;
     }
-    seq++;
-    sentHeartbeats.sent(seq, clock.getAsLong());
-    StateAnnouncement a =
-        new StateAnnouncement(
+    heartbeats.send(
+        new Heartbeats.Self(
             settings.role(),
             state,
             yielding && state == PairState.PASSIVE,
             replica.version(),
             owned(),
             state == PairState.ACTIVE ? activeTerm : terms.current(),
-            incarnation,
-            seq,
-            peerSeq,
-            peerIncarnation,
             machine.fence().lease().toMillis(),
-            state == PairState.ACTIVE && !suspended,
-            probe);
-    heartbeats.accept(a.toBytes());
+            state == PairState.ACTIVE && !suspension.on()),
+        peer,
+        probe);
   }
 
   /**
@@ -781,7 +620,7 @@ public final class PairController implements AutoCloseable {
    * @throws IllegalStateException when this node is not active or has no peer to hand over to
    */
   public void failover() throws Exception {
-    runOnWorker(
+    worker.call(
         () -> {
           if (state != PairState.ACTIVE) {
             throw new IllegalStateException(
@@ -797,26 +636,6 @@ public final class PairController implements AutoCloseable {
         });
   }
 
-  private <T> T runOnWorker(java.util.concurrent.Callable<T> task) throws Exception {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    worker.execute(
-        () -> {
-          try {
-            result.complete(task.call());
-          } catch (Exception e) {
-            result.completeExceptionally(e);
-          }
-        });
-    try {
-      return result.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof Exception cause) {
-        throw cause;
-      }
-      throw e;
-    }
-  }
-
   private List<String> owned() {
     return state == PairState.ACTIVE
         ? floatingIps.get().stream().map(FloatingIp::cidr).toList()
@@ -827,55 +646,19 @@ public final class PairController implements AutoCloseable {
     status = snapshot();
   }
 
-  private String fenceState() {
-    if (!machine.fence().enabled()) {
-      return "off (pair.fencing: off): nothing silences a frozen node";
-    }
-    String lease = "lease " + machine.fence().lease().toMillis() + " ms";
-    if (state != PairState.ACTIVE) {
-      return "silent (" + lease + ")";
-    }
-    return suspended
-        ? "silent: " + suspendReason + " (" + lease + ")"
-        : "answering (" + lease + ")";
-  }
-
   private PairStatus snapshot() {
     PairView v = membership == null ? null : membership.view();
-    List<String> members = v == null ? List.of() : v.members();
-    ConfigVersion mine = replica.version();
-    Optional<ConfigVersion> peers = sync.peerVersion();
-    PairRole peerRole = settings.role() == PairRole.PRIMARY ? PairRole.SECONDARY : PairRole.PRIMARY;
-    boolean present = joined && liveness.peerPresent(clock.getAsLong());
-    return new PairStatus(
-        settings.role().configName(),
-        state.displayName(),
-        since.toString(),
-        sinceReason,
-        members,
-        floatingIps.get().stream().map(FloatingIp::cidr).toList(),
-        owned(),
-        mine.number(),
-        mine.hash(),
-        sync.describe(),
-        sync.editRefusal().orElse("accepted"),
-        sync.promoted(),
-        new PairStatus.PeerStatus(
-            settings.peer().getAddress().getHostAddress(),
-            present,
-            peerRole.configName(),
-            !present ? "absent" : peerSaid.map(a -> a.state().displayName()).orElse("unknown"),
-            present && heardFromPeer ? (clock.getAsLong() - lastHeardNanos) / 1_000_000 : -1,
-            peers.map(ConfigVersion::number).orElse(-1L),
-            peers.map(ConfigVersion::hash).orElse(""),
-            present
-                ? peerSaid.map(StateAnnouncement::floatingIpsOwned).orElse(List.of())
-                : List.of()),
-        drift(),
-        Math.max(terms.current(), activeTerm),
-        fenceState(),
-        settings.warnings(),
-        PairStatus.Refused.NONE);
+    return statusView.of(
+        new PairStatusView.Side(
+            state,
+            since,
+            sinceReason,
+            activeTerm,
+            suspension,
+            joined,
+            v == null ? List.of() : v.members(),
+            owned(),
+            drift.drift()));
   }
 
   /**
@@ -887,11 +670,11 @@ public final class PairController implements AutoCloseable {
   }
 
   private void floatingIpsMoved(List<FloatingIp> before) {
-    checkStall();
+    stall.check();
     List<FloatingIp> now = floatingIps.get();
     try {
       if (state == PairState.ACTIVE) {
-        machine.moved(before, now, !suspended);
+        machine.moved(before, now, !suspension.on());
       } else {
         machine.fence().guard(now);
       }
@@ -910,7 +693,7 @@ public final class PairController implements AutoCloseable {
     if (s.peer().heartbeatAgeMillis() < 0) {
       return s;
     }
-    return s.withHeartbeatAge((clock.getAsLong() - lastHeardNanos) / 1_000_000);
+    return s.withHeartbeatAge(peer.ageMillis(clock.getAsLong()));
   }
 
   /**
@@ -918,7 +701,7 @@ public final class PairController implements AutoCloseable {
    * controller has run within the last {@code withinNanos} (a wedged controller renews nothing).
    */
   public boolean leaseWanted(long withinNanos) {
-    return leaseWanted && clock.getAsLong() - lastProgressNanos < withinNanos;
+    return lease.wanted(withinNanos);
   }
 
   /**
@@ -928,23 +711,7 @@ public final class PairController implements AutoCloseable {
    * @return whether it renewed
    */
   public boolean renewLease(long withinNanos) throws Exception {
-    Fence fence = machine.fence();
-    if (!fence.enabled()) {
-      return false;
-    }
-    synchronized (fence) {
-      long start = clock.getAsLong();
-      if (!leaseWanted(withinNanos)) {
-        return false;
-      }
-      fence.renew(floatingIps.get());
-      if (clock.getAsLong() - start >= Liveness.STALL_NANOS) {
-        // Frozen between the check and the renewal: the check says nothing of now.
-        fence.shut();
-        return false;
-      }
-      return true;
-    }
+    return lease.renew(withinNanos);
   }
 
   /** Datagrams on the pair channel the cipher refused: {forged or altered, replayed}. */
@@ -955,7 +722,7 @@ public final class PairController implements AutoCloseable {
 
   /** Whether the controller has made progress within the last {@code withinNanos}. */
   public boolean alive(long withinNanos) {
-    return clock.getAsLong() - lastProgressNanos < withinNanos;
+    return stall.alive(withinNanos);
   }
 
   /** Why this node refuses a configuration edit now, and where to make it; empty = accepted. */
@@ -979,7 +746,7 @@ public final class PairController implements AutoCloseable {
    * @throws IllegalStateException naming why not
    */
   public void promote(boolean force) throws Exception {
-    runOnWorker(
+    worker.call(
         () -> {
           long now = clock.getAsLong();
           if (!force
@@ -1011,7 +778,7 @@ public final class PairController implements AutoCloseable {
    */
   public boolean breakPair(java.time.Duration wait) throws Exception {
     boolean present =
-        runOnWorker(
+        worker.call(
             () -> {
               leaving = true;
               if (viewPresent) {
@@ -1051,14 +818,14 @@ public final class PairController implements AutoCloseable {
   }
 
   private void leave(boolean release) {
-    if (worker.isShutdown()) {
+    if (worker.stopped()) {
       return;
     }
     try {
-      runOnWorker(
+      worker.call(
           () -> {
             leaving = true;
-            leaseWanted = false;
+            lease.want(false);
             if (release && state == PairState.ACTIVE) {
               machine.deactivate(floatingIps.get());
               state = PairState.PASSIVE;
@@ -1074,7 +841,7 @@ public final class PairController implements AutoCloseable {
     if (membership != null) {
       membership.close();
     }
-    worker.shutdownNow();
+    worker.stop();
     machine.fence().close();
     machine.close();
   }

@@ -1,0 +1,61 @@
+package org.lbctl.cluster.pair;
+
+import java.util.function.LongSupplier;
+
+/**
+ * Notices that this node did not run: a gap of {@link Liveness#STALL_NANOS} or more between two
+ * steps of the pair's worker means it was frozen (SIGSTOP, a long GC, a stunned VM). Checked first
+ * in every step, so a frozen node acts on no news before it has distrusted itself.
+ */
+final class StallWatch {
+  /** Told of a stall once, when the next step runs. */
+  interface Stalled {
+    void stalled(long now, long gapNanos);
+  }
+
+  private final LongSupplier clock;
+  private final Stalled onStall;
+  // Written by the worker only.
+  private boolean watching;
+  // Read by the lease renewal's thread.
+  private volatile long lastProgressNanos;
+
+  StallWatch(LongSupplier clock, Stalled onStall) {
+    this.clock = clock;
+    this.onStall = onStall;
+    this.lastProgressNanos = clock.getAsLong();
+  }
+
+  /** From now on gaps count: the worker's ticks run. */
+  void start() {
+    lastProgressNanos = clock.getAsLong();
+    watching = true;
+  }
+
+  /** Reports a gap since the last mark, once. */
+  void check() {
+    if (!watching) {
+      return;
+    }
+    long now = clock.getAsLong();
+    long gap = now - lastProgressNanos;
+    if (gap >= Liveness.STALL_NANOS) {
+      lastProgressNanos = now;
+      onStall.stalled(now, gap);
+    }
+  }
+
+  /**
+   * Marks progress, after checking the gap since the last mark: a freeze in the middle of a step is
+   * noticed when the step ends, before anything renews the lease.
+   */
+  void progress() {
+    check();
+    lastProgressNanos = clock.getAsLong();
+  }
+
+  /** Whether the worker made progress within the last {@code withinNanos}. */
+  boolean alive(long withinNanos) {
+    return clock.getAsLong() - lastProgressNanos < withinNanos;
+  }
+}
