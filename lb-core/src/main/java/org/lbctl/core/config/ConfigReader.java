@@ -13,7 +13,9 @@ final class ConfigReader {
   static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   private static final Set<String> ROOT =
-      Set.of("virtualServices", "floatingIps", "alerts", "certificates", "caFamilies");
+      Set.of("virtualServices", "floatingIps", "alerts", "certificates", "caFamilies", "groups");
+  private static final Set<String> GROUP_FIELDS =
+      Set.of("name", "virtualServices", "floatingIps", "preference", "failback");
   private static final Set<String> CERTIFICATE_FIELDS =
       Set.of(
           "name",
@@ -127,7 +129,29 @@ final class ConfigReader {
         floatingIps(root.get("floatingIps")),
         alerts(root.get("alerts")),
         certificates(root.get("certificates")),
-        caFamilies(root.get("caFamilies")));
+        caFamilies(root.get("caFamilies")),
+        groups(root.get("groups")));
+  }
+
+  private List<VipGroup> groups(JsonNode list) {
+    List<VipGroup> out = new ArrayList<>();
+    for (int i = 0; list != null && list.isArray() && i < list.size(); i++) {
+      String p = "groups[" + i + "]";
+      JsonNode n = list.get(i);
+      if (in.object(n, p, GROUP_FIELDS)) {
+        out.add(
+            new VipGroup(
+                in.text(n, p, "name", "", true),
+                texts(n.get("virtualServices"), TreeReader.join(p, "virtualServices")),
+                texts(n.get("floatingIps"), TreeReader.join(p, "floatingIps")),
+                texts(n.get("preference"), TreeReader.join(p, "preference")),
+                in.bool(n, p, "failback", false)));
+      }
+    }
+    if (list != null && !list.isNull() && !list.isArray()) {
+      in.problems().add("groups", "expected a list, got " + TreeReader.describe(list));
+    }
+    return out;
   }
 
   private List<NamedCertificate> certificates(JsonNode list) {

@@ -38,6 +38,7 @@ final class ConfigValidator {
     uniqueNames(
         "certificates", config.certificates().stream().map(NamedCertificate::name).toList());
     uniqueNames("caFamilies", config.caFamilies().stream().map(CaFamily::name).toList());
+    new GroupRules(problems).check(config);
     for (int i = 0; i < vips.size(); i++) {
       termination(config, vips.get(i), "virtualServices[" + i + "].termination");
       reencrypt(config, vips.get(i), "virtualServices[" + i + "]");

@@ -19,6 +19,18 @@ public final class ConfigWriter {
     ObjectNode root = F.objectNode();
     ArrayNode floating = root.putArray("floatingIps");
     config.floatingIps().forEach(f -> floating.add(f.cidr()));
+    if (!config.groups().isEmpty()) {
+      // Written only when there are groups, so a pair's configuration hashes as before.
+      ArrayNode groups = root.putArray("groups");
+      for (VipGroup g : config.groups()) {
+        ObjectNode n = groups.addObject();
+        n.put("name", g.name());
+        g.virtualServices().forEach(n.putArray("virtualServices")::add);
+        g.floatingIps().forEach(n.putArray("floatingIps")::add);
+        g.preference().forEach(n.putArray("preference")::add);
+        n.put("failback", g.failback());
+      }
+    }
     ArrayNode vips = root.putArray("virtualServices");
     for (VirtualService v : config.virtualServices()) {
       ObjectNode n = vips.addObject();

@@ -12,15 +12,18 @@ import java.util.Optional;
  * @param alerts email alerts; empty: none are sent
  * @param certificates certificates the node presents, by name
  * @param caFamilies certificate authorities, by name
+ * @param groups VIP groups that move between nodes independently; empty: everything moves as one
  */
 public record ReplicatedConfig(
     List<VirtualService> virtualServices,
     List<FloatingIp> floatingIps,
     java.util.Optional<Alerts> alerts,
     List<NamedCertificate> certificates,
-    List<CaFamily> caFamilies) {
+    List<CaFamily> caFamilies,
+    List<VipGroup> groups) {
   public static final ReplicatedConfig EMPTY =
-      new ReplicatedConfig(List.of(), List.of(), java.util.Optional.empty(), List.of(), List.of());
+      new ReplicatedConfig(
+          List.of(), List.of(), java.util.Optional.empty(), List.of(), List.of(), List.of());
 
   public ReplicatedConfig {
     virtualServices = List.copyOf(virtualServices);
@@ -28,10 +31,21 @@ public record ReplicatedConfig(
     java.util.Objects.requireNonNull(alerts, "alerts");
     certificates = List.copyOf(certificates);
     caFamilies = List.copyOf(caFamilies);
+    groups = List.copyOf(groups);
+  }
+
+  /** Without VIP groups, as a pair's configuration is. */
+  public ReplicatedConfig(
+      List<VirtualService> virtualServices,
+      List<FloatingIp> floatingIps,
+      java.util.Optional<Alerts> alerts,
+      List<NamedCertificate> certificates,
+      List<CaFamily> caFamilies) {
+    this(virtualServices, floatingIps, alerts, certificates, caFamilies, List.of());
   }
 
   public ReplicatedConfig(List<VirtualService> virtualServices) {
-    this(virtualServices, List.of(), java.util.Optional.empty(), List.of(), List.of());
+    this(virtualServices, List.of(), java.util.Optional.empty(), List.of(), List.of(), List.of());
   }
 
   public java.util.Optional<NamedCertificate> certificate(String name) {
