@@ -366,6 +366,21 @@ class NodeCommandsIT {
   }
 
   @Test
+  void vipGroupsAreRefusedOnReloadByANodeThatCannotMoveThem() throws Exception {
+    String before = lbctl("status", "-o", "json").json().path("configHash").asText();
+    Files.writeString(
+        configFile,
+        "floatingIps: [10.99.7.1/24]\ngroups: [{name: imaging, floatingIps: [10.99.7.1/24]}]\n"
+            + config(vipPort));
+
+    Run reload = lbctl("reload");
+
+    assertThat(reload.exit()).isEqualTo(1);
+    assertThat(reload.err()).contains("groups: VIP groups move between the nodes of a cluster");
+    assertThat(lbctl("status", "-o", "json").json().path("configHash").asText()).isEqualTo(before);
+  }
+
+  @Test
   void configShowPrintsWhatConfigCheckAccepts() throws Exception {
     Run show = lbctl("config", "show");
     assertThat(show.exit()).isZero();

@@ -156,12 +156,22 @@ public final class ConfigInstaller implements ConfigReplica {
 
   /**
    * Refuses a configuration this node cannot run as written: a check script it does not have, a
-   * check's TLS file it cannot use, a certificate that is unreadable, expired or not its key's.
+   * check's TLS file it cannot use, a certificate that is unreadable, expired or not its key's, VIP
+   * groups it cannot move.
    */
   private void runnable(ReplicatedConfig config) throws ConfigException {
     List<ConfigProblem> missing = new ArrayList<>(HealthChecker.problems(config, checkCommands));
     missing.addAll(TlsMaterial.problems(config, Instant.now()));
     missing.addAll(routing.prepare(config));
+    if (!config.groups().isEmpty()) {
+      // Read and checked already, but a node that cannot move them must not pretend it will.
+      missing.add(
+          new ConfigProblem(
+              "groups",
+              "VIP groups move between the nodes of a cluster; this node runs alone or as a pair,"
+                  + " which moves all its floating addresses together (remove the groups"
+                  + " section)"));
+    }
     if (!missing.isEmpty()) {
       throw new ConfigException(missing);
     }
