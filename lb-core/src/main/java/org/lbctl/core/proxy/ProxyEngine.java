@@ -56,7 +56,7 @@ public final class ProxyEngine implements AutoCloseable {
       reencryptionTo = (vip, server) -> reencryption.getOrDefault(vip, Map.of()).get(server);
   private final HttpPipelines http;
   private ReplicatedConfig current = ReplicatedConfig.EMPTY;
-  private boolean serving = true;
+  private Served served = Served.ALL;
   private final StickTable sticks;
   private static final long EXPIRY_SWEEP_SECONDS = 10;
 
@@ -106,7 +106,7 @@ public final class ProxyEngine implements AutoCloseable {
 
   /** Moves to {@code next}; on failure throws with the ports that could not be bound. */
   public synchronized ListenerChanges apply(ReplicatedConfig next) throws ConfigException {
-    ListenerChanges changes = reconcile(next, serving);
+    ListenerChanges changes = reconcile(next, served);
     current = next;
     return changes;
   }
@@ -116,19 +116,29 @@ public final class ProxyEngine implements AutoCloseable {
    * keeps its virtual services (status, counters, admin states) but listens on nothing.
    */
   public synchronized ListenerChanges setServing(boolean serve) throws ConfigException {
-    if (serve == serving) {
+    return serve(serve ? Served.ALL : Served.NONE);
+  }
+
+  /**
+   * Listens for the virtual services {@code next} names and for no others: a cluster node serves
+   * the VIP groups it owns. The services it stops serving keep their state and counters, and the
+   * connections they hold run on; on failure nothing changed.
+   */
+  public synchronized ListenerChanges serve(Served next) throws ConfigException {
+    if (next.equals(served)) {
       return new ListenerChanges(List.of(), List.of(), List.of());
     }
-    ListenerChanges changes = reconcile(current, serve);
-    serving = serve;
+    ListenerChanges changes = reconcile(current, next);
+    served = next;
     return changes;
   }
 
+  /** Whether this node listens for any virtual service. */
   public synchronized boolean serving() {
-    return serving;
+    return served.any();
   }
 
-  private ListenerChanges reconcile(ReplicatedConfig next, boolean serve) throws ConfigException {
+  private ListenerChanges reconcile(ReplicatedConfig next, Served serve) throws ConfigException {
     Map<String, VirtualServiceRuntime> nextServices = new LinkedHashMap<>();
     Map<InetSocketAddress, VipListener> wanted = new LinkedHashMap<>();
     Map<InetSocketAddress, String> wantedPaths = new HashMap<>();
@@ -144,7 +154,7 @@ public final class ProxyEngine implements AutoCloseable {
               old == null ? new ServiceCounters() : old.counters(),
               sticks);
       nextServices.put(v.label(), runtime);
-      if (!v.isProxied() || !serve) {
+      if (!v.isProxied() || !serve.serves(v.label())) {
         continue;
       }
       for (int p = 0; p < v.ports().size(); p++) {
@@ -233,7 +243,9 @@ public final class ProxyEngine implements AutoCloseable {
     }
     for (VipListener l : listeners.values()) {
       if (!wanted.containsKey(l.address())) {
-        l.channel().close();
+        // Closed before this returns: a client that connects after a move is refused here, not
+        // accepted by a listener on its way out and then reset.
+        l.channel().close().syncUninterruptibly();
         removed.add(Endpoints.format(l.address()));
         log.info(
             "vip {}: stopped listening on {}; open connections continue",
