@@ -27,8 +27,15 @@ import org.jgroups.util.Util;
  *
  * <p>Keys: each process draws a random 8-byte epoch at start and seals under a key derived from the
  * pair secret and that epoch (HMAC-SHA-256), with a counter as the nonce, so no nonce repeats under
- * one key. The receiver keeps, per epoch, the highest counter seen and a 64-message window below
- * it: a replayed, reordered-beyond-the-window or altered datagram is dropped and counted.
+ * one key. The receiver keeps, per epoch, the highest counter seen and a window of {@value #WINDOW}
+ * counters below it: a replayed, reordered-beyond-the-window or altered datagram is dropped and
+ * counted.
+ *
+ * <p>The window is wide because one counter serves every destination and every sending thread: a
+ * receiver sees only its share of the counters, and threads that took their counters in one order
+ * reach the wire in another. With three members and replication under load, a window of 64 took
+ * thousands of genuine messages for replays, and the retransmissions that followed stalled puts for
+ * 15 s (deploy/bench/sticks-cluster.sh).
  *
  * <p>Wire form: version (1 byte), epoch (8), counter (8), then ciphertext with its 16-byte tag; the
  * first 17 bytes are the additional authenticated data.
@@ -37,7 +44,7 @@ public final class PairCipher extends Protocol {
   private static final byte VERSION = 1;
   private static final int PREFIX = 17;
   private static final int TAG_BITS = 128;
-  private static final int WINDOW = 64;
+  private static final int WINDOW = 8192;
   private static final int MAX_EPOCHS = 32;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] LABEL = "lbctl pair channel aead v1".getBytes();
@@ -72,7 +79,8 @@ public final class PairCipher extends Protocol {
   private static final class Window {
     final SecretKey key;
     long highest = -1;
-    long seen; // bit i: highest - i was delivered
+    // Bit (n % WINDOW) is set when counter n, within WINDOW below highest, was delivered.
+    final long[] seen = new long[WINDOW / 64];
 
     Window(SecretKey key) {
       this.key = key;
@@ -81,17 +89,38 @@ public final class PairCipher extends Protocol {
     /** Accepts {@code n} once; refuses what is too old or was seen. */
     synchronized boolean accept(long n) {
       if (n > highest) {
-        long shift = n - highest;
-        seen = shift >= WINDOW ? 1 : (seen << shift) | 1;
+        // The counters skipped over are not delivered yet: clear their bits (all, past a window).
+        long from = Math.max(highest + 1, n - WINDOW + 1);
+        for (long k = from; k < n; k++) {
+          clear(k);
+        }
+        if (n - highest >= WINDOW) {
+          java.util.Arrays.fill(seen, 0);
+        }
         highest = n;
+        set(n);
         return true;
       }
-      long age = highest - n;
-      if (age >= WINDOW || (seen & (1L << age)) != 0) {
+      if (highest - n >= WINDOW || isSet(n)) {
         return false;
       }
-      seen |= 1L << age;
+      set(n);
       return true;
+    }
+
+    private boolean isSet(long n) {
+      int bit = (int) (n % WINDOW);
+      return (seen[bit >>> 6] & (1L << (bit & 63))) != 0;
+    }
+
+    private void set(long n) {
+      int bit = (int) (n % WINDOW);
+      seen[bit >>> 6] |= 1L << (bit & 63);
+    }
+
+    private void clear(long n) {
+      int bit = (int) (n % WINDOW);
+      seen[bit >>> 6] &= ~(1L << (bit & 63));
     }
   }
 

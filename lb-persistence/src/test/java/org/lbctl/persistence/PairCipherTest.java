@@ -120,18 +120,65 @@ class PairCipherTest {
   @Test
   void reorderingWithinTheWindowIsAcceptedButOlderThanTheWindowIsNot() {
     List<Message> sealed = new ArrayList<>();
-    for (int i = 0; i < 100; i++) {
+    for (int i = 0; i < 10_000; i++) {
       sealed.add(send("m" + i));
     }
     receiver.up(sealed.get(5));
     receiver.up(sealed.get(3)); // late, within the window
-    receiver.up(sealed.get(99));
-    receiver.up(sealed.get(20)); // 79 behind: outside the 64-message window
-    receiver.up(sealed.get(50)); // 49 behind: inside
+    receiver.up(sealed.get(9_999));
+    receiver.up(sealed.get(1_000)); // 8,999 behind: outside the 8,192-counter window
+    receiver.up(sealed.get(2_000)); // 7,999 behind: inside
+    receiver.up(sealed.get(2_000)); // the same again
     assertThat(delivered.seen)
         .extracting(PairCipherTest::text)
-        .containsExactly("m5", "m3", "m99", "m50");
-    assertThat(receiver.replayed()).isEqualTo(1);
+        .containsExactly("m5", "m3", "m9999", "m2000");
+    assertThat(receiver.replayed()).isEqualTo(2);
+  }
+
+  @Test
+  void aSenderSharingItsCountersAmongMembersAndThreadsIsHeardWhole() {
+    // This receiver gets every third counter (the others went to two other members), and the
+    // sending threads reach the wire up to 1,500 counters out of the order they took them in.
+    List<Message> mine = new ArrayList<>();
+    for (int i = 0; i < 30_000; i++) {
+      Message m = send("m" + i);
+      if (i % 3 == 0) {
+        mine.add(m);
+      }
+    }
+    // Each message moves by at most 500 places (1,500 counters): sorted by place plus a jitter.
+    java.util.Random random = new java.util.Random(21);
+    List<Message> order = new ArrayList<>(mine);
+    int[] key = new int[mine.size()];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = i + random.nextInt(500);
+    }
+    List<Integer> places = new ArrayList<>();
+    for (int i = 0; i < key.length; i++) {
+      places.add(i);
+    }
+    places.sort(java.util.Comparator.comparingInt(i -> key[i]));
+    mine = places.stream().map(order::get).toList();
+    mine.forEach(receiver::up);
+    assertThat(delivered.seen).hasSize(10_000);
+    assertThat(receiver.replayed()).isZero();
+    // And each of them only once.
+    mine.forEach(receiver::up);
+    assertThat(delivered.seen).hasSize(10_000);
+    assertThat(receiver.replayed()).isEqualTo(10_000);
+  }
+
+  @Test
+  void aCounterFarAheadClearsTheWholeWindow() {
+    List<Message> sealed = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) {
+      sealed.add(send("m" + i));
+    }
+    receiver.up(sealed.get(10));
+    receiver.up(sealed.get(19_999)); // far ahead: nothing below it was delivered
+    receiver.up(sealed.get(19_999 - 8_191 + 1 + 10)); // inside the new window, not seen
+    assertThat(delivered.seen).hasSize(3);
+    assertThat(receiver.replayed()).isZero();
   }
 
   @Test
