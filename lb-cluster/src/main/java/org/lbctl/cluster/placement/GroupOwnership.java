@@ -1,0 +1,68 @@
+package org.lbctl.cluster.placement;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What one node does about the VIP groups, from what it sees: the members alive, the groups each of
+ * them says it holds, and the placement rule. It takes a group placed on it only once nobody alive
+ * holds it (a moved group is handed over: released first, then taken), and releases a group placed
+ * elsewhere. Outside a quorum it releases everything. Pure: the same inputs give the same plan.
+ */
+public final class GroupOwnership {
+  /** The owner each group should have, and what this node does now. */
+  public record Plan(Map<String, String> owners, Set<String> take, Set<String> release) {
+    public Plan {
+      owners = Map.copyOf(owners);
+      take = Set.copyOf(take);
+      release = Set.copyOf(release);
+    }
+  }
+
+  private GroupOwnership() {}
+
+  /**
+   * @param self this node's name
+   * @param configured how many members the configuration names
+   * @param live the members this node sees, itself included
+   * @param held the groups each live member says it holds (this node's own entry is what it holds)
+   */
+  public static Plan plan(
+      String self,
+      List<GroupPlacement.Rule> rules,
+      int configured,
+      Collection<String> live,
+      Map<String, Set<String>> held) {
+    Set<String> mine = held.getOrDefault(self, Set.of());
+    if (!Quorum.holds(configured, live.size())) {
+      return new Plan(Map.of(), Set.of(), mine);
+    }
+    // Who holds each group now, as far as the live members say (the first one named, if two do).
+    Map<String, String> holder = new LinkedHashMap<>();
+    for (String node : live) {
+      for (String group : held.getOrDefault(node, Set.of())) {
+        holder.putIfAbsent(group, node);
+      }
+    }
+    Map<String, String> owners = GroupPlacement.owners(rules, live, holder);
+    Set<String> take = new LinkedHashSet<>();
+    Set<String> release = new LinkedHashSet<>();
+    for (GroupPlacement.Rule r : rules) {
+      String g = r.group();
+      String owner = owners.get(g);
+      boolean heldByOther =
+          live.stream()
+              .anyMatch(n -> !n.equals(self) && held.getOrDefault(n, Set.of()).contains(g));
+      if (self.equals(owner) && !mine.contains(g) && !heldByOther) {
+        take.add(g);
+      } else if (!self.equals(owner) && mine.contains(g)) {
+        release.add(g);
+      }
+    }
+    return new Plan(owners, take, release);
+  }
+}

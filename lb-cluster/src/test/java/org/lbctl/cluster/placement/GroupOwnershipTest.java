@@ -1,0 +1,87 @@
+package org.lbctl.cluster.placement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.lbctl.cluster.placement.GroupPlacement.Rule;
+
+class GroupOwnershipTest {
+  private static final List<Rule> RULES =
+      List.of(
+          new Rule("imaging", List.of("lb1", "lb2"), true),
+          new Rule("portal", List.of("lb2", "lb3"), true),
+          new Rule("hl7", List.of("lb3", "lb1"), true));
+
+  @Test
+  void theQuorumRuleNeedsAStrictMajorityFromThreeMembersOn() {
+    assertThat(Quorum.holds(3, 2)).isTrue();
+    assertThat(Quorum.holds(3, 1)).isFalse();
+    assertThat(Quorum.holds(4, 2)).as("half is not a majority").isFalse();
+    assertThat(Quorum.holds(5, 3)).isTrue();
+    assertThat(Quorum.holds(2, 1)).as("a pair: its ping targets decide").isTrue();
+  }
+
+  @Test
+  void aFreshClusterTakesEachGroupOnItsPreferredNode() {
+    List<String> live = List.of("lb1", "lb2", "lb3");
+    for (String node : live) {
+      GroupOwnership.Plan p = GroupOwnership.plan(node, RULES, 3, live, Map.of());
+      assertThat(p.owners())
+          .containsEntry("imaging", "lb1")
+          .containsEntry("portal", "lb2")
+          .containsEntry("hl7", "lb3");
+      assertThat(p.take()).hasSize(1);
+      assertThat(p.release()).isEmpty();
+    }
+  }
+
+  @Test
+  void aDeadNodesGroupGoesToTheNextPreferredNodeAtOnce() {
+    Map<String, Set<String>> held = new HashMap<>();
+    held.put("lb2", Set.of("portal"));
+    held.put("lb3", Set.of("hl7"));
+    // lb1 died holding imaging: lb2 is next in its preference and takes it.
+    GroupOwnership.Plan p = GroupOwnership.plan("lb2", RULES, 3, List.of("lb2", "lb3"), held);
+    assertThat(p.take()).containsExactly("imaging");
+    assertThat(p.release()).isEmpty();
+  }
+
+  @Test
+  void aMovedGroupIsReleasedByItsHolderBeforeItsNewOwnerTakesIt() {
+    // lb1 is back; with failback, imaging moves from lb2 to it.
+    Map<String, Set<String>> held = new HashMap<>();
+    held.put("lb2", Set.of("portal", "imaging"));
+    held.put("lb3", Set.of("hl7"));
+    held.put("lb1", Set.of());
+    List<String> live = List.of("lb1", "lb2", "lb3");
+    assertThat(GroupOwnership.plan("lb1", RULES, 3, live, held).take())
+        .as("lb2 still holds it")
+        .isEmpty();
+    assertThat(GroupOwnership.plan("lb2", RULES, 3, live, held).release())
+        .containsExactly("imaging");
+    held.put("lb2", Set.of("portal"));
+    assertThat(GroupOwnership.plan("lb1", RULES, 3, live, held).take()).containsExactly("imaging");
+  }
+
+  @Test
+  void withoutFailbackAGroupStaysOnTheNodeThatHoldsIt() {
+    List<Rule> noFailback = List.of(new Rule("imaging", List.of("lb1", "lb2"), false));
+    Map<String, Set<String>> held = Map.of("lb2", Set.of("imaging"), "lb1", Set.of());
+    List<String> live = List.of("lb1", "lb2", "lb3");
+    assertThat(GroupOwnership.plan("lb1", noFailback, 3, live, held).take()).isEmpty();
+    assertThat(GroupOwnership.plan("lb2", noFailback, 3, live, held).release()).isEmpty();
+  }
+
+  @Test
+  void aNodeCutOffFromTheMajorityReleasesEverything() {
+    Map<String, Set<String>> held = Map.of("lb1", Set.of("imaging", "hl7"));
+    GroupOwnership.Plan p = GroupOwnership.plan("lb1", RULES, 3, List.of("lb1"), held);
+    assertThat(p.release()).containsExactlyInAnyOrder("imaging", "hl7");
+    assertThat(p.take()).isEmpty();
+    assertThat(p.owners()).isEmpty();
+  }
+}
