@@ -9,9 +9,9 @@ import org.jgroups.protocols.TCPPING;
 import org.jgroups.stack.Protocol;
 
 /**
- * The JGroups stack under the replicated stick table: TCP between the two nodes (port 7778 by
- * default; FD_SOCK2 adds 7878-7880), then {@link PairCipher} (AES-GCM with the pair secret, replay
- * window), discovery and the pair's {@link FailoverProtocols}.
+ * The JGroups stack under the replicated stick table: TCP between the nodes (port 7778 by default;
+ * FD_SOCK2 adds 7878-7880), then {@link PairCipher} (AES-GCM with the pair secret, replay window),
+ * discovery and the pair's {@link FailoverProtocols}.
  */
 public final class StickStack {
   public static final int DEFAULT_PORT = 7778;
@@ -20,6 +20,12 @@ public final class StickStack {
 
   public static List<Protocol> protocols(
       InetSocketAddress bind, InetSocketAddress peer, SecretKey key) {
+    return protocols(bind, List.of(peer), key);
+  }
+
+  /** For a cluster: discovery tries every member named, each at its own address and port. */
+  public static List<Protocol> protocols(
+      InetSocketAddress bind, List<InetSocketAddress> peers, SecretKey key) {
     TCP tcp = new TCP();
     tcp.setBindAddress(bind.getAddress());
     tcp.setBindPort(bind.getPort());
@@ -30,7 +36,9 @@ public final class StickStack {
     stack.add(tcp);
     // Sealed from the first message on: discovery, membership and failure detection too.
     stack.add(new PairCipher(key));
-    stack.add(new TCPPING().setInitialHosts(List.of(bind, peer)).setPortRange(0));
+    List<InetSocketAddress> hosts = new ArrayList<>(List.of(bind));
+    peers.stream().filter(p -> !p.equals(bind)).forEach(hosts::add);
+    stack.add(new TCPPING().setInitialHosts(hosts).setPortRange(0));
     stack.addAll(FailoverProtocols.above(bind.getAddress(), 4_000_000));
     return stack;
   }
