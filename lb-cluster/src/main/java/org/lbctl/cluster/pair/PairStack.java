@@ -19,7 +19,12 @@ public final class PairStack {
   private PairStack() {}
 
   public static List<Protocol> protocols(PairSettings pair, SecretKey key) throws Exception {
-    InetSocketAddress bind = pair.bind();
+    return protocols(pair.bind(), List.of(pair.peer()), key);
+  }
+
+  /** For a cluster: discovery by every member's configured address. */
+  public static List<Protocol> protocols(
+      InetSocketAddress bind, List<InetSocketAddress> peers, SecretKey key) throws Exception {
     List<Protocol> stack = new ArrayList<>();
     // UDP to the peer's address only: no multicast is needed on a hospital network.
     stack.add(
@@ -30,8 +35,10 @@ public final class PairStack {
             .setPortRange(0));
     // Every datagram sealed with the pair secret, heartbeats and discovery included.
     stack.add(new PairCipher(key));
-    // Discovery by the two configured addresses.
-    stack.add(new TCPPING().setInitialHosts(List.of(bind, pair.peer())).setPortRange(0));
+    // Discovery by the configured addresses.
+    List<InetSocketAddress> hosts = new ArrayList<>(List.of(bind));
+    peers.stream().filter(p -> !p.equals(bind)).forEach(hosts::add);
+    stack.add(new TCPPING().setInitialHosts(hosts).setPortRange(0));
     stack.addAll(FailoverProtocols.above(bind.getAddress(), 1_000_000));
     return stack;
   }

@@ -1,0 +1,160 @@
+package org.lbctl.cluster.members;
+
+import java.net.InetSocketAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import javax.crypto.SecretKey;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.MergeView;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.lbctl.cluster.pair.PairStack;
+import org.lbctl.persistence.PairCipher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's membership in a cluster of named members: one JGroups channel on the pair port with
+ * the pair's stack (UDP without multicast, every datagram sealed with the secret), discovering the
+ * members by their configured addresses. It reports every view as the members' names; what a view
+ * means (quorum, which groups move) is the placement's job, not this one's.
+ */
+public final class ClusterMembership implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
+  static final String CLUSTER = "lbctl-cluster";
+
+  /** A member as the configuration names it: its name and its address and port. */
+  public record Member(String name, InetSocketAddress address) {}
+
+  /** The members in one view, by name; {@code merge}: a partition healed. */
+  public record View(List<String> members, boolean merge) {
+    public View {
+      members = List.copyOf(members);
+    }
+  }
+
+  private final JChannel channel;
+  private final String self;
+  private volatile View view;
+
+  private ClusterMembership(JChannel channel, String self) {
+    this.channel = channel;
+    this.self = self;
+  }
+
+  /**
+   * Joins (or founds) the cluster as {@code self}; returns once this node is in a view.
+   *
+   * @param onView called on a JGroups thread for every view; it must not block
+   * @param onMessage called on a JGroups thread with the sender's name and what it sent
+   * @throws IllegalArgumentException when the member list is not one this node can join: itself not
+   *     in it, a name or an address listed twice
+   */
+  public static ClusterMembership join(
+      String self,
+      List<Member> members,
+      SecretKey key,
+      Consumer<View> onView,
+      BiConsumer<String, byte[]> onMessage)
+      throws Exception {
+    Member me = check(self, members);
+    JChannel channel =
+        new JChannel(
+            PairStack.protocols(me.address(), members.stream().map(Member::address).toList(), key));
+    channel.setName(self);
+    channel.setDiscardOwnMessages(true);
+    ClusterMembership m = new ClusterMembership(channel, self);
+    channel.setReceiver(
+        new Receiver() {
+          @Override
+          public void viewAccepted(org.jgroups.View v) {
+            m.accept(v, onView);
+          }
+
+          @Override
+          public void receive(Message msg) {
+            onMessage.accept(String.valueOf(msg.getSrc()), msg.getArray());
+          }
+        });
+    try {
+      channel.connect(CLUSTER);
+    } catch (Exception e) {
+      channel.close();
+      throw new Exception("cannot join the cluster on " + me.address() + ": " + e, e);
+    }
+    return m;
+  }
+
+  static Member check(String self, List<Member> members) {
+    Set<String> names = new HashSet<>();
+    Set<InetSocketAddress> addresses = new HashSet<>();
+    Member me = null;
+    for (Member m : members) {
+      if (!names.add(m.name())) {
+        throw new IllegalArgumentException("member '" + m.name() + "' is listed twice");
+      }
+      if (!addresses.add(m.address())) {
+        throw new IllegalArgumentException(
+            "address "
+                + m.address()
+                + " is listed for two members ('"
+                + m.name()
+                + "' and another)");
+      }
+      if (m.name().equals(self)) {
+        me = m;
+      }
+    }
+    if (me == null) {
+      throw new IllegalArgumentException(
+          "this node ('"
+              + self
+              + "') is not among the members "
+              + members.stream().map(Member::name).toList());
+    }
+    return me;
+  }
+
+  private void accept(org.jgroups.View v, Consumer<View> onView) {
+    View next =
+        new View(v.getMembers().stream().map(Address::toString).toList(), v instanceof MergeView);
+    View previous = view;
+    view = next;
+    if (previous == null || !previous.members().equals(next.members())) {
+      log.info(
+          "cluster: {} sees {} of its members: {}{}",
+          self,
+          next.members().size(),
+          next.members(),
+          next.merge() ? " (a partition healed)" : "");
+    }
+    onView.accept(next);
+  }
+
+  /** Sends to every other member of the view; reliable and in order. */
+  public void send(byte[] payload) throws Exception {
+    channel.send(new BytesMessage(null, payload));
+  }
+
+  /** The members of the latest view, this node included; empty before the first. */
+  public List<String> members() {
+    View v = view;
+    return v == null ? List.of() : v.members();
+  }
+
+  /** The cipher's refusals on this channel: {forged or altered, replayed}. */
+  public long[] refused() {
+    PairCipher c = channel.getProtocolStack().findProtocol(PairCipher.class);
+    return c == null ? new long[2] : new long[] {c.dropped(), c.replayed()};
+  }
+
+  @Override
+  public void close() {
+    channel.close();
+  }
+}
