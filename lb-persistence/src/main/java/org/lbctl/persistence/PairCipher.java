@@ -31,6 +31,9 @@ import org.jgroups.util.Util;
  * counters below it: a replayed, reordered-beyond-the-window or altered datagram is dropped and
  * counted.
  *
+ * <p>A unicast sealed for another member is dropped: the counters are the sender's, not the pair of
+ * sender and receiver, so one member would otherwise take another's replayed message for new.
+ *
  * <p>The window is wide because one counter serves every destination and every sending thread: a
  * receiver sees only its share of the counters, and threads that took their counters in one order
  * reach the wire in another. With three members and replication under load, a window of 64 took
@@ -232,6 +235,15 @@ public final class PairCipher extends Protocol {
     }
     try {
       Message m = Util.messageFromBuffer(plain, 0, plain.length);
+      if (m.getDest() != null
+          && !(m.getDest() instanceof org.jgroups.PhysicalAddress)
+          && local_addr != null
+          && !m.getDest().equals(local_addr)) {
+        // Sealed for another member and replayed here: with more than two members a counter
+        // this receiver never saw is not proof enough of freshness. (Discovery, before members
+        // know each other's names, goes to physical addresses: those are not checked.)
+        return drop("addressed to another member (" + m.getDest() + ")", msg);
+      }
       if (m.getDest() == null) {
         m.setDest(msg.getDest());
       }

@@ -136,6 +136,32 @@ class PairCipherTest {
   }
 
   @Test
+  void aUnicastSealedForAnotherMemberIsDroppedButOneForThisMemberArrives() {
+    UUID me = UUID.randomUUID();
+    UUID other = UUID.randomUUID();
+    receiver.setAddress(me);
+    sender.down(new BytesMessage(other, "for lb3".getBytes()));
+    receiver.up(wire.seen.get(wire.seen.size() - 1));
+    sender.down(new BytesMessage(me, "for lb2".getBytes()));
+    receiver.up(wire.seen.get(wire.seen.size() - 1));
+    assertThat(delivered.seen).extracting(PairCipherTest::text).containsExactly("for lb2");
+    assertThat(receiver.dropped()).isEqualTo(1);
+  }
+
+  @Test
+  void theWindowsEdgeIsExact() {
+    List<Message> sealed = new ArrayList<>();
+    for (int i = 0; i <= 8_193; i++) {
+      sealed.add(send("m" + i));
+    }
+    receiver.up(sealed.get(8_193));
+    receiver.up(sealed.get(2)); // 8,191 behind: the oldest the window holds
+    receiver.up(sealed.get(1)); // 8,192 behind: out
+    assertThat(delivered.seen).extracting(PairCipherTest::text).containsExactly("m8193", "m2");
+    assertThat(receiver.replayed()).isEqualTo(1);
+  }
+
+  @Test
   void aSenderSharingItsCountersAmongMembersAndThreadsIsHeardWhole() {
     // This receiver gets every third counter (the others went to two other members), and the
     // sending threads reach the wire up to 1,500 counters out of the order they took them in.
