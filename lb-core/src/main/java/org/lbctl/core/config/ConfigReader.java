@@ -139,9 +139,13 @@ final class ConfigReader {
       String p = "groups[" + i + "]";
       JsonNode n = list.get(i);
       if (in.object(n, p, GROUP_FIELDS)) {
+        String name = in.text(n, p, "name", "", true);
+        if (n.hasNonNull("name") && name.isBlank()) {
+          in.problems().add(TreeReader.join(p, "name"), "is empty");
+        }
         out.add(
             new VipGroup(
-                in.text(n, p, "name", "", true),
+                name,
                 texts(n.get("virtualServices"), TreeReader.join(p, "virtualServices")),
                 texts(n.get("floatingIps"), TreeReader.join(p, "floatingIps")),
                 texts(n.get("preference"), TreeReader.join(p, "preference")),

@@ -81,7 +81,7 @@ final class GroupRules {
                 + ", which never floats: it serves on every node and belongs to no group");
         continue;
       }
-      String owner = addressGroup.putIfAbsent(vip.get().address(), g.name());
+      String owner = addressGroup.putIfAbsent(canonical(vip.get().address()), g.name());
       if (owner != null && !owner.equals(g.name())) {
         problems.add(
             p,
@@ -114,8 +114,8 @@ final class GroupRules {
                 + config.floatingIps().stream().map(FloatingIp::cidr).toList());
         continue;
       }
-      String owner = addressGroup.putIfAbsent(ip.get().address(), g.name());
-      if (owner != null) {
+      String owner = addressGroup.putIfAbsent(canonical(ip.get().address()), g.name());
+      if (owner != null && !owner.equals(g.name())) {
         problems.add(p, ip.get().cidr() + " is already in group '" + owner + "'");
       }
     }
@@ -138,7 +138,7 @@ final class GroupRules {
     List<VirtualService> vips = config.virtualServices();
     for (int i = 0; i < vips.size(); i++) {
       VirtualService v = vips.get(i);
-      if (floats(v.address()) && !addressGroup.containsKey(v.address())) {
+      if (floats(v.address()) && !addressGroup.containsKey(canonical(v.address()))) {
         problems.add(
             "virtualServices[" + i + "]",
             "'"
@@ -150,11 +150,20 @@ final class GroupRules {
     }
     for (int i = 0; i < config.floatingIps().size(); i++) {
       FloatingIp f = config.floatingIps().get(i);
-      if (!addressGroup.containsKey(f.address())) {
+      if (!addressGroup.containsKey(canonical(f.address()))) {
         problems.add(
             "floatingIps[" + i + "]",
             f.cidr() + " is in no group: with groups, every floating address belongs to one");
       }
+    }
+  }
+
+  /** One spelling per address, so {@code fd99::1} and {@code fd99:0::1} are the same one. */
+  private static String canonical(String address) {
+    try {
+      return IpLiterals.parse(address).getHostAddress();
+    } catch (RuntimeException e) {
+      return address; // A bad address is reported where it is written.
     }
   }
 

@@ -118,4 +118,46 @@ class VipGroupConfigTest {
         .hasMessageContaining("groups[0]")
         .hasMessageContaining("owner");
   }
+
+  private static List<String> problemsOf(String yaml) {
+    try {
+      ConfigLoader.parse(yaml);
+      return List.of();
+    } catch (ConfigException e) {
+      return e.problems().stream().map(ConfigProblem::toString).toList();
+    }
+  }
+
+  private static final String V6 =
+      """
+      floatingIps: [fd99::1/64]
+      virtualServices:
+        - {label: a, address: "fd99:0:0::100", ports: [104],
+           realServers: [{label: x, address: 10.99.1.21}]}
+        - {label: b, address: "fd99::100", ports: [105],
+           realServers: [{label: x, address: 10.99.1.21}]}
+      """;
+
+  @Test
+  void anEmptyGroupNameIsRefused() {
+    assertThat(
+            problemsOf(
+                V6 + "groups: [{name: '', virtualServices: [a, b], floatingIps: [fd99::1/64]}]\n"))
+        .containsExactly("groups[0].name: is empty");
+  }
+
+  @Test
+  void oneAddressSpelledTwoWaysIsStillOneAddress() {
+    assertThat(
+            problemsOf(
+                V6
+                    + """
+                    groups:
+                      - {name: one, virtualServices: [a], floatingIps: [fd99::1/64, fd99::1/64]}
+                      - {name: other, virtualServices: [b]}
+                    """))
+        .containsExactly(
+            "groups[1].virtualServices[0]: 'b' shares its address fd99::100 with a service of"
+                + " group 'one': an address lives on one node, so they belong to one group");
+  }
 }
