@@ -1,0 +1,113 @@
+package org.lbctl.cluster.groups;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.lbctl.cluster.floating.FloatingIpOwner;
+import org.lbctl.core.config.FloatingIp;
+import org.lbctl.core.config.IpLiterals;
+import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.config.VipGroup;
+import org.lbctl.core.config.VirtualService;
+import org.lbctl.core.proxy.ProxyEngine;
+import org.lbctl.core.proxy.Served;
+
+/**
+ * A VIP group's listeners and addresses on this node. Taking one opens its virtual services'
+ * listeners, then adds and announces its addresses. Releasing one removes the addresses first, so
+ * no client reaches this node for it, then closes the listeners. Virtual services on addresses that
+ * never float (loopback, wildcard) belong to no group and are served all along.
+ */
+public final class NodeGroupHost implements GroupHost {
+  private final Supplier<ReplicatedConfig> config;
+  private final ProxyEngine engine;
+  private final FloatingIpOwner owner;
+  // Called from the group controller's one thread. What each held group was given when taken:
+  // released as taken, even if a reload changed or removed the group since.
+  private final java.util.Map<String, List<FloatingIp>> heldAddresses = new java.util.TreeMap<>();
+  private final java.util.Map<String, List<String>> heldServices = new java.util.TreeMap<>();
+
+  public NodeGroupHost(
+      Supplier<ReplicatedConfig> config, ProxyEngine engine, FloatingIpOwner owner) {
+    this.config = config;
+    this.engine = engine;
+    this.owner = owner;
+  }
+
+  @Override
+  public void take(String name) throws Exception {
+    VipGroup group = group(name);
+    List<FloatingIp> ips = addresses(config.get(), group);
+    heldServices.put(name, group.virtualServices());
+    try {
+      engine.serve(served());
+      owner.claim(ips);
+      heldAddresses.put(name, ips);
+    } catch (Exception e) {
+      heldServices.remove(name);
+      engine.serve(served());
+      throw e;
+    }
+  }
+
+  @Override
+  public void release(String name) throws Exception {
+    List<FloatingIp> ips = heldAddresses.get(name);
+    if (ips == null) {
+      return; // never taken here
+    }
+    // Addresses first: if removing them fails, the group stays held (its listeners too).
+    owner.release(ips);
+    heldAddresses.remove(name);
+    heldServices.remove(name);
+    engine.serve(served());
+  }
+
+  private VipGroup group(String name) {
+    return config.get().groups().stream()
+        .filter(g -> g.name().equals(name))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalArgumentException("no group '" + name + "' in the configuration"));
+  }
+
+  /** The held groups' virtual services, and every service on an address that never floats. */
+  private Served served() {
+    ReplicatedConfig c = config.get();
+    Set<String> labels = new LinkedHashSet<>();
+    heldServices.values().forEach(labels::addAll);
+    for (VirtualService v : c.virtualServices()) {
+      if (!floats(v.address())) {
+        labels.add(v.label());
+      }
+    }
+    return Served.only(labels);
+  }
+
+  /** The group's addresses: its services' own (as host routes) and its extra floating IPs. */
+  static List<FloatingIp> addresses(ReplicatedConfig c, VipGroup group) {
+    Set<String> seen = new LinkedHashSet<>();
+    List<FloatingIp> out = new ArrayList<>();
+    for (String label : group.virtualServices()) {
+      c.virtualService(label)
+          .filter(v -> floats(v.address()) && seen.add(v.address()))
+          .flatMap(v -> FloatingIp.parse(v.address()))
+          .ifPresent(out::add);
+    }
+    for (String written : group.floatingIps()) {
+      c.floatingIps().stream()
+          .filter(f -> f.cidr().equals(written) || f.address().equals(written))
+          .filter(f -> seen.add(f.address()))
+          .findFirst()
+          .ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private static boolean floats(String address) {
+    java.net.InetAddress a = IpLiterals.parse(address);
+    return !a.isAnyLocalAddress() && !a.isLoopbackAddress();
+  }
+}
