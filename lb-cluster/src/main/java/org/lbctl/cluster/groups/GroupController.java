@@ -41,7 +41,7 @@ public final class GroupController implements AutoCloseable {
 
   private final String self;
   private final List<GroupPlacement.Rule> rules;
-  private final int configured;
+  private final List<String> configured;
   private final GroupHost host;
   private final ScheduledExecutorService worker =
       Executors.newSingleThreadScheduledExecutor(
@@ -57,23 +57,45 @@ public final class GroupController implements AutoCloseable {
   private Consumer<byte[]> broadcast = bytes -> {};
   private volatile Set<String> holding = Set.of();
 
+  /**
+   * @param configured the members the configuration names, this node among them
+   * @throws IllegalArgumentException with fewer than three members: two cannot tell a dead member
+   *     from a cut link by counting (a pair asks its ping targets instead)
+   */
   public GroupController(
-      String self, List<GroupPlacement.Rule> rules, int configured, GroupHost host) {
+      String self, List<GroupPlacement.Rule> rules, List<String> configured, GroupHost host) {
+    if (configured.size() < 3) {
+      throw new IllegalArgumentException(
+          "VIP groups need a cluster of three members or more (got "
+              + configured
+              + "): two cannot outvote a cut link, so a pair runs instead");
+    }
+    if (!configured.contains(self)) {
+      throw new IllegalArgumentException(
+          "this node ('" + self + "') is not among the members " + configured);
+    }
     this.self = self;
     this.rules = List.copyOf(rules);
-    this.configured = configured;
+    this.configured = List.copyOf(configured);
     this.host = host;
   }
 
   /** Starts deciding; {@code broadcast} reaches every other member (reliable, in order). */
   public void start(Consumer<byte[]> broadcast) {
     worker.execute(() -> this.broadcast = broadcast);
-    worker.scheduleWithFixedDelay(this::tell, REPEAT_MILLIS, REPEAT_MILLIS, TimeUnit.MILLISECONDS);
+    worker.scheduleWithFixedDelay(
+        () -> {
+          tell();
+          decide(); // retries a release that failed
+        },
+        REPEAT_MILLIS,
+        REPEAT_MILLIS,
+        TimeUnit.MILLISECONDS);
   }
 
   /** A new view, from a JGroups thread. */
   public void onView(ClusterMembership.View view) {
-    worker.execute(
+    run(
         () -> {
           live = view.members();
           held.keySet().retainAll(live);
@@ -85,7 +107,7 @@ public final class GroupController implements AutoCloseable {
 
   /** A member's message, from a JGroups thread. */
   public void onMessage(String from, byte[] bytes) {
-    worker.execute(
+    run(
         () -> {
           JsonNode m;
           try {
@@ -97,24 +119,45 @@ public final class GroupController implements AutoCloseable {
           if (m == null || !HELD_TYPE.equals(m.path("type").asText())) {
             return;
           }
+          JsonNode list = m.get("groups");
+          if (list == null || !list.isArray()) {
+            // Not "holds nothing": that would let the others take what it may hold.
+            log.warn("groups: ignoring a 'held' message from {} without a list of groups", from);
+            return;
+          }
           Set<String> groups = new LinkedHashSet<>();
-          m.path("groups").forEach(g -> groups.add(g.asText()));
+          list.forEach(g -> groups.add(g.asText()));
           held.put(from, groups);
           decide();
         });
   }
 
+  /** Hands {@code step} to the worker; after close, nothing is decided any more. */
+  private void run(Runnable step) {
+    try {
+      worker.execute(step);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("groups: closed; ignoring a late event");
+    }
+  }
+
   private void decide() {
     Map<String, Set<String>> word = new HashMap<>(held);
     word.put(self, Set.copyOf(mine));
-    boolean allSpoke = live.stream().allMatch(word::containsKey);
+    boolean allSpoke = live.stream().filter(configured::contains).allMatch(word::containsKey);
     GroupOwnership.Plan plan = GroupOwnership.plan(self, rules, configured, live, word);
     boolean changed = false;
     for (String g : plan.release()) {
       try {
         host.release(g);
       } catch (Exception e) {
-        log.error("groups: releasing {} failed half-way: {}", g, e.getMessage());
+        // Still held as far as anyone knows: the others must not take it. Tried again each second.
+        log.error(
+            "groups: {} cannot release {}: {}; it keeps saying it holds it and tries again",
+            self,
+            g,
+            e.getMessage());
+        continue;
       }
       mine.remove(g);
       changed = true;
@@ -123,7 +166,7 @@ public final class GroupController implements AutoCloseable {
           self,
           g,
           plan.owners().isEmpty()
-              ? "no quorum: " + live.size() + " of " + configured + " members seen"
+              ? "no quorum: it sees " + live + " of the members " + configured
               : "it belongs on " + plan.owners().get(g));
     }
     if (allSpoke) {
@@ -170,12 +213,17 @@ public final class GroupController implements AutoCloseable {
                 for (String g : List.copyOf(mine)) {
                   try {
                     host.release(g);
+                    mine.remove(g);
                   } catch (Exception e) {
-                    log.error("groups: releasing {} on leaving: {}", g, e.getMessage());
+                    log.error(
+                        "groups: {} cannot release {} on leaving: {}; remove its addresses with"
+                            + " 'lbctl cleanup'",
+                        self,
+                        g,
+                        e.getMessage());
                   }
-                  mine.remove(g);
                 }
-                holding = Set.of();
+                holding = Set.copyOf(mine);
                 tell();
               })
           .get(5, TimeUnit.SECONDS);

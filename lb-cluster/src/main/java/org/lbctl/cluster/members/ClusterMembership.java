@@ -21,8 +21,10 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's membership in a cluster of named members: one JGroups channel on the pair port with
  * the pair's stack (UDP without multicast, every datagram sealed with the secret), discovering the
- * members by their configured addresses. It reports every view as the members' names; what a view
- * means (quorum, which groups move) is the placement's job, not this one's.
+ * members by their configured addresses. It reports every view as the names the members gave
+ * themselves: a node with the secret could claim any name, so whoever counts a view keeps only the
+ * configured names, once each (GroupOwnership does). What a view means (quorum, which groups move)
+ * is the placement's job, not this one's.
  */
 public final class ClusterMembership implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
@@ -92,19 +94,26 @@ public final class ClusterMembership implements AutoCloseable {
 
   static Member check(String self, List<Member> members) {
     Set<String> names = new HashSet<>();
-    Set<InetSocketAddress> addresses = new HashSet<>();
+    java.util.Map<InetSocketAddress, String> addresses = new java.util.HashMap<>();
     Member me = null;
     for (Member m : members) {
+      if (!m.name().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+        throw new IllegalArgumentException(
+            "member name '" + m.name() + "' is not a name (letters, digits, _ . -)");
+      }
       if (!names.add(m.name())) {
         throw new IllegalArgumentException("member '" + m.name() + "' is listed twice");
       }
-      if (!addresses.add(m.address())) {
+      String other = addresses.putIfAbsent(m.address(), m.name());
+      if (other != null) {
         throw new IllegalArgumentException(
             "address "
                 + m.address()
                 + " is listed for two members ('"
+                + other
+                + "' and '"
                 + m.name()
-                + "' and another)");
+                + "')");
       }
       if (m.name().equals(self)) {
         me = m;

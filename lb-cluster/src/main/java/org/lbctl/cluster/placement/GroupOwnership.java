@@ -27,18 +27,26 @@ public final class GroupOwnership {
 
   /**
    * @param self this node's name
-   * @param configured how many members the configuration names
-   * @param live the members this node sees, itself included
+   * @param configured the members the configuration names
+   * @param seen the members this node sees, itself included; names the configuration does not have,
+   *     and a name seen twice, count once or not at all, so a stranger with the secret cannot make
+   *     a minority look like a majority
    * @param held the groups each live member says it holds (this node's own entry is what it holds)
    */
   public static Plan plan(
       String self,
       List<GroupPlacement.Rule> rules,
-      int configured,
-      Collection<String> live,
+      List<String> configured,
+      Collection<String> seen,
       Map<String, Set<String>> held) {
     Set<String> mine = held.getOrDefault(self, Set.of());
-    if (!Quorum.holds(configured, live.size())) {
+    Set<String> live = new LinkedHashSet<>();
+    for (String n : seen) {
+      if (configured.contains(n)) {
+        live.add(n);
+      }
+    }
+    if (!Quorum.holds(configured.size(), live.size())) {
       return new Plan(Map.of(), Set.of(), mine);
     }
     // Who holds each group now, as far as the live members say (the first one named, if two do).

@@ -47,7 +47,7 @@ class GroupControllerIT {
           new GroupController(
               name,
               RULES,
-              3,
+              List.of("lb1", "lb2", "lb3"),
               new GroupHost() {
                 @Override
                 public void take(String group) {

@@ -21,7 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.members.ClusterMembership.Member;
 import org.lbctl.cluster.pair.PairSecret;
-import org.lbctl.cluster.placement.Quorum;
 import org.lbctl.core.testing.Ports;
 
 /** Three members on loopback, one of them a process of its own that the test kills. */
@@ -116,14 +115,11 @@ class ClusterMembershipIT {
     long ms = (System.nanoTime() - killed) / 1_000_000;
     System.out.println("cluster: kill -9 of lb3 noticed after " + ms + " ms");
     assertThat(ms).isLessThan(1000);
-    assertThat(Quorum.holds(members.size(), lb1.members().size()))
-        .as("two of three are a majority")
-        .isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() -> lb2.members().size() == 2);
   }
 
   @Test
-  void aMemberWithAnotherSecretStaysOutsideAndHasNoQuorum() throws Exception {
+  void aMemberWithAnotherSecretStaysOutside() throws Exception {
     List<Member> members = members(Ports.free(), Ports.free(), Ports.free());
     Path good = secret("good", "0123456789abcdef0123456789abcdef");
     ClusterMembership lb1 = join("lb1", members, good);
@@ -137,7 +133,6 @@ class ClusterMembershipIT {
                 lb1.members().size() == 2
                     && lb2.members().size() == 2
                     && lb3.members().size() == 1);
-    assertThat(Quorum.holds(3, lb3.members().size())).as("alone of three").isFalse();
     assertThat(lb1.refused()[0]).as("the stranger's datagrams, refused").isPositive();
   }
 
@@ -155,6 +150,10 @@ class ClusterMembershipIT {
     List<Member> shared = new ArrayList<>(two);
     shared.add(new Member("lb3", two.get(0).address()));
     assertThatThrownBy(() -> ClusterMembership.join("lb1", shared, key, v -> {}, (f, b) -> {}))
-        .hasMessageContaining("is listed for two members ('lb3' and another)");
+        .hasMessageContaining("is listed for two members ('lb1' and 'lb3')");
+    List<Member> blank = new ArrayList<>(two);
+    blank.add(new Member(" ", new InetSocketAddress("127.0.0.1", Ports.free())));
+    assertThatThrownBy(() -> ClusterMembership.join("lb1", blank, key, v -> {}, (f, b) -> {}))
+        .hasMessage("member name ' ' is not a name (letters, digits, _ . -)");
   }
 }

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.lbctl.cluster.placement.GroupPlacement.Rule;
 
 class GroupOwnershipTest {
+  private static final List<String> THREE = List.of("lb1", "lb2", "lb3");
+
   private static final List<Rule> RULES =
       List.of(
           new Rule("imaging", List.of("lb1", "lb2"), true),
@@ -29,7 +31,7 @@ class GroupOwnershipTest {
   void aFreshClusterTakesEachGroupOnItsPreferredNode() {
     List<String> live = List.of("lb1", "lb2", "lb3");
     for (String node : live) {
-      GroupOwnership.Plan p = GroupOwnership.plan(node, RULES, 3, live, Map.of());
+      GroupOwnership.Plan p = GroupOwnership.plan(node, RULES, THREE, live, Map.of());
       assertThat(p.owners())
           .containsEntry("imaging", "lb1")
           .containsEntry("portal", "lb2")
@@ -45,7 +47,7 @@ class GroupOwnershipTest {
     held.put("lb2", Set.of("portal"));
     held.put("lb3", Set.of("hl7"));
     // lb1 died holding imaging: lb2 is next in its preference and takes it.
-    GroupOwnership.Plan p = GroupOwnership.plan("lb2", RULES, 3, List.of("lb2", "lb3"), held);
+    GroupOwnership.Plan p = GroupOwnership.plan("lb2", RULES, THREE, List.of("lb2", "lb3"), held);
     assertThat(p.take()).containsExactly("imaging");
     assertThat(p.release()).isEmpty();
   }
@@ -58,13 +60,14 @@ class GroupOwnershipTest {
     held.put("lb3", Set.of("hl7"));
     held.put("lb1", Set.of());
     List<String> live = List.of("lb1", "lb2", "lb3");
-    assertThat(GroupOwnership.plan("lb1", RULES, 3, live, held).take())
+    assertThat(GroupOwnership.plan("lb1", RULES, THREE, live, held).take())
         .as("lb2 still holds it")
         .isEmpty();
-    assertThat(GroupOwnership.plan("lb2", RULES, 3, live, held).release())
+    assertThat(GroupOwnership.plan("lb2", RULES, THREE, live, held).release())
         .containsExactly("imaging");
     held.put("lb2", Set.of("portal"));
-    assertThat(GroupOwnership.plan("lb1", RULES, 3, live, held).take()).containsExactly("imaging");
+    assertThat(GroupOwnership.plan("lb1", RULES, THREE, live, held).take())
+        .containsExactly("imaging");
   }
 
   @Test
@@ -72,16 +75,27 @@ class GroupOwnershipTest {
     List<Rule> noFailback = List.of(new Rule("imaging", List.of("lb1", "lb2"), false));
     Map<String, Set<String>> held = Map.of("lb2", Set.of("imaging"), "lb1", Set.of());
     List<String> live = List.of("lb1", "lb2", "lb3");
-    assertThat(GroupOwnership.plan("lb1", noFailback, 3, live, held).take()).isEmpty();
-    assertThat(GroupOwnership.plan("lb2", noFailback, 3, live, held).release()).isEmpty();
+    assertThat(GroupOwnership.plan("lb1", noFailback, THREE, live, held).take()).isEmpty();
+    assertThat(GroupOwnership.plan("lb2", noFailback, THREE, live, held).release()).isEmpty();
   }
 
   @Test
   void aNodeCutOffFromTheMajorityReleasesEverything() {
     Map<String, Set<String>> held = Map.of("lb1", Set.of("imaging", "hl7"));
-    GroupOwnership.Plan p = GroupOwnership.plan("lb1", RULES, 3, List.of("lb1"), held);
+    GroupOwnership.Plan p = GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1"), held);
     assertThat(p.release()).containsExactlyInAnyOrder("imaging", "hl7");
     assertThat(p.take()).isEmpty();
     assertThat(p.owners()).isEmpty();
+  }
+
+  @Test
+  void aStrangerOrANameSeenTwiceDoesNotMakeAMinorityAMajority() {
+    Map<String, Set<String>> held = Map.of("lb1", Set.of("imaging"));
+    GroupOwnership.Plan stranger =
+        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "intruder"), held);
+    assertThat(stranger.release()).containsExactly("imaging");
+    GroupOwnership.Plan twice =
+        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "lb1"), held);
+    assertThat(twice.release()).containsExactly("imaging");
   }
 }
