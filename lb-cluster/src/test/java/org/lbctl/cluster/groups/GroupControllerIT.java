@@ -26,7 +26,7 @@ import org.lbctl.core.testing.Ports;
  * and never one group held by two members at once.
  */
 class GroupControllerIT {
-  private static final List<Rule> RULES =
+  static final List<Rule> RULES =
       List.of(
           new Rule("imaging", List.of("lb1", "lb2"), true),
           new Rule("portal", List.of("lb2", "lb3"), true),
@@ -153,5 +153,44 @@ class GroupControllerIT {
     assertThat(events).containsSubsequence("lb2 release imaging", "lb1 take imaging");
     neverTwoHolders();
     assertThat(Set.copyOf(events)).hasSizeGreaterThanOrEqualTo(4);
+  }
+
+  @Test
+  void aKilledMembersGroupIsTakenByTheNextWithinHalfASecond() throws Exception {
+    for (int i = 1; i <= 3; i++) {
+      members.add(new Member("lb" + i, new InetSocketAddress("127.0.0.1", Ports.free())));
+    }
+    nodes.put("lb1", new Node("lb1"));
+    nodes.put("lb2", new Node("lb2"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Djava.net.preferIPv4Stack=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                GroupMemberMain.class.getName(),
+                "lb3"));
+    members.forEach(m -> argv.add(m.name() + "=" + m.address().getPort()));
+    java.nio.file.Path out = java.nio.file.Files.createTempFile("lb3", ".log");
+    Process lb3 =
+        new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  java.nio.file.Files.readString(out).contains("take hl7")
+                      && owners().equals(Map.of("imaging", "lb1", "portal", "lb2")));
+      long killed = System.nanoTime();
+      lb3.destroyForcibly(); // SIGKILL: it releases nothing
+      await().atMost(Duration.ofSeconds(5)).until(() -> "lb1".equals(owners().get("hl7")));
+      long ms = (System.nanoTime() - killed) / 1_000_000;
+      System.out.println("groups: hl7 on lb1 " + ms + " ms after kill -9 of lb3");
+      assertThat(ms).isLessThan(1000);
+    } finally {
+      lb3.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+      java.nio.file.Files.deleteIfExists(out);
+    }
   }
 }
