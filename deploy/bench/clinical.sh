@@ -24,9 +24,11 @@ load() { java "$here/ClinicalLoad.java" "$@"; }
 SCP=18280 V_TCP=18281 V_DICOM=18282 E1=18283 E2=18284 V_HL7=18285
 storescp --ignore -aet ARCHIVE "$SCP" > "$work/storescp.log" 2>&1 &
 pids+=($!)
-load hl7-server "$E1" > "$work/e1.log" 2>&1 &
+# Started as java itself, not through load(): $! must be the engine's PID for the cleanup to stop
+# it (a function in the background is a subshell, and killing that leaves its java running).
+java "$here/ClinicalLoad.java" hl7-server "$E1" > "$work/e1.log" 2>&1 &
 pids+=($!)
-load hl7-server "$E2" > "$work/e2.log" 2>&1 &
+java "$here/ClinicalLoad.java" hl7-server "$E2" > "$work/e2.log" 2>&1 &
 pids+=($!)
 
 cat > "$work/lbctl.yaml" <<CONF
