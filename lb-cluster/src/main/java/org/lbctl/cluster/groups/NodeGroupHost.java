@@ -1,13 +1,11 @@
 package org.lbctl.cluster.groups;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.core.config.FloatingIp;
-import org.lbctl.core.config.IpLiterals;
 import org.lbctl.core.config.ReplicatedConfig;
 import org.lbctl.core.config.VipGroup;
 import org.lbctl.core.config.VirtualService;
@@ -39,7 +37,7 @@ public final class NodeGroupHost implements GroupHost {
   @Override
   public void take(String name) throws Exception {
     VipGroup group = group(name);
-    List<FloatingIp> ips = addresses(config.get(), group);
+    List<FloatingIp> ips = config.get().addresses(group);
     heldServices.put(name, group.virtualServices());
     try {
       engine.serve(served());
@@ -79,35 +77,10 @@ public final class NodeGroupHost implements GroupHost {
     Set<String> labels = new LinkedHashSet<>();
     heldServices.values().forEach(labels::addAll);
     for (VirtualService v : c.virtualServices()) {
-      if (!floats(v.address())) {
+      if (!FloatingIp.floats(v.address())) {
         labels.add(v.label());
       }
     }
     return Served.only(labels);
-  }
-
-  /** The group's addresses: its services' own (as host routes) and its extra floating IPs. */
-  static List<FloatingIp> addresses(ReplicatedConfig c, VipGroup group) {
-    Set<String> seen = new LinkedHashSet<>();
-    List<FloatingIp> out = new ArrayList<>();
-    for (String label : group.virtualServices()) {
-      c.virtualService(label)
-          .filter(v -> floats(v.address()) && seen.add(v.address()))
-          .flatMap(v -> FloatingIp.parse(v.address()))
-          .ifPresent(out::add);
-    }
-    for (String written : group.floatingIps()) {
-      c.floatingIps().stream()
-          .filter(f -> f.cidr().equals(written) || f.address().equals(written))
-          .filter(f -> seen.add(f.address()))
-          .findFirst()
-          .ifPresent(out::add);
-    }
-    return out;
-  }
-
-  private static boolean floats(String address) {
-    java.net.InetAddress a = IpLiterals.parse(address);
-    return !a.isAnyLocalAddress() && !a.isLoopbackAddress();
   }
 }

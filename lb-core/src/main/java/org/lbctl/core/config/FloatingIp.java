@@ -19,6 +19,19 @@ public record FloatingIp(String address, int prefix) {
     return address.contains(":");
   }
 
+  /**
+   * Whether a virtual service on {@code address} moves between nodes: wildcard and loopback
+   * addresses never float (they serve on every node), nor does text that is no address.
+   */
+  public static boolean floats(String address) {
+    try {
+      java.net.InetAddress a = IpLiterals.parse(address);
+      return !a.isAnyLocalAddress() && !a.isLoopbackAddress();
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   /** {@code 10.99.1.1/24}, the form {@code ip addr} takes. */
   public String cidr() {
     return address + "/" + prefix;

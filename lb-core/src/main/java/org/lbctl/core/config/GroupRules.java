@@ -71,7 +71,7 @@ final class GroupRules {
         problems.add(p, "'" + label + "' is already in group '" + before + "'");
         continue;
       }
-      if (!floats(vip.get().address())) {
+      if (!FloatingIp.floats(vip.get().address())) {
         problems.add(
             p,
             "'"
@@ -101,10 +101,7 @@ final class GroupRules {
     for (int j = 0; j < g.floatingIps().size(); j++) {
       String written = g.floatingIps().get(j);
       String p = path + ".floatingIps[" + j + "]";
-      Optional<FloatingIp> ip =
-          config.floatingIps().stream()
-              .filter(f -> f.cidr().equals(written) || f.address().equals(written))
-              .findFirst();
+      Optional<FloatingIp> ip = config.floatingIp(written);
       if (ip.isEmpty()) {
         problems.add(
             p,
@@ -138,7 +135,7 @@ final class GroupRules {
     List<VirtualService> vips = config.virtualServices();
     for (int i = 0; i < vips.size(); i++) {
       VirtualService v = vips.get(i);
-      if (floats(v.address()) && !addressGroup.containsKey(canonical(v.address()))) {
+      if (FloatingIp.floats(v.address()) && !addressGroup.containsKey(canonical(v.address()))) {
         problems.add(
             "virtualServices[" + i + "]",
             "'"
@@ -164,15 +161,6 @@ final class GroupRules {
       return IpLiterals.parse(address).getHostAddress();
     } catch (RuntimeException e) {
       return address; // A bad address is reported where it is written.
-    }
-  }
-
-  private static boolean floats(String address) {
-    try {
-      java.net.InetAddress a = IpLiterals.parse(address);
-      return !a.isAnyLocalAddress() && !a.isLoopbackAddress();
-    } catch (RuntimeException e) {
-      return false; // A bad address is reported where it is written.
     }
   }
 }

@@ -63,8 +63,7 @@ public record ReplicatedConfig(
   public List<FloatingIp> allFloatingIps() {
     java.util.LinkedHashMap<String, FloatingIp> all = new java.util.LinkedHashMap<>();
     for (VirtualService v : virtualServices) {
-      java.net.InetAddress a = IpLiterals.parse(v.address());
-      if (!a.isAnyLocalAddress() && !a.isLoopbackAddress()) {
+      if (FloatingIp.floats(v.address())) {
         all.putIfAbsent(v.address(), FloatingIp.parse(v.address()).orElseThrow());
       }
     }
@@ -72,6 +71,31 @@ public record ReplicatedConfig(
       all.put(f.address(), f);
     }
     return List.copyOf(all.values());
+  }
+
+  /** The extra floating IP written {@code written} (with its prefix or without). */
+  public Optional<FloatingIp> floatingIp(String written) {
+    return floatingIps.stream()
+        .filter(f -> f.cidr().equals(written) || f.address().equals(written))
+        .findFirst();
+  }
+
+  /**
+   * The addresses {@code group} carries: its services' own (as host routes) and its extra floating
+   * IPs, each once.
+   */
+  public List<FloatingIp> addresses(VipGroup group) {
+    java.util.LinkedHashMap<String, FloatingIp> out = new java.util.LinkedHashMap<>();
+    for (String label : group.virtualServices()) {
+      virtualService(label)
+          .filter(v -> FloatingIp.floats(v.address()))
+          .flatMap(v -> FloatingIp.parse(v.address()))
+          .ifPresent(f -> out.putIfAbsent(f.address(), f));
+    }
+    for (String written : group.floatingIps()) {
+      floatingIp(written).ifPresent(f -> out.putIfAbsent(f.address(), f));
+    }
+    return List.copyOf(out.values());
   }
 
   public Optional<VirtualService> virtualService(String label) {

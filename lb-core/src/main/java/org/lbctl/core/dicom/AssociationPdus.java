@@ -30,9 +30,7 @@ public final class AssociationPdus {
 
   /** A-ASSOCIATE-RJ, rejected-permanent by the service user for {@code reason}. */
   public static byte[] reject(int reason) {
-    return new byte[] {
-      0x03, 0, 0, 0, 0, 4, 0, (byte) REJECTED_PERMANENT, (byte) SERVICE_USER, (byte) reason
-    };
+    return associateReject(REJECTED_PERMANENT, SERVICE_USER, reason);
   }
 
   /**
@@ -40,18 +38,11 @@ public final class AssociationPdus {
    * association now, so the modality retries later instead of reporting a broken connection.
    */
   public static byte[] busy() {
-    return new byte[] {
-      0x03,
-      0,
-      0,
-      0,
-      0,
-      4,
-      0,
-      (byte) REJECTED_TRANSIENT,
-      (byte) SERVICE_PROVIDER_PRESENTATION,
-      (byte) TEMPORARY_CONGESTION
-    };
+    return associateReject(REJECTED_TRANSIENT, SERVICE_PROVIDER_PRESENTATION, TEMPORARY_CONGESTION);
+  }
+
+  private static byte[] associateReject(int result, int source, int reason) {
+    return new byte[] {0x03, 0, 0, 0, 0, 4, 0, (byte) result, (byte) source, (byte) reason};
   }
 
   /** A-ABORT by the service provider for {@code reason}. */
