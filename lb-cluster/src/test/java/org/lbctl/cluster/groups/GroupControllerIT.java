@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.lbctl.cluster.members.ClusterMembership;
 import org.lbctl.cluster.members.ClusterMembership.Member;
 import org.lbctl.cluster.placement.GroupPlacement.Rule;
 import org.lbctl.core.testing.Ports;
@@ -40,14 +38,13 @@ class GroupControllerIT {
 
   private final class Node implements AutoCloseable {
     final GroupController controller;
-    final ClusterMembership membership;
+    private final GroupMemberMain.Joined joined;
 
     Node(String name) throws Exception {
-      controller =
-          new GroupController(
+      joined =
+          GroupMemberMain.join(
               name,
-              RULES,
-              List.of("lb1", "lb2", "lb3"),
+              members,
               new GroupHost() {
                 @Override
                 public void take(String group) {
@@ -59,27 +56,12 @@ class GroupControllerIT {
                   events.add(name + " release " + group);
                 }
               });
-      membership =
-          ClusterMembership.join(
-              name,
-              members,
-              new SecretKeySpec(new byte[32], "AES"),
-              controller::onView,
-              controller::onMessage);
-      controller.start(
-          bytes -> {
-            try {
-              membership.send(bytes);
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-          });
+      controller = joined.controller();
     }
 
     @Override
     public void close() {
-      controller.close();
-      membership.close();
+      joined.close();
     }
   }
 

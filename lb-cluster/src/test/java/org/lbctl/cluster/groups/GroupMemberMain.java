@@ -15,37 +15,27 @@ import org.lbctl.cluster.members.ClusterMembership;
 public final class GroupMemberMain {
   private GroupMemberMain() {}
 
-  public static void main(String[] args) throws Exception {
-    List<ClusterMembership.Member> members = new ArrayList<>();
-    List<String> names = new ArrayList<>();
-    for (int i = 1; i < args.length; i++) {
-      String[] p = args[i].split("=");
-      members.add(
-          new ClusterMembership.Member(
-              p[0], new InetSocketAddress("127.0.0.1", Integer.parseInt(p[1]))));
-      names.add(p[0]);
+  /** A member's controller on its channel, the way a test or this main starts one. */
+  record Joined(GroupController controller, ClusterMembership membership) implements AutoCloseable {
+    @Override
+    public void close() {
+      controller.close();
+      membership.close();
     }
+  }
+
+  /** Joins {@code members} as {@code self}, with {@link GroupControllerIT}'s groups. */
+  static Joined join(String self, List<ClusterMembership.Member> members, GroupHost host)
+      throws Exception {
     GroupController controller =
         new GroupController(
-            args[0],
+            self,
             GroupControllerIT.RULES,
-            names,
-            new GroupHost() {
-              @Override
-              public void take(String group) {
-                System.out.println("take " + group);
-                System.out.flush();
-              }
-
-              @Override
-              public void release(String group) {
-                System.out.println("release " + group);
-                System.out.flush();
-              }
-            });
+            members.stream().map(ClusterMembership.Member::name).toList(),
+            host);
     ClusterMembership m =
         ClusterMembership.join(
-            args[0],
+            self,
             members,
             new SecretKeySpec(new byte[32], "AES"),
             controller::onView,
@@ -56,6 +46,33 @@ public final class GroupMemberMain {
             m.send(bytes);
           } catch (Exception e) {
             throw new IllegalStateException(e);
+          }
+        });
+    return new Joined(controller, m);
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<ClusterMembership.Member> members = new ArrayList<>();
+    for (int i = 1; i < args.length; i++) {
+      String[] p = args[i].split("=");
+      members.add(
+          new ClusterMembership.Member(
+              p[0], new InetSocketAddress("127.0.0.1", Integer.parseInt(p[1]))));
+    }
+    join(
+        args[0],
+        members,
+        new GroupHost() {
+          @Override
+          public void take(String group) {
+            System.out.println("take " + group);
+            System.out.flush();
+          }
+
+          @Override
+          public void release(String group) {
+            System.out.println("release " + group);
+            System.out.flush();
           }
         });
     new CountDownLatch(1).await();
