@@ -1,5 +1,8 @@
 package org.lbctl.cluster.groups;
 
+import java.util.List;
+import org.lbctl.core.config.FloatingIp;
+
 /**
  * What taking and releasing a VIP group does on this node: its listeners and floating addresses.
  * Releasing silences the group before anything else, as a pair's passive node does.
@@ -11,4 +14,9 @@ public interface GroupHost {
   void take(String group) throws Exception;
 
   void release(String group) throws Exception;
+
+  /** The floating addresses of the groups held now: what the fence's lease keeps answering. */
+  default List<FloatingIp> addresses() {
+    return List.of();
+  }
 }

@@ -9,8 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
+import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.pair.Liveness;
-import org.lbctl.cluster.pair.PairController;
 import org.lbctl.core.config.Durations;
 import org.lbctl.core.config.Fencing;
 import org.lbctl.core.config.NodeConfig;
@@ -31,7 +31,7 @@ final class SelfCheck implements AutoCloseable {
   private final List<Executor> loops;
   private final AtomicLongArray answered;
   private final SystemdWatchdog watchdog;
-  private final Supplier<PairController> pair;
+  private final Supplier<LeaseHolder> pair;
   private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -45,10 +45,7 @@ final class SelfCheck implements AutoCloseable {
   private long renewFailures;
 
   SelfCheck(
-      Duration period,
-      List<Executor> loops,
-      SystemdWatchdog watchdog,
-      Supplier<PairController> pair) {
+      Duration period, List<Executor> loops, SystemdWatchdog watchdog, Supplier<LeaseHolder> pair) {
     this.period = period;
     this.loops = List.copyOf(loops);
     this.answered = new AtomicLongArray(loops.size());
@@ -66,7 +63,7 @@ final class SelfCheck implements AutoCloseable {
    *
    * @throws IOException when the unit's watchdog would restart a node of a pair too soon
    */
-  static SelfCheck of(NodeConfig local, List<Executor> loops, Supplier<PairController> pair)
+  static SelfCheck of(NodeConfig local, List<Executor> loops, Supplier<LeaseHolder> pair)
       throws IOException {
     SystemdWatchdog watchdog = SystemdWatchdog.fromEnvironment();
     Duration period = local.pair().map(p -> p.fencing().renew()).orElse(Fencing.DEFAULT_RENEW);
@@ -107,10 +104,10 @@ final class SelfCheck implements AutoCloseable {
         complaint = "event loop " + i + " has not run a task for " + age / 1_000_000 + " ms";
       }
     }
-    PairController p = pair.get();
+    LeaseHolder p = pair.get();
     if (complaint.isEmpty() && p != null && !p.alive(within)) {
       complaint =
-          "the pair controller has made no progress for more than " + within / 1_000_000 + " ms";
+          "the " + what(p) + " has made no progress for more than " + within / 1_000_000 + " ms";
     }
     if (complaint.isEmpty()) {
       watchdog.alive();
@@ -138,7 +135,7 @@ final class SelfCheck implements AutoCloseable {
     }
   }
 
-  private void renew(PairController p, long within) {
+  private void renew(LeaseHolder p, long within) {
     try {
       p.renewLease(within);
       if (renewFailures > 0) {
@@ -150,6 +147,12 @@ final class SelfCheck implements AutoCloseable {
         log.error("fence: cannot renew the lease ({} failures): {}", renewFailures, e.getMessage());
       }
     }
+  }
+
+  private static String what(LeaseHolder p) {
+    return p instanceof org.lbctl.cluster.pair.PairController
+        ? "pair controller"
+        : "group controller";
   }
 
   @Override

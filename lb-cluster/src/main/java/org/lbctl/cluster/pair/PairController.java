@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Announcements carry a sequence number: a late one never overrides a newer one.
  * </ul>
  */
-public final class PairController implements AutoCloseable {
+public final class PairController implements AutoCloseable, org.lbctl.cluster.floating.LeaseHolder {
   private static final Logger log = LoggerFactory.getLogger(PairController.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -700,6 +700,7 @@ public final class PairController implements AutoCloseable {
    * Whether the fence's lease should be renewed now: this node is active and trusts itself, and its
    * controller has run within the last {@code withinNanos} (a wedged controller renews nothing).
    */
+  @Override
   public boolean leaseWanted(long withinNanos) {
     return lease.wanted(withinNanos);
   }
@@ -710,6 +711,7 @@ public final class PairController implements AutoCloseable {
    *
    * @return whether it renewed
    */
+  @Override
   public boolean renewLease(long withinNanos) throws Exception {
     return lease.renew(withinNanos);
   }
@@ -721,6 +723,7 @@ public final class PairController implements AutoCloseable {
   }
 
   /** Whether the controller has made progress within the last {@code withinNanos}. */
+  @Override
   public boolean alive(long withinNanos) {
     return stall.alive(withinNanos);
   }

@@ -4,12 +4,13 @@ import java.util.function.LongSupplier;
 
 /**
  * Notices that this node did not run: a gap of {@link Liveness#STALL_NANOS} or more between two
- * steps of the pair's worker means it was frozen (SIGSTOP, a long GC, a stunned VM). Checked first
- * in every step, so a frozen node acts on no news before it has distrusted itself.
+ * steps of a controller's worker (the pair's, or a cluster's group controller) means it was frozen
+ * (SIGSTOP, a long GC, a stunned VM). Checked first in every step, so a frozen node acts on no news
+ * before it has distrusted itself.
  */
-final class StallWatch {
+public final class StallWatch {
   /** Told of a stall once, when the next step runs. */
-  interface Stalled {
+  public interface Stalled {
     void stalled(long now, long gapNanos);
   }
 
@@ -20,20 +21,20 @@ final class StallWatch {
   // Read by the lease renewal's thread.
   private volatile long lastProgressNanos;
 
-  StallWatch(LongSupplier clock, Stalled onStall) {
+  public StallWatch(LongSupplier clock, Stalled onStall) {
     this.clock = clock;
     this.onStall = onStall;
     this.lastProgressNanos = clock.getAsLong();
   }
 
   /** From now on gaps count: the worker's ticks run. */
-  void start() {
+  public void start() {
     lastProgressNanos = clock.getAsLong();
     watching = true;
   }
 
   /** Reports a gap since the last mark, once. */
-  void check() {
+  public void check() {
     if (!watching) {
       return;
     }
@@ -49,13 +50,13 @@ final class StallWatch {
    * Marks progress, after checking the gap since the last mark: a freeze in the middle of a step is
    * noticed when the step ends, before anything renews the lease.
    */
-  void progress() {
+  public void progress() {
     check();
     lastProgressNanos = clock.getAsLong();
   }
 
   /** Whether the worker made progress within the last {@code withinNanos}. */
-  boolean alive(long withinNanos) {
+  public boolean alive(long withinNanos) {
     return clock.getAsLong() - lastProgressNanos < withinNanos;
   }
 }

@@ -55,7 +55,8 @@ class GroupControllerTest {
     for (String g : groups) {
       list.append(list.length() == 0 ? "" : ",").append('"').append(g).append('"');
     }
-    return ("{\"type\":\"held\",\"groups\":[" + list + "]}").getBytes(StandardCharsets.UTF_8);
+    return ("{\"type\":\"held\",\"groups\":[" + list + "],\"leaseMs\":1000}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private void view(String... members) {

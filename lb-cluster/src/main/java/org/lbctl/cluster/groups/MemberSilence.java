@@ -1,0 +1,125 @@
+package org.lbctl.cluster.groups;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.lbctl.cluster.pair.Liveness;
+
+/**
+ * When the groups of a member that left the view may be taken, and whether this node still hears a
+ * majority of the members (else it must stop renewing its lease: it may be the one cut off). Pure:
+ * every method takes the time, so the rules run the same under a chosen clock in tests.
+ *
+ * <p>The rules are the pair's (see {@link Liveness}), per member. A member dropped from the view
+ * while it was being heard lost its process (a killed JVM closes FD_SOCK2's socket, and the view
+ * drops it at once): its groups may be taken at once. A member dropped after a silence may be
+ * frozen or cut off with its lease still running: it stops renewing once it has not heard a
+ * majority for {@link Liveness#SELF_FENCE_NANOS}, so its groups wait until that, its lease and a
+ * margin have passed since it was last heard.
+ */
+final class MemberSilence {
+  private final String self;
+  private final List<String> configured;
+  private final Map<String, Long> lastHeard = new HashMap<>();
+  private final Map<String, Long> leaseNanos = new HashMap<>();
+  private final Map<String, Long> droppedAt = new HashMap<>();
+  private final Set<String> crashed = new HashSet<>();
+  private Set<String> inView = Set.of();
+  // Silence counts from here after this node stalled: news from before says nothing of now.
+  private long silenceFloor = Long.MIN_VALUE;
+
+  MemberSilence(String self, List<String> configured) {
+    this.self = self;
+    this.configured = List.copyOf(configured);
+  }
+
+  /** A member's word arrived; {@code lease} is how long its fence lease runs. */
+  void heard(String member, long now, long lease) {
+    lastHeard.put(member, now);
+    leaseNanos.put(member, Math.max(0, lease));
+  }
+
+  /** A new view: who left it, and whether each left as a crashed process does. */
+  void view(Collection<String> members, long now) {
+    Set<String> next = Set.copyOf(members);
+    for (String m : inView) {
+      if (!next.contains(m)) {
+        droppedAt.put(m, now);
+        Long heard = lastHeard.get(m);
+        if (heard != null && now - heard < Liveness.CRASH_VIEW_NANOS && heard > silenceFloor) {
+          crashed.add(m);
+        } else {
+          crashed.remove(m);
+        }
+      }
+    }
+    for (String m : next) {
+      droppedAt.remove(m);
+      crashed.remove(m);
+    }
+    inView = next;
+  }
+
+  /** This node was frozen: nothing heard before now says anything about now. */
+  void stalled(long now) {
+    silenceFloor = now;
+  }
+
+  /**
+   * Whether {@code member}, out of the view, surely answers for nothing any more: its process is
+   * gone, or it has been silent long enough for its lease to have lapsed.
+   */
+  boolean surelySilent(String member, long now) {
+    if (inView.contains(member)) {
+      return false;
+    }
+    Long heard = lastHeard.get(member);
+    if (heard == null) {
+      return true;
+    }
+    Long dropped = droppedAt.get(member);
+    if (crashed.contains(member)
+        && dropped != null
+        && heard <= dropped
+        && now - dropped >= Liveness.CRASH_NANOS) {
+      return true;
+    }
+    return now - Math.max(heard, silenceFloor) >= takeoverSilence(member);
+  }
+
+  /** How long {@code member} must have been silent before its groups may be taken. */
+  long takeoverSilence(String member) {
+    return Liveness.SELF_FENCE_NANOS + leaseNanos.getOrDefault(member, 0L) + Liveness.MARGIN_NANOS;
+  }
+
+  /** Whether the member was dropped as a crashed process, not after a silence. */
+  boolean crashed(String member) {
+    return crashed.contains(member);
+  }
+
+  /**
+   * Until when this node hears a majority of the configured members, itself counted: the time at
+   * which the majority's latest words turn older than {@link Liveness#SELF_FENCE_NANOS}; {@code
+   * Long.MIN_VALUE} when it does not.
+   */
+  long majorityHeardUntil() {
+    int needed = configured.size() / 2 + 1 - 1; // a strict majority, this node being one
+    if (needed <= 0) {
+      return Long.MAX_VALUE;
+    }
+    List<Long> times =
+        configured.stream()
+            .filter(m -> !m.equals(self))
+            .map(lastHeard::get)
+            .filter(t -> t != null && t > silenceFloor)
+            .sorted(java.util.Comparator.reverseOrder())
+            .toList();
+    if (times.size() < needed) {
+      return Long.MIN_VALUE;
+    }
+    return times.get(needed - 1) + Liveness.SELF_FENCE_NANOS;
+  }
+}

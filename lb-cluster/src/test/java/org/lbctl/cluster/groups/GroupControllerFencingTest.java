@@ -1,0 +1,196 @@
+package org.lbctl.cluster.groups;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.lbctl.cluster.floating.Fence;
+import org.lbctl.cluster.members.ClusterMembership;
+import org.lbctl.cluster.placement.GroupPlacement.Rule;
+import org.lbctl.core.config.FloatingIp;
+
+/**
+ * What keeps a group from being answered twice: a departed holder's lease, this node's own lease,
+ * and a freeze of this node. One controller on a clock the test moves; the test feeds its views and
+ * its members' words.
+ */
+class GroupControllerFencingTest {
+  private static final long MS = 1_000_000L;
+  private static final List<String> THREE = List.of("lb1", "lb2", "lb3");
+  private static final List<Rule> RULES = List.of(new Rule("imaging", List.of("lb1", "lb2"), true));
+  private static final FloatingIp IMAGING = FloatingIp.parse("10.99.0.100/32").orElseThrow();
+
+  private final AtomicLong clock = new AtomicLong(1_000_000 * MS);
+  private final List<String> events = new CopyOnWriteArrayList<>();
+  private final Fence fence =
+      new Fence() {
+        @Override
+        public void guard(List<FloatingIp> ips) {}
+
+        @Override
+        public void renew(List<FloatingIp> ips) {
+          events.add("renew " + ips);
+        }
+
+        @Override
+        public void shut() {
+          events.add("shut");
+        }
+
+        @Override
+        public Duration lease() {
+          return Duration.ofSeconds(1);
+        }
+
+        @Override
+        public boolean enabled() {
+          return true;
+        }
+
+        @Override
+        public void close() {}
+      };
+  private final GroupController lb1 =
+      new GroupController(
+          "lb1",
+          () -> RULES,
+          THREE,
+          new GroupHost() {
+            private volatile boolean held;
+
+            @Override
+            public void take(String group) {
+              held = true;
+              events.add("take " + group);
+            }
+
+            @Override
+            public void release(String group) {
+              held = false;
+              events.add("release " + group);
+            }
+
+            @Override
+            public List<FloatingIp> addresses() {
+              return held ? List.of(IMAGING) : List.of();
+            }
+          },
+          fence,
+          clock::get);
+
+  @AfterEach
+  void stop() {
+    lb1.close();
+  }
+
+  private static byte[] held(String... groups) {
+    StringBuilder list = new StringBuilder();
+    for (String g : groups) {
+      list.append(list.length() == 0 ? "" : ",").append('"').append(g).append('"');
+    }
+    return ("{\"type\":\"held\",\"groups\":[" + list + "],\"leaseMs\":1000}")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void view(String... members) {
+    lb1.onView(new ClusterMembership.View(List.of(members), false));
+  }
+
+  /** Moves the clock on, in steps the worker sees one by one (a jump of 1 s is a freeze). */
+  private void advance(long millis, String... speaking) {
+    long left = millis;
+    while (left > 0) {
+      long step = Math.min(300, left);
+      clock.addAndGet(step * MS);
+      left -= step;
+      for (String m : speaking) {
+        lb1.onMessage(m, held());
+      }
+      settle();
+    }
+  }
+
+  /** Waits until the worker ran two steps more: what was handed to it before is done. */
+  private void settle() {
+    long seen = lb1.steps();
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.steps() >= seen + 2);
+  }
+
+  private void lb1HoldsImaging() {
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb2", held());
+    lb1.onMessage("lb3", held());
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+  }
+
+  @Test
+  void aHolderDroppedAsACrashedProcessIsTakenOverAtOnce() {
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb3", held());
+    lb1.onMessage("lb2", held("imaging")); // it has not handed imaging back yet
+    settle();
+    advance(100, "lb3");
+    view("lb1", "lb3"); // dropped 100 ms after its last word: its process died
+    settle();
+    advance(100, "lb3");
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+  }
+
+  @Test
+  void aHolderDroppedAfterASilenceKeepsItsGroupUntilItsLeaseSurelyLapsed() {
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb3", held());
+    lb1.onMessage("lb2", held("imaging"));
+    settle();
+    // lb2 falls silent (frozen, or cut off); the failure detector drops it after 2 s.
+    advance(2000, "lb3");
+    view("lb1", "lb3");
+    settle();
+    advance(100, "lb3");
+    assertThat(lb1.holding()).as("2.1 s after lb2's last word").isEmpty();
+    advance(200, "lb3");
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+    assertThat(events).containsExactly("take imaging");
+  }
+
+  @Test
+  void theLeaseIsRenewedOnlyWhileAMajorityIsHeard() throws Exception {
+    lb1HoldsImaging();
+    assertThat(lb1.lease().leaseWanted(Long.MAX_VALUE)).isTrue();
+    assertThat(lb1.lease().renewLease(Long.MAX_VALUE)).isTrue();
+    assertThat(events).contains("renew [" + IMAGING + "]");
+    // Nobody heard for 1 s: this node may be the one cut off.
+    advance(1000);
+    assertThat(lb1.lease().leaseWanted(Long.MAX_VALUE)).isFalse();
+    assertThat(lb1.lease().renewLease(Long.MAX_VALUE)).isFalse();
+    assertThat(lb1.holding()).as("still in a quorum view: keeps the group, silent").isNotEmpty();
+    advance(200, "lb3");
+    assertThat(lb1.lease().leaseWanted(Long.MAX_VALUE)).as("heard lb3 again").isTrue();
+  }
+
+  @Test
+  void aFrozenNodeShutsItsFenceAndGivesItsGroupsUpBeforeAnythingElse() {
+    lb1HoldsImaging();
+    events.clear();
+    clock.addAndGet(1500 * MS); // SIGSTOP for 1.5 s
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().isEmpty());
+    assertThat(events).startsWith("shut", "release imaging");
+    assertThat(lb1.lease().leaseWanted(Long.MAX_VALUE)).isFalse();
+    // Takes nothing again before every member has spoken since.
+    lb1.onMessage("lb2", held());
+    advance(200);
+    assertThat(lb1.holding()).isEmpty();
+    lb1.onMessage("lb3", held());
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+  }
+}
