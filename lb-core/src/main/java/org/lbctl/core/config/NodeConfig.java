@@ -20,6 +20,7 @@ import java.util.OptionalInt;
  * @param snmp the read-only SNMP agent; empty: none
  * @param auditSyslog a syslog server over TLS that receives the audit log too; empty: none
  * @param transport the data plane's socket transport
+ * @param cluster the cluster this node is a member of; empty for a node alone or of a pair
  */
 public record NodeConfig(
     Optional<Path> configFile,
@@ -30,7 +31,8 @@ public record NodeConfig(
     Optional<ManagementHttps> https,
     Optional<SnmpSettings> snmp,
     Optional<AuditSyslog> auditSyslog,
-    TransportChoice transport) {
+    TransportChoice transport,
+    Optional<ClusterSettings> cluster) {
   public static final Path DEFAULT_SOCKET = Path.of("/run/lbctl/lbctl.sock");
   public static final Path DEFAULT_SCRIPTS = Path.of("/etc/lbctl/scripts");
 
@@ -43,6 +45,31 @@ public record NodeConfig(
     requireNonNull(snmp, "snmp");
     requireNonNull(auditSyslog, "auditSyslog");
     requireNonNull(transport, "transport");
+    requireNonNull(cluster, "cluster");
+  }
+
+  /** Without a cluster. */
+  public NodeConfig(
+      Optional<Path> configFile,
+      Path managementSocket,
+      int ioThreads,
+      Optional<PairSettings> pair,
+      Path scriptsDirectory,
+      Optional<ManagementHttps> https,
+      Optional<SnmpSettings> snmp,
+      Optional<AuditSyslog> auditSyslog,
+      TransportChoice transport) {
+    this(
+        configFile,
+        managementSocket,
+        ioThreads,
+        pair,
+        scriptsDirectory,
+        https,
+        snmp,
+        auditSyslog,
+        transport,
+        Optional.empty());
   }
 
   public NodeConfig(
@@ -81,7 +108,8 @@ public record NodeConfig(
         https,
         snmp,
         auditSyslog,
-        transport.orElse(this.transport));
+        transport.orElse(this.transport),
+        cluster);
   }
 
   /** These settings with another pair (empty: the node runs alone). */
@@ -95,7 +123,8 @@ public record NodeConfig(
         https,
         snmp,
         auditSyslog,
-        transport);
+        transport,
+        cluster);
   }
 
   /** These settings with another audit syslog server (empty: none). */
@@ -109,7 +138,8 @@ public record NodeConfig(
         https,
         snmp,
         auditSyslog,
-        transport);
+        transport,
+        cluster);
   }
 
   /** These settings with another SNMP agent (empty: none). */
@@ -123,7 +153,8 @@ public record NodeConfig(
         https,
         snmp,
         auditSyslog,
-        transport);
+        transport,
+        cluster);
   }
 
   /** These settings with another HTTPS listener (empty: none). */
@@ -137,7 +168,8 @@ public record NodeConfig(
         https,
         snmp,
         auditSyslog,
-        transport);
+        transport,
+        cluster);
   }
 
   /** A node that runs alone. */

@@ -44,6 +44,15 @@ import java.util.Set;
  *   pingTargets: [10.99.0.1]               # take over only if one of these answers
  *   failback: false                        # a recovered primary takes the active role back
  *   fencing: {lease: 1s, renew: 200ms}     # the kernel lease; "off" runs unfenced (warned)
+ * cluster:                                 # three or more nodes sharing VIP groups (not with pair)
+ *   name: lb1                              # this node, one of the members
+ *   members:                               # the same list on every member
+ *     - {name: lb1, address: 10.99.0.11}   # UDP 6694 unless :port is given; sticks on TCP 7778
+ *     - {name: lb2, address: 10.99.0.12}
+ *     - {name: lb3, address: 10.99.0.13}
+ *   secretFile: /etc/lbctl/cluster.secret  # the same on every member
+ *   interface: eth0                        # carries the floating IPs
+ *   fencing: {lease: 1s, renew: 200ms}
  * </pre>
  *
  * Relative paths are taken from the node file's directory.
@@ -56,6 +65,7 @@ public final class NodeConfigLoader {
           "ioThreads",
           "transport",
           "pair",
+          "cluster",
           "scriptsDirectory",
           "management",
           "snmp",
@@ -70,6 +80,10 @@ public final class NodeConfigLoader {
       Set.of(
           "role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface", "fencing");
   private static final Set<String> FENCING_FIELDS = Set.of("lease", "renew");
+  private static final Set<String> CLUSTER_FIELDS =
+      Set.of("name", "members", "secretFile", "interface", "fencing");
+  private static final Set<String> MEMBER_FIELDS = Set.of("name", "address");
+  private static final String MEMBER_NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
   private static final int MAX_BYTES = 64 * 1024;
 
   private NodeConfigLoader() {}
@@ -95,6 +109,13 @@ public final class NodeConfigLoader {
           "'" + transportText + "' (expected one of " + TransportChoice.labels() + ")");
     }
     Optional<PairSettings> pair = pair(in, root.get("pair"), base);
+    Optional<ClusterSettings> cluster = cluster(in, root.get("cluster"), base);
+    if (pair.isPresent() && cluster.isPresent()) {
+      problems.add(
+          "cluster",
+          "a node is either one of a pair or a member of a cluster: remove the pair section or the"
+              + " cluster section");
+    }
     String scripts =
         in.text(root, "", "scriptsDirectory", NodeConfig.DEFAULT_SCRIPTS.toString(), false);
     Optional<ManagementHttps> https = management(in, root.get("management"), base);
@@ -110,7 +131,8 @@ public final class NodeConfigLoader {
         https,
         snmp,
         syslog,
-        transport.orElseThrow());
+        transport.orElseThrow(),
+        cluster);
   }
 
   /** The audit log's syslog server: none unless configured; TLS only, verified. */
@@ -307,7 +329,7 @@ public final class NodeConfigLoader {
     if (!device.matches("[A-Za-z0-9_.@-]{1,15}")) {
       in.problems().add("pair.interface", "'" + device + "' is not an interface name");
     }
-    Fencing fencing = fencing(in, node.get("fencing"));
+    Fencing fencing = fencing(in, node.get("fencing"), "pair.fencing");
     if (role == null || bind == null || peer == null || secret == null) {
       return Optional.empty();
     }
@@ -319,8 +341,87 @@ public final class NodeConfigLoader {
             role, bind, peer, base.resolve(secret), targets, failback, device, fencing));
   }
 
+  /**
+   * The cluster section: this node's name, the members (three or more, names and addresses each
+   * once, this node among them), the secret, the interface and the fence.
+   */
+  static Optional<ClusterSettings> cluster(TreeReader in, JsonNode node, Path base) {
+    if (node == null || node.isNull() || !in.object(node, "cluster", CLUSTER_FIELDS)) {
+      return Optional.empty();
+    }
+    int before = in.problems().size();
+    String name = in.text(node, "cluster", "name", null, true);
+    if (name != null && !name.matches(MEMBER_NAME)) {
+      in.problems()
+          .add("cluster.name", "'" + name + "' is not a member name (letters, digits, _ . -)");
+    }
+    String secret = in.text(node, "cluster", "secretFile", null, true);
+    String device = in.text(node, "cluster", "interface", PairSettings.DEFAULT_DEVICE, false);
+    if (!device.matches("[A-Za-z0-9_.@-]{1,15}")) {
+      in.problems().add("cluster.interface", "'" + device + "' is not an interface name");
+    }
+    Fencing fencing = fencing(in, node.get("fencing"), "cluster.fencing");
+    List<ClusterSettings.Member> members = new ArrayList<>();
+    JsonNode list = node.get("members");
+    if (list == null || !list.isArray()) {
+      in.problems().add("cluster.members", "expected a list of {name, address}");
+    } else {
+      java.util.Map<String, Integer> names = new java.util.HashMap<>();
+      java.util.Map<InetSocketAddress, Integer> addresses = new java.util.HashMap<>();
+      for (int i = 0; i < list.size(); i++) {
+        String path = "cluster.members[" + i + "]";
+        JsonNode m = list.get(i);
+        if (!in.object(m, path, MEMBER_FIELDS)) {
+          continue;
+        }
+        String n = in.text(m, path, "name", null, true);
+        String a = in.text(m, path, "address", null, true);
+        if (n != null && !n.matches(MEMBER_NAME)) {
+          in.problems()
+              .add(path + ".name", "'" + n + "' is not a member name (letters, digits, _ . -)");
+          n = null;
+        }
+        Optional<InetSocketAddress> address =
+            a == null ? Optional.empty() : Endpoints.parse(a, PairSettings.DEFAULT_PORT);
+        if (a != null && address.isEmpty()) {
+          in.problems()
+              .add(
+                  path + ".address", "'" + a + "' (expected an IP address with an optional :port)");
+        }
+        if (n == null || address.isEmpty()) {
+          continue;
+        }
+        Integer first = names.putIfAbsent(n, i);
+        if (first != null) {
+          in.problems().add(path + ".name", "'" + n + "' is also cluster.members[" + first + "]");
+        }
+        Integer same = addresses.putIfAbsent(address.get(), i);
+        if (same != null) {
+          in.problems()
+              .add(path + ".address", a + " is also cluster.members[" + same + "]'s address");
+        }
+        members.add(new ClusterSettings.Member(n, address.get()));
+      }
+      if (list.size() < 3) {
+        in.problems()
+            .add(
+                "cluster.members",
+                list.size()
+                    + " member(s) cannot form a majority that survives a failure: a cluster needs"
+                    + " three or more (two nodes run as a pair, with the pair section)");
+      }
+      if (name != null && members.stream().noneMatch(m -> m.name().equals(name))) {
+        in.problems().add("cluster.name", "'" + name + "' is not among cluster.members");
+      }
+    }
+    if (in.problems().size() > before || name == null || secret == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new ClusterSettings(name, members, base.resolve(secret), device, fencing));
+  }
+
   /** {@code fencing: off}, or the lease and its renewal; the default when absent. */
-  static Fencing fencing(TreeReader in, JsonNode node) {
+  static Fencing fencing(TreeReader in, JsonNode node, String path) {
     if (node == null || node.isNull()) {
       return Fencing.DEFAULT;
     }
@@ -329,14 +430,14 @@ public final class NodeConfigLoader {
       return Fencing.OFF;
     }
     if (!node.isObject()) {
-      in.problems().add("pair.fencing", "expected off or {lease: 1s, renew: 200ms}, got " + node);
+      in.problems().add(path, "expected off or {lease: 1s, renew: 200ms}, got " + node);
       return Fencing.DEFAULT;
     }
-    in.object(node, "pair.fencing", FENCING_FIELDS);
+    in.object(node, path, FENCING_FIELDS);
     Duration lease =
         in.duration(
             node,
-            "pair.fencing",
+            path,
             "lease",
             Fencing.DEFAULT_LEASE,
             Duration.ofMillis(300),
@@ -344,7 +445,7 @@ public final class NodeConfigLoader {
     Duration renew =
         in.duration(
             node,
-            "pair.fencing",
+            path,
             "renew",
             Fencing.DEFAULT_RENEW,
             Duration.ofMillis(20),
@@ -352,7 +453,7 @@ public final class NodeConfigLoader {
     if (renew.compareTo(lease) >= 0) {
       in.problems()
           .add(
-              "pair.fencing.renew",
+              path + ".renew",
               Durations.format(renew)
                   + " is not shorter than the lease ("
                   + Durations.format(lease)

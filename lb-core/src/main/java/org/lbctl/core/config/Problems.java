@@ -11,6 +11,10 @@ final class Problems {
     list.add(new ConfigProblem(path, message));
   }
 
+  int size() {
+    return list.size();
+  }
+
   boolean isEmpty() {
     return list.isEmpty();
   }

@@ -57,7 +57,7 @@ class NodeConfigLoaderTest {
                 assertThat(e.problems())
                     .map(ConfigProblem::toString)
                     .containsExactlyInAnyOrder(
-                        "peer: unknown field (expected one of: [auditSyslog, configFile,"
+                        "peer: unknown field (expected one of: [auditSyslog, cluster, configFile,"
                             + " ioThreads, management, managementSocket, pair, scriptsDirectory,"
                             + " snmp, transport])",
                         "configFile: is required",
