@@ -46,7 +46,11 @@ final class CleanupCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       throw new CliFailure(nodeFile + ": " + e.getMessage());
     }
-    String device = node.pair().map(PairSettings::device).orElse(PairSettings.DEFAULT_DEVICE);
+    String device =
+        node.pair()
+            .map(PairSettings::device)
+            .or(() -> node.cluster().map(c -> c.device()))
+            .orElse(PairSettings.DEFAULT_DEVICE);
     try (FloatingIpOwner owner = new FloatingIpOwner(device, List.of())) {
       owner.release(ips);
     }

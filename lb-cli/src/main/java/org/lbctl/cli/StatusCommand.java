@@ -32,6 +32,8 @@ final class StatusCommand extends ApiCommand {
     JsonNode pair = s.path("pair");
     if (pair.isObject()) {
       printPair(pair);
+    } else if (s.path("cluster").isObject()) {
+      ClusterView.print(out(), s.path("cluster"));
     } else {
       out().println("pair: none (this node runs alone)\n");
     }

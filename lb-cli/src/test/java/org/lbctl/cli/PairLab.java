@@ -37,21 +37,10 @@ final class PairLab implements AutoCloseable {
   }
 
   static PairLab create(Path dir) throws Exception {
-    Map<String, String> hosts = new LinkedHashMap<>();
-    hosts.put("client", "10.99.0.10/24");
-    hosts.put("lb1", "10.99.0.11/24");
-    hosts.put("lb2", "10.99.0.12/24");
+    Map<String, String> hosts = pairHosts();
     hosts.put("rs1", "10.99.0.21/24");
     hosts.put("rs2", "10.99.0.22/24");
-    PairLab pl = new PairLab(dir, NamespaceLab.create(hosts));
-    try {
-      pl.nginx("rs1", "10.99.0.21");
-      pl.nginx("rs2", "10.99.0.22");
-    } catch (Exception e) {
-      pl.close();
-      throw e;
-    }
-    return pl;
+    return withServers(dir, hosts);
   }
 
   /**
@@ -78,6 +67,19 @@ final class PairLab implements AutoCloseable {
     hosts.put("lb1", "10.99.0.11/24");
     hosts.put("lb2", "10.99.0.12/24");
     return hosts;
+  }
+
+  /** A lab of other hosts, with nginx on rs1 (10.99.0.21) and rs2 (10.99.0.22) among them. */
+  static PairLab withServers(Path dir, Map<String, String> hosts) throws Exception {
+    PairLab pl = new PairLab(dir, NamespaceLab.create(hosts));
+    try {
+      pl.nginx("rs1", "10.99.0.21");
+      pl.nginx("rs2", "10.99.0.22");
+    } catch (Exception e) {
+      pl.close();
+      throw e;
+    }
+    return pl;
   }
 
   /** A pair lab of other hosts (lb1 and lb2 among them), without the nginx servers. */
@@ -258,7 +260,7 @@ final class PairLab implements AutoCloseable {
         p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
       Path keep = Files.createDirectories(Path.of("target").resolve(keepUnder));
-      for (String host : List.of("lb1", "lb2")) {
+      for (String host : nodes.keySet()) {
         Files.writeString(keep.resolve(host + ".log"), log(host));
       }
     } catch (InterruptedException e) {

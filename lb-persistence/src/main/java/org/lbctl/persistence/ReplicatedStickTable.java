@@ -132,7 +132,20 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   public static ReplicatedStickTable start(
       InetSocketAddress bind, InetSocketAddress peer, SecretKey key, String nodeName)
       throws Exception {
-    JChannel channel = new JChannel(StickStack.protocols(bind, peer, key));
+    return start(bind, List.of(peer), key, nodeName);
+  }
+
+  /**
+   * Joins the table of a cluster's members (or founds it) and returns once this node holds the
+   * whole table: every member holds every entry, so whichever takes a group over reads locally.
+   *
+   * @param peers the other members' addresses and ports; the status names the first
+   */
+  public static ReplicatedStickTable start(
+      InetSocketAddress bind, List<InetSocketAddress> peers, SecretKey key, String nodeName)
+      throws Exception {
+    InetSocketAddress peer = peers.isEmpty() ? bind : peers.get(0);
+    JChannel channel = new JChannel(StickStack.protocols(bind, peers, key));
     channel.setName(nodeName);
     TP transport = channel.getProtocolStack().getTransport();
     transport.enableStats(true);
@@ -169,7 +182,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
           "stick table: replicated over TCP {}:{} with {}, {} entries at start",
           bind.getAddress().getHostAddress(),
           bind.getPort(),
-          peer.getAddress().getHostAddress(),
+          peers.stream().map(p -> p.getAddress().getHostAddress()).toList(),
           table.size());
       return table;
     } catch (Exception | Error e) {

@@ -15,6 +15,12 @@ public interface GroupHost {
 
   void release(String group) throws Exception;
 
+  /**
+   * The configuration changed: a held group's services and addresses follow it (a group removed
+   * from it is released by the controller).
+   */
+  default void refresh() throws Exception {}
+
   /** The floating addresses of the groups held now: what the fence's lease keeps answering. */
   default List<FloatingIp> addresses() {
     return List.of();

@@ -7,21 +7,44 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * What a member says to the others, several times a second: the groups it holds and how long its
- * fence lease runs. {@code {"type":"held","groups":["imaging"],"leaseMs":1000}}.
+ * What a member says to the others, several times a second: the groups it holds, how long its fence
+ * lease runs, what it runs, its epoch and the epochs it heard from the others: {@code
+ * {"type":"held","groups":["imaging"],"leaseMs":1000,"layout":"…","version":7,"hash":"…",
+ * "epoch":0,"echo":{"lb2":1}}}.
+ *
+ * <p>A member's epoch grows each time it was frozen. After a freeze it counts another member's word
+ * only once that word echoes its new epoch: words sent before, still in the buffers, may predate a
+ * takeover it never heard of (the others dropped it from their view meanwhile, and tell it nothing
+ * until the views merge).
  */
-record GroupWord(Set<String> groups, long leaseMillis) {
+public record GroupWord(
+    Set<String> groups, long leaseMillis, About about, long epoch, Map<String, Long> echo) {
+  /**
+   * What a member runs: the hash of its group layout (members must agree on it before anything
+   * moves), and its configuration version and hash, for the status.
+   */
+  public record About(String layout, long configVersion, String configHash) {
+    public static final About NONE = new About("", 0, "");
+  }
+
   static final String HELD_TYPE = "held";
   private static final ObjectMapper JSON = new ObjectMapper();
   // A lease longer than this is a forged or broken word; a member never runs one (10 s at most).
   private static final long MAX_LEASE_MILLIS = 60_000;
 
-  GroupWord {
+  private static final int MAX_TEXT = 128;
+  private static final int MAX_GROUPS = 4096;
+
+  private static final int MAX_ECHO = 64;
+
+  public GroupWord {
     groups = Set.copyOf(groups);
+    echo = Map.copyOf(echo);
   }
 
   byte[] encode() {
@@ -29,6 +52,12 @@ record GroupWord(Set<String> groups, long leaseMillis) {
     ArrayNode list = m.putArray("groups");
     groups.stream().sorted().forEach(list::add);
     m.put("leaseMs", leaseMillis);
+    m.put("layout", about.layout());
+    m.put("version", about.configVersion());
+    m.put("hash", about.configHash());
+    m.put("epoch", epoch);
+    ObjectNode echoed = m.putObject("echo");
+    new java.util.TreeMap<>(echo).forEach(echoed::put);
     try {
       return JSON.writeValueAsBytes(m);
     } catch (IOException e) {
@@ -36,8 +65,13 @@ record GroupWord(Set<String> groups, long leaseMillis) {
     }
   }
 
-  static byte[] of(Collection<String> groups, long leaseMillis) {
-    return new GroupWord(new LinkedHashSet<>(groups), leaseMillis).encode();
+  static byte[] of(
+      Collection<String> groups,
+      long leaseMillis,
+      About about,
+      long epoch,
+      Map<String, Long> echo) {
+    return new GroupWord(new LinkedHashSet<>(groups), leaseMillis, about, epoch, echo).encode();
   }
 
   /**
@@ -55,10 +89,13 @@ record GroupWord(Set<String> groups, long leaseMillis) {
     if (list == null || !list.isArray()) {
       throw new IOException("a 'held' message without a list of groups");
     }
+    if (list.size() > MAX_GROUPS) {
+      throw new IOException("a 'held' message with " + list.size() + " groups");
+    }
     Set<String> groups = new LinkedHashSet<>();
     for (JsonNode g : list) {
-      if (!g.isTextual()) {
-        throw new IOException("a 'held' message with a group that is not a name: " + g);
+      if (!g.isTextual() || g.textValue().length() > MAX_TEXT) {
+        throw new IOException("a 'held' message with a group that is not a name");
       }
       groups.add(g.textValue());
     }
@@ -71,6 +108,39 @@ record GroupWord(Set<String> groups, long leaseMillis) {
       throw new IOException("a 'held' message with a lease of " + lease + " ms");
     }
     long leaseMillis = lease.asLong();
-    return Optional.of(new GroupWord(groups, leaseMillis));
+    About about =
+        new About(text(m, "layout"), Math.max(0, m.path("version").asLong(0)), text(m, "hash"));
+    JsonNode epoch = m.get("epoch");
+    if (epoch != null && (!epoch.isIntegralNumber() || epoch.asLong() < 0)) {
+      throw new IOException("a 'held' message with an epoch of " + epoch);
+    }
+    Map<String, Long> echo = new java.util.HashMap<>();
+    JsonNode e = m.get("echo");
+    if (e != null) {
+      if (!e.isObject() || e.size() > MAX_ECHO) {
+        throw new IOException("a 'held' message with a bad echo");
+      }
+      for (var it = e.fields(); it.hasNext(); ) {
+        var f = it.next();
+        if (f.getKey().length() > MAX_TEXT || !f.getValue().isIntegralNumber()) {
+          throw new IOException("a 'held' message with a bad echo");
+        }
+        echo.put(f.getKey(), f.getValue().asLong());
+      }
+    }
+    return Optional.of(
+        new GroupWord(groups, leaseMillis, about, epoch == null ? 0 : epoch.asLong(), echo));
+  }
+
+  /** A short text field, empty when absent; capped, since it reaches the status and the log. */
+  private static String text(JsonNode m, String field) throws IOException {
+    JsonNode v = m.get(field);
+    if (v == null) {
+      return "";
+    }
+    if (!v.isTextual() || v.textValue().length() > MAX_TEXT) {
+      throw new IOException("a 'held' message with a bad " + field);
+    }
+    return v.textValue();
   }
 }

@@ -21,6 +21,13 @@ import org.lbctl.cluster.pair.Liveness;
  * margin have passed since it was last heard.
  */
 final class MemberSilence {
+  /**
+   * How long a member dropped as a crashed process stays unsure. None: only FD_SOCK2 drops a member
+   * heard within the last second (its socket closed), and VERIFY_SUSPECT2 has already asked it
+   * whether it lives, for 100 ms, before the view left it out.
+   */
+  static final long CRASH_WAIT_NANOS = 0;
+
   private final String self;
   private final List<String> configured;
   private final Map<String, Long> lastHeard = new HashMap<>();
@@ -63,6 +70,12 @@ final class MemberSilence {
     inView = next;
   }
 
+  /** Milliseconds since {@code member} was last heard; -1 if never. */
+  long heardAgoMillis(String member, long now) {
+    Long heard = lastHeard.get(member);
+    return heard == null ? -1 : (now - heard) / 1_000_000;
+  }
+
   /** This node was frozen: nothing heard before now says anything about now. */
   void stalled(long now) {
     silenceFloor = now;
@@ -84,10 +97,27 @@ final class MemberSilence {
     if (crashed.contains(member)
         && dropped != null
         && heard <= dropped
-        && now - dropped >= Liveness.CRASH_NANOS) {
+        && now - dropped >= CRASH_WAIT_NANOS) {
       return true;
     }
     return now - Math.max(heard, silenceFloor) >= takeoverSilence(member);
+  }
+
+  /**
+   * When {@code member}, out of the view, will surely answer for nothing any more (a time of the
+   * same clock); what {@link #surelySilent} says from then on unless it is heard again.
+   */
+  long silentAt(String member) {
+    Long heard = lastHeard.get(member);
+    if (heard == null || inView.contains(member)) {
+      return Long.MIN_VALUE;
+    }
+    long bySilence = Math.max(heard, silenceFloor) + takeoverSilence(member);
+    Long dropped = droppedAt.get(member);
+    if (crashed.contains(member) && dropped != null && heard <= dropped) {
+      return Math.min(bySilence, dropped + CRASH_WAIT_NANOS);
+    }
+    return bySilence;
   }
 
   /** How long {@code member} must have been silent before its groups may be taken. */

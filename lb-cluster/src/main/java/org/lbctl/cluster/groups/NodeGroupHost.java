@@ -84,6 +84,35 @@ public final class NodeGroupHost implements GroupHost {
     engine.serve(served());
   }
 
+  @Override
+  public void refresh() throws Exception {
+    ReplicatedConfig c = config.get();
+    for (String name : List.copyOf(heldAddresses.keySet())) {
+      java.util.Optional<VipGroup> g =
+          c.groups().stream().filter(x -> x.name().equals(name)).findFirst();
+      if (g.isEmpty()) {
+        continue;
+      }
+      List<FloatingIp> now = c.addresses(g.get());
+      List<FloatingIp> was = heldAddresses.get(name);
+      List<FloatingIp> gone = was.stream().filter(ip -> !now.contains(ip)).toList();
+      List<FloatingIp> added = now.stream().filter(ip -> !was.contains(ip)).toList();
+      if (!gone.isEmpty()) {
+        owner.release(gone);
+      }
+      if (!added.isEmpty()) {
+        synchronized (fence) {
+          fence.renew(added);
+        }
+        owner.claim(added);
+      }
+      heldAddresses.put(name, now);
+      heldServices.put(name, g.get().virtualServices());
+    }
+    addresses = heldAddresses.values().stream().flatMap(List::stream).toList();
+    engine.serve(served());
+  }
+
   private VipGroup group(String name) {
     return config.get().groups().stream()
         .filter(g -> g.name().equals(name))

@@ -150,6 +150,17 @@ public final class ClusterMembership implements AutoCloseable {
     channel.send(new BytesMessage(null, payload));
   }
 
+  /** {@link #send} for a caller that cannot throw: a failed send is an unchecked exception. */
+  public java.util.function.Consumer<byte[]> broadcaster() {
+    return bytes -> {
+      try {
+        send(bytes);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
   /** The members of the latest view, this node included; empty before the first. */
   public List<String> members() {
     View v = view;

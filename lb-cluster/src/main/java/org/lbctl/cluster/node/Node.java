@@ -9,13 +9,14 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import javax.crypto.SecretKey;
+import org.lbctl.cluster.floating.LeaseHolder;
+import org.lbctl.cluster.groups.ClusterParts;
 import org.lbctl.cluster.pair.PairController;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.pairing.PairLifecycle;
 import org.lbctl.cluster.pairing.PairSlot;
 import org.lbctl.cluster.sync.ConfigInstaller;
 import org.lbctl.cluster.sync.ConfigReplica;
-import org.lbctl.core.alert.AlertEvent;
 import org.lbctl.core.alert.Alerter;
 import org.lbctl.core.alert.SmtpMailSender;
 import org.lbctl.core.api.ApiException;
@@ -71,6 +72,8 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private final Operations operations;
   private Management management;
   private SelfCheck selfCheck;
+  // Set once at start on a member of a cluster; null for a node alone or of a pair.
+  private volatile ClusterParts cluster;
 
   private Node(NodeConfig local, Transport transport) {
     this.slot = new PairSlot(local);
@@ -81,7 +84,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     this.kernel = new L4DataPlane(() -> engine.services().values(), engine::serving);
     this.name = hostname();
     this.alerter = new Alerter(name, new SmtpMailSender());
-    alertOnHealth();
+    HealthAlerts.mail(health, alerter);
     health.addListener(e -> kernel.refresh());
     this.routing = new KernelRouting(engine.transport());
     this.installer =
@@ -94,7 +97,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
             alerter,
             routing,
             slot::pair,
-            slot::replicated);
+            this::replicatedTable);
     this.lifecycle =
         new PairLifecycle(slot, installer, engine, kernel, sticks, alerter, name, this::status);
     this.operations = new Operations(() -> management, engine, kernel, slot::pair, this::status);
@@ -129,18 +132,28 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     }
     Node node = new Node(local, transport);
     try {
-      if (local.pair().isPresent()) {
-        // A node of a pair serves only once it is active.
+      if (local.pair().isPresent() || local.cluster().isPresent()) {
+        // A node of a pair serves only once it is active; a cluster member, its groups.
         node.engine.setServing(false);
       }
       node.installer.runAtStart(initial);
       node.kernel.start();
       node.installer.started(initial, document);
       node.management = Management.start(local, node);
-      node.selfCheck = SelfCheck.of(local, node.engine.eventLoops(), node.slot::pair);
+      node.selfCheck = SelfCheck.of(local, node.engine.eventLoops(), node::leaseHolder);
       node.selfCheck.start();
       if (local.pair().isPresent()) {
         node.lifecycle.start(local.pair().get(), key.orElseThrow());
+      }
+      if (local.cluster().isPresent()) {
+        node.cluster =
+            ClusterParts.start(
+                local.cluster().get(),
+                node.installer::runningConfig,
+                node.installer,
+                new ClusterParts.DataPlane(
+                    node.engine, node.kernel, node.sticks, node.installer::announceRealServers));
+        node.installer.onChange(node.cluster::configChanged);
       }
     } catch (ConfigException | IOException | RuntimeException e) {
       node.close();
@@ -172,35 +185,24 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         installer.version().hash(),
         installer.loadedAt().toString(),
         pairStatus(),
+        cluster == null ? null : cluster.status(),
         stickSummary(),
         StatusReport.services(engine.services().values(), health::last, health::lastTook));
   }
 
-  /** Mails every change of a real server's health and of a virtual service's availability. */
-  private void alertOnHealth() {
-    health.addListener(
-        e ->
-            alerter.post(
-                new AlertEvent(
-                    Instant.now(),
-                    Optional.of(e.virtualService()),
-                    e.virtualService() + ": real server " + e.server() + (e.up() ? " UP" : " DOWN"),
-                    e.result().detail() + " (" + e.inARow() + " in a row)")));
-    health.addAvailabilityListener(
-        v ->
-            alerter.post(
-                new AlertEvent(
-                    Instant.now(),
-                    Optional.of(v.virtualService()),
-                    v.virtualService()
-                        + (v.available()
-                            ? ": real servers available again"
-                            : ": NO REAL SERVER AVAILABLE"),
-                    v.consequence())));
+  /** What keeps the fence's lease running: the pair's controller or the cluster's groups. */
+  private LeaseHolder leaseHolder() {
+    ClusterParts c = cluster;
+    return c != null ? c.lease() : slot.pair();
+  }
+
+  private ReplicatedStickTable replicatedTable() {
+    ClusterParts c = cluster;
+    return c != null ? c.stickTable() : slot.replicated();
   }
 
   private StickSummary stickSummary() {
-    ReplicatedStickTable r = slot.replicated();
+    ReplicatedStickTable r = replicatedTable();
     return new StickSummary(sticks.size(), r == null ? null : r.replication());
   }
 
@@ -317,12 +319,26 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public PairingOffer acceptPairing(InetSocketAddress listen) throws ApiException {
+    refuseInCluster("offer pairing");
     return lifecycle.acceptPairing(listen);
   }
 
   @Override
   public NodeStatus pair(PairOrder order) throws ApiException {
+    refuseInCluster("pair");
     return lifecycle.pair(order);
+  }
+
+  private void refuseInCluster(String what) throws ApiException {
+    if (cluster != null) {
+      throw new ApiException(
+          409,
+          "cannot "
+              + what
+              + ": this node is a member of a cluster ("
+              + String.join(", ", slot.local().cluster().orElseThrow().names())
+              + "); pairing joins two nodes that run alone");
+    }
   }
 
   @Override
@@ -370,6 +386,14 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
           PairController p = slot.pair();
           if (p != null) {
             p.close();
+          }
+        });
+    stopping(
+        "the cluster",
+        () -> {
+          ClusterParts c = cluster;
+          if (c != null) {
+            c.close();
           }
         });
     stopping("the stick table", lifecycle::stopStickTable);

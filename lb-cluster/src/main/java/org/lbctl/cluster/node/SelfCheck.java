@@ -31,7 +31,7 @@ final class SelfCheck implements AutoCloseable {
   private final List<Executor> loops;
   private final AtomicLongArray answered;
   private final SystemdWatchdog watchdog;
-  private final Supplier<LeaseHolder> pair;
+  private final Supplier<LeaseHolder> holder;
   private final ScheduledExecutorService thread =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -50,7 +50,7 @@ final class SelfCheck implements AutoCloseable {
     this.loops = List.copyOf(loops);
     this.answered = new AtomicLongArray(loops.size());
     this.watchdog = watchdog;
-    this.pair = pair;
+    this.holder = pair;
     long now = System.nanoTime();
     for (int i = 0; i < loops.size(); i++) {
       answered.set(i, now);
@@ -66,15 +66,20 @@ final class SelfCheck implements AutoCloseable {
   static SelfCheck of(NodeConfig local, List<Executor> loops, Supplier<LeaseHolder> pair)
       throws IOException {
     SystemdWatchdog watchdog = SystemdWatchdog.fromEnvironment();
-    Duration period = local.pair().map(p -> p.fencing().renew()).orElse(Fencing.DEFAULT_RENEW);
+    Duration period =
+        local
+            .pair()
+            .map(p -> p.fencing().renew())
+            .or(() -> local.cluster().map(c -> c.fencing().renew()))
+            .orElse(Fencing.DEFAULT_RENEW);
     Duration detection = Duration.ofNanos(Liveness.DETECT_NANOS);
-    if (local.pair().isPresent()
+    if ((local.pair().isPresent() || local.cluster().isPresent())
         && watchdog.interval().isPresent()
         && watchdog.interval().get().compareTo(detection) < 0) {
       throw new IOException(
           "WatchdogSec="
               + Durations.format(watchdog.interval().get())
-              + " in the unit is shorter than the pair's detection time ("
+              + " in the unit is shorter than the detection time of a dead peer or member ("
               + Durations.format(detection)
               + "): systemd would restart a node the peer has not yet judged dead; set"
               + " WatchdogSec= to 5s or more");
@@ -104,7 +109,7 @@ final class SelfCheck implements AutoCloseable {
         complaint = "event loop " + i + " has not run a task for " + age / 1_000_000 + " ms";
       }
     }
-    LeaseHolder p = pair.get();
+    LeaseHolder p = holder.get();
     if (complaint.isEmpty() && p != null && !p.alive(within)) {
       complaint =
           "the " + what(p) + " has made no progress for more than " + within / 1_000_000 + " ms";

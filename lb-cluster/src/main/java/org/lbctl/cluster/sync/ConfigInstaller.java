@@ -60,6 +60,9 @@ public final class ConfigInstaller implements ConfigReplica {
   private final Routing routing;
   private final Supplier<PairController> pair;
   private final Supplier<ReplicatedStickTable> replicated;
+  // A cluster's members move VIP groups; a node alone or of a pair moves all its addresses at once.
+  private final boolean movesGroups;
+  private volatile Runnable onChange = () -> {};
   private volatile Optional<ConfigStore> store;
   private volatile ReplicatedConfig running;
   private volatile ConfigVersion version;
@@ -90,10 +93,13 @@ public final class ConfigInstaller implements ConfigReplica {
     this.routing = routing;
     this.pair = pair;
     this.replicated = replicated;
-    // Only a pair needs to know across restarts which version it holds; a lone node numbers its
-    // reloads in memory and writes nothing beside its file.
+    this.movesGroups = local.cluster().isPresent();
+    // Only a pair or a cluster needs to know across restarts which version it holds; a lone node
+    // numbers its reloads in memory and writes nothing beside its file.
     this.store =
-        local.pair().isPresent() ? local.configFile().map(ConfigStore::new) : Optional.empty();
+        local.pair().isPresent() || local.cluster().isPresent()
+            ? local.configFile().map(ConfigStore::new)
+            : Optional.empty();
   }
 
   /** Checks and runs the configuration the node starts on; {@link #started} then holds it. */
@@ -163,7 +169,9 @@ public final class ConfigInstaller implements ConfigReplica {
     List<ConfigProblem> missing = new ArrayList<>(HealthChecker.problems(config, checkCommands));
     missing.addAll(TlsMaterial.problems(config, Instant.now()));
     missing.addAll(routing.prepare(config));
-    if (!config.groups().isEmpty()) {
+    if (movesGroups) {
+      missing.addAll(groupless(config));
+    } else if (!config.groups().isEmpty()) {
       // Read and checked already, but a node that cannot move them must not pretend it will.
       missing.add(
           new ConfigProblem(
@@ -175,6 +183,36 @@ public final class ConfigInstaller implements ConfigReplica {
     if (!missing.isEmpty()) {
       throw new ConfigException(missing);
     }
+  }
+
+  /**
+   * In a cluster a floating address belongs to a group or to nobody: without groups, no member
+   * would ever serve it. (With groups, GroupRules refuses a floating address in none.)
+   */
+  private static List<ConfigProblem> groupless(ReplicatedConfig config) {
+    if (!config.groups().isEmpty()) {
+      return List.of();
+    }
+    List<String> floating =
+        config.virtualServices().stream()
+            .filter(v -> FloatingIp.floats(v.address()))
+            .map(v -> v.label())
+            .toList();
+    if (floating.isEmpty() && config.floatingIps().isEmpty()) {
+      return List.of();
+    }
+    return List.of(
+        new ConfigProblem(
+            "groups",
+            "this node is a member of a cluster, where floating addresses move in VIP groups;"
+                + " put "
+                + (floating.isEmpty() ? "the floating IPs" : String.join(", ", floating))
+                + " in a group (groups: [{name: …, virtualServices: […]}])"));
+  }
+
+  /** Runs {@code action} after every change of the running configuration (a cluster's groups). */
+  public void onChange(Runnable action) {
+    this.onChange = action;
   }
 
   /** Tells the peer's stick table which real servers this node's entries may name. */
@@ -228,6 +266,7 @@ public final class ConfigInstaller implements ConfigReplica {
     document = received.clone();
     version = next;
     loadedAt = Instant.now();
+    onChange.run();
     if (store.isPresent()) {
       store.get().install(toStoredForm(config, received), next, previous);
     }
@@ -368,6 +407,7 @@ public final class ConfigInstaller implements ConfigReplica {
       p.floatingIpsChanged(before);
       p.configChanged();
     }
+    onChange.run();
     return changes;
   }
 

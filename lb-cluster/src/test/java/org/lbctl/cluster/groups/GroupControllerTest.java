@@ -119,6 +119,24 @@ class GroupControllerTest {
   }
 
   @Test
+  void nothingIsTakenWhileALiveMemberRunsAnotherGroupLayout() {
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb3", held());
+    lb1.onMessage(
+        "lb2",
+        "{\"type\":\"held\",\"groups\":[],\"leaseMs\":1000,\"layout\":\"0123abcd\"}"
+            .getBytes(StandardCharsets.UTF_8));
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(events::isEmpty);
+    assertThat(lb1.status().members())
+        .filteredOn(m -> m.name().equals("lb2"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.sameLayout()).isFalse());
+    lb1.onMessage("lb2", held()); // reloaded: the same layout as lb1's
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+  }
+
+  @Test
   void fewerThanThreeMembersAreRefused() {
     assertThatThrownBy(() -> new GroupController("lb1", RULES, List.of("lb1", "lb2"), null))
         .hasMessageStartingWith("VIP groups need a cluster of three members or more");

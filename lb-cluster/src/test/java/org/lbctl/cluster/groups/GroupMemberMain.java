@@ -40,14 +40,7 @@ public final class GroupMemberMain {
             new SecretKeySpec(new byte[32], "AES"),
             controller::onView,
             controller::onMessage);
-    controller.start(
-        bytes -> {
-          try {
-            m.send(bytes);
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-        });
+    controller.start(m.broadcaster());
     return new Joined(controller, m);
   }
 

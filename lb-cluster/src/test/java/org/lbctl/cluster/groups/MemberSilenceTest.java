@@ -12,13 +12,13 @@ class MemberSilenceTest {
   private final MemberSilence s = new MemberSilence("lb1", List.of("lb1", "lb2", "lb3"));
 
   @Test
-  void aMemberDroppedWhileBeingHeardIsACrashAndIsTakenOverAfterTheProbeDelay() {
+  void aMemberDroppedWhileBeingHeardIsACrashAndIsTakenOverAtOnce() {
     s.view(List.of("lb1", "lb2", "lb3"), 0);
     s.heard("lb2", 1000 * MS, LEASE);
+    assertThat(s.surelySilent("lb2", 1150 * MS)).as("still in the view").isFalse();
     s.view(List.of("lb1", "lb3"), 1150 * MS);
     assertThat(s.crashed("lb2")).isTrue();
-    assertThat(s.surelySilent("lb2", 1200 * MS)).isFalse();
-    assertThat(s.surelySilent("lb2", 1210 * MS)).isTrue();
+    assertThat(s.surelySilent("lb2", 1150 * MS)).isTrue();
   }
 
   @Test
@@ -41,6 +41,20 @@ class MemberSilenceTest {
     s.view(List.of("lb1", "lb3"), 2500 * MS);
     assertThat(s.surelySilent("lb2", 6100 * MS)).isFalse();
     assertThat(s.surelySilent("lb2", 6200 * MS)).isTrue();
+  }
+
+  @Test
+  void itSaysWhenADepartedMemberWillBeSilentSoTheControllerDecidesRightThen() {
+    s.view(List.of("lb1", "lb2", "lb3"), 0);
+    s.heard("lb2", 1000 * MS, LEASE);
+    s.heard("lb3", 1000 * MS, LEASE);
+    s.view(List.of("lb1", "lb3"), 1150 * MS);
+    assertThat(s.silentAt("lb2")).isEqualTo(1150 * MS);
+    assertThat(s.surelySilent("lb2", s.silentAt("lb2"))).isTrue();
+    assertThat(s.surelySilent("lb2", s.silentAt("lb2") - 1)).isFalse();
+    s.view(List.of("lb1"), 2500 * MS); // lb3 after 1.5 s of silence
+    assertThat(s.silentAt("lb3")).isEqualTo(3200 * MS);
+    assertThat(s.silentAt("lb1")).as("in the view").isEqualTo(Long.MIN_VALUE);
   }
 
   @Test

@@ -8,6 +8,8 @@ import java.util.List;
  * @param configVersion the version of the running replicated configuration (0: unnumbered)
  * @param configHash SHA-256 of the running replicated configuration in canonical form, so two nodes
  *     can be compared for drift
+ * @param pair the pair, {@code null} unless this node is one of a pair
+ * @param cluster the cluster, {@code null} unless this node is a member of one
  */
 public record NodeStatus(
     String node,
@@ -19,5 +21,6 @@ public record NodeStatus(
     String configHash,
     String configLoadedAt,
     PairStatus pair,
+    ClusterStatus cluster,
     StickSummary stickTable,
     List<ServiceStatus> virtualServices) {}

@@ -72,7 +72,18 @@ class PrometheusTextTest {
 
   private static NodeStatus status(List<ServiceStatus> vips) {
     return new NodeStatus(
-        "lb1", "1.0", "epoll", "t", "file", 7, "abc", "t", null, new StickSummary(12, null), vips);
+        "lb1",
+        "1.0",
+        "epoll",
+        "t",
+        "file",
+        7,
+        "abc",
+        "t",
+        null,
+        null,
+        new StickSummary(12, null),
+        vips);
   }
 
   @Test

@@ -1,0 +1,208 @@
+package org.lbctl.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three lbctl nodes as one cluster in a namespace lab, each the packaged jar with a cluster section
+ * in its node file, in front of two nginx servers. Group gI (VIP 10.99.0.10I) prefers lbI, then the
+ * next nodes in turn, with failback.
+ */
+class ClusterNodesIT {
+  @TempDir Path dir;
+  private PairLab lab;
+
+  @BeforeEach
+  void lab() throws Exception {
+    Map<String, String> hosts = new LinkedHashMap<>();
+    hosts.put("client", "10.99.0.10/24");
+    for (int i = 1; i <= 3; i++) {
+      hosts.put("lb" + i, "10.99.0.1" + i + "/24");
+    }
+    hosts.put("rs1", "10.99.0.21/24");
+    hosts.put("rs2", "10.99.0.22/24");
+    lab = PairLab.withServers(dir, hosts);
+    Path secret = dir.resolve("cluster.secret");
+    Files.writeString(secret, "0c1f3a5b7d9e2f4a6b8c0d2e4f6a8b0c\n");
+    Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+    for (int i = 1; i <= 3; i++) {
+      Files.writeString(dir.resolve("lb" + i + "-lbctl.yaml"), config(3));
+      Files.writeString(
+          dir.resolve("lb" + i + ".yaml"),
+          """
+          configFile: lb%1$d-lbctl.yaml
+          managementSocket: lb%1$d.sock
+          ioThreads: 1
+          management: {listen: none}
+          cluster:
+            name: lb%1$d
+            secretFile: cluster.secret
+            members:
+              - {name: lb1, address: 10.99.0.11}
+              - {name: lb2, address: 10.99.0.12}
+              - {name: lb3, address: 10.99.0.13}
+          """
+              .formatted(i));
+    }
+  }
+
+  /** Three web VIPs and the first {@code groups} of their groups (web3 is in g3). */
+  private static String config(int groups) {
+    StringBuilder c = new StringBuilder("virtualServices:\n");
+    for (int i = 1; i <= 3; i++) {
+      c.append(
+          """
+            - label: web%d
+              address: 10.99.0.10%d
+              ports: [80]
+              timeouts: {connect: 1s}
+              realServers:
+                - {label: rs1, address: 10.99.0.21, port: 8080}
+                - {label: rs2, address: 10.99.0.22, port: 8080}
+          """
+              .formatted(i, i));
+    }
+    if (groups > 0) {
+      c.append("groups:\n");
+    }
+    for (int i = 1; i <= groups; i++) {
+      c.append(
+          "  - {name: g%d, virtualServices: [web%d], preference: [lb%d, lb%d, lb%d], failback: true}\n"
+              .formatted(i, i, i, i % 3 + 1, (i + 1) % 3 + 1));
+    }
+    return c.toString();
+  }
+
+  @AfterEach
+  void stop(org.junit.jupiter.api.TestInfo test) throws Exception {
+    lab.close("cluster-logs/" + test.getTestMethod().orElseThrow().getName());
+  }
+
+  private boolean holds(String host, int group) throws IOException {
+    return lab.lab()
+        .exec(host, "ip", "-o", "addr", "show", "dev", "eth0")
+        .output()
+        .contains("10.99.0.10" + group + "/32");
+  }
+
+  private String curl(int group) throws IOException {
+    var r =
+        lab.lab()
+            .exec("client", "curl", "-s", "--max-time", "0.5", "http://10.99.0.10" + group + "/");
+    return r.ok() ? r.output().strip() : "";
+  }
+
+  private void start(String host) throws IOException {
+    lab.start(host, dir.resolve(host + ".yaml"));
+  }
+
+  private void settledOnPreferences() {
+    await()
+        .atMost(Duration.ofSeconds(40))
+        .untilAsserted(
+            () -> {
+              for (int g = 1; g <= 3; g++) {
+                for (int n = 1; n <= 3; n++) {
+                  assertThat(holds("lb" + n, g)).as("lb%d holds g%d", n, g).isEqualTo(g == n);
+                }
+                assertThat(curl(g)).matches("rs[12]");
+              }
+            });
+  }
+
+  @Test
+  void eachNodeHoldsItsGroupAKilledNodesGroupMovesOnAndComesBackWithIt() throws Exception {
+    for (String h : new String[] {"lb1", "lb2", "lb3"}) {
+      start(h);
+    }
+    settledOnPreferences();
+    JsonNode cluster = lab.status("lb1").path("cluster");
+    assertThat(cluster.path("quorum").asBoolean()).isTrue();
+    assertThat(cluster.path("holding").toString()).isEqualTo("[\"g1\"]");
+    assertThat(cluster.path("members")).hasSize(3);
+    cluster.path("members").forEach(m -> assertThat(m.path("inView").asBoolean()).isTrue());
+    assertThat(cluster.path("groups").toString())
+        .isEqualTo(
+            "[{\"group\":\"g1\",\"holder\":\"lb1\"},{\"group\":\"g2\",\"holder\":\"lb2\"},"
+                + "{\"group\":\"g3\",\"holder\":\"lb3\"}]");
+    assertThat(lab.lbctl("lb1", "status").out())
+        .contains("cluster: lb1 is in a quorum, holds g1; fence lease renewed")
+        .containsPattern("lb3 +10\\.99\\.0\\.13:6694 +yes +\\d+ ms ago +v\\d+ \\w{12} +g3");
+
+    // A power cut of lb2: g2 answers from lb3, the next in its preference.
+    long cut = System.nanoTime();
+    lab.powerOff("lb2");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> holds("lb3", 2) && curl(2).matches("rs[12]"));
+    long tookMs = (System.nanoTime() - cut) / 1_000_000;
+    assertThat(tookMs).as("g2 answered again after %d ms", tookMs).isLessThan(3000);
+    assertThat(lab.status("lb1").path("cluster").path("quorum").asBoolean()).isTrue();
+
+    // Back, as after a reboot (the unit flushed its addresses): g2 returns to lb2.
+    lab.lab().exec("lb2", "ip", "addr", "flush", "dev", "eth0", "label", "eth0:lb");
+    lab.lab().exec("lb2", "ip", "link", "set", "eth0", "up");
+    start("lb2");
+    settledOnPreferences();
+  }
+
+  private String configHash(String host) throws IOException {
+    JsonNode s = lab.status(host);
+    return s.path("configVersion").asLong() + " " + s.path("configHash").asText();
+  }
+
+  @Test
+  void anEditOnAnyMemberReachesTheOthersAndTheirFilesAndARefusedOneNowhere() throws Exception {
+    for (String h : new String[] {"lb1", "lb2", "lb3"}) {
+      start(h);
+    }
+    settledOnPreferences();
+    Files.writeString(dir.resolve("lb1-lbctl.yaml"), config(2));
+    CliRun reload = lab.lbctl("lb1", "reload");
+    assertThat(reload.exit()).isNotZero();
+    assertThat(reload.err()).contains("web3").contains("is in no group");
+    Files.writeString(dir.resolve("lb1-lbctl.yaml"), config(0));
+    reload = lab.lbctl("lb1", "reload");
+    assertThat(reload.exit()).isNotZero();
+    assertThat(reload.err())
+        .contains(
+            "groups: this node is a member of a cluster, where floating addresses move in VIP")
+        .contains("put web1, web2, web3 in a group")
+        .doesNotContain("Exception");
+    CliRun pair = lab.lbctl("lb1", "pair", "--accept", "--listen", "10.99.0.11");
+    assertThat(pair.exit()).isNotZero();
+    assertThat(pair.err()).contains("this node is a member of a cluster (lb1, lb2, lb3)");
+    settledOnPreferences();
+    assertThat(configHash("lb2")).isEqualTo(configHash("lb1")).isEqualTo(configHash("lb3"));
+
+    // An edit on lb2: every member runs it and keeps it in its own file.
+    Files.writeString(
+        dir.resolve("lb2-lbctl.yaml"), config(3).replace("connect: 1s", "connect: 2s"));
+    assertThat(lab.lbctl("lb2", "reload").exit()).isZero();
+    String edited = configHash("lb2");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(configHash("lb1")).isEqualTo(edited);
+              assertThat(configHash("lb3")).isEqualTo(edited);
+            });
+    assertThat(Files.readString(dir.resolve("lb3-lbctl.yaml"))).contains("connect: 2s");
+    assertThat(lab.lbctl("lb1", "status").out()).doesNotContain("OTHER GROUP LAYOUT");
+    settledOnPreferences();
+  }
+}

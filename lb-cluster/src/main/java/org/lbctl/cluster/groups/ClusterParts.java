@@ -1,0 +1,212 @@
+package org.lbctl.cluster.groups;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import javax.crypto.SecretKey;
+import org.lbctl.cluster.floating.Fence;
+import org.lbctl.cluster.floating.FloatingIpOwner;
+import org.lbctl.cluster.floating.LeaseHolder;
+import org.lbctl.cluster.floating.NftFence;
+import org.lbctl.cluster.members.ClusterMembership;
+import org.lbctl.cluster.pair.PairSecret;
+import org.lbctl.cluster.sync.ClusterSync;
+import org.lbctl.cluster.sync.ConfigReplica;
+import org.lbctl.core.config.ClusterSettings;
+import org.lbctl.core.config.ConfigVersion;
+import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.l4.L4DataPlane;
+import org.lbctl.core.persistence.SwitchableStickTable;
+import org.lbctl.core.proxy.ProxyEngine;
+import org.lbctl.core.status.ClusterStatus;
+import org.lbctl.persistence.ReplicatedStickTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's part in a cluster, started and stopped in order: the replicated stick table (caught
+ * up before anything else), the fence (every floating address silent), the data plane serving only
+ * what never floats, then the group controller on the cluster's membership, which takes and
+ * releases VIP groups from then on.
+ */
+public final class ClusterParts implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ClusterParts.class);
+
+  private final ClusterSettings settings;
+  private final Supplier<ReplicatedConfig> config;
+  private final Supplier<ConfigVersion> version;
+  private ClusterSticks sticks;
+  private Fence fence = Fence.NONE;
+  private FloatingIpOwner owner;
+  private NodeGroupHost host;
+  private GroupController controller;
+  private ClusterMembership membership;
+  private ClusterSync sync;
+
+  private ClusterParts(
+      ClusterSettings settings,
+      Supplier<ReplicatedConfig> config,
+      Supplier<ConfigVersion> version) {
+    this.settings = settings;
+    this.config = config;
+    this.version = version;
+  }
+
+  /**
+   * Joins the cluster {@code settings} name. Returns once this node holds the whole stick table and
+   * is in a view; the groups follow as the members speak.
+   */
+  public static ClusterParts start(
+      ClusterSettings settings,
+      Supplier<ReplicatedConfig> config,
+      ConfigReplica replica,
+      DataPlane plane)
+      throws IOException {
+    ClusterParts parts = new ClusterParts(settings, config, replica::version);
+    try {
+      parts.startAll(replica, plane);
+    } catch (IOException | RuntimeException e) {
+      parts.close();
+      throw e;
+    }
+    return parts;
+  }
+
+  /**
+   * What the cluster drives on this node: the proxy's listeners, the kernel's layer 4 rules and the
+   * stick table both route through; {@code announce} tells the stick table which real servers this
+   * node's entries may name.
+   */
+  public record DataPlane(
+      ProxyEngine engine, L4DataPlane kernel, SwitchableStickTable sticks, Runnable announce) {}
+
+  private void startAll(ConfigReplica replica, DataPlane plane) throws IOException {
+    SecretKey key = PairSecret.load(settings.secretFile());
+    sticks = ClusterSticks.start(settings, key, plane.sticks(), plane.kernel(), plane.announce());
+    if (settings.fencing().enabled()) {
+      NftFence nft = new NftFence(settings.device(), settings.fencing().lease(), List.of());
+      nft.install();
+      fence = nft;
+    } else {
+      log.warn(
+          "cluster: running unfenced (cluster.fencing: off): a frozen member keeps answering for"
+              + " its floating IPs until the others' announcements reach its neighbours");
+    }
+    fence.guard(config.get().allFloatingIps());
+    owner = new FloatingIpOwner(settings.device(), List.of());
+    host = new NodeGroupHost(config, plane.engine(), owner, fence);
+    try {
+      host.start();
+    } catch (org.lbctl.core.config.ConfigException e) {
+      throw new IOException("cannot open the listeners that never float: " + e.getMessage(), e);
+    }
+    controller =
+        new GroupController(
+            settings.name(),
+            () -> GroupLayout.rules(config.get()),
+            settings.names(),
+            host,
+            fence,
+            System::nanoTime,
+            this::about);
+    List<ClusterMembership.Member> members =
+        settings.members().stream()
+            .map(m -> new ClusterMembership.Member(m.name(), m.address()))
+            .toList();
+    ClusterSync[] syncs = new ClusterSync[1];
+    try {
+      membership =
+          ClusterMembership.join(
+              settings.name(),
+              members,
+              key,
+              controller::onView,
+              (from, bytes) -> {
+                if (ClusterSync.isMine(bytes)) {
+                  syncs[0].onMessage(from, bytes);
+                } else {
+                  controller.onMessage(from, bytes);
+                }
+              });
+    } catch (Exception e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    controller.start(membership.broadcaster());
+    sync = new ClusterSync(settings.name(), replica, membership.broadcaster(), System::nanoTime);
+    syncs[0] = sync;
+    sync.start(this::memberVersions);
+  }
+
+  /** What the members in the view say they run, this node excluded. */
+  private Map<String, ConfigVersion> memberVersions() {
+    Map<String, ConfigVersion> versions = new TreeMap<>();
+    for (GroupSnapshot.MemberView m : controller.status().members()) {
+      if (m.inView() && !m.name().equals(settings.name()) && !m.about().configHash().isEmpty()) {
+        versions.put(
+            m.name(), new ConfigVersion(m.about().configVersion(), m.about().configHash()));
+      }
+    }
+    return versions;
+  }
+
+  private GroupWord.About about() {
+    ConfigVersion v = version.get();
+    return new GroupWord.About(GroupLayout.digest(config.get()), v.number(), v.hash());
+  }
+
+  /** The running configuration changed: guard its addresses, and let the groups follow it. */
+  public void configChanged() {
+    try {
+      fence.guard(config.get().allFloatingIps());
+    } catch (IOException e) {
+      log.error("fence: cannot guard the new floating IPs: {}", e.getMessage());
+    }
+    if (controller != null) {
+      controller.reconsider();
+    }
+  }
+
+  /** Keeps the fence's lease running; the node's self-check renews through it. */
+  public LeaseHolder lease() {
+    return controller == null ? null : controller.lease();
+  }
+
+  public ReplicatedStickTable stickTable() {
+    return sticks == null ? null : sticks.table();
+  }
+
+  public ClusterStatus status() {
+    if (controller == null) {
+      return null;
+    }
+    return ClusterStatusView.of(
+        settings,
+        config.get(),
+        controller.status(),
+        controller.lease().leaseWanted(Long.MAX_VALUE),
+        membership == null ? new long[2] : membership.refused());
+  }
+
+  /** Gives every group up (addresses first), leaves the cluster, and removes the fence. */
+  @Override
+  public void close() {
+    if (sync != null) {
+      sync.close();
+    }
+    if (controller != null) {
+      controller.close();
+    }
+    if (membership != null) {
+      membership.close();
+    }
+    if (owner != null) {
+      owner.close();
+    }
+    fence.close();
+    if (sticks != null) {
+      sticks.close();
+    }
+  }
+}
