@@ -18,6 +18,8 @@
 #   series   random faults (kill -9, SIGSTOP 0.5-5 s, link cut 1-10 s, orderly restart), mostly on
 #            the active node, under load from 8 clients on an L7 VIP and an L4 NAT VIP
 #            (10.99.0.101:8081), both with source-IP persistence
+#   cluster  NODES=3|5: a cluster of that many nodes with a VIP group each; kill -9, SIGSTOP or cut a
+#            random node per run (deploy/lab/cluster.sh, which says what it measures)
 #   clinical kill -9 of the active node while HAPI HL7 senders (10k messages, 8 senders, each resending
 #            a message not acknowledged in 3 s) go through an hl7-mllp VIP (10.99.0.100:2575) to
 #            two engines, and storescu sends studies to a DICOM VIP (10.99.0.100:104) routing
@@ -35,9 +37,11 @@
 # BLIP_MIN_MS/BLIP_MAX_MS narrow a blip's length (default 500-3000), e.g. around the takeover time.
 # Root only; the lab's namespaces (lbd-*) are removed by name on exit, also on failure.
 set -euo pipefail
-usage="usage: drill.sh kill|stop|cut|restart|pause|blip|series|l4-sticky|clinical [N]"
+usage="usage: drill.sh kill|stop|cut|restart|pause|blip|series|l4-sticky|clinical|cluster [N]"
 kind="${1:?$usage}"
 runs="${2:-5}"
+# A cluster of NODES nodes (3 by default) has a lab and a drill of its own.
+[ "$kind" = cluster ] && exec "$(dirname "${BASH_SOURCE[0]}")/cluster.sh" "$runs"
 case "$kind" in kill|stop|cut|restart|pause|blip|series|l4-sticky|clinical) ;; *) echo "drill: unknown kind '$kind'; $usage" >&2; exit 2 ;; esac
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || { echo "drill: N must be a positive number: '$runs'" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || { echo "drill: needs root (network namespaces)" >&2; exit 2; }
@@ -80,70 +84,24 @@ work="$(mktemp -d /tmp/lbctl-drill.XXXXXX)"
 declare -A pid
 bg=()
 nginx_pids=()
-now_ms() { date +%s%3N; }
-wait_for() { # seconds, command...
-  local limit=$(( $(now_ms) + $1 * 1000 )); shift
-  until "$@"; do [ "$(now_ms)" -lt "$limit" ] || return 1; sleep 0.05; done
-}
-# Background processes are disowned (no job reports when they are killed): poll for their end.
-gone() { ! kill -0 "$1" 2>/dev/null; }
+source "$here/lib.sh"
 # Every drill ends: at most about 3 minutes per run (the longest run waits 20 s for the VIP,
 # then 60 s for the pair to settle), plus a minute to build the lab.
 limit_s=$(( 60 + runs * 180 ))
 # clinical waits up to 300 s more for each of its two senders to finish.
 [ "$kind" = clinical ] && limit_s=$(( limit_s + 600 ))
 
-cleanup() {
-  set +e
-  trap - TERM INT
-  # SIGTERM to nginx's master stops its workers too; SIGKILL would orphan them.
-  for p in "${nginx_pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
-  # A stopped JVM must be continued to die of SIGKILL promptly; it dies either way.
-  for p in "${pid[@]}" "${bg[@]}"; do kill -9 "$p" 2>/dev/null; kill -CONT "$p" 2>/dev/null; done
-  for p in "${pid[@]}" "${bg[@]}" "${nginx_pids[@]}"; do wait_for 5 gone "$p"; done
-  for n in $HOSTS; do ip netns del "$P$n" 2>/dev/null; done
-  if [ -n "${KEEP:-}" ]; then echo "drill: kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'echo "drill: interrupted" >&2; exit 1' TERM INT
-# (The sleep must not hold our output open after the drill ended: its own output goes nowhere.)
-( sleep "$limit_s" >/dev/null 2>&1; echo "drill: over the time limit of ${limit_s} s, stopping" >&2; kill -TERM $$ ) 2>/dev/null &
-bg+=($!); disown $!
-for n in $HOSTS; do ip netns del "$P$n" 2>/dev/null || true; done
+lab_guard drill "$limit_s"
 
 # The lab. obs is the observer: its own namespace, so that the answers it provokes never touch
 # the client's neighbour entries.
-ip netns add ${P}sw; ip -n ${P}sw link add br0 type bridge; ip -n ${P}sw link set br0 up
-for h in client:10 obs:30 lb1:11 lb2:12 rs1:21 rs2:22; do
-  n=${h%%:*}; a=${h##*:}
-  ip netns add $P$n; ip -n $P$n link set lo up
-  ip link add ${P}p-$n netns ${P}sw type veth peer name eth0 netns $P$n
-  ip -n ${P}sw link set ${P}p-$n master br0 up
-  ip -n $P$n addr add 10.99.0.$a/24 dev eth0; ip -n $P$n link set eth0 up
-done
-mac_of() { ip -n $P$1 -o link show dev eth0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p'; }
+lab_build client:10 obs:30 lb1:11 lb2:12 rs1:21 rs2:22
 declare -A mac
 for h in lb1 lb2; do mac[$h]="$(mac_of $h)"; done
-# The observer's kernel must not answer the SYN-ACKs it did not ask for (probe.py resets them).
-ip netns exec ${P}obs nft -f - <<'NFT'
-table ip obs {
-  chain out { type filter hook output priority 0; policy accept; tcp flags & rst == rst drop; }
-}
-NFT
+lab_quiet_observer
 
 # Real servers: nginx answering with its name on 8080 (the L7 VIP) and 8081 (the L4 NAT VIP).
-for rs in rs1 rs2; do
-  mkdir -p "$work/$rs"
-  cat > "$work/$rs/nginx.conf" <<CONF
-daemon off; worker_processes 1; pid $work/$rs/nginx.pid; error_log $work/$rs/error.log warn;
-events { worker_connections 1024; }
-http { access_log off; client_body_temp_path $work/$rs; proxy_temp_path $work/$rs; fastcgi_temp_path $work/$rs; uwsgi_temp_path $work/$rs; scgi_temp_path $work/$rs;
-  server { listen 8080; listen 8081; listen 8082; location / { return 200 "$rs\n"; } } }
-CONF
-  # Its own log, not our stdout: a process that outlives us must not hold our pipe open.
-  ip netns exec $P$rs nginx -c "$work/$rs/nginx.conf" -p "$work/$rs" > "$work/$rs/out.log" 2>&1 &
-  nginx_pids+=($!); disown $!
-done
+for rs in rs1 rs2; do lab_nginx "$work" $rs 8080 8081 8082; done
 if [ -n "$l4" ]; then
   # Layer 4 NAT: the servers also sit on 10.99.1.0/24, and what they send from there goes back
   # through the pair's floating gateway 10.99.1.1 (source routing), not straight to the client.
