@@ -20,6 +20,7 @@ import picocli.CommandLine.HelpCommand;
       FailoverCommand.class,
       PromoteCommand.class,
       PairCommand.class,
+      GroupCommand.class,
       StickCommand.class,
       UserCommand.class,
       TokenCommand.class,

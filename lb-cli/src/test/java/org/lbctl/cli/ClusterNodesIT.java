@@ -204,5 +204,24 @@ class ClusterNodesIT {
     assertThat(Files.readString(dir.resolve("lb3-lbctl.yaml"))).contains("connect: 2s");
     assertThat(lab.lbctl("lb1", "status").out()).doesNotContain("OTHER GROUP LAYOUT");
     settledOnPreferences();
+
+    // An operator moves g1 to lb3, from lb2: lb1 lets it go, lb3 takes it, every member agrees.
+    assertThat(lab.lbctl("lb2", "group", "move", "nothing", "lb3").err())
+        .contains("no group 'nothing' (groups: g1, g2, g3)");
+    assertThat(lab.lbctl("lb2", "group", "move", "g1", "lb9").err())
+        .contains("'lb9' is not a member of this cluster (lb1, lb2, lb3)");
+    CliRun move = lab.lbctl("lb2", "group", "move", "g1", "lb3");
+    assertThat(move.exit()).as(move.err()).isZero();
+    assertThat(move.out()).contains("g1: lb3 first in its preference, failback on");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(holds("lb3", 1)).isTrue();
+              assertThat(holds("lb1", 1)).isFalse();
+              assertThat(curl(1)).matches("rs[12]");
+            });
+    assertThat(Files.readString(dir.resolve("lb1-lbctl.yaml")))
+        .containsPattern("g1[\\s\\S]*preference:[\\s\\S]*lb3[\\s\\S]*lb1");
   }
 }

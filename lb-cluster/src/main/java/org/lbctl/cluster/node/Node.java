@@ -329,6 +329,19 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     return lifecycle.pair(order);
   }
 
+  @Override
+  public NodeStatus moveGroup(String group, String node) throws ApiException {
+    if (cluster == null) {
+      return NodeControl.super.moveGroup(group, node);
+    }
+    ReplicatedConfig moved =
+        org.lbctl.cluster.groups.GroupMove.move(
+            installer.runningConfig(), group, node, slot.local().cluster().orElseThrow().names());
+    installer.replaceConfig(
+        ConfigWriter.toYaml(moved).getBytes(StandardCharsets.UTF_8), installer.version().hash());
+    return status();
+  }
+
   private void refuseInCluster(String what) throws ApiException {
     if (cluster != null) {
       throw new ApiException(

@@ -42,6 +42,7 @@ import org.slf4j.LoggerFactory;
  * GET  /v1/config            (ETag: the running version's hash)
  * PUT  /v1/config            (If-Match required: a stale version gets 409)
  * POST /v1/reload
+ * POST /v1/groups/move        {"group": "imaging", "node": "lb3"}
  * POST /v1/pair/failover
  * POST /v1/pair/promote
  * POST /v1/pair/accept     {"listen": "10.99.0.12"}                  a lone node offers a token
@@ -307,6 +308,14 @@ public final class ManagementApi {
         PairOrder order = pairOrder(body);
         log.warn("pairing with {} requested by {}", Endpoints.format(order.peer()), caller);
         return new ApiResponse(200, node.pair(order));
+      }
+      case "/v1/groups/move" -> {
+        allow(method, "POST");
+        JsonNode json = object(body, Set.of("group", "node"));
+        String group = name(json, "group");
+        String to = name(json, "node");
+        log.warn("moving group {} to {} requested by {}", group, to, caller);
+        return new ApiResponse(200, node.moveGroup(group, to));
       }
       case "/v1/pair/break" -> {
         allow(method, "POST");
@@ -602,6 +611,20 @@ public final class ManagementApi {
       }
     }
     return json;
+  }
+
+  /** A required name (of a group or a member): letters, digits, {@code _ . -}, at most 64. */
+  private static String name(JsonNode json, String field) throws ApiException {
+    JsonNode v = json.get(field);
+    if (v == null || !v.isTextual() || !v.textValue().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
+      throw new ApiException(
+          400,
+          field
+              + ": "
+              + (v == null ? "required" : org.lbctl.core.audit.LogText.field(v.toString()))
+              + " (expected a name: letters, digits, _ . -)");
+    }
+    return v.textValue();
   }
 
   private static Optional<InetSocketAddress> endpoint(JsonNode json, String field, boolean required)

@@ -135,6 +135,18 @@ public interface NodeControl {
   NodeStatus pair(PairOrder order) throws ApiException;
 
   /**
+   * Moves a cluster's VIP group to a member: an edit of the configuration (the member first in the
+   * group's preference, failback on) that reaches every member.
+   *
+   * @throws ApiException 409 unless this node is a member of a cluster; 404 for an unknown group,
+   *     400 for a node that is not a member
+   */
+  default NodeStatus moveGroup(String group, String node) throws ApiException {
+    throw new ApiException(
+        409, "this node is not a member of a cluster: VIP groups move between a cluster's members");
+  }
+
+  /**
    * Undoes a pair made by {@code lbctl pair} on both nodes; the active node keeps its addresses.
    *
    * @param force also when the peer is absent (it keeps its pair settings then)
