@@ -123,7 +123,8 @@ status_of() { curl -s --max-time "${2:-1}" --unix-socket "$work/$1/lbctl.sock" h
 # Which nodes have gI's VIP in `ip addr`.
 holders_of() {
   local v h out=""; v="$(vip_of $1)"
-  for h in "${lbs[@]}"; do ip -n $P$h -o addr show dev eth0 2>/dev/null | grep -q " $v/32 " && out+="$h "; done
+  # (Not `ip | grep -q`: under pipefail, ip killed by SIGPIPE after an early match fails it.)
+  for h in "${lbs[@]}"; do grep -q " $v/32 " <<<"$(ip -n $P$h -o addr show dev eth0 2>/dev/null)" && out+="$h "; done
   echo "$out"
 }
 # Settled: every live node sees all the others it should, and every group is on exactly one node,
@@ -133,7 +134,7 @@ expected_owner() { # first live node in gI's preference
   local i=${1#g} k n
   for k in $(seq 0 $((nodes - 1))); do
     n=lb$(( (i - 1 + k) % nodes + 1 ))
-    status_of $n 0.5 | grep -q '"quorum":true' && { echo $n; return; }
+    grep -q '"quorum":true' <<<"$(status_of $n 0.5)" && { echo $n; return; }
   done
   echo none
 }

@@ -36,6 +36,14 @@ public final class FailoverProtocols {
    *     seen (and free what all have)
    */
   public static List<Protocol> above(InetAddress bind, int stableBytes) {
+    return above(bind, stableBytes, 100);
+  }
+
+  /**
+   * @param verifyMillis how long VERIFY_SUSPECT2 waits for a suspected member to answer before the
+   *     view leaves it out
+   */
+  public static List<Protocol> above(InetAddress bind, int stableBytes, long verifyMillis) {
     return List.of(
         // After a partition heals, find the other half and merge (checks every 0.5-1.5 s): until
         // then both halves may be active.
@@ -49,7 +57,7 @@ public final class FailoverProtocols {
         // 1 s pause (a long GC) stays under it.
         new FD_ALL3().setInterval(500).setTimeout(2000),
         // Double-check a suspicion before acting on it.
-        new VERIFY_SUSPECT2().setTimeout(100),
+        new VERIFY_SUSPECT2().setTimeout(verifyMillis),
         // Reliable, ordered delivery of group and unicast messages.
         new NAKACK2().setXmitInterval(500).setValue("use_mcast_xmit", false),
         new UNICAST3().setXmitInterval(500),

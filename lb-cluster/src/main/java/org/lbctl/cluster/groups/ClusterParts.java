@@ -96,7 +96,7 @@ public final class ClusterParts implements AutoCloseable {
     }
     fence.guard(config.get().allFloatingIps());
     owner = new FloatingIpOwner(settings.device(), List.of());
-    host = new NodeGroupHost(config, plane.engine(), owner, fence);
+    host = new NodeGroupHost(config, plane.engine(), owner);
     try {
       host.start();
     } catch (org.lbctl.core.config.ConfigException e) {

@@ -101,7 +101,7 @@ public final class GroupController implements AutoCloseable {
     this.clock = clock;
     this.about = about;
     this.stall = new StallWatch(clock, this::onStall);
-    this.lease = new GroupLease(fence, host::addresses, stall, clock, () -> !holding.isEmpty());
+    this.lease = new GroupLease(fence, host::guarded, stall, clock);
     this.words = new MemberWords(self, configured);
   }
 

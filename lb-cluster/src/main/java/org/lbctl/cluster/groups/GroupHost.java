@@ -21,8 +21,8 @@ public interface GroupHost {
    */
   default void refresh() throws Exception {}
 
-  /** The floating addresses of the groups held now: what the fence's lease keeps answering. */
-  default List<FloatingIp> addresses() {
+  /** Every floating address a group may carry here: what the fence's lease keeps answering. */
+  default List<FloatingIp> guarded() {
     return List.of();
   }
 }

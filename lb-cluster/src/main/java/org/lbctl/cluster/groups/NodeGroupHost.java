@@ -4,7 +4,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
-import org.lbctl.cluster.floating.Fence;
 import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.core.config.FloatingIp;
 import org.lbctl.core.config.ReplicatedConfig;
@@ -23,20 +22,16 @@ public final class NodeGroupHost implements GroupHost {
   private final Supplier<ReplicatedConfig> config;
   private final ProxyEngine engine;
   private final FloatingIpOwner owner;
-  private final Fence fence;
   // Called from the group controller's one thread. What each held group was given when taken:
   // released as taken, even if a reload changed or removed the group since.
   private final java.util.Map<String, List<FloatingIp>> heldAddresses = new java.util.TreeMap<>();
   private final java.util.Map<String, List<String>> heldServices = new java.util.TreeMap<>();
 
-  private volatile List<FloatingIp> addresses = List.of();
-
   public NodeGroupHost(
-      Supplier<ReplicatedConfig> config, ProxyEngine engine, FloatingIpOwner owner, Fence fence) {
+      Supplier<ReplicatedConfig> config, ProxyEngine engine, FloatingIpOwner owner) {
     this.config = config;
     this.engine = engine;
     this.owner = owner;
-    this.fence = fence;
   }
 
   /** Serves the virtual services on addresses that never float, and nothing else yet. */
@@ -45,8 +40,8 @@ public final class NodeGroupHost implements GroupHost {
   }
 
   @Override
-  public List<FloatingIp> addresses() {
-    return addresses;
+  public List<FloatingIp> guarded() {
+    return config.get().allFloatingIps();
   }
 
   @Override
@@ -56,13 +51,9 @@ public final class NodeGroupHost implements GroupHost {
     heldServices.put(name, group.virtualServices());
     try {
       engine.serve(served());
-      // The lease first: the fence would drop the announcements of an address it was not told.
-      synchronized (fence) {
-        fence.renew(ips);
-      }
+      // The lease runs for every floating address already (GroupLease): no renewal here.
       owner.claim(ips);
       heldAddresses.put(name, ips);
-      addresses = heldAddresses.values().stream().flatMap(List::stream).toList();
     } catch (Exception e) {
       heldServices.remove(name);
       engine.serve(served());
@@ -79,7 +70,6 @@ public final class NodeGroupHost implements GroupHost {
     // Addresses first: if removing them fails, the group stays held (its listeners too).
     owner.release(ips);
     heldAddresses.remove(name);
-    addresses = heldAddresses.values().stream().flatMap(List::stream).toList();
     heldServices.remove(name);
     engine.serve(served());
   }
@@ -101,15 +91,11 @@ public final class NodeGroupHost implements GroupHost {
         owner.release(gone);
       }
       if (!added.isEmpty()) {
-        synchronized (fence) {
-          fence.renew(added);
-        }
         owner.claim(added);
       }
       heldAddresses.put(name, now);
       heldServices.put(name, g.get().virtualServices());
     }
-    addresses = heldAddresses.values().stream().flatMap(List::stream).toList();
     engine.serve(served());
   }
 

@@ -29,6 +29,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterMembership implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
   static final String CLUSTER = "lbctl-cluster";
+  // VERIFY_SUSPECT2's wait before the view leaves a suspected member out (the pair waits 100 ms).
+  static final long VERIFY_MILLIS = 30;
 
   /** A member as the configuration names it: its name and its address and port. */
   public record Member(String name, InetSocketAddress address) {}
@@ -67,7 +69,8 @@ public final class ClusterMembership implements AutoCloseable {
     Member me = check(self, members);
     JChannel channel =
         new JChannel(
-            PairStack.protocols(me.address(), members.stream().map(Member::address).toList(), key));
+            PairStack.protocols(
+                me.address(), members.stream().map(Member::address).toList(), key, VERIFY_MILLIS));
     channel.setName(self);
     channel.setDiscardOwnMessages(true);
     ClusterMembership m = new ClusterMembership(channel, self);

@@ -63,23 +63,19 @@ class GroupControllerFencingTest {
           () -> RULES,
           THREE,
           new GroupHost() {
-            private volatile boolean held;
-
             @Override
             public void take(String group) {
-              held = true;
               events.add("take " + group);
             }
 
             @Override
             public void release(String group) {
-              held = false;
               events.add("release " + group);
             }
 
             @Override
-            public List<FloatingIp> addresses() {
-              return held ? List.of(IMAGING) : List.of();
+            public List<FloatingIp> guarded() {
+              return List.of(IMAGING);
             }
           },
           fence,
