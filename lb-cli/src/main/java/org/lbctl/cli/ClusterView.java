@@ -43,8 +43,10 @@ final class ClusterView {
     }
     out.print(groups.render());
     out.printf(
-        "  refused on the cluster port: %d forged, %d replayed%n%n",
-        c.path("refusedForged").asLong(), c.path("refusedReplayed").asLong());
+        "  refused on the cluster port: %d from strangers, %d forged, %d replayed%n%n",
+        c.path("refusedStrangers").asLong(),
+        c.path("refusedForged").asLong(),
+        c.path("refusedReplayed").asLong());
   }
 
   private static String list(JsonNode list) {

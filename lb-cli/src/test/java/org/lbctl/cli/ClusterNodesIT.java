@@ -142,6 +142,14 @@ class ClusterNodesIT {
         .contains("cluster: lb1 is in a quorum, holds g1; fence lease renewed")
         .containsPattern("lb3 +10\\.99\\.0\\.13:6694 +yes +\\d+ ms ago +v\\d+ \\w{12} +g3");
 
+    // A stranger's datagrams to the cluster port stop at the kernel's guard, counted.
+    assertThat(lab.log("lb1")).contains("pair guard: nftables table inet lbctl_pair_guard");
+    lab.lab().exec("client", "bash", "-c", "echo stranger > /dev/udp/10.99.0.11/6694");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> lab.status("lb1").path("cluster").path("refusedStrangers").asLong() >= 1);
+    assertThat(lab.status("lb1").path("cluster").path("quorum").asBoolean()).isTrue();
+
     // A power cut of lb2: g2 answers from lb3, the next in its preference.
     long cut = System.nanoTime();
     lab.powerOff("lb2");

@@ -11,6 +11,7 @@ import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.floating.NftFence;
 import org.lbctl.cluster.members.ClusterMembership;
+import org.lbctl.cluster.pair.PairGuard;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.sync.ClusterSync;
 import org.lbctl.cluster.sync.ConfigReplica;
@@ -44,6 +45,7 @@ public final class ClusterParts implements AutoCloseable {
   private GroupController controller;
   private ClusterMembership membership;
   private ClusterSync sync;
+  private PairGuard guard;
 
   private ClusterParts(
       ClusterSettings settings,
@@ -111,6 +113,15 @@ public final class ClusterParts implements AutoCloseable {
             fence,
             System::nanoTime,
             this::about);
+    // Strangers' datagrams to the cluster port stop in the kernel; forged ones at the cipher.
+    guard =
+        new PairGuard(
+            settings.bind(),
+            settings.members().stream()
+                .filter(m -> !m.name().equals(settings.name()))
+                .map(m -> m.address().getAddress())
+                .toList());
+    guard.install();
     List<ClusterMembership.Member> members =
         settings.members().stream()
             .map(m -> new ClusterMembership.Member(m.name(), m.address()))
@@ -186,6 +197,7 @@ public final class ClusterParts implements AutoCloseable {
         config.get(),
         controller.status(),
         controller.lease().leaseWanted(Long.MAX_VALUE),
+        guard == null ? 0 : guard.dropped(),
         membership == null ? new long[2] : membership.refused());
   }
 
@@ -200,6 +212,9 @@ public final class ClusterParts implements AutoCloseable {
     }
     if (membership != null) {
       membership.close();
+    }
+    if (guard != null) {
+      guard.close();
     }
     if (owner != null) {
       owner.close();

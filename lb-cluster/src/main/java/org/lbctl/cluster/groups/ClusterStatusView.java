@@ -18,6 +18,7 @@ final class ClusterStatusView {
       ReplicatedConfig config,
       GroupSnapshot s,
       boolean leaseRenewed,
+      long strangers,
       long[] refused) {
     Map<String, String> holders = new TreeMap<>();
     config.groups().forEach(g -> holders.put(g.name(), "-"));
@@ -45,6 +46,7 @@ final class ClusterStatusView {
                         m.about().configHash(),
                         m.sameLayout()))
             .toList(),
+        strangers,
         refused[0],
         refused[1]);
   }

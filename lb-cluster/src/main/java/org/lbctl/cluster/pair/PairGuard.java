@@ -3,6 +3,8 @@ package org.lbctl.cluster.pair;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
 import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.l4.NftTable;
 import org.slf4j.Logger;
@@ -26,20 +28,36 @@ public final class PairGuard implements AutoCloseable {
   public static final String TABLE = "lbctl_pair_guard";
   static final String COUNTER = "foreign";
 
-  private final PairSettings settings;
+  private final InetSocketAddress bind;
+  private final List<InetAddress> peers;
   private boolean installed;
 
   public PairGuard(PairSettings settings) {
-    this.settings = settings;
+    this(settings.bind(), List.of(settings.peer().getAddress()));
+  }
+
+  /**
+   * A guard of the UDP port of {@code bind} that lets in {@code peers} (a cluster's other members)
+   * and this node only.
+   */
+  public PairGuard(InetSocketAddress bind, List<InetAddress> peers) {
+    this.bind = bind;
+    this.peers = List.copyOf(peers);
   }
 
   /** The table for these settings, as an nft document that replaces an earlier one. */
   static String document(PairSettings settings) {
-    InetAddress peer = settings.peer().getAddress();
-    InetAddress self = settings.bind().getAddress();
-    String ip = peer instanceof Inet6Address ? "ip6" : "ip";
-    int udp = settings.bind().getPort();
-    String allowed = "{ " + peer.getHostAddress() + ", " + self.getHostAddress() + " }";
+    return document(settings.bind(), List.of(settings.peer().getAddress()));
+  }
+
+  static String document(InetSocketAddress bind, List<InetAddress> peers) {
+    InetAddress self = bind.getAddress();
+    String ip = self instanceof Inet6Address ? "ip6" : "ip";
+    int udp = bind.getPort();
+    java.util.Set<String> addresses = new java.util.LinkedHashSet<>();
+    peers.forEach(p -> addresses.add(p.getHostAddress()));
+    addresses.add(self.getHostAddress());
+    String allowed = "{ " + String.join(", ", addresses) + " }";
     return """
         table inet %1$s
         delete table inet %1$s
@@ -57,22 +75,21 @@ public final class PairGuard implements AutoCloseable {
 
   /** Installs the guard; a failure is logged, not thrown: the cipher still guards the pair. */
   public void install() {
-    if (settings.peer().getAddress().isLinkLocalAddress()
-        || settings.bind().getAddress().isLinkLocalAddress()) {
+    if (peers.stream().anyMatch(InetAddress::isLinkLocalAddress)
+        || bind.getAddress().isLinkLocalAddress()) {
       log.warn(
           "pair guard: not installed for a link-local pair address; the pair's cipher alone drops"
               + " strangers' datagrams");
       return;
     }
     try {
-      NftTable.apply(document(settings));
+      NftTable.apply(document(bind, peers));
       installed = true;
       log.info(
-          "pair guard: nftables table inet {} drops datagrams to UDP {} from any source but the peer"
-              + " {}",
+          "pair guard: nftables table inet {} drops datagrams to UDP {} from any source but {}",
           TABLE,
-          settings.bind().getPort(),
-          settings.peer().getAddress().getHostAddress());
+          bind.getPort(),
+          peers.stream().map(InetAddress::getHostAddress).toList());
     } catch (IOException e) {
       log.warn(
           "pair guard: cannot install nftables table inet {} ({}); the pair's cipher alone drops"

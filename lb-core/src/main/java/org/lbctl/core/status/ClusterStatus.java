@@ -12,6 +12,7 @@ import java.util.List;
  *     say ({@code -} when none does)
  * @param leaseRenewed whether the fence's lease is being renewed (the held addresses answer)
  * @param members every configured member, this node among them
+ * @param refusedStrangers datagrams to the cluster port from non-members, dropped by the kernel
  * @param refusedForged datagrams on the cluster port the cipher refused as forged or altered
  * @param refusedReplayed datagrams it refused as replays
  */
@@ -22,6 +23,7 @@ public record ClusterStatus(
     List<GroupHolder> groups,
     boolean leaseRenewed,
     List<Member> members,
+    long refusedStrangers,
     long refusedForged,
     long refusedReplayed) {
   public ClusterStatus {
