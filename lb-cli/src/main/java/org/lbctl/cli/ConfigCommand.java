@@ -59,6 +59,20 @@ final class ConfigCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
+    /**
+     * As `lbctl run` reads it: a secret that is missing, or others can read or write, is refused.
+     */
+    private static void secret(String section, Path secret) throws ConfigException, IOException {
+      java.util.Optional<String> mode =
+          Files.exists(secret)
+              ? org.lbctl.core.os.SecretFiles.problem(secret)
+              : java.util.Optional.of(section + " secret " + secret + " does not exist");
+      if (mode.isPresent()) {
+        throw new ConfigException(
+            java.util.List.of(new ConfigProblem(section + ".secretFile", mode.get())));
+      }
+    }
+
     @Override
     public Integer call() throws IOException {
       if ((file == null) == (nodeFile == null)) {
@@ -71,17 +85,11 @@ final class ConfigCommand implements Callable<Integer> {
           var node = PairFile.attach(NodeConfigLoader.load(nodeFile));
           file = node.configFile().orElseThrow();
           node.pair().ifPresent(p -> warnings.addAll(p.warnings()));
-          // As `lbctl run` reads it: a secret others can read or write is refused.
           if (node.pair().isPresent()) {
-            Path secret = node.pair().get().secretFile();
-            java.util.Optional<String> mode =
-                Files.exists(secret)
-                    ? org.lbctl.core.os.SecretFiles.problem(secret)
-                    : java.util.Optional.of("pair secret " + secret + " does not exist");
-            if (mode.isPresent()) {
-              throw new ConfigException(
-                  java.util.List.of(new ConfigProblem("pair.secretFile", mode.get())));
-            }
+            secret("pair", node.pair().get().secretFile());
+          }
+          if (node.cluster().isPresent()) {
+            secret("cluster", node.cluster().get().secretFile());
           }
         } catch (ConfigException e) {
           spec.commandLine().getErr().println(nodeFile + ": " + e.getMessage());

@@ -553,6 +553,18 @@ class NodeCommandsIT {
         .contains("warning: pair.pingTargets is empty")
         .contains("warning: pair.fencing is off");
 
+    // A cluster member: its secret is checked the same way.
+    Files.writeString(
+        nodeFile,
+        "configFile: lbctl.yaml\ncluster:\n  name: lb1\n  secretFile: cluster.secret\n"
+            + "  members: [{name: lb1, address: 10.99.0.11}, {name: lb2, address: 10.99.0.12},"
+            + " {name: lb3, address: 10.99.0.13}]\n");
+    Run noSecret = lbctl("config", "check", "--node", nodeFile.toString());
+    assertThat(noSecret.exit()).isEqualTo(1);
+    assertThat(noSecret.err())
+        .contains("cluster.secretFile: cluster secret " + dir.resolve("cluster.secret"))
+        .contains("does not exist");
+
     Files.writeString(nodeFile, "configFile: missing.yaml\n");
     Run missing = lbctl("config", "check", "--node", nodeFile.toString());
     assertThat(missing.exit()).isEqualTo(1);

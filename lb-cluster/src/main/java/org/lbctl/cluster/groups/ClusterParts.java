@@ -1,6 +1,7 @@
 package org.lbctl.cluster.groups;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,6 +12,7 @@ import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.floating.NftFence;
 import org.lbctl.cluster.members.ClusterMembership;
+import org.lbctl.cluster.members.ProcessProbe;
 import org.lbctl.cluster.pair.PairGuard;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.sync.ClusterSync;
@@ -23,6 +25,7 @@ import org.lbctl.core.persistence.SwitchableStickTable;
 import org.lbctl.core.proxy.ProxyEngine;
 import org.lbctl.core.status.ClusterStatus;
 import org.lbctl.persistence.ReplicatedStickTable;
+import org.lbctl.persistence.StickStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,8 +46,9 @@ public final class ClusterParts implements AutoCloseable {
   private FloatingIpOwner owner;
   private NodeGroupHost host;
   private GroupController controller;
-  private ClusterMembership membership;
-  private ClusterSync sync;
+  private volatile ClusterMembership membership;
+  private volatile ClusterSync sync;
+  private static final int PROBE_MILLIS = 200;
   private PairGuard guard;
 
   private ClusterParts(
@@ -82,7 +86,11 @@ public final class ClusterParts implements AutoCloseable {
    * node's entries may name.
    */
   public record DataPlane(
-      ProxyEngine engine, L4DataPlane kernel, SwitchableStickTable sticks, Runnable announce) {}
+      ProxyEngine engine,
+      L4DataPlane kernel,
+      SwitchableStickTable sticks,
+      Runnable announce,
+      java.util.function.Consumer<Runnable> onConfigChange) {}
 
   private void startAll(ConfigReplica replica, DataPlane plane) throws IOException {
     SecretKey key = PairSecret.load(settings.secretFile());
@@ -98,6 +106,9 @@ public final class ClusterParts implements AutoCloseable {
     }
     fence.guard(config.get().allFloatingIps());
     owner = new FloatingIpOwner(settings.device(), List.of());
+    // What a previous run left on the interface (a crash, a failed cleanup) goes first: the lease
+    // covers every floating address, and a leftover would answer beside its group's holder.
+    owner.release(config.get().allFloatingIps());
     host = new NodeGroupHost(config, plane.engine(), owner);
     try {
       host.start();
@@ -112,7 +123,10 @@ public final class ClusterParts implements AutoCloseable {
             host,
             fence,
             System::nanoTime,
-            this::about);
+            this::about,
+            this::processGone);
+    // From here on every configuration change, a synced one included, guards its addresses.
+    plane.onConfigChange().accept(this::configChanged);
     // Strangers' datagrams to the cluster port stop in the kernel; forged ones at the cipher.
     guard =
         new PairGuard(
@@ -126,7 +140,13 @@ public final class ClusterParts implements AutoCloseable {
         settings.members().stream()
             .map(m -> new ClusterMembership.Member(m.name(), m.address()))
             .toList();
-    ClusterSync[] syncs = new ClusterSync[1];
+    sync =
+        new ClusterSync(
+            settings.name(),
+            replica,
+            bytes -> membership.broadcaster().accept(bytes),
+            System::nanoTime);
+    ClusterSync configSync = sync;
     try {
       membership =
           ClusterMembership.join(
@@ -136,7 +156,7 @@ public final class ClusterParts implements AutoCloseable {
               controller::onView,
               (from, bytes) -> {
                 if (ClusterSync.isMine(bytes)) {
-                  syncs[0].onMessage(from, bytes);
+                  configSync.onMessage(from, bytes);
                 } else {
                   controller.onMessage(from, bytes);
                 }
@@ -145,9 +165,21 @@ public final class ClusterParts implements AutoCloseable {
       throw new IOException(e.getMessage(), e);
     }
     controller.start(membership.broadcaster());
-    sync = new ClusterSync(settings.name(), replica, membership.broadcaster(), System::nanoTime);
-    syncs[0] = sync;
     sync.start(this::memberVersions);
+  }
+
+  /** Whether {@code member}'s host refuses a connection to its process (the stick table's port). */
+  private boolean processGone(String member) {
+    return settings.members().stream()
+        .filter(m -> m.name().equals(member))
+        .findFirst()
+        .map(
+            m ->
+                ProcessProbe.ask(
+                        new InetSocketAddress(m.address().getAddress(), StickStack.DEFAULT_PORT),
+                        PROBE_MILLIS)
+                    == ProcessProbe.Answer.GONE)
+        .orElse(false);
   }
 
   /** What the members in the view say they run, this node excluded. */
@@ -177,6 +209,22 @@ public final class ClusterParts implements AutoCloseable {
     if (controller != null) {
       controller.reconsider();
     }
+  }
+
+  /**
+   * Why this member refuses configuration edits now: outside a quorum an edit could win over the
+   * majority's (the newest version wins when the sides meet again).
+   */
+  public java.util.Optional<String> editRefusal() {
+    GroupController c = controller;
+    if (c == null || c.status().quorum()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "this member sees fewer than a majority of the members "
+            + settings.names()
+            + ": edit the configuration on a member in a quorum; its version reaches this one when"
+            + " they meet again");
   }
 
   /** Keeps the fence's lease running; the node's self-check renews through it. */
@@ -219,7 +267,22 @@ public final class ClusterParts implements AutoCloseable {
     if (owner != null) {
       owner.close();
     }
-    fence.close();
+    if (controller != null && !controller.holding().isEmpty()) {
+      // A release failed: its addresses are still here. The fence stays, shut, so they answer
+      // nobody while another member serves them; 'lbctl cleanup' removes both.
+      try {
+        fence.shut();
+      } catch (IOException e) {
+        log.error("fence: cannot shut it on leaving: {}", e.getMessage());
+      }
+      log.error(
+          "cluster: left while still holding {} (a release failed); its addresses stay on {}"
+              + " behind a shut fence: run 'lbctl cleanup'",
+          controller.holding(),
+          settings.device());
+    } else {
+      fence.close();
+    }
     if (sticks != null) {
       sticks.close();
     }

@@ -31,6 +31,17 @@ import org.slf4j.LoggerFactory;
  * gives every group up before anything else. Every step runs on one thread, in order.
  */
 public final class GroupController implements AutoCloseable {
+  /**
+   * Whether a member's process is gone, asked of its host when the view dropped it while it was
+   * heard (blocking, off the worker; a few ms). Anything but "gone" leaves it to the silence rule.
+   */
+  public interface CrashProbe {
+    boolean processGone(String member);
+
+    /** For tests without hosts: every such drop is a crash, as a view's word alone would say. */
+    CrashProbe TRUST_THE_VIEW = member -> true;
+  }
+
   private static final Logger log = LoggerFactory.getLogger(GroupController.class);
   static final long TICK_MILLIS = 200;
 
@@ -40,6 +51,14 @@ public final class GroupController implements AutoCloseable {
   private final GroupHost host;
   private final LongSupplier clock;
   private final Supplier<GroupWord.About> about;
+  private final CrashProbe probe;
+  private final java.util.concurrent.ExecutorService probes =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "lb-groups-probe");
+            t.setDaemon(true);
+            return t;
+          });
   private final StallWatch stall;
   private final GroupLease lease;
   private final MemberWords words;
@@ -48,6 +67,7 @@ public final class GroupController implements AutoCloseable {
   private List<String> live = List.of();
   private final Set<String> mine = new TreeSet<>();
   private long decideAt = Long.MIN_VALUE;
+  private boolean closing;
   // Grows with every freeze of this node (see GroupWord).
   private long epoch;
   private Consumer<byte[]> broadcast = bytes -> {};
@@ -64,7 +84,8 @@ public final class GroupController implements AutoCloseable {
         host,
         Fence.NONE,
         System::nanoTime,
-        () -> GroupWord.About.NONE);
+        () -> GroupWord.About.NONE,
+        CrashProbe.TRUST_THE_VIEW);
   }
 
   /**
@@ -83,7 +104,8 @@ public final class GroupController implements AutoCloseable {
       GroupHost host,
       Fence fence,
       LongSupplier clock,
-      Supplier<GroupWord.About> about) {
+      Supplier<GroupWord.About> about,
+      CrashProbe probe) {
     if (configured.size() < 3) {
       throw new IllegalArgumentException(
           "VIP groups need a cluster of three members or more (got "
@@ -100,6 +122,7 @@ public final class GroupController implements AutoCloseable {
     this.host = host;
     this.clock = clock;
     this.about = about;
+    this.probe = probe;
     this.stall = new StallWatch(clock, this::onStall);
     this.lease = new GroupLease(fence, host::guarded, stall, clock);
     this.words = new MemberWords(self, configured);
@@ -115,8 +138,8 @@ public final class GroupController implements AutoCloseable {
     worker.every(
         TICK_MILLIS,
         () -> {
-          tell();
           decide(); // retries a release that failed, and takes what a lapsed lease freed
+          tell(); // after deciding: never the old holdings with a new layout
         });
   }
 
@@ -125,7 +148,9 @@ public final class GroupController implements AutoCloseable {
     worker.run(
         () -> {
           live = view.members();
-          words.view(live, clock.getAsLong());
+          for (String m : words.view(live, clock.getAsLong())) {
+            ask(m);
+          }
           // Whoever just joined must hear what this node holds before it may take anything.
           tell();
           decide();
@@ -134,6 +159,8 @@ public final class GroupController implements AutoCloseable {
 
   /** A member's message, from a JGroups thread. */
   public void onMessage(String from, byte[] bytes) {
+    // When it arrived, not when the worker got to it: a backlog must not stretch the lease.
+    long arrived = clock.getAsLong();
     worker.run(
         () -> {
           Optional<GroupWord> word;
@@ -143,10 +170,11 @@ public final class GroupController implements AutoCloseable {
             log.warn("groups: ignoring a message from {}: {}", from, e.getMessage());
             return;
           }
-          if (word.isEmpty() || !configured.contains(from)) {
+          // A word from a member out of the view may predate its leaving: it must speak again.
+          if (word.isEmpty() || !configured.contains(from) || !live.contains(from)) {
             return;
           }
-          words.heard(from, word.get(), clock.getAsLong());
+          words.heard(from, word.get(), arrived);
           lease.majorityHeardUntil(words.majorityHeardUntil());
           decide();
         });
@@ -156,12 +184,21 @@ public final class GroupController implements AutoCloseable {
   public void reconsider() {
     worker.run(
         () -> {
+          // A held group whose addresses changed is released and taken again through the checks
+          // (every member must run the new layout first); the others follow in place.
+          for (String g : List.copyOf(mine)) {
+            if (host.changed(g)) {
+              release(g, "its addresses changed with the configuration");
+            }
+          }
           try {
             host.refresh();
           } catch (Exception e) {
             log.error("groups: {} cannot follow the new configuration: {}", self, e.getMessage());
           }
+          holding = Set.copyOf(mine);
           decide();
+          tell();
         });
   }
 
@@ -209,7 +246,54 @@ public final class GroupController implements AutoCloseable {
     tell(); // the others echo the new epoch: only then do their words count again
   }
 
+  /** Releases {@code g}; a failure keeps it held (the others must not take it), retried. */
+  private boolean release(String g, String why) {
+    try {
+      host.release(g);
+    } catch (Exception e) {
+      log.error(
+          "groups: {} cannot release {}: {}; it keeps saying it holds it and tries again",
+          self,
+          g,
+          e.getMessage());
+      return false;
+    }
+    mine.remove(g);
+    log.warn("groups: {} released {} ({})", self, g, why);
+    return true;
+  }
+
+  /** Asks {@code member}'s host, off the worker, whether its process is gone. */
+  private void ask(String member) {
+    try {
+      probes.execute(
+          () -> {
+            boolean gone;
+            try {
+              gone = probe.processGone(member);
+            } catch (RuntimeException e) {
+              gone = false;
+            }
+            boolean answer = gone;
+            worker.run(
+                () -> {
+                  words.probed(member, answer);
+                  log.info(
+                      "groups: {} left the view while heard; its host says its process is {}",
+                      member,
+                      answer ? "gone" : "not known to be gone (it waits out its lease)");
+                  decide();
+                });
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("groups: closed; not probing {}", member);
+    }
+  }
+
   private void decide() {
+    if (closing) {
+      return;
+    }
     long now = clock.getAsLong();
     Map<String, Set<String>> word = words.word(mine);
     String layout = about.get().layout();
@@ -224,28 +308,14 @@ public final class GroupController implements AutoCloseable {
         .filter(g -> current.stream().noneMatch(r -> r.group().equals(g)))
         .forEach(release::add);
     for (String g : release) {
-      try {
-        host.release(g);
-      } catch (Exception e) {
-        // Still held as far as anyone knows: the others must not take it. Tried again each tick.
-        log.error(
-            "groups: {} cannot release {}: {}; it keeps saying it holds it and tries again",
-            self,
-            g,
-            e.getMessage());
-        continue;
-      }
-      mine.remove(g);
-      changed = true;
-      log.warn(
-          "groups: {} released {} ({})",
-          self,
-          g,
-          plan.owners().isEmpty()
-              ? "no quorum: it sees " + live + " of the members " + configured
-              : plan.owners().containsKey(g)
-                  ? "it belongs on " + plan.owners().get(g)
-                  : "the configuration no longer has it");
+      changed |=
+          release(
+              g,
+              plan.owners().isEmpty()
+                  ? "no quorum: it sees " + live + " of the members " + configured
+                  : plan.owners().containsKey(g)
+                      ? "it belongs on " + plan.owners().get(g)
+                      : "the configuration no longer has it");
     }
     if (allSpoke) {
       Set<String> blocked = words.stillAnswered(now);
@@ -301,8 +371,8 @@ public final class GroupController implements AutoCloseable {
         mine.remove(g);
       } catch (Exception e) {
         log.error(
-            "groups: {} cannot release {}: {}; it stays silent behind the fence, remove its"
-                + " addresses with 'lbctl cleanup'",
+            "groups: {} cannot release {}: {}; it keeps saying it holds it (remove its addresses"
+                + " with 'lbctl cleanup' if this node stops)",
             self,
             g,
             e.getMessage());
@@ -325,9 +395,11 @@ public final class GroupController implements AutoCloseable {
   public void close() {
     worker.stop(
         () -> {
+          closing = true;
           releaseAll();
           holding = Set.copyOf(mine);
           tell();
         });
+    probes.shutdownNow();
   }
 }

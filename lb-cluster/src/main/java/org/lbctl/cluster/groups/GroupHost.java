@@ -16,6 +16,14 @@ public interface GroupHost {
   void release(String group) throws Exception;
 
   /**
+   * Whether held group {@code group}'s floating addresses differ in the running configuration from
+   * those it was taken with (or the group is gone): it must be released and taken again.
+   */
+  default boolean changed(String group) {
+    return false;
+  }
+
+  /**
    * The configuration changed: a held group's services and addresses follow it (a group removed
    * from it is released by the controller).
    */

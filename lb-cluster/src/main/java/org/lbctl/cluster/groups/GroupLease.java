@@ -75,8 +75,10 @@ final class GroupLease implements LeaseHolder {
         return false;
       }
       fence.renew(addresses.get());
-      if (clock.getAsLong() - start >= Liveness.STALL_NANOS) {
-        // Frozen between the check and the renewal: the check says nothing of now.
+      long end = clock.getAsLong();
+      if (end - start >= Liveness.STALL_NANOS || end - majorityUntil >= 0) {
+        // Frozen between the check and the renewal, or the majority's words aged out meanwhile:
+        // the check says nothing of now, and the others count from those words.
         fence.shut();
         return false;
       }

@@ -40,6 +40,7 @@ public record GroupWord(
   private static final int MAX_TEXT = 128;
   private static final int MAX_GROUPS = 4096;
 
+  // One entry per other member; a cluster has at most 64 (the node file's cluster section).
   private static final int MAX_ECHO = 64;
 
   public GroupWord {
@@ -103,15 +104,22 @@ public record GroupWord(
     JsonNode lease = m.get("leaseMs");
     if (lease == null
         || !lease.isIntegralNumber()
+        || !lease.canConvertToLong()
         || lease.asLong() < 0
         || lease.asLong() > MAX_LEASE_MILLIS) {
       throw new IOException("a 'held' message with a lease of " + lease + " ms");
     }
     long leaseMillis = lease.asLong();
+    JsonNode version = m.get("version");
+    if (version != null
+        && (!version.isIntegralNumber() || !version.canConvertToLong() || version.asLong() < 0)) {
+      throw new IOException("a 'held' message with a configuration version of " + version);
+    }
     About about =
-        new About(text(m, "layout"), Math.max(0, m.path("version").asLong(0)), text(m, "hash"));
+        new About(text(m, "layout"), version == null ? 0 : version.asLong(), text(m, "hash"));
     JsonNode epoch = m.get("epoch");
-    if (epoch != null && (!epoch.isIntegralNumber() || epoch.asLong() < 0)) {
+    if (epoch != null
+        && (!epoch.isIntegralNumber() || !epoch.canConvertToLong() || epoch.asLong() < 0)) {
       throw new IOException("a 'held' message with an epoch of " + epoch);
     }
     Map<String, Long> echo = new java.util.HashMap<>();
@@ -122,7 +130,9 @@ public record GroupWord(
       }
       for (var it = e.fields(); it.hasNext(); ) {
         var f = it.next();
-        if (f.getKey().length() > MAX_TEXT || !f.getValue().isIntegralNumber()) {
+        if (f.getKey().length() > MAX_TEXT
+            || !f.getValue().isIntegralNumber()
+            || !f.getValue().canConvertToLong()) {
           throw new IOException("a 'held' message with a bad echo");
         }
         echo.put(f.getKey(), f.getValue().asLong());

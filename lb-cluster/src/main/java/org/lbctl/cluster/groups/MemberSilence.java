@@ -14,25 +14,29 @@ import org.lbctl.cluster.pair.Liveness;
  * every method takes the time, so the rules run the same under a chosen clock in tests.
  *
  * <p>The rules are the pair's (see {@link Liveness}), per member. A member dropped from the view
- * while it was being heard lost its process (a killed JVM closes FD_SOCK2's socket, and the view
- * drops it at once): its groups may be taken at once. A member dropped after a silence may be
- * frozen or cut off with its lease still running: it stops renewing once it has not heard a
- * majority for {@link Liveness#SELF_FENCE_NANOS}, so its groups wait until that, its lease and a
- * margin have passed since it was last heard.
+ * while it was being heard may have lost its process (a killed JVM closes FD_SOCK2's socket, and
+ * the view drops it at once); when its host refuses a connection to its process, it did, and its
+ * groups may be taken at once. Any other member out of the view may be frozen or cut off with its
+ * lease still running: it stops renewing once it has not heard a majority for {@link
+ * Liveness#SELF_FENCE_NANOS}, so its groups wait until that, its lease and a margin have passed
+ * since it was last heard.
  */
 final class MemberSilence {
   /**
-   * How long a member dropped as a crashed process stays unsure. None: only FD_SOCK2 drops a member
-   * heard within the last second (its socket closed), and VERIFY_SUSPECT2 has already asked it
-   * whether it lives, for 100 ms, before the view left it out.
+   * Slack on top of a silent member's lease before its groups are taken: the 200 ms between two of
+   * its words (its last one may be that old when the others last heard it) and 300 ms for a renewal
+   * under way when its majority went quiet.
    */
-  static final long CRASH_WAIT_NANOS = 0;
+  static final long MARGIN_NANOS = 500_000_000L;
 
   private final String self;
   private final List<String> configured;
   private final Map<String, Long> lastHeard = new HashMap<>();
   private final Map<String, Long> leaseNanos = new HashMap<>();
   private final Map<String, Long> droppedAt = new HashMap<>();
+  // Dropped from the view while heard within the last second: perhaps a crash, to be confirmed.
+  private final Set<String> suspected = new HashSet<>();
+  // ... and their host refused a connection to their process: the process is gone.
   private final Set<String> crashed = new HashSet<>();
   private Set<String> inView = Set.of();
   // Silence counts from here after this node stalled: news from before says nothing of now.
@@ -49,25 +53,44 @@ final class MemberSilence {
     leaseNanos.put(member, Math.max(0, lease));
   }
 
-  /** A new view: who left it, and whether each left as a crashed process does. */
-  void view(Collection<String> members, long now) {
+  /**
+   * A new view: who left it, and whether each may have crashed.
+   *
+   * @return the members that left while heard within the last second: ask their hosts whether their
+   *     processes are gone ({@link #probed})
+   */
+  Set<String> view(Collection<String> members, long now) {
     Set<String> next = Set.copyOf(members);
+    Set<String> dropped = new HashSet<>();
     for (String m : inView) {
       if (!next.contains(m)) {
         droppedAt.put(m, now);
         Long heard = lastHeard.get(m);
         if (heard != null && now - heard < Liveness.CRASH_VIEW_NANOS && heard > silenceFloor) {
-          crashed.add(m);
-        } else {
-          crashed.remove(m);
+          suspected.add(m);
+          dropped.add(m);
         }
+        crashed.remove(m);
       }
     }
     for (String m : next) {
       droppedAt.remove(m);
+      suspected.remove(m);
       crashed.remove(m);
     }
     inView = next;
+    return dropped;
+  }
+
+  /**
+   * The probe's answer about a member dropped while it was heard: only a process known to be gone
+   * makes its groups free at once. The view alone cannot tell: a member cut off from the view's
+   * coordinator but not from this node is dropped the same way, its lease still running.
+   */
+  void probed(String member, boolean gone) {
+    if (gone && suspected.contains(member)) {
+      crashed.add(member);
+    }
   }
 
   /** Milliseconds since {@code member} was last heard; -1 if never. */
@@ -94,10 +117,7 @@ final class MemberSilence {
       return true;
     }
     Long dropped = droppedAt.get(member);
-    if (crashed.contains(member)
-        && dropped != null
-        && heard <= dropped
-        && now - dropped >= CRASH_WAIT_NANOS) {
+    if (crashed.contains(member) && dropped != null && heard <= dropped && now - dropped >= 0) {
       return true;
     }
     return now - Math.max(heard, silenceFloor) >= takeoverSilence(member);
@@ -115,17 +135,17 @@ final class MemberSilence {
     long bySilence = Math.max(heard, silenceFloor) + takeoverSilence(member);
     Long dropped = droppedAt.get(member);
     if (crashed.contains(member) && dropped != null && heard <= dropped) {
-      return Math.min(bySilence, dropped + CRASH_WAIT_NANOS);
+      return Math.min(bySilence, dropped);
     }
     return bySilence;
   }
 
   /** How long {@code member} must have been silent before its groups may be taken. */
   long takeoverSilence(String member) {
-    return Liveness.SELF_FENCE_NANOS + leaseNanos.getOrDefault(member, 0L) + Liveness.MARGIN_NANOS;
+    return Liveness.SELF_FENCE_NANOS + leaseNanos.getOrDefault(member, 0L) + MARGIN_NANOS;
   }
 
-  /** Whether the member was dropped as a crashed process, not after a silence. */
+  /** Whether the member's process is known to be gone (dropped while heard, its port refused). */
   boolean crashed(String member) {
     return crashed.contains(member);
   }

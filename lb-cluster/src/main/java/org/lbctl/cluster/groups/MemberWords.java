@@ -34,15 +34,24 @@ final class MemberWords {
     this.silence = new MemberSilence(self, configured);
   }
 
-  /** A new view: the word of members that left it is kept until they surely answer for nothing. */
-  void view(List<String> members, long now) {
+  /**
+   * A new view: the word of members that left it is kept until they surely answer for nothing.
+   *
+   * @return the members that left while heard: whether their processes are gone is to be asked
+   */
+  Set<String> view(List<String> members, long now) {
     for (String m : List.copyOf(held.keySet())) {
       if (!members.contains(m)) {
         gone.put(m, held.remove(m));
       }
     }
     members.forEach(gone::remove);
-    silence.view(members, now);
+    return silence.view(members, now);
+  }
+
+  /** The answer of a probe of {@code member}'s process (see {@link MemberSilence#probed}). */
+  void probed(String member, boolean processGone) {
+    silence.probed(member, processGone);
   }
 
   void heard(String member, GroupWord word, long now) {

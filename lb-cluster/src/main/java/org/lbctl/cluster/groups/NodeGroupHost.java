@@ -75,26 +75,27 @@ public final class NodeGroupHost implements GroupHost {
   }
 
   @Override
+  public boolean changed(String name) {
+    List<FloatingIp> was = heldAddresses.get(name);
+    if (was == null) {
+      return false;
+    }
+    ReplicatedConfig c = config.get();
+    return c.groups().stream()
+        .filter(g -> g.name().equals(name))
+        .findFirst()
+        .map(g -> !java.util.Set.copyOf(c.addresses(g)).equals(java.util.Set.copyOf(was)))
+        .orElse(true);
+  }
+
+  /** The held groups' services follow the configuration; their addresses are unchanged. */
+  @Override
   public void refresh() throws Exception {
     ReplicatedConfig c = config.get();
-    for (String name : List.copyOf(heldAddresses.keySet())) {
-      java.util.Optional<VipGroup> g =
-          c.groups().stream().filter(x -> x.name().equals(name)).findFirst();
-      if (g.isEmpty()) {
-        continue;
+    for (VipGroup g : c.groups()) {
+      if (heldServices.containsKey(g.name())) {
+        heldServices.put(g.name(), g.virtualServices());
       }
-      List<FloatingIp> now = c.addresses(g.get());
-      List<FloatingIp> was = heldAddresses.get(name);
-      List<FloatingIp> gone = was.stream().filter(ip -> !now.contains(ip)).toList();
-      List<FloatingIp> added = now.stream().filter(ip -> !was.contains(ip)).toList();
-      if (!gone.isEmpty()) {
-        owner.release(gone);
-      }
-      if (!added.isEmpty()) {
-        owner.claim(added);
-      }
-      heldAddresses.put(name, now);
-      heldServices.put(name, g.get().virtualServices());
     }
     engine.serve(served());
   }

@@ -152,8 +152,12 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
                 node.installer::runningConfig,
                 node.installer,
                 new ClusterParts.DataPlane(
-                    node.engine, node.kernel, node.sticks, node.installer::announceRealServers));
-        node.installer.onChange(node.cluster::configChanged);
+                    node.engine,
+                    node.kernel,
+                    node.sticks,
+                    node.installer::announceRealServers,
+                    node.installer::onChange));
+        node.installer.editGate(node.cluster::editRefusal);
       }
     } catch (ConfigException | IOException | RuntimeException e) {
       node.close();
@@ -334,11 +338,14 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     if (cluster == null) {
       return NodeControl.super.moveGroup(group, node);
     }
-    ReplicatedConfig moved =
-        org.lbctl.cluster.groups.GroupMove.move(
-            installer.runningConfig(), group, node, slot.local().cluster().orElseThrow().names());
-    installer.replaceConfig(
-        ConfigWriter.toYaml(moved).getBytes(StandardCharsets.UTF_8), installer.version().hash());
+    // Under the installer's lock: a synced version cannot land between reading and replacing.
+    synchronized (installer) {
+      ReplicatedConfig moved =
+          org.lbctl.cluster.groups.GroupMove.move(
+              installer.runningConfig(), group, node, slot.local().cluster().orElseThrow().names());
+      installer.replaceConfig(
+          ConfigWriter.toYaml(moved).getBytes(StandardCharsets.UTF_8), installer.version().hash());
+    }
     return status();
   }
 

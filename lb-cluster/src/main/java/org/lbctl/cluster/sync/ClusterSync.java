@@ -70,7 +70,18 @@ public final class ClusterSync implements AutoCloseable {
    * by name of those running it.
    */
   public void start(java.util.function.Supplier<Map<String, ConfigVersion>> versions) {
-    worker.scheduleWithFixedDelay(() -> offer(versions.get()), 1, 1, TimeUnit.SECONDS);
+    worker.scheduleWithFixedDelay(
+        () -> {
+          try {
+            offer(versions.get());
+          } catch (RuntimeException e) {
+            // One bad turn must not end the schedule.
+            log.warn("configuration: cannot compare versions with the members: {}", e.toString());
+          }
+        },
+        1,
+        1,
+        TimeUnit.SECONDS);
   }
 
   /** Offers this node's version now, given what the members run (tests). */
@@ -153,8 +164,16 @@ public final class ClusterSync implements AutoCloseable {
     if (r.isEmpty()) {
       return;
     }
+    // Compared and installed under the replica's lock: an edit here (reload, the API) waits, so it
+    // is never replaced unseen between the comparison and the install.
+    synchronized (replica) {
+      install(from, r.get());
+    }
+  }
+
+  private void install(String from, Received r) {
     ConfigVersion mine = replica.version();
-    ConfigVersion theirs = r.get().version();
+    ConfigVersion theirs = r.version();
     if (!newer(theirs, mine) || theirs.equals(lastRefused)) {
       return;
     }
@@ -168,9 +187,9 @@ public final class ClusterSync implements AutoCloseable {
           mine);
     }
     try {
-      replica.install(theirs, r.get().document());
+      replica.install(theirs, r.document());
       log.info("configuration: {} from {} runs here now (was {})", theirs, from, mine);
-    } catch (ConfigException e) {
+    } catch (ConfigException | RuntimeException e) {
       lastRefused = theirs;
       log.error(
           "configuration: {} from {} cannot run here, this node stays on {}:\n{}",

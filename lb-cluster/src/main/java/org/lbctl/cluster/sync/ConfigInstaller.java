@@ -63,6 +63,8 @@ public final class ConfigInstaller implements ConfigReplica {
   // A cluster's members move VIP groups; a node alone or of a pair moves all its addresses at once.
   private final boolean movesGroups;
   private volatile Runnable onChange = () -> {};
+  // Why edits are refused here now, besides the pair's rule (a cluster member outside a quorum).
+  private volatile Supplier<Optional<String>> editGate = Optional::empty;
   private volatile Optional<ConfigStore> store;
   private volatile ReplicatedConfig running;
   private volatile ConfigVersion version;
@@ -208,6 +210,11 @@ public final class ConfigInstaller implements ConfigReplica {
                 + " put "
                 + (floating.isEmpty() ? "the floating IPs" : String.join(", ", floating))
                 + " in a group (groups: [{name: …, virtualServices: […]}])"));
+  }
+
+  /** Edits are refused while {@code gate} gives a reason (a cluster member outside a quorum). */
+  public void editGate(Supplier<Optional<String>> gate) {
+    this.editGate = gate;
   }
 
   /** Runs {@code action} after every change of the running configuration (a cluster's groups). */
@@ -376,7 +383,7 @@ public final class ConfigInstaller implements ConfigReplica {
 
   private void refuseEditsHere(String what) throws ApiException {
     PairController p = pair.get();
-    Optional<String> refusal = p == null ? Optional.empty() : p.editRefusal();
+    Optional<String> refusal = p == null ? editGate.get() : p.editRefusal();
     if (refusal.isPresent()) {
       log.warn("{} refused, the running configuration is unchanged: {}", what, refusal.get());
       throw new ApiException(409, refusal.get());

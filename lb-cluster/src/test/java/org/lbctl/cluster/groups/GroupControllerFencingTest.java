@@ -29,6 +29,8 @@ class GroupControllerFencingTest {
 
   private final AtomicLong clock = new AtomicLong(1_000_000 * MS);
   private final List<String> events = new CopyOnWriteArrayList<>();
+  // What a departed member's host answers the probe: its process runs (or the probe cannot tell).
+  private volatile boolean processRuns;
   private final Fence fence =
       new Fence() {
         @Override
@@ -80,7 +82,8 @@ class GroupControllerFencingTest {
           },
           fence,
           clock::get,
-          () -> GroupWord.About.NONE);
+          () -> GroupWord.About.NONE,
+          member -> !processRuns);
 
   @AfterEach
   void stop() {
@@ -159,11 +162,30 @@ class GroupControllerFencingTest {
     advance(2000, "lb3");
     view("lb1", "lb3");
     settle();
-    advance(100, "lb3");
-    assertThat(lb1.holding()).as("2.1 s after lb2's last word").isEmpty();
+    advance(400, "lb3");
+    assertThat(lb1.holding()).as("2.4 s after lb2's last word").isEmpty();
     advance(200, "lb3");
     await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
     assertThat(events).containsExactly("take imaging");
+  }
+
+  @Test
+  void aHolderDroppedWhileHeardWhoseProcessRunsIsWaitedForAsASilentOne() {
+    // lb2 is cut off from the view's coordinator but not from lb1: the view drops it while lb1
+    // still hears it, and its host still accepts connections to its process.
+    processRuns = true;
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb3", held());
+    lb1.onMessage("lb2", held("imaging"));
+    settle();
+    advance(100, "lb3");
+    view("lb1", "lb3");
+    settle();
+    advance(2300, "lb3");
+    assertThat(lb1.holding()).as("2.4 s after lb2's last word").isEmpty();
+    advance(200, "lb3");
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
   }
 
   @Test

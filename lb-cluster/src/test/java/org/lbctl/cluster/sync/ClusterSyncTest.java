@@ -87,6 +87,38 @@ class ClusterSyncTest {
   }
 
   @Test
+  void anInstallThatFailsUnexpectedlyIsRefusedOnceLikeAnInvalidOne() {
+    ConfigReplica failing =
+        new ConfigReplica() {
+          @Override
+          public ConfigVersion version() {
+            return c.version();
+          }
+
+          @Override
+          public byte[] document() {
+            return c.document();
+          }
+
+          @Override
+          public org.lbctl.core.proxy.ListenerChanges install(ConfigVersion v, byte[] d) {
+            failures.incrementAndGet();
+            throw new IllegalStateException("listener failed");
+          }
+        };
+    try (ClusterSync sync = new ClusterSync("lb3", failing, bytes -> {}, clock::get)) {
+      byte[] offer = ClusterSync.encode(a.version(), a.document());
+      sync.onMessage("lb1", offer);
+      sync.onMessage("lb1", offer);
+      await().atMost(Duration.ofSeconds(2)).until(() -> failures.get() == 1);
+      await().during(Duration.ofMillis(300)).until(() -> failures.get() == 1);
+    }
+  }
+
+  private final java.util.concurrent.atomic.AtomicInteger failures =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @Test
   void malformedMessagesAreIgnored() {
     for (String bad :
         List.of(

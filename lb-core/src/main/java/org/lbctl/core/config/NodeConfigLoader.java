@@ -84,6 +84,7 @@ public final class NodeConfigLoader {
       Set.of("name", "members", "secretFile", "interface", "fencing");
   private static final Set<String> MEMBER_FIELDS = Set.of("name", "address");
   private static final String MEMBER_NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
+  static final int MAX_MEMBERS = 64;
   private static final int MAX_BYTES = 64 * 1024;
 
   private NodeConfigLoader() {}
@@ -401,6 +402,10 @@ public final class NodeConfigLoader {
               .add(path + ".address", a + " is also cluster.members[" + same + "]'s address");
         }
         members.add(new ClusterSettings.Member(n, address.get()));
+      }
+      if (list.size() > MAX_MEMBERS) {
+        in.problems()
+            .add("cluster.members", list.size() + " members: a cluster has at most " + MAX_MEMBERS);
       }
       if (list.size() < 3) {
         in.problems()

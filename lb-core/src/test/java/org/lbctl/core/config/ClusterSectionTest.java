@@ -105,6 +105,20 @@ class ClusterSectionTest {
   }
 
   @Test
+  void moreThanSixtyFourMembersAreRefused() {
+    StringBuilder members = new StringBuilder("  name: lb1\n  secretFile: s\n  members:\n");
+    for (int i = 1; i <= 65; i++) {
+      members
+          .append("    - {name: lb")
+          .append(i)
+          .append(", address: 10.99.1.")
+          .append(i)
+          .append("}\n");
+    }
+    refused(members.toString(), "cluster.members: 65 members: a cluster has at most 64");
+  }
+
+  @Test
   void aBadFenceIsRefusedUnderTheClusterSection() {
     refused(
         "  name: lb1\n  secretFile: s\n  fencing: {lease: 1s, renew: 2s}\n" + THREE,
