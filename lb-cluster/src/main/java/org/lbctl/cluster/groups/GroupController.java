@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -31,41 +30,22 @@ import org.slf4j.LoggerFactory;
  * gives every group up before anything else. Every step runs on one thread, in order.
  */
 public final class GroupController implements AutoCloseable {
-  /**
-   * Whether a member's process is gone, asked of its host when the view dropped it while it was
-   * heard (blocking, off the worker; a few ms). Anything but "gone" leaves it to the silence rule.
-   */
-  public interface CrashProbe {
-    boolean processGone(String member);
-
-    /** For tests without hosts: every such drop is a crash, as a view's word alone would say. */
-    CrashProbe TRUST_THE_VIEW = member -> true;
-  }
-
   private static final Logger log = LoggerFactory.getLogger(GroupController.class);
   static final long TICK_MILLIS = 200;
 
   private final String self;
   private final Supplier<List<GroupPlacement.Rule>> rules;
   private final List<String> configured;
-  private final GroupHost host;
   private final LongSupplier clock;
   private final Supplier<GroupWord.About> about;
-  private final CrashProbe probe;
-  private final java.util.concurrent.ExecutorService probes =
-      java.util.concurrent.Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "lb-groups-probe");
-            t.setDaemon(true);
-            return t;
-          });
+  private final Departures departures;
+  private final Holdings held;
   private final StallWatch stall;
   private final GroupLease lease;
   private final MemberWords words;
   private final GroupWorker worker = new GroupWorker(this::step);
   // Worker thread only.
   private List<String> live = List.of();
-  private final Set<String> mine = new TreeSet<>();
   private long decideAt = Long.MIN_VALUE;
   private boolean closing;
   // Grows with every freeze of this node (see GroupWord).
@@ -119,10 +99,10 @@ public final class GroupController implements AutoCloseable {
     this.self = self;
     this.rules = rules;
     this.configured = List.copyOf(configured);
-    this.host = host;
+    this.held = new Holdings(self, host);
     this.clock = clock;
     this.about = about;
-    this.probe = probe;
+    this.departures = new Departures(probe);
     this.stall = new StallWatch(clock, this::onStall);
     this.lease = new GroupLease(fence, host::guarded, stall, clock);
     this.words = new MemberWords(self, configured);
@@ -149,7 +129,7 @@ public final class GroupController implements AutoCloseable {
         () -> {
           live = view.members();
           for (String m : words.view(live, clock.getAsLong())) {
-            ask(m);
+            departures.ask(m, this::probed);
           }
           // Whoever just joined must hear what this node holds before it may take anything.
           tell();
@@ -184,19 +164,10 @@ public final class GroupController implements AutoCloseable {
   public void reconsider() {
     worker.run(
         () -> {
-          // A held group whose addresses changed is released and taken again through the checks
-          // (every member must run the new layout first); the others follow in place.
-          for (String g : List.copyOf(mine)) {
-            if (host.changed(g)) {
-              release(g, "its addresses changed with the configuration");
-            }
-          }
-          try {
-            host.refresh();
-          } catch (Exception e) {
-            log.error("groups: {} cannot follow the new configuration: {}", self, e.getMessage());
-          }
-          holding = Set.copyOf(mine);
+          // A held group whose addresses changed is taken again through the checks (every member
+          // must run the new layout first).
+          held.follow();
+          holding = Set.copyOf(held.mine());
           decide();
           tell();
         });
@@ -208,7 +179,8 @@ public final class GroupController implements AutoCloseable {
     step.run();
     stall.progress();
     snapshot =
-        GroupSnapshot.of(self, configured, live, mine, words, about.get(), clock.getAsLong());
+        GroupSnapshot.of(
+            self, configured, live, held.mine(), words, about.get(), clock.getAsLong());
   }
 
   /** The latest view of the cluster from this node; refreshed at every step. */
@@ -240,54 +212,23 @@ public final class GroupController implements AutoCloseable {
             + " hear every member again",
         self,
         gap / 1_000_000,
-        mine.isEmpty() ? "nothing" : mine);
-    releaseAll();
-    holding = Set.copyOf(mine);
+        held.mine().isEmpty() ? "nothing" : held.mine());
+    held.releaseAll("it stalled");
+    holding = Set.copyOf(held.mine());
     tell(); // the others echo the new epoch: only then do their words count again
   }
 
-  /** Releases {@code g}; a failure keeps it held (the others must not take it), retried. */
-  private boolean release(String g, String why) {
-    try {
-      host.release(g);
-    } catch (Exception e) {
-      log.error(
-          "groups: {} cannot release {}: {}; it keeps saying it holds it and tries again",
-          self,
-          g,
-          e.getMessage());
-      return false;
-    }
-    mine.remove(g);
-    log.warn("groups: {} released {} ({})", self, g, why);
-    return true;
-  }
-
-  /** Asks {@code member}'s host, off the worker, whether its process is gone. */
-  private void ask(String member) {
-    try {
-      probes.execute(
-          () -> {
-            boolean gone;
-            try {
-              gone = probe.processGone(member);
-            } catch (RuntimeException e) {
-              gone = false;
-            }
-            boolean answer = gone;
-            worker.run(
-                () -> {
-                  words.probed(member, answer);
-                  log.info(
-                      "groups: {} left the view while heard; its host says its process is {}",
-                      member,
-                      answer ? "gone" : "not known to be gone (it waits out its lease)");
-                  decide();
-                });
-          });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      log.debug("groups: closed; not probing {}", member);
-    }
+  /** A probe's answer about a member that left the view while heard, back on the worker. */
+  private void probed(String member, boolean gone) {
+    worker.run(
+        () -> {
+          words.probed(member, gone);
+          log.info(
+              "groups: {} left the view while heard; its host says its process is {}",
+              member,
+              gone ? "gone" : "not known to be gone (it waits out its lease)");
+          decide();
+        });
   }
 
   private void decide() {
@@ -295,6 +236,7 @@ public final class GroupController implements AutoCloseable {
       return;
     }
     long now = clock.getAsLong();
+    Set<String> mine = held.mine();
     Map<String, Set<String>> word = words.word(mine);
     String layout = about.get().layout();
     boolean allSpoke =
@@ -309,7 +251,7 @@ public final class GroupController implements AutoCloseable {
         .forEach(release::add);
     for (String g : release) {
       changed |=
-          release(
+          held.release(
               g,
               plan.owners().isEmpty()
                   ? "no quorum: it sees " + live + " of the members " + configured
@@ -323,14 +265,7 @@ public final class GroupController implements AutoCloseable {
         if (blocked.contains(g)) {
           continue;
         }
-        try {
-          host.take(g);
-          mine.add(g);
-          changed = true;
-          log.warn("groups: {} took {} (members {})", self, g, live);
-        } catch (Exception e) {
-          log.error("groups: {} cannot take {}: {}", self, g, e.getMessage());
-        }
+        changed |= held.take(g, live);
       }
     }
     if (changed) {
@@ -358,25 +293,10 @@ public final class GroupController implements AutoCloseable {
 
   private void tell() {
     try {
-      broadcast.accept(GroupWord.of(mine, lease.leaseMillis(), about.get(), epoch, words.epochs()));
+      broadcast.accept(
+          GroupWord.of(held.mine(), lease.leaseMillis(), about.get(), epoch, words.epochs()));
     } catch (Exception e) {
       log.debug("groups: cannot tell the members: {}", e.getMessage());
-    }
-  }
-
-  private void releaseAll() {
-    for (String g : List.copyOf(mine)) {
-      try {
-        host.release(g);
-        mine.remove(g);
-      } catch (Exception e) {
-        log.error(
-            "groups: {} cannot release {}: {}; it keeps saying it holds it (remove its addresses"
-                + " with 'lbctl cleanup' if this node stops)",
-            self,
-            g,
-            e.getMessage());
-      }
     }
   }
 
@@ -396,10 +316,10 @@ public final class GroupController implements AutoCloseable {
     worker.stop(
         () -> {
           closing = true;
-          releaseAll();
-          holding = Set.copyOf(mine);
+          held.releaseAll("this node leaves the cluster");
+          holding = Set.copyOf(held.mine());
           tell();
         });
-    probes.shutdownNow();
+    departures.close();
   }
 }
