@@ -33,7 +33,12 @@ final class GroupWorker {
 
   private Runnable wrapped(Runnable step) {
     return () -> {
-      wrap.accept(step);
+      try {
+        wrap.accept(step);
+      } catch (RuntimeException e) {
+        // Logged, not thrown: a periodic step that throws is never run again.
+        log.error("groups: a step failed; the next one runs as usual", e);
+      }
       steps.incrementAndGet();
     };
   }
