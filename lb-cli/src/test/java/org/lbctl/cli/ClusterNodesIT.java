@@ -22,6 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
  * next nodes in turn, with failback.
  */
 class ClusterNodesIT {
+  private static final String DR_VIP = "10.99.0.104";
+
   @TempDir Path dir;
   private PairLab lab;
 
@@ -34,7 +36,11 @@ class ClusterNodesIT {
     }
     hosts.put("rs1", "10.99.0.21/24");
     hosts.put("rs2", "10.99.0.22/24");
-    lab = PairLab.withServers(dir, hosts);
+    lab = PairLab.withServers(dir, hosts, "8080; listen 80");
+    // The real servers of the layer 4 DR VIP: it on their loopback, and no ARP answers for it.
+    for (String rs : new String[] {"rs1", "rs2"}) {
+      DrRealServer.prepare(lab.lab(), rs, DR_VIP);
+    }
     Path secret = dir.resolve("cluster.secret");
     Files.writeString(secret, "0c1f3a5b7d9e2f4a6b8c0d2e4f6a8b0c\n");
     Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
@@ -59,7 +65,10 @@ class ClusterNodesIT {
     }
   }
 
-  /** Three web VIPs and the first {@code groups} of their groups (web3 is in g3). */
+  /**
+   * Three web VIPs and a layer 4 DR VIP, and the first {@code groups} of their groups (web3 and dr
+   * are in g3).
+   */
   private static String config(int groups) {
     StringBuilder c = new StringBuilder("virtualServices:\n");
     for (int i = 1; i <= 3; i++) {
@@ -75,13 +84,25 @@ class ClusterNodesIT {
           """
               .formatted(i, i));
     }
+    c.append(
+        """
+          - label: dr
+            address: %s
+            ports: [80]
+            layer: 4
+            mode: dr
+            realServers:
+              - {label: rs1, address: 10.99.0.21, port: 0}
+              - {label: rs2, address: 10.99.0.22, port: 0}
+        """
+            .formatted(DR_VIP));
     if (groups > 0) {
       c.append("groups:\n");
     }
     for (int i = 1; i <= groups; i++) {
       c.append(
-          "  - {name: g%d, virtualServices: [web%d], preference: [lb%d, lb%d, lb%d], failback: true}\n"
-              .formatted(i, i, i, i % 3 + 1, (i + 1) % 3 + 1));
+          "  - {name: g%d, virtualServices: [%s], preference: [lb%d, lb%d, lb%d], failback: true}\n"
+              .formatted(i, i == 3 ? "web3, dr" : "web" + i, i, i % 3 + 1, (i + 1) % 3 + 1));
     }
     return c.toString();
   }
@@ -168,6 +189,28 @@ class ClusterNodesIT {
     // Back: g2 returns to lb2.
     start("lb2");
     settledOnPreferences();
+
+    // The layer 4 DR VIP moves with g3: its kernel rules are in where the group is held.
+    await().atMost(Duration.ofSeconds(10)).until(() -> curlDr().matches("rs[12]"));
+    lab.kill("lb3");
+    lab.lab().exec("lb3", "ip", "addr", "flush", "dev", "eth0", "label", "eth0:lb");
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> holds("lb1", 3) && curlDr().matches("rs[12]"));
+    assertThat(l4Rules("lb1")).as("lb1 holds g3: its DR rules").contains(DR_VIP);
+    assertThat(l4Rules("lb2")).as("lb2 holds no DR VIP: no rules for it").doesNotContain(DR_VIP);
+  }
+
+  /** The layer 4 tables (inet and netdev) on {@code host}, as nft lists them. */
+  private String l4Rules(String host) throws IOException {
+    return lab.lab().exec(host, "nft", "list", "table", "inet", "lbctl_l4").output()
+        + lab.lab().exec(host, "nft", "list", "table", "netdev", "lbctl_l4").output();
+  }
+
+  private String curlDr() throws IOException {
+    var r = lab.lab().exec("client", "curl", "-s", "--max-time", "0.5", "http://" + DR_VIP + "/");
+    return r.ok() ? r.output().strip() : "";
   }
 
   private String configHash(String host) throws IOException {
@@ -184,14 +227,14 @@ class ClusterNodesIT {
     Files.writeString(dir.resolve("lb1-lbctl.yaml"), config(2));
     CliRun reload = lab.lbctl("lb1", "reload");
     assertThat(reload.exit()).isNotZero();
-    assertThat(reload.err()).contains("web3").contains("is in no group");
+    assertThat(reload.err()).contains("'web3'").contains("'dr'").contains("is in no group");
     Files.writeString(dir.resolve("lb1-lbctl.yaml"), config(0));
     reload = lab.lbctl("lb1", "reload");
     assertThat(reload.exit()).isNotZero();
     assertThat(reload.err())
         .contains(
             "groups: this node is a member of a cluster, where floating addresses move in VIP")
-        .contains("put web1, web2, web3 in a group")
+        .contains("put web1, web2, web3, dr in a group")
         .doesNotContain("Exception");
     CliRun pair = lab.lbctl("lb1", "pair", "--accept", "--listen", "10.99.0.11");
     assertThat(pair.exit()).isNotZero();

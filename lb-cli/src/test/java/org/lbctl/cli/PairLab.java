@@ -71,10 +71,15 @@ final class PairLab implements AutoCloseable {
 
   /** A lab of other hosts, with nginx on rs1 (10.99.0.21) and rs2 (10.99.0.22) among them. */
   static PairLab withServers(Path dir, Map<String, String> hosts) throws Exception {
+    return withServers(dir, hosts, "8080");
+  }
+
+  /** ... nginx listening on {@code listen} (8080, or "8080; listen 80" for a DR VIP too). */
+  static PairLab withServers(Path dir, Map<String, String> hosts, String listen) throws Exception {
     PairLab pl = new PairLab(dir, NamespaceLab.create(hosts));
     try {
-      pl.nginx("rs1", "10.99.0.21");
-      pl.nginx("rs2", "10.99.0.22");
+      pl.nginx("rs1", "10.99.0.21", listen);
+      pl.nginx("rs2", "10.99.0.22", listen);
     } catch (Exception e) {
       pl.close();
       throw e;
@@ -110,13 +115,13 @@ final class PairLab implements AutoCloseable {
     lab.exec(host, "ip", "link", "set", "eth0", "down");
   }
 
-  private void nginx(String host, String ip) throws IOException {
+  private void nginx(String host, String ip, String listen) throws IOException {
     servers.add(
         Nginx.start(
             host,
             dir,
             lab.execPrefix(host),
-            "8080",
+            listen,
             8080,
             () ->
                 lab.exec("client", "curl", "-sf", "--max-time", "1", "http://" + ip + ":8080/")

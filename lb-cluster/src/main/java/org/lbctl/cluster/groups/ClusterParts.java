@@ -109,7 +109,7 @@ public final class ClusterParts implements AutoCloseable {
     // What a previous run left on the interface (a crash, a failed cleanup) goes first: the lease
     // covers every floating address, and a leftover would answer beside its group's holder.
     owner.release(config.get().allFloatingIps());
-    host = new NodeGroupHost(config, plane.engine(), owner);
+    host = new NodeGroupHost(config, plane.engine(), owner, plane.kernel()::syncNow);
     try {
       host.start();
     } catch (org.lbctl.core.config.ConfigException e) {

@@ -13,30 +13,37 @@ import org.lbctl.core.proxy.ProxyEngine;
 import org.lbctl.core.proxy.Served;
 
 /**
- * A VIP group's listeners and addresses on this node. Taking one opens its virtual services'
- * listeners, then adds and announces its addresses. Releasing one removes the addresses first, so
- * no client reaches this node for it, then closes the listeners. Virtual services on addresses that
- * never float (loopback, wildcard) belong to no group and are served all along.
+ * A VIP group's listeners, layer 4 rules and addresses on this node. Taking one opens its virtual
+ * services' listeners and puts their kernel rules in, then adds and announces its addresses.
+ * Releasing one removes the addresses first, so no client reaches this node for it, then closes the
+ * listeners and takes the rules out. Virtual services on addresses that never float (loopback,
+ * wildcard) belong to no group and are served all along.
  */
 public final class NodeGroupHost implements GroupHost {
   private final Supplier<ReplicatedConfig> config;
   private final ProxyEngine engine;
   private final FloatingIpOwner owner;
+  private final Runnable kernelRules;
   // Called from the group controller's one thread. What each held group was given when taken:
   // released as taken, even if a reload changed or removed the group since.
   private final java.util.Map<String, List<FloatingIp>> heldAddresses = new java.util.TreeMap<>();
   private final java.util.Map<String, List<String>> heldServices = new java.util.TreeMap<>();
 
   public NodeGroupHost(
-      Supplier<ReplicatedConfig> config, ProxyEngine engine, FloatingIpOwner owner) {
+      Supplier<ReplicatedConfig> config,
+      ProxyEngine engine,
+      FloatingIpOwner owner,
+      Runnable kernelRules) {
     this.config = config;
     this.engine = engine;
     this.owner = owner;
+    this.kernelRules = kernelRules;
   }
 
   /** Serves the virtual services on addresses that never float, and nothing else yet. */
   public void start() throws org.lbctl.core.config.ConfigException {
     engine.serve(served());
+    kernelRules.run();
   }
 
   @Override
@@ -51,12 +58,15 @@ public final class NodeGroupHost implements GroupHost {
     heldServices.put(name, group.virtualServices());
     try {
       engine.serve(served());
+      // Its layer 4 rules in place before its addresses answer.
+      kernelRules.run();
       // The lease runs for every floating address already (GroupLease): no renewal here.
       owner.claim(ips);
       heldAddresses.put(name, ips);
     } catch (Exception e) {
       heldServices.remove(name);
       engine.serve(served());
+      kernelRules.run();
       throw e;
     }
   }
@@ -72,6 +82,7 @@ public final class NodeGroupHost implements GroupHost {
     heldAddresses.remove(name);
     heldServices.remove(name);
     engine.serve(served());
+    kernelRules.run();
   }
 
   @Override
@@ -98,6 +109,7 @@ public final class NodeGroupHost implements GroupHost {
       }
     }
     engine.serve(served());
+    kernelRules.run();
   }
 
   private VipGroup group(String name) {

@@ -81,7 +81,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     CheckCommands checkCommands =
         new CheckCommands(List.of(), Optional.of(local.scriptsDirectory()));
     this.health = new HealthChecker(engine.transport(), engine::services, checkCommands);
-    this.kernel = new L4DataPlane(() -> engine.services().values(), engine::serving);
+    // The kernel's layer 4 rules follow the services this node serves: all of them alone or
+    // active, none passive, a cluster member's groups.
+    this.kernel =
+        new L4DataPlane(
+            () ->
+                engine.services().values().stream().filter(v -> engine.serves(v.label())).toList(),
+            engine::serving);
     this.name = hostname();
     this.alerter = new Alerter(name, new SmtpMailSender());
     HealthAlerts.mail(health, alerter);

@@ -71,7 +71,7 @@ class NodeGroupHostIT {
 
   @Test
   void aGroupsListenersAndAddressesComeAndGoTogether() throws Exception {
-    NodeGroupHost host = new NodeGroupHost(() -> config, engine, owner);
+    NodeGroupHost host = new NodeGroupHost(() -> config, engine, owner, () -> {});
 
     host.take("imaging");
     assertThat(owner.held()).contains("10.99.0.100/32", "10.99.1.1/24");
@@ -93,7 +93,7 @@ class NodeGroupHostIT {
 
   @Test
   void aGroupTheConfigurationDoesNotHaveIsRefusedByName() {
-    NodeGroupHost host = new NodeGroupHost(() -> config, engine, owner);
+    NodeGroupHost host = new NodeGroupHost(() -> config, engine, owner, () -> {});
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> host.take("radiology"))
         .hasMessage("no group 'radiology' in the configuration");
   }

@@ -133,6 +133,11 @@ public final class ProxyEngine implements AutoCloseable {
     return changes;
   }
 
+  /** Whether this node serves the virtual service labelled {@code label} now. */
+  public synchronized boolean serves(String label) {
+    return served.serves(label);
+  }
+
   /** Whether this node listens for any virtual service. */
   public synchronized boolean serving() {
     return served.any();
