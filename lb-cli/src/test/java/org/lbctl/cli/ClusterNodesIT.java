@@ -146,6 +146,8 @@ class ClusterNodesIT {
 
   @Test
   void eachNodeHoldsItsGroupAKilledNodesGroupMovesOnAndComesBackWithIt() throws Exception {
+    // What a crash left on lb1: g2's address, which lb2 will hold. lb1 removes it as it starts.
+    lab.lab().exec("lb1", "ip", "addr", "add", "10.99.0.102/32", "dev", "eth0", "label", "eth0:lb");
     for (String h : new String[] {"lb1", "lb2", "lb3"}) {
       start(h);
     }
@@ -276,5 +278,15 @@ class ClusterNodesIT {
             });
     assertThat(Files.readString(dir.resolve("lb1-lbctl.yaml")))
         .containsPattern("g1[\\s\\S]*preference:[\\s\\S]*lb3[\\s\\S]*lb1");
+
+    // Alone of three, lb1 refuses edits: the majority's version must win when they meet again.
+    lab.kill("lb2");
+    lab.kill("lb3");
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> !lab.status("lb1").path("cluster").path("quorum").asBoolean());
+    CliRun alone = lab.lbctl("lb1", "reload");
+    assertThat(alone.exit()).isNotZero();
+    assertThat(alone.err()).contains("this member sees fewer than a majority of the members");
   }
 }
