@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.lbctl.cluster.floating.Fence;
+import org.lbctl.cluster.floating.FenceRenewal;
 import org.lbctl.cluster.floating.LeaseHolder;
-import org.lbctl.cluster.pair.Liveness;
 import org.lbctl.cluster.pair.StallWatch;
 import org.lbctl.core.config.FloatingIp;
 
@@ -66,23 +66,8 @@ final class GroupLease implements LeaseHolder {
 
   @Override
   public boolean renewLease(long withinNanos) throws Exception {
-    if (!fence.enabled()) {
-      return false;
-    }
-    synchronized (fence) {
-      long start = clock.getAsLong();
-      if (!leaseWanted(withinNanos)) {
-        return false;
-      }
-      fence.renew(addresses.get());
-      long end = clock.getAsLong();
-      if (end - start >= Liveness.STALL_NANOS || end - majorityUntil >= 0) {
-        // Frozen between the check and the renewal, or the majority's words aged out meanwhile:
-        // the check says nothing of now, and the others count from those words.
-        fence.shut();
-        return false;
-      }
-      return true;
-    }
+    // Undone when the majority's words aged out while it ran: the others count from those words.
+    return FenceRenewal.renew(
+        fence, addresses, clock, () -> leaseWanted(withinNanos), end -> end - majorityUntil < 0);
   }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.lbctl.cluster.floating.Fence;
+import org.lbctl.cluster.floating.FenceRenewal;
 import org.lbctl.core.config.FloatingIp;
 
 /**
@@ -40,21 +41,7 @@ final class LeaseRenewal {
    * @return whether it renewed
    */
   boolean renew(long withinNanos) throws Exception {
-    if (!fence.enabled()) {
-      return false;
-    }
-    synchronized (fence) {
-      long start = clock.getAsLong();
-      if (!wanted(withinNanos)) {
-        return false;
-      }
-      fence.renew(floatingIps.get());
-      if (clock.getAsLong() - start >= Liveness.STALL_NANOS) {
-        // Frozen between the check and the renewal: the check says nothing of now.
-        fence.shut();
-        return false;
-      }
-      return true;
-    }
+    // Frozen between the check and the renewal: the check says nothing of now (FenceRenewal).
+    return FenceRenewal.renew(fence, floatingIps, clock, () -> wanted(withinNanos), end -> true);
   }
 }
