@@ -2,8 +2,9 @@ package org.lbctl.cluster.groups;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.lbctl.cluster.groups.HeldWords.echoing;
+import static org.lbctl.cluster.groups.HeldWords.held;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -88,21 +89,6 @@ class GroupControllerFencingTest {
   @AfterEach
   void stop() {
     lb1.close();
-  }
-
-  private static byte[] held(String... groups) {
-    StringBuilder list = new StringBuilder();
-    for (String g : groups) {
-      list.append(list.length() == 0 ? "" : ",").append('"').append(g).append('"');
-    }
-    return ("{\"type\":\"held\",\"groups\":[" + list + "],\"leaseMs\":1000}")
-        .getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** A word holding nothing that echoes lb1's epoch {@code epoch}. */
-  private static byte[] echoing(long epoch) {
-    return ("{\"type\":\"held\",\"groups\":[],\"leaseMs\":1000,\"echo\":{\"lb1\":" + epoch + "}}")
-        .getBytes(StandardCharsets.UTF_8);
   }
 
   private void view(String... members) {

@@ -3,6 +3,7 @@ package org.lbctl.cluster.groups;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.lbctl.cluster.groups.HeldWords.held;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -48,15 +49,6 @@ class GroupControllerTest {
   void stop() {
     releaseFails = false;
     lb1.close();
-  }
-
-  private static byte[] held(String... groups) {
-    StringBuilder list = new StringBuilder();
-    for (String g : groups) {
-      list.append(list.length() == 0 ? "" : ",").append('"').append(g).append('"');
-    }
-    return ("{\"type\":\"held\",\"groups\":[" + list + "],\"leaseMs\":1000}")
-        .getBytes(StandardCharsets.UTF_8);
   }
 
   private void view(String... members) {
