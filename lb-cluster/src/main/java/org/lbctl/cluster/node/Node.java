@@ -40,6 +40,7 @@ import org.lbctl.core.persistence.InMemoryStickTable;
 import org.lbctl.core.persistence.SwitchableStickTable;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.lbctl.core.proxy.ProxyEngine;
+import org.lbctl.core.proxy.Served;
 import org.lbctl.core.proxy.Transport;
 import org.lbctl.core.status.NodeStatus;
 import org.lbctl.core.status.StatusReport;
@@ -85,8 +86,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     // active, none passive, a cluster member's groups.
     this.kernel =
         new L4DataPlane(
-            () ->
-                engine.services().values().stream().filter(v -> engine.serves(v.label())).toList(),
+            () -> {
+              // One look at what is served per sync, not one lock per service.
+              Served served = engine.served();
+              return engine.services().values().stream()
+                  .filter(v -> served.serves(v.label()))
+                  .toList();
+            },
             engine::serving);
     this.name = hostname();
     this.alerter = new Alerter(name, new SmtpMailSender());

@@ -133,9 +133,9 @@ public final class ProxyEngine implements AutoCloseable {
     return changes;
   }
 
-  /** Whether this node serves the virtual service labelled {@code label} now. */
-  public synchronized boolean serves(String label) {
-    return served.serves(label);
+  /** Which virtual services this node serves now. */
+  public synchronized Served served() {
+    return served;
   }
 
   /** Whether this node listens for any virtual service. */
