@@ -41,7 +41,9 @@ final class CleanupCommand implements Callable<Integer> {
     NodeConfig node;
     List<FloatingIp> ips;
     try {
-      node = PairFile.attach(NodeConfigLoader.load(nodeFile));
+      node =
+          org.lbctl.core.config.ClusterFile.attach(
+              PairFile.attach(NodeConfigLoader.load(nodeFile)));
       ips = ConfigLoader.load(node.configFile().orElseThrow()).allFloatingIps();
     } catch (ConfigException e) {
       throw new CliFailure(nodeFile + ": " + e.getMessage());

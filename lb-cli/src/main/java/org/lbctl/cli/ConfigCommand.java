@@ -82,7 +82,9 @@ final class ConfigCommand implements Callable<Integer> {
       java.util.List<String> warnings = new java.util.ArrayList<>();
       if (nodeFile != null) {
         try {
-          var node = PairFile.attach(NodeConfigLoader.load(nodeFile));
+          var node =
+              org.lbctl.core.config.ClusterFile.attach(
+                  PairFile.attach(NodeConfigLoader.load(nodeFile)));
           file = node.configFile().orElseThrow();
           node.pair().ifPresent(p -> warnings.addAll(p.warnings()));
           if (node.pair().isPresent()) {

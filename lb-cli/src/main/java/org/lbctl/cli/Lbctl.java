@@ -21,6 +21,7 @@ import picocli.CommandLine.HelpCommand;
       PromoteCommand.class,
       PairCommand.class,
       GroupCommand.class,
+      ClusterCommand.class,
       StickCommand.class,
       UserCommand.class,
       TokenCommand.class,

@@ -31,7 +31,8 @@ class ClusterNodesIT {
   void lab() throws Exception {
     Map<String, String> hosts = new LinkedHashMap<>();
     hosts.put("client", "10.99.0.10/24");
-    for (int i = 1; i <= 3; i++) {
+    // lb4 runs alone until a test has it join.
+    for (int i = 1; i <= 4; i++) {
       hosts.put("lb" + i, "10.99.0.1" + i + "/24");
     }
     hosts.put("rs1", "10.99.0.21/24");
@@ -63,6 +64,25 @@ class ClusterNodesIT {
           """
               .formatted(i));
     }
+    // In a directory of its own: joining writes cluster.yaml and cluster.secret beside it.
+    Files.createDirectories(dir.resolve("lb4"));
+    Files.writeString(
+        dir.resolve("lb4/lbctl.yaml"),
+        """
+        virtualServices:
+          - label: own
+            address: 10.99.0.14
+            ports: [8081]
+            realServers: [{label: rs1, address: 10.99.0.21, port: 8080}]
+        """);
+    Files.writeString(
+        dir.resolve("lb4.yaml"),
+        """
+        configFile: lb4/lbctl.yaml
+        managementSocket: lb4.sock
+        ioThreads: 1
+        management: {listen: none}
+        """);
   }
 
   /**
@@ -288,5 +308,123 @@ class ClusterNodesIT {
     CliRun alone = lab.lbctl("lb1", "reload");
     assertThat(alone.exit()).isNotZero();
     assertThat(alone.err()).contains("this member sees fewer than a majority of the members");
+  }
+
+  @Test
+  void aNodeJoinsOnAMembersInvitationTakesAGroupAndLeavesHandingItBack() throws Exception {
+    for (String h : new String[] {"lb1", "lb2", "lb3", "lb4"}) {
+      start(h);
+    }
+    settledOnPreferences();
+    assertThat(lab.lbctl("lb4", "cluster", "invite").err())
+        .contains("this node is not a member of a cluster");
+    CliRun invite = lab.lbctl("lb2", "cluster", "invite");
+    assertThat(invite.exit()).as(invite.err()).isZero();
+    var matcher = java.util.regex.Pattern.compile("token: (\\S+)").matcher(invite.out());
+    assertThat(matcher.find()).as(invite.out()).isTrue();
+    String token = matcher.group(1);
+    assertThat(invite.out()).contains("10.99.0.12:6694");
+
+    // Refused, and nothing changes: its own service without --force, then a wrong token.
+    CliRun own = lab.lbctl("lb4", "cluster", "join", "--peer", "10.99.0.12", "--token", token);
+    assertThat(own.exit()).isNotZero();
+    assertThat(own.err()).contains("runs 1 virtual service(s) of its own (own)");
+    CliRun wrong =
+        lab.lbctl(
+            "lb4",
+            "cluster",
+            "join",
+            "--peer",
+            "10.99.0.12",
+            "--token",
+            "aaaaa-bbbbb-ccccc-ddddd-eeeee-f",
+            "--force");
+    assertThat(wrong.exit()).isNotZero();
+    assertThat(wrong.err()).contains("joining failed, nothing changed");
+    assertThat(
+            lab.status("lb4").path("cluster").isMissingNode()
+                || lab.status("lb4").path("cluster").isNull())
+        .isTrue();
+    assertThat(lab.status("lb1").path("cluster").path("members")).hasSize(3);
+
+    CliRun join =
+        lab.lbctl(
+            "lb4",
+            "cluster",
+            "join",
+            "--peer",
+            "10.99.0.12",
+            "--token",
+            token,
+            "--name",
+            "lb4",
+            "--force");
+    assertThat(join.exit()).as(join.err()).isZero();
+    assertThat(join.out()).contains("joined: this node is member 'lb4' of the cluster");
+    assertThat(dir.resolve("lb4/cluster.yaml")).exists();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              for (int n = 1; n <= 4; n++) {
+                JsonNode c = lab.status("lb" + n).path("cluster");
+                assertThat(c.path("members")).as("lb%d's members", n).hasSize(4);
+                c.path("members")
+                    .forEach(
+                        m -> assertThat(m.path("inView").asBoolean()).as(m.toString()).isTrue());
+                assertThat(configHash("lb" + n)).isEqualTo(configHash("lb1"));
+              }
+            });
+    assertThat(Files.readString(dir.resolve("lb1-lbctl.yaml")))
+        .contains("name: lb4")
+        .contains("10.99.0.14:6694");
+    assertThat(Files.readString(dir.resolve("lb4/lbctl.yaml"))).contains("label: web1");
+    try (var files = Files.list(dir.resolve("lb4"))) {
+      assertThat(files.map(Path::toString).toList())
+          .anyMatch(f -> f.contains("lbctl.yaml.before-join-"));
+    }
+    settledOnPreferences();
+
+    // The newcomer serves: g1 moves to it.
+    CliRun move = lab.lbctl("lb3", "group", "move", "g1", "lb4");
+    assertThat(move.exit()).as(move.err()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(holds("lb4", 1)).isTrue();
+              assertThat(holds("lb1", 1)).isFalse();
+              assertThat(curl(1)).matches("rs[12]");
+            });
+
+    // Refusals that leave the members as they are.
+    assertThat(lab.lbctl("lb1", "cluster", "leave").err())
+        .contains("set up by hand in the node file");
+    assertThat(lab.lbctl("lb2", "cluster", "remove", "lb9").err())
+        .contains("'lb9' is not a member of this cluster (lb1, lb2, lb3, lb4)");
+    assertThat(lab.lbctl("lb2", "cluster", "remove", "lb2").err())
+        .contains("is this node: run `lbctl cluster leave`");
+
+    // lb4 leaves: it lets g1 go, which returns to lb1, and runs alone on an empty configuration.
+    CliRun leave = lab.lbctl("lb4", "cluster", "leave");
+    assertThat(leave.exit()).as(leave.err()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () -> {
+              assertThat(holds("lb1", 1)).isTrue();
+              assertThat(holds("lb4", 1)).isFalse();
+              assertThat(curl(1)).matches("rs[12]");
+              assertThat(lab.status("lb1").path("cluster").path("members")).hasSize(3);
+            });
+    assertThat(dir.resolve("lb4/cluster.yaml")).doesNotExist();
+    assertThat(Files.readString(dir.resolve("lb4/lbctl.yaml"))).doesNotContain("web1");
+    assertThat(lab.status("lb4").path("virtualServices")).isEmpty();
+    assertThat(lab.log("lb4")).contains("this node left the cluster and runs alone");
+    assertThat(Files.readString(dir.resolve("lb2-lbctl.yaml"))).doesNotContain("lb4");
+    settledOnPreferences();
+    // Three again: one fewer would leave no majority that survives a failure.
+    assertThat(lab.lbctl("lb2", "cluster", "remove", "lb3").err())
+        .contains("with one fewer no majority would survive a failure");
   }
 }

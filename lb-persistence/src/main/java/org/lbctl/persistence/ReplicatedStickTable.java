@@ -191,6 +191,18 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
     }
   }
 
+  /**
+   * The members changed: discovery asks {@code peers} (the other members' stick-table addresses)
+   * from now on, so the table merges again with a member that joined after this one started.
+   */
+  public void discoverAt(List<InetSocketAddress> peers) {
+    org.jgroups.protocols.TCPPING ping =
+        channel.getProtocolStack().findProtocol(org.jgroups.protocols.TCPPING.class);
+    if (ping != null) {
+      ping.setInitialHosts(peers);
+    }
+  }
+
   private static String id(String vip, String key) {
     return vip + '\0' + key;
   }

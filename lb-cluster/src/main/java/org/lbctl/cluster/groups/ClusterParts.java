@@ -41,6 +41,8 @@ public final class ClusterParts implements AutoCloseable {
   private final ClusterSettings settings;
   private final Supplier<ReplicatedConfig> config;
   private final Supplier<ConfigVersion> version;
+  private final Runnable onRemoved;
+  private RosterWatch members;
   private ClusterSticks sticks;
   private Fence fence = Fence.NONE;
   private FloatingIpOwner owner;
@@ -54,23 +56,36 @@ public final class ClusterParts implements AutoCloseable {
   private ClusterParts(
       ClusterSettings settings,
       Supplier<ReplicatedConfig> config,
-      Supplier<ConfigVersion> version) {
+      Supplier<ConfigVersion> version,
+      Runnable onRemoved) {
     this.settings = settings;
     this.config = config;
     this.version = version;
+    this.onRemoved = onRemoved;
+  }
+
+  /** The members counted now, this node among them. */
+  public Roster roster() {
+    return members.current();
   }
 
   /**
    * Joins the cluster {@code settings} name. Returns once this node holds the whole stick table and
    * is in a view; the groups follow as the members speak.
+   *
+   * @param onRemoved called (on a thread of its own, once) when a configuration version no longer
+   *     lists this node: it has left the cluster, and the caller takes its parts down
+   * @throws IOException when this node is not among the configuration's members, or a part cannot
+   *     start
    */
   public static ClusterParts start(
       ClusterSettings settings,
       Supplier<ReplicatedConfig> config,
       ConfigReplica replica,
-      DataPlane plane)
+      DataPlane plane,
+      Runnable onRemoved)
       throws IOException {
-    ClusterParts parts = new ClusterParts(settings, config, replica::version);
+    ClusterParts parts = new ClusterParts(settings, config, replica::version, onRemoved);
     try {
       parts.startAll(replica, plane);
     } catch (IOException | RuntimeException e) {
@@ -93,8 +108,28 @@ public final class ClusterParts implements AutoCloseable {
       java.util.function.Consumer<Runnable> onConfigChange) {}
 
   private void startAll(ConfigReplica replica, DataPlane plane) throws IOException {
+    Roster roster = Roster.of(settings, config.get());
+    if (!roster.listsSelf()) {
+      throw new IOException(
+          "this node ('"
+              + settings.name()
+              + "') is not among the members the configuration names "
+              + roster.names()
+              + ": it left the cluster or was removed; remove its cluster section (or "
+              + org.lbctl.core.config.ClusterFile.FILE_NAME
+              + ") to run it alone, or join it again with `lbctl cluster join`");
+    }
+    members = new RosterWatch(roster, onRemoved);
     SecretKey key = PairSecret.load(settings.secretFile());
-    sticks = ClusterSticks.start(settings, key, plane.sticks(), plane.kernel(), plane.announce());
+    sticks =
+        ClusterSticks.start(
+            settings.name(),
+            roster.selfAddress(),
+            roster.members(),
+            key,
+            plane.sticks(),
+            plane.kernel(),
+            plane.announce());
     if (settings.fencing().enabled()) {
       NftFence nft = new NftFence(settings.device(), settings.fencing().lease(), List.of());
       nft.install();
@@ -119,7 +154,7 @@ public final class ClusterParts implements AutoCloseable {
         new GroupController(
             settings.name(),
             () -> GroupLayout.rules(config.get()),
-            settings.names(),
+            roster.names(),
             host,
             fence,
             System::nanoTime,
@@ -128,18 +163,8 @@ public final class ClusterParts implements AutoCloseable {
     // From here on every configuration change, a synced one included, guards its addresses.
     plane.onConfigChange().accept(this::configChanged);
     // Strangers' datagrams to the cluster port stop in the kernel; forged ones at the cipher.
-    guard =
-        new PairGuard(
-            settings.bind(),
-            settings.members().stream()
-                .filter(m -> !m.name().equals(settings.name()))
-                .map(m -> m.address().getAddress())
-                .toList());
+    guard = new PairGuard(roster.selfAddress(), roster.otherHosts());
     guard.install();
-    List<ClusterMembership.Member> members =
-        settings.members().stream()
-            .map(m -> new ClusterMembership.Member(m.name(), m.address()))
-            .toList();
     sync =
         new ClusterSync(
             settings.name(),
@@ -151,7 +176,7 @@ public final class ClusterParts implements AutoCloseable {
       membership =
           ClusterMembership.join(
               settings.name(),
-              members,
+              roster.forMembership(),
               key,
               controller::onView,
               (from, bytes) -> {
@@ -164,19 +189,33 @@ public final class ClusterParts implements AutoCloseable {
     } catch (Exception e) {
       throw new IOException(e.getMessage(), e);
     }
+    // From here on a member joining or leaving reaches every part that names the members.
+    members.follow(r -> guard.allow(r.otherHosts()));
+    members.follow(r -> membership.discoverAt(r.forMembership()));
+    members.follow(r -> sticks.discoverAt(r.members(), r.selfAddress()));
+    members.follow(r -> controller.members(r.names()));
     controller.start(membership.broadcaster());
     sync.start(this::memberVersions);
   }
 
+  /** This node's name among the members. */
+  public String self() {
+    return settings.name();
+  }
+
+  /** The cluster secret's file, handed to a node that joins. */
+  public java.nio.file.Path secretFile() {
+    return settings.secretFile();
+  }
+
   /** Whether {@code member}'s host refuses a connection to its process (the stick table's port). */
   private boolean processGone(String member) {
-    return settings.members().stream()
-        .filter(m -> m.name().equals(member))
-        .findFirst()
+    return roster()
+        .address(member)
         .map(
-            m ->
+            a ->
                 ProcessProbe.ask(
-                        new InetSocketAddress(m.address().getAddress(), StickStack.DEFAULT_PORT),
+                        new InetSocketAddress(a.getAddress(), StickStack.DEFAULT_PORT),
                         PROBE_MILLIS)
                     == ProcessProbe.Answer.GONE)
         .orElse(false);
@@ -201,6 +240,9 @@ public final class ClusterParts implements AutoCloseable {
 
   /** The running configuration changed: guard its addresses, and let the groups follow it. */
   public void configChanged() {
+    if (members != null) {
+      members.changed(Roster.of(settings, config.get()));
+    }
     try {
       fence.guard(config.get().allFloatingIps());
     } catch (IOException e) {
@@ -222,7 +264,7 @@ public final class ClusterParts implements AutoCloseable {
     }
     return java.util.Optional.of(
         "this member sees fewer than a majority of the members "
-            + settings.names()
+            + roster().names()
             + ": edit the configuration on a member in a quorum; its version reaches this one when"
             + " they meet again");
   }
@@ -241,7 +283,8 @@ public final class ClusterParts implements AutoCloseable {
       return null;
     }
     return ClusterStatusView.of(
-        settings,
+        settings.name(),
+        roster().members(),
         config.get(),
         controller.status(),
         controller.lease().leaseWanted(Long.MAX_VALUE),

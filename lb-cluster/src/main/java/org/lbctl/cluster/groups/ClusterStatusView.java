@@ -14,7 +14,8 @@ final class ClusterStatusView {
   private ClusterStatusView() {}
 
   static ClusterStatus of(
-      ClusterSettings settings,
+      String self,
+      List<ClusterSettings.Member> members,
       ReplicatedConfig config,
       GroupSnapshot s,
       boolean leaseRenewed,
@@ -26,7 +27,7 @@ final class ClusterStatusView {
       m.groups().forEach(g -> holders.put(g, m.name()));
     }
     return new ClusterStatus(
-        settings.name(),
+        self,
         s.quorum(),
         List.copyOf(new TreeSet<>(s.holding())),
         holders.entrySet().stream()
@@ -38,7 +39,7 @@ final class ClusterStatusView {
                 m ->
                     new ClusterStatus.Member(
                         m.name(),
-                        address(settings, m.name()),
+                        address(members, m.name()),
                         m.inView(),
                         m.heardAgoMillis(),
                         List.copyOf(new TreeSet<>(m.groups())),
@@ -51,8 +52,8 @@ final class ClusterStatusView {
         refused[1]);
   }
 
-  private static String address(ClusterSettings settings, String member) {
-    return settings.members().stream()
+  private static String address(List<ClusterSettings.Member> members, String member) {
+    return members.stream()
         .filter(m -> m.name().equals(member))
         .map(m -> Endpoints.format(m.address()))
         .findFirst()

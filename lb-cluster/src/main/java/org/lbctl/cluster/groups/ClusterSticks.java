@@ -33,25 +33,19 @@ final class ClusterSticks implements AutoCloseable {
 
   /** Joins the members' table and returns once this node holds all of it, routing through it. */
   static ClusterSticks start(
-      ClusterSettings settings,
+      String name,
+      InetSocketAddress self,
+      java.util.List<ClusterSettings.Member> members,
       SecretKey key,
       SwitchableStickTable switchable,
       L4DataPlane kernel,
       Runnable announce)
       throws IOException {
     long start = System.nanoTime();
-    InetSocketAddress bind = stickAddress(settings.bind());
+    InetSocketAddress bind = stickAddress(self);
     ReplicatedStickTable table;
     try {
-      table =
-          ReplicatedStickTable.start(
-              bind,
-              settings.members().stream()
-                  .map(m -> stickAddress(m.address()))
-                  .filter(a -> !a.equals(bind))
-                  .toList(),
-              key,
-              settings.name());
+      table = ReplicatedStickTable.start(bind, others(members, bind), key, name);
     } catch (Exception e) {
       throw new IOException("cannot start the replicated stick table: " + e.getMessage(), e);
     }
@@ -64,6 +58,19 @@ final class ClusterSticks implements AutoCloseable {
         (System.nanoTime() - start) / 1_000_000,
         StickStack.DEFAULT_PORT);
     return new ClusterSticks(table, switchable, kernel);
+  }
+
+  /** The members changed: the table looks for {@code members} when it merges again. */
+  void discoverAt(java.util.List<ClusterSettings.Member> members, InetSocketAddress self) {
+    table.discoverAt(others(members, stickAddress(self)));
+  }
+
+  private static java.util.List<InetSocketAddress> others(
+      java.util.List<ClusterSettings.Member> members, InetSocketAddress bind) {
+    return members.stream()
+        .map(m -> stickAddress(m.address()))
+        .filter(a -> !a.equals(bind))
+        .toList();
   }
 
   private static InetSocketAddress stickAddress(InetSocketAddress member) {

@@ -35,7 +35,8 @@ public final class GroupController implements AutoCloseable {
 
   private final String self;
   private final Supplier<List<GroupPlacement.Rule>> rules;
-  private final List<String> configured;
+  // Worker thread only: the member list changes as members join and leave.
+  private List<String> configured;
   private final LongSupplier clock;
   private final Supplier<GroupWord.About> about;
   private final Departures departures;
@@ -150,13 +151,30 @@ public final class GroupController implements AutoCloseable {
             log.warn("groups: ignoring a message from {}: {}", from, e.getMessage());
             return;
           }
-          // A word from a member out of the view may predate its leaving: it must speak again.
-          if (word.isEmpty() || !configured.contains(from) || !live.contains(from)) {
+          // A word from a member out of the view may predate its leaving: it must speak again. A
+          // member in the view but no longer configured (it is leaving) is still heard: what it
+          // holds is not taken until it says it let go or its silence proves it.
+          if (word.isEmpty() || !live.contains(from)) {
             return;
           }
           words.heard(from, word.get(), arrived);
           lease.majorityHeardUntil(words.majorityHeardUntil());
           decide();
+        });
+  }
+
+  /**
+   * The members changed (one joined or left): quorum and placement count {@code next} from now on.
+   * The caller checks the list (three or more, this node among them).
+   */
+  public void members(List<String> next) {
+    worker.run(
+        () -> {
+          configured = List.copyOf(next);
+          words.members(configured);
+          lease.majorityHeardUntil(words.majorityHeardUntil());
+          decide();
+          tell();
         });
   }
 

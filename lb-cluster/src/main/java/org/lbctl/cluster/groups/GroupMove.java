@@ -46,12 +46,6 @@ public final class GroupMove {
               + String.join(", ", config.groups().stream().map(VipGroup::name).toList())
               + ")");
     }
-    return new ReplicatedConfig(
-        config.virtualServices(),
-        config.floatingIps(),
-        config.alerts(),
-        config.certificates(),
-        config.caFamilies(),
-        groups);
+    return config.withGroups(groups);
   }
 }

@@ -30,7 +30,7 @@ final class MemberSilence {
   static final long MARGIN_NANOS = 500_000_000L;
 
   private final String self;
-  private final List<String> configured;
+  private List<String> configured;
   private final Map<String, Long> lastHeard = new HashMap<>();
   private final Map<String, Long> leaseNanos = new HashMap<>();
   private final Map<String, Long> droppedAt = new HashMap<>();
@@ -45,6 +45,11 @@ final class MemberSilence {
   MemberSilence(String self, List<String> configured) {
     this.self = self;
     this.configured = List.copyOf(configured);
+  }
+
+  /** The configured members changed (one joined or left). */
+  void members(List<String> next) {
+    configured = List.copyOf(next);
   }
 
   /** A member's word arrived; {@code lease} is how long its fence lease runs. */

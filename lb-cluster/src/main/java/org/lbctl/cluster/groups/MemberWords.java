@@ -34,6 +34,11 @@ final class MemberWords {
     this.silence = new MemberSilence(self, configured);
   }
 
+  /** The configured members changed: the majority counts {@code configured} from now on. */
+  void members(List<String> configured) {
+    silence.members(configured);
+  }
+
   /**
    * A new view: the word of members that left it is kept until they surely answer for nothing.
    *

@@ -148,6 +148,18 @@ public final class ClusterMembership implements AutoCloseable {
     onView.accept(next);
   }
 
+  /**
+   * The members changed: discovery asks {@code members} from now on, so a partition heals with a
+   * member that joined after this node started.
+   */
+  public void discoverAt(List<Member> members) {
+    org.jgroups.protocols.TCPPING ping =
+        channel.getProtocolStack().findProtocol(org.jgroups.protocols.TCPPING.class);
+    if (ping != null) {
+      ping.setInitialHosts(members.stream().map(Member::address).toList());
+    }
+  }
+
   /** Sends to every other member of the view; reliable and in order. */
   public void send(byte[] payload) throws Exception {
     channel.send(new BytesMessage(null, payload));

@@ -11,6 +11,7 @@ import java.util.Optional;
 import javax.crypto.SecretKey;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.joining.ClusterLifecycle;
 import org.lbctl.cluster.pair.PairController;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.pairing.PairLifecycle;
@@ -20,6 +21,7 @@ import org.lbctl.cluster.sync.ConfigReplica;
 import org.lbctl.core.alert.Alerter;
 import org.lbctl.core.alert.SmtpMailSender;
 import org.lbctl.core.api.ApiException;
+import org.lbctl.core.api.JoinOrder;
 import org.lbctl.core.api.ManagementServer;
 import org.lbctl.core.api.NodeControl;
 import org.lbctl.core.api.PairOrder;
@@ -73,8 +75,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private final Operations operations;
   private Management management;
   private SelfCheck selfCheck;
-  // Set once at start on a member of a cluster; null for a node alone or of a pair.
-  private volatile ClusterParts cluster;
+  private final ClusterLifecycle clusters;
 
   private Node(NodeConfig local, Transport transport) {
     this.slot = new PairSlot(local);
@@ -113,6 +114,13 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     this.lifecycle =
         new PairLifecycle(slot, installer, engine, kernel, sticks, alerter, name, this::status);
     this.operations = new Operations(() -> management, engine, kernel, slot::pair, this::status);
+    this.clusters =
+        new ClusterLifecycle(
+            slot,
+            installer,
+            new ClusterParts.DataPlane(
+                engine, kernel, sticks, installer::announceRealServers, installer::onChange),
+            this::status);
   }
 
   /**
@@ -121,7 +129,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
    */
   public static Node start(NodeConfig given, Optional<ReplicatedConfig> embedded)
       throws ConfigException, IOException {
-    NodeConfig local = PairFile.attach(given);
+    NodeConfig local = org.lbctl.core.config.ClusterFile.attach(PairFile.attach(given));
     byte[] document;
     ReplicatedConfig initial;
     if (local.configFile().isPresent()) {
@@ -158,18 +166,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         node.lifecycle.start(local.pair().get(), key.orElseThrow());
       }
       if (local.cluster().isPresent()) {
-        node.cluster =
-            ClusterParts.start(
-                local.cluster().get(),
-                node.installer::runningConfig,
-                node.installer,
-                new ClusterParts.DataPlane(
-                    node.engine,
-                    node.kernel,
-                    node.sticks,
-                    node.installer::announceRealServers,
-                    node.installer::onChange));
-        node.installer.editGate(node.cluster::editRefusal);
+        node.clusters.start(local.cluster().get());
       }
     } catch (ConfigException | IOException | RuntimeException e) {
       node.close();
@@ -201,20 +198,20 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         installer.version().hash(),
         installer.loadedAt().toString(),
         pairStatus(),
-        cluster == null ? null : cluster.status(),
+        clusters.status(),
         stickSummary(),
         StatusReport.services(engine.services().values(), health::last, health::lastTook));
   }
 
   /** What keeps the fence's lease running: the pair's controller or the cluster's groups. */
   private LeaseHolder leaseHolder() {
-    ClusterParts c = cluster;
-    return c != null ? c.lease() : slot.pair();
+    LeaseHolder c = clusters.lease();
+    return c != null ? c : slot.pair();
   }
 
   private ReplicatedStickTable replicatedTable() {
-    ClusterParts c = cluster;
-    return c != null ? c.stickTable() : slot.replicated();
+    ReplicatedStickTable c = clusters.stickTable();
+    return c != null ? c : slot.replicated();
   }
 
   private StickSummary stickSummary() {
@@ -347,28 +344,44 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
 
   @Override
   public NodeStatus moveGroup(String group, String node) throws ApiException {
-    if (cluster == null) {
+    if (!clusters.member()) {
       return NodeControl.super.moveGroup(group, node);
     }
-    // Under the installer's lock: a synced version cannot land between reading and replacing.
-    synchronized (installer) {
-      ReplicatedConfig moved =
-          org.lbctl.cluster.groups.GroupMove.move(
-              installer.runningConfig(), group, node, slot.local().cluster().orElseThrow().names());
-      installer.replaceConfig(
-          ConfigWriter.toYaml(moved).getBytes(StandardCharsets.UTF_8), installer.version().hash());
+    return clusters.moveGroup(group, node);
+  }
+
+  @Override
+  public PairingOffer inviteToCluster(Optional<InetSocketAddress> listen) throws ApiException {
+    return clusters.invite(listen);
+  }
+
+  @Override
+  public NodeStatus joinCluster(JoinOrder order) throws ApiException {
+    if (lifecycle.offering()) {
+      throw new ApiException(
+          409, "this node offers pairing (`lbctl pair --accept`): it cannot also join a cluster");
     }
-    return status();
+    return clusters.join(order, name);
+  }
+
+  @Override
+  public NodeStatus leaveCluster() throws ApiException {
+    return clusters.leave();
+  }
+
+  @Override
+  public NodeStatus removeMember(String member) throws ApiException {
+    return clusters.remove(member);
   }
 
   private void refuseInCluster(String what) throws ApiException {
-    if (cluster != null) {
+    if (clusters.member()) {
       throw new ApiException(
           409,
           "cannot "
               + what
               + ": this node is a member of a cluster ("
-              + String.join(", ", slot.local().cluster().orElseThrow().names())
+              + String.join(", ", clusters.names())
               + "); pairing joins two nodes that run alone");
     }
   }
@@ -420,14 +433,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
             p.close();
           }
         });
-    stopping(
-        "the cluster",
-        () -> {
-          ClusterParts c = cluster;
-          if (c != null) {
-            c.close();
-          }
-        });
+    stopping("the cluster", clusters::close);
     stopping("the stick table", lifecycle::stopStickTable);
     stopping("the pairing offer", lifecycle::closeOffer);
     stopping(

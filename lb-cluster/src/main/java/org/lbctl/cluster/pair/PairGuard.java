@@ -29,7 +29,7 @@ public final class PairGuard implements AutoCloseable {
   static final String COUNTER = "foreign";
 
   private final InetSocketAddress bind;
-  private final List<InetAddress> peers;
+  private List<InetAddress> peers;
   private boolean installed;
 
   public PairGuard(PairSettings settings) {
@@ -73,8 +73,16 @@ public final class PairGuard implements AutoCloseable {
         .formatted(TABLE, COUNTER, udp, ip, allowed);
   }
 
+  /** Lets in {@code next} instead (a member joined or left); replaces the installed table. */
+  public synchronized void allow(List<InetAddress> next) {
+    peers = List.copyOf(next);
+    if (installed) {
+      install();
+    }
+  }
+
   /** Installs the guard; a failure is logged, not thrown: the cipher still guards the pair. */
-  public void install() {
+  public synchronized void install() {
     if (peers.stream().anyMatch(InetAddress::isLinkLocalAddress)
         || bind.getAddress().isLinkLocalAddress()) {
       log.warn(
@@ -119,7 +127,7 @@ public final class PairGuard implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!installed) {
       return;
     }

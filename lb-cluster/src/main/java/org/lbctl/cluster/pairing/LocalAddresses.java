@@ -12,6 +12,33 @@ import java.util.Optional;
 public final class LocalAddresses {
   private LocalAddresses() {}
 
+  /** This node's address for a pair or a cluster, and the interface its floating IPs go on. */
+  public record Endpoint(InetSocketAddress bind, String device) {}
+
+  /**
+   * The address this node talks to {@code peer} from ({@code bind}, else the routing table's choice
+   * at the pair port) and its interface ({@code device}, else the address's), checked free (UDP).
+   *
+   * @throws IOException naming what is wrong: no route, not an address of this host, port taken
+   */
+  public static Endpoint toward(
+      InetSocketAddress peer, Optional<InetSocketAddress> bind, Optional<String> device)
+      throws IOException {
+    InetSocketAddress at =
+        bind.isPresent()
+            ? bind.get()
+            : new InetSocketAddress(routeTo(peer), org.lbctl.core.config.PairSettings.DEFAULT_PORT);
+    String dev =
+        device
+            .or(() -> interfaceOf(at.getAddress()))
+            .orElseThrow(
+                () ->
+                    new IOException(
+                        at.getAddress().getHostAddress() + " is not an address of this node"));
+    checkUdpFree(at);
+    return new Endpoint(at, dev);
+  }
+
   /** The address this host sends from to reach {@code peer}: the routing table's choice. */
   public static InetAddress routeTo(InetSocketAddress peer) throws IOException {
     try (DatagramSocket s = new DatagramSocket()) {

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -42,7 +41,6 @@ import org.slf4j.LoggerFactory;
 public final class PairLifecycle {
   private static final Logger log = LoggerFactory.getLogger(PairLifecycle.class);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final Duration PAIRING_OFFER_VALIDITY = Duration.ofMinutes(10);
   private static final Duration PAIRING_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration BREAK_WAIT = Duration.ofSeconds(5);
 
@@ -55,7 +53,7 @@ public final class PairLifecycle {
   // Pairing, answering an offer and breaking take this lock, never the installer's monitor: they
   // wait for the pair's thread, which may itself be waiting for the installer to install a version.
   private final Object pairing = new Object();
-  private PairingListener offer;
+  private final OfferSlot offer = new OfferSlot();
 
   /**
    * @param name this node's host name, told to the peer
@@ -105,28 +103,20 @@ public final class PairLifecycle {
               + " is not an address of this node: listen on the address the primary reaches this"
               + " node at");
     }
-    if (offer != null) {
-      offer.close();
-    }
-    PairingToken token = PairingToken.generate(RANDOM);
-    try {
-      offer =
-          PairingListener.open(
-              listen, token, PAIRING_OFFER_VALIDITY, request -> onPairingRequest(listen, request));
-    } catch (IOException e) {
-      throw new ApiException(409, e.getMessage());
-    }
-    return new PairingOffer(
-        Endpoints.format(listen), token.display(), offer.expiresAt().toString());
+    return offer.open(
+        listen,
+        PairingListener.pairing(request -> onPairingRequest(listen, request)),
+        "lbctl pair --accept");
+  }
+
+  /** Whether a pairing offer is open. */
+  public boolean offering() {
+    return offer.isOpen();
   }
 
   /** Closes the pairing offer, if one is open. */
   public void closeOffer() {
-    synchronized (pairing) {
-      if (offer != null) {
-        offer.close();
-      }
-    }
+    offer.close();
   }
 
   private void requireAlone(String what) throws ApiException {
@@ -197,11 +187,7 @@ public final class PairLifecycle {
             device.get());
     try {
       if (!own.isEmpty()) {
-        Path kept = file.resolveSibling(file.getFileName() + ".before-pair-" + Instant.now());
-        Files.copy(file, kept);
-        // Owner only, whatever the file's mode was: a configuration may hold private keys.
-        Files.setPosixFilePermissions(
-            kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path kept = org.lbctl.core.os.AtomicFiles.keepBeside(file, ".before-pair-");
         log.warn("pairing: this node's own configuration is kept in {}", kept);
       }
       ConfigStore newStore = new ConfigStore(file);
@@ -220,7 +206,7 @@ public final class PairLifecycle {
           "pairing: cannot become the secondary of {}: {}", request.primary(), e.getMessage());
       return PairingAnswer.refused("it cannot start the pair: " + e.getMessage(), name, own);
     }
-    offer = null;
+    offer.used();
     log.warn(
         "pairing: this node is now the SECONDARY of {}; it takes the primary's configuration and"
             + " stays passive until it has heard from it",
@@ -245,26 +231,14 @@ public final class PairLifecycle {
                         400,
                         "token: not a pairing token (26 letters and digits in groups of five, as"
                             + " `lbctl pair --accept` printed it on the peer)"));
-    InetSocketAddress bind;
-    String device;
+    LocalAddresses.Endpoint here;
     try {
-      bind =
-          order.bind().isPresent()
-              ? order.bind().get()
-              : new InetSocketAddress(
-                  LocalAddresses.routeTo(order.peer()), PairSettings.DEFAULT_PORT);
-      device =
-          order
-              .device()
-              .or(() -> LocalAddresses.interfaceOf(bind.getAddress()))
-              .orElseThrow(
-                  () ->
-                      new IOException(
-                          bind.getAddress().getHostAddress() + " is not an address of this node"));
-      LocalAddresses.checkUdpFree(bind);
+      here = LocalAddresses.toward(order.peer(), order.bind(), order.device());
     } catch (IOException e) {
       throw new ApiException(409, "cannot pair: " + e.getMessage() + "; nothing changed");
     }
+    InetSocketAddress bind = here.bind();
+    String device = here.device();
     String secret = HexFormat.of().formatHex(bytes(32));
     PairingRequest request =
         new PairingRequest(

@@ -42,7 +42,7 @@ public final class PairSlot {
     this.guard = guard;
   }
 
-  void setLocal(NodeConfig local) {
+  public void setLocal(NodeConfig local) {
     this.local = local;
   }
 

@@ -13,9 +13,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A lone node's offer to be paired: a TCP listener on the pair address that accepts one request
- * sealed with the token, then closes. It also closes when the offer expires or after a few requests
- * under a wrong token, so the token cannot be guessed by trying. One connection at a time.
+ * An offer to be paired or to let a node join a cluster: a TCP listener on the pair or cluster
+ * address that accepts one request sealed with the token, then closes. It also closes when the
+ * offer expires or after a few requests under a wrong token, so the token cannot be guessed by
+ * trying. One connection at a time.
  */
 public final class PairingListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PairingListener.class);
@@ -25,20 +26,44 @@ public final class PairingListener implements AutoCloseable {
   /** Decides on a request whose token was right; runs on the listener's thread. */
   @FunctionalInterface
   public interface Handler {
-    PairingAnswer pair(PairingRequest request);
+    /**
+     * @param request the opened request
+     * @throws PairingException when the request is malformed (it counts as a failure)
+     */
+    Reply answer(byte[] request) throws PairingException;
+  }
+
+  /** The answer to a request, sealed for {@code requestId}; {@code usedUp}: the offer is spent. */
+  public record Reply(String requestId, byte[] bytes, boolean usedUp) {}
+
+  /** The handler of a pairing offer: a primary's request to pair. */
+  static Handler pairing(java.util.function.Function<PairingRequest, PairingAnswer> pair) {
+    return bytes -> {
+      PairingRequest request = PairingRequest.from(bytes);
+      log.info(
+          "pairing: request to become the secondary of {}", Endpoints.format(request.primary()));
+      PairingAnswer answer = pair.apply(request);
+      try {
+        return new Reply(request.requestId(), answer.toBytes(), answer.accepted());
+      } catch (IOException e) {
+        throw new PairingException("cannot write the answer: " + e.getMessage());
+      }
+    };
   }
 
   private final ServerSocket server;
   private final PairingCipher cipher;
   private final Instant expiresAt;
   private final Handler handler;
+  private final String again;
   private final Thread thread;
   private volatile boolean closed;
   private int failures;
 
   private PairingListener(
-      ServerSocket server, PairingToken token, Instant expiresAt, Handler handler) {
+      ServerSocket server, PairingToken token, Instant expiresAt, Handler handler, String again) {
     this.server = server;
+    this.again = again;
     this.cipher = new PairingCipher(token, new SecureRandom());
     this.expiresAt = expiresAt;
     this.handler = handler;
@@ -49,10 +74,15 @@ public final class PairingListener implements AutoCloseable {
   /**
    * Opens the listener.
    *
+   * @param again the command that makes a new offer, named when this one ends unused
    * @throws IOException when the address cannot be bound (not on this host, port taken)
    */
   public static PairingListener open(
-      InetSocketAddress listen, PairingToken token, Duration validity, Handler handler)
+      InetSocketAddress listen,
+      PairingToken token,
+      Duration validity,
+      Handler handler,
+      String again)
       throws IOException {
     ServerSocket server = new ServerSocket();
     try {
@@ -69,7 +99,8 @@ public final class PairingListener implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    PairingListener l = new PairingListener(server, token, Instant.now().plus(validity), handler);
+    PairingListener l =
+        new PairingListener(server, token, Instant.now().plus(validity), handler, again);
     l.thread.start();
     return l;
   }
@@ -88,8 +119,9 @@ public final class PairingListener implements AutoCloseable {
         long left = Duration.between(Instant.now(), expiresAt).toMillis();
         if (left <= 0) {
           log.warn(
-              "pairing: the offer on {} expired unused; run `lbctl pair --accept` again",
-              server.getLocalSocketAddress());
+              "pairing: the offer on {} expired unused; run `{}` again",
+              server.getLocalSocketAddress(),
+              again);
           return;
         }
         server.setSoTimeout((int) Math.min(left, Integer.MAX_VALUE));
@@ -106,9 +138,10 @@ public final class PairingListener implements AutoCloseable {
         }
         if (failures >= MAX_FAILURES) {
           log.warn(
-              "pairing: closed the offer after {} requests under a wrong token; run `lbctl pair"
-                  + " --accept` again for a new token",
-              failures);
+              "pairing: closed the offer after {} requests under a wrong token; run `{}` again"
+                  + " for a new token",
+              failures,
+              again);
           return;
         }
       }
@@ -126,12 +159,14 @@ public final class PairingListener implements AutoCloseable {
     s.setSoTimeout(READ_TIMEOUT_MILLIS);
     String from = s.getInetAddress().getHostAddress();
     PairingWire.Frame frame = PairingWire.read(s.getInputStream());
-    PairingRequest request;
+    Reply reply;
     try {
       if (frame.kind() != PairingWire.SEALED) {
         throw new PairingException("expected a sealed request");
       }
-      request = PairingRequest.from(cipher.open("request", frame.bytes()));
+      byte[] request = cipher.open("request", frame.bytes());
+      log.info("pairing: a request from {} under the right token", from);
+      reply = handler.answer(request);
     } catch (PairingException e) {
       failures++;
       log.warn(
@@ -145,16 +180,11 @@ public final class PairingListener implements AutoCloseable {
           "this node refused the request: " + e.getMessage() + "; check the token it printed");
       return false;
     }
-    log.info(
-        "pairing: request from {} to become the secondary of {}",
-        from,
-        Endpoints.format(request.primary()));
-    PairingAnswer answer = handler.pair(request);
     PairingWire.write(
         s.getOutputStream(),
         PairingWire.SEALED,
-        cipher.seal("answer " + request.requestId(), answer.toBytes()));
-    return answer.accepted();
+        cipher.seal("answer " + reply.requestId(), reply.bytes()));
+    return reply.usedUp();
   }
 
   @Override

@@ -17,8 +17,11 @@ final class PairingWire {
   static final byte SEALED = 1;
   static final byte REFUSED = 2;
 
-  /** A pairing message is a few hundred bytes; anything near this is not one. */
+  /** A request is a few hundred bytes; anything near this is not one. */
   static final int MAX_BYTES = 64 * 1024;
+
+  /** An answer may carry a configuration (at most 4 MiB, escaped in JSON). */
+  static final int MAX_ANSWER_BYTES = 10 * 1024 * 1024;
 
   record Frame(byte kind, byte[] bytes) {
     String text() {
@@ -41,6 +44,10 @@ final class PairingWire {
   }
 
   static Frame read(InputStream in) throws IOException {
+    return read(in, MAX_BYTES);
+  }
+
+  static Frame read(InputStream in, int max) throws IOException {
     DataInputStream d = new DataInputStream(in);
     byte kind;
     int length;
@@ -53,8 +60,8 @@ final class PairingWire {
     if (kind != SEALED && kind != REFUSED) {
       throw new IOException("not a pairing message (kind " + kind + ")");
     }
-    if (length < 0 || length > MAX_BYTES) {
-      throw new IOException("a message of " + length + " bytes (at most " + MAX_BYTES + ")");
+    if (length < 0 || length > max) {
+      throw new IOException("a message of " + length + " bytes (at most " + max + ")");
     }
     byte[] message = new byte[length];
     d.readFully(message);

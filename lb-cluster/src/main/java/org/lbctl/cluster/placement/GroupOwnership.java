@@ -31,7 +31,9 @@ public final class GroupOwnership {
    * @param seen the members this node sees, itself included; names the configuration does not have,
    *     and a name seen twice, count once or not at all, so a stranger with the secret cannot make
    *     a minority look like a majority
-   * @param held the groups each live member says it holds (this node's own entry is what it holds)
+   * @param held the groups each live member says it holds (this node's own entry is what it holds);
+   *     a member seen but no longer configured (it is leaving) still keeps what it holds from being
+   *     taken, though it counts for nothing else
    */
   public static Plan plan(
       String self,
@@ -63,7 +65,7 @@ public final class GroupOwnership {
       String g = r.group();
       String owner = owners.get(g);
       boolean heldByOther =
-          live.stream()
+          seen.stream()
               .anyMatch(n -> !n.equals(self) && held.getOrDefault(n, Set.of()).contains(g));
       if (self.equals(owner) && !mine.contains(g) && !heldByOther) {
         take.add(g);

@@ -61,7 +61,7 @@ public final class ConfigInstaller implements ConfigReplica {
   private final Supplier<PairController> pair;
   private final Supplier<ReplicatedStickTable> replicated;
   // A cluster's members move VIP groups; a node alone or of a pair moves all its addresses at once.
-  private final boolean movesGroups;
+  private volatile boolean movesGroups;
   private volatile Runnable onChange = () -> {};
   // Why edits are refused here now, besides the pair's rule (a cluster member outside a quorum).
   private volatile Supplier<Optional<String>> editGate = Optional::empty;
@@ -149,6 +149,23 @@ public final class ConfigInstaller implements ConfigReplica {
     return v;
   }
 
+  /**
+   * This node joined a cluster: its floating addresses move in VIP groups from now on, and its
+   * versions are recorded in {@code store}.
+   */
+  public void becomeMember(ConfigStore store) {
+    this.store = Optional.of(store);
+    movesGroups = true;
+  }
+
+  /** This node left its cluster: it runs alone, without an edit gate or a change listener. */
+  public void leaveCluster() {
+    movesGroups = false;
+    store = Optional.empty();
+    editGate = Optional::empty;
+    onChange = () -> {};
+  }
+
   /** Where versions are recorded: beside the file while the node is in a pair, else nowhere. */
   public void useStore(Optional<ConfigStore> store) {
     this.store = store;
@@ -171,6 +188,13 @@ public final class ConfigInstaller implements ConfigReplica {
     List<ConfigProblem> missing = new ArrayList<>(HealthChecker.problems(config, checkCommands));
     missing.addAll(TlsMaterial.problems(config, Instant.now()));
     missing.addAll(routing.prepare(config));
+    if (!movesGroups && !config.members().isEmpty()) {
+      missing.add(
+          new ConfigProblem(
+              "members",
+              "the members of a cluster; this node runs alone or as a pair (remove the members"
+                  + " section, or join a cluster with `lbctl cluster join`)"));
+    }
     if (movesGroups) {
       missing.addAll(groupless(config));
     } else if (!config.groups().isEmpty()) {
@@ -271,11 +295,15 @@ public final class ConfigInstaller implements ConfigReplica {
     running = config;
     announceRealServers();
     document = received.clone();
-    version = next;
-    loadedAt = Instant.now();
-    onChange.run();
-    if (store.isPresent()) {
-      store.get().install(toStoredForm(config, received), next, previous);
+    try {
+      // On disk before it is told: whoever reads this version in the status finds it in the file.
+      if (store.isPresent()) {
+        store.get().install(toStoredForm(config, received), next, previous);
+      }
+    } finally {
+      version = next;
+      loadedAt = Instant.now();
+      onChange.run();
     }
     return changes;
   }

@@ -135,4 +135,39 @@ class GroupControllerTest {
     assertThatThrownBy(() -> new GroupController("lb9", RULES, THREE, null))
         .hasMessage("this node ('lb9') is not among the members [lb1, lb2, lb3]");
   }
+
+  @Test
+  void theMemberListCanGrowAndShrinkAndQuorumCountsTheNewOne() {
+    lb1.start(bytes -> {});
+    view("lb1", "lb2");
+    lb1.onMessage("lb2", held("portal"));
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+    assertThat(lb1.status().quorum()).isTrue();
+    // Two more members join the list; lb1 sees two of five: no majority, it lets go.
+    lb1.members(List.of("lb1", "lb2", "lb3", "lb4", "lb5"));
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().isEmpty());
+    assertThat(lb1.status().quorum()).isFalse();
+    assertThat(lb1.status().members()).extracting(m -> m.name()).contains("lb4", "lb5");
+    // They leave the list again: two of three, and imaging comes back.
+    lb1.members(THREE);
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+    assertThat(events).containsExactly("take imaging", "release imaging", "take imaging");
+  }
+
+  @Test
+  void aMemberLeavingTheListIsStillHeardSoWhatItHoldsIsTakenOnlyOnceItLetsGo() {
+    lb1.start(bytes -> {});
+    lb1.members(List.of("lb1", "lb2", "lb3", "lb4"));
+    view("lb1", "lb2", "lb3", "lb4");
+    lb1.onMessage("lb2", held("portal"));
+    lb1.onMessage("lb3", held());
+    lb1.onMessage("lb4", held("imaging"));
+    await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(events::isEmpty);
+    // lb4 leaves the member list; it still answers for imaging until it says otherwise.
+    lb1.members(THREE);
+    lb1.onMessage("lb4", held("imaging"));
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(events::isEmpty);
+    lb1.onMessage("lb4", held());
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+  }
 }

@@ -46,12 +46,14 @@ class PairingListenerIT {
             listen,
             token,
             validity,
-            r -> {
-              received.add(r);
-              return r.force()
-                  ? PairingAnswer.accepted("lb2")
-                  : PairingAnswer.refused("it runs pacs; --force", "lb2", List.of("pacs"));
-            });
+            PairingListener.pairing(
+                r -> {
+                  received.add(r);
+                  return r.force()
+                      ? PairingAnswer.accepted("lb2")
+                      : PairingAnswer.refused("it runs pacs; --force", "lb2", List.of("pacs"));
+                }),
+            "lbctl pair --accept");
   }
 
   private PairingAnswer send(PairingToken t, PairingRequest r) throws PairingException {

@@ -98,4 +98,29 @@ class GroupOwnershipTest {
         GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "lb1"), held);
     assertThat(twice.release()).containsExactly("imaging");
   }
+
+  @Test
+  void aLeavingMemberStillInTheViewKeepsWhatItHoldsFromBeingTakenUntilItLetsGo() {
+    // lb4 left the member list but is still in the view, holding imaging: nobody takes it yet.
+    List<String> four = List.of("lb1", "lb2", "lb3", "lb4");
+    Map<String, Set<String>> held = new HashMap<>();
+    held.put("lb4", Set.of("imaging"));
+    held.put("lb2", Set.of("portal"));
+    held.put("lb3", Set.of("hl7"));
+    GroupOwnership.Plan p = GroupOwnership.plan("lb1", RULES, THREE, four, held);
+    assertThat(p.owners()).containsEntry("imaging", "lb1");
+    assertThat(p.take()).as("lb4 still answers for imaging").isEmpty();
+    held.put("lb4", Set.of());
+    assertThat(GroupOwnership.plan("lb1", RULES, THREE, four, held).take())
+        .containsExactly("imaging");
+  }
+
+  @Test
+  void aMemberThatIsNotConfiguredCountsForNoQuorum() {
+    // lb1 and a stranger (or a member that left) are two in the view, but one of three members.
+    GroupOwnership.Plan p =
+        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "lb4"), Map.of());
+    assertThat(p.owners()).isEmpty();
+    assertThat(p.take()).isEmpty();
+  }
 }

@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * PUT  /v1/config            (If-Match required: a stale version gets 409)
  * POST /v1/reload
  * POST /v1/groups/move        {"group": "imaging", "node": "lb3"}
+ * POST /v1/cluster/invite     {"listen": "10.99.0.11"}    a member offers a token to a new node
+ * POST /v1/cluster/join       {"peer": "10.99.0.11", "token": "...", "name": "lb4", ...}
+ * POST /v1/cluster/leave
+ * POST /v1/cluster/remove     {"member": "lb4"}
  * POST /v1/pair/failover
  * POST /v1/pair/promote
  * POST /v1/pair/accept     {"listen": "10.99.0.12"}                  a lone node offers a token
@@ -317,6 +321,36 @@ public final class ManagementApi {
         log.warn("moving group {} to {} requested by {}", group, to, caller);
         return new ApiResponse(200, node.moveGroup(group, to));
       }
+      case "/v1/cluster/invite" -> {
+        allow(method, "POST");
+        JsonNode json = object(body, Set.of("listen"));
+        PairingOffer offer = node.inviteToCluster(endpoint(json, "listen", false));
+        log.warn(
+            "cluster invitation offered by {}: listening on {} until {}",
+            caller,
+            offer.listen(),
+            offer.expiresAt());
+        return new ApiResponse(200, offer);
+      }
+      case "/v1/cluster/join" -> {
+        allow(method, "POST");
+        JoinOrder order = joinOrder(body);
+        log.warn(
+            "joining the cluster of {} requested by {}", Endpoints.format(order.peer()), caller);
+        return new ApiResponse(200, node.joinCluster(order));
+      }
+      case "/v1/cluster/leave" -> {
+        allow(method, "POST");
+        object(body, Set.of());
+        log.warn("leaving the cluster requested by {}", caller);
+        return new ApiResponse(200, node.leaveCluster());
+      }
+      case "/v1/cluster/remove" -> {
+        allow(method, "POST");
+        String member = name(object(body, Set.of("member")), "member");
+        log.warn("removing member {} from the cluster requested by {}", member, caller);
+        return new ApiResponse(200, node.removeMember(member));
+      }
       case "/v1/pair/break" -> {
         allow(method, "POST");
         JsonNode json = object(body, Set.of("force"));
@@ -560,14 +594,7 @@ public final class ManagementApi {
       }
       pingTargets.add(t.textValue());
     }
-    Optional<String> device = Optional.empty();
-    JsonNode dev = json.get("interface");
-    if (dev != null && !dev.isNull()) {
-      if (!dev.isTextual() || !dev.textValue().matches("[A-Za-z0-9_.@-]{1,15}")) {
-        throw new ApiException(400, "interface: " + dev + " is not an interface name");
-      }
-      device = Optional.of(dev.textValue());
-    }
+    Optional<String> device = device(json);
     return new PairOrder(
         peer,
         token.textValue(),
@@ -576,6 +603,33 @@ public final class ManagementApi {
         flag(json, "failback"),
         flag(json, "force"),
         device);
+  }
+
+  private static JoinOrder joinOrder(byte[] body) throws ApiException {
+    JsonNode json = object(body, Set.of("peer", "token", "name", "bind", "interface", "force"));
+    InetSocketAddress peer = endpoint(json, "peer", true).orElseThrow();
+    JsonNode token = json.get("token");
+    if (token == null || !token.isTextual() || token.textValue().isBlank()) {
+      throw new ApiException(
+          400, "token: required (the token that `lbctl cluster invite` printed on a member)");
+    }
+    Optional<String> name =
+        json.hasNonNull("name") ? Optional.of(name(json, "name")) : Optional.empty();
+    Optional<String> device = device(json);
+    return new JoinOrder(
+        peer, token.textValue(), name, endpoint(json, "bind", false), device, flag(json, "force"));
+  }
+
+  /** The optional {@code interface}: where the floating IPs live. */
+  private static Optional<String> device(JsonNode json) throws ApiException {
+    JsonNode dev = json.get("interface");
+    if (dev == null || dev.isNull()) {
+      return Optional.empty();
+    }
+    if (!dev.isTextual() || !dev.textValue().matches("[A-Za-z0-9_.@-]{1,15}")) {
+      throw new ApiException(400, "interface: " + dev + " is not an interface name");
+    }
+    return Optional.of(dev.textValue());
   }
 
   private static boolean flag(JsonNode json, String field) throws ApiException {

@@ -147,6 +147,44 @@ public interface NodeControl {
   }
 
   /**
+   * Opens this cluster member to one joining node: it listens at {@code listen} (TCP; empty: its
+   * cluster address) for a node that presents the returned token, for a few minutes.
+   *
+   * @throws ApiException 409 unless this node is a member in a quorum
+   */
+  default PairingOffer inviteToCluster(java.util.Optional<InetSocketAddress> listen)
+      throws ApiException {
+    throw new ApiException(409, NOT_A_MEMBER);
+  }
+
+  /**
+   * Makes this lone node a member of the cluster of the member that invited it: the member adds it
+   * to the configuration's member list and hands it the secret and the configuration.
+   *
+   * @throws ApiException 409 when this node is in a pair or a cluster already, or the member
+   *     refuses; 502 when the member cannot be reached; nothing changed on either node then
+   */
+  default NodeStatus joinCluster(JoinOrder order) throws ApiException {
+    throw new ApiException(409, "this node cannot join a cluster");
+  }
+
+  /**
+   * Takes this member out of its cluster: out of the configuration's member list (a version every
+   * member runs), its groups handed to the others; it then runs alone on an empty configuration.
+   */
+  default NodeStatus leaveCluster() throws ApiException {
+    throw new ApiException(409, NOT_A_MEMBER);
+  }
+
+  /** Takes {@code member} out of the cluster's member list, as {@link #leaveCluster} does. */
+  default NodeStatus removeMember(String member) throws ApiException {
+    throw new ApiException(409, NOT_A_MEMBER);
+  }
+
+  /** Why a node that is no member of a cluster refuses the cluster's commands. */
+  String NOT_A_MEMBER = "this node is not a member of a cluster";
+
+  /**
    * Undoes a pair made by {@code lbctl pair} on both nodes; the active node keeps its addresses.
    *
    * @param force also when the peer is absent (it keeps its pair settings then)

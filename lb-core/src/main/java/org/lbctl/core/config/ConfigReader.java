@@ -13,7 +13,14 @@ final class ConfigReader {
   static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
   private static final Set<String> ROOT =
-      Set.of("virtualServices", "floatingIps", "alerts", "certificates", "caFamilies", "groups");
+      Set.of(
+          "virtualServices",
+          "floatingIps",
+          "alerts",
+          "certificates",
+          "caFamilies",
+          "groups",
+          "members");
   private static final Set<String> GROUP_FIELDS =
       Set.of("name", "virtualServices", "floatingIps", "preference", "failback");
   private static final Set<String> CERTIFICATE_FIELDS =
@@ -130,7 +137,10 @@ final class ConfigReader {
         alerts(root.get("alerts")),
         certificates(root.get("certificates")),
         caFamilies(root.get("caFamilies")),
-        groups(root.get("groups")));
+        groups(root.get("groups")),
+        root.hasNonNull("members")
+            ? MemberList.read(in, root.get("members"), "members")
+            : List.of());
   }
 
   private List<VipGroup> groups(JsonNode list) {

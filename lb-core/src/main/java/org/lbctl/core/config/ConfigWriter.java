@@ -31,6 +31,14 @@ public final class ConfigWriter {
         n.put("failback", g.failback());
       }
     }
+    if (!config.members().isEmpty()) {
+      // Written only for a cluster that keeps its members here, so other configurations hash as
+      // before.
+      ArrayNode members = root.putArray("members");
+      for (ClusterSettings.Member m : config.members()) {
+        members.addObject().put("name", m.name()).put("address", Endpoints.format(m.address()));
+      }
+    }
     ArrayNode vips = root.putArray("virtualServices");
     for (VirtualService v : config.virtualServices()) {
       ObjectNode n = vips.addObject();

@@ -41,7 +41,7 @@ final class GroupRules {
       }
       services(config, g, path, serviceGroup, addressGroup);
       extraIps(config, g, path, addressGroup);
-      preference(g, path);
+      preference(config, g, path);
     }
     everyAddressPlaced(config, addressGroup);
   }
@@ -118,7 +118,8 @@ final class GroupRules {
     }
   }
 
-  private void preference(VipGroup g, String path) {
+  private void preference(ReplicatedConfig config, VipGroup g, String path) {
+    List<String> members = config.members().stream().map(ClusterSettings.Member::name).toList();
     for (int j = 0; j < g.preference().size(); j++) {
       String node = g.preference().get(j);
       String p = path + ".preference[" + j + "]";
@@ -126,6 +127,8 @@ final class GroupRules {
         problems.add(p, "'" + LogText.safe(node, LogText.NAME) + "' is not a valid node name");
       } else if (g.preference().indexOf(node) != j) {
         problems.add(p, "'" + node + "' is listed twice");
+      } else if (!members.isEmpty() && !members.contains(node)) {
+        problems.add(p, "'" + node + "' is not among the members " + members);
       }
     }
   }

@@ -127,6 +127,21 @@ public record NodeConfig(
         cluster);
   }
 
+  /** These settings with another cluster (empty: the node is no member of one). */
+  public NodeConfig withCluster(Optional<ClusterSettings> cluster) {
+    return new NodeConfig(
+        configFile,
+        managementSocket,
+        ioThreads,
+        pair,
+        scriptsDirectory,
+        https,
+        snmp,
+        auditSyslog,
+        transport,
+        cluster);
+  }
+
   /** These settings with another audit syslog server (empty: none). */
   public NodeConfig withAuditSyslog(Optional<AuditSyslog> auditSyslog) {
     return new NodeConfig(

@@ -82,9 +82,7 @@ public final class NodeConfigLoader {
   private static final Set<String> FENCING_FIELDS = Set.of("lease", "renew");
   private static final Set<String> CLUSTER_FIELDS =
       Set.of("name", "members", "secretFile", "interface", "fencing");
-  private static final Set<String> MEMBER_FIELDS = Set.of("name", "address");
-  private static final String MEMBER_NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
-  static final int MAX_MEMBERS = 64;
+  private static final String MEMBER_NAME = MemberList.NAME;
   private static final int MAX_BYTES = 64 * 1024;
 
   private NodeConfigLoader() {}
@@ -362,62 +360,12 @@ public final class NodeConfigLoader {
       in.problems().add("cluster.interface", "'" + device + "' is not an interface name");
     }
     Fencing fencing = fencing(in, node.get("fencing"), "cluster.fencing");
-    List<ClusterSettings.Member> members = new ArrayList<>();
-    JsonNode list = node.get("members");
-    if (list == null || !list.isArray()) {
-      in.problems().add("cluster.members", "expected a list of {name, address}");
-    } else {
-      java.util.Map<String, Integer> names = new java.util.HashMap<>();
-      java.util.Map<InetSocketAddress, Integer> addresses = new java.util.HashMap<>();
-      for (int i = 0; i < list.size(); i++) {
-        String path = "cluster.members[" + i + "]";
-        JsonNode m = list.get(i);
-        if (!in.object(m, path, MEMBER_FIELDS)) {
-          continue;
-        }
-        String n = in.text(m, path, "name", null, true);
-        String a = in.text(m, path, "address", null, true);
-        if (n != null && !n.matches(MEMBER_NAME)) {
-          in.problems()
-              .add(path + ".name", "'" + n + "' is not a member name (letters, digits, _ . -)");
-          n = null;
-        }
-        Optional<InetSocketAddress> address =
-            a == null ? Optional.empty() : Endpoints.parse(a, PairSettings.DEFAULT_PORT);
-        if (a != null && address.isEmpty()) {
-          in.problems()
-              .add(
-                  path + ".address", "'" + a + "' (expected an IP address with an optional :port)");
-        }
-        if (n == null || address.isEmpty()) {
-          continue;
-        }
-        Integer first = names.putIfAbsent(n, i);
-        if (first != null) {
-          in.problems().add(path + ".name", "'" + n + "' is also cluster.members[" + first + "]");
-        }
-        Integer same = addresses.putIfAbsent(address.get(), i);
-        if (same != null) {
-          in.problems()
-              .add(path + ".address", a + " is also cluster.members[" + same + "]'s address");
-        }
-        members.add(new ClusterSettings.Member(n, address.get()));
-      }
-      if (list.size() > MAX_MEMBERS) {
-        in.problems()
-            .add("cluster.members", list.size() + " members: a cluster has at most " + MAX_MEMBERS);
-      }
-      if (list.size() < 3) {
-        in.problems()
-            .add(
-                "cluster.members",
-                list.size()
-                    + " member(s) cannot form a majority that survives a failure: a cluster needs"
-                    + " three or more (two nodes run as a pair, with the pair section)");
-      }
-      if (name != null && members.stream().noneMatch(m -> m.name().equals(name))) {
-        in.problems().add("cluster.name", "'" + name + "' is not among cluster.members");
-      }
+    List<ClusterSettings.Member> members =
+        MemberList.read(in, node.get("members"), "cluster.members");
+    if (name != null
+        && !members.isEmpty()
+        && members.stream().noneMatch(m -> m.name().equals(name))) {
+      in.problems().add("cluster.name", "'" + name + "' is not among cluster.members");
     }
     if (in.problems().size() > before || name == null || secret == null) {
       return Optional.empty();

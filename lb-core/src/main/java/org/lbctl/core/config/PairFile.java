@@ -41,6 +41,14 @@ public final class PairFile {
     if (!Files.exists(file)) {
       return node;
     }
+    if (node.cluster().isPresent()) {
+      throw ConfigException.of(
+          "cluster",
+          "the node file has a cluster section and "
+              + file
+              + " (written by `lbctl pair`) exists too: a node is one of a pair or a member of a"
+              + " cluster");
+    }
     if (node.pair().isPresent()) {
       throw ConfigException.of(
           "pair",

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param certificates certificates the node presents, by name
  * @param caFamilies certificate authorities, by name
  * @param groups VIP groups that move between nodes independently; empty: everything moves as one
+ * @param members a cluster's members, kept here so that joining and leaving reach every member as a
+ *     configuration version; empty: the node file's {@code cluster.members} (or no cluster)
  */
 public record ReplicatedConfig(
     List<VirtualService> virtualServices,
@@ -20,7 +22,8 @@ public record ReplicatedConfig(
     java.util.Optional<Alerts> alerts,
     List<NamedCertificate> certificates,
     List<CaFamily> caFamilies,
-    List<VipGroup> groups) {
+    List<VipGroup> groups,
+    List<ClusterSettings.Member> members) {
   public static final ReplicatedConfig EMPTY =
       new ReplicatedConfig(
           List.of(), List.of(), java.util.Optional.empty(), List.of(), List.of(), List.of());
@@ -32,6 +35,30 @@ public record ReplicatedConfig(
     certificates = List.copyOf(certificates);
     caFamilies = List.copyOf(caFamilies);
     groups = List.copyOf(groups);
+    members = List.copyOf(members);
+  }
+
+  /** Without a member list: a cluster's members come from the node file. */
+  public ReplicatedConfig(
+      List<VirtualService> virtualServices,
+      List<FloatingIp> floatingIps,
+      java.util.Optional<Alerts> alerts,
+      List<NamedCertificate> certificates,
+      List<CaFamily> caFamilies,
+      List<VipGroup> groups) {
+    this(virtualServices, floatingIps, alerts, certificates, caFamilies, groups, List.of());
+  }
+
+  /** This configuration with {@code next} as its VIP groups. */
+  public ReplicatedConfig withGroups(List<VipGroup> next) {
+    return new ReplicatedConfig(
+        virtualServices, floatingIps, alerts, certificates, caFamilies, next, members);
+  }
+
+  /** This configuration with {@code next} as its member list. */
+  public ReplicatedConfig withMembers(List<ClusterSettings.Member> next) {
+    return new ReplicatedConfig(
+        virtualServices, floatingIps, alerts, certificates, caFamilies, groups, next);
   }
 
   /** Without VIP groups, as a pair's configuration is. */

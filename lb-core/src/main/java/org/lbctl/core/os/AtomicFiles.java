@@ -19,6 +19,18 @@ public final class AtomicFiles {
   /**
    * @param ownerOnly create the file readable by its owner only (0600), for secrets
    */
+  /**
+   * Copies {@code file} beside itself as {@code <name><suffix><now>}, owner-only whatever its mode
+   * was (a configuration may hold private keys); the copy's path.
+   */
+  public static Path keepBeside(Path file, String suffix) throws IOException {
+    Path kept = file.resolveSibling(file.getFileName() + suffix + java.time.Instant.now());
+    java.nio.file.Files.copy(file, kept);
+    java.nio.file.Files.setPosixFilePermissions(
+        kept, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    return kept;
+  }
+
   public static void replace(Path target, byte[] bytes, boolean ownerOnly) throws IOException {
     Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
     Files.deleteIfExists(tmp);

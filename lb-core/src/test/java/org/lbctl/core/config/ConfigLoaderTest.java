@@ -727,7 +727,7 @@ class ConfigLoaderTest {
     cases.put(
         "vips: []",
         "vips: unknown field (expected one of: [alerts, caFamilies, certificates, floatingIps,"
-            + " groups, virtualServices])");
+            + " groups, members, virtualServices])");
     cases.put(
         "floatingIps: [10.99.1.1/33, gateway, 10.99.1.1, 10.99.1.1/24]",
         "floatingIps[0]: text '10.99.1.1/33' (expected an IP address with an optional /prefix)");

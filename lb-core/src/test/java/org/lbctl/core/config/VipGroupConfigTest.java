@@ -160,4 +160,72 @@ class VipGroupConfigTest {
             "groups[1].virtualServices[0]: 'b' shares its address fd99::100 with a service of"
                 + " group 'one': an address lives on one node, so they belong to one group");
   }
+
+  @Test
+  void membersReadAndWriteBackEqualAndGroupsPreferOnlyThem() throws Exception {
+    ReplicatedConfig config =
+        ConfigLoader.parse(
+            SERVICES
+                + """
+                members:
+                  - {name: lb1, address: 10.99.0.11}
+                  - {name: lb2, address: "10.99.0.12:6700"}
+                  - {name: lb3, address: "[fd00::13]:6694"}
+                groups:
+                  - {name: all, virtualServices: [pacs, pacs-tls, web],
+                     floatingIps: [10.99.1.1/24, 10.99.2.1/24], preference: [lb2, lb1]}
+                """);
+    assertThat(config.members())
+        .extracting(ClusterSettings.Member::name)
+        .containsExactly("lb1", "lb2", "lb3");
+    assertThat(config.members().get(1).address().getPort()).isEqualTo(6700);
+    assertThat(ConfigLoader.parse(ConfigWriter.toYaml(config))).isEqualTo(config);
+    assertThat(ConfigWriter.toYaml(ConfigLoader.parse(SERVICES))).doesNotContain("members");
+
+    assertThat(
+            problems(
+                """
+                members:
+                  - {name: lb1, address: 10.99.0.11}
+                  - {name: lb2, address: 10.99.0.12}
+                  - {name: lb3, address: 10.99.0.13}
+                groups:
+                  - {name: all, virtualServices: [pacs, pacs-tls, web],
+                     floatingIps: [10.99.1.1/24, 10.99.2.1/24], preference: [lb2, lb9]}
+                """))
+        .containsExactly("groups[0].preference[1]: 'lb9' is not among the members [lb1, lb2, lb3]");
+  }
+
+  @Test
+  void aMemberListThatCannotFormAMajorityOrNamesOneTwiceIsRefusedByItsPath() {
+    assertThat(
+            problems(
+                """
+                members:
+                  - {name: lb1, address: 10.99.0.11}
+                  - {name: lb1, address: 10.99.0.12}
+                  - {name: "a b", address: 10.99.0.13}
+                  - {name: lb4, address: nowhere}
+                  - {name: lb5, address: 10.99.0.11}
+                groups:
+                  - {name: all, virtualServices: [pacs, pacs-tls, web],
+                     floatingIps: [10.99.1.1/24, 10.99.2.1/24]}
+                """))
+        .containsExactlyInAnyOrder(
+            "members[1].name: 'lb1' is also members[0]",
+            "members[2].name: 'a b' is not a member name (letters, digits, _ . -)",
+            "members[3].address: 'nowhere' (expected an IP address with an optional :port)",
+            "members[4].address: 10.99.0.11 is also members[0]'s address");
+    assertThat(
+            problems(
+                """
+                members: [{name: lb1, address: 10.99.0.11}, {name: lb2, address: 10.99.0.12}]
+                groups:
+                  - {name: all, virtualServices: [pacs, pacs-tls, web],
+                     floatingIps: [10.99.1.1/24, 10.99.2.1/24]}
+                """))
+        .singleElement()
+        .asString()
+        .startsWith("members: 2 member(s) cannot form a majority that survives a failure");
+  }
 }
