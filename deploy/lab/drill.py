@@ -63,8 +63,9 @@ def load(url, out):
     port = int(port or 80)
     with open(out, "a", buffering=1) as f:
         while True:
-            t = now_ms()
             server = get(host, port)
+            # When the request ended: one in flight at a fault fails after the fault, not before.
+            t = now_ms()
             f.write("%d ok %s\n" % (t, server) if server else "%d fail\n" % t)
             time.sleep(0.01)
 
