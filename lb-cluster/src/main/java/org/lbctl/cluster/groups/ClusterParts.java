@@ -159,7 +159,8 @@ public final class ClusterParts implements AutoCloseable {
             fence,
             System::nanoTime,
             this::about,
-            this::processGone);
+            this::processGone,
+            witness());
     // From here on every configuration change, a synced one included, guards its addresses.
     plane.onConfigChange().accept(this::configChanged);
     // Strangers' datagrams to the cluster port stop in the kernel; forged ones at the cipher.
@@ -194,7 +195,7 @@ public final class ClusterParts implements AutoCloseable {
     members.follow(r -> membership.discoverAt(r.forMembership()));
     members.follow(r -> sticks.discoverAt(r.members(), r.selfAddress()));
     members.follow(r -> controller.members(r.names()));
-    controller.start(membership.broadcaster());
+    controller.start(membership.broadcaster(), membership::sendDirect);
     sync.start(this::memberVersions);
   }
 
@@ -206,6 +207,19 @@ public final class ClusterParts implements AutoCloseable {
   /** The cluster secret's file, handed to a node that joins. */
   public java.nio.file.Path secretFile() {
     return settings.secretFile();
+  }
+
+  /**
+   * For two members (a pair): the ping targets, which let one of them act without the other. With
+   * three or more a majority decides, and a list that shrinks to two keeps them as a witness.
+   */
+  private NetworkWitness witness() {
+    if (settings.pingTargets().isEmpty()) {
+      return NetworkWitness.NONE;
+    }
+    org.lbctl.cluster.pair.PingTargets targets =
+        new org.lbctl.cluster.pair.PingTargets(settings.pingTargets(), List.of());
+    return new PingWitness(targets::anyReachable, System::nanoTime);
   }
 
   /** Whether {@code member}'s host refuses a connection to its process (the stick table's port). */

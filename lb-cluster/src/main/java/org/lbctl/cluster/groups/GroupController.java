@@ -1,8 +1,6 @@
 package org.lbctl.cluster.groups;
 
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -34,7 +32,6 @@ public final class GroupController implements AutoCloseable {
   static final long TICK_MILLIS = 200;
 
   private final String self;
-  private final Supplier<List<GroupPlacement.Rule>> rules;
   // Worker thread only: the member list changes as members join and leave.
   private List<String> configured;
   private final LongSupplier clock;
@@ -44,6 +41,8 @@ public final class GroupController implements AutoCloseable {
   private final StallWatch stall;
   private final GroupLease lease;
   private final MemberWords words;
+  private final Hearing hearing;
+  private final Decisions decisions;
   private final GroupWorker worker = new GroupWorker(this::step);
   // Worker thread only.
   private List<String> live = List.of();
@@ -51,23 +50,11 @@ public final class GroupController implements AutoCloseable {
   private boolean closing;
   // Grows with every freeze of this node (see GroupWord).
   private long epoch;
-  private Consumer<byte[]> broadcast = bytes -> {};
+  private Speaker speaker = Speaker.SILENT;
+  // When this controller came to be: views may arrive before start().
+  private final long startedAt;
   private volatile Set<String> holding = Set.of();
   private volatile GroupSnapshot snapshot;
-
-  /** Unfenced, with fixed rules: for tests that hold no addresses. */
-  public GroupController(
-      String self, List<GroupPlacement.Rule> rules, List<String> configured, GroupHost host) {
-    this(
-        self,
-        () -> rules,
-        configured,
-        host,
-        Fence.NONE,
-        System::nanoTime,
-        () -> GroupWord.About.NONE,
-        CrashProbe.TRUST_THE_VIEW);
-  }
 
   /**
    * @param rules the placement rules of the running configuration, read at every decision
@@ -75,8 +62,9 @@ public final class GroupController implements AutoCloseable {
    * @param fence this node's fence; its lease is renewed through {@link #lease}
    * @param about what this node runs, told to the others: a member whose group layout differs
    *     counts as not having spoken, so nothing is taken while two layouts are live
-   * @throws IllegalArgumentException with fewer than three members: two cannot tell a dead member
-   *     from a cut link by counting (a pair asks its ping targets instead)
+   * @param witness for two members (a pair): the network, which lets one act without the other;
+   *     {@link NetworkWitness#NONE} for three or more
+   * @throws IllegalArgumentException with one member, or two without a witness
    */
   public GroupController(
       String self,
@@ -86,19 +74,19 @@ public final class GroupController implements AutoCloseable {
       Fence fence,
       LongSupplier clock,
       Supplier<GroupWord.About> about,
-      CrashProbe probe) {
-    if (configured.size() < 3) {
+      CrashProbe probe,
+      NetworkWitness witness) {
+    if (configured.size() < 2 || configured.size() == 2 && witness == NetworkWitness.NONE) {
       throw new IllegalArgumentException(
-          "VIP groups need a cluster of three members or more (got "
+          "VIP groups need a cluster of three members or more, or two with ping targets (got "
               + configured
-              + "): two cannot outvote a cut link, so a pair runs instead");
+              + "): two cannot outvote a cut link");
     }
     if (!configured.contains(self)) {
       throw new IllegalArgumentException(
           "this node ('" + self + "') is not among the members " + configured);
     }
     this.self = self;
-    this.rules = rules;
     this.configured = List.copyOf(configured);
     this.held = new Holdings(self, host);
     this.clock = clock;
@@ -107,18 +95,32 @@ public final class GroupController implements AutoCloseable {
     this.stall = new StallWatch(clock, this::onStall);
     this.lease = new GroupLease(fence, host::guarded, stall, clock);
     this.words = new MemberWords(self, configured);
+    this.hearing = new Hearing(witness);
+    this.decisions = new Decisions(self, held, words, hearing, about, rules);
+    this.startedAt = clock.getAsLong();
   }
 
   /** Starts deciding; {@code broadcast} reaches every other member (reliable, in order). */
   public void start(Consumer<byte[]> broadcast) {
+    start(broadcast, (member, bytes) -> {});
+  }
+
+  /**
+   * ... and {@code direct} reaches one member, also out of the view: each word goes that way too to
+   * a configured member the view lacks, so it knows this node lives.
+   */
+  public void start(
+      Consumer<byte[]> broadcast, java.util.function.BiConsumer<String, byte[]> direct) {
     worker.runBare(
         () -> {
-          this.broadcast = broadcast;
+          this.speaker = new Speaker(broadcast, direct);
           stall.start();
         });
     worker.every(
         TICK_MILLIS,
         () -> {
+          hearing.askIfPeerQuiet(
+              self, configured, live, words, clock.getAsLong(), this::networkAnswered);
           decide(); // retries a release that failed, and takes what a lapsed lease freed
           tell(); // after deciding: never the old holdings with a new layout
         });
@@ -132,6 +134,8 @@ public final class GroupController implements AutoCloseable {
           for (String m : words.view(live, clock.getAsLong())) {
             departures.ask(m, this::probed);
           }
+          hearing.askIfPeerQuiet(
+              self, configured, live, words, clock.getAsLong(), this::networkAnswered);
           // Whoever just joined must hear what this node holds before it may take anything.
           tell();
           decide();
@@ -154,11 +158,19 @@ public final class GroupController implements AutoCloseable {
           // A word from a member out of the view may predate its leaving: it must speak again. A
           // member in the view but no longer configured (it is leaving) is still heard: what it
           // holds is not taken until it says it let go or its silence proves it.
-          if (word.isEmpty() || !live.contains(from)) {
+          if (word.isEmpty()) {
+            return;
+          }
+          if (!live.contains(from)) {
+            if (configured.contains(from)) {
+              // Alive, and what it holds stays its own; nothing else counts from out of the view.
+              words.heardOutOfView(from, word.get(), arrived);
+              lease.majorityHeardUntil(hearing.until(configured, words));
+            }
             return;
           }
           words.heard(from, word.get(), arrived);
-          lease.majorityHeardUntil(words.majorityHeardUntil());
+          lease.majorityHeardUntil(hearing.until(configured, words));
           decide();
         });
   }
@@ -172,7 +184,7 @@ public final class GroupController implements AutoCloseable {
         () -> {
           configured = List.copyOf(next);
           words.members(configured);
-          lease.majorityHeardUntil(words.majorityHeardUntil());
+          lease.majorityHeardUntil(hearing.until(configured, words));
           decide();
           tell();
         });
@@ -198,7 +210,14 @@ public final class GroupController implements AutoCloseable {
     stall.progress();
     snapshot =
         GroupSnapshot.of(
-            self, configured, live, held.mine(), words, about.get(), clock.getAsLong());
+            self,
+            configured,
+            live,
+            held.mine(),
+            words,
+            about.get(),
+            clock.getAsLong(),
+            hearing.networkAnswers(clock.getAsLong()));
   }
 
   /** The latest view of the cluster from this node; refreshed at every step. */
@@ -236,6 +255,15 @@ public final class GroupController implements AutoCloseable {
     tell(); // the others echo the new epoch: only then do their words count again
   }
 
+  /** The network answered (or not) a pair's question, back on the worker. */
+  private void networkAnswered() {
+    worker.run(
+        () -> {
+          lease.majorityHeardUntil(hearing.until(configured, words));
+          decide();
+        });
+  }
+
   /** A probe's answer about a member that left the view while heard, back on the worker. */
   private void probed(String member, boolean gone) {
     worker.run(
@@ -254,40 +282,8 @@ public final class GroupController implements AutoCloseable {
       return;
     }
     long now = clock.getAsLong();
-    Set<String> mine = held.mine();
-    Map<String, Set<String>> word = words.word(mine);
-    String layout = about.get().layout();
-    boolean allSpoke =
-        live.stream().filter(configured::contains).allMatch(m -> words.spoke(m, layout, epoch));
-    List<GroupPlacement.Rule> current = rules.get();
-    GroupOwnership.Plan plan = GroupOwnership.plan(self, current, configured, live, word);
-    boolean changed = false;
-    Set<String> release = new LinkedHashSet<>(plan.release());
-    // A group the configuration no longer has belongs nowhere.
-    mine.stream()
-        .filter(g -> current.stream().noneMatch(r -> r.group().equals(g)))
-        .forEach(release::add);
-    for (String g : release) {
-      changed |=
-          held.release(
-              g,
-              plan.owners().isEmpty()
-                  ? "no quorum: it sees " + live + " of the members " + configured
-                  : plan.owners().containsKey(g)
-                      ? "it belongs on " + plan.owners().get(g)
-                      : "the configuration no longer has it");
-    }
-    if (allSpoke) {
-      Set<String> blocked = words.stillAnswered(now);
-      for (String g : plan.take()) {
-        if (blocked.contains(g)) {
-          continue;
-        }
-        changed |= held.take(g, live);
-      }
-    }
-    if (changed) {
-      holding = Set.copyOf(mine);
+    if (decisions.decide(now, configured, live, epoch, now - startedAt)) {
+      holding = Set.copyOf(held.mine());
       tell();
     }
     decideAgainAt(words.nextRelease());
@@ -310,12 +306,11 @@ public final class GroupController implements AutoCloseable {
   }
 
   private void tell() {
-    try {
-      broadcast.accept(
-          GroupWord.of(held.mine(), lease.leaseMillis(), about.get(), epoch, words.epochs()));
-    } catch (Exception e) {
-      log.debug("groups: cannot tell the members: {}", e.getMessage());
-    }
+    speaker.say(
+        GroupWord.of(held.mine(), lease.leaseMillis(), about.get(), epoch, words.epochs()),
+        self,
+        configured,
+        live);
   }
 
   /** The groups this node holds now. */
@@ -339,5 +334,6 @@ public final class GroupController implements AutoCloseable {
           tell();
         });
     departures.close();
+    hearing.close();
   }
 }

@@ -33,7 +33,8 @@ public record GroupSnapshot(boolean quorum, Set<String> holding, List<MemberView
       Set<String> mine,
       MemberWords words,
       GroupWord.About own,
-      long now) {
+      long now,
+      boolean networkAnswers) {
     List<MemberView> members = new ArrayList<>();
     for (String m : configured) {
       boolean me = m.equals(self);
@@ -48,6 +49,7 @@ public record GroupSnapshot(boolean quorum, Set<String> holding, List<MemberView
               me || a.layout().equals(own.layout())));
     }
     long seen = live.stream().filter(configured::contains).distinct().count();
-    return new GroupSnapshot(Quorum.holds(configured.size(), (int) seen), mine, members);
+    return new GroupSnapshot(
+        Quorum.holds(configured.size(), (int) seen, networkAnswers), mine, members);
   }
 }

@@ -98,6 +98,10 @@ final class MemberSilence {
     }
   }
 
+  boolean everHeard(String member) {
+    return lastHeard.containsKey(member);
+  }
+
   /** Milliseconds since {@code member} was last heard; -1 if never. */
   long heardAgoMillis(String member, long now) {
     Long heard = lastHeard.get(member);

@@ -54,6 +54,15 @@ final class MemberWords {
     return silence.view(members, now);
   }
 
+  /**
+   * A member out of the view spoke to this node directly: it lives, and what it holds is not taken
+   * while it does. Its word counts for nothing else until it speaks in the view again.
+   */
+  void heardOutOfView(String member, GroupWord word, long now) {
+    silence.heard(member, now, word.leaseMillis() * 1_000_000L);
+    gone.put(member, word.groups());
+  }
+
   /** The answer of a probe of {@code member}'s process (see {@link MemberSilence#probed}). */
   void probed(String member, boolean processGone) {
     silence.probed(member, processGone);
@@ -181,6 +190,10 @@ final class MemberWords {
   /** The groups {@code member} last said it holds, in the view or out of it. */
   Set<String> groupsOf(String member) {
     return held.getOrDefault(member, gone.getOrDefault(member, Set.of()));
+  }
+
+  boolean everHeard(String member) {
+    return silence.everHeard(member);
   }
 
   long heardAgoMillis(String member, long now) {

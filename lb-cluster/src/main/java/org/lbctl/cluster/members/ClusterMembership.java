@@ -45,6 +45,9 @@ public final class ClusterMembership implements AutoCloseable {
   private final JChannel channel;
   private final String self;
   private volatile View view;
+  // Every member's channel address as its latest view had it: a word still reaches it out of one.
+  private final java.util.Map<String, Address> known =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private ClusterMembership(JChannel channel, String self) {
     this.channel = channel;
@@ -133,6 +136,7 @@ public final class ClusterMembership implements AutoCloseable {
   }
 
   private void accept(org.jgroups.View v, Consumer<View> onView) {
+    v.getMembers().forEach(a -> known.put(a.toString(), a));
     View next =
         new View(v.getMembers().stream().map(Address::toString).toList(), v instanceof MergeView);
     View previous = view;
@@ -163,6 +167,25 @@ public final class ClusterMembership implements AutoCloseable {
   /** Sends to every other member of the view; reliable and in order. */
   public void send(byte[] payload) throws Exception {
     channel.send(new BytesMessage(null, payload));
+  }
+
+  /**
+   * Sends to one member, also one the view has dropped: unicast, unreliable and out of band (the
+   * pair's heartbeat path), so a member cut off from the view still hears that this one lives.
+   * Nothing happens for a member this node has never seen in a view.
+   */
+  public void sendDirect(String member, byte[] payload) {
+    Address to = known.get(member);
+    if (to == null) {
+      return;
+    }
+    try {
+      channel.send(
+          new BytesMessage(to, payload)
+              .setFlag(Message.Flag.NO_RELIABILITY, Message.Flag.OOB, Message.Flag.DONT_BUNDLE));
+    } catch (Exception e) {
+      log.debug("cluster: cannot send to {}: {}", member, e.getMessage());
+    }
   }
 
   /** {@link #send} for a caller that cannot throw: a failed send is an unchecked exception. */

@@ -34,13 +34,16 @@ public final class GroupOwnership {
    * @param held the groups each live member says it holds (this node's own entry is what it holds);
    *     a member seen but no longer configured (it is leaving) still keeps what it holds from being
    *     taken, though it counts for nothing else
+   * @param networkAnswers whether this node's ping targets answered lately: what lets one of two
+   *     members act without its peer
    */
   public static Plan plan(
       String self,
       List<GroupPlacement.Rule> rules,
       List<String> configured,
       Collection<String> seen,
-      Map<String, Set<String>> held) {
+      Map<String, Set<String>> held,
+      boolean networkAnswers) {
     Set<String> mine = held.getOrDefault(self, Set.of());
     Set<String> live = new LinkedHashSet<>();
     for (String n : seen) {
@@ -48,7 +51,7 @@ public final class GroupOwnership {
         live.add(n);
       }
     }
-    if (!Quorum.holds(configured.size(), live.size())) {
+    if (!Quorum.holds(configured.size(), live.size(), networkAnswers)) {
       return new Plan(Map.of(), Set.of(), mine);
     }
     // Who holds each group now, as far as the live members say (the first one named, if two do).

@@ -3,10 +3,10 @@ package org.lbctl.cluster.placement;
 /**
  * Whether a node may own VIP groups. With three or more configured members, only inside a strict
  * majority of them: the minority side of a partition gives everything up, so the two sides never
- * answer for the same group. With one or two members no majority can survive a failure: this rule
- * then always holds, and something else must tell a dead peer from a cut link. A pair does it with
- * its ping targets (see Liveness); the group controller does not, so it runs only with three
- * members or more.
+ * answer for the same group. Two members (a pair) cannot outvote a cut link: one that has lost its
+ * peer may own groups only while the network answers it (its ping targets), so a node cut off from
+ * everything gives up. Two nodes that each still reach the network but not each other both answer,
+ * each on its side; that is the price of two.
  */
 public final class Quorum {
   private Quorum() {}
@@ -14,10 +14,11 @@ public final class Quorum {
   /**
    * @param configured the members the configuration names
    * @param live the members this node sees, itself included
+   * @param networkAnswers whether this node's ping targets answered lately (two members only)
    */
-  public static boolean holds(int configured, int live) {
+  public static boolean holds(int configured, int live, boolean networkAnswers) {
     if (configured <= 2) {
-      return true;
+      return live >= configured || networkAnswers;
     }
     return 2 * live > configured;
   }

@@ -84,7 +84,8 @@ class GroupControllerFencingTest {
           fence,
           clock::get,
           () -> GroupWord.About.NONE,
-          member -> !processRuns);
+          member -> !processRuns,
+          NetworkWitness.NONE);
 
   @AfterEach
   void stop() {
@@ -208,6 +209,29 @@ class GroupControllerFencingTest {
     advance(200);
     assertThat(lb1.holding()).isEmpty();
     lb1.onMessage("lb3", echoing(1));
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+  }
+
+  @Test
+  void aHolderOutOfTheViewThatStillSpeaksDirectlyKeepsItsGroupUntilItFallsSilent() {
+    // lb2 is out of the view (the views have not merged yet) but its words reach lb1 directly.
+    processRuns = true;
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb3", held());
+    lb1.onMessage("lb2", held("imaging"));
+    settle();
+    view("lb1", "lb3");
+    settle();
+    for (int i = 0; i < 20; i++) {
+      advance(200, "lb3");
+      lb1.onMessage("lb2", held("imaging"));
+    }
+    assertThat(lb1.holding()).as("4 s out of the view, heard all along").isEmpty();
+    // It falls silent: its lease lapses as any silent member's.
+    advance(2400, "lb3");
+    assertThat(lb1.holding()).isEmpty();
+    advance(200, "lb3");
     await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
   }
 }

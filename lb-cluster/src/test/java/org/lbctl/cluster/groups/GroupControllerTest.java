@@ -26,7 +26,7 @@ class GroupControllerTest {
   private final List<String> events = new CopyOnWriteArrayList<>();
   private volatile boolean releaseFails;
   private final GroupController lb1 =
-      new GroupController(
+      GroupControllers.unfenced(
           "lb1",
           RULES,
           THREE,
@@ -129,10 +129,13 @@ class GroupControllerTest {
   }
 
   @Test
-  void fewerThanThreeMembersAreRefused() {
-    assertThatThrownBy(() -> new GroupController("lb1", RULES, List.of("lb1", "lb2"), null))
+  void fewerThanThreeMembersAreRefusedUnlessTwoHaveAWitness() {
+    assertThatThrownBy(() -> GroupControllers.unfenced("lb1", RULES, List.of("lb1", "lb2"), null))
+        .hasMessageStartingWith(
+            "VIP groups need a cluster of three members or more, or two with ping targets");
+    assertThatThrownBy(() -> GroupControllers.unfenced("lb1", RULES, List.of("lb1"), null))
         .hasMessageStartingWith("VIP groups need a cluster of three members or more");
-    assertThatThrownBy(() -> new GroupController("lb9", RULES, THREE, null))
+    assertThatThrownBy(() -> GroupControllers.unfenced("lb9", RULES, THREE, null))
         .hasMessage("this node ('lb9') is not among the members [lb1, lb2, lb3]");
   }
 
@@ -169,5 +172,99 @@ class GroupControllerTest {
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(events::isEmpty);
     lb1.onMessage("lb4", held());
     await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+  }
+
+  /** A witness the test answers for: reachable for a second from each answer while {@code up}. */
+  private static final class TestWitness implements NetworkWitness {
+    volatile boolean up;
+    final java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    private volatile long until = Long.MIN_VALUE;
+
+    @Override
+    public void ask(Runnable answered) {
+      asked.incrementAndGet();
+      if (up) {
+        until = System.nanoTime() + 1_000_000_000L;
+      }
+      answered.run();
+    }
+
+    @Override
+    public long reachableUntil() {
+      return until;
+    }
+  }
+
+  /** lb2 of a pair with lb1, one group preferring lb1, {@code network} as the witness. */
+  private static GroupController pairMember(TestWitness network, List<String> events2) {
+    return new GroupController(
+        "lb2",
+        () -> List.of(new Rule("all", List.of("lb1", "lb2"), false)),
+        List.of("lb1", "lb2"),
+        new GroupHost() {
+          @Override
+          public void take(String group) {
+            events2.add("take " + group);
+          }
+
+          @Override
+          public void release(String group) {
+            events2.add("release " + group);
+          }
+        },
+        org.lbctl.cluster.floating.Fence.NONE,
+        System::nanoTime,
+        () -> GroupWord.About.NONE,
+        CrashProbe.TRUST_THE_VIEW,
+        network);
+  }
+
+  @Test
+  void oneOfTwoStartingAloneWaitsForAPeerItHasNeverHeardBeforeTakingAnything() {
+    TestWitness network = new TestWitness();
+    network.up = true;
+    List<String> events2 = new CopyOnWriteArrayList<>();
+    GroupController lb2 = pairMember(network, events2);
+    try {
+      lb2.start(bytes -> {});
+      lb2.onView(new ClusterMembership.View(List.of("lb2"), false));
+      // lb1 may be up and not found yet: a peer's lease and a takeover's wait, 2.5 s.
+      await().during(Duration.ofMillis(2000)).atMost(Duration.ofSeconds(3)).until(events2::isEmpty);
+      await().atMost(Duration.ofSeconds(2)).until(() -> lb2.holding().equals(Set.of("all")));
+    } finally {
+      lb2.close();
+    }
+  }
+
+  @Test
+  void oneOfTwoTakesItsPeersGroupWhenTheNetworkAnswersAndGivesUpWhenItDoesNot() {
+    TestWitness network = new TestWitness();
+    List<String> events2 = new CopyOnWriteArrayList<>();
+    GroupController lb2 = pairMember(network, events2);
+    try {
+      lb2.start(bytes -> {});
+      lb2.onView(new ClusterMembership.View(List.of("lb1", "lb2"), false));
+      lb2.onMessage("lb1", held("all"));
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(events2::isEmpty);
+      int asked = network.asked.get();
+      // lb1 crashes while the network is silent for lb2: lb2 may be the one cut off, it waits.
+      lb2.onView(new ClusterMembership.View(List.of("lb2"), false));
+      await().atMost(Duration.ofSeconds(2)).until(() -> network.asked.get() > asked);
+      await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(1)).until(events2::isEmpty);
+      assertThat(lb2.status().quorum()).isFalse();
+      // The network answers: lb2 takes the group.
+      network.up = true;
+      await().atMost(Duration.ofSeconds(2)).until(() -> lb2.holding().equals(Set.of("all")));
+      assertThat(lb2.status().quorum()).isTrue();
+      assertThat(lb2.lease().leaseWanted(Long.MAX_VALUE)).isTrue();
+      // It stops answering: lb2 gives the group up and stops wanting its lease.
+      network.up = false;
+      await().atMost(Duration.ofSeconds(3)).until(() -> lb2.holding().isEmpty());
+      assertThat(lb2.lease().leaseWanted(Long.MAX_VALUE)).isFalse();
+      assertThat(events2).containsExactly("take all", "release all");
+    } finally {
+      lb2.close();
+    }
   }
 }

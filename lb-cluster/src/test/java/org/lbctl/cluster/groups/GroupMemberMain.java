@@ -28,7 +28,7 @@ public final class GroupMemberMain {
   static Joined join(String self, List<ClusterMembership.Member> members, GroupHost host)
       throws Exception {
     GroupController controller =
-        new GroupController(
+        GroupControllers.unfenced(
             self,
             GroupControllerIT.RULES,
             members.stream().map(ClusterMembership.Member::name).toList(),

@@ -20,18 +20,21 @@ class GroupOwnershipTest {
 
   @Test
   void theQuorumRuleNeedsAStrictMajorityFromThreeMembersOn() {
-    assertThat(Quorum.holds(3, 2)).isTrue();
-    assertThat(Quorum.holds(3, 1)).isFalse();
-    assertThat(Quorum.holds(4, 2)).as("half is not a majority").isFalse();
-    assertThat(Quorum.holds(5, 3)).isTrue();
-    assertThat(Quorum.holds(2, 1)).as("a pair: its ping targets decide").isTrue();
+    assertThat(Quorum.holds(3, 2, false)).isTrue();
+    assertThat(Quorum.holds(3, 1, false)).isFalse();
+    assertThat(Quorum.holds(3, 1, true)).as("the network counts for two members only").isFalse();
+    assertThat(Quorum.holds(4, 2, false)).as("half is not a majority").isFalse();
+    assertThat(Quorum.holds(5, 3, false)).isTrue();
+    assertThat(Quorum.holds(2, 2, false)).as("a pair that sees both").isTrue();
+    assertThat(Quorum.holds(2, 1, false)).as("one of a pair, the network silent").isFalse();
+    assertThat(Quorum.holds(2, 1, true)).as("one of a pair, the network answering").isTrue();
   }
 
   @Test
   void aFreshClusterTakesEachGroupOnItsPreferredNode() {
     List<String> live = List.of("lb1", "lb2", "lb3");
     for (String node : live) {
-      GroupOwnership.Plan p = GroupOwnership.plan(node, RULES, THREE, live, Map.of());
+      GroupOwnership.Plan p = GroupOwnership.plan(node, RULES, THREE, live, Map.of(), false);
       assertThat(p.owners())
           .containsEntry("imaging", "lb1")
           .containsEntry("portal", "lb2")
@@ -47,7 +50,8 @@ class GroupOwnershipTest {
     held.put("lb2", Set.of("portal"));
     held.put("lb3", Set.of("hl7"));
     // lb1 died holding imaging: lb2 is next in its preference and takes it.
-    GroupOwnership.Plan p = GroupOwnership.plan("lb2", RULES, THREE, List.of("lb2", "lb3"), held);
+    GroupOwnership.Plan p =
+        GroupOwnership.plan("lb2", RULES, THREE, List.of("lb2", "lb3"), held, false);
     assertThat(p.take()).containsExactly("imaging");
     assertThat(p.release()).isEmpty();
   }
@@ -60,13 +64,13 @@ class GroupOwnershipTest {
     held.put("lb3", Set.of("hl7"));
     held.put("lb1", Set.of());
     List<String> live = List.of("lb1", "lb2", "lb3");
-    assertThat(GroupOwnership.plan("lb1", RULES, THREE, live, held).take())
+    assertThat(GroupOwnership.plan("lb1", RULES, THREE, live, held, false).take())
         .as("lb2 still holds it")
         .isEmpty();
-    assertThat(GroupOwnership.plan("lb2", RULES, THREE, live, held).release())
+    assertThat(GroupOwnership.plan("lb2", RULES, THREE, live, held, false).release())
         .containsExactly("imaging");
     held.put("lb2", Set.of("portal"));
-    assertThat(GroupOwnership.plan("lb1", RULES, THREE, live, held).take())
+    assertThat(GroupOwnership.plan("lb1", RULES, THREE, live, held, false).take())
         .containsExactly("imaging");
   }
 
@@ -75,14 +79,15 @@ class GroupOwnershipTest {
     List<Rule> noFailback = List.of(new Rule("imaging", List.of("lb1", "lb2"), false));
     Map<String, Set<String>> held = Map.of("lb2", Set.of("imaging"), "lb1", Set.of());
     List<String> live = List.of("lb1", "lb2", "lb3");
-    assertThat(GroupOwnership.plan("lb1", noFailback, THREE, live, held).take()).isEmpty();
-    assertThat(GroupOwnership.plan("lb2", noFailback, THREE, live, held).release()).isEmpty();
+    assertThat(GroupOwnership.plan("lb1", noFailback, THREE, live, held, false).take()).isEmpty();
+    assertThat(GroupOwnership.plan("lb2", noFailback, THREE, live, held, false).release())
+        .isEmpty();
   }
 
   @Test
   void aNodeCutOffFromTheMajorityReleasesEverything() {
     Map<String, Set<String>> held = Map.of("lb1", Set.of("imaging", "hl7"));
-    GroupOwnership.Plan p = GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1"), held);
+    GroupOwnership.Plan p = GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1"), held, false);
     assertThat(p.release()).containsExactlyInAnyOrder("imaging", "hl7");
     assertThat(p.take()).isEmpty();
     assertThat(p.owners()).isEmpty();
@@ -92,10 +97,10 @@ class GroupOwnershipTest {
   void aStrangerOrANameSeenTwiceDoesNotMakeAMinorityAMajority() {
     Map<String, Set<String>> held = Map.of("lb1", Set.of("imaging"));
     GroupOwnership.Plan stranger =
-        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "intruder"), held);
+        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "intruder"), held, false);
     assertThat(stranger.release()).containsExactly("imaging");
     GroupOwnership.Plan twice =
-        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "lb1"), held);
+        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "lb1"), held, false);
     assertThat(twice.release()).containsExactly("imaging");
   }
 
@@ -107,11 +112,11 @@ class GroupOwnershipTest {
     held.put("lb4", Set.of("imaging"));
     held.put("lb2", Set.of("portal"));
     held.put("lb3", Set.of("hl7"));
-    GroupOwnership.Plan p = GroupOwnership.plan("lb1", RULES, THREE, four, held);
+    GroupOwnership.Plan p = GroupOwnership.plan("lb1", RULES, THREE, four, held, false);
     assertThat(p.owners()).containsEntry("imaging", "lb1");
     assertThat(p.take()).as("lb4 still answers for imaging").isEmpty();
     held.put("lb4", Set.of());
-    assertThat(GroupOwnership.plan("lb1", RULES, THREE, four, held).take())
+    assertThat(GroupOwnership.plan("lb1", RULES, THREE, four, held, false).take())
         .containsExactly("imaging");
   }
 
@@ -119,8 +124,28 @@ class GroupOwnershipTest {
   void aMemberThatIsNotConfiguredCountsForNoQuorum() {
     // lb1 and a stranger (or a member that left) are two in the view, but one of three members.
     GroupOwnership.Plan p =
-        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "lb4"), Map.of());
+        GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "lb4"), Map.of(), false);
     assertThat(p.owners()).isEmpty();
     assertThat(p.take()).isEmpty();
+  }
+
+  @Test
+  void oneOfTwoTakesItsPeersGroupOnlyWhileTheNetworkAnswers() {
+    List<String> two = List.of("lb1", "lb2");
+    List<Rule> rules = List.of(new Rule("all", List.of("lb1", "lb2"), false));
+    Map<String, Set<String>> held = Map.of("lb2", Set.of());
+    // lb1, the holder, is gone; lb2 sees only itself.
+    GroupOwnership.Plan cutOff =
+        GroupOwnership.plan("lb2", rules, two, List.of("lb2"), held, false);
+    assertThat(cutOff.take()).isEmpty();
+    GroupOwnership.Plan reaching =
+        GroupOwnership.plan("lb2", rules, two, List.of("lb2"), held, true);
+    assertThat(reaching.take()).containsExactly("all");
+    // Holding it, lb2 lets it go once the network stops answering too.
+    assertThat(
+            GroupOwnership.plan(
+                    "lb2", rules, two, List.of("lb2"), Map.of("lb2", Set.of("all")), false)
+                .release())
+        .containsExactly("all");
   }
 }

@@ -92,6 +92,7 @@ public final class ClusterFile {
         secretFile: %s
         interface: %s
         fencing: %s
+        pingTargets: [%s]
         members:
         %s"""
             .formatted(
@@ -106,6 +107,8 @@ public final class ClusterFile {
                         + Durations.format(f.renew())
                         + "}"
                     : "off",
+                String.join(
+                    ", ", cluster.pingTargets().stream().map(t -> "\"" + t + "\"").toList()),
                 members);
     AtomicFiles.replace(file, yaml.getBytes(StandardCharsets.UTF_8), false);
   }

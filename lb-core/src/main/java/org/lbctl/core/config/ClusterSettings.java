@@ -16,9 +16,16 @@ import java.util.List;
  * @param secretFile the cluster secret, the same on every member; authenticates and encrypts
  * @param device the interface that carries the floating IPs (YAML {@code interface})
  * @param fencing the kernel lease that silences this node when it cannot prove it is alive
+ * @param pingTargets for two members: addresses of which one must answer before one of them acts
+ *     without the other (a pair's rule); unused with three members or more
  */
 public record ClusterSettings(
-    String name, List<Member> members, Path secretFile, String device, Fencing fencing) {
+    String name,
+    List<Member> members,
+    Path secretFile,
+    String device,
+    Fencing fencing,
+    List<String> pingTargets) {
   /** A member: its name and cluster address. */
   public record Member(String name, InetSocketAddress address) {
     public Member {
@@ -33,6 +40,13 @@ public record ClusterSettings(
     requireNonNull(secretFile, "secretFile");
     requireNonNull(device, "device");
     requireNonNull(fencing, "fencing");
+    pingTargets = List.copyOf(pingTargets);
+  }
+
+  /** Without ping targets: three members or more. */
+  public ClusterSettings(
+      String name, List<Member> members, Path secretFile, String device, Fencing fencing) {
+    this(name, members, secretFile, device, fencing, List.of());
   }
 
   /** This node's own cluster address. */

@@ -23,6 +23,11 @@ final class MemberList {
 
   /** The members at {@code path}; every problem is reported under it. */
   static List<ClusterSettings.Member> read(TreeReader in, JsonNode list, String path) {
+    return read(in, list, path, 3);
+  }
+
+  /** ... with at least {@code least} members (two for a node file that names ping targets). */
+  static List<ClusterSettings.Member> read(TreeReader in, JsonNode list, String path, int least) {
     List<ClusterSettings.Member> members = new ArrayList<>();
     if (list == null || !list.isArray()) {
       in.problems().add(path, "expected a list of {name, address}");
@@ -73,13 +78,16 @@ final class MemberList {
     if (list.size() > MAX) {
       in.problems().add(path, list.size() + " members: a cluster has at most " + MAX);
     }
-    if (list.size() < 3) {
+    if (list.size() < least) {
       in.problems()
           .add(
               path,
               list.size()
                   + " member(s) cannot form a majority that survives a failure: a cluster needs"
-                  + " three or more (two nodes run as a pair, with the pair section)");
+                  + " three or more"
+                  + (least == 3 && path.startsWith("cluster.")
+                      ? " (two need cluster.pingTargets, which break their tie as a pair's do)"
+                      : ""));
     }
     return members;
   }

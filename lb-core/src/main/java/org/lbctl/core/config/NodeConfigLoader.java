@@ -44,7 +44,7 @@ import java.util.Set;
  *   pingTargets: [10.99.0.1]               # take over only if one of these answers
  *   failback: false                        # a recovered primary takes the active role back
  *   fencing: {lease: 1s, renew: 200ms}     # the kernel lease; "off" runs unfenced (warned)
- * cluster:                                 # three or more nodes sharing VIP groups (not with pair)
+ * cluster:                                 # nodes sharing VIP groups (not with pair)
  *   name: lb1                              # this node, one of the members
  *   members:                               # the same list on every member
  *     - {name: lb1, address: 10.99.0.11}   # UDP 6694 unless :port is given; sticks on TCP 7778
@@ -53,6 +53,8 @@ import java.util.Set;
  *   secretFile: /etc/lbctl/cluster.secret  # the same on every member
  *   interface: eth0                        # carries the floating IPs
  *   fencing: {lease: 1s, renew: 200ms}
+ *   pingTargets: [10.99.0.1]               # needed for two members: one of two acts alone only
+ *                                          # while one of these answers (as a pair does)
  * </pre>
  *
  * Relative paths are taken from the node file's directory.
@@ -81,7 +83,7 @@ public final class NodeConfigLoader {
           "role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface", "fencing");
   private static final Set<String> FENCING_FIELDS = Set.of("lease", "renew");
   private static final Set<String> CLUSTER_FIELDS =
-      Set.of("name", "members", "secretFile", "interface", "fencing");
+      Set.of("name", "members", "secretFile", "interface", "fencing", "pingTargets");
   private static final String MEMBER_NAME = MemberList.NAME;
   private static final int MAX_BYTES = 64 * 1024;
 
@@ -305,24 +307,7 @@ public final class NodeConfigLoader {
     InetSocketAddress bind = endpoint(in, node, "bind");
     InetSocketAddress peer = endpoint(in, node, "peer");
     String secret = in.text(node, "pair", "secretFile", null, true);
-    List<String> targets = new ArrayList<>();
-    JsonNode list = node.get("pingTargets");
-    if (list != null && !list.isNull()) {
-      if (!list.isArray()) {
-        in.problems().add("pair.pingTargets", "expected a list of IP addresses");
-      } else {
-        for (int i = 0; i < list.size(); i++) {
-          JsonNode t = list.get(i);
-          if (!t.isTextual()
-              || (!NetUtil.isValidIpV4Address(t.textValue())
-                  && !NetUtil.isValidIpV6Address(t.textValue()))) {
-            in.problems().add("pair.pingTargets[" + i + "]", "'" + t + "' is not an IP address");
-          } else {
-            targets.add(t.textValue());
-          }
-        }
-      }
-    }
+    List<String> targets = pingTargets(in, node.get("pingTargets"), "pair.pingTargets");
     boolean failback = in.bool(node, "pair", "failback", false);
     String device = in.text(node, "pair", "interface", PairSettings.DEFAULT_DEVICE, false);
     if (!device.matches("[A-Za-z0-9_.@-]{1,15}")) {
@@ -360,8 +345,10 @@ public final class NodeConfigLoader {
       in.problems().add("cluster.interface", "'" + device + "' is not an interface name");
     }
     Fencing fencing = fencing(in, node.get("fencing"), "cluster.fencing");
+    List<String> targets = pingTargets(in, node.get("pingTargets"), "cluster.pingTargets");
+    // Two members are a pair: the network, not a majority, breaks their tie.
     List<ClusterSettings.Member> members =
-        MemberList.read(in, node.get("members"), "cluster.members");
+        MemberList.read(in, node.get("members"), "cluster.members", targets.isEmpty() ? 3 : 2);
     if (name != null
         && !members.isEmpty()
         && members.stream().noneMatch(m -> m.name().equals(name))) {
@@ -370,7 +357,31 @@ public final class NodeConfigLoader {
     if (in.problems().size() > before || name == null || secret == null) {
       return Optional.empty();
     }
-    return Optional.of(new ClusterSettings(name, members, base.resolve(secret), device, fencing));
+    return Optional.of(
+        new ClusterSettings(name, members, base.resolve(secret), device, fencing, targets));
+  }
+
+  /** A list of IP addresses to ping, at {@code path}; empty when absent. */
+  private static List<String> pingTargets(TreeReader in, JsonNode list, String path) {
+    List<String> targets = new ArrayList<>();
+    if (list == null || list.isNull()) {
+      return targets;
+    }
+    if (!list.isArray()) {
+      in.problems().add(path, "expected a list of IP addresses");
+      return targets;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode t = list.get(i);
+      if (!t.isTextual()
+          || (!NetUtil.isValidIpV4Address(t.textValue())
+              && !NetUtil.isValidIpV6Address(t.textValue()))) {
+        in.problems().add(path + "[" + i + "]", "'" + t + "' is not an IP address");
+      } else {
+        targets.add(t.textValue());
+      }
+    }
+    return targets;
   }
 
   /** {@code fencing: off}, or the lease and its renewal; the default when absent. */

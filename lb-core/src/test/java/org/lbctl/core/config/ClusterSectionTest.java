@@ -52,7 +52,7 @@ class ClusterSectionTest {
   }
 
   @Test
-  void twoMembersCannotFormAMajorityAndAreRefused() {
+  void twoMembersWithoutPingTargetsCannotTellACutLinkAndAreRefused() {
     refused(
         """
           name: lb1
@@ -62,7 +62,36 @@ class ClusterSectionTest {
             - {name: lb2, address: 10.99.0.12}
         """,
         "cluster.members: 2 member(s) cannot form a majority that survives a failure: a cluster"
-            + " needs three or more (two nodes run as a pair, with the pair section)");
+            + " needs three or more (two need cluster.pingTargets, which break their tie as a"
+            + " pair's do)");
+    refused(
+        """
+          name: lb1
+          secretFile: s
+          pingTargets: [10.99.0.1, gateway]
+          members:
+            - {name: lb1, address: 10.99.0.11}
+        """,
+        "cluster.pingTargets[1]: '\"gateway\"' is not an IP address",
+        "cluster.members: 1 member(s) cannot form a majority that survives a failure: a cluster"
+            + " needs three or more");
+  }
+
+  @Test
+  void twoMembersWithPingTargetsAreAPair() throws Exception {
+    ClusterSettings c =
+        load("""
+                  name: lb2
+                  secretFile: s
+                  pingTargets: [10.99.0.1]
+                  members:
+                    - {name: lb1, address: 10.99.0.11}
+                    - {name: lb2, address: 10.99.0.12}
+                """)
+            .cluster()
+            .orElseThrow();
+    assertThat(c.names()).containsExactly("lb1", "lb2");
+    assertThat(c.pingTargets()).containsExactly("10.99.0.1");
   }
 
   @Test

@@ -1,0 +1,71 @@
+package org.lbctl.cluster.groups;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.lbctl.cluster.pair.Liveness;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The network as a pair's witness: a ping target that answers makes this node count as reaching the
+ * network for {@link Liveness#PING_FRESH_NANOS} from when it was asked (not from the answer, so a
+ * slow answer shortens the credit rather than stretching it).
+ */
+public final class PingWitness implements NetworkWitness {
+  private static final Logger log = LoggerFactory.getLogger(PingWitness.class);
+
+  private final Supplier<Boolean> anyReachable;
+  private final LongSupplier clock;
+  private final AtomicBoolean asking = new AtomicBoolean();
+  private volatile long until = Long.MIN_VALUE;
+  private volatile boolean closed;
+
+  /**
+   * @param anyReachable blocks while it pings; true when a target answers (or none is configured)
+   */
+  public PingWitness(Supplier<Boolean> anyReachable, LongSupplier clock) {
+    this.anyReachable = anyReachable;
+    this.clock = clock;
+  }
+
+  @Override
+  public void ask(Runnable answered) {
+    if (closed || !asking.compareAndSet(false, true)) {
+      return;
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              long asked = clock.getAsLong();
+              boolean ok;
+              try {
+                ok = anyReachable.get();
+              } catch (RuntimeException e) {
+                log.warn("groups: cannot ask the ping targets: {}", e.getMessage());
+                ok = false;
+              } finally {
+                asking.set(false);
+              }
+              if (ok) {
+                until = asked + Liveness.PING_FRESH_NANOS;
+              }
+              if (!closed) {
+                answered.run();
+              }
+            },
+            "lb-groups-ping");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  @Override
+  public long reachableUntil() {
+    return until;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+  }
+}

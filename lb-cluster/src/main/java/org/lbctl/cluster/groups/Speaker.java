@@ -1,0 +1,38 @@
+package org.lbctl.cluster.groups;
+
+import java.util.List;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How this node's word reaches the members: to the view (reliable, in order), and straight to each
+ * configured member the view lacks, so that one knows this node lives.
+ */
+final class Speaker {
+  private static final Logger log = LoggerFactory.getLogger(Speaker.class);
+
+  private final Consumer<byte[]> broadcast;
+  private final BiConsumer<String, byte[]> direct;
+
+  Speaker(Consumer<byte[]> broadcast, BiConsumer<String, byte[]> direct) {
+    this.broadcast = broadcast;
+    this.direct = direct;
+  }
+
+  static final Speaker SILENT = new Speaker(bytes -> {}, (member, bytes) -> {});
+
+  void say(byte[] word, String self, List<String> configured, List<String> live) {
+    try {
+      broadcast.accept(word);
+    } catch (Exception e) {
+      log.debug("groups: cannot tell the members: {}", e.getMessage());
+    }
+    for (String m : configured) {
+      if (!m.equals(self) && !live.contains(m)) {
+        direct.accept(m, word);
+      }
+    }
+  }
+}
