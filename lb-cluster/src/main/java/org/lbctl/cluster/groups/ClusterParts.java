@@ -59,7 +59,12 @@ public final class ClusterParts implements AutoCloseable {
       Supplier<ConfigVersion> version,
       Runnable onRemoved) {
     this.settings = settings;
-    this.config = config;
+    // What the groups read: a two-member cluster's configuration without groups gains one.
+    this.config =
+        () -> {
+          ReplicatedConfig c = config.get();
+          return ImplicitGroup.apply(c, Roster.of(settings, c).names());
+        };
     this.version = version;
     this.onRemoved = onRemoved;
   }

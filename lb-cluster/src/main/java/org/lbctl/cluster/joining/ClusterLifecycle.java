@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.groups.ClusterParts;
 import org.lbctl.cluster.groups.GroupMove;
+import org.lbctl.cluster.groups.ImplicitGroup;
 import org.lbctl.cluster.pairing.PairSlot;
 import org.lbctl.cluster.sync.ConfigInstaller;
 import org.lbctl.core.api.ApiException;
@@ -84,7 +85,10 @@ public final class ClusterLifecycle {
   /** See {@code NodeControl.moveGroup}. */
   public NodeStatus moveGroup(String group, String node) throws ApiException {
     ClusterParts p = members.require();
-    members.edit(running -> GroupMove.move(running, group, node, p.roster().names()));
+    List<String> names = p.roster().names();
+    // A two-member cluster's implicit group becomes explicit as it moves.
+    members.edit(
+        running -> GroupMove.move(ImplicitGroup.apply(running, names), group, node, names));
     return status.get();
   }
 

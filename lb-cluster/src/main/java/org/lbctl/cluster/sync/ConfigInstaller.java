@@ -62,6 +62,8 @@ public final class ConfigInstaller implements ConfigReplica {
   private final Supplier<ReplicatedStickTable> replicated;
   // A cluster's members move VIP groups; a node alone or of a pair moves all its addresses at once.
   private volatile boolean movesGroups;
+  // A node file's cluster of two: its floating addresses may move as one implicit group.
+  private final boolean clusterOfTwo;
   private volatile Runnable onChange = () -> {};
   // Why edits are refused here now, besides the pair's rule (a cluster member outside a quorum).
   private volatile Supplier<Optional<String>> editGate = Optional::empty;
@@ -96,6 +98,7 @@ public final class ConfigInstaller implements ConfigReplica {
     this.pair = pair;
     this.replicated = replicated;
     this.movesGroups = local.cluster().isPresent();
+    this.clusterOfTwo = local.cluster().map(c -> c.members().size() == 2).orElse(false);
     // Only a pair or a cluster needs to know across restarts which version it holds; a lone node
     // numbers its reloads in memory and writes nothing beside its file.
     this.store =
@@ -196,7 +199,10 @@ public final class ConfigInstaller implements ConfigReplica {
                   + " section, or join a cluster with `lbctl cluster join`)"));
     }
     if (movesGroups) {
-      missing.addAll(groupless(config));
+      // Two members without groups move every floating address as one (ImplicitGroup).
+      if (!(clusterOfTwo && config.members().isEmpty())) {
+        missing.addAll(groupless(config));
+      }
     } else if (!config.groups().isEmpty()) {
       // Read and checked already, but a node that cannot move them must not pretend it will.
       missing.add(
