@@ -1,10 +1,7 @@
 package org.lbctl.cluster.groups;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Supplier;
 import javax.crypto.SecretKey;
 import org.lbctl.cluster.floating.Fence;
@@ -12,7 +9,6 @@ import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.floating.NftFence;
 import org.lbctl.cluster.members.ClusterMembership;
-import org.lbctl.cluster.members.ProcessProbe;
 import org.lbctl.cluster.pair.PairGuard;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.sync.ClusterSync;
@@ -25,7 +21,6 @@ import org.lbctl.core.persistence.SwitchableStickTable;
 import org.lbctl.core.proxy.ProxyEngine;
 import org.lbctl.core.status.ClusterStatus;
 import org.lbctl.persistence.ReplicatedStickTable;
-import org.lbctl.persistence.StickStack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +45,6 @@ public final class ClusterParts implements AutoCloseable {
   private GroupController controller;
   private volatile ClusterMembership membership;
   private volatile ClusterSync sync;
-  private static final int PROBE_MILLIS = 200;
   private PairGuard guard;
 
   private ClusterParts(
@@ -164,8 +158,8 @@ public final class ClusterParts implements AutoCloseable {
             fence,
             System::nanoTime,
             this::about,
-            this::processGone,
-            witness());
+            MemberProbes.processes(this::roster),
+            MemberProbes.network(settings.pingTargets()));
     // From here on every configuration change, a synced one included, guards its addresses.
     plane.onConfigChange().accept(this::configChanged);
     // Strangers' datagrams to the cluster port stop in the kernel; forged ones at the cipher.
@@ -201,7 +195,7 @@ public final class ClusterParts implements AutoCloseable {
     members.follow(r -> sticks.discoverAt(r.members(), r.selfAddress()));
     members.follow(r -> controller.members(r.names()));
     controller.start(membership.broadcaster(), membership::sendDirect);
-    sync.start(this::memberVersions);
+    sync.start(() -> controller.status().versions(settings.name()));
   }
 
   /** This node's name among the members. */
@@ -212,44 +206,6 @@ public final class ClusterParts implements AutoCloseable {
   /** The cluster secret's file, handed to a node that joins. */
   public java.nio.file.Path secretFile() {
     return settings.secretFile();
-  }
-
-  /**
-   * For two members (a pair): the ping targets, which let one of them act without the other. With
-   * three or more a majority decides, and a list that shrinks to two keeps them as a witness.
-   */
-  private NetworkWitness witness() {
-    if (settings.pingTargets().isEmpty()) {
-      return NetworkWitness.NONE;
-    }
-    org.lbctl.cluster.pair.PingTargets targets =
-        new org.lbctl.cluster.pair.PingTargets(settings.pingTargets(), List.of());
-    return new PingWitness(targets::anyReachable, System::nanoTime);
-  }
-
-  /** Whether {@code member}'s host refuses a connection to its process (the stick table's port). */
-  private boolean processGone(String member) {
-    return roster()
-        .address(member)
-        .map(
-            a ->
-                ProcessProbe.ask(
-                        new InetSocketAddress(a.getAddress(), StickStack.DEFAULT_PORT),
-                        PROBE_MILLIS)
-                    == ProcessProbe.Answer.GONE)
-        .orElse(false);
-  }
-
-  /** What the members in the view say they run, this node excluded. */
-  private Map<String, ConfigVersion> memberVersions() {
-    Map<String, ConfigVersion> versions = new TreeMap<>();
-    for (GroupSnapshot.MemberView m : controller.status().members()) {
-      if (m.inView() && !m.name().equals(settings.name()) && !m.about().configHash().isEmpty()) {
-        versions.put(
-            m.name(), new ConfigVersion(m.about().configVersion(), m.about().configHash()));
-      }
-    }
-    return versions;
   }
 
   private GroupWord.About about() {

@@ -52,4 +52,18 @@ public record GroupSnapshot(boolean quorum, Set<String> holding, List<MemberView
     return new GroupSnapshot(
         Quorum.holds(configured.size(), (int) seen, networkAnswers), mine, members);
   }
+
+  /** What the members in the view say they run, {@code self} excluded. */
+  public java.util.Map<String, org.lbctl.core.config.ConfigVersion> versions(String self) {
+    java.util.Map<String, org.lbctl.core.config.ConfigVersion> out = new java.util.TreeMap<>();
+    for (MemberView m : members) {
+      if (m.inView() && !m.name().equals(self) && !m.about().configHash().isEmpty()) {
+        out.put(
+            m.name(),
+            new org.lbctl.core.config.ConfigVersion(
+                m.about().configVersion(), m.about().configHash()));
+      }
+    }
+    return out;
+  }
 }
