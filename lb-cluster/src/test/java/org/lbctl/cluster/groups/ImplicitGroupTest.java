@@ -47,4 +47,22 @@ class ImplicitGroupTest {
                 + " realServers: [{label: a, address: 10.99.1.21}]}]\n");
     assertThat(ImplicitGroup.apply(local, List.of("lb1", "lb2"))).isSameAs(local);
   }
+
+  @Test
+  void movingTheImplicitGroupWritesItOutWithTheNodeFirstAndFailbackOn() throws Exception {
+    List<String> two = List.of("lb1", "lb2");
+    ReplicatedConfig moved =
+        GroupMove.move(ImplicitGroup.apply(ConfigLoader.parse(SERVICES), two), "all", "lb2", two);
+    assertThat(moved.groups())
+        .containsExactly(
+            new VipGroup(
+                "all",
+                List.of("pacs", "web"),
+                List.of("10.99.1.1/24"),
+                List.of("lb2", "lb1"),
+                true));
+    // Written out, it reads back as the same explicit group.
+    assertThat(ConfigLoader.parse(org.lbctl.core.config.ConfigWriter.toYaml(moved)).groups())
+        .isEqualTo(moved.groups());
+  }
 }

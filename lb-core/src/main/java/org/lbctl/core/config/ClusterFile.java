@@ -42,14 +42,22 @@ public final class ClusterFile {
     if (!Files.exists(file)) {
       return node;
     }
-    if (node.cluster().isPresent() || node.pair().isPresent()) {
+    if (node.cluster().isPresent()) {
       throw ConfigException.of(
-          node.cluster().isPresent() ? "cluster" : "pair",
-          "the node file has a "
-              + (node.cluster().isPresent() ? "cluster" : "pair")
-              + " section and "
+          "cluster",
+          "the node file has a cluster section and "
               + file
               + " (written by `lbctl cluster join`) exists too: keep one of them");
+    }
+    if (node.pair().isPresent()) {
+      throw ConfigException.of(
+          "pair",
+          "this node is one of a pair (its node file's pair section, or "
+              + PairFile.FILE_NAME
+              + " beside its configuration) and "
+              + file
+              + " (written by `lbctl cluster join`) exists too: a node is one of a pair or a"
+              + " member of a cluster");
     }
     return node.withCluster(Optional.of(read(file)));
   }

@@ -87,4 +87,27 @@ class ClusterFileTest {
     assertThatThrownBy(() -> PairFile.attach(member))
         .hasMessageContaining("a node is one of a pair or a member of a cluster");
   }
+
+  @Test
+  void aClusterFileBesideAPairFileIsRefusedAsTheNodeStarts() throws Exception {
+    Path config = dir.resolve("lbctl.yaml");
+    NodeConfig alone = new NodeConfig(Optional.of(config), dir.resolve("s.sock"), 1);
+    PairFile.write(
+        config,
+        new PairSettings(
+            PairRole.PRIMARY,
+            new InetSocketAddress(IpLiterals.parse("10.99.0.14"), 6694),
+            new InetSocketAddress(IpLiterals.parse("10.99.0.15"), 6694),
+            Path.of("ignored"),
+            List.of(),
+            false,
+            "eth0"),
+        "0123456789abcdef0123456789abcdef");
+    ClusterFile.write(config, settings, "0123456789abcdef0123456789abcdef");
+    // As the node reads them at start: the pair file first, then the cluster file.
+    assertThatThrownBy(() -> ClusterFile.attach(PairFile.attach(alone)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("pair.yaml beside its configuration")
+        .hasMessageContaining("a node is one of a pair or a member of a cluster");
+  }
 }
