@@ -118,19 +118,12 @@ final class ClusterCommand extends ApiCommand {
       printJson(offer);
       return 0;
     }
-    String where = offer.path("listen").asText();
-    out()
-        .printf(
-            "This member waits for one node to join on %s (TCP) until %s.%n"
-                + "token: %s%n%n"
-                + "On the new node, run:%n"
-                + "  lbctl cluster join --peer %s --token %s --name <its name>%n",
-            where,
-            offer.path("expiresAt").asText(),
-            offer.path("token").asText(),
-            where.endsWith(":6694") ? where.substring(0, where.length() - 5) : where,
-            offer.path("token").asText());
-    out().flush();
+    OfferText.print(
+        out(),
+        offer,
+        "This member waits for a node to join",
+        "the new node",
+        "lbctl cluster join --peer %s --token %s --name <its name>");
     return 0;
   }
 

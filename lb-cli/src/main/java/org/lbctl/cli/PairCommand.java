@@ -115,19 +115,12 @@ final class PairCommand extends ApiCommand {
       printJson(offer);
       return 0;
     }
-    String where = offer.path("listen").asText();
-    out()
-        .printf(
-            "This node waits to be paired on %s (TCP) until %s (one use).%n"
-                + "token: %s%n%n"
-                + "On the primary, run:%n"
-                + "  lbctl pair --peer %s --token %s --ping-target <gateway>%n",
-            where,
-            offer.path("expiresAt").asText(),
-            offer.path("token").asText(),
-            where.endsWith(":6694") ? where.substring(0, where.length() - 5) : where,
-            offer.path("token").asText());
-    out().flush();
+    OfferText.print(
+        out(),
+        offer,
+        "This node waits to be paired",
+        "the primary",
+        "lbctl pair --peer %s --token %s --ping-target <gateway>");
     return 0;
   }
 

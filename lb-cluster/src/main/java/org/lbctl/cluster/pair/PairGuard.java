@@ -75,6 +75,9 @@ public final class PairGuard implements AutoCloseable {
 
   /** Lets in {@code next} instead (a member joined or left); replaces the installed table. */
   public synchronized void allow(List<InetAddress> next) {
+    if (next.equals(peers)) {
+      return; // The same list: nothing to replace.
+    }
     peers = List.copyOf(next);
     if (installed) {
       install();
