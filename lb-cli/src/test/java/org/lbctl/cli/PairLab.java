@@ -183,6 +183,8 @@ final class PairLab implements AutoCloseable {
             () -> {
               assertThat(pairState("lb2")).isEqualTo("passive");
               assertThat(pair("lb1").path("peer").path("state").asText()).isEqualTo("passive");
+              // Up means on one configuration version too.
+              assertThat(pair("lb2").path("configSync").asText()).isEqualTo("in sync");
             });
     await().atMost(Duration.ofSeconds(10)).until(() -> curl().matches("rs[12]"));
   }

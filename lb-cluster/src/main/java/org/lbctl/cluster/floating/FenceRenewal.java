@@ -5,13 +5,13 @@ import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
-import org.lbctl.cluster.pair.Liveness;
+import org.lbctl.cluster.members.Detection;
 import org.lbctl.core.config.FloatingIp;
 
 /**
  * One renewal of a fence's lease, as the pair and a cluster member both do it: checked and renewed
  * under the fence's lock, so a renewal never lands after the controller silenced the fence, and
- * undone when it took a stall's time ({@link Liveness#STALL_NANOS}) or the check no longer says
+ * undone when it took a stall's time ({@link Detection#STALL_NANOS}) or the check no longer says
  * anything of the moment the renewal landed.
  */
 public final class FenceRenewal {
@@ -39,7 +39,7 @@ public final class FenceRenewal {
       }
       fence.renew(ips.get());
       long end = clock.getAsLong();
-      if (end - start >= Liveness.STALL_NANOS || !stillValid.test(end)) {
+      if (end - start >= Detection.STALL_NANOS || !stillValid.test(end)) {
         fence.shut();
         return false;
       }

@@ -35,8 +35,10 @@ public final class ClusterParts implements AutoCloseable {
 
   private final ClusterSettings settings;
   private final Supplier<ReplicatedConfig> config;
+  private final Supplier<ReplicatedConfig> raw;
   private final Supplier<ConfigVersion> version;
   private final Runnable onRemoved;
+  private final TwoNodeHooks hooks;
   private RosterWatch members;
   private ClusterSticks sticks;
   private Fence fence = Fence.NONE;
@@ -51,14 +53,17 @@ public final class ClusterParts implements AutoCloseable {
       ClusterSettings settings,
       Supplier<ReplicatedConfig> config,
       Supplier<ConfigVersion> version,
-      Runnable onRemoved) {
+      Runnable onRemoved,
+      TwoNodeHooks hooks) {
     this.settings = settings;
+    this.hooks = hooks;
     // What the groups read: a two-member cluster's configuration without groups gains one.
     this.config =
         () -> {
           ReplicatedConfig c = config.get();
-          return ImplicitGroup.apply(c, Roster.of(settings, c).names());
+          return ImplicitGroup.apply(c, Roster.of(settings, c).names(), settings.failback());
         };
+    this.raw = config;
     this.version = version;
     this.onRemoved = onRemoved;
   }
@@ -84,7 +89,27 @@ public final class ClusterParts implements AutoCloseable {
       DataPlane plane,
       Runnable onRemoved)
       throws IOException {
-    ClusterParts parts = new ClusterParts(settings, config, replica::version, onRemoved);
+    return start(settings, config, replica, plane, onRemoved, TwoNodeHooks.NONE);
+  }
+
+  /**
+   * What a pair adds to its two members: it hears of every group taken or released here, and of the
+   * peer breaking the pair.
+   */
+  public record TwoNodeHooks(GroupController.HoldingsChange holdings, Runnable onBreak) {
+    static final TwoNodeHooks NONE = new TwoNodeHooks((held, group, taken, why) -> {}, () -> {});
+  }
+
+  /** ... for one of a pair, with {@code hooks}. */
+  public static ClusterParts start(
+      ClusterSettings settings,
+      Supplier<ReplicatedConfig> config,
+      ConfigReplica replica,
+      DataPlane plane,
+      Runnable onRemoved,
+      TwoNodeHooks hooks)
+      throws IOException {
+    ClusterParts parts = new ClusterParts(settings, config, replica::version, onRemoved, hooks);
     try {
       parts.startAll(replica, plane);
     } catch (IOException | RuntimeException e) {
@@ -159,7 +184,8 @@ public final class ClusterParts implements AutoCloseable {
             System::nanoTime,
             this::about,
             MemberProbes.processes(this::roster),
-            MemberProbes.network(settings.pingTargets()));
+            MemberProbes.network(settings.pingTargets(), roster.names().size()));
+    controller.onHoldingsChange(hooks.holdings());
     // From here on every configuration change, a synced one included, guards its addresses.
     plane.onConfigChange().accept(this::configChanged);
     // Strangers' datagrams to the cluster port stop in the kernel; forged ones at the cipher.
@@ -182,6 +208,8 @@ public final class ClusterParts implements AutoCloseable {
               (from, bytes) -> {
                 if (ClusterSync.isMine(bytes)) {
                   configSync.onMessage(from, bytes);
+                } else if (PairBreak.isMine(bytes)) {
+                  PairBreak.heard(from, hooks.onBreak());
                 } else {
                   controller.onMessage(from, bytes);
                 }
@@ -210,7 +238,11 @@ public final class ClusterParts implements AutoCloseable {
 
   private GroupWord.About about() {
     ConfigVersion v = version.get();
-    return new GroupWord.About(GroupLayout.digest(config.get()), v.number(), v.hash());
+    // Failback is each node's own (a pair's node files may differ): not part of the layout both
+    // must share.
+    ReplicatedConfig c = raw.get();
+    ReplicatedConfig layout = ImplicitGroup.apply(c, Roster.of(settings, c).names());
+    return new GroupWord.About(GroupLayout.digest(layout), v.number(), v.hash());
   }
 
   /** The running configuration changed: guard its addresses, and let the groups follow it. */
@@ -265,6 +297,52 @@ public final class ClusterParts implements AutoCloseable {
         controller.lease().leaseWanted(Long.MAX_VALUE),
         guard == null ? 0 : guard.dropped(),
         membership == null ? new long[2] : membership.refused());
+  }
+
+  /**
+   * Hands every group this node holds to the other members (an operator's failover).
+   *
+   * @see GroupController#handOver
+   */
+  public java.util.Set<String> handOver() throws Exception {
+    return controller.handOver();
+  }
+
+  /** Tells the other member that the pair is over. */
+  public void sendBreak() {
+    PairBreak.send(membership.broadcaster());
+  }
+
+  /** The members in this node's view now, this node among them. */
+  public List<String> inView() {
+    ClusterMembership m = membership;
+    return m == null ? List.of() : m.members();
+  }
+
+  /**
+   * Leaves the cluster as a pair's node does when the pair is broken: whatever it holds stays on it
+   * (listeners and addresses), and its fence goes, so it answers on alone.
+   */
+  public void detach() {
+    if (sync != null) {
+      sync.close();
+    }
+    if (controller != null) {
+      controller.detach();
+    }
+    if (membership != null) {
+      membership.close();
+    }
+    if (guard != null) {
+      guard.close();
+    }
+    if (owner != null) {
+      owner.close();
+    }
+    fence.close();
+    if (sticks != null) {
+      sticks.close();
+    }
   }
 
   /** Gives every group up (addresses first), leaves the cluster, and removes the fence. */

@@ -37,13 +37,24 @@ final class Decisions {
     this.rules = rules;
   }
 
+  /** The placement rules of the running configuration. */
+  List<GroupPlacement.Rule> rules() {
+    return rules.get();
+  }
+
   /**
    * @param epoch this node's epoch: a live member's word counts once it echoes it
    * @param sinceStart how long this node's controller has run
+   * @param yielding the groups this node hands over to the others
    * @return whether what this node holds changed
    */
   boolean decide(
-      long now, List<String> configured, List<String> live, long epoch, long sinceStart) {
+      long now,
+      List<String> configured,
+      List<String> live,
+      long epoch,
+      long sinceStart,
+      Set<String> yielding) {
     Set<String> mine = held.mine();
     Map<String, Set<String>> word = words.word(mine);
     String layout = about.get().layout();
@@ -52,7 +63,14 @@ final class Decisions {
             && !hearing.peerUnknown(self, configured, words, sinceStart);
     List<GroupPlacement.Rule> current = rules.get();
     GroupOwnership.Plan plan =
-        GroupOwnership.plan(self, current, configured, live, word, hearing.networkAnswers(now));
+        GroupOwnership.plan(
+            self,
+            current,
+            configured,
+            live,
+            word,
+            words.yielding(yielding),
+            hearing.networkAnswers(now));
     boolean changed = false;
     Set<String> release = new LinkedHashSet<>(plan.release());
     // A group the configuration no longer has belongs nowhere.

@@ -9,7 +9,6 @@ import java.util.function.Supplier;
 import org.lbctl.cluster.floating.Fence;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.members.ClusterMembership;
-import org.lbctl.cluster.pair.StallWatch;
 import org.lbctl.cluster.placement.GroupOwnership;
 import org.lbctl.cluster.placement.GroupPlacement;
 import org.slf4j.Logger;
@@ -53,6 +52,10 @@ public final class GroupController implements AutoCloseable {
   private Speaker speaker = Speaker.SILENT;
   // When this controller came to be: views may arrive before start().
   private final long startedAt;
+  private final HandOvers yielding = new HandOvers();
+  // This run's words, numbered: the others drop one that arrives after a later one.
+  private final long incarnation = new java.security.SecureRandom().nextLong();
+  private long said;
   private volatile Set<String> holding = Set.of();
   private volatile GroupSnapshot snapshot;
 
@@ -93,11 +96,22 @@ public final class GroupController implements AutoCloseable {
     this.about = about;
     this.departures = new Departures(probe);
     this.stall = new StallWatch(clock, this::onStall);
-    this.lease = new GroupLease(fence, host::guarded, stall, clock);
+    this.lease =
+        new GroupLease(
+            fence,
+            host::guarded,
+            stall,
+            clock,
+            () -> worker.run(() -> held.announceAll("its lease runs again after a lapse")));
     this.words = new MemberWords(self, configured);
     this.hearing = new Hearing(witness);
     this.decisions = new Decisions(self, held, words, hearing, about, rules);
     this.startedAt = clock.getAsLong();
+  }
+
+  /** A group taken or released: what this node holds now, which group, and why it let go. */
+  public interface HoldingsChange {
+    void changed(Set<String> held, String group, boolean taken, String why);
   }
 
   /** Starts deciding; {@code broadcast} reaches every other member (reliable, in order). */
@@ -158,7 +172,7 @@ public final class GroupController implements AutoCloseable {
           // A word from a member out of the view may predate its leaving: it must speak again. A
           // member in the view but no longer configured (it is leaving) is still heard: what it
           // holds is not taken until it says it let go or its silence proves it.
-          if (word.isEmpty()) {
+          if (word.isEmpty() || words.stale(from, word.get())) {
             return;
           }
           if (!live.contains(from)) {
@@ -282,10 +296,12 @@ public final class GroupController implements AutoCloseable {
       return;
     }
     long now = clock.getAsLong();
-    if (decisions.decide(now, configured, live, epoch, now - startedAt)) {
+    if (decisions.decide(now, configured, live, epoch, now - startedAt, yielding.groups())) {
       holding = Set.copyOf(held.mine());
       tell();
     }
+    yielding.settle(self, held.mine(), words.word(held.mine()), decisions.rules());
+    held.settleContests(words.word(held.mine()));
     decideAgainAt(words.nextRelease());
   }
 
@@ -305,12 +321,50 @@ public final class GroupController implements AutoCloseable {
     worker.after(Math.max(0, at - now) + 1_000_000L, this::decide);
   }
 
+  /**
+   * Hands every group this node holds to the others (an operator's failover): it releases them, and
+   * every member places them among the others until one of them holds each. Without failback they
+   * stay there; with it, this node keeps out of them while another member lives, rather than taking
+   * them straight back.
+   *
+   * @return the groups handed over
+   * @throws IllegalStateException when this node holds nothing, or no other member is in the view
+   */
+  public Set<String> handOver() throws Exception {
+    return worker.call(
+        () -> {
+          Set<String> mine = Set.copyOf(held.mine());
+          if (mine.isEmpty()) {
+            throw new IllegalStateException("this node holds no group");
+          }
+          if (live.stream().noneMatch(m -> !m.equals(self) && configured.contains(m))) {
+            throw new IllegalStateException("no other member is in the view to hand over to");
+          }
+          yielding.start(mine);
+          log.warn("groups: {} hands {} to the others (failover by the operator)", self, mine);
+          tell();
+          decide();
+          return mine;
+        });
+  }
+
+  /** Tells {@code listener}, on the controller's thread, of every group taken or released. */
+  public void onHoldingsChange(HoldingsChange listener) {
+    held.onChange(listener);
+  }
+
   private void tell() {
     speaker.say(
-        GroupWord.of(held.mine(), lease.leaseMillis(), about.get(), epoch, words.epochs()),
+        GroupWord.of(
+            held.mine(),
+            lease.leaseMillis(),
+            about.get(),
+            epoch,
+            words.epochs(),
+            yielding.groups(),
+            new GroupWord.Stamp(incarnation, ++said)),
         self,
-        configured,
-        live);
+        configured);
   }
 
   /** The groups this node holds now. */
@@ -321,6 +375,13 @@ public final class GroupController implements AutoCloseable {
   /** The lease this controller keeps running while it holds groups and hears a majority. */
   public LeaseHolder lease() {
     return lease;
+  }
+
+  /** Stops deciding and holds on to what it holds (a pair broken: this node runs on alone). */
+  public void detach() {
+    worker.stop(() -> closing = true);
+    departures.close();
+    hearing.close();
   }
 
   /** Releases every group this node holds, then stops. */

@@ -29,6 +29,12 @@ public interface GroupHost {
    */
   default void refresh() throws Exception {}
 
+  /**
+   * Tells the neighbours again that held group {@code group}'s addresses are here (gratuitous ARP,
+   * neighbour advertisements): another member may have announced them while this one was silent.
+   */
+  default void announce(String group) {}
+
   /** Every floating address a group may carry here: what the fence's lease keeps answering. */
   default List<FloatingIp> guarded() {
     return List.of();

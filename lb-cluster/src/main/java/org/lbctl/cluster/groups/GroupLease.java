@@ -7,7 +7,6 @@ import java.util.function.Supplier;
 import org.lbctl.cluster.floating.Fence;
 import org.lbctl.cluster.floating.FenceRenewal;
 import org.lbctl.cluster.floating.LeaseHolder;
-import org.lbctl.cluster.pair.StallWatch;
 import org.lbctl.core.config.FloatingIp;
 
 /**
@@ -26,9 +25,21 @@ final class GroupLease implements LeaseHolder {
   private final StallWatch stall;
   private final LongSupplier clock;
   private volatile long majorityUntil = Long.MIN_VALUE;
+  private final Runnable onResumed;
+  // The self-check's thread only: when the lease was last renewed.
+  private long renewedAt = Long.MIN_VALUE;
 
+  /**
+   * @param onResumed called when a renewal follows a lapse: the addresses answer again, and another
+   *     member may have announced them meanwhile
+   */
   GroupLease(
-      Fence fence, Supplier<List<FloatingIp>> addresses, StallWatch stall, LongSupplier clock) {
+      Fence fence,
+      Supplier<List<FloatingIp>> addresses,
+      StallWatch stall,
+      LongSupplier clock,
+      Runnable onResumed) {
+    this.onResumed = onResumed;
     this.fence = fence;
     this.addresses = addresses;
     this.stall = stall;
@@ -67,7 +78,21 @@ final class GroupLease implements LeaseHolder {
   @Override
   public boolean renewLease(long withinNanos) throws Exception {
     // Undone when the majority's words aged out while it ran: the others count from those words.
-    return FenceRenewal.renew(
-        fence, addresses, clock, () -> leaseWanted(withinNanos), end -> end - majorityUntil < 0);
+    boolean renewed =
+        FenceRenewal.renew(
+            fence,
+            addresses,
+            clock,
+            () -> leaseWanted(withinNanos),
+            end -> end - majorityUntil < 0);
+    if (renewed) {
+      long now = clock.getAsLong();
+      boolean lapsed = renewedAt != Long.MIN_VALUE && now - renewedAt >= fence.lease().toNanos();
+      renewedAt = now;
+      if (lapsed) {
+        onResumed.run();
+      }
+    }
+    return renewed;
   }
 }

@@ -23,7 +23,27 @@ import java.util.Set;
  * until the views merge).
  */
 public record GroupWord(
-    Set<String> groups, long leaseMillis, About about, long epoch, Map<String, Long> echo) {
+    Set<String> groups,
+    long leaseMillis,
+    About about,
+    long epoch,
+    Map<String, Long> echo,
+    Set<String> yielding,
+    Stamp stamp) {
+  /**
+   * Which word of which run of the member this is: a word that arrives after a later one of the
+   * same run (held up behind a gap in the reliable stream while the direct copy came through) is
+   * stale and ignored.
+   */
+  public record Stamp(long incarnation, long seq) {
+    public static final Stamp NONE = new Stamp(0, 0);
+
+    /** Whether this word is older than {@code last}, the latest taken from the same member. */
+    boolean olderThan(Stamp last) {
+      return last != null && incarnation == last.incarnation && seq <= last.seq && seq != 0;
+    }
+  }
+
   /**
    * What a member runs: the hash of its group layout (members must agree on it before anything
    * moves), and its configuration version and hash, for the status.
@@ -46,6 +66,13 @@ public record GroupWord(
   public GroupWord {
     groups = Set.copyOf(groups);
     echo = Map.copyOf(echo);
+    yielding = Set.copyOf(yielding);
+  }
+
+  /** A word that hands nothing over, unstamped. */
+  public GroupWord(
+      Set<String> groups, long leaseMillis, About about, long epoch, Map<String, Long> echo) {
+    this(groups, leaseMillis, about, epoch, echo, Set.of(), Stamp.NONE);
   }
 
   byte[] encode() {
@@ -59,6 +86,13 @@ public record GroupWord(
     m.put("epoch", epoch);
     ObjectNode echoed = m.putObject("echo");
     new java.util.TreeMap<>(echo).forEach(echoed::put);
+    if (stamp.seq() != 0) {
+      m.put("inc", stamp.incarnation()).put("seq", stamp.seq());
+    }
+    if (!yielding.isEmpty()) {
+      ArrayNode handed = m.putArray("yielding");
+      yielding.stream().sorted().forEach(handed::add);
+    }
     try {
       return JSON.writeValueAsBytes(m);
     } catch (IOException e) {
@@ -72,7 +106,21 @@ public record GroupWord(
       About about,
       long epoch,
       Map<String, Long> echo) {
-    return new GroupWord(new LinkedHashSet<>(groups), leaseMillis, about, epoch, echo).encode();
+    return of(groups, leaseMillis, about, epoch, echo, Set.of(), Stamp.NONE);
+  }
+
+  /** ... handing {@code yielding} over to the others (an operator's failover). */
+  static byte[] of(
+      Collection<String> groups,
+      long leaseMillis,
+      About about,
+      long epoch,
+      Map<String, Long> echo,
+      Set<String> yielding,
+      Stamp stamp) {
+    return new GroupWord(
+            new LinkedHashSet<>(groups), leaseMillis, about, epoch, echo, yielding, stamp)
+        .encode();
   }
 
   /**
@@ -93,13 +141,12 @@ public record GroupWord(
     if (list.size() > MAX_GROUPS) {
       throw new IOException("a 'held' message with " + list.size() + " groups");
     }
-    Set<String> groups = new LinkedHashSet<>();
-    for (JsonNode g : list) {
-      if (!g.isTextual() || g.textValue().length() > MAX_TEXT) {
-        throw new IOException("a 'held' message with a group that is not a name");
-      }
-      groups.add(g.textValue());
+    Set<String> groups = names(list);
+    JsonNode handed = m.get("yielding");
+    if (handed != null && (!handed.isArray() || handed.size() > MAX_GROUPS)) {
+      throw new IOException("a 'held' message with a bad list of groups handed over");
     }
+    Set<String> yielding = handed == null ? Set.of() : names(handed);
     // Required: without it the others could not know how long this member's addresses answer.
     JsonNode lease = m.get("leaseMs");
     if (lease == null
@@ -138,8 +185,35 @@ public record GroupWord(
         echo.put(f.getKey(), f.getValue().asLong());
       }
     }
+    JsonNode inc = m.get("inc");
+    JsonNode seq = m.get("seq");
+    Stamp stamp = Stamp.NONE;
+    if (inc != null || seq != null) {
+      if (inc == null
+          || seq == null
+          || !inc.isIntegralNumber()
+          || !inc.canConvertToLong()
+          || !seq.isIntegralNumber()
+          || !seq.canConvertToLong()
+          || seq.asLong() <= 0) {
+        throw new IOException("a 'held' message with a bad stamp");
+      }
+      stamp = new Stamp(inc.asLong(), seq.asLong());
+    }
     return Optional.of(
-        new GroupWord(groups, leaseMillis, about, epoch == null ? 0 : epoch.asLong(), echo));
+        new GroupWord(
+            groups, leaseMillis, about, epoch == null ? 0 : epoch.asLong(), echo, yielding, stamp));
+  }
+
+  private static Set<String> names(JsonNode list) throws IOException {
+    Set<String> groups = new LinkedHashSet<>();
+    for (JsonNode g : list) {
+      if (!g.isTextual() || g.textValue().length() > MAX_TEXT) {
+        throw new IOException("a 'held' message with a group that is not a name");
+      }
+      groups.add(g.textValue());
+    }
+    return groups;
   }
 
   /** A short text field, empty when absent; capped, since it reaches the status and the log. */

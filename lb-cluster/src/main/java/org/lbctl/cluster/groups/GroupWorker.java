@@ -56,6 +56,29 @@ final class GroupWorker {
     executor.execute(step);
   }
 
+  /** Runs {@code step} in turn and waits (at most 5 s) for its answer or its failure. */
+  <T> T call(java.util.concurrent.Callable<T> step) throws Exception {
+    java.util.concurrent.atomic.AtomicReference<T> answer =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicReference<Exception> failure =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    executor
+        .submit(
+            wrapped(
+                () -> {
+                  try {
+                    answer.set(step.call());
+                  } catch (Exception e) {
+                    failure.set(e);
+                  }
+                }))
+        .get(5, TimeUnit.SECONDS);
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return answer.get();
+  }
+
   void every(long millis, Runnable step) {
     executor.scheduleWithFixedDelay(wrapped(step), millis, millis, TimeUnit.MILLISECONDS);
   }

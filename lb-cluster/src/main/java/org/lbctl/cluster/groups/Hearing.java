@@ -1,12 +1,12 @@
 package org.lbctl.cluster.groups;
 
 import java.util.List;
-import org.lbctl.cluster.pair.Liveness;
+import org.lbctl.cluster.members.Detection;
 
 /**
  * Whether this node hears enough of the cluster to act: a majority of the members; for two members
  * (a pair) its peer, or else the network, asked once the peer has been quiet for {@link
- * Liveness#PING_AFTER_NANOS}.
+ * Detection#PING_AFTER_NANOS}.
  */
 final class Hearing {
   private final NetworkWitness witness;
@@ -48,7 +48,7 @@ final class Hearing {
 
   /** A peer's default lease, the silence a takeover waits and its margin. */
   static final long START_GRACE_NANOS =
-      Liveness.SELF_FENCE_NANOS + 1_000_000_000L + MemberSilence.MARGIN_NANOS;
+      Detection.SELF_FENCE_NANOS + 1_000_000_000L + MemberSilence.MARGIN_NANOS;
 
   /** For a pair whose peer is quiet or out of the view: asks the network. */
   void askIfPeerQuiet(
@@ -66,7 +66,7 @@ final class Hearing {
         continue;
       }
       long ago = words.heardAgoMillis(peer, now);
-      if (!live.contains(peer) || ago < 0 || ago * 1_000_000 >= Liveness.PING_AFTER_NANOS) {
+      if (!live.contains(peer) || ago < 0 || ago * 1_000_000 >= Detection.PING_AFTER_NANOS) {
         witness.ask(answered);
       }
     }

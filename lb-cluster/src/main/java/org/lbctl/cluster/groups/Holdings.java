@@ -1,6 +1,7 @@
 package org.lbctl.cluster.groups;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -17,6 +18,12 @@ final class Holdings {
   private final String self;
   private final GroupHost host;
   private final Set<String> mine = new TreeSet<>();
+  private final Set<String> contested = new TreeSet<>();
+  private GroupController.HoldingsChange onChange = (held, group, taken, why) -> {};
+
+  void onChange(GroupController.HoldingsChange listener) {
+    this.onChange = listener;
+  }
 
   Holdings(String self, GroupHost host) {
     this.self = self;
@@ -40,6 +47,7 @@ final class Holdings {
     }
     mine.add(group);
     log.warn("groups: {} took {} (members {})", self, group, live);
+    onChange.changed(Set.copyOf(mine), group, true, "");
     return true;
   }
 
@@ -56,7 +64,37 @@ final class Holdings {
     }
     mine.remove(group);
     log.warn("groups: {} released {} ({})", self, group, why);
+    onChange.changed(Set.copyOf(mine), group, false, why);
     return true;
+  }
+
+  /**
+   * What the others say they hold, after each decision: a held group another live member claimed
+   * too (each thought the other gone) is announced again once the claim is dropped, since the other
+   * member's announcements pointed the neighbours at it meanwhile.
+   */
+  void settleContests(Map<String, Set<String>> word) {
+    for (String g : mine) {
+      boolean claimed =
+          word.entrySet().stream()
+              .anyMatch(e -> !e.getKey().equals(self) && e.getValue().contains(g));
+      if (claimed) {
+        contested.add(g);
+      } else if (contested.remove(g)) {
+        announce(g, "another member held it too and let it go");
+      }
+    }
+    contested.retainAll(mine);
+  }
+
+  /** Announces every held group again: its lease runs again after a lapse. */
+  void announceAll(String why) {
+    mine.forEach(g -> announce(g, why));
+  }
+
+  private void announce(String group, String why) {
+    host.announce(group);
+    log.warn("groups: {} announces {} again ({})", self, group, why);
   }
 
   void releaseAll(String why) {

@@ -9,7 +9,8 @@ import org.lbctl.core.config.VirtualService;
 /**
  * A two-member cluster's configuration without groups, as a pair's is: every floating address moves
  * as one group, {@value #NAME}, preferring the members in the order they are listed (the same on
- * both), without failback. Three members or more need groups of their own.
+ * both), without failback unless a pair asks for it. Three members or more need groups of their
+ * own.
  */
 public final class ImplicitGroup {
   public static final String NAME = "all";
@@ -18,6 +19,12 @@ public final class ImplicitGroup {
 
   /** {@code config} with the implicit group when it applies, else {@code config} itself. */
   public static ReplicatedConfig apply(ReplicatedConfig config, List<String> members) {
+    return apply(config, members, false);
+  }
+
+  /** ... going back to the first member when it returns if {@code failback} (a pair's setting). */
+  public static ReplicatedConfig apply(
+      ReplicatedConfig config, List<String> members, boolean failback) {
     if (!config.groups().isEmpty() || members.size() != 2) {
       return config;
     }
@@ -30,6 +37,6 @@ public final class ImplicitGroup {
     if (services.isEmpty() && extra.isEmpty()) {
       return config;
     }
-    return config.withGroups(List.of(new VipGroup(NAME, services, extra, members, false)));
+    return config.withGroups(List.of(new VipGroup(NAME, services, extra, members, failback)));
   }
 }

@@ -6,19 +6,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.lbctl.cluster.pair.Liveness;
+import org.lbctl.cluster.members.Detection;
 
 /**
  * When the groups of a member that left the view may be taken, and whether this node still hears a
  * majority of the members (else it must stop renewing its lease: it may be the one cut off). Pure:
  * every method takes the time, so the rules run the same under a chosen clock in tests.
  *
- * <p>The rules are the pair's (see {@link Liveness}), per member. A member dropped from the view
- * while it was being heard may have lost its process (a killed JVM closes FD_SOCK2's socket, and
- * the view drops it at once); when its host refuses a connection to its process, it did, and its
- * groups may be taken at once. Any other member out of the view may be frozen or cut off with its
- * lease still running: it stops renewing once it has not heard a majority for {@link
- * Liveness#SELF_FENCE_NANOS}, so its groups wait until that, its lease and a margin have passed
+ * <p>The rules are the same for every member (see {@link Detection}). A member dropped from the
+ * view while it was being heard may have lost its process (a killed JVM closes FD_SOCK2's socket,
+ * and the view drops it at once); when its host refuses a connection to its process, it did, and
+ * its groups may be taken at once. Any other member out of the view may be frozen or cut off with
+ * its lease still running: it stops renewing once it has not heard a majority for {@link
+ * Detection#SELF_FENCE_NANOS}, so its groups wait until that, its lease and a margin have passed
  * since it was last heard.
  */
 final class MemberSilence {
@@ -71,7 +71,7 @@ final class MemberSilence {
       if (!next.contains(m)) {
         droppedAt.put(m, now);
         Long heard = lastHeard.get(m);
-        if (heard != null && now - heard < Liveness.CRASH_VIEW_NANOS && heard > silenceFloor) {
+        if (heard != null && now - heard < Detection.CRASH_VIEW_NANOS && heard > silenceFloor) {
           suspected.add(m);
           dropped.add(m);
         }
@@ -151,7 +151,7 @@ final class MemberSilence {
 
   /** How long {@code member} must have been silent before its groups may be taken. */
   long takeoverSilence(String member) {
-    return Liveness.SELF_FENCE_NANOS + leaseNanos.getOrDefault(member, 0L) + MARGIN_NANOS;
+    return Detection.SELF_FENCE_NANOS + leaseNanos.getOrDefault(member, 0L) + MARGIN_NANOS;
   }
 
   /** Whether the member's process is known to be gone (dropped while heard, its port refused). */
@@ -161,7 +161,7 @@ final class MemberSilence {
 
   /**
    * Until when this node hears a majority of the configured members, itself counted: the time at
-   * which the majority's latest words turn older than {@link Liveness#SELF_FENCE_NANOS}; {@code
+   * which the majority's latest words turn older than {@link Detection#SELF_FENCE_NANOS}; {@code
    * Long.MIN_VALUE} when it does not.
    */
   long majorityHeardUntil() {
@@ -179,6 +179,6 @@ final class MemberSilence {
     if (times.size() < needed) {
       return Long.MIN_VALUE;
     }
-    return times.get(needed - 1) + Liveness.SELF_FENCE_NANOS;
+    return times.get(needed - 1) + Detection.SELF_FENCE_NANOS;
   }
 }

@@ -21,6 +21,9 @@ final class MemberWords {
   private final MemberSilence silence;
   private final Map<String, Set<String>> held = new HashMap<>();
   private final Map<String, GroupWord.About> abouts = new HashMap<>();
+  private final Map<String, GroupWord.Stamp> stamps = new HashMap<>();
+  // The groups each live member hands over (an operator's failover on it).
+  private final Map<String, Set<String>> yielding = new HashMap<>();
   // Each member's epoch, and the epoch of this node it last echoed.
   private final Map<String, Long> epochs = new HashMap<>();
   private final Map<String, Long> echoes = new HashMap<>();
@@ -48,6 +51,7 @@ final class MemberWords {
     for (String m : List.copyOf(held.keySet())) {
       if (!members.contains(m)) {
         gone.put(m, held.remove(m));
+        yielding.remove(m);
       }
     }
     members.forEach(gone::remove);
@@ -68,8 +72,21 @@ final class MemberWords {
     silence.probed(member, processGone);
   }
 
+  /**
+   * Whether {@code word} is older than the latest taken from {@code member} (the same word comes
+   * twice, reliably and directly); a fresh one is noted as the latest.
+   */
+  boolean stale(String member, GroupWord word) {
+    if (word.stamp().olderThan(stamps.get(member))) {
+      return true;
+    }
+    stamps.put(member, word.stamp());
+    return false;
+  }
+
   void heard(String member, GroupWord word, long now) {
     held.put(member, word.groups());
+    yielding.put(member, word.yielding());
     abouts.put(member, word.about());
     epochs.put(member, word.epoch());
     echoes.put(member, word.echo().getOrDefault(self, 0L));
@@ -80,6 +97,7 @@ final class MemberWords {
   void stalled(long now) {
     silence.stalled(now);
     held.clear();
+    yielding.clear();
   }
 
   /** Until when a majority counts as heard (see {@link MemberSilence#majorityHeardUntil}). */
@@ -92,6 +110,13 @@ final class MemberWords {
     Map<String, Set<String>> word = new HashMap<>(held);
     word.put(self, Set.copyOf(mine));
     return word;
+  }
+
+  /** The groups each live member hands over, with what this node hands over. */
+  Map<String, Set<String>> yielding(Set<String> mine) {
+    Map<String, Set<String>> out = new HashMap<>(yielding);
+    out.put(self, Set.copyOf(mine));
+    return out;
   }
 
   /**

@@ -20,6 +20,24 @@ public interface NetworkWitness {
   /** Stops asking. */
   default void close() {}
 
+  /**
+   * For a pair without ping targets: always reachable, so one acts without the other at once (a cut
+   * link leaves both answering; its status warns of that).
+   */
+  NetworkWitness ALWAYS =
+      new NetworkWitness() {
+        @Override
+        public void ask(Runnable answered) {
+          answered.run();
+        }
+
+        @Override
+        public long reachableUntil() {
+          // On the controller's clock (System.nanoTime in a node): answered a second from now.
+          return System.nanoTime() + 1_000_000_000L;
+        }
+      };
+
   /** For three members or more: nobody to ask, never reachable. */
   NetworkWitness NONE =
       new NetworkWitness() {

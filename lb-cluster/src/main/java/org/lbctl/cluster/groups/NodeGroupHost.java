@@ -86,6 +86,14 @@ public final class NodeGroupHost implements GroupHost {
   }
 
   @Override
+  public void announce(String name) {
+    List<FloatingIp> ips = heldAddresses.get(name);
+    if (ips != null) {
+      owner.announce(ips);
+    }
+  }
+
+  @Override
   public boolean changed(String name) {
     List<FloatingIp> was = heldAddresses.get(name);
     if (was == null) {

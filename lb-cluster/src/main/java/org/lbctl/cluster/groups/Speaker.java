@@ -8,7 +8,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * How this node's word reaches the members: to the view (reliable, in order), and straight to each
- * configured member the view lacks, so that one knows this node lives.
+ * other configured member (unreliable, out of band). The direct copy reaches a member the view
+ * lacks, so it knows this node lives, and one whose reliable stream is held up behind a gap after a
+ * blip (in-order delivery waits for the lost messages' retransmission), so this node does not look
+ * silent for longer than it was. The stamp lets the receiver drop the slower copy.
  */
 final class Speaker {
   private static final Logger log = LoggerFactory.getLogger(Speaker.class);
@@ -23,14 +26,14 @@ final class Speaker {
 
   static final Speaker SILENT = new Speaker(bytes -> {}, (member, bytes) -> {});
 
-  void say(byte[] word, String self, List<String> configured, List<String> live) {
+  void say(byte[] word, String self, List<String> configured) {
     try {
       broadcast.accept(word);
     } catch (Exception e) {
       log.debug("groups: cannot tell the members: {}", e.getMessage());
     }
     for (String m : configured) {
-      if (!m.equals(self) && !live.contains(m)) {
+      if (!m.equals(self)) {
         direct.accept(m, word);
       }
     }

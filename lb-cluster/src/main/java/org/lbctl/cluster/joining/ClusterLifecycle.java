@@ -54,6 +54,8 @@ public final class ClusterLifecycle {
             settings, installer::runningConfig, installer, plane, leaving::onRemoved);
     members.set(p);
     installer.editGate(p::editRefusal);
+    // Now that the node finds the cluster's stick table: tell the others its real-server lists.
+    installer.announceRealServers();
   }
 
   public boolean member() {

@@ -13,7 +13,6 @@ import org.jgroups.JChannel;
 import org.jgroups.MergeView;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
-import org.lbctl.cluster.pair.PairStack;
 import org.lbctl.persistence.PairCipher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,7 +71,7 @@ public final class ClusterMembership implements AutoCloseable {
     Member me = check(self, members);
     JChannel channel =
         new JChannel(
-            PairStack.protocols(
+            SealedStack.protocols(
                 me.address(), members.stream().map(Member::address).toList(), key, VERIFY_MILLIS));
     channel.setName(self);
     channel.setDiscardOwnMessages(true);

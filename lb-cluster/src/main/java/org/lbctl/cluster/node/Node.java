@@ -8,12 +8,10 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import javax.crypto.SecretKey;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.groups.ClusterParts;
 import org.lbctl.cluster.joining.ClusterLifecycle;
-import org.lbctl.cluster.pair.PairController;
-import org.lbctl.cluster.pair.PairSecret;
+import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.cluster.pairing.PairLifecycle;
 import org.lbctl.cluster.pairing.PairSlot;
 import org.lbctl.cluster.sync.ConfigInstaller;
@@ -111,16 +109,12 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
             routing,
             slot::pair,
             this::replicatedTable);
-    this.lifecycle =
-        new PairLifecycle(slot, installer, engine, kernel, sticks, alerter, name, this::status);
+    ClusterParts.DataPlane plane =
+        new ClusterParts.DataPlane(
+            engine, kernel, sticks, installer::announceRealServers, installer::onChange);
+    this.lifecycle = new PairLifecycle(slot, installer, plane, alerter, name, this::status);
     this.operations = new Operations(() -> management, engine, kernel, slot::pair, this::status);
-    this.clusters =
-        new ClusterLifecycle(
-            slot,
-            installer,
-            new ClusterParts.DataPlane(
-                engine, kernel, sticks, installer::announceRealServers, installer::onChange),
-            this::status);
+    this.clusters = new ClusterLifecycle(slot, installer, plane, this::status);
   }
 
   /**
@@ -140,10 +134,6 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       initial = embedded.orElse(ReplicatedConfig.EMPTY);
       document = ConfigWriter.toYaml(initial).getBytes(StandardCharsets.UTF_8);
     }
-    Optional<SecretKey> key =
-        local.pair().isPresent()
-            ? Optional.of(PairSecret.load(local.pair().get().secretFile()))
-            : Optional.empty();
     Transport transport;
     try {
       transport = Transport.of(local.transport());
@@ -163,7 +153,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
       node.selfCheck = SelfCheck.of(local, node.engine.eventLoops(), node::leaseHolder);
       node.selfCheck.start();
       if (local.pair().isPresent()) {
-        node.lifecycle.start(local.pair().get(), key.orElseThrow());
+        node.lifecycle.start(local.pair().get());
       }
       if (local.cluster().isPresent()) {
         node.clusters.start(local.cluster().get());
@@ -198,20 +188,20 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
         installer.version().hash(),
         installer.loadedAt().toString(),
         pairStatus(),
-        clusters.status(),
+        clusterStatus(),
         stickSummary(),
         StatusReport.services(engine.services().values(), health::last, health::lastTook));
   }
 
   /** What keeps the fence's lease running: the pair's controller or the cluster's groups. */
   private LeaseHolder leaseHolder() {
-    LeaseHolder c = clusters.lease();
-    return c != null ? c : slot.pair();
+    GroupPair p = slot.pair();
+    return p != null ? p.lease() : clusters.lease();
   }
 
   private ReplicatedStickTable replicatedTable() {
-    ReplicatedStickTable c = clusters.stickTable();
-    return c != null ? c : slot.replicated();
+    GroupPair p = slot.pair();
+    return p != null ? p.stickTable() : clusters.stickTable();
   }
 
   private StickSummary stickSummary() {
@@ -219,17 +209,15 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     return new StickSummary(sticks.size(), r == null ? null : r.replication());
   }
 
+  /** A cluster's members, or a pair's two as a cluster of two. */
+  private org.lbctl.core.status.ClusterStatus clusterStatus() {
+    GroupPair p = slot.pair();
+    return p != null ? p.clusterStatus() : clusters.status();
+  }
+
   private org.lbctl.core.status.PairStatus pairStatus() {
-    PairController p = slot.pair();
-    if (p == null) {
-      return null;
-    }
-    org.lbctl.cluster.pair.PairGuard guard = slot.guard();
-    long[] cipher = p.refusedByCipher();
-    return p.status()
-        .withRefused(
-            new org.lbctl.core.status.PairStatus.Refused(
-                guard == null ? 0 : guard.dropped(), cipher[0], cipher[1]));
+    GroupPair p = slot.pair();
+    return p == null ? null : p.status();
   }
 
   @Override
@@ -428,13 +416,12 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     stopping(
         "the pair",
         () -> {
-          PairController p = slot.pair();
+          GroupPair p = slot.pair();
           if (p != null) {
             p.close();
           }
         });
     stopping("the cluster", clusters::close);
-    stopping("the stick table", lifecycle::stopStickTable);
     stopping("the pairing offer", lifecycle::closeOffer);
     stopping(
         "management",

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.lbctl.cluster.pair.PairController;
+import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.core.api.ApiException;
 import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.auth.PasswordHash;
@@ -31,7 +31,7 @@ final class Operations {
   private final Supplier<Management> management;
   private final ProxyEngine engine;
   private final L4DataPlane kernel;
-  private final Supplier<PairController> pair;
+  private final Supplier<GroupPair> pair;
   private final Supplier<NodeStatus> status;
 
   /**
@@ -43,7 +43,7 @@ final class Operations {
       Supplier<Management> management,
       ProxyEngine engine,
       L4DataPlane kernel,
-      Supplier<PairController> pair,
+      Supplier<GroupPair> pair,
       Supplier<NodeStatus> status) {
     this.management = management;
     this.engine = engine;
@@ -220,7 +220,7 @@ final class Operations {
   }
 
   void promote(boolean force) throws ApiException {
-    PairController p = pair.get();
+    GroupPair p = pair.get();
     if (p == null) {
       throw new ApiException(409, "this node runs alone: it accepts edits already");
     }
@@ -234,7 +234,7 @@ final class Operations {
   }
 
   NodeStatus failover() throws ApiException {
-    PairController p = pair.get();
+    GroupPair p = pair.get();
     if (p == null) {
       throw new ApiException(409, "this node runs alone: it is not in a pair");
     }

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
 import org.lbctl.cluster.floating.LeaseHolder;
-import org.lbctl.cluster.pair.Liveness;
+import org.lbctl.cluster.members.Detection;
 import org.lbctl.core.config.Durations;
 import org.lbctl.core.config.Fencing;
 import org.lbctl.core.config.NodeConfig;
@@ -72,7 +72,7 @@ final class SelfCheck implements AutoCloseable {
             .map(p -> p.fencing().renew())
             .or(() -> local.cluster().map(c -> c.fencing().renew()))
             .orElse(Fencing.DEFAULT_RENEW);
-    Duration detection = Duration.ofNanos(Liveness.DETECT_NANOS);
+    Duration detection = Duration.ofNanos(Detection.DETECT_NANOS);
     if ((local.pair().isPresent() || local.cluster().isPresent())
         && watchdog.interval().isPresent()
         && watchdog.interval().get().compareTo(detection) < 0) {
@@ -112,7 +112,7 @@ final class SelfCheck implements AutoCloseable {
     LeaseHolder p = holder.get();
     if (complaint.isEmpty() && p != null && !p.alive(within)) {
       complaint =
-          "the " + what(p) + " has made no progress for more than " + within / 1_000_000 + " ms";
+          "the group controller has made no progress for more than " + within / 1_000_000 + " ms";
     }
     if (complaint.isEmpty()) {
       watchdog.alive();
@@ -152,12 +152,6 @@ final class SelfCheck implements AutoCloseable {
         log.error("fence: cannot renew the lease ({} failures): {}", renewFailures, e.getMessage());
       }
     }
-  }
-
-  private static String what(LeaseHolder p) {
-    return p instanceof org.lbctl.cluster.pair.PairController
-        ? "pair controller"
-        : "group controller";
   }
 
   @Override

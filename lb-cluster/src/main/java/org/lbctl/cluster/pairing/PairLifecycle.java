@@ -10,9 +10,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import javax.crypto.SecretKey;
-import org.lbctl.cluster.pair.PairController;
-import org.lbctl.cluster.pair.PairSecret;
+import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.cluster.pair.PairState;
 import org.lbctl.cluster.sync.ConfigInstaller;
 import org.lbctl.cluster.sync.ConfigStore;
@@ -27,8 +26,6 @@ import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairRole;
 import org.lbctl.core.config.PairSettings;
-import org.lbctl.core.l4.L4DataPlane;
-import org.lbctl.core.persistence.SwitchableStickTable;
 import org.lbctl.core.proxy.ProxyEngine;
 import org.lbctl.core.status.NodeStatus;
 import org.slf4j.Logger;
@@ -43,6 +40,7 @@ public final class PairLifecycle {
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Duration PAIRING_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration BREAK_WAIT = Duration.ofSeconds(5);
+  private static final Duration PAIR_UP = Duration.ofSeconds(10);
 
   private final PairSlot slot;
   private final ConfigInstaller installer;
@@ -62,29 +60,21 @@ public final class PairLifecycle {
   public PairLifecycle(
       PairSlot slot,
       ConfigInstaller installer,
-      ProxyEngine engine,
-      L4DataPlane kernel,
-      SwitchableStickTable sticks,
+      ClusterParts.DataPlane plane,
       Alerter alerter,
       String name,
       Supplier<NodeStatus> status) {
     this.slot = slot;
     this.installer = installer;
-    this.engine = engine;
-    this.parts = new PairParts(slot, installer, engine, kernel, sticks, alerter);
+    this.engine = plane.engine();
+    this.parts = new PairParts(slot, installer, plane, alerter);
     this.name = name;
     this.status = status;
   }
 
-  /** Joins the pair the node's settings name as the node starts: its stick table, then the pair. */
-  public void start(PairSettings settings, SecretKey key) throws IOException {
-    parts.startStickTable(settings, key);
-    parts.startPair(settings, key, PairController.Start.FRESH, this::onPeerBreak);
-  }
-
-  /** Back to a stick table of this node alone, keeping the live entries. */
-  public void stopStickTable() {
-    parts.stopStickTable();
+  /** Joins the pair the node's settings name as the node starts. */
+  public void start(PairSettings settings) throws IOException {
+    parts.startPair(settings, this::onPeerBreak);
   }
 
   /** See {@code NodeControl.acceptPairing}. */
@@ -120,7 +110,7 @@ public final class PairLifecycle {
   }
 
   private void requireAlone(String what) throws ApiException {
-    PairController p = slot.pair();
+    GroupPair p = slot.pair();
     NodeConfig local = slot.local();
     if (p != null) {
       throw new ApiException(
@@ -196,7 +186,7 @@ public final class PairLifecycle {
       ConfigVersion alone = installer.version();
       installer.setVersion(new ConfigVersion(0, alone.hash()));
       try {
-        joinPair(settings, request.secret(), PairController.Start.AWAIT_PEER, newStore);
+        joinPair(settings, request.secret(), newStore);
       } catch (IOException | RuntimeException e) {
         installer.setVersion(alone);
         throw e;
@@ -276,11 +266,7 @@ public final class PairLifecycle {
             order.failback(),
             device);
     try {
-      joinPair(
-          settings,
-          secret,
-          engine.serving() ? PairController.Start.KEEP_SERVING : PairController.Start.FRESH,
-          new ConfigStore(file));
+      joinPair(settings, secret, new ConfigStore(file));
     } catch (IOException | RuntimeException e) {
       log.error("pairing: the peer {} accepted, but this node cannot start the pair", peerName, e);
       throw new ApiException(
@@ -292,6 +278,12 @@ public final class PairLifecycle {
               + "; run `lbctl pair --break --force` on the peer, fix this and pair again");
     }
     installer.recordVersion(installer.version());
+    try {
+      // It takes the floating addresses once the secondary runs its version: a moment.
+      slot.pair().awaitActive(PAIR_UP);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     log.warn(
         "pairing: this node is now the PRIMARY of a pair with {} ({}); floating IPs on {}",
         peerName,
@@ -304,25 +296,21 @@ public final class PairLifecycle {
    * Writes the pair's files and starts the pair; on failure removes them again, so the node stays
    * as it was: alone.
    */
-  private void joinPair(
-      PairSettings settings, String secret, PairController.Start mode, ConfigStore newStore)
+  private void joinPair(PairSettings settings, String secret, ConfigStore newStore)
       throws IOException {
     NodeConfig before = slot.local();
     Path file = before.configFile().orElseThrow();
     try {
       PairFile.write(file, settings, secret);
-      SecretKey key = PairSecret.load(settings.secretFile());
       slot.setLocal(before.withPair(Optional.of(settings)));
       installer.useStore(Optional.of(newStore));
-      parts.startStickTable(settings, key);
-      parts.startPair(settings, key, mode, this::onPeerBreak);
+      parts.startPair(settings, this::onPeerBreak);
     } catch (IOException | RuntimeException e) {
-      PairController p = slot.pair();
+      GroupPair p = slot.pair();
       slot.setPair(null);
       if (p != null) {
         p.detach();
       }
-      parts.stopStickTable();
       slot.setLocal(before);
       installer.useStore(Optional.empty());
       PairFile.delete(file);
@@ -339,7 +327,7 @@ public final class PairLifecycle {
   }
 
   private NodeStatus leaveOnRequest(boolean force) throws ApiException {
-    PairController p = slot.pair();
+    GroupPair p = slot.pair();
     if (p == null) {
       throw new ApiException(409, "this node is not in a pair");
     }
@@ -387,12 +375,11 @@ public final class PairLifecycle {
   }
 
   private void leavePair(String reason) {
-    PairController p = slot.pair();
+    GroupPair p = slot.pair();
     boolean active = p.state() == PairState.ACTIVE;
     List<FloatingIp> ips = installer.runningConfig().allFloatingIps();
     p.detach();
     slot.setPair(null);
-    parts.stopStickTable();
     NodeConfig local = slot.local().withPair(Optional.empty());
     slot.setLocal(local);
     installer.useStore(Optional.empty());

@@ -44,6 +44,21 @@ public final class GroupOwnership {
       Collection<String> seen,
       Map<String, Set<String>> held,
       boolean networkAnswers) {
+    return plan(self, rules, configured, seen, held, Map.of(), networkAnswers);
+  }
+
+  /**
+   * ... where {@code yielding} names the groups each live member hands over (an operator's
+   * failover): such a group is placed among the other live members, if there is one.
+   */
+  public static Plan plan(
+      String self,
+      List<GroupPlacement.Rule> rules,
+      List<String> configured,
+      Collection<String> seen,
+      Map<String, Set<String>> held,
+      Map<String, Set<String>> yielding,
+      boolean networkAnswers) {
     Set<String> mine = held.getOrDefault(self, Set.of());
     Set<String> live = new LinkedHashSet<>();
     for (String n : seen) {
@@ -61,7 +76,16 @@ public final class GroupOwnership {
         holder.putIfAbsent(group, node);
       }
     }
-    Map<String, String> owners = GroupPlacement.owners(rules, live, holder);
+    Map<String, String> owners = new LinkedHashMap<>();
+    for (GroupPlacement.Rule r : rules) {
+      Set<String> candidates = new LinkedHashSet<>(live);
+      candidates.removeIf(n -> yielding.getOrDefault(n, Set.of()).contains(r.group()));
+      GroupPlacement.owner(
+              r,
+              candidates.isEmpty() ? live : candidates,
+              java.util.Optional.ofNullable(holder.get(r.group())))
+          .ifPresent(o -> owners.put(r.group(), o));
+    }
     Set<String> take = new LinkedHashSet<>();
     Set<String> release = new LinkedHashSet<>();
     for (GroupPlacement.Rule r : rules) {

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.lbctl.cluster.pair.PairController;
+import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.core.alert.Alerter;
 import org.lbctl.core.api.ApiException;
 import org.lbctl.core.api.ManagementApi;
@@ -58,7 +58,7 @@ public final class ConfigInstaller implements ConfigReplica {
   private final L4DataPlane kernel;
   private final Alerter alerter;
   private final Routing routing;
-  private final Supplier<PairController> pair;
+  private final Supplier<GroupPair> pair;
   private final Supplier<ReplicatedStickTable> replicated;
   // A cluster's members move VIP groups; a node alone or of a pair moves all its addresses at once.
   private volatile boolean movesGroups;
@@ -85,7 +85,7 @@ public final class ConfigInstaller implements ConfigReplica {
       L4DataPlane kernel,
       Alerter alerter,
       Routing routing,
-      Supplier<PairController> pair,
+      Supplier<GroupPair> pair,
       Supplier<ReplicatedStickTable> replicated) {
     this.configFile = local.configFile();
     this.editsAtStart = local.pair().map(p -> p.role() == PairRole.PRIMARY).orElse(true);
@@ -416,7 +416,7 @@ public final class ConfigInstaller implements ConfigReplica {
   }
 
   private void refuseEditsHere(String what) throws ApiException {
-    PairController p = pair.get();
+    GroupPair p = pair.get();
     Optional<String> refusal = p == null ? editGate.get() : p.editRefusal();
     if (refusal.isPresent()) {
       log.warn("{} refused, the running configuration is unchanged: {}", what, refusal.get());
@@ -430,11 +430,9 @@ public final class ConfigInstaller implements ConfigReplica {
    */
   private ListenerChanges run(byte[] read, ReplicatedConfig next, String source)
       throws ConfigException {
-    PairController p = pair.get();
     String hash = ConfigHash.of(next);
     ListenerChanges changes = engine.apply(next);
     follow(next);
-    List<FloatingIp> before = running.allFloatingIps();
     running = next;
     announceRealServers();
     document = read;
@@ -443,10 +441,6 @@ public final class ConfigInstaller implements ConfigReplica {
       version = version.next(hash);
       recordVersion(version);
       log.info("configuration {} loaded from {}", version, source);
-    }
-    if (p != null) {
-      p.floatingIpsChanged(before);
-      p.configChanged();
     }
     onChange.run();
     return changes;

@@ -31,6 +31,25 @@ class GroupWordTest {
   }
 
   @Test
+  void aStampedWordReadsBackWithItsStampAndHandOvers() throws Exception {
+    byte[] bytes =
+        GroupWord.of(
+            List.of("imaging"),
+            1000,
+            GroupWord.About.NONE,
+            0,
+            Map.of(),
+            java.util.Set.of("imaging"),
+            new GroupWord.Stamp(-42, 9));
+    GroupWord w = GroupWord.decode(bytes).orElseThrow();
+    assertThat(w.stamp()).isEqualTo(new GroupWord.Stamp(-42, 9));
+    assertThat(w.yielding()).containsExactly("imaging");
+    assertThat(w.stamp().olderThan(new GroupWord.Stamp(-42, 9))).isTrue();
+    assertThat(w.stamp().olderThan(new GroupWord.Stamp(-42, 8))).isFalse();
+    assertThat(w.stamp().olderThan(new GroupWord.Stamp(5, 100))).as("another run").isFalse();
+  }
+
+  @Test
   void numbersThatOnlyWrapIntoRangeAndOtherBadFieldsAreRefused() {
     String base = "{\"type\":\"held\",\"groups\":[],";
     for (String bad :
@@ -38,6 +57,8 @@ class GroupWordTest {
             "\"leaseMs\":18446744073709552616}", // 2^64 + 1000: wraps to 1000 as a long
             "\"leaseMs\":\"1000\"}",
             "\"leaseMs\":60001}",
+            "\"leaseMs\":1000,\"seq\":3}",
+            "\"leaseMs\":1000,\"inc\":1,\"seq\":0}",
             "\"leaseMs\":1000,\"epoch\":18446744073709551617}",
             "\"leaseMs\":1000,\"version\":\"7\"}",
             "\"leaseMs\":1000,\"version\":-1}",

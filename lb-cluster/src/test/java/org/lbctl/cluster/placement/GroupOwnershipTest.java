@@ -75,6 +75,34 @@ class GroupOwnershipTest {
   }
 
   @Test
+  void aGroupHandedOverIsPlacedAmongTheOthersUnlessNoneIsLive() {
+    Map<String, Set<String>> held = new HashMap<>();
+    held.put("lb1", Set.of("imaging"));
+    held.put("lb2", Set.of("portal"));
+    held.put("lb3", Set.of("hl7"));
+    Map<String, Set<String>> yielding = Map.of("lb1", Set.of("imaging"));
+    // lb1 hands imaging over: it releases it, and lb2 (next in its preference) takes it.
+    assertThat(GroupOwnership.plan("lb1", RULES, THREE, THREE, held, yielding, false).release())
+        .containsExactly("imaging");
+    held.put("lb1", Set.of());
+    GroupOwnership.Plan lb2 =
+        GroupOwnership.plan("lb2", RULES, THREE, THREE, held, yielding, false);
+    assertThat(lb2.take()).containsExactly("imaging");
+    assertThat(lb2.owners()).containsEntry("imaging", "lb2");
+    // Without the handover, lb1 is preferred and lb2 would leave it.
+    assertThat(GroupOwnership.plan("lb2", RULES, THREE, THREE, held, false).take()).isEmpty();
+    // With lb2 gone, imaging goes to lb3 (by its score), still not back to lb1.
+    assertThat(
+            GroupOwnership.plan("lb1", RULES, THREE, List.of("lb1", "lb3"), held, yielding, false)
+                .owners())
+        .containsEntry("imaging", "lb3");
+    // One of a pair, alone: it takes its group back rather than leave it unserved.
+    List<String> pair = List.of("lb1", "lb2");
+    assertThat(GroupOwnership.plan("lb1", RULES, pair, List.of("lb1"), held, yielding, true).take())
+        .contains("imaging");
+  }
+
+  @Test
   void withoutFailbackAGroupStaysOnTheNodeThatHoldsIt() {
     List<Rule> noFailback = List.of(new Rule("imaging", List.of("lb1", "lb2"), false));
     Map<String, Set<String>> held = Map.of("lb2", Set.of("imaging"), "lb1", Set.of());

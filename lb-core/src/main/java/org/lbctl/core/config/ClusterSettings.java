@@ -18,6 +18,8 @@ import java.util.List;
  * @param fencing the kernel lease that silences this node when it cannot prove it is alive
  * @param pingTargets for two members: addresses of which one must answer before one of them acts
  *     without the other (a pair's rule); unused with three members or more
+ * @param failback for two members without groups: whether their one implicit group goes back to the
+ *     first member when it returns (a pair's {@code failback})
  */
 public record ClusterSettings(
     String name,
@@ -25,7 +27,8 @@ public record ClusterSettings(
     Path secretFile,
     String device,
     Fencing fencing,
-    List<String> pingTargets) {
+    List<String> pingTargets,
+    boolean failback) {
   /** A member: its name and cluster address. */
   public record Member(String name, InetSocketAddress address) {
     public Member {
@@ -41,6 +44,17 @@ public record ClusterSettings(
     requireNonNull(device, "device");
     requireNonNull(fencing, "fencing");
     pingTargets = List.copyOf(pingTargets);
+  }
+
+  /** Without failback of an implicit group. */
+  public ClusterSettings(
+      String name,
+      List<Member> members,
+      Path secretFile,
+      String device,
+      Fencing fencing,
+      List<String> pingTargets) {
+    this(name, members, secretFile, device, fencing, pingTargets, false);
   }
 
   /** Without ping targets: three members or more. */

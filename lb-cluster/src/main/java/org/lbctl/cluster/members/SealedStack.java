@@ -1,4 +1,4 @@
-package org.lbctl.cluster.pair;
+package org.lbctl.cluster.members;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -7,20 +7,16 @@ import javax.crypto.SecretKey;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UDP;
 import org.jgroups.stack.Protocol;
-import org.lbctl.core.config.PairSettings;
 import org.lbctl.persistence.FailoverProtocols;
 import org.lbctl.persistence.PairCipher;
 
 /**
- * The JGroups stack of the pair channel: UDP to the peer (no multicast), discovery by the two
- * configured addresses, then the {@link FailoverProtocols} it shares with the stick table.
+ * The JGroups stack of the members' channel: UDP to the members (no multicast), every datagram
+ * sealed, discovery by the configured addresses, then the {@link FailoverProtocols} it shares with
+ * the stick table.
  */
-public final class PairStack {
-  private PairStack() {}
-
-  public static List<Protocol> protocols(PairSettings pair, SecretKey key) throws Exception {
-    return protocols(pair.bind(), List.of(pair.peer()), key);
-  }
+public final class SealedStack {
+  private SealedStack() {}
 
   /** Discovery by every address in {@code peers}; a suspicion is verified for 100 ms. */
   public static List<Protocol> protocols(
@@ -29,9 +25,9 @@ public final class PairStack {
   }
 
   /**
-   * For a cluster: discovery by every member's configured address. A cluster verifies a suspicion
-   * for less time: a member whose socket closed (FD_SOCK2) lost its process, and one suspected by
-   * FD_ALL3 has been silent for 2 s already; each of these milliseconds is a takeover's.
+   * Discovery by every member's configured address, a suspicion verified for {@code verifyMillis}:
+   * a member whose socket closed (FD_SOCK2) lost its process, and one suspected by FD_ALL3 has been
+   * silent for 2 s already; each of these milliseconds is a takeover's.
    */
   public static List<Protocol> protocols(
       InetSocketAddress bind, List<InetSocketAddress> peers, SecretKey key, long verifyMillis)
@@ -44,7 +40,7 @@ public final class PairStack {
             .setBindAddress(bind.getAddress())
             .setBindPort(bind.getPort())
             .setPortRange(0));
-    // Every datagram sealed with the pair secret, heartbeats and discovery included.
+    // Every datagram sealed with the secret, failure detection and discovery included.
     stack.add(new PairCipher(key));
     // Discovery by the configured addresses.
     List<InetSocketAddress> hosts = new ArrayList<>(List.of(bind));

@@ -1,9 +1,10 @@
-package org.lbctl.cluster.pair;
+package org.lbctl.cluster.groups;
 
 import java.util.function.LongSupplier;
+import org.lbctl.cluster.members.Detection;
 
 /**
- * Notices that this node did not run: a gap of {@link Liveness#STALL_NANOS} or more between two
+ * Notices that this node did not run: a gap of {@link Detection#STALL_NANOS} or more between two
  * steps of a controller's worker (the pair's, or a cluster's group controller) means it was frozen
  * (SIGSTOP, a long GC, a stunned VM). Checked first in every step, so a frozen node acts on no news
  * before it has distrusted itself.
@@ -40,7 +41,7 @@ public final class StallWatch {
     }
     long now = clock.getAsLong();
     long gap = now - lastProgressNanos;
-    if (gap >= Liveness.STALL_NANOS) {
+    if (gap >= Detection.STALL_NANOS) {
       lastProgressNanos = now;
       onStall.stalled(now, gap);
     }
