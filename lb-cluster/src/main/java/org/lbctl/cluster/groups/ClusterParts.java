@@ -16,9 +16,6 @@ import org.lbctl.cluster.sync.ConfigReplica;
 import org.lbctl.core.config.ClusterSettings;
 import org.lbctl.core.config.ConfigVersion;
 import org.lbctl.core.config.ReplicatedConfig;
-import org.lbctl.core.l4.L4DataPlane;
-import org.lbctl.core.persistence.SwitchableStickTable;
-import org.lbctl.core.proxy.ProxyEngine;
 import org.lbctl.core.status.ClusterStatus;
 import org.lbctl.persistence.ReplicatedStickTable;
 import org.slf4j.Logger;
@@ -34,9 +31,7 @@ public final class ClusterParts implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterParts.class);
 
   private final ClusterSettings settings;
-  private final Supplier<ReplicatedConfig> config;
-  private final Supplier<ReplicatedConfig> raw;
-  private final Supplier<ConfigVersion> version;
+  private final MemberConfig config;
   private final Runnable onRemoved;
   private final TwoNodeHooks hooks;
   private RosterWatch members;
@@ -57,14 +52,7 @@ public final class ClusterParts implements AutoCloseable {
       TwoNodeHooks hooks) {
     this.settings = settings;
     this.hooks = hooks;
-    // What the groups read: a two-member cluster's configuration without groups gains one.
-    this.config =
-        () -> {
-          ReplicatedConfig c = config.get();
-          return ImplicitGroup.apply(c, Roster.of(settings, c).names(), settings.failback());
-        };
-    this.raw = config;
-    this.version = version;
+    this.config = new MemberConfig(settings, config, version);
     this.onRemoved = onRemoved;
   }
 
@@ -92,14 +80,6 @@ public final class ClusterParts implements AutoCloseable {
     return start(settings, config, replica, plane, onRemoved, TwoNodeHooks.NONE);
   }
 
-  /**
-   * What a pair adds to its two members: it hears of every group taken or released here, and of the
-   * peer breaking the pair.
-   */
-  public record TwoNodeHooks(GroupController.HoldingsChange holdings, Runnable onBreak) {
-    static final TwoNodeHooks NONE = new TwoNodeHooks((held, group, taken, why) -> {}, () -> {});
-  }
-
   /** ... for one of a pair, with {@code hooks}. */
   public static ClusterParts start(
       ClusterSettings settings,
@@ -119,20 +99,8 @@ public final class ClusterParts implements AutoCloseable {
     return parts;
   }
 
-  /**
-   * What the cluster drives on this node: the proxy's listeners, the kernel's layer 4 rules and the
-   * stick table both route through; {@code announce} tells the stick table which real servers this
-   * node's entries may name.
-   */
-  public record DataPlane(
-      ProxyEngine engine,
-      L4DataPlane kernel,
-      SwitchableStickTable sticks,
-      Runnable announce,
-      java.util.function.Consumer<Runnable> onConfigChange) {}
-
   private void startAll(ConfigReplica replica, DataPlane plane) throws IOException {
-    Roster roster = Roster.of(settings, config.get());
+    Roster roster = config.roster();
     if (!roster.listsSelf()) {
       throw new IOException(
           "this node ('"
@@ -154,15 +122,7 @@ public final class ClusterParts implements AutoCloseable {
             plane.sticks(),
             plane.kernel(),
             plane.announce());
-    if (settings.fencing().enabled()) {
-      NftFence nft = new NftFence(settings.device(), settings.fencing().lease(), List.of());
-      nft.install();
-      fence = nft;
-    } else {
-      log.warn(
-          "cluster: running unfenced (cluster.fencing: off): a frozen member keeps answering for"
-              + " its floating IPs until the others' announcements reach its neighbours");
-    }
+    fence = fenceOf(settings);
     fence.guard(config.get().allFloatingIps());
     owner = new FloatingIpOwner(settings.device(), List.of());
     // What a previous run left on the interface (a crash, a failed cleanup) goes first: the lease
@@ -182,7 +142,7 @@ public final class ClusterParts implements AutoCloseable {
             host,
             fence,
             System::nanoTime,
-            this::about,
+            config::about,
             MemberProbes.processes(this::roster),
             MemberProbes.network(settings.pingTargets(), roster.names().size()));
     controller.onHoldingsChange(hooks.holdings());
@@ -226,6 +186,19 @@ public final class ClusterParts implements AutoCloseable {
     sync.start(() -> controller.status().versions(settings.name()));
   }
 
+  /** Installed with every floating address silent; none when fencing is off (warned). */
+  private static Fence fenceOf(ClusterSettings settings) throws IOException {
+    if (!settings.fencing().enabled()) {
+      log.warn(
+          "cluster: running unfenced (cluster.fencing: off): a frozen member keeps answering for"
+              + " its floating IPs until the others' announcements reach its neighbours");
+      return Fence.NONE;
+    }
+    NftFence nft = new NftFence(settings.device(), settings.fencing().lease(), List.of());
+    nft.install();
+    return nft;
+  }
+
   /** This node's name among the members. */
   public String self() {
     return settings.name();
@@ -236,19 +209,10 @@ public final class ClusterParts implements AutoCloseable {
     return settings.secretFile();
   }
 
-  private GroupWord.About about() {
-    ConfigVersion v = version.get();
-    // Failback is each node's own (a pair's node files may differ): not part of the layout both
-    // must share.
-    ReplicatedConfig c = raw.get();
-    ReplicatedConfig layout = ImplicitGroup.apply(c, Roster.of(settings, c).names());
-    return new GroupWord.About(GroupLayout.digest(layout), v.number(), v.hash());
-  }
-
   /** The running configuration changed: guard its addresses, and let the groups follow it. */
   public void configChanged() {
     if (members != null) {
-      members.changed(Roster.of(settings, config.get()));
+      members.changed(config.roster());
     }
     try {
       fence.guard(config.get().allFloatingIps());
@@ -324,35 +288,25 @@ public final class ClusterParts implements AutoCloseable {
    * (listeners and addresses), and its fence goes, so it answers on alone.
    */
   public void detach() {
-    if (sync != null) {
-      sync.close();
-    }
-    if (controller != null) {
-      controller.detach();
-    }
-    if (membership != null) {
-      membership.close();
-    }
-    if (guard != null) {
-      guard.close();
-    }
-    if (owner != null) {
-      owner.close();
-    }
-    fence.close();
-    if (sticks != null) {
-      sticks.close();
-    }
+    stop(false);
   }
 
   /** Gives every group up (addresses first), leaves the cluster, and removes the fence. */
   @Override
   public void close() {
+    stop(true);
+  }
+
+  private void stop(boolean release) {
     if (sync != null) {
       sync.close();
     }
     if (controller != null) {
-      controller.close();
+      if (release) {
+        controller.close();
+      } else {
+        controller.detach();
+      }
     }
     if (membership != null) {
       membership.close();
@@ -363,7 +317,7 @@ public final class ClusterParts implements AutoCloseable {
     if (owner != null) {
       owner.close();
     }
-    if (controller != null && !controller.holding().isEmpty()) {
+    if (release && controller != null && !controller.holding().isEmpty()) {
       // A release failed: its addresses are still here. The fence stays, shut, so they answer
       // nobody while another member serves them; 'lbctl cleanup' removes both.
       try {

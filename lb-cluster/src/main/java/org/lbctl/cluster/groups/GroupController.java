@@ -1,7 +1,6 @@
 package org.lbctl.cluster.groups;
 
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -11,6 +10,7 @@ import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.members.ClusterMembership;
 import org.lbctl.cluster.placement.GroupOwnership;
 import org.lbctl.cluster.placement.GroupPlacement;
+import org.lbctl.cluster.placement.Quorum;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +43,9 @@ public final class GroupController implements AutoCloseable {
   private final Hearing hearing;
   private final Decisions decisions;
   private final GroupWorker worker = new GroupWorker(this::step);
+  private final DecideTimer timer = new DecideTimer(worker, this::decide);
   // Worker thread only.
   private List<String> live = List.of();
-  private long decideAt = Long.MIN_VALUE;
   private boolean closing;
   // Grows with every freeze of this node (see GroupWord).
   private long epoch;
@@ -53,9 +53,6 @@ public final class GroupController implements AutoCloseable {
   // When this controller came to be: views may arrive before start().
   private final long startedAt;
   private final HandOvers yielding = new HandOvers();
-  // This run's words, numbered: the others drop one that arrives after a later one.
-  private final long incarnation = new java.security.SecureRandom().nextLong();
-  private long said;
   private volatile Set<String> holding = Set.of();
   private volatile GroupSnapshot snapshot;
 
@@ -79,16 +76,7 @@ public final class GroupController implements AutoCloseable {
       Supplier<GroupWord.About> about,
       CrashProbe probe,
       NetworkWitness witness) {
-    if (configured.size() < 2 || configured.size() == 2 && witness == NetworkWitness.NONE) {
-      throw new IllegalArgumentException(
-          "VIP groups need a cluster of three members or more, or two with ping targets (got "
-              + configured
-              + "): two cannot outvote a cut link");
-    }
-    if (!configured.contains(self)) {
-      throw new IllegalArgumentException(
-          "this node ('" + self + "') is not among the members " + configured);
-    }
+    Quorum.requireWorkable(self, configured, witness != NetworkWitness.NONE);
     this.self = self;
     this.configured = List.copyOf(configured);
     this.held = new Holdings(self, host);
@@ -109,11 +97,6 @@ public final class GroupController implements AutoCloseable {
     this.startedAt = clock.getAsLong();
   }
 
-  /** A group taken or released: what this node holds now, which group, and why it let go. */
-  public interface HoldingsChange {
-    void changed(Set<String> held, String group, boolean taken, String why);
-  }
-
   /** Starts deciding; {@code broadcast} reaches every other member (reliable, in order). */
   public void start(Consumer<byte[]> broadcast) {
     start(broadcast, (member, bytes) -> {});
@@ -127,7 +110,7 @@ public final class GroupController implements AutoCloseable {
       Consumer<byte[]> broadcast, java.util.function.BiConsumer<String, byte[]> direct) {
     worker.runBare(
         () -> {
-          this.speaker = new Speaker(broadcast, direct);
+          this.speaker = new Speaker(self, broadcast, direct);
           stall.start();
         });
     worker.every(
@@ -162,28 +145,10 @@ public final class GroupController implements AutoCloseable {
     long arrived = clock.getAsLong();
     worker.run(
         () -> {
-          Optional<GroupWord> word;
-          try {
-            word = GroupWord.decode(bytes);
-          } catch (java.io.IOException e) {
-            log.warn("groups: ignoring a message from {}: {}", from, e.getMessage());
+          if (!words.intake(from, bytes, arrived, live, configured)) {
+            lease.majorityHeardUntil(hearing.until(configured, words));
             return;
           }
-          // A word from a member out of the view may predate its leaving: it must speak again. A
-          // member in the view but no longer configured (it is leaving) is still heard: what it
-          // holds is not taken until it says it let go or its silence proves it.
-          if (word.isEmpty() || words.stale(from, word.get())) {
-            return;
-          }
-          if (!live.contains(from)) {
-            if (configured.contains(from)) {
-              // Alive, and what it holds stays its own; nothing else counts from out of the view.
-              words.heardOutOfView(from, word.get(), arrived);
-              lease.majorityHeardUntil(hearing.until(configured, words));
-            }
-            return;
-          }
-          words.heard(from, word.get(), arrived);
           lease.majorityHeardUntil(hearing.until(configured, words));
           decide();
         });
@@ -302,23 +267,8 @@ public final class GroupController implements AutoCloseable {
     }
     yielding.settle(self, held.mine(), words.word(held.mine()), decisions.rules());
     held.settleContests(words.word(held.mine()));
-    decideAgainAt(words.nextRelease());
-  }
-
-  /**
-   * Decides again the moment a departed member's groups may be taken, rather than at the next tick,
-   * which would add up to 200 ms to a takeover.
-   */
-  private void decideAgainAt(long at) {
-    if (at == Long.MAX_VALUE) {
-      return;
-    }
-    long now = clock.getAsLong();
-    if (decideAt != Long.MIN_VALUE && decideAt - now >= 0 && decideAt - at <= 0) {
-      return; // one is due already, no later than this
-    }
-    decideAt = at;
-    worker.after(Math.max(0, at - now) + 1_000_000L, this::decide);
+    // The moment a departed member's groups may be taken, rather than at the next tick.
+    timer.decideBy(words.nextRelease(), clock.getAsLong());
   }
 
   /**
@@ -333,15 +283,7 @@ public final class GroupController implements AutoCloseable {
   public Set<String> handOver() throws Exception {
     return worker.call(
         () -> {
-          Set<String> mine = Set.copyOf(held.mine());
-          if (mine.isEmpty()) {
-            throw new IllegalStateException("this node holds no group");
-          }
-          if (live.stream().noneMatch(m -> !m.equals(self) && configured.contains(m))) {
-            throw new IllegalStateException("no other member is in the view to hand over to");
-          }
-          yielding.start(mine);
-          log.warn("groups: {} hands {} to the others (failover by the operator)", self, mine);
+          Set<String> mine = yielding.start(self, held.mine(), live, configured);
           tell();
           decide();
           return mine;
@@ -355,16 +297,7 @@ public final class GroupController implements AutoCloseable {
 
   private void tell() {
     speaker.say(
-        GroupWord.of(
-            held.mine(),
-            lease.leaseMillis(),
-            about.get(),
-            epoch,
-            words.epochs(),
-            yielding.groups(),
-            new GroupWord.Stamp(incarnation, ++said)),
-        self,
-        configured);
+        held.mine(), lease.leaseMillis(), about.get(), epoch, words, yielding.groups(), configured);
   }
 
   /** The groups this node holds now. */

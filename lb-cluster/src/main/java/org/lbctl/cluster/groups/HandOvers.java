@@ -14,10 +14,26 @@ import org.lbctl.cluster.placement.GroupPlacement;
  * rather than coming straight back. Used by the group controller's one thread only.
  */
 final class HandOvers {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HandOvers.class);
   private final Set<String> groups = new TreeSet<>();
 
-  void start(Set<String> handed) {
-    groups.addAll(handed);
+  /**
+   * Hands over what this node holds.
+   *
+   * @return the groups handed over
+   * @throws IllegalStateException when this node holds nothing, or no other member is in the view
+   */
+  Set<String> start(String self, Set<String> held, List<String> live, List<String> configured) {
+    Set<String> mine = Set.copyOf(held);
+    if (mine.isEmpty()) {
+      throw new IllegalStateException("this node holds no group");
+    }
+    if (live.stream().noneMatch(m -> !m.equals(self) && configured.contains(m))) {
+      throw new IllegalStateException("no other member is in the view to hand over to");
+    }
+    groups.addAll(mine);
+    log.warn("groups: {} hands {} to the others (failover by the operator)", self, mine);
+    return mine;
   }
 
   Set<String> groups() {

@@ -19,9 +19,9 @@ final class Holdings {
   private final GroupHost host;
   private final Set<String> mine = new TreeSet<>();
   private final Set<String> contested = new TreeSet<>();
-  private GroupController.HoldingsChange onChange = (held, group, taken, why) -> {};
+  private HoldingsChange onChange = (held, group, taken, why) -> {};
 
-  void onChange(GroupController.HoldingsChange listener) {
+  void onChange(HoldingsChange listener) {
     this.onChange = listener;
   }
 

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -70,6 +71,37 @@ final class MemberWords {
   /** The answer of a probe of {@code member}'s process (see {@link MemberSilence#probed}). */
   void probed(String member, boolean processGone) {
     silence.probed(member, processGone);
+  }
+
+  /**
+   * Takes a member's message in: a word from a member in the view counts; one from a configured
+   * member out of the view only says it lives and keeps what it holds (its word may predate its
+   * leaving: it must speak in the view again); a malformed or stale one, or another kind of
+   * message, counts for nothing. A member in the view but no longer configured (it is leaving) is
+   * still heard: what it holds is not taken until it says it let go or its silence proves it.
+   *
+   * @return whether a word of a member in the view was taken (the controller decides again)
+   */
+  boolean intake(
+      String from, byte[] bytes, long arrived, List<String> live, List<String> configured) {
+    Optional<GroupWord> word;
+    try {
+      word = GroupWord.decode(bytes);
+    } catch (java.io.IOException e) {
+      log.warn("groups: ignoring a message from {}: {}", from, e.getMessage());
+      return false;
+    }
+    if (word.isEmpty() || stale(from, word.get())) {
+      return false;
+    }
+    if (!live.contains(from)) {
+      if (configured.contains(from)) {
+        heardOutOfView(from, word.get(), arrived);
+      }
+      return false;
+    }
+    heard(from, word.get(), arrived);
+    return true;
   }
 
   /**

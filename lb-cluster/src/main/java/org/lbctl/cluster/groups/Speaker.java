@@ -1,6 +1,7 @@
 package org.lbctl.cluster.groups;
 
 import java.util.List;
+import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -16,17 +17,39 @@ import org.slf4j.LoggerFactory;
 final class Speaker {
   private static final Logger log = LoggerFactory.getLogger(Speaker.class);
 
+  private final String self;
   private final Consumer<byte[]> broadcast;
   private final BiConsumer<String, byte[]> direct;
+  // This run's words, numbered: the others drop one that arrives after a later one.
+  private final long incarnation = new java.security.SecureRandom().nextLong();
+  private long said;
 
-  Speaker(Consumer<byte[]> broadcast, BiConsumer<String, byte[]> direct) {
+  Speaker(String self, Consumer<byte[]> broadcast, BiConsumer<String, byte[]> direct) {
+    this.self = self;
     this.broadcast = broadcast;
     this.direct = direct;
   }
 
-  static final Speaker SILENT = new Speaker(bytes -> {}, (member, bytes) -> {});
+  static final Speaker SILENT = new Speaker("", bytes -> {}, (member, bytes) -> {});
 
-  void say(byte[] word, String self, List<String> configured) {
+  /** Says what this node holds, its lease, what it runs, its epoch and the epochs it heard. */
+  void say(
+      Set<String> held,
+      long leaseMillis,
+      GroupWord.About about,
+      long epoch,
+      MemberWords words,
+      Set<String> yielding,
+      List<String> configured) {
+    byte[] word =
+        GroupWord.of(
+            held,
+            leaseMillis,
+            about,
+            epoch,
+            words.epochs(),
+            yielding,
+            new GroupWord.Stamp(incarnation, ++said));
     try {
       broadcast.accept(word);
     } catch (Exception e) {

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.groups.DataPlane;
 import org.lbctl.cluster.groups.GroupMove;
 import org.lbctl.cluster.groups.ImplicitGroup;
 import org.lbctl.cluster.pairing.PairSlot;
@@ -26,7 +27,7 @@ import org.lbctl.persistence.ReplicatedStickTable;
  */
 public final class ClusterLifecycle {
   private final ConfigInstaller installer;
-  private final ClusterParts.DataPlane plane;
+  private final DataPlane plane;
   private final Supplier<NodeStatus> status;
   private final MemberSlot members;
   private final Invitations invitations;
@@ -34,10 +35,7 @@ public final class ClusterLifecycle {
   private final Leaving leaving;
 
   public ClusterLifecycle(
-      PairSlot slot,
-      ConfigInstaller installer,
-      ClusterParts.DataPlane plane,
-      Supplier<NodeStatus> status) {
+      PairSlot slot, ConfigInstaller installer, DataPlane plane, Supplier<NodeStatus> status) {
     this.installer = installer;
     this.plane = plane;
     this.status = status;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.groups.DataPlane;
 import org.lbctl.cluster.pairing.LocalAddresses;
 import org.lbctl.cluster.pairing.PairSlot;
 import org.lbctl.cluster.pairing.PairingClient;
@@ -46,15 +47,11 @@ final class Joining {
   private final MemberSlot members;
   private final PairSlot slot;
   private final ConfigInstaller installer;
-  private final ClusterParts.DataPlane plane;
+  private final DataPlane plane;
   private final Start start;
 
   Joining(
-      MemberSlot members,
-      PairSlot slot,
-      ConfigInstaller installer,
-      ClusterParts.DataPlane plane,
-      Start start) {
+      MemberSlot members, PairSlot slot, ConfigInstaller installer, DataPlane plane, Start start) {
     this.members = members;
     this.slot = slot;
     this.installer = installer;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.groups.DataPlane;
 import org.lbctl.cluster.pairing.PairSlot;
 import org.lbctl.cluster.sync.ConfigInstaller;
 import org.lbctl.cluster.sync.ConfigStore;
@@ -35,14 +36,14 @@ final class Leaving {
   private final MemberSlot members;
   private final PairSlot slot;
   private final ConfigInstaller installer;
-  private final ClusterParts.DataPlane plane;
+  private final DataPlane plane;
   private final Runnable closeInvitation;
 
   Leaving(
       MemberSlot members,
       PairSlot slot,
       ConfigInstaller installer,
-      ClusterParts.DataPlane plane,
+      DataPlane plane,
       Runnable closeInvitation) {
     this.members = members;
     this.slot = slot;

@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.lbctl.cluster.floating.LeaseHolder;
-import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.groups.DataPlane;
 import org.lbctl.cluster.joining.ClusterLifecycle;
 import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.cluster.pairing.PairLifecycle;
@@ -109,9 +109,8 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
             routing,
             slot::pair,
             this::replicatedTable);
-    ClusterParts.DataPlane plane =
-        new ClusterParts.DataPlane(
-            engine, kernel, sticks, installer::announceRealServers, installer::onChange);
+    DataPlane plane =
+        new DataPlane(engine, kernel, sticks, installer::announceRealServers, installer::onChange);
     this.lifecycle = new PairLifecycle(slot, installer, plane, alerter, name, this::status);
     this.operations = new Operations(() -> management, engine, kernel, slot::pair, this::status);
     this.clusters = new ClusterLifecycle(slot, installer, plane, this::status);

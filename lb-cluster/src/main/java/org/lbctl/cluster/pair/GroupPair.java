@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.groups.DataPlane;
 import org.lbctl.cluster.members.ProcessProbe;
 import org.lbctl.cluster.sync.ConfigInstaller;
 import org.lbctl.core.config.ClusterSettings;
@@ -72,7 +73,7 @@ public final class GroupPair {
   public static GroupPair start(
       PairSettings settings,
       ConfigInstaller installer,
-      ClusterParts.DataPlane plane,
+      DataPlane plane,
       Optional<Path> termFile,
       BiConsumer<String, String> onRoleChange,
       Runnable onBreak)
@@ -85,7 +86,7 @@ public final class GroupPair {
             installer,
             plane,
             () -> {},
-            new ClusterParts.TwoNodeHooks(pair::changed, onBreak));
+            new org.lbctl.cluster.groups.TwoNodeHooks(pair::changed, onBreak));
     return pair;
   }
 
@@ -179,9 +180,12 @@ public final class GroupPair {
         && peer.get().heardAgoMillis() < PRESENT_MILLIS;
   }
 
-  /** Whether the peer is in the pair now. */
-  public boolean peerPresent() {
-    return present(peer(parts.status()));
+  /**
+   * Whether the peer is in this node's view, so it hears what this node says (a break, a handover).
+   * The status's {@code present} also wants a recent word from it.
+   */
+  public boolean peerInView() {
+    return parts.inView().contains(peerName());
   }
 
   private Optional<ConfigVersion> peerVersion(Optional<ClusterStatus.Member> peer) {
@@ -226,7 +230,7 @@ public final class GroupPair {
       throw new IllegalStateException(
           "this node is " + state.displayName() + "; run failover on the active node");
     }
-    if (!peerPresent()) {
+    if (!peerInView()) {
       throw new IllegalStateException("the peer is not in the pair; nobody to hand over to");
     }
     handingOver = true;

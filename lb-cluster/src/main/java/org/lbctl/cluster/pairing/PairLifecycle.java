@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.groups.DataPlane;
 import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.cluster.pair.PairState;
 import org.lbctl.cluster.sync.ConfigInstaller;
@@ -60,7 +60,7 @@ public final class PairLifecycle {
   public PairLifecycle(
       PairSlot slot,
       ConfigInstaller installer,
-      ClusterParts.DataPlane plane,
+      DataPlane plane,
       Alerter alerter,
       String name,
       Supplier<NodeStatus> status) {
@@ -340,7 +340,7 @@ public final class PairLifecycle {
               + " and restart them");
     }
     String peer = local.pair().map(s -> s.peer().getAddress().getHostAddress()).orElse("?");
-    if (!p.peerPresent() && !force) {
+    if (!p.peerInView() && !force) {
       throw new ApiException(
           409,
           "the peer ("

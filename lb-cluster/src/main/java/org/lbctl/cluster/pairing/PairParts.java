@@ -3,7 +3,7 @@ package org.lbctl.cluster.pairing;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
-import org.lbctl.cluster.groups.ClusterParts;
+import org.lbctl.cluster.groups.DataPlane;
 import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.cluster.pair.TermStore;
 import org.lbctl.cluster.sync.ConfigInstaller;
@@ -23,11 +23,10 @@ final class PairParts {
 
   private final PairSlot slot;
   private final ConfigInstaller installer;
-  private final ClusterParts.DataPlane plane;
+  private final DataPlane plane;
   private final Alerter alerter;
 
-  PairParts(
-      PairSlot slot, ConfigInstaller installer, ClusterParts.DataPlane plane, Alerter alerter) {
+  PairParts(PairSlot slot, ConfigInstaller installer, DataPlane plane, Alerter alerter) {
     this.slot = slot;
     this.installer = installer;
     this.plane = plane;

@@ -1,5 +1,7 @@
 package org.lbctl.cluster.placement;
 
+import java.util.List;
+
 /**
  * Whether a node may own VIP groups. With three or more configured members, only inside a strict
  * majority of them: the minority side of a partition gives everything up, so the two sides never
@@ -10,6 +12,25 @@ package org.lbctl.cluster.placement;
  */
 public final class Quorum {
   private Quorum() {}
+
+  /**
+   * Refuses members that cannot run VIP groups: one, or two without a witness (their ping targets),
+   * or a list without this node.
+   *
+   * @throws IllegalArgumentException naming the members
+   */
+  public static void requireWorkable(String self, List<String> configured, boolean witnessed) {
+    if (configured.size() < 2 || configured.size() == 2 && !witnessed) {
+      throw new IllegalArgumentException(
+          "VIP groups need a cluster of three members or more, or two with ping targets (got "
+              + configured
+              + "): two cannot outvote a cut link");
+    }
+    if (!configured.contains(self)) {
+      throw new IllegalArgumentException(
+          "this node ('" + self + "') is not among the members " + configured);
+    }
+  }
 
   /**
    * @param configured the members the configuration names

@@ -14,7 +14,8 @@ class HandOversTest {
   @Test
   void aHandOverWithoutFailbackEndsOnceAnotherMemberHoldsTheGroup() {
     List<Rule> rules = List.of(new Rule("all", List.of("primary", "secondary"), false));
-    handOvers.start(Set.of("all"));
+    handOvers.start(
+        "primary", Set.of("all"), List.of("primary", "secondary"), List.of("primary", "secondary"));
     handOvers.settle("primary", Set.of(), Map.of("secondary", Set.of()), rules);
     assertThat(handOvers.groups()).as("nobody holds it yet").containsExactly("all");
     handOvers.settle("primary", Set.of(), Map.of("secondary", Set.of("all")), rules);
@@ -24,7 +25,8 @@ class HandOversTest {
   @Test
   void aHandOverWithFailbackLastsWhileAnotherMemberHoldsTheGroupAndEndsWhenThisNodeTakesItBack() {
     List<Rule> rules = List.of(new Rule("all", List.of("primary", "secondary"), true));
-    handOvers.start(Set.of("all"));
+    handOvers.start(
+        "primary", Set.of("all"), List.of("primary", "secondary"), List.of("primary", "secondary"));
     handOvers.settle("primary", Set.of(), Map.of("secondary", Set.of("all")), rules);
     assertThat(handOvers.groups()).containsExactly("all");
     handOvers.settle("primary", Set.of("all"), Map.of(), rules);
@@ -33,7 +35,11 @@ class HandOversTest {
 
   @Test
   void aHandOverOfAGroupTheConfigurationNoLongerHasEnds() {
-    handOvers.start(Set.of("gone"));
+    handOvers.start(
+        "primary",
+        Set.of("gone"),
+        List.of("primary", "secondary"),
+        List.of("primary", "secondary"));
     handOvers.settle("primary", Set.of(), Map.of(), List.of());
     assertThat(handOvers.groups()).isEmpty();
   }
