@@ -272,8 +272,12 @@ public final class ClusterParts implements AutoCloseable {
     return controller.handOver();
   }
 
-  /** Tells the other member that the pair is over. */
+  /**
+   * Tells the other member that the pair is over. The controller stops deciding first, holding what
+   * it holds: the peer leaving the view now is no crash to take its groups after.
+   */
   public void sendBreak() {
+    controller.detach();
     PairBreak.send(membership.broadcaster());
   }
 

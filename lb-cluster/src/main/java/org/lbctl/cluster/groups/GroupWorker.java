@@ -93,6 +93,9 @@ final class GroupWorker {
 
   /** Runs {@code last} and waits for it (at most 5 s), then stops the thread. */
   void stop(Runnable last) {
+    if (executor.isShutdown()) {
+      return; // stopped already (a pair broken: first its decisions, then the rest)
+    }
     try {
       executor.submit(last).get(5, TimeUnit.SECONDS);
     } catch (Exception e) {

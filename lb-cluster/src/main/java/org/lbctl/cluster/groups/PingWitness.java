@@ -53,14 +53,16 @@ public final class PingWitness implements NetworkWitness {
               } catch (RuntimeException e) {
                 log.warn("groups: cannot ask the ping targets: {}", e.getMessage());
                 ok = false;
-              } finally {
-                asking.set(false);
               }
               if (!ok) {
+                // The network does not answer now: no credit from an earlier answer either.
                 failedAt = asked;
+                until = Long.MIN_VALUE;
               } else if (failedAt == Long.MIN_VALUE || asked - failedAt >= RETURN_NANOS) {
                 until = asked + Detection.PING_FRESH_NANOS;
               }
+              // Only now: a second question must not overlap this one and write before it.
+              asking.set(false);
               if (!closed) {
                 answered.run();
               }

@@ -57,7 +57,11 @@ final class Speaker {
     }
     for (String m : configured) {
       if (!m.equals(self)) {
-        direct.accept(m, word);
+        try {
+          direct.accept(m, word);
+        } catch (RuntimeException e) {
+          log.debug("groups: cannot tell {}: {}", m, e.getMessage());
+        }
       }
     }
   }

@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 public final class GroupPair {
   private static final Logger log = LoggerFactory.getLogger(GroupPair.class);
 
-  /** A peer unheard for longer than a takeover waits is absent, whatever the view says. */
+  /** A peer unheard for this long (the detection time) is absent, whatever the view says. */
   private static final long PRESENT_MILLIS = 2_000;
 
   private final PairSettings settings;
@@ -248,10 +248,11 @@ public final class GroupPair {
    * @return whether the peer left within {@code wait}
    */
   public boolean breakPair(Duration wait) throws InterruptedException {
-    if (!parts.inView().contains(peerName())) {
+    boolean told = parts.inView().contains(peerName());
+    parts.sendBreak(); // stops deciding here even when there is nobody to tell
+    if (!told) {
       return true;
     }
-    parts.sendBreak();
     long deadline = System.nanoTime() + wait.toNanos();
     while (System.nanoTime() - deadline < 0) {
       if (!parts.inView().contains(peerName())) {
