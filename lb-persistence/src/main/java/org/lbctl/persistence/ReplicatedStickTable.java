@@ -7,33 +7,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.crypto.SecretKey;
 import org.infinispan.AdvancedCache;
-import org.infinispan.configuration.cache.CacheMode;
-import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.configuration.global.GlobalConfigurationBuilder;
-import org.infinispan.configuration.parsing.ConfigurationBuilderHolder;
-import org.infinispan.conflict.MergePolicy;
 import org.infinispan.container.DataContainer;
 import org.infinispan.container.entries.CacheEntry;
 import org.infinispan.context.Flag;
 import org.infinispan.manager.DefaultCacheManager;
-import org.infinispan.notifications.Listener;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
-import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
-import org.infinispan.partitionhandling.PartitionHandling;
-import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.jgroups.JChannel;
 import org.jgroups.protocols.MsgStats;
 import org.jgroups.protocols.TP;
@@ -63,8 +47,6 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   static final String SERVERS_CACHE = "servers";
   private static final long MIN_REFRESH_MILLIS = 1000;
   private static final long CLEAR_WAIT_SECONDS = 10;
-  private static final int WRITE_QUEUE = 65_536;
-  private static final long FAILURE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final DefaultCacheManager manager;
   private final AdvancedCache<String, String> cache;
@@ -72,43 +54,11 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   // event loop must never wait for the peer, not even during a topology change.
   private final AdvancedCache<String, String> local;
   private final DataContainer<String, String> container;
-  private final AdvancedCache<String, String> servers;
   private final JChannel channel;
   private final InetSocketAddress peer;
-  private final String nodeName;
-  private final AtomicLong sent = new AtomicLong();
   private final AtomicLong coalesced = new AtomicLong();
-  private final AtomicLong failed = new AtomicLong();
-  private final AtomicLong inFlight = new AtomicLong();
-  private final LagWindow lags = new LagWindow(1024);
-  // Entries written here and not yet in the cache: this node reads its own writes at once.
-  private final Map<String, StickEntry> pending = new ConcurrentHashMap<>();
-  private final AtomicLong lastFailureLog = new AtomicLong();
-  private final AtomicLong unloggedFailures = new AtomicLong();
-  // Writes leave the event loops through this one thread: a connection never waits for
-  // marshalling, flow control or a stalled peer. When the peer stalls for long the queue fills and
-  // further writes are dropped (and counted) rather than held.
-  private final ThreadPoolExecutor writer =
-      new ThreadPoolExecutor(
-          1,
-          1,
-          0,
-          TimeUnit.SECONDS,
-          new ArrayBlockingQueue<>(WRITE_QUEUE),
-          r -> {
-            Thread t = new Thread(r, "stick-writer");
-            t.setDaemon(true);
-            return t;
-          },
-          (r, pool) -> {
-            String full = "the queue of " + WRITE_QUEUE + " writes to the peer is full";
-            if (r instanceof Write w) {
-              w.done(full);
-            } else {
-              throw new RejectedExecutionException(full);
-            }
-          });
-  private final AtomicReference<Boolean> serversMatch = new AtomicReference<>();
+  private final StickWriter writer;
+  private final ServerListCheck serverLists;
 
   private ReplicatedStickTable(
       DefaultCacheManager manager, JChannel channel, InetSocketAddress peer, String nodeName) {
@@ -116,11 +66,12 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
     this.cache = manager.<String, String>getCache(CACHE).getAdvancedCache();
     this.local = cache.withFlags(Flag.CACHE_MODE_LOCAL);
     this.container = cache.getDataContainer();
-    this.servers = manager.<String, String>getCache(SERVERS_CACHE).getAdvancedCache();
     this.channel = channel;
     this.peer = peer;
-    this.nodeName = nodeName;
-    servers.addListener(new ServersListener());
+    this.writer = new StickWriter(cache);
+    this.serverLists =
+        new ServerListCheck(
+            manager.<String, String>getCache(SERVERS_CACHE).getAdvancedCache(), nodeName);
   }
 
   /**
@@ -150,31 +101,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
     TP transport = channel.getProtocolStack().getTransport();
     transport.enableStats(true);
     transport.getMessageStats().enable(true);
-    // Through a holder: a GlobalConfiguration handed to DefaultCacheManager is read again and loses
-    // the channel, and Infinispan then opens its default UDP multicast stack instead (found by
-    // the test with another secret, which joined).
-    ConfigurationBuilderHolder holder = new ConfigurationBuilderHolder();
-    GlobalConfigurationBuilder global = holder.getGlobalConfigurationBuilder();
-    global
-        .transport()
-        .transport(new JGroupsTransport(channel))
-        .clusterName("lbctl-stick")
-        .nodeName(nodeName);
-    global.jmx().disable();
-    global.cacheContainer().statistics(false);
-    ConfigurationBuilder cfg = holder.newConfigurationBuilder(CACHE);
-    cfg.clustering()
-        .cacheMode(CacheMode.REPL_SYNC)
-        .stateTransfer()
-        .awaitInitialTransfer(true)
-        .fetchInMemoryState(true)
-        .timeout(60_000)
-        .partitionHandling()
-        .whenSplit(PartitionHandling.ALLOW_READ_WRITES)
-        .mergePolicy(MergePolicy.PREFERRED_NON_NULL);
-    cfg.expiration().wakeUpInterval(10, TimeUnit.SECONDS);
-    holder.newConfigurationBuilder(SERVERS_CACHE).read(cfg.build());
-    DefaultCacheManager manager = new DefaultCacheManager(holder, false);
+    DefaultCacheManager manager = StickCaches.manager(channel, nodeName);
     try {
       manager.start();
       ReplicatedStickTable table = new ReplicatedStickTable(manager, channel, peer, nodeName);
@@ -213,7 +140,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   }
 
   private Optional<StickEntry> live(String id, long nowMillis) {
-    StickEntry e = pending.get(id);
+    StickEntry e = writer.pending(id);
     if (e == null) {
       // Straight from this node's data container: a map lookup, without the interceptor chain
       // that a cache read runs (tens of microseconds on an event loop).
@@ -246,72 +173,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
       coalesced.incrementAndGet();
       return;
     }
-    sent.incrementAndGet();
-    inFlight.incrementAndGet();
-    long queued = System.nanoTime();
-    StickEntry entry = new StickEntry(server, expires);
-    pending.put(id, entry);
-    writer.execute(new Write(id, entry, timeout, queued));
-  }
-
-  /** One entry on its way from the caller through the writer thread to both nodes. */
-  private final class Write implements Runnable {
-    private final String id;
-    private final StickEntry entry;
-    private final Duration timeout;
-    private final long queuedNanos;
-
-    Write(String id, StickEntry entry, Duration timeout, long queuedNanos) {
-      this.id = id;
-      this.entry = entry;
-      this.timeout = timeout;
-      this.queuedNanos = queuedNanos;
-    }
-
-    /** On the writer thread: hands the entry to Infinispan, which replicates it. */
-    @Override
-    public void run() {
-      try {
-        cache
-            .withFlags(Flag.IGNORE_RETURN_VALUES)
-            .putAsync(id, entry.server(), timeout.toMillis(), TimeUnit.MILLISECONDS)
-            .whenComplete(
-                (v, t) -> {
-                  if (t == null) {
-                    lags.record(System.nanoTime() - queuedNanos);
-                  }
-                  done(t == null ? null : t.toString());
-                });
-      } catch (RuntimeException e) {
-        done(e.toString());
-      }
-    }
-
-    /** The entry is in the table (failure null) or will not be. */
-    void done(String failure) {
-      // Only this write's own entry: a newer one for the same key stays pending.
-      pending.remove(id, entry);
-      inFlight.decrementAndGet();
-      if (failure != null) {
-        writeFailed(failure);
-      }
-    }
-  }
-
-  /** Counts a write that did not reach the peer; logs at most every 10 s, with the count. */
-  private void writeFailed(String why) {
-    failed.incrementAndGet();
-    unloggedFailures.incrementAndGet();
-    long now = System.nanoTime();
-    long last = lastFailureLog.get();
-    if ((last == 0 || now - last > FAILURE_LOG_INTERVAL_NANOS)
-        && lastFailureLog.compareAndSet(last, now)) {
-      log.warn(
-          "stick table: {} writes did not reach the peer (latest: {}); those clients stick on"
-              + " this node only and may be balanced afresh after a failover",
-          unloggedFailures.getAndSet(0),
-          why);
-    }
+    writer.write(id, new StickEntry(server, expires), timeout);
   }
 
   @Override
@@ -350,8 +212,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
   @Override
   public int clear(String vip) {
     String prefix = vip + '\0';
-    awaitQueuedWrites();
-    pending.keySet().removeIf(k -> k.startsWith(prefix));
+    writer.drain(prefix, CLEAR_WAIT_SECONDS);
     List<CompletableFuture<Void>> removals = new ArrayList<>();
     for (String k : local.keySet().stream().filter(k -> k.startsWith(prefix)).toList()) {
       removals.add(cache.withFlags(Flag.IGNORE_RETURN_VALUES).removeAsync(k).thenApply(v -> null));
@@ -369,17 +230,6 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
           e.toString());
     }
     return removals.size();
-  }
-
-  /** Lets the writes queued so far reach Infinispan first, so that a clear removes them too. */
-  private void awaitQueuedWrites() {
-    try {
-      writer.submit(() -> {}).get(CLEAR_WAIT_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-      log.warn("stick table: queued writes did not drain before a clear: {}", e.toString());
-    }
   }
 
   @Override
@@ -400,86 +250,38 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
    * it with the peer's. A difference is logged as a warning and shown in the status.
    */
   public void announceServers(String digest) {
-    servers
-        .withFlags(Flag.IGNORE_RETURN_VALUES)
-        .putAsync(nodeName, digest)
-        .whenComplete((v, t) -> compareServers());
-  }
-
-  /** Compares the digests both nodes announced; logs when the answer changes. */
-  private void compareServers() {
-    String mine = servers.withFlags(Flag.CACHE_MODE_LOCAL).get(nodeName);
-    Optional<Map.Entry<String, String>> theirs =
-        servers.withFlags(Flag.CACHE_MODE_LOCAL).entrySet().stream()
-            .filter(e -> !e.getKey().equals(nodeName))
-            .findFirst()
-            .map(e -> Map.entry(e.getKey(), e.getValue()));
-    if (mine == null || theirs.isEmpty()) {
-      return;
-    }
-    boolean match = mine.equals(theirs.get().getValue());
-    Boolean before = serversMatch.getAndSet(match);
-    if (before != null && before == match) {
-      return;
-    }
-    if (match) {
-      log.info("stick table: the peer ({}) runs the same real-server lists", theirs.get().getKey());
-    } else {
-      log.warn(
-          "stick table: the peer ({}) runs other real-server lists than this node (digest {} here,"
-              + " {} there): clients stuck to a server only one node knows are balanced afresh"
-              + " after a failover; bring both nodes to the same configuration version",
-          theirs.get().getKey(),
-          abbreviate(mine),
-          abbreviate(theirs.get().getValue()));
-    }
-  }
-
-  private static String abbreviate(String digest) {
-    return digest.length() > 12 ? digest.substring(0, 12) : digest;
+    serverLists.announce(digest);
   }
 
   /** How the replication fares, for the status. */
   public StickSummary.Replication replication() {
-    double[] ms = lags.sortedMillis();
+    double[] ms = writer.lagsMillis();
     MsgStats traffic = channel.getProtocolStack().getTransport().getMessageStats();
     return new StickSummary.Replication(
         peer.getAddress().getHostAddress(),
         peer.getPort(),
         members(),
-        sent.get(),
+        writer.sent(),
         coalesced.get(),
-        failed.get(),
-        inFlight.get(),
+        writer.failed(),
+        writer.inFlight(),
         LagWindow.percentile(ms, 50),
         LagWindow.percentile(ms, 99),
         ms.length == 0 ? 0 : ms[ms.length - 1],
         ms.length,
         traffic.getNumBytesSent(),
         traffic.getNumBytesReceived(),
-        serversMatch.get());
+        serverLists.match().orElse(null));
   }
 
   /** Whether the peer runs the same real-server lists; empty until both nodes have said. */
   public Optional<Boolean> serversMatch() {
-    return Optional.ofNullable(serversMatch.get());
-  }
-
-  /** Logs a change of the peer's digest as it arrives. */
-  @Listener(observation = Listener.Observation.POST)
-  public final class ServersListener {
-    @CacheEntryCreated
-    @CacheEntryModified
-    public void changed(CacheEntryEvent<String, String> e) {
-      if (!e.getKey().equals(nodeName)) {
-        compareServers();
-      }
-    }
+    return serverLists.match();
   }
 
   /** Writes sent and not yet acknowledged by the peer. */
   public long writesInFlight() {
-    return inFlight.get();
+    return writer.inFlight();
   }
 
   /** The replicated cache itself, for benchmarks that watch entries arrive. */
@@ -489,7 +291,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
 
   /** Writes sent to the peer so far. */
   public long sent() {
-    return sent.get();
+    return writer.sent();
   }
 
   /** Refreshes not sent because they moved an expiry by too little. */
@@ -504,15 +306,7 @@ public final class ReplicatedStickTable implements StickTable, AutoCloseable {
 
   @Override
   public void close() {
-    writer.shutdown();
-    try {
-      if (!writer.awaitTermination(2, TimeUnit.SECONDS)) {
-        log.warn(
-            "stick table: {} writes still queued at close were dropped", writer.getQueue().size());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    writer.close();
     manager.stop();
   }
 }

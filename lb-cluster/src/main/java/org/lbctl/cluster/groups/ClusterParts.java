@@ -7,10 +7,8 @@ import javax.crypto.SecretKey;
 import org.lbctl.cluster.floating.Fence;
 import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.floating.LeaseHolder;
-import org.lbctl.cluster.floating.NftFence;
-import org.lbctl.cluster.members.ClusterMembership;
-import org.lbctl.cluster.pair.PairGuard;
 import org.lbctl.cluster.pair.PairSecret;
+import org.lbctl.cluster.placement.Quorum;
 import org.lbctl.cluster.sync.ClusterSync;
 import org.lbctl.cluster.sync.ConfigReplica;
 import org.lbctl.core.config.ClusterSettings;
@@ -40,9 +38,8 @@ public final class ClusterParts implements AutoCloseable {
   private FloatingIpOwner owner;
   private NodeGroupHost host;
   private GroupController controller;
-  private volatile ClusterMembership membership;
+  private volatile MemberLink link;
   private volatile ClusterSync sync;
-  private PairGuard guard;
 
   private ClusterParts(
       ClusterSettings settings,
@@ -101,16 +98,7 @@ public final class ClusterParts implements AutoCloseable {
 
   private void startAll(ConfigReplica replica, DataPlane plane) throws IOException {
     Roster roster = config.roster();
-    if (!roster.listsSelf()) {
-      throw new IOException(
-          "this node ('"
-              + settings.name()
-              + "') is not among the members the configuration names "
-              + roster.names()
-              + ": it left the cluster or was removed; remove its cluster section (or "
-              + org.lbctl.core.config.ClusterFile.FILE_NAME
-              + ") to run it alone, or join it again with `lbctl cluster join`");
-    }
+    roster.requireSelf();
     members = new RosterWatch(roster, onRemoved);
     SecretKey key = PairSecret.load(settings.secretFile());
     sticks =
@@ -122,7 +110,7 @@ public final class ClusterParts implements AutoCloseable {
             plane.sticks(),
             plane.kernel(),
             plane.announce());
-    fence = fenceOf(settings);
+    fence = Fences.of(settings);
     fence.guard(config.get().allFloatingIps());
     owner = new FloatingIpOwner(settings.device(), List.of());
     // What a previous run left on the interface (a crash, a failed cleanup) goes first: the lease
@@ -148,55 +136,21 @@ public final class ClusterParts implements AutoCloseable {
     controller.onHoldingsChange(hooks.holdings());
     // From here on every configuration change, a synced one included, guards its addresses.
     plane.onConfigChange().accept(this::configChanged);
-    // Strangers' datagrams to the cluster port stop in the kernel; forged ones at the cipher.
-    guard = new PairGuard(roster.selfAddress(), roster.otherHosts());
-    guard.install();
-    sync =
-        new ClusterSync(
-            settings.name(),
-            replica,
-            bytes -> membership.broadcaster().accept(bytes),
-            System::nanoTime);
-    ClusterSync configSync = sync;
-    try {
-      membership =
-          ClusterMembership.join(
-              settings.name(),
-              roster.forMembership(),
-              key,
-              controller::onView,
-              (from, bytes) -> {
-                if (ClusterSync.isMine(bytes)) {
-                  configSync.onMessage(from, bytes);
-                } else if (PairBreak.isMine(bytes)) {
-                  PairBreak.heard(from, hooks.onBreak());
-                } else {
-                  controller.onMessage(from, bytes);
-                }
-              });
-    } catch (Exception e) {
-      throw new IOException(e.getMessage(), e);
-    }
+    link = new MemberLink(roster);
+    MemberLink joined = link;
+    sync = new ClusterSync(settings.name(), replica, joined::broadcast, System::nanoTime);
+    joined.join(
+        settings.name(),
+        roster,
+        key,
+        controller::onView,
+        new MemberMessages(sync, hooks.onBreak(), controller));
     // From here on a member joining or leaving reaches every part that names the members.
-    members.follow(r -> guard.allow(r.otherHosts()));
-    members.follow(r -> membership.discoverAt(r.forMembership()));
+    members.follow(joined::follow);
     members.follow(r -> sticks.discoverAt(r.members(), r.selfAddress()));
     members.follow(r -> controller.members(r.names()));
-    controller.start(membership.broadcaster(), membership::sendDirect);
+    controller.start(joined::broadcast, joined::sendDirect);
     sync.start(() -> controller.status().versions(settings.name()));
-  }
-
-  /** Installed with every floating address silent; none when fencing is off (warned). */
-  private static Fence fenceOf(ClusterSettings settings) throws IOException {
-    if (!settings.fencing().enabled()) {
-      log.warn(
-          "cluster: running unfenced (cluster.fencing: off): a frozen member keeps answering for"
-              + " its floating IPs until the others' announcements reach its neighbours");
-      return Fence.NONE;
-    }
-    NftFence nft = new NftFence(settings.device(), settings.fencing().lease(), List.of());
-    nft.install();
-    return nft;
   }
 
   /** This node's name among the members. */
@@ -230,14 +184,9 @@ public final class ClusterParts implements AutoCloseable {
    */
   public java.util.Optional<String> editRefusal() {
     GroupController c = controller;
-    if (c == null || c.status().quorum()) {
-      return java.util.Optional.empty();
-    }
-    return java.util.Optional.of(
-        "this member sees fewer than a majority of the members "
-            + roster().names()
-            + ": edit the configuration on a member in a quorum; its version reaches this one when"
-            + " they meet again");
+    return c == null
+        ? java.util.Optional.empty()
+        : Quorum.editRefusal(c.status().quorum(), roster().names());
   }
 
   /** Keeps the fence's lease running; the node's self-check renews through it. */
@@ -259,8 +208,8 @@ public final class ClusterParts implements AutoCloseable {
         config.get(),
         controller.status(),
         controller.lease().leaseWanted(Long.MAX_VALUE),
-        guard == null ? 0 : guard.dropped(),
-        membership == null ? new long[2] : membership.refused());
+        link == null ? 0 : link.dropped(),
+        link == null ? new long[2] : link.refused());
   }
 
   /**
@@ -278,13 +227,24 @@ public final class ClusterParts implements AutoCloseable {
    */
   public void sendBreak() {
     controller.detach();
-    PairBreak.send(membership.broadcaster());
+    PairBreak.send(link::broadcast);
   }
 
   /** The members in this node's view now, this node among them. */
   public List<String> inView() {
-    ClusterMembership m = membership;
-    return m == null ? List.of() : m.members();
+    MemberLink l = link;
+    return l == null ? List.of() : l.inView();
+  }
+
+  /**
+   * Waits (at most {@code wait}) for {@code member} to leave this node's view.
+   *
+   * @return whether it left
+   */
+  public boolean awaitOutOfView(String member, java.time.Duration wait)
+      throws InterruptedException {
+    MemberLink l = link;
+    return l == null || l.awaitOutOfView(member, wait);
   }
 
   /**
@@ -312,11 +272,8 @@ public final class ClusterParts implements AutoCloseable {
         controller.detach();
       }
     }
-    if (membership != null) {
-      membership.close();
-    }
-    if (guard != null) {
-      guard.close();
+    if (link != null) {
+      link.close();
     }
     if (owner != null) {
       owner.close();

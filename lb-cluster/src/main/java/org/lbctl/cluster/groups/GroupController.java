@@ -47,8 +47,7 @@ public final class GroupController implements AutoCloseable {
   // Worker thread only.
   private List<String> live = List.of();
   private boolean closing;
-  // Grows with every freeze of this node (see GroupWord).
-  private long epoch;
+  private final Freezes freezes;
   private Speaker speaker = Speaker.SILENT;
   // When this controller came to be: views may arrive before start().
   private final long startedAt;
@@ -92,6 +91,7 @@ public final class GroupController implements AutoCloseable {
             clock,
             () -> worker.run(() -> held.announceAll("its lease runs again after a lapse")));
     this.words = new MemberWords(self, configured);
+    this.freezes = new Freezes(self, lease, words, held);
     this.hearing = new Hearing(witness);
     this.decisions = new Decisions(self, held, words, hearing, about, rules);
     this.startedAt = clock.getAsLong();
@@ -210,26 +210,9 @@ public final class GroupController implements AutoCloseable {
     return worker.steps();
   }
 
-  /**
-   * This node's worker did not run for {@code gap}: frozen (SIGSTOP, a long GC, a stunned VM). The
-   * others may have taken its groups meanwhile, so it goes silent at once, gives every group up,
-   * and waits to hear every member again before it takes anything.
-   */
+  /** This node's worker did not run for {@code gap}: see {@link Freezes}. */
   private void onStall(long now, long gap) {
-    try {
-      lease.shut();
-    } catch (java.io.IOException e) {
-      log.error("groups: cannot shut the fence after a stall: {}", e.getMessage());
-    }
-    words.stalled(now);
-    epoch++;
-    log.error(
-        "groups: {} stalled for {} ms (its controller did not run); it gives up {} and waits to"
-            + " hear every member again",
-        self,
-        gap / 1_000_000,
-        held.mine().isEmpty() ? "nothing" : held.mine());
-    held.releaseAll("it stalled");
+    freezes.stalled(now, gap);
     holding = Set.copyOf(held.mine());
     tell(); // the others echo the new epoch: only then do their words count again
   }
@@ -261,7 +244,8 @@ public final class GroupController implements AutoCloseable {
       return;
     }
     long now = clock.getAsLong();
-    if (decisions.decide(now, configured, live, epoch, now - startedAt, yielding.groups())) {
+    if (decisions.decide(
+        now, configured, live, freezes.epoch(), now - startedAt, yielding.groups())) {
       holding = Set.copyOf(held.mine());
       tell();
     }
@@ -297,7 +281,13 @@ public final class GroupController implements AutoCloseable {
 
   private void tell() {
     speaker.say(
-        held.mine(), lease.leaseMillis(), about.get(), epoch, words, yielding.groups(), configured);
+        held.mine(),
+        lease.leaseMillis(),
+        about.get(),
+        freezes.epoch(),
+        words,
+        yielding.groups(),
+        configured);
   }
 
   /** The groups this node holds now. */

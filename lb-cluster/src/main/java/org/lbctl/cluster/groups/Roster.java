@@ -1,5 +1,6 @@
 package org.lbctl.cluster.groups;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -31,6 +32,23 @@ public record Roster(String self, List<ClusterSettings.Member> members) {
   /** Whether this node is among the members (a list without it means it left). */
   public boolean listsSelf() {
     return address(self).isPresent();
+  }
+
+  /**
+   * @throws IOException when this node is not among the members: it left the cluster or was
+   *     removed, and must not start as a member
+   */
+  public void requireSelf() throws IOException {
+    if (!listsSelf()) {
+      throw new IOException(
+          "this node ('"
+              + self
+              + "') is not among the members the configuration names "
+              + names()
+              + ": it left the cluster or was removed; remove its cluster section (or "
+              + org.lbctl.core.config.ClusterFile.FILE_NAME
+              + ") to run it alone, or join it again with `lbctl cluster join`");
+    }
   }
 
   public Optional<InetSocketAddress> address(String member) {

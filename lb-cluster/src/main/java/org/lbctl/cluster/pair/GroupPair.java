@@ -36,13 +36,13 @@ import org.slf4j.LoggerFactory;
 public final class GroupPair {
   private static final Logger log = LoggerFactory.getLogger(GroupPair.class);
 
-  /** A peer unheard for this long (the detection time) is absent, whatever the view says. */
-  private static final long PRESENT_MILLIS = 2_000;
-
   private final PairSettings settings;
   private final ConfigInstaller installer;
   private final TermStore terms;
   private final PairEdits edits;
+  private final PairReport report;
+  // Notified on every change of state: a primary just paired waits for ACTIVE.
+  private final Object stateChange = new Object();
   private final BiConsumer<String, String> onRoleChange;
   private volatile ClusterParts parts;
   private volatile PairState state = PairState.PASSIVE;
@@ -61,6 +61,7 @@ public final class GroupPair {
     this.terms = new TermStore(termFile);
     this.edits = new PairEdits(settings.role(), settings.peer().getAddress().getHostAddress());
     this.onRoleChange = onRoleChange;
+    this.report = new PairReport(settings, installer, edits, peerName());
   }
 
   /**
@@ -131,9 +132,12 @@ public final class GroupPair {
       because = handingOver ? "failover requested by the operator" : why;
       activeTerm = 0;
     }
-    state = next;
-    since = Instant.now();
-    reason = because;
+    synchronized (stateChange) {
+      state = next;
+      since = Instant.now();
+      reason = because;
+      stateChange.notifyAll();
+    }
     String what =
         settings.role().configName() + " is now " + next.displayName().toUpperCase(Locale.ROOT);
     log.warn(
@@ -144,8 +148,11 @@ public final class GroupPair {
   /** Waits (at most {@code wait}) for this node to become active: a primary just paired. */
   public void awaitActive(Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
-    while (state != PairState.ACTIVE && System.nanoTime() - deadline < 0) {
-      Thread.sleep(20);
+    synchronized (stateChange) {
+      long left;
+      while (state != PairState.ACTIVE && (left = deadline - System.nanoTime()) > 0) {
+        stateChange.wait(Math.max(1, left / 1_000_000));
+      }
     }
   }
 
@@ -167,19 +174,6 @@ public final class GroupPair {
     return parts.status();
   }
 
-  private Optional<ClusterStatus.Member> peer(ClusterStatus c) {
-    return c == null
-        ? Optional.empty()
-        : c.members().stream().filter(m -> m.name().equals(peerName())).findFirst();
-  }
-
-  private static boolean present(Optional<ClusterStatus.Member> peer) {
-    return peer.isPresent()
-        && peer.get().inView()
-        && peer.get().heardAgoMillis() >= 0
-        && peer.get().heardAgoMillis() < PRESENT_MILLIS;
-  }
-
   /**
    * Whether the peer is in this node's view, so it hears what this node says (a break, a handover).
    * The status's {@code present} also wants a recent word from it.
@@ -188,18 +182,12 @@ public final class GroupPair {
     return parts.inView().contains(peerName());
   }
 
-  private Optional<ConfigVersion> peerVersion(Optional<ClusterStatus.Member> peer) {
-    return present(peer) && peer.get().heardAgoMillis() >= 0
-        ? Optional.of(new ConfigVersion(peer.get().configVersion(), peer.get().configHash()))
-        : Optional.empty();
-  }
-
   /** Why this node refuses a configuration edit now, and where to make it; empty = accepted. */
   public Optional<String> editRefusal() {
-    Optional<ClusterStatus.Member> peer = peer(parts.status());
+    Optional<ClusterStatus.Member> peer = report.peer(parts.status());
     ConfigVersion mine = installer.version();
-    edits.settle(present(peer), mine, peerVersion(peer));
-    return edits.refusal(present(peer), mine, peerVersion(peer));
+    edits.settle(PairReport.present(peer), mine, PairReport.peerVersion(peer));
+    return edits.refusal(PairReport.present(peer), mine, PairReport.peerVersion(peer));
   }
 
   /**
@@ -208,16 +196,16 @@ public final class GroupPair {
    * @throws IllegalStateException naming why not
    */
   public void promote(boolean force) {
-    Optional<ClusterStatus.Member> peer = peer(parts.status());
+    Optional<ClusterStatus.Member> peer = report.peer(parts.status());
     Optional<Long> silentFor = Optional.empty();
-    if (!present(peer) && peer.isPresent() && peer.get().heardAgoMillis() >= 0) {
+    if (!PairReport.present(peer) && peer.isPresent() && peer.get().heardAgoMillis() >= 0) {
       InetSocketAddress at =
           new InetSocketAddress(settings.peer().getAddress(), StickStack.DEFAULT_PORT);
       if (ProcessProbe.ask(at, 200) != ProcessProbe.Answer.GONE) {
         silentFor = Optional.of(peer.get().heardAgoMillis());
       }
     }
-    edits.promote(present(peer), silentFor, force);
+    edits.promote(PairReport.present(peer), silentFor, force);
   }
 
   /**
@@ -253,14 +241,7 @@ public final class GroupPair {
     if (!told) {
       return true;
     }
-    long deadline = System.nanoTime() + wait.toNanos();
-    while (System.nanoTime() - deadline < 0) {
-      if (!parts.inView().contains(peerName())) {
-        return true;
-      }
-      Thread.sleep(50);
-    }
-    return false;
+    return parts.awaitOutOfView(peerName(), wait);
   }
 
   /** Leaves the pair holding whatever it holds: the node runs on alone as it is, unfenced. */
@@ -275,58 +256,6 @@ public final class GroupPair {
 
   /** The pair as the management API shows it. */
   public PairStatus status() {
-    ClusterStatus c = parts.status();
-    Optional<ClusterStatus.Member> peer = peer(c);
-    boolean present = present(peer);
-    ConfigVersion mine = installer.version();
-    Optional<ConfigVersion> theirs = peerVersion(peer);
-    edits.settle(present, mine, theirs);
-    List<String> floating =
-        installer.runningConfig().allFloatingIps().stream().map(f -> f.cidr()).toList();
-    boolean peerActive = present && !peer.get().groups().isEmpty();
-    return new PairStatus(
-        settings.role().configName(),
-        state.displayName(),
-        since.toString(),
-        reason,
-        c == null
-            ? List.of()
-            : c.members().stream().filter(m -> m.inView()).map(m -> m.name()).toList(),
-        floating,
-        state == PairState.ACTIVE ? floating : List.of(),
-        mine.number(),
-        mine.hash(),
-        PairSyncText.describe(present, mine, theirs),
-        edits.refusal(present, mine, theirs).orElse("accepted"),
-        edits.promoted(),
-        new PairStatus.PeerStatus(
-            settings.peer().getAddress().getHostAddress(),
-            present,
-            peerName(),
-            !present ? "absent" : peerActive ? "active" : "passive",
-            present ? peer.get().heardAgoMillis() : -1,
-            theirs.map(ConfigVersion::number).orElse(-1L),
-            theirs.map(ConfigVersion::hash).orElse(""),
-            peerActive ? floating : List.of()),
-        present && theirs.isPresent() && !theirs.get().equals(mine),
-        Math.max(terms.current(), activeTerm),
-        fence(c),
-        settings.warnings(),
-        c == null
-            ? PairStatus.Refused.NONE
-            : new PairStatus.Refused(c.refusedStrangers(), c.refusedForged(), c.refusedReplayed()));
-  }
-
-  private String fence(ClusterStatus c) {
-    if (!settings.fencing().enabled()) {
-      return "off (pair.fencing: off): nothing silences a frozen node";
-    }
-    String lease = "lease " + settings.fencing().lease().toMillis() + " ms";
-    if (state != PairState.ACTIVE) {
-      return "silent (" + lease + ")";
-    }
-    return c != null && c.leaseRenewed()
-        ? "answering (" + lease + ")"
-        : "silent: its lease is not renewed (" + lease + ")";
+    return report.of(parts.status(), state, since, reason, Math.max(terms.current(), activeTerm));
   }
 }

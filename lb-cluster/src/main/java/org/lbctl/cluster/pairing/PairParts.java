@@ -1,22 +1,31 @@
 package org.lbctl.cluster.pairing;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import org.lbctl.cluster.groups.DataPlane;
 import org.lbctl.cluster.pair.GroupPair;
+import org.lbctl.cluster.pair.PairState;
 import org.lbctl.cluster.pair.TermStore;
 import org.lbctl.cluster.sync.ConfigInstaller;
+import org.lbctl.cluster.sync.ConfigStore;
 import org.lbctl.core.alert.AlertEvent;
 import org.lbctl.core.alert.Alerter;
+import org.lbctl.core.api.ApiException;
 import org.lbctl.core.config.ConfigException;
+import org.lbctl.core.config.FloatingIp;
+import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.PairSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Starts and stops a node's pair in its {@link PairSlot}: the two-member cluster (stick table,
- * fence, group controller) that carries it, and the serving state of a node alone.
+ * fence, group controller) that carries it, the pair's files beside the configuration, and the
+ * serving state of a node alone.
  */
 final class PairParts {
   private static final Logger log = LoggerFactory.getLogger(PairParts.class);
@@ -69,5 +78,87 @@ final class PairParts {
     } catch (ConfigException e) {
       log.error("cannot open the listeners of this node: {}", e.getMessage());
     }
+  }
+
+  void requireAlone(String what) throws ApiException {
+    GroupPair p = slot.pair();
+    NodeConfig local = slot.local();
+    if (p != null) {
+      throw new ApiException(
+          409,
+          "cannot "
+              + what
+              + ": this node is already the "
+              + local.pair().map(s -> s.role().configName()).orElse("")
+              + " of a pair with "
+              + local.pair().map(s -> s.peer().getAddress().getHostAddress()).orElse("?")
+              + "; `lbctl pair --break` first");
+    }
+    if (local.configFile().isEmpty()) {
+      throw new ApiException(
+          409,
+          "cannot "
+              + what
+              + ": this node runs on an embedded configuration; a node of a pair needs a"
+              + " configuration file (--config or the node file's configFile) to keep its versions"
+              + " in");
+    }
+  }
+
+  /**
+   * Writes the pair's files and starts the pair; on failure removes them again, so the node stays
+   * as it was: alone.
+   */
+  void join(PairSettings settings, String secret, ConfigStore newStore, Runnable onBreak)
+      throws IOException {
+    NodeConfig before = slot.local();
+    Path file = before.configFile().orElseThrow();
+    try {
+      PairFile.write(file, settings, secret);
+      slot.setLocal(before.withPair(Optional.of(settings)));
+      installer.useStore(Optional.of(newStore));
+      startPair(settings, onBreak);
+    } catch (IOException | RuntimeException e) {
+      GroupPair p = slot.pair();
+      slot.setPair(null);
+      if (p != null) {
+        p.detach();
+      }
+      slot.setLocal(before);
+      installer.useStore(Optional.empty());
+      PairFile.delete(file);
+      restoreServing();
+      throw e;
+    }
+  }
+
+  /** Leaves the pair for {@code reason}: this node runs alone from now on, serving what it ran. */
+  void leave(String reason) {
+    GroupPair p = slot.pair();
+    boolean active = p.state() == PairState.ACTIVE;
+    List<FloatingIp> ips = installer.runningConfig().allFloatingIps();
+    p.detach();
+    slot.setPair(null);
+    NodeConfig local = slot.local().withPair(Optional.empty());
+    slot.setLocal(local);
+    installer.useStore(Optional.empty());
+    try {
+      PairFile.delete(local.configFile().orElseThrow());
+    } catch (IOException e) {
+      log.error(
+          "pair: cannot remove {}: {}; remove it before the node restarts, or it rejoins the pair",
+          PairFile.beside(local.configFile().orElseThrow()),
+          e.getMessage());
+    }
+    restoreServing();
+    log.warn(
+        "pair: left the pair ({}); this node runs alone now{}",
+        reason,
+        active
+            ? " and keeps "
+                + ips
+                + " (a lone node does not manage addresses; the systemd unit's ExecStopPost removes them"
+                + " when it stops)"
+            : "");
   }
 }

@@ -33,6 +33,21 @@ public final class Quorum {
   }
 
   /**
+   * Why a member refuses configuration edits now: outside a quorum an edit could win over the
+   * majority's (the newest version wins when the sides meet again).
+   */
+  public static java.util.Optional<String> editRefusal(boolean inQuorum, List<String> members) {
+    if (inQuorum) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "this member sees fewer than a majority of the members "
+            + members
+            + ": edit the configuration on a member in a quorum; its version reaches this one when"
+            + " they meet again");
+  }
+
+  /**
    * @param configured the members the configuration names
    * @param live the members this node sees, itself included
    * @param networkAnswers whether this node's ping targets answered lately (two members only)
