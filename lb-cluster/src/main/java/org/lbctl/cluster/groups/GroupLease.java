@@ -28,6 +28,8 @@ final class GroupLease implements LeaseHolder {
   private final Runnable onResumed;
   // The self-check's thread only: when the lease was last renewed.
   private long renewedAt = Long.MIN_VALUE;
+  // Shut since the last renewal: the addresses went silent however short the gap.
+  private volatile boolean shutSinceRenewal;
 
   /**
    * @param onResumed called when a renewal follows a lapse: the addresses answer again, and another
@@ -54,6 +56,7 @@ final class GroupLease implements LeaseHolder {
   /** Silences every address now, and renews nothing until a majority is heard again. */
   void shut() throws IOException {
     majorityUntil = Long.MIN_VALUE;
+    shutSinceRenewal = true;
     synchronized (fence) {
       fence.shut();
     }
@@ -87,7 +90,10 @@ final class GroupLease implements LeaseHolder {
             end -> end - majorityUntil < 0);
     if (renewed) {
       long now = clock.getAsLong();
-      boolean lapsed = renewedAt != Long.MIN_VALUE && now - renewedAt >= fence.lease().toNanos();
+      boolean lapsed =
+          renewedAt != Long.MIN_VALUE
+              && (shutSinceRenewal || now - renewedAt >= fence.lease().toNanos());
+      shutSinceRenewal = false;
       renewedAt = now;
       if (lapsed) {
         onResumed.run();

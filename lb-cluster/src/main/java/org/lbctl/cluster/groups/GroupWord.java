@@ -31,16 +31,33 @@ public record GroupWord(
     Set<String> yielding,
     Stamp stamp) {
   /**
-   * Which word of which run of the member this is: a word that arrives after a later one of the
-   * same run (held up behind a gap in the reliable stream while the direct copy came through) is
-   * stale and ignored.
+   * Which word of which run of the member this is. A run is numbered by the wall clock at its
+   * start, so a restarted member's run is the later one. A word that arrives after a later one of
+   * the same run (held up behind a gap in the reliable stream while the direct copy came through)
+   * is stale and ignored, and so is a word of an earlier run that arrives just after the new run
+   * spoke (the old process's last words still on their way).
    */
   public record Stamp(long incarnation, long seq) {
     public static final Stamp NONE = new Stamp(0, 0);
 
-    /** Whether this word is older than {@code last}, the latest taken from the same member. */
-    boolean olderThan(Stamp last) {
-      return last != null && incarnation == last.incarnation && seq <= last.seq && seq != 0;
+    /**
+     * A word of an earlier run this long after the later run spoke is taken after all: the wall
+     * clock stepped back across a restart, and the member's new run would otherwise never count.
+     */
+    static final long EARLIER_RUN_NANOS = org.lbctl.cluster.members.Detection.DETECT_NANOS;
+
+    /**
+     * Whether this word is older than {@code last}, the latest taken from the same member, {@code
+     * sinceLast} nanoseconds ago.
+     */
+    boolean olderThan(Stamp last, long sinceLast) {
+      if (last == null || seq == 0 || last.seq == 0) {
+        return false;
+      }
+      if (incarnation == last.incarnation) {
+        return seq <= last.seq;
+      }
+      return incarnation < last.incarnation && sinceLast < EARLIER_RUN_NANOS;
     }
   }
 

@@ -25,7 +25,10 @@ final class Hearing {
       return majority;
     }
     long network = witness.reachableUntil();
-    return majority == Long.MIN_VALUE ? network : Math.max(majority, network);
+    if (majority == Long.MIN_VALUE || network == Long.MIN_VALUE) {
+      return majority == Long.MIN_VALUE ? network : majority;
+    }
+    return majority - network >= 0 ? majority : network; // by difference: the clock may wrap
   }
 
   /** Whether the network answered lately; what lets one of two act without the other. */

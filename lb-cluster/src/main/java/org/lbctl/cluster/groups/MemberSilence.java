@@ -71,7 +71,7 @@ final class MemberSilence {
       if (!next.contains(m)) {
         droppedAt.put(m, now);
         Long heard = lastHeard.get(m);
-        if (heard != null && now - heard < Detection.CRASH_VIEW_NANOS && heard > silenceFloor) {
+        if (heard != null && now - heard < Detection.CRASH_VIEW_NANOS && afterFloor(heard)) {
           suspected.add(m);
           dropped.add(m);
         }
@@ -126,10 +126,10 @@ final class MemberSilence {
       return true;
     }
     Long dropped = droppedAt.get(member);
-    if (crashed.contains(member) && dropped != null && heard <= dropped && now - dropped >= 0) {
+    if (crashed.contains(member) && dropped != null && heard - dropped <= 0 && now - dropped >= 0) {
       return true;
     }
-    return now - Math.max(heard, silenceFloor) >= takeoverSilence(member);
+    return now - later(heard, silenceFloor) >= takeoverSilence(member);
   }
 
   /**
@@ -141,10 +141,10 @@ final class MemberSilence {
     if (heard == null || inView.contains(member)) {
       return Long.MIN_VALUE;
     }
-    long bySilence = Math.max(heard, silenceFloor) + takeoverSilence(member);
+    long bySilence = later(heard, silenceFloor) + takeoverSilence(member);
     Long dropped = droppedAt.get(member);
-    if (crashed.contains(member) && dropped != null && heard <= dropped) {
-      return Math.min(bySilence, dropped);
+    if (crashed.contains(member) && dropped != null && heard - dropped <= 0) {
+      return bySilence - dropped <= 0 ? bySilence : dropped;
     }
     return bySilence;
   }
@@ -173,12 +173,22 @@ final class MemberSilence {
         configured.stream()
             .filter(m -> !m.equals(self))
             .map(lastHeard::get)
-            .filter(t -> t != null && t > silenceFloor)
+            .filter(t -> t != null && afterFloor(t))
             .sorted(java.util.Comparator.reverseOrder())
             .toList();
     if (times.size() < needed) {
       return Long.MIN_VALUE;
     }
     return times.get(needed - 1) + Detection.SELF_FENCE_NANOS;
+  }
+
+  /** The later of a time and the floor; times are compared by difference (the clock may wrap). */
+  private long later(long heard, long floor) {
+    return floor == Long.MIN_VALUE || heard - floor >= 0 ? heard : floor;
+  }
+
+  /** Whether {@code t} is after this node's last freeze (always, before the first). */
+  private boolean afterFloor(long t) {
+    return silenceFloor == Long.MIN_VALUE || t - silenceFloor > 0;
   }
 }

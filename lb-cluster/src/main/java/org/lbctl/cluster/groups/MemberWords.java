@@ -22,7 +22,7 @@ final class MemberWords {
   private final MemberSilence silence;
   private final Map<String, Set<String>> held = new HashMap<>();
   private final Map<String, GroupWord.About> abouts = new HashMap<>();
-  private final Map<String, GroupWord.Stamp> stamps = new HashMap<>();
+  private final Map<String, Taken> stamps = new HashMap<>();
   // The groups each live member hands over (an operator's failover on it).
   private final Map<String, Set<String>> yielding = new HashMap<>();
   // Each member's epoch, and the epoch of this node it last echoed.
@@ -91,7 +91,7 @@ final class MemberWords {
       log.warn("groups: ignoring a message from {}: {}", from, e.getMessage());
       return false;
     }
-    if (word.isEmpty() || stale(from, word.get())) {
+    if (word.isEmpty() || stale(from, word.get(), arrived)) {
       return false;
     }
     if (!live.contains(from)) {
@@ -108,13 +108,17 @@ final class MemberWords {
    * Whether {@code word} is older than the latest taken from {@code member} (the same word comes
    * twice, reliably and directly); a fresh one is noted as the latest.
    */
-  boolean stale(String member, GroupWord word) {
-    if (word.stamp().olderThan(stamps.get(member))) {
+  boolean stale(String member, GroupWord word, long now) {
+    Taken last = stamps.get(member);
+    if (last != null && word.stamp().olderThan(last.stamp(), now - last.at())) {
       return true;
     }
-    stamps.put(member, word.stamp());
+    stamps.put(member, new Taken(word.stamp(), now));
     return false;
   }
+
+  /** The latest stamp taken from a member, and when. */
+  private record Taken(GroupWord.Stamp stamp, long at) {}
 
   void heard(String member, GroupWord word, long now) {
     held.put(member, word.groups());
@@ -234,7 +238,10 @@ final class MemberWords {
     long next = Long.MAX_VALUE;
     for (Map.Entry<String, Set<String>> e : gone.entrySet()) {
       if (!e.getValue().isEmpty()) {
-        next = Math.min(next, silence.silentAt(e.getKey()));
+        long at = silence.silentAt(e.getKey());
+        if (next == Long.MAX_VALUE || at - next < 0) {
+          next = at;
+        }
       }
     }
     return next;

@@ -20,8 +20,13 @@ final class Speaker {
   private final String self;
   private final Consumer<byte[]> broadcast;
   private final BiConsumer<String, byte[]> direct;
-  // This run's words, numbered: the others drop one that arrives after a later one.
-  private final long incarnation = new java.security.SecureRandom().nextLong();
+  private static final java.util.concurrent.atomic.AtomicLong LAST_RUN =
+      new java.util.concurrent.atomic.AtomicLong();
+  // This run's words, numbered: the others drop one that arrives after a later one. Runs are
+  // numbered by the wall clock, one apart at least within a process (a pair broken and made
+  // again).
+  private final long incarnation =
+      LAST_RUN.updateAndGet(last -> Math.max(last + 1, System.currentTimeMillis()));
   private long said;
 
   Speaker(String self, Consumer<byte[]> broadcast, BiConsumer<String, byte[]> direct) {

@@ -32,34 +32,7 @@ class GroupControllerFencingTest {
   private final List<String> events = new CopyOnWriteArrayList<>();
   // What a departed member's host answers the probe: its process runs (or the probe cannot tell).
   private volatile boolean processRuns;
-  private final Fence fence =
-      new Fence() {
-        @Override
-        public void guard(List<FloatingIp> ips) {}
-
-        @Override
-        public void renew(List<FloatingIp> ips) {
-          events.add("renew " + ips);
-        }
-
-        @Override
-        public void shut() {
-          events.add("shut");
-        }
-
-        @Override
-        public Duration lease() {
-          return Duration.ofSeconds(1);
-        }
-
-        @Override
-        public boolean enabled() {
-          return true;
-        }
-
-        @Override
-        public void close() {}
-      };
+  private final Fence fence = new RecordingFence(events, true);
   private final GroupController lb1 =
       new GroupController(
           "lb1",

@@ -44,9 +44,23 @@ class GroupWordTest {
     GroupWord w = GroupWord.decode(bytes).orElseThrow();
     assertThat(w.stamp()).isEqualTo(new GroupWord.Stamp(-42, 9));
     assertThat(w.yielding()).containsExactly("imaging");
-    assertThat(w.stamp().olderThan(new GroupWord.Stamp(-42, 9))).isTrue();
-    assertThat(w.stamp().olderThan(new GroupWord.Stamp(-42, 8))).isFalse();
-    assertThat(w.stamp().olderThan(new GroupWord.Stamp(5, 100))).as("another run").isFalse();
+    assertThat(w.stamp().olderThan(new GroupWord.Stamp(-42, 9), 0)).isTrue();
+    assertThat(w.stamp().olderThan(new GroupWord.Stamp(-42, 8), 0)).isFalse();
+    assertThat(w.stamp().olderThan(new GroupWord.Stamp(5, 100), 0)).as("a later run").isTrue();
+    assertThat(w.stamp().olderThan(new GroupWord.Stamp(-50, 100), 0))
+        .as("an earlier run")
+        .isFalse();
+  }
+
+  @Test
+  void aWordOfAnEarlierRunIsStaleJustAfterTheLaterRunSpokeButTakenLater() {
+    GroupWord.Stamp old = new GroupWord.Stamp(1_000, 57);
+    GroupWord.Stamp restarted = new GroupWord.Stamp(9_000, 1);
+    assertThat(old.olderThan(restarted, 100_000_000L)).as("its last words, late").isTrue();
+    assertThat(old.olderThan(restarted, GroupWord.Stamp.EARLIER_RUN_NANOS))
+        .as("a wall clock stepped back across a restart")
+        .isFalse();
+    assertThat(GroupWord.Stamp.NONE.olderThan(restarted, 0)).as("unstamped").isFalse();
   }
 
   @Test
