@@ -8,9 +8,9 @@ import org.lbctl.core.config.VirtualService;
 
 /**
  * A two-member cluster's configuration without groups, as a pair's is: every floating address moves
- * as one group, {@value #NAME}, preferring the members in the order they are listed (the same on
- * both), without failback unless a pair asks for it. Three members or more need groups of their
- * own.
+ * as one group, {@value #NAME} (which exists with no floating address too), preferring the members
+ * in the order they are listed (the same on both), without failback unless a pair asks for it.
+ * Three members or more need groups of their own.
  */
 public final class ImplicitGroup {
   public static final String NAME = "all";
@@ -33,10 +33,9 @@ public final class ImplicitGroup {
             .filter(v -> FloatingIp.floats(v.address()))
             .map(VirtualService::label)
             .toList();
+    // Also with nothing floating: one member holds it all the same, and a pair has its active node
+    // (it answers edits, fails over) before its first floating address is configured.
     List<String> extra = config.floatingIps().stream().map(FloatingIp::cidr).toList();
-    if (services.isEmpty() && extra.isEmpty()) {
-      return config;
-    }
     return config.withGroups(List.of(new VipGroup(NAME, services, extra, members, failback)));
   }
 }

@@ -33,7 +33,7 @@ class ImplicitGroupTest {
   }
 
   @Test
-  void groupsOfItsOwnThreeMembersOrNothingFloatingLeaveTheConfigurationAsItIs() throws Exception {
+  void groupsOfItsOwnOrThreeMembersLeaveTheConfigurationAsItIs() throws Exception {
     ReplicatedConfig three = ConfigLoader.parse(SERVICES);
     assertThat(ImplicitGroup.apply(three, List.of("lb1", "lb2", "lb3"))).isSameAs(three);
     ReplicatedConfig grouped =
@@ -45,7 +45,10 @@ class ImplicitGroupTest {
         ConfigLoader.parse(
             "virtualServices: [{label: l, address: 127.0.0.1, ports: [8080],"
                 + " realServers: [{label: a, address: 10.99.1.21}]}]\n");
-    assertThat(ImplicitGroup.apply(local, List.of("lb1", "lb2"))).isSameAs(local);
+    ReplicatedConfig applied = ImplicitGroup.apply(local, List.of("lb1", "lb2"));
+    assertThat(applied.groups())
+        .as("nothing floating: the group exists, empty, so one of two still holds it")
+        .containsExactly(new VipGroup("all", List.of(), List.of(), List.of("lb1", "lb2"), false));
   }
 
   @Test
