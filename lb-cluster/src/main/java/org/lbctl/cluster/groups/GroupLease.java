@@ -26,7 +26,7 @@ final class GroupLease implements LeaseHolder {
   private final LongSupplier clock;
   private volatile long majorityUntil = Long.MIN_VALUE;
   private final Runnable onResumed;
-  // The self-check's thread only: when the lease was last renewed.
+  // The self-check's thread only (inside the renewal): when the lease was last renewed.
   private long renewedAt = Long.MIN_VALUE;
   // Shut since the last renewal: the addresses went silent however short the gap.
   private volatile boolean shutSinceRenewal;
@@ -56,9 +56,10 @@ final class GroupLease implements LeaseHolder {
   /** Silences every address now, and renews nothing until a majority is heard again. */
   void shut() throws IOException {
     majorityUntil = Long.MIN_VALUE;
-    shutSinceRenewal = true;
     synchronized (fence) {
       fence.shut();
+      // Under the lock, after the shut: a renewal running meanwhile cannot clear it.
+      shutSinceRenewal = true;
     }
   }
 
@@ -80,6 +81,7 @@ final class GroupLease implements LeaseHolder {
 
   @Override
   public boolean renewLease(long withinNanos) throws Exception {
+    boolean[] lapsed = {false};
     // Undone when the majority's words aged out while it ran: the others count from those words.
     boolean renewed =
         FenceRenewal.renew(
@@ -87,17 +89,24 @@ final class GroupLease implements LeaseHolder {
             addresses,
             clock,
             () -> leaseWanted(withinNanos),
-            end -> end - majorityUntil < 0);
-    if (renewed) {
-      long now = clock.getAsLong();
-      boolean lapsed =
-          renewedAt != Long.MIN_VALUE
-              && (shutSinceRenewal || now - renewedAt >= fence.lease().toNanos());
-      shutSinceRenewal = false;
-      renewedAt = now;
-      if (lapsed) {
-        onResumed.run();
-      }
+            end -> {
+              long until = majorityUntil;
+              if (until == Long.MIN_VALUE || end - until >= 0) {
+                return false;
+              }
+              // Under the fence's lock, as the shut that set the flag.
+              lapsed[0] =
+                  renewedAt != Long.MIN_VALUE
+                      && (shutSinceRenewal || end - renewedAt >= fence.lease().toNanos());
+              shutSinceRenewal = false;
+              renewedAt = end;
+              return true;
+            });
+    if (!renewed) {
+      // Not renewed, or renewed and undone (shut): the next renewal may follow a silence.
+      shutSinceRenewal = true;
+    } else if (lapsed[0]) {
+      onResumed.run();
     }
     return renewed;
   }

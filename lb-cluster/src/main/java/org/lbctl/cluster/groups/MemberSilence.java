@@ -174,7 +174,7 @@ final class MemberSilence {
             .filter(m -> !m.equals(self))
             .map(lastHeard::get)
             .filter(t -> t != null && afterFloor(t))
-            .sorted(java.util.Comparator.reverseOrder())
+            .sorted((a, b) -> Long.signum(b - a)) // latest first, by difference
             .toList();
     if (times.size() < needed) {
       return Long.MIN_VALUE;

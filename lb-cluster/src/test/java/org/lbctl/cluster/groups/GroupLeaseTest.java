@@ -57,4 +57,13 @@ class GroupLeaseTest {
     assertThat(renewAfter(100)).isTrue();
     assertThat(resumed).as("once per silence").hasValue(1);
   }
+
+  @Test
+  void aRenewalAfterOneThatWasRefusedIsAResumption() throws Exception {
+    assertThat(renewAfter(0)).isTrue();
+    lease.majorityHeardUntil(clock.get() - MS);
+    assertThat(lease.renewLease(500 * MS)).as("no majority heard").isFalse();
+    assertThat(renewAfter(100)).isTrue();
+    assertThat(resumed).hasValue(1);
+  }
 }
