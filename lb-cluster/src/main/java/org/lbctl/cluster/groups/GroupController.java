@@ -125,18 +125,39 @@ public final class GroupController implements AutoCloseable {
 
   /** A new view, from a JGroups thread. */
   public void onView(ClusterMembership.View view) {
-    worker.run(
-        () -> {
-          live = view.members();
-          for (String m : words.view(live, clock.getAsLong())) {
-            departures.ask(m, this::probed);
+    worker.run(() -> view(view.members()));
+  }
+
+  /**
+   * The failure detectors suspect {@code member}, from a JGroups thread. When its host says its
+   * process is gone, it is counted out now rather than once the view says so (a round trip through
+   * the coordinator, 100-200 ms); anything else waits for the view.
+   */
+  public void onSuspect(String member) {
+    departures.ask(
+        member,
+        (m, gone) -> {
+          if (gone) {
+            worker.run(
+                () -> {
+                  if (live.contains(m) && !m.equals(self)) {
+                    log.info("groups: {} is suspected and its process is gone: out of the view", m);
+                    view(live.stream().filter(n -> !n.equals(m)).toList());
+                  }
+                });
           }
-          hearing.askIfPeerQuiet(
-              self, configured, live, words, clock.getAsLong(), this::networkAnswered);
-          // Whoever just joined must hear what this node holds before it may take anything.
-          tell();
-          decide();
         });
+  }
+
+  private void view(List<String> members) {
+    live = members;
+    for (String m : words.view(live, clock.getAsLong())) {
+      departures.ask(m, this::probed);
+    }
+    hearing.askIfPeerQuiet(self, configured, live, words, clock.getAsLong(), this::networkAnswered);
+    // Whoever just joined must hear what this node holds before it may take anything.
+    tell();
+    decide();
   }
 
   /** A member's message, from a JGroups thread. */
@@ -287,7 +308,8 @@ public final class GroupController implements AutoCloseable {
         freezes.epoch(),
         words,
         yielding.groups(),
-        configured);
+        configured,
+        live);
   }
 
   /** The groups this node holds now. */

@@ -45,7 +45,8 @@ final class Speaker {
       long epoch,
       MemberWords words,
       Set<String> yielding,
-      List<String> configured) {
+      List<String> configured,
+      List<String> live) {
     byte[] word =
         GroupWord.of(
             held,
@@ -60,8 +61,12 @@ final class Speaker {
     } catch (Exception e) {
       log.debug("groups: cannot tell the members: {}", e.getMessage());
     }
+    // Two members: each word to the other both ways, since one of two acts on the other's silence.
+    // Three or more: only to a member the view lacks; a member in the view is never taken over,
+    // and a copy to each would double every member's traffic and wake-ups.
+    boolean everyone = configured.size() <= 2;
     for (String m : configured) {
-      if (!m.equals(self)) {
+      if (!m.equals(self) && (everyone || !live.contains(m))) {
         try {
           direct.accept(m, word);
         } catch (RuntimeException e) {
