@@ -144,6 +144,7 @@ public final class ClusterParts implements AutoCloseable {
         roster,
         key,
         controller::onView,
+        controller::onSuspect,
         new MemberMessages(sync, hooks.onBreak(), controller));
     // From here on a member joining or leaving reaches every part that names the members.
     members.follow(joined::follow);

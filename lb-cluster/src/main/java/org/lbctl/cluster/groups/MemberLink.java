@@ -32,6 +32,7 @@ final class MemberLink implements AutoCloseable {
       Roster roster,
       SecretKey key,
       Consumer<ClusterMembership.View> onView,
+      Consumer<String> onSuspect,
       BiConsumer<String, byte[]> onMessage)
       throws IOException {
     try {
@@ -50,6 +51,7 @@ final class MemberLink implements AutoCloseable {
     } catch (Exception e) {
       throw new IOException(e.getMessage(), e);
     }
+    membership.onSuspect(onSuspect);
   }
 
   /** Sends to every member in the view, reliably and in order. */

@@ -152,6 +152,17 @@ public final class ClusterMembership implements AutoCloseable {
   }
 
   /**
+   * Tells {@code suspected}, on a JGroups thread, of each member the failure detectors suspect, as
+   * soon as they do: before the suspicion is verified and before the view leaves it out.
+   */
+  public void onSuspect(Consumer<String> suspected) {
+    SuspectTap tap = channel.getProtocolStack().findProtocol(SuspectTap.class);
+    if (tap != null) {
+      tap.listen(suspected);
+    }
+  }
+
+  /**
    * The members changed: discovery asks {@code members} from now on, so a partition heals with a
    * member that joined after this node started.
    */

@@ -6,6 +6,7 @@ import java.util.List;
 import javax.crypto.SecretKey;
 import org.jgroups.protocols.TCPPING;
 import org.jgroups.protocols.UDP;
+import org.jgroups.protocols.VERIFY_SUSPECT2;
 import org.jgroups.stack.Protocol;
 import org.lbctl.persistence.FailoverProtocols;
 import org.lbctl.persistence.PairCipher;
@@ -47,6 +48,11 @@ public final class SealedStack {
     peers.stream().filter(p -> !p.equals(bind)).forEach(hosts::add);
     stack.add(new TCPPING().setInitialHosts(hosts).setPortRange(0));
     stack.addAll(FailoverProtocols.above(bind.getAddress(), 1_000_000, verifyMillis));
+    // Suspicions as they are raised, below their verification (SuspectTap).
+    int verify =
+        stack.indexOf(
+            stack.stream().filter(VERIFY_SUSPECT2.class::isInstance).findFirst().orElseThrow());
+    stack.add(verify, new SuspectTap());
     return stack;
   }
 }

@@ -112,6 +112,36 @@ class GroupControllerFencingTest {
   }
 
   @Test
+  void aSuspectedHolderWhoseProcessIsGoneIsTakenOverBeforeTheViewDropsIt() {
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb3", held());
+    lb1.onMessage("lb2", held("imaging"));
+    settle();
+    advance(100, "lb3");
+    lb1.onSuspect("lb2"); // its socket closed; no new view yet
+    await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
+    assertThat(lb1.status().members().stream().filter(m -> m.inView()).map(m -> m.name()))
+        .containsExactly("lb1", "lb3");
+  }
+
+  @Test
+  void aSuspectedHolderWhoseProcessRunsKeepsItsGroupUntilTheViewSaysMore() {
+    processRuns = true;
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb3", held());
+    lb1.onMessage("lb2", held("imaging"));
+    settle();
+    advance(100, "lb3");
+    lb1.onSuspect("lb2"); // suspected while it runs: a false suspicion, or a frozen process
+    advance(100, "lb3");
+    settle();
+    assertThat(lb1.holding()).isEmpty();
+    assertThat(events).isEmpty();
+  }
+
+  @Test
   void aHolderDroppedAfterASilenceKeepsItsGroupUntilItsLeaseSurelyLapsed() {
     lb1.start(bytes -> {});
     view("lb1", "lb2", "lb3");

@@ -109,8 +109,19 @@ class ClusterMembershipIT {
         .atMost(Duration.ofSeconds(5))
         .until(() -> heard.getOrDefault("lb2", List.of()).contains("lb1: held: imaging"));
 
+    // The failure detectors' suspicion reaches the caller before the view leaves lb3 out.
+    List<String> suspected = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean inViewWhenSuspected =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    lb1.onSuspect(
+        member -> {
+          inViewWhenSuspected.compareAndSet(false, lb1.members().contains(member));
+          suspected.add(member);
+        });
     long killed = System.nanoTime();
     lb3.destroyForcibly(); // SIGKILL
+    await().atMost(Duration.ofSeconds(5)).until(() -> suspected.contains("lb3"));
+    assertThat(inViewWhenSuspected).as("suspected while still in the view").isTrue();
     await().atMost(Duration.ofSeconds(5)).until(() -> lb1.members().size() == 2);
     long ms = (System.nanoTime() - killed) / 1_000_000;
     System.out.println("cluster: kill -9 of lb3 noticed after " + ms + " ms");
