@@ -89,6 +89,15 @@ class GroupControllerFencingTest {
     await().atMost(Duration.ofSeconds(2)).until(() -> lb1.steps() >= seen + 2);
   }
 
+  /** lb2 holds imaging, lb3 nothing, all three in the view. */
+  private void lb2HoldsImaging() {
+    lb1.start(bytes -> {});
+    view("lb1", "lb2", "lb3");
+    lb1.onMessage("lb3", held());
+    lb1.onMessage("lb2", held("imaging"));
+    settle();
+  }
+
   private void lb1HoldsImaging() {
     lb1.start(bytes -> {});
     view("lb1", "lb2", "lb3");
@@ -99,11 +108,7 @@ class GroupControllerFencingTest {
 
   @Test
   void aHolderDroppedAsACrashedProcessIsTakenOverAtOnce() {
-    lb1.start(bytes -> {});
-    view("lb1", "lb2", "lb3");
-    lb1.onMessage("lb3", held());
-    lb1.onMessage("lb2", held("imaging")); // it has not handed imaging back yet
-    settle();
+    lb2HoldsImaging(); // it has not handed imaging back yet
     advance(100, "lb3");
     view("lb1", "lb3"); // dropped 100 ms after its last word: its process died
     settle();
@@ -113,11 +118,7 @@ class GroupControllerFencingTest {
 
   @Test
   void aSuspectedHolderWhoseProcessIsGoneIsTakenOverBeforeTheViewDropsIt() {
-    lb1.start(bytes -> {});
-    view("lb1", "lb2", "lb3");
-    lb1.onMessage("lb3", held());
-    lb1.onMessage("lb2", held("imaging"));
-    settle();
+    lb2HoldsImaging();
     advance(100, "lb3");
     lb1.onSuspect("lb2"); // its socket closed; no new view yet
     await().atMost(Duration.ofSeconds(2)).until(() -> lb1.holding().equals(Set.of("imaging")));
@@ -128,11 +129,7 @@ class GroupControllerFencingTest {
   @Test
   void aSuspectedHolderWhoseProcessRunsKeepsItsGroupUntilTheViewSaysMore() {
     processRuns = true;
-    lb1.start(bytes -> {});
-    view("lb1", "lb2", "lb3");
-    lb1.onMessage("lb3", held());
-    lb1.onMessage("lb2", held("imaging"));
-    settle();
+    lb2HoldsImaging();
     advance(100, "lb3");
     lb1.onSuspect("lb2"); // suspected while it runs: a false suspicion, or a frozen process
     advance(100, "lb3");
@@ -143,11 +140,7 @@ class GroupControllerFencingTest {
 
   @Test
   void aHolderDroppedAfterASilenceKeepsItsGroupUntilItsLeaseSurelyLapsed() {
-    lb1.start(bytes -> {});
-    view("lb1", "lb2", "lb3");
-    lb1.onMessage("lb3", held());
-    lb1.onMessage("lb2", held("imaging"));
-    settle();
+    lb2HoldsImaging();
     // lb2 falls silent (frozen, or cut off); the failure detector drops it after 2 s.
     advance(2000, "lb3");
     view("lb1", "lb3");
@@ -164,11 +157,7 @@ class GroupControllerFencingTest {
     // lb2 is cut off from the view's coordinator but not from lb1: the view drops it while lb1
     // still hears it, and its host still accepts connections to its process.
     processRuns = true;
-    lb1.start(bytes -> {});
-    view("lb1", "lb2", "lb3");
-    lb1.onMessage("lb3", held());
-    lb1.onMessage("lb2", held("imaging"));
-    settle();
+    lb2HoldsImaging();
     advance(100, "lb3");
     view("lb1", "lb3");
     settle();
@@ -219,11 +208,7 @@ class GroupControllerFencingTest {
   void aHolderOutOfTheViewThatStillSpeaksDirectlyKeepsItsGroupUntilItFallsSilent() {
     // lb2 is out of the view (the views have not merged yet) but its words reach lb1 directly.
     processRuns = true;
-    lb1.start(bytes -> {});
-    view("lb1", "lb2", "lb3");
-    lb1.onMessage("lb3", held());
-    lb1.onMessage("lb2", held("imaging"));
-    settle();
+    lb2HoldsImaging();
     view("lb1", "lb3");
     settle();
     for (int i = 0; i < 20; i++) {
