@@ -231,6 +231,12 @@ public final class ClusterParts implements AutoCloseable {
     PairBreak.send(link::broadcast);
   }
 
+  /** The members this node's group controller counts as live (see GroupController#live). */
+  public List<String> live() {
+    GroupController c = controller;
+    return c == null ? List.of() : c.live();
+  }
+
   /** The members in this node's view now, this node among them. */
   public List<String> inView() {
     MemberLink l = link;

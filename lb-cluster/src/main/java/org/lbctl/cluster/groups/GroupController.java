@@ -45,9 +45,11 @@ public final class GroupController implements AutoCloseable {
   private final GroupWorker worker = new GroupWorker(this::step);
   private final DecideTimer timer = new DecideTimer(worker, this::decide);
   // Worker thread only.
-  private List<String> live = List.of();
+  // Written on the worker only; read elsewhere as a whole (an immutable list).
+  private volatile List<String> live = List.of();
   private boolean closing;
   private final Freezes freezes;
+  private final Suspicions suspicions;
   private Speaker speaker = Speaker.SILENT;
   // When this controller came to be: views may arrive before start().
   private final long startedAt;
@@ -92,6 +94,7 @@ public final class GroupController implements AutoCloseable {
             () -> worker.run(() -> held.announceAll("its lease runs again after a lapse")));
     this.words = new MemberWords(self, configured);
     this.freezes = new Freezes(self, lease, words, held);
+    this.suspicions = new Suspicions(self, departures, worker, () -> live, this::view);
     this.hearing = new Hearing(witness);
     this.decisions = new Decisions(self, held, words, hearing, about, rules);
     this.startedAt = clock.getAsLong();
@@ -129,24 +132,10 @@ public final class GroupController implements AutoCloseable {
   }
 
   /**
-   * The failure detectors suspect {@code member}, from a JGroups thread. When its host says its
-   * process is gone, it is counted out now rather than once the view says so (a round trip through
-   * the coordinator, 100-200 ms); anything else waits for the view.
+   * The failure detectors suspect {@code member}, from a JGroups thread: see {@link Suspicions}.
    */
   public void onSuspect(String member) {
-    departures.ask(
-        member,
-        (m, gone) -> {
-          if (gone) {
-            worker.run(
-                () -> {
-                  if (live.contains(m) && !m.equals(self)) {
-                    log.info("groups: {} is suspected and its process is gone: out of the view", m);
-                    view(live.stream().filter(n -> !n.equals(m)).toList());
-                  }
-                });
-          }
-        });
+    suspicions.suspect(member);
   }
 
   private void view(List<String> members) {
@@ -310,6 +299,14 @@ public final class GroupController implements AutoCloseable {
         yielding.groups(),
         configured,
         live);
+  }
+
+  /**
+   * The members this controller counts as live: the view, less a suspected member whose process is
+   * gone (see {@link Suspicions}) until the view agrees.
+   */
+  public List<String> live() {
+    return live;
   }
 
   /** The groups this node holds now. */

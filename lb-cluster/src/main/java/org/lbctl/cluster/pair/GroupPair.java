@@ -124,9 +124,7 @@ public final class GroupPair {
       activeTerm = terms.next();
       ClusterParts p = parts;
       because =
-          p == null || p.inView().contains(peerName())
-              ? "the peer is passive"
-              : "the peer was lost";
+          p == null || p.live().contains(peerName()) ? "the peer is passive" : "the peer was lost";
       handingOver = false;
     } else {
       because = handingOver ? "failover requested by the operator" : why;
