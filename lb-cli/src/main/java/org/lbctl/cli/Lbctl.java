@@ -10,6 +10,8 @@ import picocli.CommandLine.HelpCommand;
 @Command(
     name = "lbctl",
     mixinStandardHelpOptions = true,
+    // Every subcommand answers --help and --version too.
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Lbctl.Version.class,
     description = "A load balancer pair for clinical systems: DICOM, HL7 and web portals.",
     subcommands = {
