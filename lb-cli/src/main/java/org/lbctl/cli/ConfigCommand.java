@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
@@ -16,6 +17,9 @@ import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.NodeConfigLoader;
 import org.lbctl.core.config.PairFile;
 import org.lbctl.core.config.ReplicatedConfig;
+import org.lbctl.core.health.CheckCommands;
+import org.lbctl.core.health.HealthChecker;
+import org.lbctl.core.tls.TlsMaterial;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -73,6 +77,22 @@ final class ConfigCommand implements Callable<Integer> {
       }
     }
 
+    /**
+     * What `lbctl run` refuses on this host though the file is valid: certificate and key files
+     * that are missing, empty, a directory, not PEM, expired or not each other's; check scripts or
+     * check TLS files it does not have.
+     */
+    private static void unusableHere(ReplicatedConfig config, Path scripts) throws ConfigException {
+      java.util.List<ConfigProblem> unusable =
+          new java.util.ArrayList<>(TlsMaterial.problems(config, Instant.now()));
+      unusable.addAll(
+          HealthChecker.problems(
+              config, new CheckCommands(java.util.List.of(), java.util.Optional.of(scripts))));
+      if (!unusable.isEmpty()) {
+        throw new ConfigException(unusable);
+      }
+    }
+
     @Override
     public Integer call() throws IOException {
       if ((file == null) == (nodeFile == null)) {
@@ -80,12 +100,16 @@ final class ConfigCommand implements Callable<Integer> {
             spec.commandLine(), "give a configuration FILE or --node FILE");
       }
       java.util.List<String> warnings = new java.util.ArrayList<>();
+      // Where `lbctl run` looks for the external checks' scripts: the node file's, else the
+      // default.
+      Path scripts = org.lbctl.core.config.NodeConfig.DEFAULT_SCRIPTS;
       if (nodeFile != null) {
         try {
           var node =
               org.lbctl.core.config.ClusterFile.attach(
                   PairFile.attach(NodeConfigLoader.load(nodeFile)));
           file = node.configFile().orElseThrow();
+          scripts = node.scriptsDirectory();
           node.pair().ifPresent(p -> warnings.addAll(p.warnings()));
           if (node.pair().isPresent()) {
             secret("pair", node.pair().get().secretFile());
@@ -102,6 +126,9 @@ final class ConfigCommand implements Callable<Integer> {
       ObjectMapper json = new ObjectMapper();
       try {
         ReplicatedConfig config = ConfigLoader.load(file);
+        unusableHere(config, scripts);
+        warnings.addAll(
+            TlsMaterial.expiringSoon(config, Instant.now(), java.time.Duration.ofDays(30)));
         if (api.json()) {
           ObjectNode r = json.createObjectNode().put("file", file.toString()).put("valid", true);
           r.put("virtualServices", config.virtualServices().size());
@@ -140,6 +167,7 @@ final class ConfigCommand implements Callable<Integer> {
 
   @Command(name = "show", description = "Print the configuration the node is running.")
   static final class Show extends ApiCommand {
+
     @Override
     public Integer call() throws IOException {
       JsonNode config = call("GET", "/v1/config", null);

@@ -416,6 +416,45 @@ class NodeCommandsIT {
   }
 
   @Test
+  void configCheckRefusesCertificateFilesTheNodeWouldRefuseAndWarnsOfExpiry() throws Exception {
+    org.lbctl.core.testing.TestPki pki = org.lbctl.core.testing.TestPki.create(dir.resolve("pki"));
+    Path empty = Files.writeString(dir.resolve("empty.pem"), "");
+    java.util.function.BiFunction<Path, Path, Path> config =
+        (cert, key) -> {
+          Path f = dir.resolve("tls-" + cert.getFileName() + "-" + key.getFileName() + ".yaml");
+          try {
+            return Files.writeString(
+                f,
+                "certificates: [{name: web, certificateFile: "
+                    + cert
+                    + ", keyFile: "
+                    + key
+                    + "}]\nvirtualServices: []\n");
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        };
+
+    // Valid, and the leaf expires in two days: warned.
+    Run good =
+        lbctl("config", "check", config.apply(pki.cert("server"), pki.key("server")).toString());
+    assertThat(good.exit()).as(good.err()).isZero();
+    assertThat(good.err()).contains("warning: certificate web").contains("renew it");
+
+    // Each of these `lbctl run` refuses at start; the check says so with the certificate's path.
+    for (Path[] bad :
+        List.of(
+            new Path[] {dir.resolve("missing.pem"), pki.key("server")},
+            new Path[] {empty, pki.key("server")},
+            new Path[] {dir, pki.key("server")},
+            new Path[] {pki.cert("server"), pki.key("server2")})) {
+      Run check = lbctl("config", "check", config.apply(bad[0], bad[1]).toString());
+      assertThat(check.exit()).as("%s with %s", bad[0], bad[1]).isEqualTo(1);
+      assertThat(check.err()).contains("certificates[0]");
+    }
+  }
+
+  @Test
   void theApiAnswersBadRequestsWithFourHundredsAndAReason() throws Exception {
     ApiClient api = new UnixSocketClient(socket);
     String path = "/v1/virtual-services/pacs/real-servers/pacs1/admin-state";

@@ -17,6 +17,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -163,6 +164,34 @@ public final class TlsMaterial {
   /** What an operator wants to know of a named certificate; {@code problem} when unusable. */
   public record Summary(
       String name, String kind, String subject, String issuer, String notAfter, String problem) {}
+
+  /**
+   * A warning for each named certificate that expires within {@code within} of {@code now} (expired
+   * ones are {@link #problems}).
+   */
+  public static List<String> expiringSoon(ReplicatedConfig config, Instant now, Duration within) {
+    List<String> out = new ArrayList<>();
+    for (NamedCertificate c : config.certificates()) {
+      try {
+        Instant end = identity(c).chain().get(0).getNotAfter().toInstant();
+        if (!end.isBefore(now) && end.isBefore(now.plus(within))) {
+          out.add(
+              "certificate "
+                  + c.name()
+                  + " ("
+                  + c.mainFile()
+                  + ") expires on "
+                  + end
+                  + ", in "
+                  + Duration.between(now, end).toDays()
+                  + " days: renew it");
+        }
+      } catch (IOException | GeneralSecurityException | RuntimeException e) {
+        // Unusable: a problem of its own (problems).
+      }
+    }
+    return out;
+  }
 
   /** A summary of each named certificate, for the API and the web UI. */
   public static List<Summary> summaries(ReplicatedConfig config) {
