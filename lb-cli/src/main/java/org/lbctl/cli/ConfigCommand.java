@@ -59,6 +59,13 @@ final class ConfigCommand implements Callable<Integer> {
         description = "Node-local settings file; checks it and its configFile.")
     Path nodeFile;
 
+    @picocli.CommandLine.Option(
+        names = "--file-only",
+        description =
+            "Check the file alone, not what this host has: certificate and key files, check"
+                + " scripts (a template, or a file for another node).")
+    boolean fileOnly;
+
     @Mixin ApiOptions api;
 
     @Spec CommandSpec spec;
@@ -126,7 +133,9 @@ final class ConfigCommand implements Callable<Integer> {
       ObjectMapper json = new ObjectMapper();
       try {
         ReplicatedConfig config = ConfigLoader.load(file);
-        unusableHere(config, scripts);
+        if (!fileOnly) {
+          unusableHere(config, scripts);
+        }
         warnings.addAll(
             TlsMaterial.expiringSoon(config, Instant.now(), java.time.Duration.ofDays(30)));
         if (api.json()) {

@@ -65,6 +65,8 @@ class PackageIT {
               launcher.toString(),
               "config",
               "check",
+              // Templates: their certificate files are placeholders on this host.
+              "--file-only",
               root.resolve("usr/share/lbctl/profiles/" + p + ".yaml").toString());
       assertThat(check.ok()).as(check.describe()).isTrue();
       assertThat(check.output()).contains("valid");
