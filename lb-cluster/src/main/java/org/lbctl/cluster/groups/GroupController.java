@@ -128,7 +128,7 @@ public final class GroupController implements AutoCloseable {
 
   /** A new view, from a JGroups thread. */
   public void onView(ClusterMembership.View view) {
-    worker.run(() -> view(view.members()));
+    worker.run(() -> view(view.members(), null));
   }
 
   /**
@@ -138,10 +138,16 @@ public final class GroupController implements AutoCloseable {
     suspicions.suspect(member);
   }
 
-  private void view(List<String> members) {
+  /** A view; {@code gone}, when not null, left it with its process known gone: not asked again. */
+  private void view(List<String> members, String gone) {
     live = members;
     for (String m : words.view(live, clock.getAsLong())) {
-      departures.ask(m, this::probed);
+      if (m.equals(gone)) {
+        words.probed(m, true);
+        log.info("groups: {} left the view while heard; its host says its process is gone", m);
+      } else {
+        departures.ask(m, this::probed);
+      }
     }
     hearing.askIfPeerQuiet(self, configured, live, words, clock.getAsLong(), this::networkAnswered);
     // Whoever just joined must hear what this node holds before it may take anything.

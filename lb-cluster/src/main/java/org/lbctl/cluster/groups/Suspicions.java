@@ -1,7 +1,7 @@
 package org.lbctl.cluster.groups;
 
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,18 +19,18 @@ final class Suspicions {
   private final Departures departures;
   private final GroupWorker worker;
   private final Supplier<List<String>> live;
-  private final Consumer<List<String>> view;
+  private final BiConsumer<List<String>, String> view;
 
   /**
    * @param live the members in the view now, read on the worker
-   * @param view applies a view on the worker
+   * @param view applies a view on the worker, with the member whose process is known gone
    */
   Suspicions(
       String self,
       Departures departures,
       GroupWorker worker,
       Supplier<List<String>> live,
-      Consumer<List<String>> view) {
+      BiConsumer<List<String>, String> view) {
     this.self = self;
     this.departures = departures;
     this.worker = worker;
@@ -55,6 +55,6 @@ final class Suspicions {
       return;
     }
     log.info("groups: {} is suspected and its process is gone: out of the view", member);
-    view.accept(now.stream().filter(n -> !n.equals(member)).toList());
+    view.accept(now.stream().filter(n -> !n.equals(member)).toList(), member);
   }
 }
