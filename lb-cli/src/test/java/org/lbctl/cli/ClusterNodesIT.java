@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in its node file, in front of two nginx servers. Group gI (VIP 10.99.0.10I) prefers lbI, then the
  * next nodes in turn, with failback.
  */
+@Tag("timed") // what it asserts depends on time: it runs alone (lb-cli/pom.xml)
 class ClusterNodesIT {
   private static final String DR_VIP = "10.99.0.104";
 

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * 100 ms on the DICOM port and an HL7 feed runs on 12800 while lb1 loses power. Layer 4 NAT: the
  * connections go on through lb2, none breaks or changes server, no HL7 message is lost.
  */
+@Tag("timed") // what it asserts depends on time: it runs alone (lb-cli/pom.xml)
 class IConnectDrillIT {
   @TempDir Path dir;
   private PairLab lab;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.core.testing.NamespaceLab;
@@ -22,6 +23,7 @@ import org.lbctl.core.testing.NamespaceLab;
  * sent where the replicated flow map says. Twenty connections each exchange a line every 100 ms
  * across the kill.
  */
+@Tag("timed") // what it asserts depends on time: it runs alone (lb-cli/pom.xml)
 class L4FailoverIT {
   private static final String VIP = PairLab.VIP;
   @TempDir Path dir;

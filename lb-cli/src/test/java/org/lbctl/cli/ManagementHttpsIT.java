@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.node.Node;
@@ -31,6 +32,7 @@ import org.lbctl.core.tls.ManagementCertificate;
  * brute-force throttle, optimistic concurrency on configuration edits, and the audit log. Each test
  * that must not share the throttle's memory calls from its own loopback address.
  */
+@Tag("timed") // what it asserts depends on time: it runs alone (lb-cli/pom.xml)
 class ManagementHttpsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String PASSWORD = "correct horse battery";

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * are the packaged jar, run as processes inside their namespaces; the real servers are nginx; the
  * client is curl.
  */
+@Tag("timed") // what it asserts depends on time: it runs alone (lb-cli/pom.xml)
 class PairFailoverIT {
   private static final String VIP = PairLab.VIP;
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.core.testing.NamespaceLab;
@@ -22,6 +23,7 @@ import org.lbctl.core.testing.NamespaceLab;
  * alive: lb2 takes over as soon as it would without it (before the pair transport was sealed, it
  * never did).
  */
+@Tag("timed") // what it asserts depends on time: it runs alone (lb-cli/pom.xml)
 class PairReplayIT {
   @TempDir Path dir;
   private PairLab pair;

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A pair as a cluster of two: lb1 and lb2 with one VIP group preferring lb1, and a gateway (gw,
  * 10.99.0.1) as their ping target, which breaks their tie as a pair's ping targets do.
  */
+@Tag("timed") // what it asserts depends on time: it runs alone (lb-cli/pom.xml)
 class TwoMemberClusterIT {
   private static final String VIP = "10.99.0.100";
 
