@@ -19,7 +19,9 @@ import org.lbctl.core.testing.NamespaceLab;
  * {@code serve NAME PORT}: answers each line with "NAME line". {@code clients HOST PORT N SECONDS}:
  * opens N connections, prints "connected N" once all are up, then on each sends a line every 100 ms
  * and waits for its answer (10 s at most) until the time is up; at the end one line per connection:
- * {@code conn=I servers=rs1 exchanges=K failed=false max_gap_ms=G}.
+ * {@code conn=I servers=rs1 exchanges=K failed=false max_gap_ms=G}. {@code ticks NAME PORT} and
+ * {@code listen HOST PORT N SECONDS} are the same with the server speaking: it sends "NAME tick K"
+ * every 100 ms, the clients only read (their report counts {@code exchanges} as ticks read).
  */
 public final class EchoPeer {
   private EchoPeer() {}
@@ -32,13 +34,23 @@ public final class EchoPeer {
   public static void main(String[] args) throws Exception {
     if (args[0].equals("serve")) {
       serve(args[1], Integer.parseInt(args[2]));
+    } else if (args[0].equals("ticks")) {
+      ticks(args[1], Integer.parseInt(args[2]));
+    } else if (args[0].equals("listen")) {
+      listeners(
+          args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
     } else {
       clients(
           args[1], Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
     }
   }
 
-  private static void serve(String name, int port) throws IOException {
+  private interface Conversation {
+    void run(Socket s) throws IOException, InterruptedException;
+  }
+
+  /** Each connection accepted on {@code port} has {@code conversation} in a thread of its own. */
+  private static void accept(int port, Conversation conversation) throws IOException {
     try (ServerSocket server = new ServerSocket()) {
       server.bind(new InetSocketAddress(port));
       System.out.println("listening " + port);
@@ -46,21 +58,40 @@ public final class EchoPeer {
         Socket s = server.accept();
         start(
             () -> {
-              try (s;
-                  var in =
-                      new BufferedReader(
-                          new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-                  var out = new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8)) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                  out.println(name + " " + line);
-                }
-              } catch (IOException e) {
+              try (s) {
+                conversation.run(s);
+              } catch (IOException | InterruptedException e) {
                 // The client went.
               }
             });
       }
     }
+  }
+
+  private static void serve(String name, int port) throws IOException {
+    accept(
+        port,
+        s -> {
+          var in =
+              new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+          var out = new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8);
+          String line;
+          while ((line = in.readLine()) != null) {
+            out.println(name + " " + line);
+          }
+        });
+  }
+
+  private static void ticks(String name, int port) throws IOException {
+    accept(
+        port,
+        s -> {
+          var out = new PrintWriter(s.getOutputStream(), true, StandardCharsets.UTF_8);
+          for (long k = 0; !out.checkError(); k++) {
+            out.println(name + " tick " + k);
+            Thread.sleep(100);
+          }
+        });
   }
 
   private static Thread start(Runnable r) {
@@ -69,7 +100,38 @@ public final class EchoPeer {
     return t;
   }
 
+  /** One connection's talk until {@code end}: one exchange (or tick read) per step. */
+  private interface Talk {
+    /**
+     * @return the name of the server that answered, or null when the connection failed
+     */
+    String step(BufferedReader in, PrintWriter out, long exchange) throws IOException;
+  }
+
+  /** Requests, each answered: a line every 100 ms. */
+  private static String exchange(BufferedReader in, PrintWriter out, long k) throws IOException {
+    out.println(k);
+    String answer = in.readLine();
+    return answer == null || !answer.endsWith(" " + k) ? null : answer.split(" ")[0];
+  }
+
+  /** Only reading: the server speaks. */
+  private static String tick(BufferedReader in, PrintWriter out, long k) throws IOException {
+    String line = in.readLine();
+    return line == null || !line.contains(" tick ") ? null : line.split(" ")[0];
+  }
+
   private static void clients(String host, int port, int n, int seconds) throws Exception {
+    connections(host, port, n, seconds, EchoPeer::exchange, 100);
+  }
+
+  private static void listeners(String host, int port, int n, int seconds) throws Exception {
+    connections(host, port, n, seconds, EchoPeer::tick, 0);
+  }
+
+  /** N connections that talk for {@code seconds}, {@code pauseMs} between steps; their reports. */
+  private static void connections(
+      String host, int port, int n, int seconds, Talk talk, long pauseMs) throws Exception {
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     CountDownLatch connected = new CountDownLatch(n);
     String[] results = new String[n];
@@ -93,16 +155,15 @@ public final class EchoPeer {
                   connected.countDown();
                   while (System.nanoTime() < end) {
                     long t = System.nanoTime();
-                    out.println(exchanges);
-                    String answer = in.readLine();
-                    if (answer == null || !answer.endsWith(" " + exchanges)) {
+                    String server = talk.step(in, out, exchanges);
+                    if (server == null) {
                       failed = true;
                       break;
                     }
-                    servers.add(answer.substring(0, answer.indexOf(' ')));
+                    servers.add(server);
                     exchanges++;
                     maxGap = Math.max(maxGap, (System.nanoTime() - t) / 1_000_000);
-                    Thread.sleep(100);
+                    Thread.sleep(pauseMs);
                   }
                 } catch (IOException | InterruptedException e) {
                   failed = true;

@@ -62,9 +62,18 @@ class L4FailoverIT {
   }
 
   private void echoServers() throws Exception {
+    servers("serve", "9000");
+  }
+
+  /** Servers that speak unasked, on port 9100: "rs1 tick K" every 100 ms. */
+  private void tickingServers() throws Exception {
+    servers("ticks", "9100");
+  }
+
+  private void servers(String kind, String port) throws Exception {
     for (String rs : List.of("rs1", "rs2")) {
-      Path log = dir.resolve("echo-" + rs + ".log");
-      peers.add(EchoPeer.start(lab, rs, log, "serve", rs, "9000"));
+      Path log = dir.resolve(kind + "-" + rs + ".log");
+      peers.add(EchoPeer.start(lab, rs, log, kind, rs, port));
       await()
           .atMost(Duration.ofSeconds(20))
           .until(() -> Files.exists(log) && Files.readString(log).contains("listening"));
@@ -73,18 +82,34 @@ class L4FailoverIT {
 
   /** 20 connections across a kill -9 of lb1; their report lines. */
   private List<String> connectionsAcrossAKill() throws Exception {
-    Path log = dir.resolve("clients.log");
-    Process clients = EchoPeer.start(lab, "client", log, "clients", VIP, "9000", "20", "6");
-    peers.add(clients);
+    return connectionsAcrossAKill(20);
+  }
+
+  /** {@code n} EchoPeer connections of {@code kind} from the client, all up. */
+  private Process connect(Path log, String kind, String port, int n, int seconds) throws Exception {
+    Process p =
+        EchoPeer.start(
+            lab, "client", log, kind, VIP, port, Integer.toString(n), Integer.toString(seconds));
+    peers.add(p);
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> Files.exists(log) && Files.readString(log).contains("connected 20"));
+        .until(() -> Files.exists(log) && Files.readString(log).contains("connected " + n));
+    return p;
+  }
+
+  /**
+   * 20 connections across a kill -9 of lb1, once {@code flows} open flows reached lb2; their report
+   * lines.
+   */
+  private List<String> connectionsAcrossAKill(int flows) throws Exception {
+    Path log = dir.resolve("clients.log");
+    Process clients = connect(log, "clients", "9000", 20, 6);
     // Some exchanges before the kill, and the 20 flows exported (once a second) and replicated to
     // lb2: a flow younger than that is not yet known there, by design.
     await().pollDelay(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(2)).until(() -> true);
     await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> pair.status("lb2").path("stickTable").path("entries").asLong() >= 20);
+        .until(() -> pair.status("lb2").path("stickTable").path("entries").asLong() >= flows);
     // kill -9 leaves lb1's kernel forwarding with its rules; a node that dies takes its link
     // with it: only then must every packet go through lb2.
     long killed = System.nanoTime();
@@ -138,6 +163,7 @@ class L4FailoverIT {
   void natConnectionsSurviveAKillOfTheActiveNode() throws Exception {
     natServersBehindTheGateway();
     echoServers();
+    tickingServers();
     pair.configurePair(
         """
         floatingIps: [10.99.1.1/24]
@@ -158,11 +184,35 @@ class L4FailoverIT {
             realServers:
               - {label: rs1, address: 10.99.1.21, port: 0}
               - {label: rs2, address: 10.99.1.22, port: 0}
+          - label: ticks
+            address: %1$s
+            ports: [9100]
+            layer: 4
+            mode: nat
+            realServers:
+              - {label: rs1, address: 10.99.1.21, port: 0}
+              - {label: rs2, address: 10.99.1.22, port: 0}
         """
             .formatted(VIP));
     pair.startPair();
-    assertAllSurvived(connectionsAcrossAKill());
+    // Flows whose server speaks first after the kill: the first packet lb2 sees of each is the
+    // server's, and conntrack takes the flow up from that end.
+    Path ticks = dir.resolve("listeners.log");
+    Process listeners = connect(ticks, "listen", "9100", 10, 9);
+    assertAllSurvived(connectionsAcrossAKill(30));
     assertThat(pair.log("lb2")).contains("layer 4: rules applied");
+    assertThat(listeners.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    List<String> heard =
+        Files.readString(ticks).lines().filter(l -> l.startsWith("conn=")).toList();
+    heard.forEach(l -> System.out.println("layer 4 failover, server first: " + l));
+    assertThat(heard).hasSize(10);
+    assertThat(heard)
+        .allSatisfy(
+            l ->
+                assertThat(l)
+                    .contains("failed=false")
+                    .matches(".* servers=rs[12] .*")
+                    .matches(".* exchanges=([4-9]\\d|\\d{3,}) .*"));
   }
 
   @Test

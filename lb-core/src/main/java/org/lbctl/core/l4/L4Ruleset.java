@@ -438,6 +438,10 @@ public final class L4Ruleset {
                 + vip.fallback().get().address()
                 + " masquerade");
       }
+      if (vip.mode() == ForwardingMode.NAT) {
+        MidStreamReplies.rules(ip, vip, runtime.backends())
+            .forEach(r -> rule("inet", "nat_postrouting", r));
+      }
       for (Backend s : runtime.backends()) {
         String server = original + " ct reply " + ip + " saddr " + s.address().getHostAddress();
         String sid = id + "_" + id(s.label());
