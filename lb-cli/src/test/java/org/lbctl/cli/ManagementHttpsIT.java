@@ -825,6 +825,60 @@ class ManagementHttpsIT {
   }
 
   @Test
+  void aPairingThatWaitsOnItsPeerHoldsUpNeitherTheStatusNorTheMetrics() throws Exception {
+    node.addUser("admin", PASSWORD);
+    String scraper = node.createToken("admin", "scraper", true);
+    UnixSocketClient local = new UnixSocketClient(dir.resolve("lbctl.sock"));
+    // A peer that takes the connection and never answers: the pairing waits on it (30 s).
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      silent.setSoTimeout(10_000);
+      String order =
+          JSON.writeValueAsString(
+              Map.of(
+                  "peer",
+                  "127.0.0.1:" + silent.getLocalPort(),
+                  "token",
+                  org.lbctl.cluster.pairing.PairingToken.generate(new java.security.SecureRandom())
+                      .text(),
+                  "bind",
+                  "127.0.0.1:" + Ports.free(),
+                  "pingTargets",
+                  List.of()));
+      var pairing =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return local.call("POST", "/v1/pair", order);
+                } catch (java.io.IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      try (java.net.Socket held = silent.accept()) {
+        assertThat(held.isConnected()).isTrue();
+        long start = System.nanoTime();
+        var status = local.call("GET", "/v1/status", null);
+        long statusMs = (System.nanoTime() - start) / 1_000_000;
+        start = System.nanoTime();
+        Answer metrics =
+            curl("127.0.0.9", "GET", "/metrics", "-H", "Authorization: Bearer " + scraper);
+        long metricsMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(status.status()).isEqualTo(200);
+        assertThat(metrics.status()).isEqualTo(200);
+        assertThat(pairing).as("the pairing still waits on its peer").isNotDone();
+        assertThat(statusMs).as("the socket's status while a pairing waits").isLessThan(1_000);
+        assertThat(metricsMs).as("the metrics while a pairing waits").isLessThan(1_500);
+      }
+      // The peer hung up: the pairing is refused, and the node runs alone as before.
+      var refused = pairing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(refused.status()).isEqualTo(502);
+      assertThat(refused.body().path("error").asText()).contains("nothing changed");
+      JsonNode pair = local.call("GET", "/v1/status", null).body().path("pair");
+      assertThat(pair.isMissingNode() || pair.isNull()).as("pair: %s", pair).isTrue();
+    }
+  }
+
+  @Test
   void theNodesOwnAdministratorIsNotHeldUpByRemotePasswordChecks() throws Exception {
     node.addUser("admin", PASSWORD);
     // 24 wrong passwords at once from 24 addresses: each a full hash on the remote listener's

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.stream.Stream;
 import org.lbctl.core.api.HttpsFront;
+import org.lbctl.core.api.Lanes;
 import org.lbctl.core.api.ManagementApi;
 import org.lbctl.core.api.ManagementServer;
 import org.lbctl.core.api.NodeControl;
@@ -42,12 +43,13 @@ final class Management implements AutoCloseable {
   private final UserStore users;
   private final ApiTokens tokens;
   private final AuditLog audit;
-  // A worker per listener, so that the node's own administrator on the Unix socket never waits
-  // behind remote callers' password checks (a third of a second each); the API's handlers still
-  // never run two at a time (ManagementApi.handle is synchronized). Queues are bounded (each
-  // connection has at most one request in one): past that, 503 and Retry-After.
-  private final ExecutorService worker = worker("lb-mgmt");
-  private final ExecutorService remoteWorker = worker("lb-mgmt-https");
+  // Reads on a worker per listener, so that the node's own administrator on the Unix socket never
+  // waits behind remote callers; changes on one worker, as they run one at a time anyway and a
+  // pairing or a join may wait on its peer for half a minute. Queues are bounded (each connection
+  // has at most one request in one): past that, 503 and Retry-After.
+  private final ExecutorService worker = worker("lb-mgmt", 256);
+  private final ExecutorService remoteWorker = worker("lb-mgmt-https", 256);
+  private final ExecutorService changes = worker("lb-mgmt-changes", 32);
   // Password checks from afar: apart, so that guesses never hold up a token or a session.
   private final org.lbctl.core.api.PasswordLane passwords = new org.lbctl.core.api.PasswordLane();
   private ManagementServer unix;
@@ -56,13 +58,13 @@ final class Management implements AutoCloseable {
   private SyslogTlsSink syslog;
   private Path scratch;
 
-  private static ExecutorService worker(String name) {
+  private static ExecutorService worker(String name, int queue) {
     return new java.util.concurrent.ThreadPoolExecutor(
         1,
         1,
         0,
         java.util.concurrent.TimeUnit.MILLISECONDS,
-        new java.util.concurrent.LinkedBlockingQueue<>(256),
+        new java.util.concurrent.LinkedBlockingQueue<>(queue),
         new DefaultThreadFactory(name));
   }
 
@@ -81,7 +83,9 @@ final class Management implements AutoCloseable {
         m.audit.addSink(m.syslog);
       }
       ManagementApi api = new ManagementApi(node, m.audit);
-      m.unix = ManagementServer.unix(local.managementSocket(), api, m.worker);
+      m.unix =
+          ManagementServer.unix(
+              local.managementSocket(), api, new Lanes(m.worker, m.changes, null));
       if (local.https().isPresent()) {
         ManagementHttps settings = local.https().get();
         InetSocketAddress listen =
@@ -92,7 +96,10 @@ final class Management implements AutoCloseable {
         Authenticator auth = new Authenticator(m.users, m.tokens, Clock.systemUTC());
         m.https =
             ManagementServer.https(
-                listen, tls, new HttpsFront(api, auth, new WebUi()), m.remoteWorker, m.passwords);
+                listen,
+                tls,
+                new HttpsFront(api, auth, new WebUi()),
+                new Lanes(m.remoteWorker, m.changes, m.passwords));
       }
       if (local.snmp().isPresent()) {
         m.snmp = SnmpAgent.start(local.snmp().get(), node::status);
@@ -170,6 +177,7 @@ final class Management implements AutoCloseable {
     }
     worker.shutdownNow();
     remoteWorker.shutdownNow();
+    changes.shutdownNow();
     passwords.close();
     if (syslog != null) {
       syslog.close();

@@ -80,6 +80,8 @@ public final class ManagementApi {
 
   private final NodeControl node;
   private final AuditLog audit;
+  // Held by the change under way: one at a time, as each reads the state the last one left.
+  private final Object changes = new Object();
 
   public ManagementApi(NodeControl node, AuditLog audit) {
     this.node = node;
@@ -91,24 +93,27 @@ public final class ManagementApi {
   }
 
   /**
-   * Answers one request; a change, done or refused, goes to the audit log. One at a time, whichever
-   * listener's worker calls.
+   * Answers one request; a change, done or refused, goes to the audit log. Changes run one at a
+   * time, whichever listener's worker calls; reads run beside them and read what the node shows.
    */
-  public synchronized ApiResponse handle(ApiRequest req) {
-    ApiResponse answer = answer(req);
-    if (!req.method().equals("GET") && !req.method().equals("HEAD")) {
-      String detail = AuditLog.detail(req.body());
-      if (answer.status() / 100 != 2 && answer.body() instanceof Map<?, ?> m) {
-        detail = (detail.isEmpty() ? "" : detail + "; ") + m.get("error");
-      }
-      audit.record(
-          new AuditEntry(
-              Instant.now(),
-              req.caller(),
-              req.method() + " " + req.path(),
-              answer.status(),
-              detail));
+  public ApiResponse handle(ApiRequest req) {
+    if (Lanes.isRead(req.method())) {
+      return answer(req);
     }
+    synchronized (changes) {
+      return change(req);
+    }
+  }
+
+  private ApiResponse change(ApiRequest req) {
+    ApiResponse answer = answer(req);
+    String detail = AuditLog.detail(req.body());
+    if (answer.status() / 100 != 2 && answer.body() instanceof Map<?, ?> m) {
+      detail = (detail.isEmpty() ? "" : detail + "; ") + m.get("error");
+    }
+    audit.record(
+        new AuditEntry(
+            Instant.now(), req.caller(), req.method() + " " + req.path(), answer.status(), detail));
     return answer;
   }
 

@@ -39,7 +39,6 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,8 +46,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One management listener: the Unix domain socket (mode 0660, so only the node's user and group may
  * manage it) or HTTPS on TCP (9443) for remote use. A {@link Front} decides who the caller is and
- * hands the request to the API. Requests run on the management worker, never on an event loop: a
- * reload reads files and binds sockets, a password check takes a third of a second.
+ * hands the request to the API. Requests run in the management {@link Lanes}, never on an event
+ * loop: a reload reads files and binds sockets, a password check takes a third of a second.
  */
 public final class ManagementServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ManagementServer.class);
@@ -61,12 +60,7 @@ public final class ManagementServer implements AutoCloseable {
   private final Channel channel;
 
   private ManagementServer(
-      Path socket,
-      SocketAddress bindTo,
-      SslContext tls,
-      Front front,
-      ExecutorService worker,
-      PasswordLane passwords)
+      Path socket, SocketAddress bindTo, SslContext tls, Front front, Lanes lanes)
       throws IOException {
     if (!Epoll.isAvailable()) {
       throw new IOException(
@@ -105,7 +99,7 @@ public final class ManagementServer implements AutoCloseable {
                       ch.pipeline()
                           .addLast(new HttpServerCodec())
                           .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                          .addLast(new Handler(front, worker, passwords));
+                          .addLast(new Handler(front, lanes));
                     }
                   })
               .bind(bindTo)
@@ -125,30 +119,17 @@ public final class ManagementServer implements AutoCloseable {
     log.info("management API listening on {}", where);
   }
 
-  /** The local socket; {@code worker} runs the requests and is the caller's to stop. */
-  public static ManagementServer unix(Path socket, ManagementApi api, ExecutorService worker)
+  /** The local socket; the lanes are the caller's to stop. */
+  public static ManagementServer unix(Path socket, ManagementApi api, Lanes lanes)
       throws IOException {
     return new ManagementServer(
-        socket,
-        new DomainSocketAddress(socket.toFile()),
-        null,
-        Front.unixSocket(api),
-        worker,
-        null);
+        socket, new DomainSocketAddress(socket.toFile()), null, Front.unixSocket(api), lanes);
   }
 
-  /**
-   * HTTPS on {@code listen}; {@code front} authenticates. Requests that need a password hash run in
-   * {@code passwords}, the others on {@code worker}; both are the caller's to stop.
-   */
+  /** HTTPS on {@code listen}; {@code front} authenticates. The lanes are the caller's to stop. */
   public static ManagementServer https(
-      InetSocketAddress listen,
-      SslContext tls,
-      Front front,
-      ExecutorService worker,
-      PasswordLane passwords)
-      throws IOException {
-    return new ManagementServer(null, listen, tls, front, worker, passwords);
+      InetSocketAddress listen, SslContext tls, Front front, Lanes lanes) throws IOException {
+    return new ManagementServer(null, listen, tls, front, lanes);
   }
 
   /** The TCP address it listens on (HTTPS only): the real port when 0 was asked. */
@@ -196,16 +177,14 @@ public final class ManagementServer implements AutoCloseable {
 
   private static final class Handler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Front front;
-    private final ExecutorService worker;
-    private final PasswordLane passwords;
+    private final Lanes lanes;
     // On the channel's event loop only.
     private boolean inFlight;
     private boolean pipelined;
 
-    Handler(Front front, ExecutorService worker, PasswordLane passwords) {
+    Handler(Front front, Lanes lanes) {
       this.front = front;
-      this.worker = worker;
-      this.passwords = passwords;
+      this.lanes = lanes;
     }
 
     @Override
@@ -252,13 +231,7 @@ public final class ManagementServer implements AutoCloseable {
                         respond(ctx, done, keepAlive && !pipelined);
                       });
             };
-        java.util.OptionalInt rank =
-            passwords == null ? java.util.OptionalInt.empty() : front.passwordRank(in);
-        if (rank.isPresent()) {
-          passwords.execute(rank.getAsInt(), task);
-        } else {
-          worker.execute(task);
-        }
+        lanes.execute(front, in, task);
       } catch (java.util.concurrent.RejectedExecutionException full) {
         respond(
             ctx,
