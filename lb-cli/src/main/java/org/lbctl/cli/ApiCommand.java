@@ -37,7 +37,8 @@ abstract class ApiCommand implements Callable<Integer> {
       for (JsonNode p : answer.body().path("problems")) {
         msg.append("\n  ")
             .append(p.path("path").asText().isEmpty() ? "" : p.path("path").asText() + ": ")
-            .append(p.path("message").asText());
+            .append(p.path("message").asText())
+            .append(p.has("line") ? " (line " + p.path("line").asInt() + ")" : "");
       }
       throw new CliFailure(msg.toString());
     }

@@ -159,7 +159,10 @@ final class ConfigCommand implements Callable<Integer> {
           ObjectNode r = json.createObjectNode().put("file", file.toString()).put("valid", false);
           ArrayNode problems = r.putArray("problems");
           for (ConfigProblem p : e.problems()) {
-            problems.addObject().put("path", p.path()).put("message", p.message());
+            ObjectNode one = problems.addObject().put("path", p.path()).put("message", p.message());
+            if (p.line() > 0) {
+              one.put("line", p.line());
+            }
           }
           spec.commandLine()
               .getOut()

@@ -413,6 +413,45 @@ class NodeCommandsIT {
     JsonNode json = lbctl("config", "check", bad.toString(), "-o", "json").json();
     assertThat(json.path("valid").asBoolean()).isFalse();
     assertThat(json.path("problems")).hasSize(3);
+    assertThat(json.path("problems").get(0).path("line").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void configCheckRefusesAmbiguousIdentitiesAndYaml11ValuesWithTheirLines() throws Exception {
+    Path bad = dir.resolve("ambiguous.yaml");
+    Files.writeString(
+        bad,
+        """
+        virtualServices:
+          - label: pacs
+            address: 10.0.0.1
+            ports: [0104]
+            transparent: yes
+            realServers:
+              - {label: ds1, address: 10.0.0.21, port: 104}
+              - {label: DS1, address: 10.0.0.22, port: 104}
+              - {label: ds3, address: 10.0.0.21, port: 104}
+        """);
+
+    Run check = lbctl("config", "check", bad.toString());
+
+    assertThat(check.exit()).isEqualTo(1);
+    assertThat(check.err())
+        .contains(
+            "virtualServices[0].ports[0]: '0104' is 68 in YAML 1.1 (octal) but 104 in YAML 1.2")
+        .contains("(line 4)")
+        .contains("virtualServices[0].transparent: expected true or false, got text 'yes'")
+        .contains("(line 5)");
+    // With the values written out, what is ambiguous about the servers shows.
+    Files.writeString(
+        bad, Files.readString(bad).replace("[0104]", "[104]").replace("yes", "false"));
+    check = lbctl("config", "check", bad.toString());
+    assertThat(check.exit()).isEqualTo(1);
+    assertThat(check.err())
+        .contains("realServers[1].label: 'DS1' differs only in case from 'ds1'")
+        .contains("(line 8)")
+        .contains("realServers[2].address: 10.0.0.21:104 is already realServers[0] ('ds1')")
+        .contains("(line 9)");
   }
 
   @Test

@@ -725,8 +725,10 @@ public final class ManagementApi {
     }
   }
 
-  private static Map<String, String> problem(ConfigProblem p) {
-    return Map.of("path", p.path(), "message", p.message());
+  private static Map<String, Object> problem(ConfigProblem p) {
+    return p.line() > 0
+        ? Map.of("path", p.path(), "message", p.message(), "line", p.line())
+        : Map.of("path", p.path(), "message", p.message());
   }
 
   public static byte[] toJson(Object body) {

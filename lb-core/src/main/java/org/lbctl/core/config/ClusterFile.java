@@ -64,8 +64,8 @@ public final class ClusterFile {
 
   /** Reads a cluster file: the fields of a node file's cluster section, at the top level. */
   public static ClusterSettings read(Path file) throws ConfigException {
-    JsonNode root = NodeConfigLoader.readYaml(file);
     Problems problems = new Problems();
+    JsonNode root = NodeConfigLoader.readYaml(file, problems);
     Optional<ClusterSettings> cluster =
         NodeConfigLoader.cluster(new TreeReader(problems), root, file.toAbsolutePath().getParent());
     problems.throwIfAny();

@@ -13,7 +13,7 @@ public final class ConfigException extends Exception {
         problems.size()
             + (problems.size() == 1 ? " problem" : " problems")
             + " in configuration:\n"
-            + problems.stream().map(p -> "  " + p).collect(Collectors.joining("\n")));
+            + problems.stream().map(p -> "  " + p.located()).collect(Collectors.joining("\n")));
     this.problems = List.copyOf(problems);
   }
 

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,7 +38,7 @@ public final class ConfigLoader {
     options.setAllowDuplicateKeys(false);
     options.setNestingDepthLimit(64);
     options.setCodePointLimit(MAX_BYTES);
-    YAMLFactory factory = YAMLFactory.builder().loaderOptions(options).build();
+    YAMLFactory factory = DocumentScan.factory().loaderOptions(options).build();
     factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     return factory;
   }
@@ -95,8 +94,9 @@ public final class ConfigLoader {
     if (bytes.length > MAX_BYTES) {
       throw ConfigException.of("", bytes.length + " bytes (expected at most " + MAX_BYTES + ")");
     }
-    JsonNode root = tree(bytes, json);
     Problems problems = new Problems();
+    scan(bytes, json, problems);
+    JsonNode root = tree(bytes, json);
     ReplicatedConfig config = new ConfigReader(problems).read(root);
     if (problems.isEmpty()) {
       new ConfigValidator(problems).validate(config);
@@ -105,32 +105,23 @@ public final class ConfigLoader {
     return config;
   }
 
-  /**
-   * Jackson reads a YAML alias as the text of its name ({@code *ports} becomes "ports"), which
-   * would surface as a baffling type error far from the cause; refuse aliases where they stand.
-   */
-  private static void refuseAliases(byte[] bytes) throws IOException, ConfigException {
-    try (JsonParser p = YAML.getFactory().createParser(bytes)) {
-      while (p.nextToken() != null) {
-        if (p instanceof YAMLParser y && y.isCurrentAlias()) {
-          JsonLocation at = p.currentTokenLocation();
-          throw ConfigException.of(
-              "line " + at.getLineNr() + ", column " + at.getColumnNr(),
-              "YAML aliases (*" + p.getText() + ") are not supported; write the value out");
-        }
-      }
-    }
-  }
-
   public static ReplicatedConfig parse(String text) throws ConfigException {
     return parse(text.getBytes(StandardCharsets.UTF_8), false);
   }
 
+  private static void scan(byte[] bytes, boolean json, Problems problems) throws ConfigException {
+    try {
+      DocumentScan.of((json ? JSON : YAML).getFactory(), bytes, problems);
+    } catch (ConfigException e) {
+      throw e;
+    } catch (RuntimeException | IOException e) {
+      // Not a document: reading the tree says why, with the line and column.
+      tree(bytes, json);
+    }
+  }
+
   private static JsonNode tree(byte[] bytes, boolean json) throws ConfigException {
     try {
-      if (!json) {
-        refuseAliases(bytes);
-      }
       JsonNode root = (json ? JSON : YAML).readTree(bytes);
       if (root == null || root.isMissingNode()) {
         throw ConfigException.of("", "the file is empty (expected an object with virtualServices)");

@@ -18,13 +18,14 @@ final class ConfigValidator {
     for (int i = 0; i < vips.size(); i++) {
       VirtualService vip = vips.get(i);
       String path = "virtualServices[" + i + "]";
-      Integer first = vipLabels.putIfAbsent(vip.label(), i);
+      Integer first = vipLabels.putIfAbsent(folded(vip.label()), i);
       if (first != null && !vip.label().isEmpty()) {
         problems.add(
             path + ".label",
-            "'" + vip.label() + "' is already used by virtualServices[" + first + "]");
+            clash(vip.label(), vips.get(first).label(), "virtualServices[" + first + "]"));
       }
       uniqueRealServerLabels(vip, path);
+      uniqueRealServers(vip, path);
       portClashes(vips, i);
       notYetAvailable(vip, path);
       mailboxes(path + ".alertRecipients", vip.alertRecipients());
@@ -46,12 +47,59 @@ final class ConfigValidator {
   }
 
   private void uniqueNames(String path, List<String> names) {
+    Map<String, Integer> seen = new HashMap<>();
     for (int i = 0; i < names.size(); i++) {
       if (names.get(i).isEmpty()) {
         continue;
       }
-      if (names.indexOf(names.get(i)) != i) {
-        problems.add(path + "[" + i + "].name", "'" + names.get(i) + "' is used twice");
+      Integer first = seen.putIfAbsent(folded(names.get(i)), i);
+      if (first != null) {
+        problems.add(
+            path + "[" + i + "].name",
+            clash(names.get(i), names.get(first), path + "[" + first + "]"));
+      }
+    }
+  }
+
+  /**
+   * Labels and names are told apart ignoring case: a stick table, a metric or an engineer reading a
+   * log would otherwise take two for one.
+   */
+  private static String folded(String label) {
+    return label.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static String clash(String label, String earlier, String where) {
+    return label.equals(earlier)
+        ? "'" + label + "' is already used by " + where
+        : "'"
+            + label
+            + "' differs only in case from '"
+            + earlier
+            + "' of "
+            + where
+            + ": labels must differ in more than case";
+  }
+
+  /** One real server (address and port) listed twice would take two shares under two names. */
+  private void uniqueRealServers(VirtualService vip, String path) {
+    Map<String, Integer> seen = new HashMap<>();
+    for (int j = 0; j < vip.realServers().size(); j++) {
+      RealServer rs = vip.realServers().get(j);
+      String endpoint =
+          Endpoints.format(
+              new java.net.InetSocketAddress(IpLiterals.parse(rs.address()), rs.port()));
+      Integer first = seen.putIfAbsent(endpoint, j);
+      if (first != null) {
+        problems.add(
+            path + ".realServers[" + j + "].address",
+            endpoint
+                + (rs.port() == 0 ? " (the client's port)" : "")
+                + " is already realServers["
+                + first
+                + "] ('"
+                + vip.realServers().get(first).label()
+                + "') of this virtual service: one server under two labels");
       }
     }
   }
@@ -178,15 +226,14 @@ final class ConfigValidator {
     Map<String, Integer> labels = new HashMap<>();
     for (int j = 0; j < vip.realServers().size(); j++) {
       String label = vip.realServers().get(j).label();
-      Integer first = labels.putIfAbsent(label, j);
+      Integer first = labels.putIfAbsent(folded(label), j);
       if (first != null && !label.isEmpty()) {
         problems.add(
             path + ".realServers[" + j + "].label",
-            "'"
-                + label
-                + "' is already used by realServers["
-                + first
-                + "] of this virtual service");
+            clash(
+                label,
+                vip.realServers().get(first).label(),
+                "realServers[" + first + "] of this virtual service"));
       }
     }
   }

@@ -2,7 +2,6 @@ package org.lbctl.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -90,8 +89,8 @@ public final class NodeConfigLoader {
   private NodeConfigLoader() {}
 
   public static NodeConfig load(Path file) throws ConfigException {
-    JsonNode root = readYaml(file);
     Problems problems = new Problems();
+    JsonNode root = readYaml(file, problems);
     TreeReader in = new TreeReader(problems);
     if (root == null || !in.object(root, "", FIELDS)) {
       problems.throwIfAny();
@@ -281,13 +280,19 @@ public final class NodeConfigLoader {
     return address.map(a -> new ManagementHttps(a, files, own));
   }
 
-  /** A small YAML file of node settings as a tree; refused with the reason. */
-  static JsonNode readYaml(Path file) throws ConfigException {
+  /**
+   * A small YAML file of node settings as a tree; refused with the reason. {@code problems} name
+   * their lines in it from now on and hold what only YAML 1.1 reads as a boolean or a number.
+   */
+  static JsonNode readYaml(Path file, Problems problems) throws ConfigException {
     try {
       if (Files.size(file) > MAX_BYTES) {
         throw ConfigException.of("", file + ": larger than " + MAX_BYTES + " bytes");
       }
-      return new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+      byte[] bytes = Files.readAllBytes(file);
+      ObjectMapper yaml = new ObjectMapper(DocumentScan.factory().build());
+      DocumentScan.of(yaml.getFactory(), bytes, problems);
+      return yaml.readTree(bytes);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw ConfigException.of("", file + ": not valid YAML: " + e.getOriginalMessage());
     } catch (IOException e) {

@@ -61,8 +61,8 @@ public final class PairFile {
 
   /** Reads a pair file: the fields of a node file's pair section, at the top level. */
   public static PairSettings read(Path file) throws ConfigException {
-    JsonNode root = NodeConfigLoader.readYaml(file);
     Problems problems = new Problems();
+    JsonNode root = NodeConfigLoader.readYaml(file, problems);
     Optional<PairSettings> pair =
         NodeConfigLoader.pair(new TreeReader(problems), root, file.toAbsolutePath().getParent());
     problems.throwIfAny();

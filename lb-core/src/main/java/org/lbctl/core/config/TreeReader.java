@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
  * answered with a default, so the caller can carry on and report all problems at once.
  */
 final class TreeReader {
+  private static final Set<String> YAML11_TRUE = Set.of("yes", "y", "on");
+  private static final Set<String> YAML11_FALSE = Set.of("no", "n", "off");
   private final Problems problems;
 
   TreeReader(Problems problems) {
@@ -151,7 +153,15 @@ final class TreeReader {
       return fallback;
     }
     if (!node.isBoolean()) {
-      problems.add(join(path, field), "expected true or false, got " + describe(node));
+      String word = node.isTextual() ? node.textValue().toLowerCase(java.util.Locale.ROOT) : "";
+      boolean yaml11 = YAML11_TRUE.contains(word) || YAML11_FALSE.contains(word);
+      problems.add(
+          join(path, field),
+          "expected true or false, got "
+              + describe(node)
+              + (yaml11
+                  ? " (a boolean only in YAML 1.1: write " + YAML11_TRUE.contains(word) + ")"
+                  : ""));
       return fallback;
     }
     return node.booleanValue();

@@ -202,6 +202,120 @@ class ConfigLoaderTest {
                             + " virtualServices[0] (hl7) on 10.1.1.10"));
   }
 
+  @Test
+  void labelsThatDifferOnlyInCaseAndOneServerUnderTwoLabelsAreRefused() {
+    assertProblems(
+        """
+        virtualServices:
+          - label: PACS
+            address: 10.1.1.10
+            ports: [104]
+            realServers:
+              - {label: ds1, address: 10.1.1.21, port: 104}
+              - {label: DS1, address: 10.1.1.22, port: 104}
+              - {label: ds3, address: 10.1.1.21, port: 104}
+              - {label: ds4, address: 10.1.1.21, port: 11112}
+          - label: pacs
+            address: 10.1.1.11
+            ports: [104]
+            realServers: [{label: ds1, address: 10.1.1.21, port: 104}]
+          - label: vna
+            address: 10.1.1.12
+            ports: [80, 81]
+            realServers:
+              - {label: v1, address: "2001:db8::1"}
+              - {label: v2, address: "2001:0db8:0:0::1"}
+        """,
+        "virtualServices[0].realServers[1].label: 'DS1' differs only in case from 'ds1' of"
+            + " realServers[0] of this virtual service: labels must differ in more than case",
+        "virtualServices[0].realServers[2].address: 10.1.1.21:104 is already realServers[0]"
+            + " ('ds1') of this virtual service: one server under two labels",
+        "virtualServices[1].label: 'pacs' differs only in case from 'PACS' of virtualServices[0]:"
+            + " labels must differ in more than case",
+        "virtualServices[2].realServers[1].address: [2001:db8:0:0:0:0:0:1]:0 (the client's port)"
+            + " is already realServers[0] ('v1') of this virtual service: one server under two"
+            + " labels");
+  }
+
+  @Test
+  void valuesThatOnlyYaml11ReadsAsBooleansOrNumbersAreRefusedWithTheirLine() throws Exception {
+    // YAML 1.2 reads yes and Off as text, 0443 as 443 and 1_000 as text; YAML 1.1 (and Jackson's
+    // default) as true, false, 291 and 1000.
+    String doc =
+        """
+        virtualServices:
+          - label: pacs
+            address: 10.1.1.10
+            ports: [0443, 104]
+            transparent: yes
+            forceHttps: Off
+            realServers:
+              - {label: a, address: 10.1.1.21, port: 104, maxConnections: 1_000}
+              - {label: 'no', address: 10.1.1.22, port: 104, weight: 0x10}
+        """;
+    assertThatThrownBy(() -> ConfigLoader.parse(doc))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e -> {
+              assertThat(e.problems())
+                  .extracting(ConfigProblem::located)
+                  .containsExactlyInAnyOrder(
+                      "virtualServices[0].ports[0]: '0443' is 291 in YAML 1.1 (octal) but 443 in"
+                          + " YAML 1.2: write the number meant without leading zeros, or quote it"
+                          + " for text (line 4)",
+                      "virtualServices[0].transparent: expected true or false, got text 'yes' (a"
+                          + " boolean only in YAML 1.1: write true) (line 5)",
+                      "virtualServices[0].forceHttps: expected true or false, got text 'Off' (a"
+                          + " boolean only in YAML 1.1: write false) (line 6)",
+                      "virtualServices[0].realServers[0].maxConnections: '1_000' is the number"
+                          + " 1000 only in YAML 1.1 (text in YAML 1.2): write 1000, or quote it"
+                          + " for text (line 8)");
+              assertThat(e.getMessage()).contains("(line 4)", "(line 8)");
+            });
+    // Quoted, the same words are text; YAML 1.2's own spellings stay numbers and booleans.
+    assertThat(
+            ConfigLoader.parse(
+                    doc.replace("0443", "443")
+                        .replace("yes", "true")
+                        .replace("Off", "FALSE")
+                        .replace("1_000", "1000"))
+                .virtualServices()
+                .get(0)
+                .realServers())
+        .extracting(RealServer::label, RealServer::weight, RealServer::maxConnections)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("a", 100, 1000),
+            org.assertj.core.groups.Tuple.tuple("no", 16, 0));
+  }
+
+  @Test
+  void everyProblemNamesTheLineItsPathStartsOn() {
+    String doc =
+        """
+        # a comment
+        virtualServices:
+          - label: pacs
+            address: 10.1.1.10
+            ports: [104]
+            scheduler: fastest
+            realServers:
+              - {address: 10.1.1.21, port: 104}
+              - label: b
+                address: pacs-2.example
+        """;
+    assertThatThrownBy(() -> ConfigLoader.parse(doc))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .extracting(p -> p.path() + "@" + p.line())
+                    .containsExactlyInAnyOrder(
+                        "virtualServices[0].scheduler@6",
+                        // A missing field: the line of the object it is missing from.
+                        "virtualServices[0].realServers[0].label@8",
+                        "virtualServices[0].realServers[1].address@10"));
+  }
+
   /** The configuration is refused with exactly these problems ("path: message"). */
   private static void assertProblems(String yaml, String... problems) {
     assertThatThrownBy(() -> ConfigLoader.parse(yaml))
@@ -371,7 +485,7 @@ class ConfigLoaderTest {
             termination: {port: 8444, certificate: client-cert, clientCa: mTLS, sni: {"bad host": portal, mychart.example: other}}
             realServers: [{label: web1, address: 10.1.1.11, port: 8443}]
         """,
-        "certificates[1].name: 'portal' is used twice",
+        "certificates[1].name: 'portal' is already used by certificates[0]",
         "virtualServices[0].termination: TLS termination needs the proxy: layer 7 (TCP or HTTP"
             + " mode)",
         "virtualServices[0].termination.port: 8444 is also one of the VIP's plain ports",
