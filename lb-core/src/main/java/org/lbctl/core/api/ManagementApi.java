@@ -1,32 +1,31 @@
 package org.lbctl.core.api;
 
+import static org.lbctl.core.api.Bodies.allow;
+import static org.lbctl.core.api.Bodies.number;
+import static org.lbctl.core.api.Bodies.object;
+import static org.lbctl.core.api.Bodies.parse;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.InetSocketAddress;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lbctl.core.audit.AuditEntry;
 import org.lbctl.core.audit.AuditLog;
-import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.auth.Caller;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigWriter;
-import org.lbctl.core.config.Endpoints;
-import org.lbctl.core.config.PairSettings;
 import org.lbctl.core.metrics.PrometheusText;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.slf4j.Logger;
@@ -71,21 +70,22 @@ public final class ManagementApi {
       Pattern.compile("/v1/virtual-services/([^/]+)/real-servers/([^/]+)/admin-state");
   static final ObjectMapper JSON = new ObjectMapper();
 
-  private static final Pattern TOKEN = Pattern.compile("/v1/tokens/([0-9a-f]{8})");
   private static final Set<String> READ_ONLY_PATHS = Set.of("/v1/status", "/metrics");
-  private static final Pattern USER =
-      Pattern.compile("/v1/users/([a-z][a-z0-9._-]{0,31})(/password|/disabled)?");
   private static final Pattern CERTIFICATE =
       Pattern.compile("/v1/certificates/([A-Za-z0-9][A-Za-z0-9._-]{0,63})");
 
   private final NodeControl node;
   private final AuditLog audit;
+  private final AccountRoutes accounts;
+  private final PairRoutes pairs;
   // Held by the change under way: one at a time, as each reads the state the last one left.
   private final Object changes = new Object();
 
   public ManagementApi(NodeControl node, AuditLog audit) {
     this.node = node;
     this.audit = audit;
+    this.accounts = new AccountRoutes(node);
+    this.pairs = new PairRoutes(node);
   }
 
   public AuditLog audit() {
@@ -115,37 +115,6 @@ public final class ManagementApi {
         new AuditEntry(
             Instant.now(), req.caller(), req.method() + " " + req.path(), answer.status(), detail));
     return answer;
-  }
-
-  /** A whole-number query parameter in [min, max]; absent: the default. */
-  private static long number(ApiRequest req, String name, long absent, long min, long max)
-      throws ApiException {
-    Optional<String> v = req.parameter(name);
-    if (v.isEmpty()) {
-      return absent;
-    }
-    try {
-      long n = Long.parseLong(v.get());
-      if (n >= min && n <= max) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // refused below
-    }
-    throw new ApiException(
-        400,
-        name
-            + ": '"
-            + org.lbctl.core.audit.LogText.field(v.get())
-            + "' is not a whole number from "
-            + min
-            + " to "
-            + max);
-  }
-
-  private static int number(ApiRequest req, String name, int absent, int min, int max)
-      throws ApiException {
-    return (int) number(req, name, (long) absent, (long) min, (long) max);
   }
 
   private ApiResponse answer(ApiRequest req) {
@@ -180,25 +149,17 @@ public final class ManagementApi {
     String path = req.path();
     byte[] body = req.body();
     Caller caller = req.caller();
+    Optional<ApiResponse> routed = accounts.route(req);
+    if (routed.isEmpty()) {
+      routed = pairs.route(req);
+    }
+    if (routed.isPresent()) {
+      return routed.get();
+    }
     switch (path) {
       case "/v1/status" -> {
         allow(method, "GET");
         return new ApiResponse(200, node.status());
-      }
-      case "/v1/users" -> {
-        if (method.equals("GET")) {
-          return new ApiResponse(200, Map.of("users", node.users()));
-        }
-        allow(method, "POST");
-        JsonNode json = object(body, Set.of("name", "password"));
-        String name = json.path("name").asText(null);
-        String password = json.hasNonNull("password") ? json.path("password").asText() : null;
-        Optional<String> generated = node.addUser(name, password);
-        log.info("management API: user '{}' added by {}", name, caller);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("name", name);
-        generated.ifPresent(g -> answer.put("generatedPassword", g));
-        return new ApiResponse(201, answer);
       }
       case "/metrics" -> {
         allow(method, "GET");
@@ -214,48 +175,6 @@ public final class ManagementApi {
             200,
             ConfigSecrets.masked(ConfigWriter.toTree(node.runningConfig())),
             Map.of("ETag", etag(node.status().configHash())));
-      }
-      case "/v1/tokens" -> {
-        if (method.equals("GET")) {
-          return new ApiResponse(200, Map.of("tokens", node.tokens()));
-        }
-        allow(method, "POST");
-        JsonNode json = object(body, Set.of("user", "label", "readOnly", "expiresIn"));
-        String user = json.path("user").asText(null);
-        if (user == null && caller.via().equals("socket")) {
-          throw new ApiException(
-              400, "user: required on the Unix socket (the management user the token acts as)");
-        }
-        // A token makes no tokens: a leaked one must not outlive itself.
-        if (caller.via().equals("token")) {
-          throw new ApiException(
-              403, "a token cannot make tokens: log in with a password, or use the node's socket");
-        }
-        // A token acts as its creator: only the node's own administrator (the Unix socket) makes
-        // one for another user.
-        if (user != null && !caller.via().equals("socket") && !user.equals(userOf(caller))) {
-          throw new ApiException(
-              403,
-              "user: a token is made for the caller ("
-                  + userOf(caller)
-                  + "); tokens for other users are made on the node (lbctl token create)");
-        }
-        user = user == null ? userOf(caller) : user;
-        java.time.Duration lifetime = ApiTokens.DEFAULT_LIFETIME;
-        if (json.hasNonNull("expiresIn")) {
-          try {
-            lifetime = org.lbctl.core.config.Durations.parse(json.path("expiresIn").asText());
-          } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "expiresIn: " + e.getMessage());
-          }
-        }
-        String token =
-            node.createToken(
-                user, json.path("label").asText(null), flag(json, "readOnly"), lifetime);
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("user", user);
-        answer.put("token", token);
-        return new ApiResponse(201, answer);
       }
       case "/v1/certificates" -> {
         allow(method, "GET");
@@ -283,85 +202,6 @@ public final class ManagementApi {
               "next", "/v1/audit?limit=" + limit + "&before=" + page.get(limit - 1).number());
         }
         return new ApiResponse(200, answer);
-      }
-      case "/v1/pair/failover" -> {
-        allow(method, "POST");
-        log.warn("manual failover requested by {}", caller);
-        return new ApiResponse(200, node.failover());
-      }
-      case "/v1/pair/promote" -> {
-        allow(method, "POST");
-        JsonNode json = object(body, Set.of("force"));
-        if (json.has("force") && !json.get("force").isBoolean()) {
-          throw new ApiException(400, "force: expected true or false");
-        }
-        boolean force = json.path("force").asBoolean(false);
-        log.warn("promote{} requested by {}", force ? " (forced)" : "", caller);
-        node.promote(force);
-        return new ApiResponse(200, node.status());
-      }
-      case "/v1/pair/accept" -> {
-        allow(method, "POST");
-        JsonNode json = object(body, Set.of("listen"));
-        InetSocketAddress listen = endpoint(json, "listen", true).orElseThrow();
-        PairingOffer offer = node.acceptPairing(listen);
-        log.warn(
-            "pairing offered by {}: listening on {} until {}",
-            caller,
-            offer.listen(),
-            offer.expiresAt());
-        return new ApiResponse(200, offer);
-      }
-      case "/v1/pair" -> {
-        allow(method, "POST");
-        PairOrder order = pairOrder(body);
-        log.warn("pairing with {} requested by {}", Endpoints.format(order.peer()), caller);
-        return new ApiResponse(200, node.pair(order));
-      }
-      case "/v1/groups/move" -> {
-        allow(method, "POST");
-        JsonNode json = object(body, Set.of("group", "node"));
-        String group = name(json, "group");
-        String to = name(json, "node");
-        log.warn("moving group {} to {} requested by {}", group, to, caller);
-        return new ApiResponse(200, node.moveGroup(group, to));
-      }
-      case "/v1/cluster/invite" -> {
-        allow(method, "POST");
-        JsonNode json = object(body, Set.of("listen"));
-        PairingOffer offer = node.inviteToCluster(endpoint(json, "listen", false));
-        log.warn(
-            "cluster invitation offered by {}: listening on {} until {}",
-            caller,
-            offer.listen(),
-            offer.expiresAt());
-        return new ApiResponse(200, offer);
-      }
-      case "/v1/cluster/join" -> {
-        allow(method, "POST");
-        JoinOrder order = joinOrder(body);
-        log.warn(
-            "joining the cluster of {} requested by {}", Endpoints.format(order.peer()), caller);
-        return new ApiResponse(200, node.joinCluster(order));
-      }
-      case "/v1/cluster/leave" -> {
-        allow(method, "POST");
-        object(body, Set.of());
-        log.warn("leaving the cluster requested by {}", caller);
-        return new ApiResponse(200, node.leaveCluster());
-      }
-      case "/v1/cluster/remove" -> {
-        allow(method, "POST");
-        String member = name(object(body, Set.of("member")), "member");
-        log.warn("removing member {} from the cluster requested by {}", member, caller);
-        return new ApiResponse(200, node.removeMember(member));
-      }
-      case "/v1/pair/break" -> {
-        allow(method, "POST");
-        JsonNode json = object(body, Set.of("force"));
-        boolean force = json.path("force").asBoolean(false);
-        log.warn("breaking the pair requested by {}{}", caller, force ? " (forced)" : "");
-        return new ApiResponse(200, node.breakPair(force));
       }
       case "/v1/reload" -> {
         allow(method, "POST");
@@ -391,16 +231,6 @@ public final class ManagementApi {
     if (cert.matches()) {
       allow(method, "PUT");
       return uploadCertificate(cert.group(1), req);
-    }
-    Matcher user = USER.matcher(path);
-    if (user.matches()) {
-      return user(req, user.group(1), user.group(2));
-    }
-    Matcher token = TOKEN.matcher(path);
-    if (token.matches()) {
-      allow(method, "DELETE");
-      node.revokeToken(token.group(1));
-      return new ApiResponse(200, Map.of("revoked", token.group(1)));
     }
     Matcher m = ADMIN_STATE.matcher(path);
     if (m.matches()) {
@@ -507,42 +337,6 @@ public final class ManagementApi {
         : t;
   }
 
-  /** The user behind a caller: a token's owner, the socket's account as is. */
-  /** DELETE /v1/users/{name}, PUT .../password {password?}, PUT .../disabled {disabled}. */
-  private ApiResponse user(ApiRequest req, String name, String part) throws ApiException {
-    Caller caller = req.caller();
-    if (part == null) {
-      allow(req.method(), "DELETE");
-      node.removeUser(name);
-      log.warn("management API: user '{}' removed by {}", name, caller);
-      return new ApiResponse(200, Map.of("removed", name));
-    }
-    allow(req.method(), "PUT");
-    if (part.equals("/password")) {
-      JsonNode json = object(req.body(), Set.of("password"));
-      String password = json.hasNonNull("password") ? json.path("password").asText() : null;
-      Optional<String> generated = node.setPassword(name, password);
-      log.warn("management API: password of '{}' changed by {}", name, caller);
-      Map<String, Object> answer = new LinkedHashMap<>();
-      answer.put("name", name);
-      generated.ifPresent(g -> answer.put("generatedPassword", g));
-      return new ApiResponse(200, answer);
-    }
-    JsonNode json = object(req.body(), Set.of("disabled"));
-    if (!json.path("disabled").isBoolean()) {
-      throw new ApiException(400, "disabled: expected true or false");
-    }
-    node.setUserDisabled(name, json.path("disabled").asBoolean());
-    return new ApiResponse(
-        200, Map.of("name", name, "disabled", json.path("disabled").asBoolean()));
-  }
-
-  private static String userOf(Caller caller) {
-    String u = caller.user();
-    int paren = u.indexOf(" (token ");
-    return paren < 0 ? u : u.substring(0, paren);
-  }
-
   private ApiResponse setAdminState(String vip, String rip, byte[] body, Caller caller)
       throws ApiException {
     JsonNode json = parse(body);
@@ -573,156 +367,6 @@ public final class ManagementApi {
     answer.put("previous", previous.configName());
     answer.put("state", state.configName());
     return new ApiResponse(200, answer);
-  }
-
-  private static PairOrder pairOrder(byte[] body) throws ApiException {
-    JsonNode json =
-        object(
-            body, Set.of("peer", "token", "bind", "pingTargets", "failback", "force", "interface"));
-    InetSocketAddress peer = endpoint(json, "peer", true).orElseThrow();
-    JsonNode token = json.get("token");
-    if (token == null || !token.isTextual() || token.textValue().isBlank()) {
-      throw new ApiException(400, "token: required (the token that `lbctl pair --accept` printed)");
-    }
-    JsonNode targets = json.get("pingTargets");
-    if (targets == null || !targets.isArray()) {
-      throw new ApiException(
-          400,
-          "pingTargets: required, a list of IP addresses (such as the gateway) of which one must"
-              + " answer before a node takes over; an empty list means take over without asking");
-    }
-    List<String> pingTargets = new ArrayList<>();
-    for (int i = 0; i < targets.size(); i++) {
-      JsonNode t = targets.get(i);
-      if (!t.isTextual() || !Endpoints.isIp(t.textValue())) {
-        throw new ApiException(400, "pingTargets[" + i + "]: " + t + " is not an IP address");
-      }
-      pingTargets.add(t.textValue());
-    }
-    Optional<String> device = device(json);
-    return new PairOrder(
-        peer,
-        token.textValue(),
-        endpoint(json, "bind", false),
-        pingTargets,
-        flag(json, "failback"),
-        flag(json, "force"),
-        device);
-  }
-
-  private static JoinOrder joinOrder(byte[] body) throws ApiException {
-    JsonNode json = object(body, Set.of("peer", "token", "name", "bind", "interface", "force"));
-    InetSocketAddress peer = endpoint(json, "peer", true).orElseThrow();
-    JsonNode token = json.get("token");
-    if (token == null || !token.isTextual() || token.textValue().isBlank()) {
-      throw new ApiException(
-          400, "token: required (the token that `lbctl cluster invite` printed on a member)");
-    }
-    Optional<String> name =
-        json.hasNonNull("name") ? Optional.of(name(json, "name")) : Optional.empty();
-    Optional<String> device = device(json);
-    return new JoinOrder(
-        peer, token.textValue(), name, endpoint(json, "bind", false), device, flag(json, "force"));
-  }
-
-  /** The optional {@code interface}: where the floating IPs live. */
-  private static Optional<String> device(JsonNode json) throws ApiException {
-    JsonNode dev = json.get("interface");
-    if (dev == null || dev.isNull()) {
-      return Optional.empty();
-    }
-    if (!dev.isTextual() || !dev.textValue().matches("[A-Za-z0-9_.@-]{1,15}")) {
-      throw new ApiException(400, "interface: " + dev + " is not an interface name");
-    }
-    return Optional.of(dev.textValue());
-  }
-
-  private static boolean flag(JsonNode json, String field) throws ApiException {
-    JsonNode v = json.get(field);
-    if (v == null || v.isNull()) {
-      return false;
-    }
-    if (!v.isBoolean()) {
-      throw new ApiException(400, field + ": " + v + " (expected true or false)");
-    }
-    return v.booleanValue();
-  }
-
-  /** A JSON object body with only the given fields. */
-  private static JsonNode object(byte[] body, Set<String> fields) throws ApiException {
-    JsonNode json = parse(body);
-    if (json == null || json.isMissingNode() || json.isNull()) {
-      return JSON.createObjectNode();
-    }
-    if (!json.isObject()) {
-      throw new ApiException(400, "body must be a JSON object");
-    }
-    for (var names = json.fieldNames(); names.hasNext(); ) {
-      String name = names.next();
-      if (!fields.contains(name)) {
-        throw new ApiException(
-            400,
-            "unknown field '"
-                + name
-                + "' (expected: "
-                + String.join(", ", new TreeSet<>(fields))
-                + ")");
-      }
-    }
-    return json;
-  }
-
-  /** A required name (of a group or a member): letters, digits, {@code _ . -}, at most 64. */
-  private static String name(JsonNode json, String field) throws ApiException {
-    JsonNode v = json.get(field);
-    if (v == null || !v.isTextual() || !v.textValue().matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")) {
-      throw new ApiException(
-          400,
-          field
-              + ": "
-              + (v == null ? "required" : org.lbctl.core.audit.LogText.field(v.toString()))
-              + " (expected a name: letters, digits, _ . -)");
-    }
-    return v.textValue();
-  }
-
-  private static Optional<InetSocketAddress> endpoint(JsonNode json, String field, boolean required)
-      throws ApiException {
-    JsonNode v = json.get(field);
-    if (v == null || v.isNull()) {
-      if (required) {
-        throw new ApiException(400, field + ": required (an IP address with an optional :port)");
-      }
-      return Optional.empty();
-    }
-    Optional<InetSocketAddress> parsed =
-        v.isTextual()
-            ? Endpoints.parse(v.textValue(), PairSettings.DEFAULT_PORT)
-            : Optional.empty();
-    if (parsed.isEmpty()) {
-      throw new ApiException(
-          400, field + ": " + v + " (expected an IP address with an optional :port)");
-    }
-    return parsed;
-  }
-
-  private static JsonNode parse(byte[] body) throws ApiException {
-    if (body == null || body.length == 0) {
-      return null;
-    }
-    try {
-      return JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new ApiException(400, "body is not JSON: " + e.getOriginalMessage());
-    } catch (java.io.IOException e) {
-      throw new ApiException(400, "cannot read body: " + e.getMessage());
-    }
-  }
-
-  private static void allow(String method, String allowed) throws ApiException {
-    if (!method.equals(allowed)) {
-      throw new ApiException(405, method + " is not allowed here (expected: " + allowed + ")");
-    }
   }
 
   private static Map<String, Object> problem(ConfigProblem p) {
