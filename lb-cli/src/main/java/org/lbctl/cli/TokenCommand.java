@@ -52,6 +52,14 @@ final class TokenCommand extends ApiCommand {
   boolean readOnly;
 
   @Option(
+      names = "--role",
+      paramLabel = "ROLE",
+      description =
+          "the most the token may do: viewer, operator or admin (default: the maker's role; never"
+              + " more than its user's)")
+  String role;
+
+  @Option(
       names = "--expires",
       paramLabel = "DURATION",
       description = "how long the token lives, e.g. 90d (default 365d, at most 1825d)")
@@ -66,13 +74,14 @@ final class TokenCommand extends ApiCommand {
           printJson(r);
           return 0;
         }
-        Table t = new Table("", "ID", "USER", "LABEL", "ACCESS", "CREATED", "EXPIRES");
+        Table t = new Table("", "ID", "USER", "LABEL", "ACCESS", "ROLE", "CREATED", "EXPIRES");
         for (JsonNode k : r.path("tokens")) {
           t.row(
               k.path("id").asText(),
               k.path("user").asText(),
               k.path("label").asText(),
               k.path("readOnly").asBoolean() ? "read-only" : "read-write",
+              k.path("role").asText(),
               k.path("created").asText(),
               k.path("expires").asText());
         }
@@ -89,6 +98,9 @@ final class TokenCommand extends ApiCommand {
         if (expires != null) {
           body.put("expiresIn", expires);
         }
+        if (role != null) {
+          body.put("role", role);
+        }
         JsonNode r = call("POST", "/v1/tokens", JSON.writeValueAsString(body));
         if (api.json()) {
           printJson(r);
@@ -96,9 +108,10 @@ final class TokenCommand extends ApiCommand {
         }
         out()
             .printf(
-                "token for %s (%s), shown this once:%n%s%n",
+                "token for %s (%s, at most %s), shown this once:%n%s%n",
                 r.path("user").asText(),
                 readOnly ? "read-only" : "read-write",
+                r.path("role").asText(),
                 r.path("token").asText());
       }
       case revoke -> {

@@ -20,8 +20,11 @@ import picocli.CommandLine.Spec;
       "Manage the node's management users (there is no default user or password):",
       "  add NAME   with --password-stdin, the first line of standard input is the password",
       "             (12 characters at least); without it the node generates one and this",
-      "             command prints it, once",
-      "  list       the users' names",
+      "             command prints it, once. --role viewer|operator|admin (default: admin for",
+      "             the node's first user, viewer for later ones)",
+      "  list       the users, their roles, whether disabled",
+      "  role NAME --role ROLE   viewer reads; operator also drains, halts, clears stick tables",
+      "             and fails over; admin also edits the configuration, the users and the pair",
       "  passwd NAME    a new password (--password-stdin, or a generated one printed once)",
       "  disable NAME   no login; its API tokens and sessions stop working until enable",
       "  enable NAME",
@@ -34,6 +37,7 @@ final class UserCommand extends ApiCommand {
     add,
     list,
     passwd,
+    role,
     disable,
     enable,
     remove
@@ -44,7 +48,7 @@ final class UserCommand extends ApiCommand {
   @Parameters(
       index = "0",
       paramLabel = "ACTION",
-      description = "add, list, passwd, disable, enable or remove")
+      description = "add, list, passwd, role, disable, enable or remove")
   Action action;
 
   @Parameters(index = "1", arity = "0..1", paramLabel = "NAME", description = "the user (add)")
@@ -53,6 +57,12 @@ final class UserCommand extends ApiCommand {
   @Option(names = "--password-stdin", description = "read the password from standard input")
   boolean passwordStdin;
 
+  @Option(
+      names = "--role",
+      paramLabel = "ROLE",
+      description = "viewer, operator or admin (add, role)")
+  String role;
+
   @Override
   public Integer call() throws IOException {
     if (action == Action.list) {
@@ -60,7 +70,15 @@ final class UserCommand extends ApiCommand {
       if (api.json()) {
         printJson(r);
       } else {
-        r.path("users").forEach(u -> out().println(u.asText()));
+        Table t = new Table("", "NAME", "ROLE", "DISABLED", "CREATED");
+        for (JsonNode u : r.path("users")) {
+          t.row(
+              u.path("name").asText(),
+              u.path("role").asText(),
+              u.path("disabled").asBoolean() ? "yes" : "no",
+              u.path("created").asText());
+        }
+        out().print(t.render());
       }
       out().flush();
       return 0;
@@ -73,6 +91,18 @@ final class UserCommand extends ApiCommand {
       case remove -> {
         call("DELETE", path, null);
         out().printf("user %s removed, with its API tokens%n", name);
+        out().flush();
+        return 0;
+      }
+      case role -> {
+        if (role == null) {
+          throw new ParameterException(spec.commandLine(), "user role needs --role ROLE");
+        }
+        call(
+            "PUT",
+            path + "/role",
+            JSON.writeValueAsString(JSON.createObjectNode().put("role", role)));
+        out().printf("user %s is now %s%n", name, role);
         out().flush();
         return 0;
       }
@@ -93,6 +123,9 @@ final class UserCommand extends ApiCommand {
     ObjectNode body = JSON.createObjectNode();
     if (action == Action.add) {
       body.put("name", name);
+      if (role != null) {
+        body.put("role", role);
+      }
     }
     if (passwordStdin) {
       String line =
@@ -124,10 +157,10 @@ final class UserCommand extends ApiCommand {
     } else if (r.has("generatedPassword")) {
       out()
           .printf(
-              "user %s added; password (shown this once): %s%n",
-              name, r.path("generatedPassword").asText());
+              "user %s added (%s); password (shown this once): %s%n",
+              name, r.path("role").asText(), r.path("generatedPassword").asText());
     } else {
-      out().printf("user %s added%n", name);
+      out().printf("user %s added (%s)%n", name, r.path("role").asText());
     }
     out().flush();
     return 0;

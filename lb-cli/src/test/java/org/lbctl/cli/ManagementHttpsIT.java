@@ -129,7 +129,7 @@ class ManagementHttpsIT {
     assertThat(noUsers.json().path("error").asText()).contains("lbctl user add");
     assertThat(noUsers.header("WWW-Authenticate")).startsWith("Basic realm=\"lbctl\"");
 
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     assertThat(curl("127.0.0.2", "GET", "/v1/status").status()).isEqualTo(401);
     assertThat(curl("127.0.0.2", "GET", "/metrics").status()).isEqualTo(401);
     assertThat(curl("127.0.0.2", "GET", "/v1/config").status()).isEqualTo(401);
@@ -168,7 +168,7 @@ class ManagementHttpsIT {
 
   @Test
   void passwordGuessersAreLockedOutBeforeTheirGuessIsChecked() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     for (int i = 1; i <= 5; i++) {
       Answer wrong = curl("127.0.0.3", "GET", "/v1/status", "-u", "admin:guess" + i);
       assertThat(wrong.status()).as("guess %d", i).isEqualTo(401);
@@ -183,7 +183,7 @@ class ManagementHttpsIT {
     assertThat(curl("127.0.0.4", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
         .isEqualTo(200);
     // A valid token passes the locked source; a wrong one does not.
-    String token = node.createToken("admin", "script", false);
+    String token = node.accounts().createToken("admin", "script", false);
     assertThat(
             curl("127.0.0.3", "GET", "/v1/status", "-H", "Authorization: Bearer " + token).status())
         .isEqualTo(200);
@@ -198,9 +198,9 @@ class ManagementHttpsIT {
 
   @Test
   void tokensServeScriptsAndAReadOnlyTokenChangesNothing() throws Exception {
-    node.addUser("admin", PASSWORD);
-    String full = node.createToken("admin", "backup script", false);
-    String readOnly = node.createToken("admin", "prometheus", true);
+    node.accounts().addUser("admin", PASSWORD);
+    String full = node.accounts().createToken("admin", "backup script", false);
+    String readOnly = node.accounts().createToken("admin", "prometheus", true);
     assertThat(Files.readString(dir.resolve("tokens.json"))).doesNotContain(full, readOnly);
 
     Answer metrics =
@@ -235,7 +235,7 @@ class ManagementHttpsIT {
         .isEqualTo("halt");
 
     String id = full.substring(6, 14);
-    node.revokeToken(id);
+    node.accounts().revokeToken(id);
     assertThat(
             curl("127.0.0.5", "GET", "/v1/status", "-H", "Authorization: Bearer " + full).status())
         .isEqualTo(401);
@@ -251,7 +251,7 @@ class ManagementHttpsIT {
 
   @Test
   void anEditBasedOnAStaleVersionIsRefusedWith409AndChangesNothing() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     String[] auth = {"-u", "admin:" + PASSWORD, "-H", "Content-Type: application/json"};
     Answer read = curl("127.0.0.6", "GET", "/v1/config", auth);
     String etag = read.header("ETag");
@@ -302,7 +302,7 @@ class ManagementHttpsIT {
 
   @Test
   void aBrowserSessionChangesThingsOnlyThroughTheWebUi() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     Answer wrong =
         curl(
             "127.0.0.7",
@@ -356,7 +356,7 @@ class ManagementHttpsIT {
 
   @Test
   void anUploadedCertificateServesAVipAndItsKeyNeverLeavesTheNode() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     TestPki pki = TestPki.create(dir.resolve("pki"));
     String[] auth = {"-u", "admin:" + PASSWORD, "-H", "Content-Type: application/json"};
     String etag = curl("127.0.0.8", "GET", "/v1/config", auth).header("ETag");
@@ -485,7 +485,7 @@ class ManagementHttpsIT {
 
   @Test
   void aThousandLoginsWithHugeNamesCostNeitherDiskNorMemoryAndForgeNoLine() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     var http = client();
     String huge =
         "x\n2026-12-06T01:00:00Z INFO management: admin logged in\u001b[2J" + "A".repeat(1 << 20);
@@ -529,7 +529,7 @@ class ManagementHttpsIT {
 
   @Test
   void anotherSitesPageCannotChangeAnythingWithTheBrowsersCredentials() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     String path = "/v1/virtual-services/pacs/real-servers/pacs1/admin-state";
     String[] basic = {"-u", "admin:" + PASSWORD};
     // A form or a "simple" cross-site request: refused whatever credentials come with it.
@@ -562,7 +562,7 @@ class ManagementHttpsIT {
             "/v1/users",
             with(basic, "-H", "Content-Type: text/plain", "-d", "{\"name\":\"mallory\"}"));
     assertThat(user.status()).isEqualTo(415);
-    assertThat(node.users()).containsExactly("admin");
+    assertThat(node.accounts().users()).extracting(u -> u.get("name")).containsExactly("admin");
     assertThat(node.status().virtualServices().get(0).realServers().get(0).adminState())
         .isEqualTo("online");
     // The same from this node's own page goes through.
@@ -590,10 +590,169 @@ class ManagementHttpsIT {
         .startsWith("Basic");
   }
 
+  /** POST /v1/users as {@code auth}: {@code name} with the test's password and {@code more}. */
+  private Answer addUser(String[] auth, String name, String more) throws Exception {
+    return curl(
+        "127.0.0.20",
+        "POST",
+        "/v1/users",
+        with(
+            auth,
+            "-d",
+            "{\"name\":\"" + name + "\",\"password\":\"" + PASSWORD + "\"" + more + "}"));
+  }
+
+  @Test
+  void eachRoleDoesWhatItMayAndIsToldWhatItMayNot() throws Exception {
+    node.accounts().addUser("admin", PASSWORD);
+    String[] admin = {"-u", "admin:" + PASSWORD};
+    for (String[] u :
+        List.of(new String[] {"ward", "viewer"}, new String[] {"night", "operator"})) {
+      Answer added = addUser(admin, u[0], ",\"role\":\"" + u[1] + "\"");
+      assertThat(added.status()).as(added.body()).isEqualTo(201);
+      assertThat(added.json().path("role").asText()).isEqualTo(u[1]);
+    }
+    // Without a role, a later user reads only; a role the node does not know is refused.
+    assertThat(addUser(admin, "later", "").json().path("role").asText()).isEqualTo("viewer");
+    Answer unknown = addUser(admin, "boss", ",\"role\":\"root\"");
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.json().path("error").asText())
+        .contains("role: 'root' (expected one of: viewer, operator, admin)");
+    assertThat(node.accounts().role("boss")).isEmpty();
+
+    String[] ward = {"-u", "ward:" + PASSWORD};
+    String[] night = {"-u", "night:" + PASSWORD};
+    String drain = "/v1/virtual-services/pacs/real-servers/pacs1/admin-state";
+    String[] drainBody = {"-d", "{\"state\":\"drain\"}"};
+    // A viewer reads, and is told what it may not do.
+    assertThat(curl("127.0.0.21", "GET", "/v1/status", ward).status()).isEqualTo(200);
+    assertThat(curl("127.0.0.21", "GET", "/v1/whoami", ward).json().path("role").asText())
+        .isEqualTo("viewer");
+    Answer refused = curl("127.0.0.21", "PUT", drain, with(ward, drainBody));
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.json().path("error").asText())
+        .isEqualTo(
+            "ward is viewer: drain, halt or bring back a real server needs the operator role");
+    for (String path : List.of("/v1/audit", "/v1/users")) {
+      assertThat(curl("127.0.0.21", "GET", path, ward).status()).as(path).isEqualTo(403);
+    }
+    assertThat(node.status().virtualServices().get(0).realServers().get(0).adminState())
+        .isEqualTo("online");
+    // An operator drains, clears, asks for a failover (this lone node has no peer: 409, not 403),
+    // and edits nothing.
+    assertThat(curl("127.0.0.22", "PUT", drain, with(night, drainBody)).status()).isEqualTo(200);
+    assertThat(
+            curl("127.0.0.22", "DELETE", "/v1/virtual-services/pacs/stick-table", night).status())
+        .isEqualTo(200);
+    assertThat(curl("127.0.0.22", "POST", "/v1/pair/failover", night).status()).isEqualTo(409);
+    Answer edit =
+        curl("127.0.0.22", "PUT", "/v1/config", with(night, "-H", "If-Match: \"x\"", "-d", "{}"));
+    assertThat(edit.status()).isEqualTo(403);
+    assertThat(edit.json().path("error").asText()).endsWith("needs the admin role");
+    // The audit names each change's user and role.
+    JsonNode drained =
+        curl("127.0.0.20", "GET", "/v1/audit", admin)
+            .json()
+            .path("entries")
+            .findParents("action")
+            .stream()
+            .filter(e -> e.path("action").asText().equals("PUT " + drain))
+            .filter(e -> e.path("status").asInt() == 200)
+            .findFirst()
+            .orElseThrow();
+    assertThat(drained.path("user").asText()).isEqualTo("night");
+    assertThat(drained.path("role").asText()).isEqualTo("operator");
+
+    // A token does at most what its maker may, and never more than its user now may.
+    assertThat(
+            curl(
+                    "127.0.0.22",
+                    "POST",
+                    "/v1/tokens",
+                    with(night, "-d", "{\"label\":\"x\",\"role\":\"admin\"}"))
+                .status())
+        .isEqualTo(403);
+    String script =
+        curl("127.0.0.22", "POST", "/v1/tokens", with(night, "-d", "{\"label\":\"drain script\"}"))
+            .json()
+            .path("token")
+            .asText();
+    String[] bearer = {"-H", "Authorization: Bearer " + script};
+    assertThat(
+            curl("127.0.0.23", "PUT", drain, with(bearer, "-d", "{\"state\":\"online\"}")).status())
+        .isEqualTo(200);
+    assertThat(
+            curl(
+                    "127.0.0.20",
+                    "PUT",
+                    "/v1/users/night/role",
+                    with(admin, "-d", "{\"role\":\"viewer\"}"))
+                .status())
+        .isEqualTo(200);
+    assertThat(curl("127.0.0.23", "PUT", drain, with(bearer, drainBody)).status()).isEqualTo(403);
+    assertThat(curl("127.0.0.22", "PUT", drain, with(night, drainBody)).status()).isEqualTo(403);
+    // Anyone sets its own password; only an admin another's.
+    assertThat(
+            curl(
+                    "127.0.0.21",
+                    "PUT",
+                    "/v1/users/night/password",
+                    with(ward, "-d", "{\"password\":\"a long new password\"}"))
+                .status())
+        .isEqualTo(403);
+    assertThat(
+            curl(
+                    "127.0.0.21",
+                    "PUT",
+                    "/v1/users/ward/password",
+                    with(ward, "-d", "{\"password\":\"a long new password\"}"))
+                .status())
+        .isEqualTo(200);
+    assertThat(node.accounts().users())
+        .extracting(u -> u.get("name") + "=" + u.get("role"))
+        .containsExactly("admin=admin", "ward=viewer", "night=viewer", "later=viewer");
+  }
+
+  @Test
+  void theApiDescribesEveryOperationWithTheRoleItNeeds() throws Exception {
+    node.accounts().addUser("admin", PASSWORD);
+    node.accounts().addUser("ward", PASSWORD, Optional.of(org.lbctl.core.auth.Role.VIEWER));
+    JsonNode doc = curl("127.0.0.24", "GET", "/v1/openapi.json", "-u", "ward:" + PASSWORD).json();
+    assertThat(doc.path("openapi").asText()).startsWith("3.");
+    for (var r : org.lbctl.core.api.ApiRoutes.ALL) {
+      JsonNode op = doc.path("paths").path(r.path()).path(r.method().toLowerCase(Locale.ROOT));
+      assertThat(op.path("x-lbctl-role").asText())
+          .as(r.method() + " " + r.path())
+          .isEqualTo(r.role().word());
+    }
+    // What it says is what the node does: each operation a viewer may not call is refused with
+    // 403 before anything else is looked at, and no operation is unknown to the node.
+    String[] ward = {"-u", "ward:" + PASSWORD};
+    String[] admin = {"-u", "admin:" + PASSWORD};
+    for (var r : org.lbctl.core.api.ApiRoutes.ALL) {
+      String path =
+          r.path()
+              .replace("{vip}", "pacs")
+              .replace("{rip}", "pacs1")
+              .replace("{name}", "nobody")
+              .replace("{id}", "00000000");
+      if (!r.role().equals(org.lbctl.core.auth.Role.VIEWER) && !r.own()) {
+        assertThat(curl("127.0.0.24", r.method(), path, with(ward, "-d", "{}")).status())
+            .as(r.method() + " " + path)
+            .isEqualTo(403);
+      }
+      if (r.method().equals("GET")) {
+        assertThat(curl("127.0.0.25", "GET", path, admin).status())
+            .as(r.method() + " " + path)
+            .isNotIn(404, 405);
+      }
+    }
+  }
+
   @Test
   void accountsCanBeDisabledRepasswordedAndRemovedAndATokenIsItsMakers() throws Exception {
-    node.addUser("admin", PASSWORD);
-    node.addUser("nurse", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
+    node.accounts().addUser("nurse", PASSWORD);
     String[] admin = {"-u", "admin:" + PASSWORD};
     String[] nurse = {"-u", "nurse:" + PASSWORD};
     // A token acts as its maker; one for another user is made on the node only.
@@ -615,7 +774,7 @@ class ManagementHttpsIT {
                 .status())
         .isEqualTo(403);
     // A read-only token sees the status and the metrics, nothing about accounts or changes.
-    String scraper = node.createToken("admin", "prometheus", true);
+    String scraper = node.accounts().createToken("admin", "prometheus", true);
     String[] ro = {"-H", "Authorization: Bearer " + scraper};
     assertThat(curl("127.0.0.11", "GET", "/v1/status", ro).status()).isEqualTo(200);
     assertThat(curl("127.0.0.11", "GET", "/metrics", ro).status()).isEqualTo(200);
@@ -660,8 +819,8 @@ class ManagementHttpsIT {
     // Removed, with its tokens.
     assertThat(curl("127.0.0.11", "DELETE", "/v1/users/nurse", admin).status()).isEqualTo(200);
     assertThat(curl("127.0.0.14", "GET", "/v1/status", bearer).status()).isEqualTo(401);
-    assertThat(node.users()).containsExactly("admin");
-    assertThat(node.tokens()).noneMatch(t -> t.user().equals("nurse"));
+    assertThat(node.accounts().users()).extracting(u -> u.get("name")).containsExactly("admin");
+    assertThat(node.accounts().tokens()).noneMatch(t -> t.user().equals("nurse"));
     assertThat(curl("127.0.0.11", "DELETE", "/v1/users/nurse", admin).status()).isEqualTo(404);
     assertThat(Files.readString(dir.resolve("audit.log"))).doesNotContain("another long password");
   }
@@ -680,7 +839,7 @@ class ManagementHttpsIT {
 
   @Test
   void oneClientCannotHoldTheListenerWithManyOrSlowConnections() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     List<java.net.Socket> held = new ArrayList<>();
     try {
       for (int i = 0; i < 40; i++) {
@@ -763,7 +922,7 @@ class ManagementHttpsIT {
 
   @Test
   void aClientThatSendsManyRequestsAndReadsNoneHoldsOneAnswer() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     var http = client();
     javax.net.ssl.SSLContext tls = http.sslContext();
     long heapBefore = usedHeap();
@@ -826,8 +985,8 @@ class ManagementHttpsIT {
 
   @Test
   void aPairingThatWaitsOnItsPeerHoldsUpNeitherTheStatusNorTheMetrics() throws Exception {
-    node.addUser("admin", PASSWORD);
-    String scraper = node.createToken("admin", "scraper", true);
+    node.accounts().addUser("admin", PASSWORD);
+    String scraper = node.accounts().createToken("admin", "scraper", true);
     UnixSocketClient local = new UnixSocketClient(dir.resolve("lbctl.sock"));
     // A peer that takes the connection and never answers: the pairing waits on it (30 s).
     try (java.net.ServerSocket silent =
@@ -880,7 +1039,7 @@ class ManagementHttpsIT {
 
   @Test
   void theNodesOwnAdministratorIsNotHeldUpByRemotePasswordChecks() throws Exception {
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     // 24 wrong passwords at once from 24 addresses: each a full hash on the remote listener's
     // worker, several seconds of them in all.
     List<Process> guessers = guess(24, "127.0.1.");
@@ -906,8 +1065,8 @@ class ManagementHttpsIT {
 
   @Test
   void guessesFromManyAddressesHoldUpNeitherATokenNorAKnownAddress() throws Exception {
-    node.addUser("admin", PASSWORD);
-    String token = node.createToken("admin", "script", false);
+    node.accounts().addUser("admin", PASSWORD);
+    String token = node.accounts().createToken("admin", "script", false);
     // 127.0.0.7 logged in rightly before: it is known.
     assertThat(curl("127.0.0.7", "GET", "/v1/status", "-u", "admin:" + PASSWORD).status())
         .isEqualTo(200);

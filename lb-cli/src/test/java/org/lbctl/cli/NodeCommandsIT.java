@@ -129,7 +129,7 @@ class NodeCommandsIT {
       System.setIn(new java.io.ByteArrayInputStream("a long password\n".getBytes()));
       Run alice = lbctl("user", "add", "alice", "--password-stdin");
       assertThat(alice.exit()).as(alice.err()).isZero();
-      assertThat(alice.out()).isEqualTo("user alice added\n");
+      assertThat(alice.out()).isEqualTo("user alice added (admin)\n");
     } finally {
       System.setIn(stdin);
     }
@@ -151,7 +151,17 @@ class NodeCommandsIT {
     assertThat(again.exit()).isEqualTo(1);
     assertThat(again.err()).contains("name: user 'alice' exists already");
     assertThat(lbctl("user", "add").exit()).isEqualTo(2);
-    assertThat(lbctl("user", "list").out()).isEqualTo("alice\nbob\n");
+    // The first user is an admin, a later one a viewer unless given a role.
+    assertThat(lbctl("user", "list").out())
+        .containsPattern("(?m)^alice +admin +no ")
+        .containsPattern("(?m)^bob +viewer +no ");
+    assertThat(lbctl("user", "role", "bob", "--role", "operator").out())
+        .isEqualTo("user bob is now operator\n");
+    Run badRole = lbctl("user", "role", "bob", "--role", "superuser");
+    assertThat(badRole.exit()).isEqualTo(1);
+    assertThat(badRole.err())
+        .contains("role: 'superuser' (expected one of: viewer, operator, admin)");
+    assertThat(lbctl("user", "list").out()).containsPattern("(?m)^bob +operator +no ");
 
     // A new password, generated; disabled, enabled; removed.
     Run passwd = lbctl("user", "passwd", "bob");
@@ -164,7 +174,7 @@ class NodeCommandsIT {
     assertThat(org.lbctl.core.auth.UserStore.open(Optional.of(users)).active("bob")).isFalse();
     assertThat(lbctl("user", "enable", "bob").exit()).isZero();
     assertThat(lbctl("user", "remove", "bob").out()).contains("user bob removed");
-    assertThat(lbctl("user", "list").out()).isEqualTo("alice\n");
+    assertThat(lbctl("user", "list").out()).doesNotContain("bob").contains("alice");
     Run gone = lbctl("user", "remove", "bob");
     assertThat(gone.exit()).isEqualTo(1);
     assertThat(gone.err()).contains("no management user 'bob'");

@@ -46,7 +46,7 @@ class RemoteCommandsIT {
         """
             .formatted(Ports.free(), Ports.free(), Ports.free()));
     node = HttpsNode.start(config, https);
-    node.addUser("admin", "correct horse battery");
+    node.accounts().addUser("admin", "correct horse battery");
     endpoint = "https://127.0.0.1:" + https;
     cert = dir.resolve(ManagementCertificate.CERT_FILE);
   }

@@ -6,17 +6,21 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.node.Node;
+import org.lbctl.core.auth.Role;
 import org.lbctl.core.testing.Ports;
 import org.lbctl.core.testing.TestBackend;
 import org.lbctl.core.testing.TestBackend.Mode;
 import org.lbctl.core.testing.TestClient;
 import org.lbctl.core.testing.TestPki;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 
 /**
  * The web UI in headless Chromium against a running node: log in, the System Overview's colours
@@ -62,7 +66,7 @@ class WebUiIT {
         """
             .formatted(vipPort, pacs1.port(), pacs2.port(), Ports.free(), pacs1.port()));
     node = HttpsNode.start(config, https);
-    node.addUser("admin", PASSWORD);
+    node.accounts().addUser("admin", PASSWORD);
     url = "https://127.0.0.1:" + https + "/";
     browser = Browser.start("WebUiIT-" + test.getTestMethod().orElseThrow().getName());
   }
@@ -79,9 +83,9 @@ class WebUiIT {
     pacs2.close();
   }
 
-  private void logIn(String password) {
+  private void logIn(String user, String password) {
     browser.find("#login-name").clear();
-    browser.find("#login-name").sendKeys("admin");
+    browser.find("#login-name").sendKeys(user);
     browser.find("#login-password").clear();
     browser.find("#login-password").sendKeys(password);
     browser.find("#login-submit").click();
@@ -92,16 +96,38 @@ class WebUiIT {
   }
 
   @Test
+  void aViewerSeesTheOverviewAndNoButtonThatWouldChangeAnything() throws Exception {
+    node.accounts().addUser("ward", PASSWORD, Optional.of(Role.VIEWER));
+    browser.open(url);
+    await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
+    logIn("ward", PASSWORD);
+    await().atMost(UI).until(() -> "green".equals(colour("tr[data-vip='pacs']")));
+    assertThat(browser.text("#who")).isEqualTo("ward (viewer)");
+    // The buttons are on the page, not offered: the API would refuse them anyway.
+    assertThat(browser.driver().findElements(By.cssSelector("button[data-action='halt']")))
+        .hasSize(3) // pacs1, pacs2, engine1
+        .noneMatch(WebElement::isDisplayed);
+    assertThat(browser.find("a[data-tab='edit']").isDisplayed()).isFalse();
+    assertThat(browser.find("a[data-tab='audit']").isDisplayed()).isFalse();
+    assertThat(browser.find("a[data-tab='sticks']").isDisplayed()).isTrue();
+    browser.screenshot("viewer");
+    // A viewer sent to the editor by its address lands on the overview.
+    browser.open(url + "ui/#edit");
+    await().atMost(UI).until(() -> browser.find("#overview").isDisplayed());
+    assertThat(browser.find("#edit").isDisplayed()).isFalse();
+  }
+
+  @Test
   void anEngineerWatchesHealthHaltsAServerAndClearsTheStickTable() throws Exception {
     browser.open(url);
     await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
-    logIn("not the password");
+    logIn("admin", "not the password");
     await().atMost(UI).until(() -> browser.text("#login-error").contains("wrong user name"));
     browser.screenshot("login-refused");
-    logIn(PASSWORD);
+    logIn("admin", PASSWORD);
     await().atMost(UI).until(() -> "green".equals(colour("tr[data-vip='pacs']")));
     assertThat(colour("tr[data-rip='pacs/pacs1']")).isEqualTo("green");
-    assertThat(browser.text("#who")).isEqualTo("admin");
+    assertThat(browser.text("#who")).isEqualTo("admin (admin)");
     // The HL7 VIP says what became of its messages (none yet).
     assertThat(browser.text("tr[data-vip='feed'] td.protocol"))
         .isEqualTo("hl7-mllp: 0 AA, 0 AE/AR, 0 resent");
@@ -153,7 +179,7 @@ class WebUiIT {
   void anEditIsRefusedAtItsFieldAndAGoodOneRuns() throws Exception {
     browser.open(url + "ui/#edit");
     await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
-    logIn(PASSWORD);
+    logIn("admin", PASSWORD);
     await()
         .atMost(UI)
         .until(() -> browser.driver().getCurrentUrl().endsWith("#edit") && editorReady());
@@ -214,7 +240,7 @@ class WebUiIT {
     TestPki pki = TestPki.create(dir.resolve("pki"));
     browser.open(url + "ui/#config");
     await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
-    logIn(PASSWORD);
+    logIn("admin", PASSWORD);
     await().atMost(UI).until(() -> browser.text("#config-view").contains("virtualServices"));
 
     browser.find("#cert-name").sendKeys("portal");

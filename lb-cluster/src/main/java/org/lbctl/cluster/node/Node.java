@@ -5,18 +5,17 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.cluster.sync.ConfigInstaller;
 import org.lbctl.cluster.sync.ConfigReplica;
+import org.lbctl.core.api.AccountControl;
 import org.lbctl.core.api.ApiException;
 import org.lbctl.core.api.JoinOrder;
 import org.lbctl.core.api.ManagementServer;
 import org.lbctl.core.api.NodeControl;
 import org.lbctl.core.api.PairOrder;
 import org.lbctl.core.api.PairingOffer;
-import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
@@ -52,6 +51,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   private final ConfigInstaller installer;
   private final Memberships memberships;
   private final Operations operations;
+  private final Accounts accounts;
 
   private Node(NodeConfig local, Transport transport) {
     this.parts = new NodeParts(local, transport, this::status);
@@ -60,6 +60,7 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
     this.installer = parts.installer;
     this.memberships = new Memberships(parts.lifecycle, parts.clusters, parts.name);
     this.operations = parts.operations;
+    this.accounts = parts.accounts;
   }
 
   /**
@@ -171,45 +172,8 @@ public final class Node implements NodeControl, ConfigReplica, AutoCloseable {
   }
 
   @Override
-  public Optional<String> addUser(String name, String password) throws ApiException {
-    return operations.addUser(name, password);
-  }
-
-  @Override
-  public List<String> users() {
-    return operations.users();
-  }
-
-  @Override
-  public List<ApiTokens.Token> tokens() {
-    return operations.tokens();
-  }
-
-  @Override
-  public void removeUser(String name) throws ApiException {
-    operations.removeUser(name);
-  }
-
-  @Override
-  public Optional<String> setPassword(String name, String password) throws ApiException {
-    return operations.setPassword(name, password);
-  }
-
-  @Override
-  public void setUserDisabled(String name, boolean disabled) throws ApiException {
-    operations.setUserDisabled(name, disabled);
-  }
-
-  @Override
-  public String createToken(
-      String user, String label, boolean readOnly, java.time.Duration lifetime)
-      throws ApiException {
-    return operations.createToken(user, label, readOnly, lifetime);
-  }
-
-  @Override
-  public void revokeToken(String id) throws ApiException {
-    operations.revokeToken(id);
+  public AccountControl accounts() {
+    return accounts;
   }
 
   @Override

@@ -51,6 +51,7 @@ final class NodeParts {
   final PairLifecycle lifecycle;
   final ClusterLifecycle clusters;
   final Operations operations;
+  final Accounts accounts;
   private volatile Management management;
   private volatile SelfCheck selfCheck;
 
@@ -92,6 +93,7 @@ final class NodeParts {
         new DataPlane(engine, kernel, sticks, installer::announceRealServers, installer::onChange);
     this.lifecycle = new PairLifecycle(slot, installer, plane, alerter, name, status);
     this.operations = new Operations(() -> management, engine, kernel, slot::pair, status);
+    this.accounts = new Accounts(() -> management);
     this.clusters = new ClusterLifecycle(slot, installer, plane, status);
   }
 

@@ -3,12 +3,9 @@ package org.lbctl.cluster.node;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Supplier;
 import org.lbctl.cluster.pair.GroupPair;
 import org.lbctl.core.api.ApiException;
-import org.lbctl.core.auth.ApiTokens;
-import org.lbctl.core.auth.PasswordHash;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.balancer.Backend;
 import org.lbctl.core.config.Durations;
@@ -22,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the management API asks of a running node beyond its configuration and pairing: users,
- * tokens, real servers' admin state, stick tables, and promote and failover of its pair.
+ * What the management API asks of a running node beyond its configuration, pairing and accounts:
+ * real servers' admin state, stick tables, and promote and failover of its pair.
  */
 final class Operations {
   private static final Logger log = LoggerFactory.getLogger(Operations.class);
@@ -64,100 +61,6 @@ final class Operations {
                         + "' (known: "
                         + String.join(", ", engine.services().keySet())
                         + ")"));
-  }
-
-  Optional<String> addUser(String name, String password) throws ApiException {
-    Management management = this.management.get();
-    Optional<String> generated =
-        password == null ? Optional.of(PasswordHash.generate()) : Optional.empty();
-    try {
-      management.users().add(name, generated.orElse(password));
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(400, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
-    }
-    if (!management.users().persistent()) {
-      log.warn(
-          "user '{}' added in memory only: this node runs on its embedded configuration and"
-              + " forgets its users when it stops",
-          name);
-    }
-    return generated;
-  }
-
-  List<String> users() {
-    return management.get().users().names();
-  }
-
-  void removeUser(String name) throws ApiException {
-    Management management = this.management.get();
-    try {
-      if (!management.users().exists(name)) {
-        throw new IllegalArgumentException("name: no management user '" + name + "'");
-      }
-      // Its tokens first: a name added again later must not find them.
-      int tokens = management.tokens().revokeAllOf(name);
-      management.users().remove(name);
-      log.warn("user '{}' removed, with {} API token(s)", name, tokens);
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(404, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users or tokens file: " + e.getMessage());
-    }
-  }
-
-  Optional<String> setPassword(String name, String password) throws ApiException {
-    Optional<String> generated =
-        password == null ? Optional.of(PasswordHash.generate()) : Optional.empty();
-    try {
-      management.get().users().setPassword(name, generated.orElse(password));
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(e.getMessage().startsWith("name:") ? 404 : 400, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
-    }
-    return generated;
-  }
-
-  void setUserDisabled(String name, boolean disabled) throws ApiException {
-    try {
-      management.get().users().setDisabled(name, disabled);
-      log.warn("user '{}' {}", name, disabled ? "disabled" : "enabled");
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(404, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
-    }
-  }
-
-  List<ApiTokens.Token> tokens() {
-    return management.get().tokens().list();
-  }
-
-  String createToken(String user, String label, boolean readOnly, java.time.Duration lifetime)
-      throws ApiException {
-    Management management = this.management.get();
-    if (!management.users().exists(user)) {
-      throw new ApiException(400, "user: no management user '" + user + "'");
-    }
-    try {
-      return management.tokens().create(user, label, readOnly, lifetime);
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(400, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the tokens file: " + e.getMessage());
-    }
-  }
-
-  void revokeToken(String id) throws ApiException {
-    try {
-      if (!management.get().tokens().revoke(id)) {
-        throw new ApiException(404, "no API token '" + id + "'");
-      }
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the tokens file: " + e.getMessage());
-    }
   }
 
   StickTableStatus stickTable(String vip) throws ApiException {

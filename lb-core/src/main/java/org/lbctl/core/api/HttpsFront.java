@@ -17,6 +17,7 @@ import org.lbctl.core.auth.Authenticator;
 import org.lbctl.core.auth.Authenticator.Admitted;
 import org.lbctl.core.auth.Authenticator.Refused;
 import org.lbctl.core.auth.Caller;
+import org.lbctl.core.auth.Role;
 import org.lbctl.core.auth.Sessions;
 import org.lbctl.core.auth.UserStore;
 
@@ -184,7 +185,11 @@ public final class HttpsFront implements Front {
     // A name that cannot be a user's is audited by its size only.
     Caller who =
         new Caller(
-            UserStore.isName(name) ? name : Authenticator.shown(name), in.from(), "session", false);
+            UserStore.isName(name) ? name : Authenticator.shown(name),
+            in.from(),
+            "session",
+            false,
+            v instanceof Refused ? Role.VIEWER : auth.roleOf(name).orElse(Role.VIEWER));
     if (v instanceof Refused r) {
       api.audit().record(new AuditEntry(Instant.now(), who, "login", r.status(), r.message()));
       return refusal(in, r);

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import org.lbctl.core.audit.AuditEntry;
 import org.lbctl.core.audit.AuditLog;
 import org.lbctl.core.auth.Caller;
+import org.lbctl.core.auth.Role;
 import org.lbctl.core.balancer.AdminState;
 import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
@@ -130,6 +131,20 @@ public final class ManagementApi {
         throw new ApiException(
             403, "a read-only API token reads /v1/status and /metrics only, not " + path);
       }
+      Optional<ApiRoutes.Route> known = ApiRoutes.find(method, path);
+      Role role = req.caller().role();
+      if (known.isPresent() && !known.get().own() && !role.allows(known.get().role())) {
+        throw new ApiException(
+            403,
+            req.caller().user()
+                + " is "
+                + role
+                + ": "
+                + known.get().summary().toLowerCase(java.util.Locale.ROOT)
+                + " needs the "
+                + known.get().role()
+                + " role");
+      }
       return route(req);
     } catch (ApiException e) {
       Map<String, Object> error = new LinkedHashMap<>();
@@ -157,6 +172,17 @@ public final class ManagementApi {
       return routed.get();
     }
     switch (path) {
+      case "/v1/whoami" -> {
+        allow(method, "GET");
+        Caller c = req.caller();
+        return new ApiResponse(
+            200,
+            Map.of("user", c.user(), "role", c.role().word(), "via", c.via(), "from", c.from()));
+      }
+      case "/v1/openapi.json" -> {
+        allow(method, "GET");
+        return new ApiResponse(200, OpenApi.document());
+      }
       case "/v1/status" -> {
         allow(method, "GET");
         return new ApiResponse(200, node.status());

@@ -11,47 +11,8 @@ import org.lbctl.core.status.StickTableStatus;
 public interface NodeControl {
   NodeStatus status();
 
-  /**
-   * Adds a management user; with no password given, one is generated and returned (shown once).
-   *
-   * @return the generated password, or empty when one was given
-   * @throws ApiException 400 naming what is wrong (name, existing user, short password)
-   */
-  java.util.Optional<String> addUser(String name, String password) throws ApiException;
-
-  /** The names of the management users. */
-  java.util.List<String> users();
-
-  /** The API tokens, never their secrets. */
-  java.util.List<org.lbctl.core.auth.ApiTokens.Token> tokens();
-
-  /**
-   * Makes an API token for an existing user.
-   *
-   * @return the token's text, shown once
-   * @throws ApiException 400 naming the unknown user or bad label
-   */
-  String createToken(String user, String label, boolean readOnly, java.time.Duration lifetime)
-      throws ApiException;
-
-  /** Removes a management user and its API tokens. */
-  void removeUser(String name) throws ApiException;
-
-  /** Gives a user a new password; {@code null}: a generated one, returned. */
-  java.util.Optional<String> setPassword(String name, String password) throws ApiException;
-
-  /** Disables (no login, its tokens and sessions refused) or enables a user. */
-  void setUserDisabled(String name, boolean disabled) throws ApiException;
-
-  /** A token that lives the default lifetime. */
-  default String createToken(String user, String label, boolean readOnly) throws ApiException {
-    return createToken(user, label, readOnly, org.lbctl.core.auth.ApiTokens.DEFAULT_LIFETIME);
-  }
-
-  /**
-   * @throws ApiException 404 when there is no such token
-   */
-  void revokeToken(String id) throws ApiException;
+  /** The management users, their roles and their API tokens. */
+  AccountControl accounts();
 
   ReplicatedConfig runningConfig();
 

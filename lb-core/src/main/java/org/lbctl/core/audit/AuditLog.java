@@ -203,7 +203,11 @@ public final class AuditLog {
     Caller c = e.caller();
     Caller safe =
         new Caller(
-            LogText.name(c.user()), LogText.field(c.from()), LogText.name(c.via()), c.mayChange());
+            LogText.name(c.user()),
+            LogText.field(c.from()),
+            LogText.name(c.via()),
+            c.mayChange(),
+            c.role());
     return new AuditEntry(
         e.time(), safe, LogText.field(e.action()), e.status(), LogText.detail(e.detail()));
   }
@@ -290,6 +294,7 @@ public final class AuditLog {
     o.put("user", e.caller().user());
     o.put("from", e.caller().from());
     o.put("via", e.caller().via());
+    o.put("role", e.caller().role().word());
     o.put("action", e.action());
     o.put("status", e.status());
     o.put("detail", e.detail());

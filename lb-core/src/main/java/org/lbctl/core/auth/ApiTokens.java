@@ -43,9 +43,19 @@ public final class ApiTokens {
   /** The longest life a token may be given. */
   public static final Duration MAX_LIFETIME = Duration.ofDays(5 * 365);
 
-  /** A token as kept: never its secret. */
+  /**
+   * A token as kept: never its secret.
+   *
+   * @param role the most it may do; its user's role when that is less
+   */
   public record Token(
-      String id, String user, String label, boolean readOnly, String created, String expires) {}
+      String id,
+      String user,
+      String label,
+      boolean readOnly,
+      Role role,
+      String created,
+      String expires) {}
 
   private record Stored(Token token, byte[] digest) {}
 
@@ -67,6 +77,8 @@ public final class ApiTokens {
                 n.path("user").asText(),
                 n.path("label").asText(),
                 n.path("readOnly").asBoolean(false),
+                // Tokens made before roles act with their user's role.
+                Role.parse(n.path("role").asText()).orElse(Role.ADMIN),
                 n.path("created").asText(),
                 // Tokens made before expiry existed live a default lifetime from their making.
                 n.hasNonNull("expires")
@@ -85,7 +97,8 @@ public final class ApiTokens {
    * @return the token's text, to be shown once
    * @throws IllegalArgumentException naming a bad label; nothing is changed then
    */
-  public synchronized String create(String user, String label, boolean readOnly, Duration lifetime)
+  public synchronized String create(
+      String user, String label, boolean readOnly, Role role, Duration lifetime)
       throws IOException {
     if (label == null || !LABEL.matcher(label).matches()) {
       throw new IllegalArgumentException(
@@ -106,7 +119,7 @@ public final class ApiTokens {
     String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     Instant now = Instant.now();
     Token token =
-        new Token(id, user, label, readOnly, now.toString(), now.plus(lifetime).toString());
+        new Token(id, user, label, readOnly, role, now.toString(), now.plus(lifetime).toString());
     tokens.put(id, new Stored(token, sha256(secretText)));
     try {
       save();
@@ -187,6 +200,7 @@ public final class ApiTokens {
           .put("user", t.user())
           .put("label", t.label())
           .put("readOnly", t.readOnly())
+          .put("role", t.role().word())
           .put("created", t.created())
           .put("expires", t.expires())
           .put("sha256", HexFormat.of().formatHex(s.digest()));

@@ -65,6 +65,11 @@ public final class Authenticator {
   /** A password verified, until when, and at which change of the users. */
   private record Remembered(Instant until, long changes) {}
 
+  /** The role of an active user, for the audit of its login. */
+  public Optional<Role> roleOf(String name) {
+    return users.role(name);
+  }
+
   public Authenticator(UserStore users, ApiTokens tokens, Clock clock) {
     this.users = users;
     this.tokens = tokens;
@@ -100,9 +105,11 @@ public final class Authenticator {
     }
     if (sessionId != null) {
       Optional<Sessions.Login> login = sessions.login(sessionId);
+      Optional<Role> role = login.flatMap(l -> users.role(l.user()));
       if (login.isPresent()
+          && role.isPresent()
           && users.stamp(login.get().user()).equals(Optional.of(login.get().stamp()))) {
-        return new Admitted(new Caller(login.get().user(), source, "session", true));
+        return new Admitted(new Caller(login.get().user(), source, "session", true, role.get()));
       }
       if (login.isPresent()) {
         // Removed, disabled or given a new password since it logged in.
@@ -194,9 +201,12 @@ public final class Authenticator {
     // A name that cannot be a user's is not hashed for, but costs the source a failure as well.
     if (UserStore.isName(name)
         && (rememberedNow(key) ? users.active(name) : users.verify(name, password))) {
-      remember(key, changes);
-      known(source);
-      return new Admitted(new Caller(name, source, via, true));
+      Optional<Role> role = users.role(name);
+      if (role.isPresent()) {
+        remember(key, changes);
+        known(source);
+        return new Admitted(new Caller(name, source, via, true, role.get()));
+      }
     }
     Optional<Duration> lock = throttle.failed(source);
     if (lock.isPresent()) {
@@ -228,10 +238,16 @@ public final class Authenticator {
     // A valid token passes a locked source: the token is 256 random bits, not a guess, and a
     // script must not lose its access because someone nearby mistyped a password.
     Optional<ApiTokens.Token> token = tokens.verify(value);
-    if (token.isPresent() && users.active(token.get().user())) {
+    Optional<Role> userRole = token.flatMap(t -> users.role(t.user()));
+    if (token.isPresent() && userRole.isPresent()) {
       ApiTokens.Token t = token.get();
       return new Admitted(
-          new Caller(t.user() + " (token " + t.id() + ")", source, "token", !t.readOnly()));
+          new Caller(
+              t.user() + " (token " + t.id() + ")",
+              source,
+              "token",
+              !t.readOnly(),
+              userRole.get().atMost(t.role())));
     }
     Optional<Duration> locked = throttle.lockedOut(source);
     if (locked.isPresent()) {

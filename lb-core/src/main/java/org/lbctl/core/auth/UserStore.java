@@ -27,7 +27,7 @@ public final class UserStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A user as stored; a disabled one cannot log in, and its tokens and sessions do not pass. */
-  public record User(String name, String hash, String created, boolean disabled) {}
+  public record User(String name, String hash, String created, boolean disabled, Role role) {}
 
   private final Optional<Path> file;
   private final Map<String, User> users = new LinkedHashMap<>();
@@ -51,7 +51,9 @@ public final class UserStore {
                 u.path("name").asText(),
                 u.path("hash").asText(),
                 u.path("created").asText(),
-                u.path("disabled").asBoolean(false));
+                u.path("disabled").asBoolean(false),
+                // Users from before roles could do everything: they keep it.
+                Role.parse(u.path("role").asText()).orElse(Role.ADMIN));
         s.users.put(user.name(), user);
       }
     }
@@ -84,6 +86,30 @@ public final class UserStore {
         : Optional.of(generations.getOrDefault(name, 0L) + ":" + u.hash());
   }
 
+  /** The role of an active user; empty when there is none of that name or it is disabled. */
+  public synchronized Optional<Role> role(String name) {
+    User u = users.get(name);
+    return u == null || u.disabled() ? Optional.empty() : Optional.of(u.role());
+  }
+
+  /** The users, hashes left out: name, role, whether disabled, when made. */
+  public synchronized List<java.util.Map<String, Object>> describe() {
+    List<java.util.Map<String, Object>> out = new ArrayList<>();
+    for (User u : users.values()) {
+      out.add(
+          java.util.Map.of(
+              "name",
+              u.name(),
+              "role",
+              u.role().word(),
+              "disabled",
+              u.disabled(),
+              "created",
+              u.created()));
+    }
+    return out;
+  }
+
   /** Whether {@code name} exists and is not disabled: its tokens and sessions pass. */
   public synchronized boolean active(String name) {
     User u = users.get(name);
@@ -112,13 +138,19 @@ public final class UserStore {
   public synchronized void setPassword(String name, String password) throws IOException {
     User u = existing(name);
     checkPassword(password);
-    replace(new User(name, PasswordHash.of(password), u.created(), u.disabled()), u);
+    replace(new User(name, PasswordHash.of(password), u.created(), u.disabled(), u.role()), u);
+  }
+
+  /** Gives a user a role; its sessions and tokens act with it from their next request. */
+  public synchronized void setRole(String name, Role role) throws IOException {
+    User u = existing(name);
+    replace(new User(name, u.hash(), u.created(), u.disabled(), role), u);
   }
 
   /** Disables or enables a user. */
   public synchronized void setDisabled(String name, boolean disabled) throws IOException {
     User u = existing(name);
-    replace(new User(name, u.hash(), u.created(), disabled), u);
+    replace(new User(name, u.hash(), u.created(), disabled, u.role()), u);
   }
 
   private User existing(String name) {
@@ -163,7 +195,7 @@ public final class UserStore {
    * @throws IllegalArgumentException naming what is wrong: the name, an existing user, a short
    *     password; nothing is changed then
    */
-  public synchronized void add(String name, String password) throws IOException {
+  public synchronized void add(String name, String password, Role role) throws IOException {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "name: '"
@@ -174,7 +206,7 @@ public final class UserStore {
       throw new IllegalArgumentException("name: user '" + name + "' exists already");
     }
     checkPassword(password);
-    User u = new User(name, PasswordHash.of(password), Instant.now().toString(), false);
+    User u = new User(name, PasswordHash.of(password), Instant.now().toString(), false, role);
     users.put(name, u);
     try {
       save();
@@ -224,7 +256,8 @@ public final class UserStore {
           .put("name", u.name())
           .put("hash", u.hash())
           .put("created", u.created())
-          .put("disabled", u.disabled());
+          .put("disabled", u.disabled())
+          .put("role", u.role().word());
     }
     AtomicFiles.replace(
         file.get(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), true);

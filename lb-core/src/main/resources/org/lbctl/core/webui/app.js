@@ -65,6 +65,7 @@ function showLogin(message) {
   $('#tabs').hidden = true;
   $('#logout').hidden = true;
   $('#who').textContent = '';
+  delete document.body.dataset.role;
   $('#login').hidden = false;
   $('#login-error').textContent = message || '';
 }
@@ -76,7 +77,6 @@ async function login(ev) {
     const { data } = await api('POST', '/v1/login',
       { name: $('#login-name').value, password: $('#login-password').value });
     $('#login-password').value = '';
-    $('#who').textContent = data.user;
     await enter();
   } catch (e) {
     $('#login-error').textContent = e.message;
@@ -89,6 +89,9 @@ async function logout() {
 }
 
 async function enter() {
+  const { data: me } = await api('GET', '/v1/whoami');
+  document.body.dataset.role = me.role;
+  $('#who').textContent = me.user + ' (' + me.role + ')';
   $('#login').hidden = true;
   $('#tabs').hidden = false;
   $('#logout').hidden = false;
@@ -99,6 +102,9 @@ async function enter() {
 
 function show(tab) {
   if (!$('#' + tab) || !$('#' + tab).classList.contains('tab')) tab = 'overview';
+  // A tab the caller's role is not offered.
+  const link = $('#tabs a[data-tab="' + tab + '"]');
+  if (link && getComputedStyle(link).display === 'none') tab = 'overview';
   $$('.tab').forEach(s => { s.hidden = s.id !== tab; });
   $$('#tabs a').forEach(a => a.classList.toggle('active', a.dataset.tab === tab));
   stopPolling();
@@ -210,6 +216,7 @@ function renderOverview(s) {
         el('td', { title: r.lastCheck || '' }, r.lastCheckMillis == null ? '' : r.lastCheckMillis.toFixed(1) + ' ms'),
         el('td', {}, ['online', 'drain', 'halt'].map(state =>
           el('button', {
+            class: 'needs-operator',
             'data-action': state,
             disabled: r.adminState === state,
             onclick: () => setAdminState(v.label, r.label, state),
@@ -246,7 +253,7 @@ async function renderSticks(s) {
     blocks.push(el('div', { class: 'stick', 'data-stick': v.label },
       el('h3', {}, v.label + ' — ' + table.persistence + ', timeout ' + table.timeout + ' — ',
         el('span', { class: 'count' }, table.entries.length), ' entries ',
-        el('button', { 'data-clear': v.label, onclick: () => clearSticks(v.label) }, 'Clear table')),
+        el('button', { class: 'needs-operator', 'data-clear': v.label, onclick: () => clearSticks(v.label) }, 'Clear table')),
       el('table', {},
         el('thead', {}, el('tr', {}, el('th', {}, 'Client'), el('th', {}, 'Real server'), el('th', {}, 'Expires'))),
         el('tbody', {}, table.entries.map(e =>

@@ -33,7 +33,7 @@ class AuditLogTest {
   void eachEntryIsOneJsonLineInAFileOthersCannotRead() throws Exception {
     Path file = dir.resolve("audit.log");
     AuditLog log = new AuditLog(Optional.of(file));
-    Caller who = new Caller("admin", "10.0.0.5", "password", true);
+    Caller who = new Caller("admin", "10.0.0.5", "password", true, org.lbctl.core.auth.Role.ADMIN);
     log.record(
         new AuditEntry(Instant.parse("2026-11-22T01:00:00Z"), who, "POST /v1/reload", 200, ""));
     log.record(
@@ -60,7 +60,7 @@ class AuditLogTest {
     log.record(
         new AuditEntry(
             Instant.now(),
-            new Caller(forged, "10.0.0.5", "session", false),
+            new Caller(forged, "10.0.0.5", "session", false, org.lbctl.core.auth.Role.ADMIN),
             "POST /v1/users\r\n" + forged,
             201,
             forged));
@@ -75,13 +75,20 @@ class AuditLogTest {
   void refusalsAlikeArePastFiveCountedAndWrittenOnceTheMinuteIsOver() throws Exception {
     Path file = dir.resolve("audit.log");
     AuditLog log = new AuditLog(Optional.of(file));
-    Caller who = new Caller("<invalid name, 1000000 bytes>", "10.0.0.66", "session", false);
+    Caller who =
+        new Caller(
+            "<invalid name, 1000000 bytes>",
+            "10.0.0.66",
+            "session",
+            false,
+            org.lbctl.core.auth.Role.ADMIN);
     Instant t0 = Instant.now().minusSeconds(120);
     for (int i = 0; i < 1000; i++) {
       log.record(new AuditEntry(t0.plusMillis(i), who, "login", 429, "locked out"));
     }
     // Another source is written as usual meanwhile.
-    Caller other = new Caller("admin", "10.0.0.5", "session", false);
+    Caller other =
+        new Caller("admin", "10.0.0.5", "session", false, org.lbctl.core.auth.Role.ADMIN);
     log.record(new AuditEntry(t0.plusMillis(1001), other, "login", 401, "wrong"));
     assertThat(Files.readAllLines(file)).hasSize(AuditLog.REPEATS_WRITTEN + 1);
     log.flushRepeats();
@@ -95,7 +102,7 @@ class AuditLogTest {
   void theFileRotatesBySizeAndTheApiPagesBackwards() throws Exception {
     Path file = dir.resolve("audit.log");
     AuditLog log = new AuditLog(Optional.of(file), 2_000);
-    Caller who = new Caller("admin", "10.0.0.5", "password", true);
+    Caller who = new Caller("admin", "10.0.0.5", "password", true, org.lbctl.core.auth.Role.ADMIN);
     for (int i = 0; i < 40; i++) {
       log.record(new AuditEntry(Instant.now(), who, "POST /v1/reload", 200, "n" + i));
     }

@@ -22,7 +22,11 @@ class SyslogTlsSinkIT {
 
   private static AuditEntry entry(String action, int status) {
     return new AuditEntry(
-        Instant.now(), new Caller("admin", "10.0.0.5", "password", true), action, status, "");
+        Instant.now(),
+        new Caller("admin", "10.0.0.5", "password", true, org.lbctl.core.auth.Role.ADMIN),
+        action,
+        status,
+        "");
   }
 
   @Test

@@ -17,7 +17,8 @@ class ApiTokensTest {
   void aTokenVerifiesOnlyWithItsWholeSecretAndSurvivesAReopen() throws Exception {
     Path file = dir.resolve("tokens.json");
     ApiTokens tokens = ApiTokens.open(Optional.of(file));
-    String text = tokens.create("admin", "backup script", false, ApiTokens.DEFAULT_LIFETIME);
+    String text =
+        tokens.create("admin", "backup script", false, Role.ADMIN, ApiTokens.DEFAULT_LIFETIME);
     assertThat(text).matches("lbctl_[0-9a-f]{8}_[A-Za-z0-9_-]{43}");
     assertThat(tokens.verify(text)).get().extracting(ApiTokens.Token::user).isEqualTo("admin");
 
@@ -43,10 +44,12 @@ class ApiTokensTest {
   void aRevokedTokenIsRefusedAndABadLabelChangesNothing() throws Exception {
     Path file = dir.resolve("tokens.json");
     ApiTokens tokens = ApiTokens.open(Optional.of(file));
-    String text = tokens.create("admin", "prometheus", true, ApiTokens.DEFAULT_LIFETIME);
+    String text =
+        tokens.create("admin", "prometheus", true, Role.ADMIN, ApiTokens.DEFAULT_LIFETIME);
     assertThat(tokens.verify(text).orElseThrow().readOnly()).isTrue();
     byte[] before = Files.readAllBytes(file);
-    assertThatThrownBy(() -> tokens.create("admin", "../etc", false, ApiTokens.DEFAULT_LIFETIME))
+    assertThatThrownBy(
+            () -> tokens.create("admin", "../etc", false, Role.ADMIN, ApiTokens.DEFAULT_LIFETIME))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("label:");
     assertThat(Files.readAllBytes(file)).isEqualTo(before);
@@ -61,12 +64,13 @@ class ApiTokensTest {
   void aTokenExpiresAndALifetimeOutOfBoundsIsRefused() throws Exception {
     Path file = dir.resolve("tokens.json");
     ApiTokens tokens = ApiTokens.open(Optional.of(file));
-    String shortLived = tokens.create("admin", "one off", false, java.time.Duration.ofSeconds(1));
+    String shortLived =
+        tokens.create("admin", "one off", false, Role.ADMIN, java.time.Duration.ofSeconds(1));
     assertThat(tokens.verify(shortLived)).isPresent();
     org.awaitility.Awaitility.await()
         .atMost(java.time.Duration.ofSeconds(5))
         .until(() -> tokens.verify(shortLived).isEmpty());
-    String yearly = tokens.create("admin", "yearly", true, ApiTokens.DEFAULT_LIFETIME);
+    String yearly = tokens.create("admin", "yearly", true, Role.ADMIN, ApiTokens.DEFAULT_LIFETIME);
     assertThat(java.time.Instant.parse(tokens.verify(yearly).orElseThrow().expires()))
         .isAfter(java.time.Instant.now().plus(java.time.Duration.ofDays(364)));
     byte[] before = Files.readAllBytes(file);
@@ -75,7 +79,7 @@ class ApiTokensTest {
             java.time.Duration.ZERO,
             java.time.Duration.ofDays(-1),
             java.time.Duration.ofDays(5000))) {
-      assertThatThrownBy(() -> tokens.create("admin", "bad", false, bad))
+      assertThatThrownBy(() -> tokens.create("admin", "bad", false, Role.ADMIN, bad))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageStartingWith("expiresIn:");
     }

@@ -15,7 +15,7 @@ class AuthenticatorTest {
   @BeforeEach
   void start() throws Exception {
     users = UserStore.open(Optional.empty());
-    users.add("admin", "correct horse battery");
+    users.add("admin", "correct horse battery", Role.ADMIN);
     auth = new Authenticator(users, ApiTokens.open(Optional.empty()), clock);
   }
 
@@ -49,6 +49,28 @@ class AuthenticatorTest {
     assertThat(admitted(before)).as("ended, not paused").isFalse();
     assertThat(admitted(seenWhileDisabled)).isFalse();
     assertThat(admitted(session())).isTrue();
+  }
+
+  @Test
+  void aCallerActsWithItsUsersRoleNowAndATokenWithNoMoreThanItWasGiven() throws Exception {
+    ApiTokens tokens = ApiTokens.open(Optional.empty());
+    auth = new Authenticator(users, tokens, clock);
+    users.add("night", "a long password for nights", Role.OPERATOR);
+    String asAdmin =
+        tokens.create("night", "asks for more", false, Role.ADMIN, ApiTokens.DEFAULT_LIFETIME);
+    String asViewer =
+        tokens.create("night", "reads only", false, Role.VIEWER, ApiTokens.DEFAULT_LIFETIME);
+    assertThat(roleOf(basic("night", "a long password for nights"))).isEqualTo(Role.OPERATOR);
+    assertThat(roleOf("Bearer " + asAdmin)).isEqualTo(Role.OPERATOR);
+    assertThat(roleOf("Bearer " + asViewer)).isEqualTo(Role.VIEWER);
+    users.setRole("night", Role.VIEWER);
+    assertThat(roleOf("Bearer " + asAdmin)).as("the user's role now").isEqualTo(Role.VIEWER);
+  }
+
+  private Role roleOf(String authorization) {
+    Authenticator.Verdict v = auth.admit(authorization, null, "10.0.0.6");
+    assertThat(v).isInstanceOf(Authenticator.Admitted.class);
+    return ((Authenticator.Admitted) v).caller().role();
   }
 
   private static String basic(String user, String password) {

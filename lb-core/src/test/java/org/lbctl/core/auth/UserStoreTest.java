@@ -30,7 +30,7 @@ class UserStoreTest {
     Path file = dir.resolve("users.json");
     UserStore s = UserStore.open(Optional.of(file));
     assertThat(s.names()).isEmpty();
-    s.add("alice", "a long password");
+    s.add("alice", "a long password", Role.ADMIN);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
         .isEqualTo("rw-------");
     assertThat(Files.readString(file)).contains("alice", "pbkdf2-sha256$").doesNotContain("long");
@@ -42,16 +42,34 @@ class UserStoreTest {
   }
 
   @Test
+  void aRoleIsKeptAndAUserFromBeforeRolesKeepsAllItCouldDo() throws Exception {
+    Path file = dir.resolve("users.json");
+    UserStore s = UserStore.open(Optional.of(file));
+    s.add("ward", "a long password", Role.VIEWER);
+    s.setRole("ward", Role.OPERATOR);
+    assertThat(UserStore.open(Optional.of(file)).role("ward")).contains(Role.OPERATOR);
+    s.setDisabled("ward", true);
+    assertThat(s.role("ward")).as("a disabled user acts as nobody").isEmpty();
+    // A file written before roles: its users were all-powerful and stay so.
+    Files.writeString(
+        file, Files.readString(file).replace("\"role\" : \"operator\"", "\"note\" : \"older\""));
+    assertThat(Files.readString(file)).doesNotContain("role");
+    s = UserStore.open(Optional.of(file));
+    s.setDisabled("ward", false);
+    assertThat(s.role("ward")).contains(Role.ADMIN);
+  }
+
+  @Test
   void badUsersAreRefusedNamingWhatIsWrongAndChangeNothing() throws Exception {
     Path file = dir.resolve("users.json");
     UserStore s = UserStore.open(Optional.of(file));
-    s.add("alice", "a long password");
+    s.add("alice", "a long password", Role.ADMIN);
     String before = Files.readString(file);
-    assertThatThrownBy(() -> s.add("alice", "another long one"))
+    assertThatThrownBy(() -> s.add("alice", "another long one", Role.ADMIN))
         .hasMessage("name: user 'alice' exists already");
-    assertThatThrownBy(() -> s.add("Bob!", "another long one"))
+    assertThatThrownBy(() -> s.add("Bob!", "another long one", Role.ADMIN))
         .hasMessageStartingWith("name: 'Bob!' is not a user name");
-    assertThatThrownBy(() -> s.add("bob", "short"))
+    assertThatThrownBy(() -> s.add("bob", "short", Role.ADMIN))
         .hasMessage("password: at least 12 characters (or leave it out to get one)");
     assertThat(Files.readString(file)).isEqualTo(before);
     assertThat(s.names()).containsExactly("alice");
@@ -60,7 +78,7 @@ class UserStoreTest {
   @Test
   void aNodeOnItsEmbeddedConfigurationKeepsUsersInMemory() throws Exception {
     UserStore s = UserStore.open(Optional.empty());
-    s.add("alice", "a long password");
+    s.add("alice", "a long password", Role.ADMIN);
     assertThat(s.persistent()).isFalse();
     assertThat(s.verify("alice", "a long password")).isTrue();
   }
@@ -68,7 +86,7 @@ class UserStoreTest {
   @Test
   void aNameThatIsNoUserTakesAsLongToRefuseAsAWrongPassword() throws Exception {
     UserStore s = UserStore.open(Optional.empty());
-    s.add("alice", "a long password");
+    s.add("alice", "a long password", Role.ADMIN);
     s.verify("nobody", "warm up the dummy hash");
     long known = 0;
     long unknown = 0;
