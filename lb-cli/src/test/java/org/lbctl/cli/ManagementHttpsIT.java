@@ -590,6 +590,72 @@ class ManagementHttpsIT {
         .startsWith("Basic");
   }
 
+  @Test
+  void statusChangesArriveAsServerSentEventsOnBothListeners() throws Exception {
+    node.accounts().addUser("admin", PASSWORD);
+    node.accounts().addUser("ward", PASSWORD, Optional.of(org.lbctl.core.auth.Role.VIEWER));
+    Path remote = dir.resolve("events-https.txt");
+    Path local = dir.resolve("events-socket.txt");
+    List<Process> streams =
+        List.of(
+            new ProcessBuilder(
+                    "curl",
+                    "-sSN",
+                    "--max-time",
+                    "30",
+                    "--cacert",
+                    dir.resolve(ManagementCertificate.CERT_FILE).toString(),
+                    "-u",
+                    "ward:" + PASSWORD,
+                    "https://127.0.0.1:" + port + "/v1/events")
+                .redirectOutput(remote.toFile())
+                .start(),
+            new ProcessBuilder(
+                    "curl",
+                    "-sSN",
+                    "--max-time",
+                    "30",
+                    "--unix-socket",
+                    dir.resolve("lbctl.sock").toString(),
+                    "http://lbctl/v1/events")
+                .redirectOutput(local.toFile())
+                .start());
+    try {
+      for (Path p : List.of(remote, local)) {
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> Files.readString(p).contains(": open"));
+      }
+      var drained =
+          new UnixSocketClient(dir.resolve("lbctl.sock"))
+              .call(
+                  "PUT",
+                  "/v1/virtual-services/pacs/real-servers/pacs1/admin-state",
+                  "{\"state\":\"drain\"}");
+      assertThat(drained.status()).isEqualTo(200);
+      long start = System.nanoTime();
+      for (Path p : List.of(remote, local)) {
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(1))
+            .pollInterval(Duration.ofMillis(20))
+            .until(
+                () -> {
+                  String s = Files.readString(p);
+                  return s.contains("event: admin\n") && s.contains("\"to\":\"drain\"");
+                });
+      }
+      System.out.printf(
+          "events: the drain reached both streams in %d ms%n",
+          (System.nanoTime() - start) / 1_000_000);
+      assertThat(Files.readString(remote))
+          .contains(
+              "\"virtualService\":\"pacs\"", "\"realServer\":\"pacs1\"", "\"from\":\"online\"");
+      assertThat(streams).allMatch(Process::isAlive);
+    } finally {
+      streams.forEach(Process::destroyForcibly);
+    }
+  }
+
   /** POST /v1/users as {@code auth}: {@code name} with the test's password and {@code more}. */
   private Answer addUser(String[] auth, String name, String more) throws Exception {
     return curl(
@@ -741,7 +807,8 @@ class ManagementHttpsIT {
             .as(r.method() + " " + path)
             .isEqualTo(403);
       }
-      if (r.method().equals("GET")) {
+      // The event stream stays open: statusChangesArriveAsServerSentEventsOnBothListeners.
+      if (r.method().equals("GET") && !r.path().equals("/v1/events")) {
         assertThat(curl("127.0.0.25", "GET", path, admin).status())
             .as(r.method() + " " + path)
             .isNotIn(404, 405);

@@ -87,5 +87,26 @@ class WebUiPairIT {
     await().atMost(UI).until(() -> lab.holdsVip("lb2"));
     assertThat(lab.curl()).matches("rs[12]");
     browser.screenshot("pair-lb2-active");
+
+    // A failover made elsewhere (the CLI on lb2 hands the role back): the open page shows it
+    // within a second of the node, from the node's event stream rather than its next poll.
+    String heard = browser.attribute("body", "data-events");
+    var back =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> lab.lbctl("lb2", "failover"));
+    await()
+        .atMost(UI)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> lab.pairState("lb1").equals("active"));
+    long changed = System.nanoTime();
+    await()
+        .atMost(Duration.ofSeconds(1))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> browser.text("#ha-panel").contains("(this node) primary active"));
+    System.out.printf(
+        "web UI: the failover back shown %d ms after lb1 said active%n",
+        (System.nanoTime() - changed) / 1_000_000);
+    // Heard from the node's event stream, not found by the next poll.
+    assertThat(browser.attribute("body", "data-events")).isNotEqualTo(heard);
+    assertThat(back.get(30, java.util.concurrent.TimeUnit.SECONDS).exit()).isZero();
   }
 }

@@ -25,6 +25,8 @@ import org.lbctl.core.auth.Authenticator;
 import org.lbctl.core.auth.UserStore;
 import org.lbctl.core.config.ManagementHttps;
 import org.lbctl.core.config.NodeConfig;
+import org.lbctl.core.events.EventHub;
+import org.lbctl.core.events.StatusEvents;
 import org.lbctl.core.snmp.SnmpAgent;
 import org.lbctl.core.tls.ManagementCertificate;
 import org.slf4j.Logger;
@@ -55,6 +57,9 @@ final class Management implements AutoCloseable {
   private ManagementServer unix;
   private ManagementServer https;
   private SnmpAgent snmp;
+  // Status changes for GET /v1/events.
+  private final EventHub events = new EventHub();
+  private StatusEvents statusEvents;
   private SyslogTlsSink syslog;
   private Path scratch;
 
@@ -82,7 +87,8 @@ final class Management implements AutoCloseable {
         m.syslog = new SyslogTlsSink(local.auditSyslog().get(), node.status().node());
         m.audit.addSink(m.syslog);
       }
-      ManagementApi api = new ManagementApi(node, m.audit);
+      m.statusEvents = new StatusEvents(node::status, m.events).start();
+      ManagementApi api = new ManagementApi(node, m.audit, m.events);
       m.unix =
           ManagementServer.unix(
               local.managementSocket(), api, new Lanes(m.worker, m.changes, null));
@@ -166,6 +172,9 @@ final class Management implements AutoCloseable {
 
   @Override
   public void close() {
+    if (statusEvents != null) {
+      statusEvents.close();
+    }
     if (snmp != null) {
       snmp.close();
     }

@@ -51,6 +51,11 @@ public final class ApiRoutes {
           r("GET", "/v1/status", Role.VIEWER, "The node: virtual services, health, pair, cluster"),
           r("GET", "/metrics", Role.VIEWER, "Prometheus metrics (text format)"),
           r("GET", "/v1/whoami", Role.VIEWER, "The caller: user, role and how it logged in"),
+          r(
+              "GET",
+              "/v1/events",
+              Role.VIEWER,
+              "Status changes as server-sent events: health, admin, service, pair, group, config"),
           r("GET", "/v1/openapi.json", Role.VIEWER, "This description of the API"),
           r("GET", "/v1/config", Role.VIEWER, "The running configuration, secrets masked"),
           r("PUT", "/v1/config", Role.ADMIN, "Replace the configuration (If-Match: its ETag)"),

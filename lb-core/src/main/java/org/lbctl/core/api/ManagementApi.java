@@ -27,6 +27,7 @@ import org.lbctl.core.config.ConfigException;
 import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigWriter;
+import org.lbctl.core.events.EventHub;
 import org.lbctl.core.metrics.PrometheusText;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.slf4j.Logger;
@@ -77,14 +78,16 @@ public final class ManagementApi {
 
   private final NodeControl node;
   private final AuditLog audit;
+  private final EventHub events;
   private final AccountRoutes accounts;
   private final PairRoutes pairs;
   // Held by the change under way: one at a time, as each reads the state the last one left.
   private final Object changes = new Object();
 
-  public ManagementApi(NodeControl node, AuditLog audit) {
+  public ManagementApi(NodeControl node, AuditLog audit, EventHub events) {
     this.node = node;
     this.audit = audit;
+    this.events = events;
     this.accounts = new AccountRoutes(node);
     this.pairs = new PairRoutes(node);
   }
@@ -178,6 +181,10 @@ public final class ManagementApi {
         return new ApiResponse(
             200,
             Map.of("user", c.user(), "role", c.role().word(), "via", c.via(), "from", c.from()));
+      }
+      case "/v1/events" -> {
+        allow(method, "GET");
+        return new ApiResponse(200, new EventStream(events));
       }
       case "/v1/openapi.json" -> {
         allow(method, "GET");

@@ -260,6 +260,10 @@ public final class ManagementServer implements AutoCloseable {
     }
 
     private static void respond(ChannelHandlerContext ctx, ApiResponse answer, boolean keepAlive) {
+      if (answer.body() instanceof EventStream stream) {
+        stream.open(ctx, answer);
+        return;
+      }
       byte[] bytes;
       CharSequence type;
       if (answer.body() instanceof TextBody t) {

@@ -7,6 +7,9 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 const POLL_MS = 2000;
 let pollTimer = null;
+let currentTab = null;
+let events = null; // the node's event stream: a change redraws the open tab at once
+let redrawing = false;
 let lastStatus = null;
 let editBase = null; // {config, etag}: what the edit form was opened on
 
@@ -66,6 +69,7 @@ function showLogin(message) {
   $('#logout').hidden = true;
   $('#who').textContent = '';
   delete document.body.dataset.role;
+  if (events) { events.close(); events = null; }
   $('#login').hidden = false;
   $('#login-error').textContent = message || '';
 }
@@ -92,6 +96,7 @@ async function enter() {
   const { data: me } = await api('GET', '/v1/whoami');
   document.body.dataset.role = me.role;
   $('#who').textContent = me.user + ' (' + me.role + ')';
+  listen();
   $('#login').hidden = true;
   $('#tabs').hidden = false;
   $('#logout').hidden = false;
@@ -105,6 +110,7 @@ function show(tab) {
   // A tab the caller's role is not offered.
   const link = $('#tabs a[data-tab="' + tab + '"]');
   if (link && getComputedStyle(link).display === 'none') tab = 'overview';
+  currentTab = tab;
   $$('.tab').forEach(s => { s.hidden = s.id !== tab; });
   $$('#tabs a').forEach(a => a.classList.toggle('active', a.dataset.tab === tab));
   stopPolling();
@@ -112,6 +118,25 @@ function show(tab) {
   if (['overview', 'sticks', 'ha'].includes(tab)) {
     pollTimer = setInterval(() => refresh(tab), POLL_MS);
   }
+}
+
+// Status changes arrive as server-sent events; polling stays as the fallback.
+function listen() {
+  if (events) events.close();
+  events = new EventSource('/v1/events');
+  for (const type of ['health', 'admin', 'service', 'pair', 'group', 'config']) {
+    events.addEventListener(type, () => {
+      // How many changes the page heard, for those watching it.
+      document.body.dataset.events = Number(document.body.dataset.events || 0) + 1;
+      redraw();
+    });
+  }
+}
+
+async function redraw() {
+  if (redrawing || !['overview', 'sticks', 'ha'].includes(currentTab)) return;
+  redrawing = true;
+  try { await refresh(currentTab); } finally { redrawing = false; }
 }
 
 function stopPolling() {
