@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +21,7 @@ import org.lbctl.core.testing.TestBackend.Mode;
 import org.lbctl.core.testing.TestClient;
 import org.lbctl.core.testing.TestPki;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -93,6 +95,42 @@ class WebUiIT {
 
   private String colour(String css) {
     return browser.attribute(css, "data-colour");
+  }
+
+  @Test
+  void theGraphsDrawTheLastHourOfEachVipFromTheNodeAloneAt1280By800() throws Exception {
+    browser.driver().manage().window().setSize(new org.openqa.selenium.Dimension(1280, 800));
+    browser.open(url);
+    await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
+    logIn("admin", PASSWORD);
+    await().atMost(UI).until(() -> "green".equals(colour("tr[data-vip='pacs']")));
+    TestClient.greeting(vipPort);
+    browser.open(url + "ui/#graphs");
+    // Three charts per VIP (connections, bytes/s, health), drawn by the bundled uPlot.
+    for (String vip : List.of("pacs", "feed")) {
+      await()
+          .atMost(UI)
+          .until(
+              () ->
+                  browser
+                          .driver()
+                          .findElements(By.cssSelector("div[data-graph='" + vip + "'] canvas"))
+                          .size()
+                      == 3);
+    }
+    assertThat(browser.text("div[data-graph='pacs']")).contains("connections", "pacs1", "pacs2");
+    JavascriptExecutor js = (JavascriptExecutor) browser.driver();
+    assertThat((Long) js.executeScript("return document.documentElement.scrollWidth"))
+        .as("no horizontal scrolling at 1280 px")
+        .isLessThanOrEqualTo((Long) js.executeScript("return window.innerWidth"));
+    // Every script and style came from the node itself.
+    assertThat(
+            (List<?>)
+                js.executeScript(
+                    "return performance.getEntriesByType('resource').map(e => e.name)"
+                        + ".filter(n => !n.startsWith(location.origin))"))
+        .isEmpty();
+    browser.screenshot("graphs");
   }
 
   @Test

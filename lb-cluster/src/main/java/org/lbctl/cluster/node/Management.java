@@ -27,6 +27,7 @@ import org.lbctl.core.config.ManagementHttps;
 import org.lbctl.core.config.NodeConfig;
 import org.lbctl.core.events.EventHub;
 import org.lbctl.core.events.StatusEvents;
+import org.lbctl.core.history.StatusHistory;
 import org.lbctl.core.snmp.SnmpAgent;
 import org.lbctl.core.tls.ManagementCertificate;
 import org.slf4j.Logger;
@@ -60,6 +61,7 @@ final class Management implements AutoCloseable {
   // Status changes for GET /v1/events.
   private final EventHub events = new EventHub();
   private StatusEvents statusEvents;
+  private StatusHistory history;
   private SyslogTlsSink syslog;
   private Path scratch;
 
@@ -88,7 +90,8 @@ final class Management implements AutoCloseable {
         m.audit.addSink(m.syslog);
       }
       m.statusEvents = new StatusEvents(node::status, m.events).start();
-      ManagementApi api = new ManagementApi(node, m.audit, m.events);
+      m.history = new StatusHistory(node::status).start();
+      ManagementApi api = new ManagementApi(node, m.audit, m.events, m.history);
       m.unix =
           ManagementServer.unix(
               local.managementSocket(), api, new Lanes(m.worker, m.changes, null));
@@ -174,6 +177,9 @@ final class Management implements AutoCloseable {
   public void close() {
     if (statusEvents != null) {
       statusEvents.close();
+    }
+    if (history != null) {
+      history.close();
     }
     if (snmp != null) {
       snmp.close();

@@ -56,6 +56,11 @@ public final class ApiRoutes {
               "/v1/events",
               Role.VIEWER,
               "Status changes as server-sent events: health, admin, service, pair, group, config"),
+          r(
+              "GET",
+              "/v1/history",
+              Role.VIEWER,
+              "The last hour, every 10 s: connections, new connections/s, bytes/s, health"),
           r("GET", "/v1/openapi.json", Role.VIEWER, "This description of the API"),
           r("GET", "/v1/config", Role.VIEWER, "The running configuration, secrets masked"),
           r("PUT", "/v1/config", Role.ADMIN, "Replace the configuration (If-Match: its ETag)"),

@@ -28,6 +28,7 @@ import org.lbctl.core.config.ConfigLoader;
 import org.lbctl.core.config.ConfigProblem;
 import org.lbctl.core.config.ConfigWriter;
 import org.lbctl.core.events.EventHub;
+import org.lbctl.core.history.StatusHistory;
 import org.lbctl.core.metrics.PrometheusText;
 import org.lbctl.core.proxy.ListenerChanges;
 import org.slf4j.Logger;
@@ -79,15 +80,17 @@ public final class ManagementApi {
   private final NodeControl node;
   private final AuditLog audit;
   private final EventHub events;
+  private final StatusHistory history;
   private final AccountRoutes accounts;
   private final PairRoutes pairs;
   // Held by the change under way: one at a time, as each reads the state the last one left.
   private final Object changes = new Object();
 
-  public ManagementApi(NodeControl node, AuditLog audit, EventHub events) {
+  public ManagementApi(NodeControl node, AuditLog audit, EventHub events, StatusHistory history) {
     this.node = node;
     this.audit = audit;
     this.events = events;
+    this.history = history;
     this.accounts = new AccountRoutes(node);
     this.pairs = new PairRoutes(node);
   }
@@ -185,6 +188,10 @@ public final class ManagementApi {
       case "/v1/events" -> {
         allow(method, "GET");
         return new ApiResponse(200, new EventStream(events));
+      }
+      case "/v1/history" -> {
+        allow(method, "GET");
+        return new ApiResponse(200, history.snapshot());
       }
       case "/v1/openapi.json" -> {
         allow(method, "GET");

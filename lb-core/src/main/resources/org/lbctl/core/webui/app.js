@@ -103,6 +103,47 @@ async function enter() {
   show(location.hash.slice(1) || 'overview');
 }
 
+// ---- graphs ------------------------------------------------------------------------------
+
+let plots = [];
+const COLOURS = ['#1e62c8', '#2e8b3a', '#c62828', '#e0a800', '#6a3fb5', '#00838f'];
+
+function chart(title, times, series, box, width) {
+  // Always the whole hour, ending now, from zero up: a glance compares like with like.
+  const end = times.length ? times[times.length - 1] : Math.floor(Date.now() / 1000);
+  const opts = {
+    title, width, height: 130,
+    scales: { x: { time: true, range: () => [end - 3600, end] }, y: { range: (u, min, max) => [0, Math.max(1, max)] } },
+    axes: [{}, { size: 60 }],
+    series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: COLOURS[i % COLOURS.length], spanGaps: false }))],
+  };
+  plots.push(new uPlot(opts, [times, ...series.map(s => s.values)], box));
+}
+
+async function renderGraphs() {
+  const { data } = await api('GET', '/v1/history');
+  plots.forEach(p => p.destroy());
+  plots = [];
+  const list = $('#graph-list');
+  const subjects = Object.keys(data.series);
+  const boxes = subjects.filter(k => !k.includes('/')).map(vip => {
+    const s = data.series[vip];
+    const servers = subjects.filter(k => k.startsWith(vip + '/'));
+    const box = el('div', { class: 'graph', 'data-graph': vip }, el('h3', {}, vip));
+    return { box, vip, s, servers };
+  });
+  list.replaceChildren(...boxes.map(b => b.box));
+  for (const { box, s, servers } of boxes) {
+    const width = Math.max(300, box.clientWidth - 12);
+    chart('connections', data.times, [
+      { label: 'open', values: s.connections },
+      { label: 'new/s', values: s.newPerSecond }], box, width);
+    chart('bytes/s', data.times, [{ label: 'in+out', values: s.bytesPerSecond }], box, width);
+    chart('healthy (1) or not (0)', data.times,
+      servers.map(k => ({ label: k.split('/')[1], values: data.series[k].healthy })), box, width);
+  }
+}
+
 // ---- tabs and polling --------------------------------------------------------------------
 
 function show(tab) {
@@ -115,7 +156,7 @@ function show(tab) {
   $$('#tabs a').forEach(a => a.classList.toggle('active', a.dataset.tab === tab));
   stopPolling();
   refresh(tab);
-  if (['overview', 'sticks', 'ha'].includes(tab)) {
+  if (['overview', 'graphs', 'sticks', 'ha'].includes(tab)) {
     pollTimer = setInterval(() => refresh(tab), POLL_MS);
   }
 }
@@ -152,6 +193,7 @@ async function refresh(tab) {
     else if (tab === 'edit') await openEditor();
     else if (tab === 'config') await renderConfig();
     else if (tab === 'audit') await renderAudit();
+    else if (tab === 'graphs') await renderGraphs();
   } catch (e) {
     if (e.status !== 401) banner('Cannot reach the node: ' + e.message);
   }
