@@ -105,6 +105,11 @@ class WebUiIT {
     logIn("admin", PASSWORD);
     await().atMost(UI).until(() -> "green".equals(colour("tr[data-vip='pacs']")));
     TestClient.greeting(vipPort);
+    JavascriptExecutor js = (JavascriptExecutor) browser.driver();
+    browser.screenshot("overview-1280");
+    assertThat((Long) js.executeScript("return document.documentElement.scrollWidth"))
+        .as("the overview without horizontal scrolling at 1280 px")
+        .isLessThanOrEqualTo((Long) js.executeScript("return window.innerWidth"));
     browser.open(url + "ui/#graphs");
     // Three charts per VIP (connections, bytes/s, health), drawn by the bundled uPlot.
     for (String vip : List.of("pacs", "feed")) {
@@ -119,7 +124,6 @@ class WebUiIT {
                       == 3);
     }
     assertThat(browser.text("div[data-graph='pacs']")).contains("connections", "pacs1", "pacs2");
-    JavascriptExecutor js = (JavascriptExecutor) browser.driver();
     assertThat((Long) js.executeScript("return document.documentElement.scrollWidth"))
         .as("no horizontal scrolling at 1280 px")
         .isLessThanOrEqualTo((Long) js.executeScript("return window.innerWidth"));

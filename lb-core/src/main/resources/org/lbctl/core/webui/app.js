@@ -210,6 +210,12 @@ async function status() {
 
 // ---- System Overview ---------------------------------------------------------------------
 
+// Long words (weighted-least-connection) may break after their hyphens: the table fits 1280 px.
+function breakable(text) {
+  const parts = String(text).split('-');
+  return parts.flatMap((part, i) => i < parts.length - 1 ? [part + '-', el('wbr')] : [part]);
+}
+
 function ripColour(r) {
   if (r.adminState !== 'online') return 'blue';
   return r.health === 'up' ? 'green' : 'red';
@@ -258,10 +264,10 @@ function renderOverview(s) {
       el('td', {}, v.ports.join(', ')),
       el('td', {}, v.activeConnections),
       el('td', {}, v.totalConnections),
-      el('td', { class: 'protocol' }, protocolText(v)),
-      el('td', {}, v.scheduler + (v.persistence !== 'none' ? ', ' + v.persistence : '')),
-      el('td', {}, method(v)),
-      el('td', {}, v.state === 'fallback' ? 'fallback serving' : v.state),
+      el('td', { class: 'protocol wrap' }, breakable(protocolText(v))),
+      el('td', { class: 'wrap' }, breakable(v.scheduler + (v.persistence !== 'none' ? ', ' + v.persistence : ''))),
+      el('td', { class: 'wrap' }, method(v)),
+      el('td', { class: 'wrap' }, v.state === 'fallback' ? 'fallback serving' : v.state),
       el('td', {}, ''),
       el('td', {}, ''),
       el('td', {}, '')));
