@@ -88,6 +88,7 @@ final class Management implements AutoCloseable {
       if (local.auditSyslog().isPresent()) {
         m.syslog = new SyslogTlsSink(local.auditSyslog().get(), node.status().node());
         m.audit.addSink(m.syslog);
+        m.events.addSink(m.syslog::event);
       }
       m.statusEvents = new StatusEvents(node::status, m.events).start();
       m.history = new StatusHistory(node::status).start();

@@ -29,12 +29,14 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
   private static final Logger log = LoggerFactory.getLogger(SyslogTlsSink.class);
   static final int CAPACITY = 10_000;
   private static final int AUTHPRIV = 10;
+  private static final int DAEMON = 3;
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
   private final AuditSyslog target;
   private final SSLContext tls;
   private final String hostname;
-  private final BlockingDeque<AuditEntry> queue = new LinkedBlockingDeque<>(CAPACITY);
+  // Messages formatted when they come, so the order of audit entries and events is kept.
+  private final BlockingDeque<String> queue = new LinkedBlockingDeque<>(CAPACITY);
   private final Thread sender;
   private volatile boolean closed;
   private final java.util.concurrent.atomic.AtomicLong sent =
@@ -57,6 +59,35 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
 
   @Override
   public void accept(AuditEntry e) {
+    enqueue(format(e, hostname));
+  }
+
+  /**
+   * A status change (what {@code GET /v1/events} streams) as a daemon message: a warning when
+   * something went down, away or off, a notice otherwise.
+   */
+  public void event(String type, String json) {
+    boolean worse =
+        json.contains("\"to\":\"down\"")
+            || json.contains("\"to\":\"halt\"")
+            || json.contains("\"to\":\"drain\"")
+            || json.contains("\"to\":\"fallback\"")
+            || type.equals("pair")
+            || type.equals("group");
+    enqueue(
+        "<"
+            + (DAEMON * 8 + (worse ? 4 : 5))
+            + ">1 "
+            + java.time.Instant.now()
+            + " "
+            + hostname
+            + " lbctl - "
+            + type
+            + " - "
+            + json);
+  }
+
+  private void enqueue(String e) {
     synchronized (queue) {
       while (!queue.offerLast(e)) {
         queue.pollFirst();
@@ -74,7 +105,7 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
   private void run() {
     Duration backoff = Duration.ofSeconds(1);
     while (!closed) {
-      AuditEntry e;
+      String e;
       try {
         e = queue.pollFirst(1, TimeUnit.SECONDS);
       } catch (InterruptedException ie) {
@@ -112,14 +143,14 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
     }
   }
 
-  private void send(AuditEntry e) throws IOException {
+  private void send(String e) throws IOException {
     if (socket != null && closedByServer()) {
       disconnect();
     }
     if (socket == null) {
       connect();
     }
-    byte[] msg = format(e, hostname).getBytes(StandardCharsets.UTF_8);
+    byte[] msg = e.getBytes(StandardCharsets.UTF_8);
     OutputStream out = socket.getOutputStream();
     out.write((msg.length + " ").getBytes(StandardCharsets.US_ASCII));
     out.write(msg);

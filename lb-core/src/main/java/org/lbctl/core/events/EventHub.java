@@ -39,6 +39,14 @@ public final class EventHub {
 
   private final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
+  // Where every event also goes, beside the streams (remote syslog): type and JSON.
+  private final java.util.List<java.util.function.BiConsumer<String, String>> sinks =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Also hands every event to {@code sink} (type, JSON), which must not block. */
+  public void addSink(java.util.function.BiConsumer<String, String> sink) {
+    sinks.add(sink);
+  }
 
   /**
    * @return what ends the subscription; empty when {@link #MAX_SUBSCRIBERS} are open already
@@ -70,5 +78,6 @@ public final class EventHub {
     // One line of JSON: an event's data may not hold a line break.
     String text = "id: " + ids.incrementAndGet() + "\nevent: " + type + "\ndata: " + json + "\n\n";
     subscribers.forEach(s -> s.subscriber().send(text));
+    sinks.forEach(s -> s.accept(type, json));
   }
 }

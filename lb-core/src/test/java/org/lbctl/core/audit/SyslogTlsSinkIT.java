@@ -49,6 +49,16 @@ class SyslogTlsSinkIT {
           .startsWith("authpriv.notice lb1 lbctl audit ")
           .contains("\"user\":\"admin\"", "\"from\":\"10.0.0.5\"", "admin-state");
       assertThat(server.received().get(1)).startsWith("authpriv.warning lb1 lbctl audit ");
+      // Status changes go the same way, as the daemon's, in the order they came.
+      org.lbctl.core.events.EventHub events = new org.lbctl.core.events.EventHub();
+      events.addSink(sink::event);
+      events.publish("health", java.util.Map.of("realServer", "pacs1", "from", "up", "to", "down"));
+      events.publish("health", java.util.Map.of("realServer", "pacs1", "from", "down", "to", "up"));
+      await().atMost(Duration.ofSeconds(20)).until(() -> server.received().size() == 4);
+      assertThat(server.received().get(2))
+          .startsWith("daemon.warning lb1 lbctl health ")
+          .contains("\"to\":\"down\"");
+      assertThat(server.received().get(3)).startsWith("daemon.notice lb1 lbctl health ");
 
       // The server goes away: entries wait, in order, and arrive once it is back.
       server.close();
@@ -59,8 +69,8 @@ class SyslogTlsSinkIT {
           Rsyslog.start(
               dir.resolve("rsyslog"), port, pki.cert("ca"), pki.cert("server"), pki.key("server"));
       try {
-        await().atMost(Duration.ofSeconds(60)).until(() -> again.received().size() == 7);
-        assertThat(again.received().subList(2, 7))
+        await().atMost(Duration.ofSeconds(60)).until(() -> again.received().size() == 9);
+        assertThat(again.received().subList(4, 9))
             .allSatisfy(l -> assertThat(l).contains("stick-table"))
             .extracting(l -> l.substring(l.indexOf('#') + 1, l.indexOf('#') + 2))
             .containsExactly("0", "1", "2", "3", "4");
