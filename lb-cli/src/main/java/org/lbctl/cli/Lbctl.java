@@ -29,6 +29,8 @@ import picocli.CommandLine.HelpCommand;
       TokenCommand.class,
       CleanupCommand.class,
       ConfigCommand.class,
+      BackupCommand.class,
+      RestoreCommand.class,
       HelpCommand.class,
       AutoComplete.GenerateCompletion.class
     })

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -45,17 +46,37 @@ class NodeCommandsIT {
   }
 
   private Run lbctl(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cl = Lbctl.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
     String[] all = new String[args.length + 2];
     System.arraycopy(args, 0, all, 0, args.length);
     // --socket belongs to each subcommand; put it last so it follows the command words.
     all[args.length] = "--socket";
     all[args.length + 1] = socket.toString();
-    return new Run(cl.execute(all), out.toString(), err.toString());
+    return local(all);
+  }
+
+  /** A command that talks to no node (backup, restore). */
+  private Run local(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cl = Lbctl.commandLine();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    return new Run(cl.execute(args), out.toString(), err.toString());
+  }
+
+  /** lbctl backup or restore FILE with the node file and the passphrase's file. */
+  private Run sealed(String verb, Path file, Path node, Path passphrase, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                verb,
+                file.toString(),
+                "--node",
+                node.toString(),
+                "--passphrase-file",
+                passphrase.toString()));
+    args.addAll(List.of(more));
+    return local(args.toArray(String[]::new));
   }
 
   private String config(int... ports) {
@@ -602,6 +623,82 @@ class NodeCommandsIT {
     assertThat(status.exit()).isEqualTo(1);
     assertThat(status.err()).contains("cannot reach the node at " + socket);
     node = null;
+  }
+
+  @Test
+  void aBackupPutsTheNodesFilesBackAndARefusedRestoreChangesNothing() throws Exception {
+    Path etc = Files.createDirectories(dir.resolve("etc"));
+    org.lbctl.core.testing.TestPki pki = org.lbctl.core.testing.TestPki.create(dir.resolve("pki"));
+    Path node = etc.resolve("node.yaml");
+    Files.writeString(node, "configFile: lbctl.yaml\nmanagementSocket: run/lbctl.sock\n");
+    String original =
+        config(org.lbctl.core.testing.Ports.free())
+            + "certificates:\n  - {name: portal, certificateFile: "
+            + pki.cert("server")
+            + ", keyFile: "
+            + pki.key("server")
+            + "}\n";
+    Files.writeString(etc.resolve("lbctl.yaml"), original);
+    Files.writeString(etc.resolve("users.json"), "{\"users\": []}\n");
+    byte[] key = Files.readAllBytes(pki.key("server"));
+    Path pass = dir.resolve("passphrase");
+    Files.writeString(pass, "a long backup passphrase\n");
+    Path wrong = dir.resolve("wrong");
+    Files.writeString(wrong, "another long passphrase\n");
+    Path backup = dir.resolve("node.lbk");
+
+    Run made = sealed("backup", backup, node, pass);
+    assertThat(made.exit()).as(made.err()).isZero();
+    assertThat(made.out()).contains("5 files"); // node file, configuration, users, cert, key
+    String sealed =
+        new String(Files.readAllBytes(backup), java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertThat(sealed).startsWith("LBCTL-BACKUP-1").doesNotContain("PRIVATE KEY", "pacs1", "users");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(backup)))
+        .isEqualTo("rw-------");
+
+    // The node's files change; a wrong passphrase and a changed byte are refused, nothing moves.
+    Files.writeString(etc.resolve("lbctl.yaml"), "# edited since\n" + original);
+    Files.delete(pki.key("server"));
+    Run refused = sealed("restore", backup, node, wrong);
+    assertThat(refused.exit()).isEqualTo(1);
+    assertThat(refused.err())
+        .contains("wrong passphrase, or the backup was changed since it was made");
+    byte[] bytes = Files.readAllBytes(backup);
+    bytes[bytes.length - 40] ^= 1;
+    Path damaged = dir.resolve("damaged.lbk");
+    Files.write(damaged, bytes);
+    assertThat(sealed("restore", damaged, node, pass).err()).contains("the backup was changed");
+    assertThat(Files.readString(etc.resolve("lbctl.yaml"))).startsWith("# edited since");
+    assertThat(pki.key("server")).doesNotExist();
+
+    Run restored = sealed("restore", backup, node, pass);
+    assertThat(restored.exit()).as(restored.err()).isZero();
+    assertThat(restored.out()).contains("5 files restored");
+    assertThat(Files.readString(etc.resolve("lbctl.yaml"))).isEqualTo(original);
+    assertThat(Files.readAllBytes(pki.key("server"))).isEqualTo(key);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pki.key("server"))))
+        .isEqualTo("rw-------");
+
+    // Files that would not run are not put back: a configuration the node refuses.
+    Path bad = dir.resolve("bad.lbk");
+    Files.writeString(etc.resolve("lbctl.yaml"), original.replace("ports: [", "ports: [0, "));
+    Run badMade = sealed("backup", bad, node, pass);
+    assertThat(badMade.exit()).as(badMade.err()).isZero();
+    Files.writeString(etc.resolve("lbctl.yaml"), original);
+    Run badRestore = sealed("restore", bad, node, pass);
+    assertThat(badRestore.exit()).isEqualTo(1);
+    assertThat(badRestore.err())
+        .contains("would not run, nothing changed")
+        .contains("virtualServices[0].ports[0]: 0 (expected: 1..65535)");
+    assertThat(Files.readString(etc.resolve("lbctl.yaml"))).isEqualTo(original);
+
+    // Under another root (a new machine being set up) rather than where they were.
+    Path elsewhere = dir.resolve("new-host");
+    Run moved = sealed("restore", backup, node, pass, "--root", elsewhere.toString());
+    assertThat(moved.exit()).as(moved.err()).isZero();
+    Path copy =
+        elsewhere.resolve(etc.resolve("lbctl.yaml").toAbsolutePath().toString().substring(1));
+    assertThat(Files.readString(copy)).isEqualTo(original);
   }
 
   @Test
