@@ -1,6 +1,7 @@
 package org.lbctl.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -86,6 +87,60 @@ class SnmpIT {
     List<String> args = new ArrayList<>(List.of("-v2c", "-c", community, "127.0.0.1:" + port));
     args.addAll(List.of(oids));
     return snmp(tool, args.toArray(String[]::new));
+  }
+
+  @Test
+  void aDrainedServerReachesSnmptrapdAsANotification() throws Exception {
+    int trapPort = Ports.free();
+    Path conf = dir.resolve("snmptrapd.conf");
+    Files.writeString(conf, "authCommunity log " + COMMUNITY + "\n");
+    Path received = dir.resolve("traps.log");
+    Process trapd =
+        new ProcessBuilder(
+                "snmptrapd",
+                "-f",
+                "-C",
+                "-c",
+                conf.toString(),
+                "-On",
+                "-Lf",
+                received.toString(),
+                "udp:127.0.0.1:" + trapPort)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("snmptrapd.out").toFile())
+            .start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Files.exists(received) && Files.readString(received).contains("NET-SNMP"));
+      node.close();
+      node =
+          Node.start(
+              new NodeConfig(Optional.of(dir.resolve("lbctl.yaml")), dir.resolve("lbctl.sock"), 1)
+                  .withSnmp(
+                      Optional.of(
+                          new SnmpSettings(
+                              new InetSocketAddress("127.0.0.1", port),
+                              Optional.of(COMMUNITY),
+                              List.of(),
+                              List.of(new InetSocketAddress("127.0.0.1", trapPort))))),
+              Optional.empty());
+      node.setAdminState("pacs", "pacs2", AdminState.DRAIN);
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(
+              () ->
+                  assertThat(Files.readString(received))
+                      // lbctlRealServerAdmin: subject, from, to (LBCTL-MIB).
+                      .contains(
+                          ".1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.3.6694.0.2",
+                          ".1.3.6.1.3.6694.4.1 = STRING: \"pacs/pacs2\"",
+                          ".1.3.6.1.3.6694.4.2 = STRING: \"online\"",
+                          ".1.3.6.1.3.6694.4.3 = STRING: \"drain\""));
+    } finally {
+      trapd.destroy();
+      trapd.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 
   @Test

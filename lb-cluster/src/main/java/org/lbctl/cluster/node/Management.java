@@ -113,6 +113,7 @@ final class Management implements AutoCloseable {
       }
       if (local.snmp().isPresent()) {
         m.snmp = SnmpAgent.start(local.snmp().get(), node::status);
+        m.events.addSink(m.snmp::notify);
       }
     } catch (IOException | RuntimeException e) {
       m.close();

@@ -72,7 +72,8 @@ public final class NodeConfigLoader {
           "snmp",
           "auditSyslog");
   private static final Set<String> SYSLOG_FIELDS = Set.of("address", "caFile", "serverName");
-  private static final Set<String> SNMP_FIELDS = Set.of("listen", "communityFile", "users");
+  private static final Set<String> SNMP_FIELDS =
+      Set.of("listen", "communityFile", "users", "traps");
   private static final Set<String> SNMP_USER_FIELDS =
       Set.of("name", "authPasswordFile", "privPasswordFile");
   private static final int MIN_SNMP_SECRET = 8;
@@ -212,7 +213,37 @@ public final class NodeConfigLoader {
       in.problems()
           .add("snmp", "needs communityFile (v2c) or users (v3): there is no default community");
     }
-    return address.map(a -> new SnmpSettings(a, community, users));
+    List<InetSocketAddress> traps = new ArrayList<>();
+    JsonNode trapList = node.get("traps");
+    if (trapList != null && !trapList.isNull()) {
+      if (!trapList.isArray()) {
+        in.problems().add("snmp.traps", "expected a list of IP addresses with an optional :port");
+      } else {
+        for (int i = 0; i < trapList.size(); i++) {
+          JsonNode t = trapList.get(i);
+          Optional<InetSocketAddress> at =
+              t.isTextual()
+                  ? Endpoints.parse(t.textValue(), SnmpSettings.TRAP_PORT)
+                  : Optional.empty();
+          if (at.isEmpty()) {
+            in.problems()
+                .add(
+                    "snmp.traps[" + i + "]",
+                    TreeReader.describe(t) + " (expected an IP address with an optional :port)");
+          } else {
+            traps.add(at.get());
+          }
+        }
+        if (!traps.isEmpty() && communityFile == null) {
+          in.problems()
+              .add(
+                  "snmp.traps",
+                  "notifications are sent as SNMPv2c with the community: set communityFile"
+                      + " (SNMPv3 notifications are not built yet)");
+        }
+      }
+    }
+    return address.map(a -> new SnmpSettings(a, community, users, traps));
   }
 
   /** A secret's file: its first line, at least 8 characters (what SNMPv3 keys need). */

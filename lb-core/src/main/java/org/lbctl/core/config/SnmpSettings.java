@@ -12,8 +12,15 @@ import java.util.Optional;
  *
  * @param community the v2c community; empty: v2c is not answered
  * @param users SNMPv3 users, authPriv only (HMAC-SHA-256 and AES-128)
+ * @param traps where status changes go as SNMPv2c notifications (with the community)
  */
-public record SnmpSettings(InetSocketAddress listen, Optional<String> community, List<User> users) {
+public record SnmpSettings(
+    InetSocketAddress listen,
+    Optional<String> community,
+    List<User> users,
+    List<InetSocketAddress> traps) {
+  public static final int TRAP_PORT = 162;
+
   public static final int DEFAULT_PORT = 161;
 
   /** An SNMPv3 user and its two secrets. */
@@ -28,6 +35,12 @@ public record SnmpSettings(InetSocketAddress listen, Optional<String> community,
     requireNonNull(listen, "listen");
     requireNonNull(community, "community");
     users = List.copyOf(users);
+    traps = List.copyOf(traps);
+  }
+
+  /** An agent that sends no notifications. */
+  public SnmpSettings(InetSocketAddress listen, Optional<String> community, List<User> users) {
+    this(listen, community, users, List.of());
   }
 
   @Override

@@ -40,8 +40,10 @@ public final class StatusEvents implements AutoCloseable {
     this.hub = hub;
   }
 
+  /** Takes the first look at once (what later ones compare with), then five a second. */
   public StatusEvents start() {
-    timer.scheduleWithFixedDelay(this::look, 0, EVERY_MS, TimeUnit.MILLISECONDS);
+    look();
+    timer.scheduleWithFixedDelay(this::look, EVERY_MS, EVERY_MS, TimeUnit.MILLISECONDS);
     return this;
   }
 

@@ -51,6 +51,7 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
   private final Supplier<NodeStatus> status;
   private final long startedNanos = System.nanoTime();
   private final Snmp snmp;
+  private final SnmpNotifier notifier;
   private NavigableMap<OID, Variable> view;
   private long viewAt;
   private long refusedCommunity;
@@ -82,6 +83,7 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
     dispatcher.addMessageProcessingModel(
         new MPv3(engineId.getValue(), null, protocols, models, CounterSupport.getInstance()));
     this.snmp = new Snmp(dispatcher, transport);
+    this.notifier = new SnmpNotifier(snmp, settings, startedNanos);
     snmp.addCommandResponder(this);
     try {
       snmp.listen();
@@ -100,6 +102,11 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
   public static SnmpAgent start(SnmpSettings settings, Supplier<NodeStatus> status)
       throws IOException {
     return new SnmpAgent(settings, status);
+  }
+
+  /** A status change, sent as a notification to the configured receivers (if any). */
+  public void notify(String type, String json) {
+    notifier.send(type, json);
   }
 
   @Override

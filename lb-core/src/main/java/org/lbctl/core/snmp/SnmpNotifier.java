@@ -1,0 +1,91 @@
+package org.lbctl.core.snmp;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import org.lbctl.core.config.SnmpSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.snmp4j.CommunityTarget;
+import org.snmp4j.PDU;
+import org.snmp4j.Snmp;
+import org.snmp4j.mp.SnmpConstants;
+import org.snmp4j.smi.OID;
+import org.snmp4j.smi.OctetString;
+import org.snmp4j.smi.TimeTicks;
+import org.snmp4j.smi.UdpAddress;
+import org.snmp4j.smi.VariableBinding;
+
+/**
+ * Sends each status change (what {@code GET /v1/events} streams) as an SNMPv2c notification to the
+ * configured trap receivers, with the agent's community: {@code lbctlNotifications.N} (see
+ * LBCTL-MIB) with the subject, the value before and the value now. Sent without waiting; a receiver
+ * that is away misses them, as SNMP notifications go.
+ */
+final class SnmpNotifier {
+  private static final Logger log = LoggerFactory.getLogger(SnmpNotifier.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final OID NOTIFICATIONS = new OID(MibView.ROOT_TEXT + ".0");
+  static final OID SUBJECT = new OID(MibView.ROOT_TEXT + ".4.1");
+  static final OID FROM = new OID(MibView.ROOT_TEXT + ".4.2");
+  static final OID TO = new OID(MibView.ROOT_TEXT + ".4.3");
+  private static final Map<String, Integer> TYPES =
+      Map.of("health", 1, "admin", 2, "service", 3, "pair", 4, "group", 5, "config", 6);
+
+  private final Snmp snmp;
+  private final SnmpSettings settings;
+  private final long startedNanos;
+
+  SnmpNotifier(Snmp snmp, SnmpSettings settings, long startedNanos) {
+    this.snmp = snmp;
+    this.settings = settings;
+    this.startedNanos = startedNanos;
+  }
+
+  void send(String type, String json) {
+    Integer n = TYPES.get(type);
+    if (n == null || settings.traps().isEmpty() || settings.community().isEmpty()) {
+      return;
+    }
+    PDU pdu = new PDU();
+    pdu.setType(PDU.TRAP);
+    pdu.add(
+        new VariableBinding(
+            SnmpConstants.sysUpTime,
+            new TimeTicks((System.nanoTime() - startedNanos) / 10_000_000)));
+    pdu.add(new VariableBinding(SnmpConstants.snmpTrapOID, new OID(NOTIFICATIONS).append(n)));
+    try {
+      JsonNode e = JSON.readTree(json);
+      pdu.add(new VariableBinding(SUBJECT, new OctetString(subject(e))));
+      pdu.add(new VariableBinding(FROM, new OctetString(e.path("from").asText(""))));
+      pdu.add(new VariableBinding(TO, new OctetString(e.path("to").asText(""))));
+    } catch (IOException e) {
+      return;
+    }
+    for (InetSocketAddress to : settings.traps()) {
+      CommunityTarget<UdpAddress> target =
+          new CommunityTarget<>(
+              new UdpAddress(to.getAddress(), to.getPort()),
+              new OctetString(settings.community().get()));
+      target.setVersion(SnmpConstants.version2c);
+      try {
+        snmp.send(pdu, target);
+      } catch (IOException ex) {
+        log.warn("SNMP: cannot send a notification to {}: {}", to, ex.getMessage());
+      }
+    }
+  }
+
+  /** {@code vip/server}, {@code vip} or {@code group}, whichever the event names. */
+  private static String subject(JsonNode e) {
+    List<String> parts =
+        java.util.stream.Stream.of("virtualService", "realServer", "group")
+            .filter(e::hasNonNull)
+            .map(f -> e.path(f).asText())
+            .toList();
+    return String.join("/", parts);
+  }
+}
