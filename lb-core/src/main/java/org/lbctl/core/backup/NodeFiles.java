@@ -114,6 +114,16 @@ public final class NodeFiles {
   public static List<Path> restore(Map<Path, BackupArchive.Entry> files, Path nodeFile, Path root)
       throws BackupException {
     Path node = nodeFile.toAbsolutePath().normalize();
+    for (Path p : files.keySet()) {
+      // A backup is read before it is trusted: a path that is not absolute and plain could
+      // write anywhere under the root, or outside it.
+      if (!p.isAbsolute() || !p.equals(p.normalize()) || p.toString().contains("/../")) {
+        throw new BackupException(
+            "the backup names a path that is not absolute and plain: "
+                + org.lbctl.core.audit.LogText.field(p.toString())
+                + "; nothing changed");
+      }
+    }
     if (!files.containsKey(node)) {
       throw new BackupException(
           "the backup holds no node file " + node + " (it holds " + files.size() + " files)");
@@ -124,13 +134,25 @@ public final class NodeFiles {
       for (Map.Entry<Path, BackupArchive.Entry> f : files.entrySet()) {
         Path target = under(root, f.getKey());
         Files.createDirectories(target.getParent());
-        Path temp = target.resolveSibling("." + target.getFileName() + ".restoring");
-        Files.write(temp, f.getValue().bytes());
-        Files.setPosixFilePermissions(
-            temp, PosixFilePermissions.fromString(f.getValue().permissions()));
+        // A fresh name in the target's directory, made with the file's mode from the start (a
+        // key is never readable by others, not even for a moment) and never through a link.
+        Path temp =
+            Files.createTempFile(
+                target.getParent(),
+                "." + target.getFileName(),
+                ".restoring",
+                PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString(f.getValue().permissions())));
         moves.add(new Path[] {temp, target});
+        Files.write(
+            temp,
+            f.getValue().bytes(),
+            java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        owner(target).ifPresent(o -> setOwner(temp, o));
       }
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException | IllegalArgumentException | java.io.UncheckedIOException e) {
       for (Path[] m : moves) {
         try {
           Files.deleteIfExists(m[0]);
@@ -187,7 +209,32 @@ public final class NodeFiles {
   }
 
   private static Path under(Path root, Path absolute) {
-    return root.resolve(absolute.getRoot().relativize(absolute)).normalize();
+    Path p = root.resolve(absolute.getRoot().relativize(absolute)).normalize();
+    if (!p.startsWith(root.toAbsolutePath().normalize()) && !p.startsWith(root)) {
+      throw new IllegalArgumentException("a path outside " + root + ": " + absolute);
+    }
+    return p;
+  }
+
+  /** The owner a restored file takes: the replaced file's, else its directory's (the node's). */
+  private static Optional<java.nio.file.attribute.UserPrincipal> owner(Path target) {
+    try {
+      Path from =
+          Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+              ? target
+              : target.getParent();
+      return Optional.of(Files.getOwner(from, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void setOwner(Path p, java.nio.file.attribute.UserPrincipal owner) {
+    try {
+      Files.setOwner(p, owner);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static void deleteQuietly(Path dir) {
