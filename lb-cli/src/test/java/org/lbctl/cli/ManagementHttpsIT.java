@@ -293,10 +293,33 @@ class ManagementHttpsIT {
     assertThat(invalid.status()).isEqualTo(422);
     assertThat(invalid.json().path("problems").get(0).path("path").asText())
         .isEqualTo("virtualServices[0].realServers[0].weight");
+    // Its lines would be those of the document as rewritten: none is given.
+    assertThat(invalid.json().path("problems").get(0).has("line")).isFalse();
+    assertThat(Files.readAllBytes(configFile)).isEqualTo(file);
+    // YAML is read as sent: a port only YAML 1.1 reads as octal is refused at its line.
+    Answer octal =
+        curl(
+            "127.0.0.6",
+            "PUT",
+            "/v1/config",
+            "-u",
+            "admin:" + PASSWORD,
+            "-H",
+            "Content-Type: application/yaml",
+            "-H",
+            "If-Match: " + first.header("ETag"),
+            "-d",
+            "virtualServices:\n  - label: pacs\n    address: 127.0.0.1\n    ports: [0443]\n");
+    assertThat(octal.status()).as(octal.body()).isEqualTo(422);
+    assertThat(octal.json().path("problems").get(0).path("line").asInt()).isEqualTo(4);
+    assertThat(octal.json().path("problems").get(0).path("message").asText())
+        .contains("'0443' is 291 in YAML 1.1 (octal) but 443 in YAML 1.2");
     assertThat(Files.readAllBytes(configFile)).isEqualTo(file);
 
     List<JsonNode> audit = audit();
-    assertThat(audit).extracting(e -> e.path("status").asInt()).containsExactly(428, 200, 409, 422);
+    assertThat(audit)
+        .extracting(e -> e.path("status").asInt())
+        .containsExactly(428, 200, 409, 422, 422);
     assertThat(audit).allSatisfy(e -> assertThat(e.path("user").asText()).isEqualTo("admin"));
   }
 

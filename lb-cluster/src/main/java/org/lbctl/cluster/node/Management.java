@@ -46,13 +46,15 @@ final class Management implements AutoCloseable {
   private final UserStore users;
   private final ApiTokens tokens;
   private final AuditLog audit;
-  // Reads on a worker per listener, so that the node's own administrator on the Unix socket never
-  // waits behind remote callers; changes on one worker, as they run one at a time anyway and a
-  // pairing or a join may wait on its peer for half a minute. Queues are bounded (each connection
-  // has at most one request in one): past that, 503 and Retry-After.
+  // A worker per listener for reads and one for changes, so that the node's own administrator on
+  // the Unix socket never waits in a queue behind remote callers, and a status or a scrape never
+  // behind a change (a pairing or a join may wait on its peer for half a minute). Changes still
+  // run one at a time (the API's change lock). Queues are bounded (each connection has at most
+  // one request in one): past that, 503 and Retry-After.
   private final ExecutorService worker = worker("lb-mgmt", 256);
   private final ExecutorService remoteWorker = worker("lb-mgmt-https", 256);
   private final ExecutorService changes = worker("lb-mgmt-changes", 32);
+  private final ExecutorService remoteChanges = worker("lb-mgmt-https-changes", 32);
   // Password checks from afar: apart, so that guesses never hold up a token or a session.
   private final org.lbctl.core.api.PasswordLane passwords = new org.lbctl.core.api.PasswordLane();
   private ManagementServer unix;
@@ -109,7 +111,7 @@ final class Management implements AutoCloseable {
                 listen,
                 tls,
                 new HttpsFront(api, auth, new WebUi()),
-                new Lanes(m.remoteWorker, m.changes, m.passwords));
+                new Lanes(m.remoteWorker, m.remoteChanges, m.passwords));
       }
       if (local.snmp().isPresent()) {
         m.snmp = SnmpAgent.start(local.snmp().get(), node::status);
@@ -195,6 +197,7 @@ final class Management implements AutoCloseable {
     worker.shutdownNow();
     remoteWorker.shutdownNow();
     changes.shutdownNow();
+    remoteChanges.shutdownNow();
     passwords.close();
     if (syslog != null) {
       syslog.close();

@@ -113,7 +113,13 @@ final class AccountRoutes {
               + "); tokens for other users are made on the node (lbctl token create)");
     }
     user = user == null ? userOf(caller) : user;
-    Role role = json.hasNonNull("role") ? role(json) : caller.role();
+    // By default what the maker may, and on the socket (an admin) what the user may.
+    Role role =
+        json.hasNonNull("role")
+            ? role(json)
+            : caller.via().equals("socket")
+                ? node.accounts().role(user).orElse(Role.VIEWER)
+                : caller.role();
     if (!caller.role().allows(role)) {
       throw new ApiException(
           403,

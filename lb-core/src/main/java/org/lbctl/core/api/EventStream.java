@@ -25,10 +25,14 @@ import org.lbctl.core.events.EventHub;
  */
 record EventStream(EventHub hub) {
   private static final long KEEPALIVE_SECONDS = 15;
+  // Set on a connection that carries a stream: it takes no further request.
+  static final io.netty.util.AttributeKey<Boolean> OPEN =
+      io.netty.util.AttributeKey.valueOf("lbctl.eventStream");
 
   /** Writes the answer's head and subscribes the connection; 503 when the hub is full. */
   void open(ChannelHandlerContext ctx, ApiResponse answer) {
     Channel ch = ctx.channel();
+    ch.attr(OPEN).set(true);
     Optional<Runnable> subscription =
         hub.subscribe(
             text ->

@@ -6,8 +6,9 @@ import java.util.concurrent.ExecutorService;
 /**
  * Where a management request runs, so that slow work holds up only work of its kind. Reads (GET,
  * HEAD) run on their listener's own worker: a status or a scrape never waits behind a change.
- * Changes run one at a time on a worker both listeners share, where a pairing may wait half a
- * minute on its peer. Requests that need a password hash wait in the {@link PasswordLane}.
+ * Changes run on their listener's change worker, one at a time across both (the API's change lock),
+ * where a pairing may wait half a minute on its peer. Requests that need a password hash wait in
+ * the {@link PasswordLane}.
  *
  * @param passwords {@code null} where callers have no passwords (the Unix socket)
  */

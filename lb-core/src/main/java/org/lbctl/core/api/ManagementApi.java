@@ -211,10 +211,16 @@ public final class ManagementApi {
           return replaceConfig(req);
         }
         allow(method, "GET");
-        return new ApiResponse(
-            200,
-            ConfigSecrets.masked(ConfigWriter.toTree(node.runningConfig())),
-            Map.of("ETag", etag(node.status().configHash())));
+        // The body and its ETag of one version: a change may land between two reads (reads no
+        // longer wait for changes), and an edit on a stale body under a new ETag would undo it.
+        for (int attempt = 1; ; attempt++) {
+          String hash = node.status().configHash();
+          var config = node.runningConfig();
+          if (hash.equals(node.status().configHash()) || attempt == 5) {
+            return new ApiResponse(
+                200, ConfigSecrets.masked(ConfigWriter.toTree(config)), Map.of("ETag", etag(hash)));
+          }
+        }
       }
       case "/v1/certificates" -> {
         allow(method, "GET");
@@ -300,12 +306,24 @@ public final class ManagementApi {
     }
     JsonNode tree;
     try {
+      // What the caller sent is scanned as sent (YAML 1.1 numbers, aliases), with its lines.
+      ConfigLoader.scan(req.body());
       tree = ConfigLoader.tree(req.body());
     } catch (ConfigException e) {
       throw refused("configuration refused; the running configuration is unchanged", e.problems());
     }
     ConfigSecrets.restore(tree, node.runningConfig());
-    ListenerChanges changes = node.replaceConfig(toJson(tree), expected);
+    ListenerChanges changes;
+    try {
+      changes = node.replaceConfig(toJson(tree), expected);
+    } catch (ApiException e) {
+      // Its lines would be those of the document rewritten with the kept secrets, not the
+      // caller's: the paths say where.
+      throw new ApiException(
+          e.status(),
+          e.getMessage(),
+          e.problems().stream().map(p -> new ConfigProblem(p.path(), p.message())).toList());
+    }
     log.info("configuration {} written by {}", node.status().configVersion(), req.caller());
     return applied(changes);
   }

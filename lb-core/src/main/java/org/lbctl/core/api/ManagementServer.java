@@ -189,6 +189,12 @@ public final class ManagementServer implements AutoCloseable {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+      if (ctx.channel().hasAttr(EventStream.OPEN)) {
+        // A connection that carries an event stream sends nothing more: one that does is closed,
+        // so that one connection cannot open many streams.
+        ctx.close();
+        return;
+      }
       RemoteLimits.requestComplete(ctx);
       // One request in flight per connection: the next is read once this one's answer is written,
       // so a client that sends many and reads none holds one answer, not thousands. Requests sent

@@ -57,6 +57,19 @@ public final class ConfigLoader {
     }
   }
 
+  /**
+   * Refuses what only YAML 1.1 reads as a number, and aliases, in a document sent without a file
+   * name (JSON has neither), each with its line.
+   */
+  public static void scan(byte[] document) throws ConfigException {
+    if (looksLikeJson(document)) {
+      return;
+    }
+    Problems problems = new Problems();
+    scan(document, false, problems);
+    problems.throwIfAny();
+  }
+
   /** Whether a document sent without a file name is JSON: its first character is a brace. */
   public static boolean looksLikeJson(byte[] document) {
     for (byte b : document) {

@@ -77,7 +77,21 @@ public final class EventHub {
     }
     // One line of JSON: an event's data may not hold a line break.
     String text = "id: " + ids.incrementAndGet() + "\nevent: " + type + "\ndata: " + json + "\n\n";
-    subscribers.forEach(s -> s.subscriber().send(text));
-    sinks.forEach(s -> s.accept(type, json));
+    // One that fails must not keep the event from the others.
+    for (Subscription s : subscribers) {
+      try {
+        s.subscriber().send(text);
+      } catch (RuntimeException e) {
+        subscribers.remove(s);
+      }
+    }
+    for (java.util.function.BiConsumer<String, String> s : sinks) {
+      try {
+        s.accept(type, json);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(EventHub.class)
+            .warn("events: a sink failed on a {} event: {}", type, e.toString());
+      }
+    }
   }
 }

@@ -51,15 +51,17 @@ public final class StatusEvents implements AutoCloseable {
   void look() {
     try {
       Map<String, String> now = facts(status.get());
-      if (last != null) {
+      Map<String, String> before = last;
+      // Taken before publishing: a change is told once, whatever becomes of the telling.
+      last = now;
+      if (before != null) {
         for (Map.Entry<String, String> e : now.entrySet()) {
-          String before = last.get(e.getKey());
-          if (!Objects.equals(before, e.getValue())) {
-            publish(e.getKey(), before, e.getValue());
+          String was = before.get(e.getKey());
+          if (!Objects.equals(was, e.getValue())) {
+            publish(e.getKey(), was, e.getValue());
           }
         }
       }
-      last = now;
     } catch (RuntimeException e) {
       log.warn("events: cannot read the status: {}", e.toString());
     }
