@@ -201,6 +201,8 @@ public final class L4Ruleset {
       Collection<VirtualServiceRuntime> services,
       Function<VirtualServiceRuntime, Optional<String>> deviceOf) {
     Builder b = new Builder();
+    b.sharedServers =
+        MidStreamReplies.shared(services.stream().filter(r -> carries(r.config())).toList());
     for (VirtualServiceRuntime runtime : services) {
       VirtualService vip = runtime.config();
       if (!carries(vip)) {
@@ -390,6 +392,9 @@ public final class L4Ruleset {
       rules.append(chain).append(' ').append(text).append('\n');
     }
 
+    // Server endpoints more than one NAT VIP sends to: a packet from one names no VIP.
+    java.util.Set<String> sharedServers = java.util.Set.of();
+
     void nat(VirtualServiceRuntime runtime) {
       VirtualService vip = runtime.config();
       String ip = family(vip.address());
@@ -439,7 +444,7 @@ public final class L4Ruleset {
                 + " masquerade");
       }
       if (vip.mode() == ForwardingMode.NAT) {
-        MidStreamReplies.rules(ip, vip, runtime.backends())
+        MidStreamReplies.rules(ip, vip, runtime.backends(), sharedServers)
             .forEach(r -> rule("inet", "nat_postrouting", r));
       }
       for (Backend s : runtime.backends()) {

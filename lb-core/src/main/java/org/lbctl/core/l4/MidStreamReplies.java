@@ -17,14 +17,43 @@ import org.lbctl.core.config.VirtualService;
  * DNAT as well. These rules give such a packet the VIP's address and port as its source, so that
  * the entry is the same translation seen from the other end.
  *
- * <p>Only where the server's port names one VIP port: with several VIP ports sent to one server
- * port, the port the client used cannot be told from the server's side.
+ * <p>Only where the server's address and port name one VIP and one VIP port: with several sent to
+ * one server port (within a VIP, or two NAT VIPs sharing a server), which the client used cannot be
+ * told from the server's side, and such a flow is reset at a failover as before.
  */
 final class MidStreamReplies {
   private MidStreamReplies() {}
 
+  /** Server endpoints ({@code address:port}) that more than one NAT VIP sends to. */
+  static java.util.Set<String> shared(List<org.lbctl.core.service.VirtualServiceRuntime> services) {
+    Map<String, java.util.Set<String>> vipsOf = new java.util.HashMap<>();
+    for (var r : services) {
+      if (r.config().mode() != org.lbctl.core.config.ForwardingMode.NAT) {
+        continue;
+      }
+      for (Backend s : r.backends()) {
+        for (int port : r.config().ports()) {
+          vipsOf
+              .computeIfAbsent(
+                  s.address().getHostAddress() + ":" + s.config().targetPort(port),
+                  k -> new java.util.HashSet<>())
+              .add(r.config().label());
+        }
+      }
+    }
+    java.util.Set<String> shared = new java.util.HashSet<>();
+    vipsOf.forEach(
+        (endpoint, vips) -> {
+          if (vips.size() > 1) {
+            shared.add(endpoint);
+          }
+        });
+    return shared;
+  }
+
   /** Rules for the NAT postrouting chain of {@code vip}, one per server and port. */
-  static List<String> rules(String ip, VirtualService vip, List<Backend> backends) {
+  static List<String> rules(
+      String ip, VirtualService vip, List<Backend> backends, java.util.Set<String> shared) {
     List<String> rules = new ArrayList<>();
     for (Backend s : backends) {
       // Server port to the VIP ports that reach it.
@@ -37,7 +66,8 @@ final class MidStreamReplies {
       List<Integer> samePort = new ArrayList<>();
       reached.forEach(
           (serverPort, vipPorts) -> {
-            if (vipPorts.size() != 1) {
+            if (vipPorts.size() != 1
+                || shared.contains(s.address().getHostAddress() + ":" + serverPort)) {
               return;
             }
             int vipPort = vipPorts.first();
