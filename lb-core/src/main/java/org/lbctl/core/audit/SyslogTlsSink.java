@@ -63,17 +63,16 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
   }
 
   /**
-   * A status change (what {@code GET /v1/events} streams) as a daemon message: a warning when
-   * something went down, away or off, a notice otherwise.
+   * A status change (what {@code GET /v1/events} streams) as a daemon message: a notice when
+   * something came up or back online or the configuration moved on, a warning otherwise.
    */
   public void event(String type, String json) {
+    // A notice when something came up or back online or the configuration moved on; anything
+    // else (down, drained, halted, to the fallback, a role or group moving) is a warning.
     boolean worse =
-        json.contains("\"to\":\"down\"")
-            || json.contains("\"to\":\"halt\"")
-            || json.contains("\"to\":\"drain\"")
-            || json.contains("\"to\":\"fallback\"")
-            || type.equals("pair")
-            || type.equals("group");
+        !(json.contains("\"to\":\"up\"")
+            || json.contains("\"to\":\"online\"")
+            || type.equals("config"));
     enqueue(
         "<"
             + (DAEMON * 8 + (worse ? 4 : 5))

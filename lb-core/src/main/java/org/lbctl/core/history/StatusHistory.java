@@ -34,6 +34,9 @@ public final class StatusHistory implements AutoCloseable {
   private final long[] times = new long[SAMPLES];
   private final Map<String, Series> series = new LinkedHashMap<>();
   private final Map<String, long[]> lastCounters = new LinkedHashMap<>();
+  // The sample number each subject was last seen at: one gone for a whole ring is forgotten.
+  private final Map<String, Long> seenAt = new LinkedHashMap<>();
+  private long samples;
   private long lastAt;
   private int next;
   private int count;
@@ -106,6 +109,10 @@ public final class StatusHistory implements AutoCloseable {
     lastAt = atMillis;
     next = (next + 1) % SAMPLES;
     count = Math.min(count + 1, SAMPLES);
+    samples++;
+    seenAt.entrySet().removeIf(e -> samples - e.getValue() > SAMPLES);
+    series.keySet().retainAll(seenAt.keySet());
+    lastCounters.keySet().retainAll(seenAt.keySet());
   }
 
   private void record(
@@ -117,6 +124,7 @@ public final class StatusHistory implements AutoCloseable {
       double healthy,
       double seconds) {
     Series x = series.computeIfAbsent(key, k -> new Series(server));
+    seenAt.put(key, samples);
     long[] before = lastCounters.put(key, new long[] {total, bytes});
     x.connections[next] = open;
     x.healthy[next] = healthy;

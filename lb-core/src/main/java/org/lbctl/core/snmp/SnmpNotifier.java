@@ -55,7 +55,8 @@ final class SnmpNotifier {
     pdu.add(
         new VariableBinding(
             SnmpConstants.sysUpTime,
-            new TimeTicks((System.nanoTime() - startedNanos) / 10_000_000)));
+            // TimeTicks count hundredths of a second in 32 bits: they wrap after 497 days.
+            new TimeTicks(((System.nanoTime() - startedNanos) / 10_000_000) % (1L << 32))));
     pdu.add(new VariableBinding(SnmpConstants.snmpTrapOID, new OID(NOTIFICATIONS).append(n)));
     try {
       JsonNode e = JSON.readTree(json);
