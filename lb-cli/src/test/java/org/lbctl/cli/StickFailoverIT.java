@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  * persistence, and a last-successful service walked through the GE sequence, keep their real
  * servers when the active node is killed.
  */
-@Tag("timed") // what it asserts depends on time: it runs alone (lb-cli/pom.xml)
 class StickFailoverIT {
   private static final int CLIENTS = 1000;
   private static final String LAST_VIP = "10.99.0.101";

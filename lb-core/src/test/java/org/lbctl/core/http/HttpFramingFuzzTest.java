@@ -21,18 +21,18 @@ import java.util.List;
  */
 class HttpFramingFuzzTest {
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "6s")
   void requestFraming(byte[] input) {
     agree(Framers.requests(input), StrictHttpParser.requests(input), input);
   }
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "6s")
   void responseFraming(byte[] input) {
     agree(
         Framers.responses(input, HttpMethod.GET), StrictHttpParser.responses(input, "GET"), input);
   }
 
-  @FuzzTest(maxDuration = "10s")
+  @FuzzTest(maxDuration = "6s")
   void responseFramingToHead(byte[] input) {
     // The codec was told of Framers.ASKED requests: responses beyond them answer nothing.
     List<StrictHttpParser.Message> ours = Framers.responses(input, HttpMethod.HEAD);
