@@ -538,6 +538,9 @@ class NodeCommandsIT {
     assertThat(api.call("GET", "/v1/nothing", null).status()).isEqualTo(404);
     assertThat(api.call("DELETE", "/v1/status", null).error())
         .isEqualTo("DELETE is not allowed here (expected: GET)");
+    // The API's table of operations decides (it names each one's role): what it lacks is refused.
+    assertThat(api.call("DELETE", "/v1/config", null).error())
+        .isEqualTo("DELETE is not allowed here (expected: GET, PUT)");
     // Nothing changed.
     assertThat(TestClient.greeting(vipPort)).startsWith("pacs1:");
   }

@@ -160,6 +160,17 @@ public final class ApiRoutes {
     return Optional.empty();
   }
 
+  /** The methods the API has for {@code path}; empty when it has none. */
+  public static List<String> methodsOf(String path) {
+    List<String> methods = new java.util.ArrayList<>();
+    for (int i = 0; i < ALL.size(); i++) {
+      if (PATTERNS.get(i).matcher(path).matches()) {
+        methods.add(ALL.get(i).method());
+      }
+    }
+    return methods;
+  }
+
   private static final List<Pattern> PATTERNS =
       ALL.stream()
           .map(r -> Pattern.compile(PARAMETER.matcher(r.path()).replaceAll("[^/]+")))

@@ -138,8 +138,17 @@ public final class ManagementApi {
             403, "a read-only API token reads /v1/status and /metrics only, not " + path);
       }
       Optional<ApiRoutes.Route> known = ApiRoutes.find(method, path);
+      // Only what the table names is answered: a handler added without its role is unreachable.
+      if (known.isEmpty()) {
+        List<String> methods = ApiRoutes.methodsOf(path);
+        if (methods.isEmpty()) {
+          throw new ApiException(404, "no such resource: " + path);
+        }
+        throw new ApiException(
+            405, method + " is not allowed here (expected: " + String.join(", ", methods) + ")");
+      }
       Role role = req.caller().role();
-      if (known.isPresent() && !known.get().own() && !role.allows(known.get().role())) {
+      if (!known.get().own() && !role.allows(known.get().role())) {
         throw new ApiException(
             403,
             req.caller().user()
