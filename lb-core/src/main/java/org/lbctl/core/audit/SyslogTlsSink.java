@@ -66,13 +66,11 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
    * A status change (what {@code GET /v1/events} streams) as a daemon message: a notice when
    * something came up or back online or the configuration moved on, a warning otherwise.
    */
-  public void event(String type, String json) {
+  public void event(org.lbctl.core.events.Event e) {
     // A notice when something came up or back online or the configuration moved on; anything
     // else (down, drained, halted, to the fallback, a role or group moving) is a warning.
-    boolean worse =
-        !(json.contains("\"to\":\"up\"")
-            || json.contains("\"to\":\"online\"")
-            || type.equals("config"));
+    String to = e.field("to");
+    boolean worse = !(to.equals("up") || to.equals("online") || e.type().equals("config"));
     enqueue(
         "<"
             + (DAEMON * 8 + (worse ? 4 : 5))
@@ -81,9 +79,9 @@ public final class SyslogTlsSink implements Consumer<AuditEntry>, AutoCloseable 
             + " "
             + hostname
             + " lbctl - "
-            + type
+            + e.type()
             + " - "
-            + json);
+            + e.json());
   }
 
   private void enqueue(String e) {

@@ -40,11 +40,11 @@ public final class EventHub {
   private final Set<Subscription> subscribers = ConcurrentHashMap.newKeySet();
   private final AtomicLong ids = new AtomicLong();
   // Where every event also goes, beside the streams (remote syslog): type and JSON.
-  private final java.util.List<java.util.function.BiConsumer<String, String>> sinks =
+  private final java.util.List<java.util.function.Consumer<Event>> sinks =
       new java.util.concurrent.CopyOnWriteArrayList<>();
 
-  /** Also hands every event to {@code sink} (type, JSON), which must not block. */
-  public void addSink(java.util.function.BiConsumer<String, String> sink) {
+  /** Also hands every event to {@code sink}, which must not block. */
+  public void addSink(java.util.function.Consumer<Event> sink) {
     sinks.add(sink);
   }
 
@@ -85,9 +85,10 @@ public final class EventHub {
         subscribers.remove(s);
       }
     }
-    for (java.util.function.BiConsumer<String, String> s : sinks) {
+    Event event = new Event(type, body, json);
+    for (java.util.function.Consumer<Event> s : sinks) {
       try {
-        s.accept(type, json);
+        s.accept(event);
       } catch (RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(EventHub.class)
             .warn("events: a sink failed on a {} event: {}", type, e.toString());

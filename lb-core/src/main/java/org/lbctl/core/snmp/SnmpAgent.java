@@ -105,8 +105,8 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
   }
 
   /** A status change, sent as a notification to the configured receivers (if any). */
-  public void notify(String type, String json) {
-    notifier.send(type, json);
+  public void notify(org.lbctl.core.events.Event e) {
+    notifier.send(e);
   }
 
   @Override

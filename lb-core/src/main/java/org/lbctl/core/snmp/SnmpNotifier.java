@@ -1,12 +1,10 @@
 package org.lbctl.core.snmp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.List;
 import java.util.Map;
 import org.lbctl.core.config.SnmpSettings;
+import org.lbctl.core.events.Event;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snmp4j.CommunityTarget;
@@ -27,7 +25,6 @@ import org.snmp4j.smi.VariableBinding;
  */
 final class SnmpNotifier {
   private static final Logger log = LoggerFactory.getLogger(SnmpNotifier.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
   static final OID NOTIFICATIONS = new OID(MibView.ROOT_TEXT + ".0");
   static final OID SUBJECT = new OID(MibView.ROOT_TEXT + ".4.1");
   static final OID FROM = new OID(MibView.ROOT_TEXT + ".4.2");
@@ -45,8 +42,8 @@ final class SnmpNotifier {
     this.startedNanos = startedNanos;
   }
 
-  void send(String type, String json) {
-    Integer n = TYPES.get(type);
+  void send(Event e) {
+    Integer n = TYPES.get(e.type());
     if (n == null || settings.traps().isEmpty() || settings.community().isEmpty()) {
       return;
     }
@@ -58,14 +55,9 @@ final class SnmpNotifier {
             // TimeTicks count hundredths of a second in 32 bits: they wrap after 497 days.
             new TimeTicks(((System.nanoTime() - startedNanos) / 10_000_000) % (1L << 32))));
     pdu.add(new VariableBinding(SnmpConstants.snmpTrapOID, new OID(NOTIFICATIONS).append(n)));
-    try {
-      JsonNode e = JSON.readTree(json);
-      pdu.add(new VariableBinding(SUBJECT, new OctetString(subject(e))));
-      pdu.add(new VariableBinding(FROM, new OctetString(e.path("from").asText(""))));
-      pdu.add(new VariableBinding(TO, new OctetString(e.path("to").asText(""))));
-    } catch (IOException e) {
-      return;
-    }
+    pdu.add(new VariableBinding(SUBJECT, new OctetString(subject(e))));
+    pdu.add(new VariableBinding(FROM, new OctetString(e.field("from"))));
+    pdu.add(new VariableBinding(TO, new OctetString(e.field("to"))));
     for (InetSocketAddress to : settings.traps()) {
       CommunityTarget<UdpAddress> target =
           new CommunityTarget<>(
@@ -81,12 +73,10 @@ final class SnmpNotifier {
   }
 
   /** {@code vip/server}, {@code vip} or {@code group}, whichever the event names. */
-  private static String subject(JsonNode e) {
-    List<String> parts =
-        java.util.stream.Stream.of("virtualService", "realServer", "group")
-            .filter(e::hasNonNull)
-            .map(f -> e.path(f).asText())
-            .toList();
-    return String.join("/", parts);
+  private static String subject(Event e) {
+    return java.util.stream.Stream.of("virtualService", "realServer", "group")
+        .map(e::field)
+        .filter(f -> !f.isEmpty())
+        .collect(java.util.stream.Collectors.joining("/"));
   }
 }
