@@ -115,6 +115,13 @@ class PairingIT {
     startNode("lb1");
     startNode("lb2");
     assertThat(lab.pairState("lb1")).isEqualTo("alone");
+    // Each node has accounts of its own; pairing makes the primary's the pair's.
+    assertThat(lab.lbctl("lb1", "user", "add", "ward", "--role", "admin").exit()).isZero();
+    CliRun made = lab.lbctl("lb1", "token", "create", "prometheus", "--user", "ward");
+    assertThat(made.exit()).as(made.err()).isZero();
+    Matcher madeId = Pattern.compile("lbctl_([0-9a-f]{8})_").matcher(made.out());
+    assertThat(madeId.find()).as(made.out()).isTrue();
+    assertThat(lab.lbctl("lb2", "user", "add", "night", "--role", "admin").exit()).isZero();
     String token = offer();
 
     // A wrong token is refused by the peer, and nothing changes on either node.
@@ -153,9 +160,35 @@ class PairingIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> lab.curl().matches("rs[12]"));
     assertThat(lab.holdsVip("lb1")).isTrue();
 
+    // The users and tokens are the primary's on both (hashes and all), the secondary's own gone;
+    // a change on either node reaches the other.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> assertThat(lab.log("lb2")).contains("users added [ward], removed [night]"));
+    assertSameAccounts(home1, home2);
+    assertThat(Files.readString(home2.resolve("users.json")))
+        .contains("\"ward\"")
+        .doesNotContain("\"night\"");
+    assertThat(lab.lbctl("lb2", "user", "add", "nurse", "--role", "operator").exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> assertThat(Files.readString(home1.resolve("users.json"))).contains("\"nurse\""));
+    assertThat(lab.lbctl("lb1", "token", "revoke", madeId.group(1)).exit()).isZero();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                assertThat(Files.readString(home2.resolve("tokens.json")))
+                    .doesNotContain(madeId.group(1)));
+    assertSameAccounts(home1, home2);
+
     // The pair works as a pair: kill -9 the primary, the secondary serves.
     lab.killAndAwaitTakeover("lb1");
     assertThat(lab.pairState("lb2")).isEqualTo("active");
+    // A change made while lb1 is down reaches it on its return (checked below).
+    assertThat(lab.lbctl("lb2", "user", "role", "nurse", "--role", "viewer").exit()).isZero();
 
     // Restarted on its unchanged node file, lb1 finds pair.yaml and rejoins as the primary.
     startNode("lb1");
@@ -168,6 +201,9 @@ class PairingIT {
               assertThat(lab.status("lb1").path("pair").path("peer").path("state").asText())
                   .isEqualTo("active");
             });
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertSameAccounts(home1, home2));
+    assertThat(Files.readString(home1.resolve("users.json"))).contains("\"viewer\"");
 
     // Break on the active secondary: both leave, the active one keeps the address and serves.
     CliRun broken = lab.lbctl("lb2", "pair", "--break");
@@ -188,6 +224,15 @@ class PairingIT {
     assertThat(lab.curl()).matches("rs[12]");
     assertThat(lab.log("lb1")).contains("left the pair (broken by the operator on the peer)");
     assertThat(lab.lbctl("lb2", "pair", "--break").err()).contains("this node is not in a pair");
+  }
+
+  /** Both nodes keep the same users and tokens, byte for byte. */
+  private static void assertSameAccounts(Path home1, Path home2) throws IOException {
+    for (String file : List.of("users.json", "tokens.json")) {
+      assertThat(Files.readString(home2.resolve(file)))
+          .as(file)
+          .isEqualTo(Files.readString(home1.resolve(file)));
+    }
   }
 
   @Test

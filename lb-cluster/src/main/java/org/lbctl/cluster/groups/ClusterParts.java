@@ -9,6 +9,7 @@ import org.lbctl.cluster.floating.FloatingIpOwner;
 import org.lbctl.cluster.floating.LeaseHolder;
 import org.lbctl.cluster.pair.PairSecret;
 import org.lbctl.cluster.placement.Quorum;
+import org.lbctl.cluster.sync.AccountSync;
 import org.lbctl.cluster.sync.ClusterSync;
 import org.lbctl.cluster.sync.ConfigReplica;
 import org.lbctl.core.config.ClusterSettings;
@@ -40,6 +41,7 @@ public final class ClusterParts implements AutoCloseable {
   private GroupController controller;
   private volatile MemberLink link;
   private volatile ClusterSync sync;
+  private volatile AccountSync accounts;
 
   private ClusterParts(
       ClusterSettings settings,
@@ -139,19 +141,21 @@ public final class ClusterParts implements AutoCloseable {
     link = new MemberLink(roster);
     MemberLink joined = link;
     sync = new ClusterSync(settings.name(), replica, joined::broadcast, System::nanoTime);
+    accounts = new AccountSync(plane.accounts(), joined::broadcast, System::nanoTime);
     joined.join(
         settings.name(),
         roster,
         key,
         controller::onView,
         controller::onSuspect,
-        new MemberMessages(sync, hooks.onBreak(), controller));
+        new MemberMessages(sync, accounts, hooks.onBreak(), controller));
     // From here on a member joining or leaving reaches every part that names the members.
     members.follow(joined::follow);
     members.follow(r -> sticks.discoverAt(r.members(), r.selfAddress()));
     members.follow(r -> controller.members(r.names()));
     controller.start(joined::broadcast, joined::sendDirect);
     sync.start(() -> controller.status().versions(settings.name()));
+    accounts.start();
   }
 
   /** This node's name among the members. */
@@ -269,6 +273,9 @@ public final class ClusterParts implements AutoCloseable {
   }
 
   private void stop(boolean release) {
+    if (accounts != null) {
+      accounts.close();
+    }
     if (sync != null) {
       sync.close();
     }

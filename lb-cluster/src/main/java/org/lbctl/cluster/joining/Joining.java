@@ -170,6 +170,8 @@ final class Joining {
       plane.engine().setServing(false);
       installer.becomeMember(new ConfigStore(file));
       installer.install(answer.version(), answer.document());
+      // The cluster's users and tokens replace this node's at the members' first word.
+      plane.accounts().unnumber();
       start.start(settings);
     } catch (IOException | ConfigException | RuntimeException e) {
       log.error("cluster: the member accepted this node, but it cannot start as a member", e);
@@ -180,6 +182,11 @@ final class Joining {
       }
       installer.leaveCluster();
       slot.setLocal(before);
+      try {
+        plane.accounts().claim();
+      } catch (IOException claim) {
+        log.error("cluster: cannot number this node's accounts again: {}", claim.getMessage());
+      }
       try {
         ClusterFile.delete(file);
         AtomicFiles.replace(file, document, true);

@@ -4,19 +4,27 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.lbctl.cluster.sync.AccountReplica;
 import org.lbctl.core.api.AccountControl;
 import org.lbctl.core.api.ApiException;
+import org.lbctl.core.auth.AccountBook;
 import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.auth.PasswordHash;
 import org.lbctl.core.auth.Role;
+import org.lbctl.core.config.ConfigVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The node's management users, their roles and their API tokens, as the API changes them. */
-final class Accounts implements AccountControl {
-  private static final Logger log = LoggerFactory.getLogger(Operations.class);
+/**
+ * The node's management users, their roles and their API tokens, as the API changes them and as the
+ * members of a pair or cluster share them: each change here is numbered and handed to the account
+ * sync, which sends it to the others.
+ */
+final class Accounts implements AccountControl, AccountReplica {
+  private static final Logger log = LoggerFactory.getLogger(Accounts.class);
 
   private final Supplier<Management> management;
+  private volatile Runnable onChange = () -> {};
 
   /**
    * @param management the node's management side, once it has started
@@ -37,6 +45,7 @@ final class Accounts implements AccountControl {
     Role given = role.orElse(management.users().isEmpty() ? Role.ADMIN : Role.VIEWER);
     try {
       management.users().add(name, generated.orElse(password), given);
+      shared();
     } catch (IllegalArgumentException e) {
       throw new ApiException(400, e.getMessage());
     } catch (IOException e) {
@@ -60,6 +69,7 @@ final class Accounts implements AccountControl {
   public void setRole(String name, Role role) throws ApiException {
     try {
       management.get().users().setRole(name, role);
+      shared();
       log.warn("user '{}' is now {}", name, role);
     } catch (IllegalArgumentException e) {
       throw new ApiException(404, e.getMessage());
@@ -84,6 +94,7 @@ final class Accounts implements AccountControl {
       // Its tokens first: a name added again later must not find them.
       int tokens = management.tokens().revokeAllOf(name);
       management.users().remove(name);
+      shared();
       log.warn("user '{}' removed, with {} API token(s)", name, tokens);
     } catch (IllegalArgumentException e) {
       throw new ApiException(404, e.getMessage());
@@ -98,6 +109,7 @@ final class Accounts implements AccountControl {
         password == null ? Optional.of(PasswordHash.generate()) : Optional.empty();
     try {
       management.get().users().setPassword(name, generated.orElse(password));
+      shared();
     } catch (IllegalArgumentException e) {
       throw new ApiException(e.getMessage().startsWith("name:") ? 404 : 400, e.getMessage());
     } catch (IOException e) {
@@ -110,6 +122,7 @@ final class Accounts implements AccountControl {
   public void setUserDisabled(String name, boolean disabled) throws ApiException {
     try {
       management.get().users().setDisabled(name, disabled);
+      shared();
       log.warn("user '{}' {}", name, disabled ? "disabled" : "enabled");
     } catch (IllegalArgumentException e) {
       throw new ApiException(404, e.getMessage());
@@ -132,7 +145,9 @@ final class Accounts implements AccountControl {
       throw new ApiException(400, "user: no management user '" + user + "'");
     }
     try {
-      return management.tokens().create(user, label, readOnly, role, lifetime);
+      String token = management.tokens().create(user, label, readOnly, role, lifetime);
+      shared();
+      return token;
     } catch (IllegalArgumentException e) {
       throw new ApiException(400, e.getMessage());
     } catch (IOException e) {
@@ -146,8 +161,62 @@ final class Accounts implements AccountControl {
       if (!management.get().tokens().revoke(id)) {
         throw new ApiException(404, "no API token '" + id + "'");
       }
+      shared();
     } catch (IOException e) {
       throw new ApiException(500, "cannot write the tokens file: " + e.getMessage());
     }
+  }
+
+  /** Numbers a change made here and hands it to the members; the change itself stands. */
+  private void shared() {
+    try {
+      ConfigVersion v = management.get().book().changed();
+      log.debug("accounts: now {}", v);
+    } catch (IOException e) {
+      log.error(
+          "accounts: the change is made here but cannot be numbered ({}): the other members"
+              + " take it with the next change",
+          e.getMessage());
+      return;
+    }
+    onChange.run();
+  }
+
+  @Override
+  public ConfigVersion version() {
+    return management.get().book().version();
+  }
+
+  @Override
+  public byte[] document() {
+    return management.get().book().document();
+  }
+
+  @Override
+  public void install(ConfigVersion version, byte[] document, String from) throws IOException {
+    AccountBook.Changes c = management.get().book().install(version, document);
+    log.warn(
+        "accounts: now {} from {}: users added {}, removed {}, changed {}; {} API token(s)",
+        version,
+        from,
+        c.added(),
+        c.removed(),
+        c.changed(),
+        c.tokens());
+  }
+
+  @Override
+  public void onChange(Runnable listener) {
+    onChange = listener;
+  }
+
+  @Override
+  public void claim() throws IOException {
+    management.get().book().claim();
+  }
+
+  @Override
+  public void unnumber() throws IOException {
+    management.get().book().unnumber();
   }
 }

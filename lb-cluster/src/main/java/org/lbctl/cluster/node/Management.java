@@ -20,6 +20,7 @@ import org.lbctl.core.api.NodeControl;
 import org.lbctl.core.api.WebUi;
 import org.lbctl.core.audit.AuditLog;
 import org.lbctl.core.audit.SyslogTlsSink;
+import org.lbctl.core.auth.AccountBook;
 import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.auth.Authenticator;
 import org.lbctl.core.auth.UserStore;
@@ -45,6 +46,7 @@ final class Management implements AutoCloseable {
 
   private final UserStore users;
   private final ApiTokens tokens;
+  private final AccountBook book;
   private final AuditLog audit;
   // A worker per listener for reads and one for changes, so that the node's own administrator on
   // the Unix socket never waits in a queue behind remote callers, and a status or a scrape never
@@ -80,6 +82,8 @@ final class Management implements AutoCloseable {
   private Management(Optional<Path> stateDir) throws IOException {
     this.users = UserStore.open(stateDir.map(d -> d.resolve("users.json")));
     this.tokens = ApiTokens.open(stateDir.map(d -> d.resolve("tokens.json")));
+    this.book =
+        AccountBook.open(users, tokens, stateDir.map(d -> d.resolve("accounts-version.json")));
     this.audit = new AuditLog(stateDir.map(d -> d.resolve("audit.log")));
   }
 
@@ -170,6 +174,11 @@ final class Management implements AutoCloseable {
 
   ApiTokens tokens() {
     return tokens;
+  }
+
+  /** The users and tokens as the members of a pair or cluster share them. */
+  AccountBook book() {
+    return book;
   }
 
   /** The HTTPS listener, when there is one. */

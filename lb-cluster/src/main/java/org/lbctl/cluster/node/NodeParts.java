@@ -89,11 +89,12 @@ final class NodeParts {
             routing,
             slot::pair,
             this::replicatedTable);
+    this.accounts = new Accounts(() -> management);
     DataPlane plane =
-        new DataPlane(engine, kernel, sticks, installer::announceRealServers, installer::onChange);
+        new DataPlane(
+            engine, kernel, sticks, installer::announceRealServers, installer::onChange, accounts);
     this.lifecycle = new PairLifecycle(slot, installer, plane, alerter, name, status);
     this.operations = new Operations(() -> management, engine, kernel, slot::pair, status);
-    this.accounts = new Accounts(() -> management);
     this.clusters = new ClusterLifecycle(slot, installer, plane, status);
   }
 

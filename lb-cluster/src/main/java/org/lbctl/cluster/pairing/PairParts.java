@@ -117,8 +117,19 @@ final class PairParts {
       PairFile.write(file, settings, secret);
       slot.setLocal(before.withPair(Optional.of(settings)));
       installer.useStore(Optional.of(newStore));
+      // The primary's users and tokens are the pair's: the secondary's give way at its first word.
+      if (settings.role() == org.lbctl.core.config.PairRole.SECONDARY) {
+        plane.accounts().unnumber();
+      } else {
+        plane.accounts().claim();
+      }
       startPair(settings, onBreak);
     } catch (IOException | RuntimeException e) {
+      try {
+        plane.accounts().claim();
+      } catch (IOException claim) {
+        e.addSuppressed(claim);
+      }
       GroupPair p = slot.pair();
       slot.setPair(null);
       if (p != null) {

@@ -8,8 +8,6 @@ import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -40,13 +38,7 @@ public final class ClusterSync implements AutoCloseable {
   private final ConfigReplica replica;
   private final Consumer<byte[]> broadcast;
   private final LongSupplier clock;
-  private final ScheduledExecutorService worker =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "lb-config-sync");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ScheduledExecutorService worker = SyncMessages.worker("lb-config-sync");
   // Worker thread only.
   private ConfigVersion lastSent;
   private long lastSentAt;
@@ -138,17 +130,7 @@ public final class ClusterSync implements AutoCloseable {
 
   /** Whether {@code bytes} is a message of this part (the members' other words are not). */
   public static boolean isMine(byte[] bytes) {
-    byte[] prefix =
-        ("{\"type\":\"" + TYPE + "\"").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    if (bytes.length < prefix.length) {
-      return false;
-    }
-    for (int i = 0; i < prefix.length; i++) {
-      if (bytes[i] != prefix[i]) {
-        return false;
-      }
-    }
-    return true;
+    return SyncMessages.typed(bytes, TYPE);
   }
 
   /** A member's configuration message, from a JGroups thread. */
@@ -217,35 +199,15 @@ public final class ClusterSync implements AutoCloseable {
     if (m == null || !TYPE.equals(m.path("type").asText())) {
       return Optional.empty();
     }
-    JsonNode number = m.get("version");
-    JsonNode hash = m.get("hash");
-    JsonNode document = m.get("document");
-    if (number == null
-        || !number.isIntegralNumber()
-        || number.asLong() < 1
-        || hash == null
-        || !hash.isTextual()
-        || !hash.textValue().matches("[0-9a-f]{64}")
-        || document == null
-        || !document.isTextual()) {
-      throw new IOException("a configuration message without a version, a hash or a document");
-    }
-    try {
-      return Optional.of(
-          new Received(
-              new ConfigVersion(number.asLong(), hash.textValue()),
-              Base64.getDecoder().decode(document.textValue())));
-    } catch (IllegalArgumentException e) {
-      throw new IOException("a configuration message whose document is not base64");
-    }
+    ConfigVersion v = SyncMessages.version(m, 1, "configuration");
+    byte[] document =
+        SyncMessages.document(m, "configuration")
+            .orElseThrow(() -> new IOException("a configuration message without a document"));
+    return Optional.of(new Received(v, document));
   }
 
   private void run(Runnable step) {
-    try {
-      worker.execute(step);
-    } catch (RejectedExecutionException e) {
-      log.debug("configuration sync: closed; ignoring a late event");
-    }
+    SyncMessages.run(worker, step, log);
   }
 
   @Override

@@ -57,6 +57,15 @@ public final class ApiTokens {
       String created,
       String expires) {}
 
+  /** A token with the SHA-256 of its secret, as a pair's members share it. */
+  public record Kept(Token token, String sha256) {
+    public Kept {
+      if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
+        throw new IllegalArgumentException("sha256: 64 hex digits");
+      }
+    }
+  }
+
   private record Stored(Token token, byte[] digest) {}
 
   private final Optional<Path> file;
@@ -108,6 +117,10 @@ public final class ApiTokens {
       throw new IllegalArgumentException(
           "expiresIn: a token lives from 1 s to " + MAX_LIFETIME.toDays() + " days");
     }
+    if (tokens.size() >= AccountBook.MAX_TOKENS) {
+      throw new IllegalArgumentException(
+          "label: this node has " + tokens.size() + " API tokens, the most it keeps; revoke some");
+    }
     String id;
     do {
       byte[] b = new byte[4];
@@ -155,6 +168,41 @@ public final class ApiTokens {
     return all;
   }
 
+  /** Every token with its digest (never a secret: none is kept). */
+  public synchronized List<Kept> all() {
+    List<Kept> all = new ArrayList<>();
+    tokens
+        .values()
+        .forEach(s -> all.add(new Kept(s.token(), HexFormat.of().formatHex(s.digest()))));
+    return all;
+  }
+
+  /** Replaces every token with {@code next} (a pair member's accounts). */
+  public synchronized void replaceAll(List<Kept> next) throws IOException {
+    Map<String, Stored> before = new LinkedHashMap<>(tokens);
+    tokens.clear();
+    for (Kept k : next) {
+      tokens.put(k.token().id(), new Stored(k.token(), HexFormat.of().parseHex(k.sha256())));
+    }
+    try {
+      save();
+    } catch (IOException | RuntimeException e) {
+      tokens.clear();
+      tokens.putAll(before);
+      throw e;
+    }
+  }
+
+  /** Whether {@code id} is a token id as this class makes them. */
+  public static boolean isId(String id) {
+    return id != null && id.matches("[0-9a-f]{8}");
+  }
+
+  /** Whether {@code label} is a label a token may carry. */
+  public static boolean isLabel(String label) {
+    return label != null && LABEL.matcher(label).matches();
+  }
+
   /** Removes a token; false when there is none with that id. */
   public synchronized boolean revoke(String id) throws IOException {
     Stored removed = tokens.remove(id);
@@ -193,20 +241,24 @@ public final class ApiTokens {
     }
     ObjectNode root = JSON.createObjectNode();
     ArrayNode list = root.putArray("tokens");
-    for (Stored s : tokens.values()) {
-      Token t = s.token();
-      list.addObject()
-          .put("id", t.id())
-          .put("user", t.user())
-          .put("label", t.label())
-          .put("readOnly", t.readOnly())
-          .put("role", t.role().word())
-          .put("created", t.created())
-          .put("expires", t.expires())
-          .put("sha256", HexFormat.of().formatHex(s.digest()));
+    for (Kept k : all()) {
+      write(list.addObject(), k);
     }
     AtomicFiles.replace(
         file.get(), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root), true);
+  }
+
+  /** {@code k}'s fields into {@code o}, as the tokens file and the members' accounts hold them. */
+  static void write(ObjectNode o, Kept k) {
+    Token t = k.token();
+    o.put("id", t.id())
+        .put("user", t.user())
+        .put("label", t.label())
+        .put("readOnly", t.readOnly())
+        .put("role", t.role().word())
+        .put("created", t.created())
+        .put("expires", t.expires())
+        .put("sha256", k.sha256());
   }
 
   private static byte[] sha256(String text) {

@@ -205,6 +205,10 @@ public final class UserStore {
     if (users.containsKey(name)) {
       throw new IllegalArgumentException("name: user '" + name + "' exists already");
     }
+    if (users.size() >= AccountBook.MAX_USERS) {
+      throw new IllegalArgumentException(
+          "name: this node has " + users.size() + " users, the most it keeps");
+    }
     checkPassword(password);
     User u = new User(name, PasswordHash.of(password), Instant.now().toString(), false, role);
     users.put(name, u);
@@ -212,6 +216,39 @@ public final class UserStore {
       save();
     } catch (IOException | RuntimeException e) {
       users.remove(name);
+      throw e;
+    }
+  }
+
+  /** Every user as stored, hashes included: what a pair's members share. */
+  public synchronized List<User> all() {
+    return List.copyOf(users.values());
+  }
+
+  /**
+   * Replaces every user with {@code next} (a pair member's accounts); a user whose record changed
+   * or who is gone has its sessions ended, as after a local change.
+   */
+  public synchronized void replaceAll(List<User> next) throws IOException {
+    Map<String, User> before = new LinkedHashMap<>(users);
+    Map<String, Long> generationsBefore = new java.util.HashMap<>(generations);
+    users.clear();
+    for (User u : next) {
+      users.put(u.name(), u);
+    }
+    for (User u : before.values()) {
+      if (!u.equals(users.get(u.name()))) {
+        generations.merge(u.name(), 1L, Long::sum);
+      }
+    }
+    changes++;
+    try {
+      save();
+    } catch (IOException | RuntimeException e) {
+      users.clear();
+      users.putAll(before);
+      generations.clear();
+      generations.putAll(generationsBefore);
       throw e;
     }
   }
