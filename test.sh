@@ -7,9 +7,10 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # What the tests run against: a JDK 17 and Maven to build, kill(1) for the signal tests,
 # nginx and curl as real HTTP peers, h2load (nghttp2-client) as an HTTP/2 client, Node.js for llhttp (the second HTTP/1.1 parser), iproute2, iputils and ipv6toolkit for the namespace labs
 # (floating IPs, gratuitous ARP, IPv6 neighbour advertisements, ping), dcmtk as the DICOM peer
-# of the C-ECHO check, headless Chromium and chromedriver for the web UI, snmpwalk and snmptrapd,
+# of the C-ECHO check, headless Chromium and chromedriver for the web UI, snmpwalk and snmptrapd, slapd
+# (OpenLDAP) as the directory of management logins,
 # rsyslog with its TLS driver as the audit log's syslog server. The namespace tests need root, as CI has.
-packages=(openjdk-17-jdk-headless maven procps nginx-light curl nghttp2-client nodejs iproute2 nftables iputils-arping iputils-ping ipv6toolkit dcmtk chromium chromium-driver snmp snmptrapd rsyslog rsyslog-gnutls systemd tcpdump python3)
+packages=(openjdk-17-jdk-headless maven procps nginx-light curl nghttp2-client nodejs iproute2 nftables iputils-arping iputils-ping ipv6toolkit dcmtk chromium chromium-driver snmp snmptrapd slapd rsyslog rsyslog-gnutls systemd tcpdump python3)
 
 missing=()
 for p in "${packages[@]}"; do

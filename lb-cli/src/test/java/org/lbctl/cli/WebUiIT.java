@@ -7,15 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 import org.lbctl.cluster.node.Node;
 import org.lbctl.core.auth.Role;
+import org.lbctl.core.config.DirectorySettings;
 import org.lbctl.core.testing.Ports;
+import org.lbctl.core.testing.Slapd;
 import org.lbctl.core.testing.TestBackend;
 import org.lbctl.core.testing.TestBackend.Mode;
 import org.lbctl.core.testing.TestClient;
@@ -37,6 +41,7 @@ class WebUiIT {
   private TestBackend pacs2;
   private Node node;
   private Browser browser;
+  private Slapd slapd;
   private int vipPort;
   private String url;
 
@@ -67,7 +72,42 @@ class WebUiIT {
               - {label: engine1, address: 127.0.0.1, port: %d}
         """
             .formatted(vipPort, pacs1.port(), pacs2.port(), Ports.free(), pacs1.port()));
-    node = HttpsNode.start(config, https);
+    // A directory for the test that asks for one; a node without it has local users only.
+    Optional<DirectorySettings> directory = Optional.empty();
+    if (test.getTags().contains("directory")) {
+      TestPki pki = TestPki.create(dir.resolve("pki"));
+      slapd =
+          Slapd.start(
+              dir.resolve("slapd"),
+              pki,
+              """
+              dn: uid=bob,%1$s
+              objectClass: account
+              objectClass: simpleSecurityObject
+              uid: bob
+              userPassword: bob-directory-pw
+
+              dn: cn=radiology-it,%1$s
+              objectClass: groupOfNames
+              cn: radiology-it
+              member: uid=bob,%1$s
+
+              """
+                  .formatted(Slapd.SUFFIX));
+      directory =
+          Optional.of(
+              new DirectorySettings(
+                  "127.0.0.1",
+                  slapd.ldapsPort(),
+                  false,
+                  pki.cert("ca"),
+                  "uid={user}," + Slapd.SUFFIX,
+                  Optional.empty(),
+                  Slapd.SUFFIX,
+                  Map.of("cn=radiology-it," + Slapd.SUFFIX, Role.OPERATOR),
+                  Duration.ofSeconds(3)));
+    }
+    node = HttpsNode.start(config, https, directory);
     node.accounts().addUser("admin", PASSWORD);
     url = "https://127.0.0.1:" + https + "/";
     browser = Browser.start("WebUiIT-" + test.getTestMethod().orElseThrow().getName());
@@ -80,6 +120,9 @@ class WebUiIT {
     }
     if (node != null) {
       node.close();
+    }
+    if (slapd != null) {
+      slapd.close();
     }
     pacs1.close();
     pacs2.close();
@@ -135,6 +178,29 @@ class WebUiIT {
                         + ".filter(n => !n.startsWith(location.origin))"))
         .isEmpty();
     browser.screenshot("graphs");
+  }
+
+  @Test
+  @Tag("directory")
+  void aDirectoryUserLogsInWithTheRoleItsGroupGives() throws Exception {
+    browser.open(url);
+    await().atMost(UI).until(() -> browser.find("#login").isDisplayed());
+    logIn("bob", "wrong-directory-pw");
+    await().atMost(UI).until(() -> browser.text("#login-error").contains("wrong"));
+    logIn("bob", "bob-directory-pw");
+    await().atMost(UI).until(() -> "green".equals(colour("tr[data-vip='pacs']")));
+    // No local user of that name: the directory's group made bob an operator.
+    assertThat(browser.text("#who")).isEqualTo("bob (operator)");
+    assertThat(browser.find("a[data-tab='edit']").isDisplayed()).isFalse();
+    // The session does what an operator may: a halt from the page.
+    browser.click("tr[data-rip='pacs/pacs1'] button[data-action='halt']");
+    browser.acceptConfirm();
+    await().atMost(UI).until(() -> "blue".equals(colour("tr[data-rip='pacs/pacs1']")));
+    assertThat(node.status().virtualServices().get(0).realServers())
+        .filteredOn(r -> r.label().equals("pacs1"))
+        .singleElement()
+        .extracting(r -> r.adminState())
+        .isEqualTo("halt");
   }
 
   @Test

@@ -23,6 +23,7 @@ import org.lbctl.core.audit.SyslogTlsSink;
 import org.lbctl.core.auth.AccountBook;
 import org.lbctl.core.auth.ApiTokens;
 import org.lbctl.core.auth.Authenticator;
+import org.lbctl.core.auth.Directory;
 import org.lbctl.core.auth.UserStore;
 import org.lbctl.core.config.ManagementHttps;
 import org.lbctl.core.config.NodeConfig;
@@ -109,7 +110,12 @@ final class Management implements AutoCloseable {
                 ? new InetSocketAddress(ownAddress(local), settings.listen().getPort())
                 : settings.listen();
         SslContext tls = m.tls(settings, stateDir, listen.getAddress());
-        Authenticator auth = new Authenticator(m.users, m.tokens, Clock.systemUTC());
+        Optional<Directory> directory = Optional.empty();
+        if (settings.directory().isPresent()) {
+          directory = Optional.of(new Directory(settings.directory().get()));
+          log.info("management: users not kept on this node log in at {}", directory.get().where());
+        }
+        Authenticator auth = new Authenticator(m.users, m.tokens, Clock.systemUTC(), directory);
         m.https =
             ManagementServer.https(
                 listen,

@@ -189,7 +189,7 @@ public final class HttpsFront implements Front {
             in.from(),
             "session",
             false,
-            v instanceof Refused ? Role.VIEWER : auth.roleOf(name).orElse(Role.VIEWER));
+            v instanceof Authenticator.LoggedIn l ? l.caller().role() : Role.VIEWER);
     if (v instanceof Refused r) {
       api.audit().record(new AuditEntry(Instant.now(), who, "login", r.status(), r.message()));
       return refusal(in, r);

@@ -62,18 +62,32 @@ public final class Authenticator {
         }
       };
 
-  /** A password verified, until when, and at which change of the users. */
-  private record Remembered(Instant until, long changes) {}
+  /**
+   * A password verified, until when, and at which change of the users; for a directory user, the
+   * role its groups gave.
+   */
+  private record Remembered(Instant until, long changes, Optional<Role> directoryRole) {}
 
-  /** The role of an active user, for the audit of its login. */
+  // Where users that are not local log in; a local user of the same name always goes first (the
+  // break-glass account works while the directory is down).
+  private final Optional<Directory> directory;
+  private static final String DIRECTORY_STAMP = "directory:";
+
+  /** The role of an active local user. */
   public Optional<Role> roleOf(String name) {
     return users.role(name);
   }
 
   public Authenticator(UserStore users, ApiTokens tokens, Clock clock) {
+    this(users, tokens, clock, Optional.empty());
+  }
+
+  public Authenticator(
+      UserStore users, ApiTokens tokens, Clock clock, Optional<Directory> directory) {
     this.users = users;
     this.tokens = tokens;
     this.clock = clock;
+    this.directory = directory;
     this.sessions = new Sessions(clock);
     this.throttle = new LoginThrottle(clock);
     new SecureRandom().nextBytes(rememberKey);
@@ -105,10 +119,8 @@ public final class Authenticator {
     }
     if (sessionId != null) {
       Optional<Sessions.Login> login = sessions.login(sessionId);
-      Optional<Role> role = login.flatMap(l -> users.role(l.user()));
-      if (login.isPresent()
-          && role.isPresent()
-          && users.stamp(login.get().user()).equals(Optional.of(login.get().stamp()))) {
+      Optional<Role> role = login.flatMap(this::sessionRole);
+      if (role.isPresent()) {
         return new Admitted(new Caller(login.get().user(), source, "session", true, role.get()));
       }
       if (login.isPresent()) {
@@ -117,12 +129,28 @@ public final class Authenticator {
       }
       return new Refused(401, "the session has ended: log in again", Optional.empty());
     }
-    if (users.isEmpty()) {
+    if (users.isEmpty() && directory.isEmpty()) {
       return new Refused(
           401, "no management users yet: on the node, run 'lbctl user add NAME'", Optional.empty());
     }
     return new Refused(
         401, "authentication required: a user's password or an API token", Optional.empty());
+  }
+
+  /**
+   * The role a live session acts with: a local user's now, while its credentials are those it
+   * logged in with; a directory user's as its groups gave it at login, while no local user of that
+   * name exists.
+   */
+  private Optional<Role> sessionRole(Sessions.Login login) {
+    if (login.stamp().startsWith(DIRECTORY_STAMP)) {
+      return users.exists(login.user())
+          ? Optional.empty()
+          : Role.parse(login.stamp().substring(DIRECTORY_STAMP.length()));
+    }
+    return users.stamp(login.user()).equals(Optional.of(login.stamp()))
+        ? users.role(login.user())
+        : Optional.empty();
   }
 
   /**
@@ -140,7 +168,7 @@ public final class Authenticator {
     }
     // Malformed credentials are refused without a hash.
     return basicCredentials(a.substring(space + 1))
-        .map(c -> !rememberedNow(rememberKey(c[0], c[1])))
+        .map(c -> rememberedNow(rememberKey(c[0], c[1])).isEmpty())
         .orElse(false);
   }
 
@@ -161,7 +189,11 @@ public final class Authenticator {
     Verdict v = password(name, password, source, "session");
     if (v instanceof Admitted a) {
       log.info("management: {} logged in from {}", shown(name), source);
-      return new LoggedIn(a.caller(), sessions.start(name, stamp.orElse("")));
+      String bound =
+          stamp.isPresent() || users.exists(name)
+              ? stamp.orElse("")
+              : DIRECTORY_STAMP + a.caller().role().word();
+      return new LoggedIn(a.caller(), sessions.start(name, bound));
     }
     return v;
   }
@@ -198,12 +230,17 @@ public final class Authenticator {
     String key = rememberKey(name, password);
     // Read before the check: a change of the users while the hash runs must not be remembered past.
     long changes = users.changes();
-    // A name that cannot be a user's is not hashed for, but costs the source a failure as well.
-    if (UserStore.isName(name)
-        && (rememberedNow(key) ? users.active(name) : users.verify(name, password))) {
+    if (UserStore.isName(name) && directory.isPresent() && !users.exists(name)) {
+      Optional<Verdict> fromDirectory = directory(name, password, source, via, key, changes);
+      if (fromDirectory.isPresent()) {
+        return fromDirectory.get();
+      }
+    } else if (UserStore.isName(name)
+        // A name that cannot be a user's is not hashed for, but costs the source a failure too.
+        && (rememberedNow(key).isPresent() ? users.active(name) : users.verify(name, password))) {
       Optional<Role> role = users.role(name);
       if (role.isPresent()) {
-        remember(key, changes);
+        remember(key, changes, Optional.empty());
         known(source);
         return new Admitted(new Caller(name, source, via, true, role.get()));
       }
@@ -219,6 +256,48 @@ public final class Authenticator {
     }
     log.warn("management: failed login for {} from {}", shown(name), source);
     return new Refused(401, "wrong user name or password", Optional.empty());
+  }
+
+  /**
+   * A login of a user the node does not keep, asked of the directory (or remembered from it): the
+   * verdict, or empty for a refusal the caller counts as a failure.
+   */
+  private Optional<Verdict> directory(
+      String name, String password, String source, String via, String key, long changes) {
+    Optional<Remembered> r = rememberedNow(key);
+    if (r.isPresent() && r.get().directoryRole().isPresent()) {
+      return Optional.of(
+          new Admitted(
+              new Caller(name, source, directoryVia(via), true, r.get().directoryRole().get())));
+    }
+    Directory.Answer answer = directory.get().verify(name, password);
+    if (answer instanceof Directory.Member m) {
+      remember(key, changes, Optional.of(m.role()));
+      known(source);
+      log.info("management: {} is {} by the directory ({})", shown(name), m.role(), m.dn());
+      return Optional.of(new Admitted(new Caller(name, source, directoryVia(via), true, m.role())));
+    }
+    if (answer instanceof Directory.Unreachable u) {
+      log.error(
+          "management: the directory cannot check {}'s login: {}; local users can still log in",
+          shown(name),
+          org.lbctl.core.audit.LogText.detail(u.why()));
+      return Optional.of(
+          new Refused(
+              503,
+              "the directory cannot be reached: try again, or log in as a local user",
+              Optional.empty()));
+    }
+    log.info(
+        "management: the directory refused {}: {}",
+        shown(name),
+        org.lbctl.core.audit.LogText.detail(((Directory.Refused) answer).why()));
+    return Optional.empty();
+  }
+
+  /** Basic credentials checked by the directory say so in the audit; a session stays one. */
+  private static String directoryVia(String via) {
+    return via.equals("session") ? via : "directory";
   }
 
   /**
@@ -268,16 +347,18 @@ public final class Authenticator {
         Optional.of(Duration.ofSeconds(seconds)));
   }
 
-  private synchronized boolean rememberedNow(String key) {
+  private synchronized Optional<Remembered> rememberedNow(String key) {
     Remembered r = remembered.get(key);
     // Any change of the users since (a password, a user disabled) and it is checked again.
-    return r != null && r.until().isAfter(clock.instant()) && r.changes() == users.changes();
+    return r != null && r.until().isAfter(clock.instant()) && r.changes() == users.changes()
+        ? Optional.of(r)
+        : Optional.empty();
   }
 
-  private synchronized void remember(String key, long changes) {
+  private synchronized void remember(String key, long changes, Optional<Role> directoryRole) {
     Instant now = clock.instant();
     remembered.values().removeIf(r -> !r.until().isAfter(now));
-    remembered.put(key, new Remembered(now.plus(REMEMBER), changes));
+    remembered.put(key, new Remembered(now.plus(REMEMBER), changes, directoryRole));
   }
 
   private String rememberKey(String name, String password) {

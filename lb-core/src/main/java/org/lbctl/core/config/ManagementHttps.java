@@ -14,9 +14,13 @@ import java.util.Optional;
  * @param ownAddress no address configured: the node's own one (the pair's bind address, else the
  *     address its default route leaves from), not every address of the host, so the listener does
  *     not answer on VIPs and clinical networks
+ * @param directory where users not local to the node log in, with their groups' roles
  */
 public record ManagementHttps(
-    InetSocketAddress listen, Optional<CertificateFiles> certificate, boolean ownAddress) {
+    InetSocketAddress listen,
+    Optional<CertificateFiles> certificate,
+    boolean ownAddress,
+    Optional<DirectorySettings> directory) {
   public static final int DEFAULT_PORT = 9443;
 
   /** PEM files of a configured certificate. */
@@ -25,6 +29,13 @@ public record ManagementHttps(
   public ManagementHttps {
     requireNonNull(listen, "listen");
     requireNonNull(certificate, "certificate");
+    requireNonNull(directory, "directory");
+  }
+
+  /** Without a directory: local users only. */
+  public ManagementHttps(
+      InetSocketAddress listen, Optional<CertificateFiles> certificate, boolean ownAddress) {
+    this(listen, certificate, ownAddress, Optional.empty());
   }
 
   /** A configured address. */

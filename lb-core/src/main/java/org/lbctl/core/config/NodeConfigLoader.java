@@ -26,6 +26,12 @@ import java.util.Set;
  *   listen: 10.0.0.5:9443                  # default: the node's own address; "none": socket only
  *   certificate: /etc/lbctl/mgmt.crt       # with key; both omitted: a self-signed one is
  *   key: /etc/lbctl/mgmt.key               #   generated once beside the configuration
+ *   directory:                             # LDAP/AD logins; see DirectoryReader
+ *     url: ldaps://dc1.hospital.example
+ *     caFile: hospital-ca.pem
+ *     userDn: "uid={user},ou=people,dc=hospital,dc=example"
+ *     groupBase: "ou=groups,dc=hospital,dc=example"
+ *     groups: {"cn=lb-admins,ou=groups,dc=hospital,dc=example": admin}
  * snmp:                                    # read-only SNMP agent; omit for none
  *   listen: 0.0.0.0:161
  *   communityFile: snmp.community          # v2c; omit to answer v3 only
@@ -77,7 +83,8 @@ public final class NodeConfigLoader {
   private static final Set<String> SNMP_USER_FIELDS =
       Set.of("name", "authPasswordFile", "privPasswordFile");
   private static final int MIN_SNMP_SECRET = 8;
-  private static final Set<String> MANAGEMENT_FIELDS = Set.of("listen", "certificate", "key");
+  private static final Set<String> MANAGEMENT_FIELDS =
+      Set.of("listen", "certificate", "key", "directory");
   private static final Set<String> PAIR_FIELDS =
       Set.of(
           "role", "bind", "peer", "secretFile", "pingTargets", "failback", "interface", "fencing");
@@ -308,7 +315,8 @@ public final class NodeConfigLoader {
             ? Optional.empty()
             : Optional.of(
                 new ManagementHttps.CertificateFiles(base.resolve(cert), base.resolve(key)));
-    return address.map(a -> new ManagementHttps(a, files, own));
+    Optional<DirectorySettings> directory = DirectoryReader.read(in, node.get("directory"), base);
+    return address.map(a -> new ManagementHttps(a, files, own, directory));
   }
 
   /**

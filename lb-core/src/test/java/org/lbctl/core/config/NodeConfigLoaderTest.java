@@ -30,6 +30,65 @@ class NodeConfigLoaderTest {
   }
 
   @Test
+  void readsADirectoryForManagementLoginsAndRefusesOneThatWouldLeakOrMisreadAnything()
+      throws Exception {
+    org.lbctl.core.testing.TestPki pki = org.lbctl.core.testing.TestPki.create(dir.resolve("pki"));
+    Path file = dir.resolve("node.yaml");
+    Files.writeString(
+        file,
+        """
+        configFile: lbctl.yaml
+        management:
+          directory:
+            url: ldaps://dc1.hospital.example
+            caFile: pki/ca.crt
+            userDn: "{user}@hospital.example"
+            userBase: "ou=staff,dc=hospital,dc=example"
+            groupBase: "ou=groups,dc=hospital,dc=example"
+            groups:
+              "cn=lb-admins,ou=groups,dc=hospital,dc=example": admin
+              "cn=radiology-it,ou=groups,dc=hospital,dc=example": operator
+        """);
+    DirectorySettings d =
+        NodeConfigLoader.load(file).https().orElseThrow().directory().orElseThrow();
+    assertThat(d.host()).isEqualTo("dc1.hospital.example");
+    assertThat(d.port()).isEqualTo(636);
+    assertThat(d.startTls()).isFalse();
+    assertThat(d.caFile()).isEqualTo(dir.resolve("pki/ca.crt"));
+    assertThat(d.bindName("ward")).isEqualTo("ward@hospital.example");
+    assertThat(d.groups())
+        .containsEntry(
+            "cn=radiology-it,ou=groups,dc=hospital,dc=example", org.lbctl.core.auth.Role.OPERATOR);
+    assertThat(d.timeout()).hasSeconds(5);
+
+    Files.writeString(
+        file,
+        """
+        configFile: lbctl.yaml
+        management:
+          directory:
+            url: ldap://dc1.hospital.example
+            caFile: pki/missing.crt
+            userDn: "{user}@hospital.example"
+            groupBase: "not a dn"
+            groups:
+              "cn=lb-admins,dc=x": root
+        """);
+    assertThatThrownBy(() -> NodeConfigLoader.load(file))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .anySatisfy(p -> assertThat(p).contains("url").contains("in clear"))
+                    .anySatisfy(p -> assertThat(p).contains("caFile").contains("missing.crt"))
+                    .anySatisfy(p -> assertThat(p).contains("userBase").contains("is required"))
+                    .anySatisfy(p -> assertThat(p).contains("groupBase").contains("not a DN"))
+                    .anySatisfy(
+                        p -> assertThat(p).contains("groups.cn=lb-admins,dc=x").contains("root")));
+  }
+
+  @Test
   void defaultsTheSocketAndThreads() throws Exception {
     Path file = dir.resolve("node.yaml");
     Files.writeString(file, "configFile: /etc/lbctl/lbctl.yaml\n");
