@@ -279,7 +279,7 @@ public final class Authenticator {
     }
     if (answer instanceof Directory.Unreachable u) {
       log.error(
-          "management: the directory cannot check {}'s login: {}; local users can still log in",
+          "management: the directory cannot check the login of {}: {}; local users can still log in",
           shown(name),
           org.lbctl.core.audit.LogText.detail(u.why()));
       return Optional.of(

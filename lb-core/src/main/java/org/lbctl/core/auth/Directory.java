@@ -187,7 +187,15 @@ public final class Directory {
   }
 
   private Unreachable unreachable(String step, LDAPException e) {
-    return new Unreachable(
-        where() + " at " + step + ": " + e.getResultCode() + " " + e.getExceptionMessage());
+    // The innermost cause says it plainly (connection refused, a certificate not trusted).
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String why =
+        root == e
+            ? String.valueOf(e.getDiagnosticMessage() != null ? e.getDiagnosticMessage() : "")
+            : root.getClass().getSimpleName() + ": " + root.getMessage();
+    return new Unreachable(where() + " at " + step + ": " + e.getResultCode() + ", " + why);
   }
 }
