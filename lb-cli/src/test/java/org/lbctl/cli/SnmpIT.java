@@ -89,30 +89,49 @@ class SnmpIT {
     return snmp(tool, args.toArray(String[]::new));
   }
 
-  @Test
-  void aDrainedServerReachesSnmptrapdAsANotification() throws Exception {
-    int trapPort = Ports.free();
-    Path conf = dir.resolve("snmptrapd.conf");
-    Files.writeString(conf, "authCommunity log " + COMMUNITY + "\n");
-    Path received = dir.resolve("traps.log");
+  /** A real snmptrapd on {@code port}, its configuration {@code conf}, logging to {@code log}. */
+  private Process snmptrapd(String name, int port, String conf, Path log) throws Exception {
+    Path file = dir.resolve(name + ".conf");
+    Files.writeString(file, conf);
     Process trapd =
         new ProcessBuilder(
                 "snmptrapd",
                 "-f",
                 "-C",
                 "-c",
-                conf.toString(),
+                file.toString(),
                 "-On",
                 "-Lf",
-                received.toString(),
-                "udp:127.0.0.1:" + trapPort)
+                log.toString(),
+                "udp:127.0.0.1:" + port)
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("snmptrapd.out").toFile())
+            .redirectOutput(dir.resolve(name + ".out").toFile())
             .start();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> Files.exists(log) && Files.readString(log).contains("NET-SNMP"));
+    return trapd;
+  }
+
+  @Test
+  void aDrainedServerReachesSnmptrapdAsV2cAndAsV3AuthPrivNotifications() throws Exception {
+    int v2cPort = Ports.free();
+    int v3Port = Ports.free();
+    // The receiver knows the sender's keys by its engine ID, configured here.
+    String engineId = "80001370046c6263746c2d74657374";
+    Path v2cLog = dir.resolve("traps-v2c.log");
+    Path v3Log = dir.resolve("traps-v3.log");
+    Process v2c = snmptrapd("v2c", v2cPort, "authCommunity log " + COMMUNITY + "\n", v2cLog);
+    Process v3 =
+        snmptrapd(
+            "v3",
+            v3Port,
+            "createUser -e 0x"
+                + engineId
+                + " monitor SHA-256 auth-passphrase-1 AES priv-passphrase-1\n"
+                + "authUser log monitor priv\n",
+            v3Log);
     try {
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .until(() -> Files.exists(received) && Files.readString(received).contains("NET-SNMP"));
       node.close();
       node =
           Node.start(
@@ -122,24 +141,37 @@ class SnmpIT {
                           new SnmpSettings(
                               new InetSocketAddress("127.0.0.1", port),
                               Optional.of(COMMUNITY),
-                              List.of(),
-                              List.of(new InetSocketAddress("127.0.0.1", trapPort))))),
+                              List.of(
+                                  new SnmpSettings.User(
+                                      "monitor", "auth-passphrase-1", "priv-passphrase-1")),
+                              List.of(
+                                  new SnmpSettings.Trap(
+                                      new InetSocketAddress("127.0.0.1", v2cPort)),
+                                  new SnmpSettings.Trap(
+                                      new InetSocketAddress("127.0.0.1", v3Port),
+                                      Optional.of("monitor"))),
+                              Optional.of(engineId)))),
               Optional.empty());
       node.setAdminState("pacs", "pacs2", AdminState.DRAIN);
-      await()
-          .atMost(Duration.ofSeconds(5))
-          .untilAsserted(
-              () ->
-                  assertThat(Files.readString(received))
-                      // lbctlRealServerAdmin: subject, from, to (LBCTL-MIB).
-                      .contains(
-                          ".1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.3.6694.0.2",
-                          ".1.3.6.1.3.6694.4.1 = STRING: \"pacs/pacs2\"",
-                          ".1.3.6.1.3.6694.4.2 = STRING: \"online\"",
-                          ".1.3.6.1.3.6694.4.3 = STRING: \"drain\""));
+      for (Path log : List.of(v2cLog, v3Log)) {
+        await()
+            .atMost(Duration.ofSeconds(5))
+            .untilAsserted(
+                () ->
+                    assertThat(Files.readString(log))
+                        .as(log.getFileName().toString())
+                        // lbctlRealServerAdmin: subject, from, to (LBCTL-MIB).
+                        .contains(
+                            ".1.3.6.1.6.3.1.1.4.1.0 = OID: .1.3.6.1.3.6694.0.2",
+                            ".1.3.6.1.3.6694.4.1 = STRING: \"pacs/pacs2\"",
+                            ".1.3.6.1.3.6694.4.2 = STRING: \"online\"",
+                            ".1.3.6.1.3.6694.4.3 = STRING: \"drain\""));
+      }
     } finally {
-      trapd.destroy();
-      trapd.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+      for (Process trapd : List.of(v2c, v3)) {
+        trapd.destroy();
+        trapd.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+      }
     }
   }
 

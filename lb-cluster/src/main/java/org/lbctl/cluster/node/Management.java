@@ -124,7 +124,9 @@ final class Management implements AutoCloseable {
                 new Lanes(m.remoteWorker, m.remoteChanges, m.passwords));
       }
       if (local.snmp().isPresent()) {
-        m.snmp = SnmpAgent.start(local.snmp().get(), node::status);
+        m.snmp =
+            SnmpAgent.start(
+                local.snmp().get(), node::status, org.lbctl.core.snmp.EngineBoots.next(stateDir));
         m.events.addSink(m.snmp::notify);
       }
     } catch (IOException | RuntimeException e) {

@@ -78,11 +78,6 @@ public final class NodeConfigLoader {
           "snmp",
           "auditSyslog");
   private static final Set<String> SYSLOG_FIELDS = Set.of("address", "caFile", "serverName");
-  private static final Set<String> SNMP_FIELDS =
-      Set.of("listen", "communityFile", "users", "traps");
-  private static final Set<String> SNMP_USER_FIELDS =
-      Set.of("name", "authPasswordFile", "privPasswordFile");
-  private static final int MIN_SNMP_SECRET = 8;
   private static final Set<String> MANAGEMENT_FIELDS =
       Set.of("listen", "certificate", "key", "directory");
   private static final Set<String> PAIR_FIELDS =
@@ -127,7 +122,7 @@ public final class NodeConfigLoader {
     String scripts =
         in.text(root, "", "scriptsDirectory", NodeConfig.DEFAULT_SCRIPTS.toString(), false);
     Optional<ManagementHttps> https = management(in, root.get("management"), base);
-    Optional<SnmpSettings> snmp = snmp(in, root.get("snmp"), base);
+    Optional<SnmpSettings> snmp = SnmpReader.read(in, root.get("snmp"), base);
     Optional<AuditSyslog> syslog = auditSyslog(in, root.get("auditSyslog"), base);
     problems.throwIfAny();
     return new NodeConfig(
@@ -164,113 +159,6 @@ public final class NodeConfigLoader {
     String name =
         in.text(node, "auditSyslog", "serverName", a.get().getAddress().getHostAddress(), false);
     return Optional.of(new AuditSyslog(a.get(), base.resolve(ca), name));
-  }
-
-  /** The SNMP agent: off unless configured, and then only with a community or a user. */
-  static Optional<SnmpSettings> snmp(TreeReader in, JsonNode node, Path base) {
-    if (node == null || node.isNull() || !in.object(node, "snmp", SNMP_FIELDS)) {
-      return Optional.empty();
-    }
-    String listen = in.text(node, "snmp", "listen", "0.0.0.0:161", false);
-    Optional<InetSocketAddress> address = Endpoints.parse(listen, SnmpSettings.DEFAULT_PORT);
-    if (address.isEmpty()) {
-      in.problems()
-          .add("snmp.listen", "'" + listen + "' (expected an IP address with an optional :port)");
-    }
-    String communityFile = in.text(node, "snmp", "communityFile", null, false);
-    Optional<String> community =
-        communityFile == null
-            ? Optional.empty()
-            : secret(in, "snmp.communityFile", base.resolve(communityFile));
-    List<SnmpSettings.User> users = new ArrayList<>();
-    JsonNode list = node.get("users");
-    if (list != null && !list.isNull()) {
-      if (!list.isArray()) {
-        in.problems()
-            .add("snmp.users", "expected a list of {name, authPasswordFile, privPasswordFile}");
-      } else {
-        for (int i = 0; i < list.size(); i++) {
-          String path = "snmp.users[" + i + "]";
-          JsonNode u = list.get(i);
-          if (!in.object(u, path, SNMP_USER_FIELDS)) {
-            continue;
-          }
-          String name = in.text(u, path, "name", null, true);
-          String auth = in.text(u, path, "authPasswordFile", null, true);
-          String priv = in.text(u, path, "privPasswordFile", null, true);
-          if (name != null && !name.matches("[A-Za-z0-9._-]{1,32}")) {
-            in.problems()
-                .add(path + ".name", "'" + name + "' (letters, digits, . _ -, at most 32)");
-          }
-          Optional<String> a =
-              auth == null
-                  ? Optional.empty()
-                  : secret(in, path + ".authPasswordFile", base.resolve(auth));
-          Optional<String> p =
-              priv == null
-                  ? Optional.empty()
-                  : secret(in, path + ".privPasswordFile", base.resolve(priv));
-          if (name != null && a.isPresent() && p.isPresent()) {
-            users.add(new SnmpSettings.User(name, a.get(), p.get()));
-          }
-        }
-      }
-    }
-    if (communityFile == null && (list == null || list.isNull() || list.isEmpty())) {
-      in.problems()
-          .add("snmp", "needs communityFile (v2c) or users (v3): there is no default community");
-    }
-    List<InetSocketAddress> traps = new ArrayList<>();
-    JsonNode trapList = node.get("traps");
-    if (trapList != null && !trapList.isNull()) {
-      if (!trapList.isArray()) {
-        in.problems().add("snmp.traps", "expected a list of IP addresses with an optional :port");
-      } else {
-        for (int i = 0; i < trapList.size(); i++) {
-          JsonNode t = trapList.get(i);
-          Optional<InetSocketAddress> at =
-              t.isTextual()
-                  ? Endpoints.parse(t.textValue(), SnmpSettings.TRAP_PORT)
-                  : Optional.empty();
-          if (at.isEmpty()) {
-            in.problems()
-                .add(
-                    "snmp.traps[" + i + "]",
-                    TreeReader.describe(t) + " (expected an IP address with an optional :port)");
-          } else {
-            traps.add(at.get());
-          }
-        }
-        if (!traps.isEmpty() && communityFile == null) {
-          in.problems()
-              .add(
-                  "snmp.traps",
-                  "notifications are sent as SNMPv2c with the community: set communityFile"
-                      + " (SNMPv3 notifications are not built yet)");
-        }
-      }
-    }
-    return address.map(a -> new SnmpSettings(a, community, users, traps));
-  }
-
-  /** A secret's file: its first line, at least 8 characters (what SNMPv3 keys need). */
-  private static Optional<String> secret(TreeReader in, String field, Path file) {
-    try {
-      Optional<String> mode = org.lbctl.core.os.SecretFiles.problem(file);
-      if (mode.isPresent()) {
-        in.problems().add(field, mode.get());
-        return Optional.empty();
-      }
-      String text = Files.readString(file).lines().findFirst().orElse("").strip();
-      if (text.length() < MIN_SNMP_SECRET) {
-        in.problems().add(field, file + " holds fewer than " + MIN_SNMP_SECRET + " characters");
-        return Optional.empty();
-      }
-      return Optional.of(text);
-    } catch (IOException e) {
-      in.problems().add(field, "cannot read " + file + ": " + e.getMessage());
-      return Optional.empty();
-    }
   }
 
   /**

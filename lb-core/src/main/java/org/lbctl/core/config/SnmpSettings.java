@@ -12,13 +12,16 @@ import java.util.Optional;
  *
  * @param community the v2c community; empty: v2c is not answered
  * @param users SNMPv3 users, authPriv only (HMAC-SHA-256 and AES-128)
- * @param traps where status changes go as SNMPv2c notifications (with the community)
+ * @param traps where status changes go as notifications
+ * @param engineId the SNMPv3 engine ID in hex (no 0x); empty: derived from the host's name, so it
+ *     stays the same across restarts (a v3 receiver knows the sender's keys by it)
  */
 public record SnmpSettings(
     InetSocketAddress listen,
     Optional<String> community,
     List<User> users,
-    List<InetSocketAddress> traps) {
+    List<Trap> traps,
+    Optional<String> engineId) {
   public static final int TRAP_PORT = 162;
 
   public static final int DEFAULT_PORT = 161;
@@ -31,16 +34,33 @@ public record SnmpSettings(
     }
   }
 
+  /**
+   * A notification receiver: SNMPv2c with the community, or SNMPv3 authPriv as {@code user} (one of
+   * the users) when given.
+   */
+  public record Trap(InetSocketAddress address, Optional<String> user) {
+    public Trap {
+      requireNonNull(address, "address");
+      requireNonNull(user, "user");
+    }
+
+    /** An SNMPv2c receiver. */
+    public Trap(InetSocketAddress address) {
+      this(address, Optional.empty());
+    }
+  }
+
   public SnmpSettings {
     requireNonNull(listen, "listen");
     requireNonNull(community, "community");
     users = List.copyOf(users);
     traps = List.copyOf(traps);
+    requireNonNull(engineId, "engineId");
   }
 
   /** An agent that sends no notifications. */
   public SnmpSettings(InetSocketAddress listen, Optional<String> community, List<User> users) {
-    this(listen, community, users, List.of());
+    this(listen, community, users, List.of(), Optional.empty());
   }
 
   @Override

@@ -56,19 +56,20 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
   private long viewAt;
   private long refusedCommunity;
 
-  private SnmpAgent(SnmpSettings settings, Supplier<NodeStatus> status) throws IOException {
+  private SnmpAgent(SnmpSettings settings, Supplier<NodeStatus> status, int engineBoots)
+      throws IOException {
     this.settings = settings;
     this.status = status;
     UdpAddress listen = new UdpAddress(settings.listen().getAddress(), settings.listen().getPort());
     DefaultUdpTransportMapping transport = new DefaultUdpTransportMapping(listen, true);
     MessageDispatcherImpl dispatcher = new MessageDispatcherImpl();
     dispatcher.addMessageProcessingModel(new MPv2c());
-    OctetString engineId = new OctetString(MPv3.createLocalEngineID());
+    OctetString engineId = engineId(settings);
     SecurityProtocols protocols =
         new SecurityProtocols(SecurityProtocols.SecurityProtocolSet.maxCompatibility);
     protocols.addAuthenticationProtocol(new AuthHMAC192SHA256());
     protocols.addPrivacyProtocol(new PrivAES128());
-    USM usm = new USM(protocols, engineId, 0);
+    USM usm = new USM(protocols, engineId, engineBoots);
     for (SnmpSettings.User u : settings.users()) {
       usm.addUser(
           new UsmUser(
@@ -83,7 +84,7 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
     dispatcher.addMessageProcessingModel(
         new MPv3(engineId.getValue(), null, protocols, models, CounterSupport.getInstance()));
     this.snmp = new Snmp(dispatcher, transport);
-    this.notifier = new SnmpNotifier(snmp, settings, startedNanos);
+    this.notifier = new SnmpNotifier(snmp, settings, startedNanos, engineId.getValue());
     snmp.addCommandResponder(this);
     try {
       snmp.listen();
@@ -93,15 +94,45 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
           "SNMP: cannot listen on udp " + settings.listen() + ": " + e.getMessage(), e);
     }
     log.info(
-        "SNMP agent listening on udp {} (v2c {}, v3 users {})",
+        "SNMP agent listening on udp {} (v2c {}, v3 users {}, engine ID 0x{}, boots {})",
         settings.listen(),
         settings.community().isPresent() ? "on" : "off",
-        settings.users().stream().map(SnmpSettings.User::name).toList());
+        settings.users().stream().map(SnmpSettings.User::name).toList(),
+        engineId.toHexString().replace(":", ""),
+        engineBoots);
+  }
+
+  /**
+   * @param engineBoots how many times this engine started, this time included: an SNMPv3 receiver
+   *     refuses a notification whose boots and time went back
+   */
+  public static SnmpAgent start(SnmpSettings settings, Supplier<NodeStatus> status, int engineBoots)
+      throws IOException {
+    return new SnmpAgent(settings, status, engineBoots);
   }
 
   public static SnmpAgent start(SnmpSettings settings, Supplier<NodeStatus> status)
       throws IOException {
-    return new SnmpAgent(settings, status);
+    return new SnmpAgent(settings, status, 1);
+  }
+
+  /**
+   * The configured engine ID, else one made of the host's name (SNMP4J's enterprise, text format),
+   * the same at every start on this host.
+   */
+  static OctetString engineId(SnmpSettings settings) {
+    if (settings.engineId().isPresent()) {
+      return OctetString.fromHexStringPairs(settings.engineId().get());
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException e) {
+      host = "lbctl";
+    }
+    String id = "lbctl@" + host;
+    return new OctetString(
+        MPv3.createLocalEngineID(new OctetString(id.length() > 27 ? id.substring(0, 27) : id)));
   }
 
   /** A status change, sent as a notification to the configured receivers (if any). */

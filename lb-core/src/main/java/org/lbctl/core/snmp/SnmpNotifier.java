@@ -1,7 +1,6 @@
 package org.lbctl.core.snmp;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.Map;
 import org.lbctl.core.config.SnmpSettings;
 import org.lbctl.core.events.Event;
@@ -9,8 +8,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.snmp4j.CommunityTarget;
 import org.snmp4j.PDU;
+import org.snmp4j.ScopedPDU;
 import org.snmp4j.Snmp;
+import org.snmp4j.UserTarget;
 import org.snmp4j.mp.SnmpConstants;
+import org.snmp4j.security.SecurityLevel;
 import org.snmp4j.smi.OID;
 import org.snmp4j.smi.OctetString;
 import org.snmp4j.smi.TimeTicks;
@@ -18,10 +20,10 @@ import org.snmp4j.smi.UdpAddress;
 import org.snmp4j.smi.VariableBinding;
 
 /**
- * Sends each status change (what {@code GET /v1/events} streams) as an SNMPv2c notification to the
- * configured trap receivers, with the agent's community: {@code lbctlNotifications.N} (see
- * LBCTL-MIB) with the subject, the value before and the value now. Sent without waiting; a receiver
- * that is away misses them, as SNMP notifications go.
+ * Sends each status change (what {@code GET /v1/events} streams) as a notification to the
+ * configured trap receivers, SNMPv2c with the agent's community or SNMPv3 authPriv as one of its
+ * users: {@code lbctlNotifications.N} (see LBCTL-MIB) with the subject, the value before and the
+ * value now. Sent without waiting; a receiver that is away misses them, as SNMP notifications go.
  */
 final class SnmpNotifier {
   private static final Logger log = LoggerFactory.getLogger(SnmpNotifier.class);
@@ -35,19 +37,45 @@ final class SnmpNotifier {
   private final Snmp snmp;
   private final SnmpSettings settings;
   private final long startedNanos;
+  private final byte[] engineId;
 
-  SnmpNotifier(Snmp snmp, SnmpSettings settings, long startedNanos) {
+  /**
+   * @param engineId this agent's SNMPv3 engine ID: a v3 notification's authoritative engine
+   */
+  SnmpNotifier(Snmp snmp, SnmpSettings settings, long startedNanos, byte[] engineId) {
     this.snmp = snmp;
     this.settings = settings;
     this.startedNanos = startedNanos;
+    this.engineId = engineId.clone();
   }
 
   void send(Event e) {
     Integer n = TYPES.get(e.type());
-    if (n == null || settings.traps().isEmpty() || settings.community().isEmpty()) {
+    if (n == null || settings.traps().isEmpty()) {
       return;
     }
-    PDU pdu = new PDU();
+    for (SnmpSettings.Trap to : settings.traps()) {
+      UdpAddress address = new UdpAddress(to.address().getAddress(), to.address().getPort());
+      try {
+        if (to.user().isPresent()) {
+          UserTarget<UdpAddress> target =
+              new UserTarget<>(
+                  address, new OctetString(to.user().get()), engineId, SecurityLevel.AUTH_PRIV);
+          target.setVersion(SnmpConstants.version3);
+          snmp.send(fill(new ScopedPDU(), e, n), target);
+        } else if (settings.community().isPresent()) {
+          CommunityTarget<UdpAddress> target =
+              new CommunityTarget<>(address, new OctetString(settings.community().get()));
+          target.setVersion(SnmpConstants.version2c);
+          snmp.send(fill(new PDU(), e, n), target);
+        }
+      } catch (IOException ex) {
+        log.warn("SNMP: cannot send a notification to {}: {}", to.address(), ex.getMessage());
+      }
+    }
+  }
+
+  private PDU fill(PDU pdu, Event e, int n) {
     pdu.setType(PDU.TRAP);
     pdu.add(
         new VariableBinding(
@@ -58,18 +86,7 @@ final class SnmpNotifier {
     pdu.add(new VariableBinding(SUBJECT, new OctetString(subject(e))));
     pdu.add(new VariableBinding(FROM, new OctetString(e.field("from"))));
     pdu.add(new VariableBinding(TO, new OctetString(e.field("to"))));
-    for (InetSocketAddress to : settings.traps()) {
-      CommunityTarget<UdpAddress> target =
-          new CommunityTarget<>(
-              new UdpAddress(to.getAddress(), to.getPort()),
-              new OctetString(settings.community().get()));
-      target.setVersion(SnmpConstants.version2c);
-      try {
-        snmp.send(pdu, target);
-      } catch (IOException ex) {
-        log.warn("SNMP: cannot send a notification to {}: {}", to, ex.getMessage());
-      }
-    }
+    return pdu;
   }
 
   /** {@code vip/server}, {@code vip} or {@code group}, whichever the event names. */

@@ -201,6 +201,51 @@ class NodeConfigLoaderTest {
         java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
     assertThat(NodeConfigLoader.load(file).snmp()).isPresent();
 
+    // Notifications: an address is a v2c receiver, {address, user} a v3 one as that user.
+    Files.writeString(
+        file,
+        """
+        configFile: lbctl.yaml
+        snmp:
+          users:
+            - {name: monitor, authPasswordFile: auth, privPasswordFile: priv}
+          engineId: "0x80001370046C62"
+          traps:
+            - {address: "10.0.0.10:1162", user: monitor}
+        """);
+    SnmpSettings v3 = NodeConfigLoader.load(file).snmp().orElseThrow();
+    assertThat(v3.traps())
+        .containsExactly(
+            new SnmpSettings.Trap(
+                new java.net.InetSocketAddress("10.0.0.10", 1162), Optional.of("monitor")));
+    assertThat(v3.engineId()).contains("80001370046c62");
+    Files.writeString(
+        file,
+        """
+        configFile: lbctl.yaml
+        snmp:
+          users:
+            - {name: monitor, authPasswordFile: auth, privPasswordFile: priv}
+          engineId: "0x8000"
+          traps:
+            - 10.0.0.9
+            - {address: 10.0.0.10, user: nobody}
+        """);
+    assertThatThrownBy(() -> NodeConfigLoader.load(file))
+        .isInstanceOfSatisfying(
+            ConfigException.class,
+            e ->
+                assertThat(e.problems())
+                    .map(ConfigProblem::toString)
+                    .anySatisfy(p -> assertThat(p).startsWith("snmp.engineId: '0x8000'"))
+                    .anySatisfy(
+                        p -> assertThat(p).startsWith("snmp.traps[0]").contains("communityFile"))
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .startsWith("snmp.traps[1].user")
+                                .contains("not one of snmp.users")));
+
     Files.writeString(file, "configFile: lbctl.yaml\nsnmp: {listen: 127.0.0.1}\n");
     assertThatThrownBy(() -> NodeConfigLoader.load(file))
         .hasMessageContaining("snmp: needs communityFile (v2c) or users (v3)");
