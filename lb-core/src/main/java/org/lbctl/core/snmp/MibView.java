@@ -84,7 +84,7 @@ public final class MibView {
   }
 
   private static void vip(Map<OID, Variable> mib, int i, ServiceStatus v) {
-    mib.put(child(VIP_ENTRY, 1, i), new Integer32(i));
+    // Column 1, the index, is not-accessible (SMIv2): the row's OID carries it.
     put(mib, child(VIP_ENTRY, 2, i), text(v.label()));
     put(mib, child(VIP_ENTRY, 3, i), text(v.address()));
     put(
@@ -103,7 +103,7 @@ public final class MibView {
   }
 
   private static void rip(Map<OID, Variable> mib, int v, int r, RealServerStatus s) {
-    mib.put(child(RIP_ENTRY, 1, v, r), new Integer32(r));
+    // Column 1, the index, is not-accessible (SMIv2): the row's OID carries it.
     put(mib, child(RIP_ENTRY, 2, v, r), text(s.label()));
     put(mib, child(RIP_ENTRY, 3, v, r), text(s.address()));
     mib.put(child(RIP_ENTRY, 4, v, r), new Integer32(s.port()));
