@@ -88,9 +88,16 @@ final class Management implements AutoCloseable {
     this.audit = new AuditLog(stateDir.map(d -> d.resolve("audit.log")));
   }
 
-  static Management start(NodeConfig local, NodeControl node) throws IOException {
+  /**
+   * Opens the users, tokens and audit log, hands them to {@code opened}, then opens the listeners:
+   * a request that arrives at once finds the accounts it changes.
+   */
+  static Management start(
+      NodeConfig local, NodeControl node, java.util.function.Consumer<Management> opened)
+      throws IOException {
     Optional<Path> stateDir = local.configFile().map(f -> f.toAbsolutePath().getParent());
     Management m = new Management(stateDir);
+    opened.accept(m);
     try {
       if (local.auditSyslog().isPresent()) {
         m.syslog = new SyslogTlsSink(local.auditSyslog().get(), node.status().node());

@@ -108,7 +108,12 @@ final class NodeParts {
     installer.runAtStart(initial);
     kernel.start();
     installer.started(initial, document);
-    management = Management.start(local, api);
+    try {
+      Management.start(local, api, opened -> management = opened);
+    } catch (IOException | RuntimeException e) {
+      management = null;
+      throw e;
+    }
     selfCheck = SelfCheck.of(local, engine.eventLoops(), this::leaseHolder);
     selfCheck.start();
     if (local.pair().isPresent()) {
