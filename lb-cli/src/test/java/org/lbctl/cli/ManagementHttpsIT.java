@@ -674,6 +674,20 @@ class ManagementHttpsIT {
           .contains(
               "\"virtualService\":\"pacs\"", "\"realServer\":\"pacs1\"", "\"from\":\"online\"");
       assertThat(streams).allMatch(Process::isAlive);
+
+      // The viewer disabled: its stream ends at the next change, the socket's goes on.
+      node.accounts().setUserDisabled("ward", true);
+      node.setAdminState("pacs", "pacs1", org.lbctl.core.balancer.AdminState.ONLINE);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> Files.readString(local).contains("\"to\":\"online\""));
+      assertThat(streams.get(0).waitFor(5, java.util.concurrent.TimeUnit.SECONDS))
+          .as("the disabled viewer's stream is closed")
+          .isTrue();
+      assertThat(Files.readString(remote))
+          .contains("event: end\n")
+          .doesNotContain("\"to\":\"online\"");
+      assertThat(streams.get(1).isAlive()).isTrue();
     } finally {
       streams.forEach(Process::destroyForcibly);
     }

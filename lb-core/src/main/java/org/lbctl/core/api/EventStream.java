@@ -21,9 +21,11 @@ import org.lbctl.core.events.EventHub;
 /**
  * The body of {@code GET /v1/events}: the answer stays open and carries each status change as a
  * server-sent event, and a comment every 15 s so that proxies and the client see it alive. A reader
- * that does not keep up (the connection's buffer full) is disconnected, never waited for.
+ * that does not keep up (the connection's buffer full) is disconnected, never waited for. Before
+ * each event and each comment the caller's credentials are asked again: a stream ends with its
+ * user's removal or disabling, its token's revocation, its session's end.
  */
-record EventStream(EventHub hub) {
+record EventStream(EventHub hub, java.util.function.BooleanSupplier stillAdmitted) {
   private static final long KEEPALIVE_SECONDS = 15;
   // Set on a connection that carries a stream: it takes no further request.
   static final io.netty.util.AttributeKey<Boolean> OPEN =
@@ -43,7 +45,9 @@ record EventStream(EventHub hub) {
                             ch.close();
                             return;
                           }
-                          ch.writeAndFlush(chunk(text));
+                          if (admitted(ch)) {
+                            ch.writeAndFlush(chunk(text));
+                          }
                         }));
     if (subscription.isEmpty()) {
       DefaultFullHttpResponse busy =
@@ -75,7 +79,11 @@ record EventStream(EventHub hub) {
     ScheduledFuture<?> keepalive =
         ch.eventLoop()
             .scheduleAtFixedRate(
-                () -> ch.writeAndFlush(chunk(": alive\n\n")),
+                () -> {
+                  if (admitted(ch)) {
+                    ch.writeAndFlush(chunk(": alive\n\n"));
+                  }
+                },
                 KEEPALIVE_SECONDS,
                 KEEPALIVE_SECONDS,
                 TimeUnit.SECONDS);
@@ -87,6 +95,16 @@ record EventStream(EventHub hub) {
             });
     // Read on, so that a client that goes is seen going; what it sends is dropped.
     ch.config().setAutoRead(true);
+  }
+
+  /** Whether the caller still may read: else the stream ends (said in a last event). */
+  private boolean admitted(Channel ch) {
+    if (stillAdmitted.getAsBoolean()) {
+      return true;
+    }
+    ch.writeAndFlush(chunk("event: end\ndata: {\"reason\":\"credentials revoked\"}\n\n"))
+        .addListener(ChannelFutureListener.CLOSE);
+    return false;
   }
 
   private static DefaultHttpContent chunk(String text) {

@@ -108,7 +108,8 @@ public final class HttpsFront implements Front {
             in.body(),
             caller,
             Optional.ofNullable(in.headers().get(HttpHeaderNames.IF_MATCH)),
-            in.query()));
+            in.query(),
+            auth.stillAdmitted(authorization, session.orElse(null))));
   }
 
   /**

@@ -196,7 +196,7 @@ public final class ManagementApi {
       }
       case "/v1/events" -> {
         allow(method, "GET");
-        return new ApiResponse(200, new EventStream(events));
+        return new ApiResponse(200, new EventStream(events, req.stillAdmitted()));
       }
       case "/v1/history" -> {
         allow(method, "GET");

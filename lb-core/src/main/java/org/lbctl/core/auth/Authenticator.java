@@ -138,6 +138,32 @@ public final class Authenticator {
   }
 
   /**
+   * Whether the credentials of an admitted request would still pass, asked without hashing a
+   * password (on an event loop, for answers that last): a token not revoked nor expired whose user
+   * is active, a session not ended, a local user of Basic credentials still active. A directory
+   * user's Basic credentials hold until they are checked again.
+   */
+  public java.util.function.BooleanSupplier stillAdmitted(String authorization, String sessionId) {
+    if (authorization != null) {
+      String a = authorization.strip();
+      int space = a.indexOf(' ');
+      String scheme = space < 0 ? a : a.substring(0, space);
+      String value = space < 0 ? "" : a.substring(space + 1).strip();
+      if (scheme.equalsIgnoreCase("Bearer")) {
+        return () -> tokens.verify(value).flatMap(t -> users.role(t.user())).isPresent();
+      }
+      Optional<String[]> basic = basicCredentials(value);
+      String name = basic.map(c -> c[0]).orElse("");
+      return () ->
+          users.exists(name) ? users.active(name) : directory.isPresent() && !name.isEmpty();
+    }
+    if (sessionId != null) {
+      return () -> sessions.login(sessionId).flatMap(this::sessionRole).isPresent();
+    }
+    return () -> false;
+  }
+
+  /**
    * The role a live session acts with: a local user's now, while its credentials are those it
    * logged in with; a directory user's as its groups gave it at login, while no local user of that
    * name exists.
