@@ -154,7 +154,8 @@ class WebUiIT {
         .as("the overview without horizontal scrolling at 1280 px")
         .isLessThanOrEqualTo((Long) js.executeScript("return window.innerWidth"));
     browser.open(url + "ui/#graphs");
-    // Three charts per VIP (connections, bytes/s, health), drawn by the bundled uPlot.
+    // Four charts per VIP (connections, bytes/s, connections per server, health), drawn by the
+    // bundled uPlot.
     for (String vip : List.of("pacs", "feed")) {
       await()
           .atMost(UI)
@@ -164,7 +165,7 @@ class WebUiIT {
                           .driver()
                           .findElements(By.cssSelector("div[data-graph='" + vip + "'] canvas"))
                           .size()
-                      == 3);
+                      == 4);
     }
     assertThat(browser.text("div[data-graph='pacs']")).contains("connections", "pacs1", "pacs2");
     assertThat((Long) js.executeScript("return document.documentElement.scrollWidth"))

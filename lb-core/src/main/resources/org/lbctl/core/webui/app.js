@@ -139,6 +139,9 @@ async function renderGraphs() {
       { label: 'open', values: s.connections },
       { label: 'new/s', values: s.newPerSecond }], box, width);
     chart('bytes/s', data.times, [{ label: 'in+out', values: s.bytesPerSecond }], box, width);
+    // Which real server holds the connections: an uneven spread shows here first.
+    chart('open connections per real server', data.times,
+      servers.map(k => ({ label: k.split('/')[1], values: data.series[k].connections })), box, width);
     chart('healthy (1) or not (0)', data.times,
       servers.map(k => ({ label: k.split('/')[1], values: data.series[k].healthy })), box, width);
   }
