@@ -28,8 +28,14 @@ import picocli.CommandLine.Spec;
 
 @Command(
     name = "config",
-    description = "Check a configuration file, or show the node's running configuration.",
-    subcommands = {ConfigCommand.Check.class, ConfigCommand.Show.class})
+    description =
+        "Check a configuration file, show the node's running configuration, or print the"
+            + " reference of every field.",
+    subcommands = {
+      ConfigCommand.Check.class,
+      ConfigCommand.Show.class,
+      ConfigCommand.Reference.class
+    })
 final class ConfigCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -174,6 +180,23 @@ final class ConfigCommand implements Callable<Integer> {
         }
         return 1;
       }
+    }
+  }
+
+  @Command(
+      name = "reference",
+      description = {
+        "Print the reference of the configuration and the node file as Markdown: every",
+        "object's fields with their type, default and meaning (docs/configuration.md)."
+      })
+  static final class Reference implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      spec.commandLine().getOut().print(org.lbctl.core.config.ConfigReference.markdown());
+      spec.commandLine().getOut().flush();
+      return 0;
     }
   }
 

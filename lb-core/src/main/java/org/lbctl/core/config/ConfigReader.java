@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -109,6 +110,31 @@ final class ConfigReader {
           "tls");
 
   private static final Duration MAX_IDLE = Duration.ofHours(24);
+
+  /**
+   * The fields each object of the configuration may have, by path ({@code []} for a list's
+   * elements): what the reference must describe, no more and no less.
+   */
+  static Map<String, Set<String>> sections() {
+    return Map.ofEntries(
+        Map.entry("", ROOT),
+        Map.entry("virtualServices[]", VIP_FIELDS),
+        Map.entry("virtualServices[].realServers[]", RS_FIELDS),
+        Map.entry("virtualServices[].realServers[].reencrypt", REENCRYPT_FIELDS),
+        Map.entry("virtualServices[].healthCheck", CHECK_FIELDS),
+        Map.entry("virtualServices[].persistence", PERSISTENCE_FIELDS),
+        Map.entry("virtualServices[].timeouts", TIMEOUT_FIELDS),
+        Map.entry("virtualServices[].fallback", FALLBACK_FIELDS),
+        Map.entry("virtualServices[].termination", TERMINATION_FIELDS),
+        Map.entry("virtualServices[].hl7", HL7_FIELDS),
+        Map.entry("virtualServices[].dicom", DICOM_FIELDS),
+        Map.entry("virtualServices[].dicom.routes[]", AE_ROUTE_FIELDS),
+        Map.entry("certificates[]", CERTIFICATE_FIELDS),
+        Map.entry("caFamilies[]", CA_FIELDS),
+        Map.entry("alerts", ALERT_FIELDS),
+        Map.entry("groups[]", GROUP_FIELDS),
+        Map.entry("members[]", MemberList.FIELDS));
+  }
 
   private final TreeReader in;
 

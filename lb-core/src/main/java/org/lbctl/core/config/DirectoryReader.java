@@ -33,7 +33,7 @@ import org.lbctl.core.tls.PemTrust;
  */
 final class DirectoryReader {
   static final String PATH = "management.directory";
-  private static final Set<String> FIELDS =
+  static final Set<String> FIELDS =
       Set.of("url", "startTls", "caFile", "userDn", "userBase", "groupBase", "groups", "timeout");
 
   private DirectoryReader() {}

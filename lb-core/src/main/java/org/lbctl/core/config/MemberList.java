@@ -17,7 +17,7 @@ import java.util.Set;
 final class MemberList {
   static final int MAX = 64;
   static final String NAME = "[A-Za-z0-9][A-Za-z0-9_.-]{0,63}";
-  private static final Set<String> FIELDS = Set.of("name", "address");
+  static final Set<String> FIELDS = Set.of("name", "address");
 
   private MemberList() {}
 

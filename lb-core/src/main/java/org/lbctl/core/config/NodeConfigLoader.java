@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -90,6 +91,23 @@ public final class NodeConfigLoader {
   private static final int MAX_BYTES = 64 * 1024;
 
   private NodeConfigLoader() {}
+
+  /** The fields each object of the node file may have, by path: what the reference describes. */
+  static Map<String, Set<String>> sections() {
+    return Map.ofEntries(
+        Map.entry("", FIELDS),
+        Map.entry("management", MANAGEMENT_FIELDS),
+        Map.entry("management.directory", DirectoryReader.FIELDS),
+        Map.entry("snmp", SnmpReader.FIELDS),
+        Map.entry("snmp.users[]", SnmpReader.USER_FIELDS),
+        Map.entry("snmp.traps[]", SnmpReader.TRAP_FIELDS),
+        Map.entry("auditSyslog", SYSLOG_FIELDS),
+        Map.entry("pair", PAIR_FIELDS),
+        Map.entry("pair.fencing", FENCING_FIELDS),
+        Map.entry("cluster", CLUSTER_FIELDS),
+        Map.entry("cluster.members[]", MemberList.FIELDS),
+        Map.entry("cluster.fencing", FENCING_FIELDS));
+  }
 
   public static NodeConfig load(Path file) throws ConfigException {
     Problems problems = new Problems();

@@ -27,11 +27,9 @@ import java.util.Set;
  * </pre>
  */
 final class SnmpReader {
-  private static final Set<String> FIELDS =
-      Set.of("listen", "communityFile", "users", "traps", "engineId");
-  private static final Set<String> USER_FIELDS =
-      Set.of("name", "authPasswordFile", "privPasswordFile");
-  private static final Set<String> TRAP_FIELDS = Set.of("address", "user");
+  static final Set<String> FIELDS = Set.of("listen", "communityFile", "users", "traps", "engineId");
+  static final Set<String> USER_FIELDS = Set.of("name", "authPasswordFile", "privPasswordFile");
+  static final Set<String> TRAP_FIELDS = Set.of("address", "user");
   private static final int MIN_SECRET = 8;
 
   private SnmpReader() {}
