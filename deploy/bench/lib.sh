@@ -36,3 +36,30 @@ bench_args() {
 
 # The median of whitespace-separated numbers on stdin.
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+
+# bench_json NAME KEY=VALUE...: writes the figures as JSON to $BENCH_JSON_DIR/NAME.json (default
+# target/bench under the repository), with the commit and the time, beside the text output; the
+# path is printed on stderr. docs/bench/ keeps the latest per release (copy it there).
+bench_json() {
+  local name="$1"; shift
+  local dir="${BENCH_JSON_DIR:-$root/target/bench}"
+  mkdir -p "$dir"
+  python3 - "$dir/$name.json" "$name" "$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)" "$@" <<'PY'
+import json, sys, datetime
+path, name, commit, *pairs = sys.argv[1:]
+figures = {}
+for p in pairs:
+    k, _, v = p.partition("=")
+    try:
+        figures[k] = float(v) if any(c in v for c in ".eE") else int(v)
+    except ValueError:
+        figures[k] = v
+doc = {"bench": name, "commit": commit,
+       "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+       "figures": figures}
+with open(path, "w") as f:
+    json.dump(doc, f, indent=2, sort_keys=False)
+    f.write("\n")
+PY
+  echo "bench: figures in $dir/$name.json" >&2
+}
