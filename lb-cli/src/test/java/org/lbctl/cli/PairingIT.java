@@ -165,7 +165,7 @@ class PairingIT {
     await()
         .atMost(Duration.ofSeconds(5))
         .untilAsserted(
-            () -> assertThat(lab.log("lb2")).contains("users added [ward], removed [night]"));
+            () -> assertThat(lab.log("lb2")).contains("from primary: users added [ward]"));
     assertSameAccounts(home1, home2);
     assertThat(Files.readString(home2.resolve("users.json")))
         .contains("\"ward\"")

@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's management users, their roles and their API tokens, as the API changes them and as the
- * members of a pair or cluster share them: each change here is numbered and handed to the account
- * sync, which sends it to the others.
+ * members of a pair or cluster share them: each change here is made and numbered in one step of the
+ * account book, then handed to the account sync, which sends it to the others.
  */
 final class Accounts implements AccountControl, AccountReplica {
   private static final Logger log = LoggerFactory.getLogger(Accounts.class);
@@ -33,25 +33,48 @@ final class Accounts implements AccountControl, AccountReplica {
     this.management = management;
   }
 
+  private AccountBook book() {
+    return management.get().book();
+  }
+
+  /**
+   * Makes {@code change} as one numbered step and tells the members; {@code what} names the file in
+   * a failure.
+   */
+  private <T> T shared(
+      AccountBook.Change<T> change, String what, java.util.function.ToIntFunction<String> refusal)
+      throws ApiException {
+    T result;
+    try {
+      result = book().change(change);
+    } catch (AccountBook.Awaiting e) {
+      throw new ApiException(409, e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new ApiException(refusal.applyAsInt(e.getMessage()), e.getMessage());
+    } catch (IOException e) {
+      throw new ApiException(500, "cannot write the " + what + " file: " + e.getMessage());
+    }
+    onChange.run();
+    return result;
+  }
+
   /**
    * @param role empty: admin for the first user (no one else could give it), viewer after
    */
   @Override
   public Optional<String> addUser(String name, String password, Optional<Role> role)
       throws ApiException {
-    Management management = this.management.get();
     Optional<String> generated =
         password == null ? Optional.of(PasswordHash.generate()) : Optional.empty();
-    Role given = role.orElse(management.users().isEmpty() ? Role.ADMIN : Role.VIEWER);
-    try {
-      management.users().add(name, generated.orElse(password), given);
-      shared();
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(400, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
-    }
-    if (!management.users().persistent()) {
+    shared(
+        (users, tokens) -> {
+          Role given = role.orElse(users.isEmpty() ? Role.ADMIN : Role.VIEWER);
+          users.add(name, generated.orElse(password), given);
+          return null;
+        },
+        "users",
+        m -> 400);
+    if (!management.get().users().persistent()) {
       log.warn(
           "user '{}' added in memory only: this node runs on its embedded configuration and"
               + " forgets its users when it stops",
@@ -67,15 +90,14 @@ final class Accounts implements AccountControl, AccountReplica {
 
   @Override
   public void setRole(String name, Role role) throws ApiException {
-    try {
-      management.get().users().setRole(name, role);
-      shared();
-      log.warn("user '{}' is now {}", name, role);
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(404, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
-    }
+    shared(
+        (users, tokens) -> {
+          users.setRole(name, role);
+          return null;
+        },
+        "users",
+        m -> 404);
+    log.warn("user '{}' is now {}", name, role);
   }
 
   /** An active user's role; empty when there is no such user or it is disabled. */
@@ -86,49 +108,46 @@ final class Accounts implements AccountControl, AccountReplica {
 
   @Override
   public void removeUser(String name) throws ApiException {
-    Management management = this.management.get();
-    try {
-      if (!management.users().exists(name)) {
-        throw new IllegalArgumentException("name: no management user '" + name + "'");
-      }
-      // Its tokens first: a name added again later must not find them.
-      int tokens = management.tokens().revokeAllOf(name);
-      management.users().remove(name);
-      shared();
-      log.warn("user '{}' removed, with {} API token(s)", name, tokens);
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(404, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users or tokens file: " + e.getMessage());
-    }
+    int tokens =
+        shared(
+            (users, tokenStore) -> {
+              if (!users.exists(name)) {
+                throw new IllegalArgumentException("name: no management user '" + name + "'");
+              }
+              // Its tokens first: a name added again later must not find them.
+              int revoked = tokenStore.revokeAllOf(name);
+              users.remove(name);
+              return revoked;
+            },
+            "users or tokens",
+            m -> 404);
+    log.warn("user '{}' removed, with {} API token(s)", name, tokens);
   }
 
   @Override
   public Optional<String> setPassword(String name, String password) throws ApiException {
     Optional<String> generated =
         password == null ? Optional.of(PasswordHash.generate()) : Optional.empty();
-    try {
-      management.get().users().setPassword(name, generated.orElse(password));
-      shared();
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(e.getMessage().startsWith("name:") ? 404 : 400, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
-    }
+    shared(
+        (users, tokens) -> {
+          users.setPassword(name, generated.orElse(password));
+          return null;
+        },
+        "users",
+        m -> m.startsWith("name:") ? 404 : 400);
     return generated;
   }
 
   @Override
   public void setUserDisabled(String name, boolean disabled) throws ApiException {
-    try {
-      management.get().users().setDisabled(name, disabled);
-      shared();
-      log.warn("user '{}' {}", name, disabled ? "disabled" : "enabled");
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(404, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the users file: " + e.getMessage());
-    }
+    shared(
+        (users, tokens) -> {
+          users.setDisabled(name, disabled);
+          return null;
+        },
+        "users",
+        m -> 404);
+    log.warn("user '{}' {}", name, disabled ? "disabled" : "enabled");
   }
 
   @Override
@@ -140,69 +159,55 @@ final class Accounts implements AccountControl, AccountReplica {
   public String createToken(
       String user, String label, boolean readOnly, Role role, java.time.Duration lifetime)
       throws ApiException {
-    Management management = this.management.get();
-    if (!management.users().exists(user)) {
-      throw new ApiException(400, "user: no management user '" + user + "'");
-    }
-    try {
-      String token = management.tokens().create(user, label, readOnly, role, lifetime);
-      shared();
-      return token;
-    } catch (IllegalArgumentException e) {
-      throw new ApiException(400, e.getMessage());
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the tokens file: " + e.getMessage());
-    }
+    return shared(
+        (users, tokens) -> {
+          // Checked in the same step as the token is made: a member's accounts taken in between
+          // cannot leave a token without its user.
+          if (!users.exists(user)) {
+            throw new IllegalArgumentException("user: no management user '" + user + "'");
+          }
+          return tokens.create(user, label, readOnly, role, lifetime);
+        },
+        "tokens",
+        m -> 400);
   }
 
   @Override
   public void revokeToken(String id) throws ApiException {
-    try {
-      if (!management.get().tokens().revoke(id)) {
-        throw new ApiException(404, "no API token '" + id + "'");
-      }
-      shared();
-    } catch (IOException e) {
-      throw new ApiException(500, "cannot write the tokens file: " + e.getMessage());
-    }
-  }
-
-  /** Numbers a change made here and hands it to the members; the change itself stands. */
-  private void shared() {
-    try {
-      ConfigVersion v = management.get().book().changed();
-      log.debug("accounts: now {}", v);
-    } catch (IOException e) {
-      log.error(
-          "accounts: the change is made here but cannot be numbered ({}): the other members"
-              + " take it with the next change",
-          e.getMessage());
-      return;
-    }
-    onChange.run();
+    shared(
+        (users, tokens) -> {
+          if (!tokens.revoke(id)) {
+            throw new IllegalArgumentException("no API token '" + id + "'");
+          }
+          return null;
+        },
+        "tokens",
+        m -> 404);
   }
 
   @Override
   public ConfigVersion version() {
-    return management.get().book().version();
+    return book().version();
   }
 
   @Override
-  public byte[] document() {
-    return management.get().book().document();
+  public AccountBook.Snapshot snapshot() {
+    return book().snapshot();
   }
 
   @Override
-  public void install(ConfigVersion version, byte[] document, String from) throws IOException {
-    AccountBook.Changes c = management.get().book().install(version, document);
+  public boolean install(ConfigVersion version, byte[] document, String from) throws IOException {
+    AccountBook.Changes c = book().install(version, document);
     log.warn(
-        "accounts: now {} from {}: users added {}, removed {}, changed {}; {} API token(s)",
+        "accounts: {} {} from {}: users added {}, removed {}, changed {}; {} API token(s)",
+        c.merged() ? "merged this node's own with" : "now",
         version,
         from,
         c.added(),
         c.removed(),
         c.changed(),
         c.tokens());
+    return c.merged();
   }
 
   @Override
@@ -212,11 +217,19 @@ final class Accounts implements AccountControl, AccountReplica {
 
   @Override
   public void claim() throws IOException {
-    management.get().book().claim();
+    book().claim();
   }
 
   @Override
   public void unnumber() throws IOException {
-    management.get().book().unnumber();
+    book().unnumber();
+  }
+
+  @Override
+  public void release() throws IOException {
+    if (book().awaiting()) {
+      book().release();
+      log.warn("accounts: no member has users or tokens to give; this node may make its own");
+    }
   }
 }

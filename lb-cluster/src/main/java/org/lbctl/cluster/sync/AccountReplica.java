@@ -1,6 +1,7 @@
 package org.lbctl.cluster.sync;
 
 import java.io.IOException;
+import org.lbctl.core.auth.AccountBook;
 import org.lbctl.core.config.ConfigVersion;
 
 /** The node's management accounts (users and API tokens), as account sync sees them. */
@@ -8,16 +9,21 @@ public interface AccountReplica {
   /** The accounts' number and hash; number 0 when there is nothing to hand out. */
   ConfigVersion version();
 
-  /** The accounts as the members exchange them. */
-  byte[] document();
+  /** The accounts as the members exchange them, with their version, taken together. */
+  AccountBook.Snapshot snapshot();
 
   /**
    * Takes the accounts a member sent as {@code version}.
    *
+   * @return true when they were merged with this node's (the first exchange after an upgrade): the
+   *     result is newer than what was sent and goes back to the members
    * @throws IllegalArgumentException naming what is wrong; nothing changes then
    * @throws IOException when they could not be recorded; nothing changes then
    */
-  void install(ConfigVersion version, byte[] document, String from) throws IOException;
+  boolean install(ConfigVersion version, byte[] document, String from) throws IOException;
+
+  /** No member has accounts to give: a node waiting for them may make its own. */
+  void release() throws IOException;
 
   /** Tells {@code listener} (once at most, the sync) of every change made on this node. */
   void onChange(Runnable listener);
@@ -43,12 +49,15 @@ public interface AccountReplica {
         }
 
         @Override
-        public byte[] document() {
-          return new byte[0];
+        public AccountBook.Snapshot snapshot() {
+          return new AccountBook.Snapshot(version(), new byte[0]);
         }
 
         @Override
-        public void install(ConfigVersion version, byte[] document, String from) {
+        public void release() {}
+
+        @Override
+        public boolean install(ConfigVersion version, byte[] document, String from) {
           throw new IllegalArgumentException("this node keeps no accounts");
         }
 

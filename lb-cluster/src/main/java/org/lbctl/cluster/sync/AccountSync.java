@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.lbctl.core.auth.AccountBook;
 import org.lbctl.core.config.ConfigVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,8 +19,10 @@ import org.slf4j.LoggerFactory;
  * Keeps the members' management accounts alike. A change made on a member goes to the others at
  * once, whole; every second each member says which version it has, and one that has a newer version
  * than a member says sends it (at most once a second per version). The newest wins as for the
- * configuration: the higher number, then the higher hash. Version 0 (a node that paired or joined
- * and has changed nothing since) is never sent, so a joining node takes the others' accounts.
+ * configuration: the higher number, then the higher hash (said in the log: the other change is
+ * lost). Version 0 (a node that paired or joined and has had nothing since) is never sent, so a
+ * joining node takes the others' accounts; one that hears only 0 from the others may make its own.
+ * The first document after an upgrade is merged with the node's own accounts and sent back.
  */
 public final class AccountSync implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(AccountSync.class);
@@ -49,7 +52,7 @@ public final class AccountSync implements AutoCloseable {
     worker.scheduleWithFixedDelay(
         () -> {
           try {
-            say(replica.version(), false);
+            say(replica.version());
           } catch (RuntimeException e) {
             log.warn("accounts: cannot tell the members this node's version: {}", e.toString());
           }
@@ -71,20 +74,30 @@ public final class AccountSync implements AutoCloseable {
   }
 
   private void sendMine() {
-    ConfigVersion mine = replica.version();
-    if (mine.number() > 0) {
-      say(mine, true);
+    AccountBook.Snapshot mine = replica.snapshot();
+    if (mine.version().number() > 0) {
+      send(mine);
     }
   }
 
-  private void say(ConfigVersion v, boolean withDocument) {
+  /** Says this node's version, without the document. */
+  private void say(ConfigVersion v) {
     ObjectNode m = JSON.createObjectNode().put("type", TYPE);
     m.put("version", v.number()).put("hash", v.hash());
-    if (withDocument) {
-      m.put("document", Base64.getEncoder().encodeToString(replica.document()));
-      lastSent = v;
-      lastSentAt = clock.getAsLong();
-    }
+    broadcast(m, v);
+  }
+
+  /** Sends the accounts with their version: both of one moment. */
+  private void send(AccountBook.Snapshot s) {
+    ObjectNode m = JSON.createObjectNode().put("type", TYPE);
+    m.put("version", s.version().number()).put("hash", s.version().hash());
+    m.put("document", Base64.getEncoder().encodeToString(s.document()));
+    lastSent = s.version();
+    lastSentAt = clock.getAsLong();
+    broadcast(m, s.version());
+  }
+
+  private void broadcast(ObjectNode m, ConfigVersion v) {
     try {
       broadcast.accept(JSON.writeValueAsBytes(m));
     } catch (IOException | RuntimeException e) {
@@ -103,21 +116,40 @@ public final class AccountSync implements AutoCloseable {
     if (r.isEmpty()) {
       return;
     }
-    ConfigVersion mine = replica.version();
+    AccountBook.Snapshot snapshot = replica.snapshot();
+    ConfigVersion mine = snapshot.version();
     ConfigVersion theirs = r.get().version();
     if (r.get().document().isEmpty()) {
       boolean resentLately = mine.equals(lastSent) && clock.getAsLong() - lastSentAt < RESEND_NANOS;
       if (mine.number() > 0 && ClusterSync.newer(mine, theirs) && !resentLately) {
         log.info("accounts: sending {} to {}, which has {}", mine, from, theirs);
-        say(mine, true);
+        send(snapshot);
+      } else if (mine.number() == 0 && theirs.number() == 0) {
+        // Neither has accounts to give: a node that waits for them need not wait on.
+        try {
+          replica.release();
+        } catch (IOException e) {
+          log.warn("accounts: cannot record that this node makes its own: {}", e.getMessage());
+        }
       }
       return;
     }
     if (!ClusterSync.newer(theirs, mine) || theirs.equals(lastRefused)) {
       return;
     }
+    if (theirs.number() == mine.number()) {
+      log.error(
+          "accounts: {} from {} replaces {} here, numbered alike: users or tokens were changed on"
+              + " two members at the same time and the change with the higher hash wins; the"
+              + " change made here is lost, make it again",
+          theirs,
+          from,
+          mine);
+    }
     try {
-      replica.install(theirs, r.get().document().get(), from);
+      if (replica.install(theirs, r.get().document().get(), from)) {
+        sendMine();
+      }
     } catch (IllegalArgumentException e) {
       lastRefused = theirs;
       log.error(

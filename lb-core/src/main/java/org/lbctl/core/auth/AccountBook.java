@@ -44,29 +44,45 @@ public final class AccountBook {
   private final ApiTokens tokens;
   private final Optional<Path> versionFile;
   private long number;
+  // Accounts from before the members shared them (no version file): the first document from a
+  // member is merged with them, not put in their place, so an upgrade loses no node's users.
+  private boolean legacy;
+  // Paired as a secondary or joined a cluster: the accounts are the others' to give; changes here
+  // wait until they came (or no member has any).
+  private boolean awaiting;
 
-  private AccountBook(UserStore users, ApiTokens tokens, Optional<Path> versionFile, long number) {
+  private AccountBook(
+      UserStore users,
+      ApiTokens tokens,
+      Optional<Path> versionFile,
+      long number,
+      boolean legacy,
+      boolean awaiting) {
     this.users = users;
     this.tokens = tokens;
     this.versionFile = versionFile;
     this.number = number;
+    this.legacy = legacy;
+    this.awaiting = awaiting;
   }
 
   /**
-   * The book over {@code users} and {@code tokens}; numbered 1 when it has accounts and no version
-   * file yet (accounts from before the pair shared them), 0 when it has none.
+   * The book over {@code users} and {@code tokens}. Accounts with no version file yet (kept per
+   * node before the members shared them) are numbered 1 and merged with the first a member sends.
    */
   public static AccountBook open(UserStore users, ApiTokens tokens, Optional<Path> versionFile)
       throws IOException {
-    long number = users.isEmpty() && tokens.list().isEmpty() ? 0 : 1;
+    boolean any = !(users.isEmpty() && tokens.list().isEmpty());
     if (versionFile.isPresent() && Files.exists(versionFile.get())) {
-      JsonNode v = JSON.readTree(versionFile.get().toFile()).path("version");
+      JsonNode root = JSON.readTree(versionFile.get().toFile());
+      JsonNode v = root.path("version");
       if (!v.isIntegralNumber() || v.asLong() < 0) {
         throw new IOException(versionFile.get() + ": version: a whole number >= 0");
       }
-      number = v.asLong();
+      return new AccountBook(
+          users, tokens, versionFile, v.asLong(), false, root.path("awaiting").asBoolean(false));
     }
-    return new AccountBook(users, tokens, versionFile, number);
+    return new AccountBook(users, tokens, versionFile, any ? 1 : 0, any, false);
   }
 
   public UserStore users() {
@@ -79,12 +95,20 @@ public final class AccountBook {
 
   /** The number and the SHA-256 of the document. */
   public synchronized ConfigVersion version() {
-    return new ConfigVersion(number, sha256(document()));
+    return snapshot().version();
+  }
+
+  /** The accounts as the members exchange them, with their version: taken together. */
+  public record Snapshot(ConfigVersion version, byte[] document) {}
+
+  public synchronized Snapshot snapshot() {
+    byte[] document = encode(users.all(), tokens.all());
+    return new Snapshot(new ConfigVersion(number, sha256(document)), document);
   }
 
   /** The users and tokens, in the form the members exchange. */
   public synchronized byte[] document() {
-    return encode(users.all(), tokens.all());
+    return snapshot().document();
   }
 
   private static byte[] encode(List<UserStore.User> users, List<ApiTokens.Kept> tokens) {
@@ -109,32 +133,94 @@ public final class AccountBook {
     }
   }
 
-  /** Raises the number after a change made here, so the other members take it. */
-  public synchronized ConfigVersion changed() throws IOException {
-    save(number + 1);
-    number++;
-    return version();
+  /** A change to the users or tokens made on this node. */
+  public interface Change<T> {
+    T apply(UserStore users, ApiTokens tokens) throws IOException;
+  }
+
+  /** Said when this node takes its accounts from the others and they have not come yet. */
+  public static final class Awaiting extends IllegalStateException {
+    Awaiting() {
+      super(
+          "this node takes its users and tokens from the pair or cluster and has not had them yet:"
+              + " make the change on a member that has them");
+    }
   }
 
   /**
-   * Forgets the number (pairing as a secondary, joining a cluster): the accounts the others share
-   * replace these at their first word.
+   * Makes {@code change} and numbers it in one step, so that no member's accounts are taken in
+   * between: the change and its number stand together or not at all.
+   *
+   * @throws Awaiting while the accounts are the others' to give; nothing changes then
+   */
+  public synchronized <T> T change(Change<T> change) throws IOException {
+    if (awaiting) {
+      throw new Awaiting();
+    }
+    long next = number + 1;
+    save(next, false);
+    T result;
+    try {
+      result = change.apply(users, tokens);
+    } catch (IOException | RuntimeException e) {
+      try {
+        save(number, false);
+      } catch (IOException restore) {
+        e.addSuppressed(restore);
+      }
+      throw e;
+    }
+    number = next;
+    legacy = false;
+    return result;
+  }
+
+  /**
+   * Forgets the accounts (pairing as a secondary, joining a cluster): the others' replace them at
+   * their first word, and no change is made here until then.
    */
   public synchronized void unnumber() throws IOException {
-    save(0);
+    save(0, true);
+    users.replaceAll(List.of());
+    tokens.replaceAll(List.of());
     number = 0;
+    legacy = false;
+    awaiting = true;
+  }
+
+  /** No member has accounts to give: this node may make its own. */
+  public synchronized void release() throws IOException {
+    if (awaiting) {
+      save(number, false);
+      awaiting = false;
+    }
+  }
+
+  /** Whether changes wait for the others' accounts. */
+  public synchronized boolean awaiting() {
+    return awaiting;
   }
 
   /** Numbers the accounts 1 when they have none and there are users or tokens to hand out. */
   public synchronized void claim() throws IOException {
     if (number == 0 && !(users.isEmpty() && tokens.list().isEmpty())) {
-      save(1);
+      save(1, false);
       number = 1;
+    }
+    if (awaiting) {
+      save(number, false);
+      awaiting = false;
     }
   }
 
-  /** What an install changed, for the log. */
-  public record Changes(Set<String> added, Set<String> removed, Set<String> changed, int tokens) {}
+  /**
+   * What an install changed, for the log.
+   *
+   * @param merged the document was merged with this node's accounts (an upgrade's first exchange):
+   *     the result is newer than what was sent and goes back to the members
+   */
+  public record Changes(
+      Set<String> added, Set<String> removed, Set<String> changed, int tokens, boolean merged) {}
 
   /**
    * Takes a member's document as {@code version}.
@@ -153,32 +239,55 @@ public final class AccountBook {
       throw new IllegalArgumentException(
           "accounts " + version + " read differently here: the members' builds differ");
     }
+    List<UserStore.User> nextUsers = read.users();
+    List<ApiTokens.Kept> nextTokens = read.tokens();
+    boolean merge = legacy;
+    if (merge) {
+      // The first document after an upgrade: both nodes' users and tokens, the member's record
+      // first where both have one of a name.
+      java.util.Map<String, UserStore.User> u = new java.util.LinkedHashMap<>();
+      read.users().forEach(x -> u.put(x.name(), x));
+      users.all().forEach(x -> u.putIfAbsent(x.name(), x));
+      java.util.Map<String, ApiTokens.Kept> t = new java.util.LinkedHashMap<>();
+      read.tokens().forEach(x -> t.put(x.token().id(), x));
+      tokens.all().forEach(x -> t.putIfAbsent(x.token().id(), x));
+      nextUsers = List.copyOf(u.values());
+      nextTokens = List.copyOf(t.values());
+    }
     Set<String> before = new TreeSet<>(users.names());
     Set<String> after = new TreeSet<>();
     Set<String> changed = new TreeSet<>();
     List<UserStore.User> old = users.all();
-    for (UserStore.User u : read.users()) {
+    for (UserStore.User u : nextUsers) {
       after.add(u.name());
       old.stream()
           .filter(o -> o.name().equals(u.name()) && !o.equals(u))
           .forEach(o -> changed.add(u.name()));
     }
+    long next = merge ? Math.max(number, version.number()) + 1 : version.number();
     List<ApiTokens.Kept> oldTokens = tokens.all();
-    users.replaceAll(read.users());
+    save(next, false);
     try {
-      tokens.replaceAll(read.tokens());
-      save(version.number());
+      users.replaceAll(nextUsers);
+      tokens.replaceAll(nextTokens);
     } catch (IOException | RuntimeException e) {
-      tokens.replaceAll(oldTokens);
-      users.replaceAll(old);
+      try {
+        tokens.replaceAll(oldTokens);
+        users.replaceAll(old);
+        save(number, awaiting);
+      } catch (IOException | RuntimeException restore) {
+        e.addSuppressed(restore);
+      }
       throw e;
     }
-    number = version.number();
+    number = next;
+    legacy = false;
+    awaiting = false;
     Set<String> added = new TreeSet<>(after);
     added.removeAll(before);
     Set<String> removed = new TreeSet<>(before);
     removed.removeAll(after);
-    return new Changes(added, removed, changed, read.tokens().size());
+    return new Changes(added, removed, changed, nextTokens.size(), merge);
   }
 
   private record Read(List<UserStore.User> users, List<ApiTokens.Kept> tokens) {}
@@ -295,11 +404,14 @@ public final class AccountBook {
                     where + ".role: '" + LogText.name(word) + "' is not a role"));
   }
 
-  private void save(long next) throws IOException {
+  private void save(long next, boolean waiting) throws IOException {
     if (versionFile.isEmpty()) {
       return;
     }
     ObjectNode v = JSON.createObjectNode().put("version", next);
+    if (waiting) {
+      v.put("awaiting", true);
+    }
     AtomicFiles.replace(versionFile.get(), JSON.writeValueAsBytes(v), true);
   }
 

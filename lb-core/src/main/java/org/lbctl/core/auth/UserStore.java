@@ -135,10 +135,17 @@ public final class UserStore {
   }
 
   /** Gives a user a new password (the same rules as at {@link #add}). */
-  public synchronized void setPassword(String name, String password) throws IOException {
-    User u = existing(name);
+  public void setPassword(String name, String password) throws IOException {
+    synchronized (this) {
+      existing(name);
+    }
     checkPassword(password);
-    replace(new User(name, PasswordHash.of(password), u.created(), u.disabled(), u.role()), u);
+    // Hashed outside the lock (slow on purpose): logins and checks of others go on meanwhile.
+    String hash = PasswordHash.of(password);
+    synchronized (this) {
+      User u = existing(name);
+      replace(new User(name, hash, u.created(), u.disabled(), u.role()), u);
+    }
   }
 
   /** Gives a user a role; its sessions and tokens act with it from their next request. */
@@ -195,13 +202,26 @@ public final class UserStore {
    * @throws IllegalArgumentException naming what is wrong: the name, an existing user, a short
    *     password; nothing is changed then
    */
-  public synchronized void add(String name, String password, Role role) throws IOException {
+  public void add(String name, String password, Role role) throws IOException {
     if (name == null || !NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "name: '"
               + org.lbctl.core.audit.LogText.name(name)
               + "' is not a user name (a-z first, then a-z 0-9 . _ -, at most 32)");
     }
+    synchronized (this) {
+      checkRoom(name);
+    }
+    checkPassword(password);
+    // Hashed outside the lock (slow on purpose): logins and checks of others go on meanwhile.
+    String hash = PasswordHash.of(password);
+    synchronized (this) {
+      checkRoom(name);
+      addHashed(new User(name, hash, Instant.now().toString(), false, role));
+    }
+  }
+
+  private void checkRoom(String name) {
     if (users.containsKey(name)) {
       throw new IllegalArgumentException("name: user '" + name + "' exists already");
     }
@@ -209,8 +229,10 @@ public final class UserStore {
       throw new IllegalArgumentException(
           "name: this node has " + users.size() + " users, the most it keeps");
     }
-    checkPassword(password);
-    User u = new User(name, PasswordHash.of(password), Instant.now().toString(), false, role);
+  }
+
+  private void addHashed(User u) throws IOException {
+    String name = u.name();
     users.put(name, u);
     try {
       save();

@@ -23,55 +23,78 @@ class AccountBookTest {
         Optional.of(home.resolve("accounts-version.json")));
   }
 
+  private static void add(AccountBook b, String name, Role role) throws Exception {
+    b.change(
+        (users, tokens) -> {
+          users.add(name, "a long password of " + name, role);
+          return null;
+        });
+  }
+
   @Test
   void anotherNodeTakesTheDocumentWholeAndItsPasswordsAndTokensPassThere() throws Exception {
     AccountBook a = book("lb1");
     AccountBook b = book("lb2");
     assertThat(a.version().number()).isZero();
-    a.users().add("ward", "a long password", Role.OPERATOR);
-    String token = a.tokens().create("ward", "prometheus", true, Role.VIEWER, Duration.ofDays(30));
-    ConfigVersion v = a.changed();
-    assertThat(v.number()).isEqualTo(1);
-    b.users().add("night", "another password", Role.ADMIN);
-    String before = b.users().stamp("night").orElseThrow();
+    add(a, "ward", Role.OPERATOR);
+    String token =
+        a.change(
+            (users, tokens) ->
+                tokens.create("ward", "prometheus", true, Role.VIEWER, Duration.ofDays(30)));
+    ConfigVersion v = a.version();
+    assertThat(v.number()).isEqualTo(2);
+    add(b, "night", Role.ADMIN);
 
     AccountBook.Changes c = b.install(v, a.document());
 
     assertThat(c.added()).containsExactly("ward");
     assertThat(c.removed()).containsExactly("night");
+    assertThat(c.merged()).isFalse();
     assertThat(b.version()).isEqualTo(a.version());
-    assertThat(b.users().verify("ward", "a long password")).isTrue();
+    assertThat(b.users().verify("ward", "a long password of ward")).isTrue();
     assertThat(b.users().role("ward")).contains(Role.OPERATOR);
     assertThat(b.tokens().verify(token)).isPresent();
     assertThat(b.users().stamp("night")).isEmpty();
-    assertThat(before).isNotEmpty();
     // Recorded: a restart keeps the accounts and their number.
     AccountBook again = book("lb2");
     assertThat(again.version()).isEqualTo(v);
-    assertThat(again.users().verify("ward", "a long password")).isTrue();
+    assertThat(again.users().verify("ward", "a long password of ward")).isTrue();
   }
 
   @Test
   void aChangedPasswordEndsTheSessionsBoundToTheOldOne() throws Exception {
     AccountBook a = book("lb1");
     AccountBook b = book("lb2");
-    a.users().add("ward", "a long password", Role.ADMIN);
-    b.install(a.changed(), a.document());
+    add(a, "ward", Role.ADMIN);
+    b.install(a.version(), a.document());
     String stamp = b.users().stamp("ward").orElseThrow();
-    a.users().setPassword("ward", "a new long password");
-    b.install(a.changed(), a.document());
+    a.change(
+        (users, tokens) -> {
+          users.setPassword("ward", "a new long password");
+          return null;
+        });
+    b.install(a.version(), a.document());
     assertThat(b.users().stamp("ward")).isPresent().isNotEqualTo(Optional.of(stamp));
-    assertThat(b.users().verify("ward", "a long password")).isFalse();
+    assertThat(b.users().verify("ward", "a long password of ward")).isFalse();
+  }
+
+  @Test
+  void aRefusedChangeKeepsItsNumberAndNothingElseChanges() throws Exception {
+    AccountBook a = book("lb1");
+    add(a, "ward", Role.ADMIN);
+    ConfigVersion before = a.version();
+    assertThatThrownBy(() -> add(a, "ward", Role.ADMIN)).hasMessageContaining("exists already");
+    assertThat(a.version()).isEqualTo(before);
+    assertThat(book("lb1").version()).isEqualTo(before);
   }
 
   @Test
   void aDocumentThatIsForgedMalformedOrUnnumberedIsRefusedAndNothingChanges() throws Exception {
     AccountBook a = book("lb1");
     AccountBook b = book("lb2");
-    a.users().add("ward", "a long password", Role.ADMIN);
-    ConfigVersion v = a.changed();
-    b.users().add("night", "another password", Role.ADMIN);
-    b.changed();
+    add(a, "ward", Role.ADMIN);
+    ConfigVersion v = a.version();
+    add(b, "night", Role.ADMIN);
     ConfigVersion kept = b.version();
 
     byte[] forged =
@@ -101,15 +124,47 @@ class AccountBookTest {
   }
 
   @Test
-  void aPairingSecondaryForgetsItsNumberAndAPrimaryClaimsAccountsNeverNumbered() throws Exception {
+  void aPairingSecondaryGivesUpItsAccountsAndChangesNothingUntilThePrimarysCome() throws Exception {
+    AccountBook primary = book("lb1");
+    add(primary, "ward", Role.ADMIN);
+    AccountBook secondary = book("lb2");
+    add(secondary, "night", Role.ADMIN);
+
+    secondary.unnumber();
+
+    assertThat(secondary.users().names()).isEmpty();
+    assertThat(secondary.version().number()).isZero();
+    assertThatThrownBy(() -> add(secondary, "nurse", Role.VIEWER))
+        .isInstanceOf(AccountBook.Awaiting.class);
+    assertThat(book("lb2").awaiting()).as("across a restart").isTrue();
+    secondary.install(primary.version(), primary.document());
+    assertThat(secondary.users().names()).containsExactly("ward");
+    add(secondary, "nurse", Role.VIEWER);
+    assertThat(secondary.version().number()).isEqualTo(2);
+  }
+
+  @Test
+  void accountsKeptPerNodeBeforeAnUpgradeAreMergedNotLost() throws Exception {
+    // Two nodes with users of their own and no version file: what an upgrade starts from.
+    for (String node : new String[] {"lb1", "lb2"}) {
+      Path home = Files.createDirectories(dir.resolve(node));
+      UserStore users = UserStore.open(Optional.of(home.resolve("users.json")));
+      users.add("admin", "the same name on both", Role.ADMIN);
+      users.add(node + "-ops", "a node's own operator", Role.OPERATOR);
+    }
     AccountBook a = book("lb1");
-    a.claim();
-    assertThat(a.version().number()).as("nothing to claim").isZero();
-    a.users().add("ward", "a long password", Role.ADMIN);
-    a.claim();
+    AccountBook b = book("lb2");
     assertThat(a.version().number()).isEqualTo(1);
-    a.changed();
-    a.unnumber();
-    assertThat(book("lb1").version().number()).isZero();
+
+    AccountBook.Changes c = b.install(a.version(), a.document());
+
+    assertThat(c.merged()).isTrue();
+    assertThat(b.users().names()).containsExactlyInAnyOrder("admin", "lb1-ops", "lb2-ops");
+    assertThat(b.version().number()).isEqualTo(2);
+    // Sent back, lb1 merges too: both hold all three, and later documents replace as usual.
+    a.install(b.version(), b.document());
+    assertThat(a.users().names()).containsExactlyInAnyOrder("admin", "lb1-ops", "lb2-ops");
+    b.install(a.version(), a.document());
+    assertThat(b.version()).isEqualTo(a.version());
   }
 }
