@@ -138,10 +138,12 @@ public final class Authenticator {
   }
 
   /**
-   * Whether the credentials of an admitted request would still pass, asked without hashing a
-   * password (on an event loop, for answers that last): a token not revoked nor expired whose user
-   * is active, a session not ended, a local user of Basic credentials still active. A directory
-   * user's Basic credentials hold until they are checked again.
+   * Whether the credentials of a request admitted now would still pass later, asked without hashing
+   * a password (on an event loop, for answers that last): a token not revoked nor expired whose
+   * user is active; a session not ended (asking does not count as its use); a local user's Basic
+   * credentials while the user keeps the password it had and is active; a directory user's for as
+   * long as a Basic login is remembered ({@link #REMEMBER}), and only while no local user took the
+   * name.
    */
   public java.util.function.BooleanSupplier stillAdmitted(String authorization, String sessionId) {
     if (authorization != null) {
@@ -152,13 +154,19 @@ public final class Authenticator {
       if (scheme.equalsIgnoreCase("Bearer")) {
         return () -> tokens.verify(value).flatMap(t -> users.role(t.user())).isPresent();
       }
-      Optional<String[]> basic = basicCredentials(value);
-      String name = basic.map(c -> c[0]).orElse("");
-      return () ->
-          users.exists(name) ? users.active(name) : directory.isPresent() && !name.isEmpty();
+      String name = basicCredentials(value).map(c -> c[0]).orElse("");
+      if (!UserStore.isName(name)) {
+        return () -> false;
+      }
+      if (users.exists(name)) {
+        Optional<String> stamp = users.stamp(name);
+        return () -> stamp.isPresent() && users.stamp(name).equals(stamp);
+      }
+      Instant until = clock.instant().plus(REMEMBER);
+      return () -> directory.isPresent() && !users.exists(name) && clock.instant().isBefore(until);
     }
     if (sessionId != null) {
-      return () -> sessions.login(sessionId).flatMap(this::sessionRole).isPresent();
+      return () -> sessions.peek(sessionId).flatMap(this::sessionRole).isPresent();
     }
     return () -> false;
   }

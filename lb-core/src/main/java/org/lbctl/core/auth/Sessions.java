@@ -67,6 +67,15 @@ public final class Sessions {
     return Optional.of(new Login(s.user(), s.stamp()));
   }
 
+  /** The login of a live session, without counting as its use (an event stream asks often). */
+  public synchronized Optional<Login> peek(String id) {
+    Session s = id == null ? null : sessions.get(id);
+    if (s == null || expired(s, clock.instant())) {
+      return Optional.empty();
+    }
+    return Optional.of(new Login(s.user(), s.stamp()));
+  }
+
   public synchronized void end(String id) {
     if (id != null) {
       sessions.remove(id);

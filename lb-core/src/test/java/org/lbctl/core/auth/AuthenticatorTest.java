@@ -30,6 +30,35 @@ class AuthenticatorTest {
   }
 
   @Test
+  void aLongAnswerEndsWhenItsCallersCredentialsLapseAndAskingIsNoUse() throws Exception {
+    ApiTokens tokens = ApiTokens.open(Optional.empty());
+    auth = new Authenticator(users, tokens, clock);
+    // Basic: the password the stream was opened with, changed.
+    var byPassword = auth.stillAdmitted(basic("admin", "correct horse battery"), null);
+    assertThat(byPassword.getAsBoolean()).isTrue();
+    users.setPassword("admin", "a new and longer secret");
+    assertThat(byPassword.getAsBoolean()).isFalse();
+    // A token revoked.
+    String token = tokens.create("admin", "grafana", true, Role.VIEWER, ApiTokens.DEFAULT_LIFETIME);
+    var byToken = auth.stillAdmitted("Bearer " + token, null);
+    assertThat(byToken.getAsBoolean()).isTrue();
+    tokens.revoke(tokens.list().get(0).id());
+    assertThat(byToken.getAsBoolean()).isFalse();
+    // A session: asking does not keep it alive past its idle time.
+    Authenticator.Verdict v = auth.login("admin", "a new and longer secret", "10.0.0.5");
+    String id = ((Authenticator.LoggedIn) v).sessionId();
+    var bySession = auth.stillAdmitted(null, id);
+    for (int minute = 0; minute < 29; minute++) {
+      clock.advance(java.time.Duration.ofMinutes(1));
+      assertThat(bySession.getAsBoolean()).isTrue();
+    }
+    clock.advance(java.time.Duration.ofMinutes(2));
+    assertThat(bySession.getAsBoolean()).as("idle 31 minutes").isFalse();
+    // A name no local user has, with no directory: never.
+    assertThat(auth.stillAdmitted(basic("ghost", "whatever it is"), null).getAsBoolean()).isFalse();
+  }
+
+  @Test
   void aNewPasswordEndsEverySessionStartedWithTheOldOne() throws Exception {
     String before = session();
     assertThat(admitted(before)).isTrue();
