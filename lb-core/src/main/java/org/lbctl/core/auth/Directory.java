@@ -91,13 +91,19 @@ public final class Directory {
         }
         return unreachable("bind", e);
       }
-      Optional<String> dn = entry(c, name, bindName);
-      if (dn.isEmpty()) {
-        return new Refused("no directory entry for " + bindName);
+      // Bound: from here on every failure is a refusal like a wrong password (401, counted), so
+      // that the answer never tells a caller that a directory password was right.
+      try {
+        Optional<String> dn = entry(c, name, bindName);
+        if (dn.isEmpty()) {
+          return new Refused("no single directory entry for " + bindName);
+        }
+        Optional<Role> role = role(c, name, dn.get());
+        return role.<Answer>map(r -> new Member(dn.get(), r))
+            .orElseGet(() -> new Refused(dn.get() + " is in none of the configured groups"));
+      } catch (LDAPException e) {
+        return new Refused("bound, then " + unreachable("the group search", e).why());
       }
-      Optional<Role> role = role(c, name, dn.get());
-      return role.<Answer>map(r -> new Member(dn.get(), r))
-          .orElseGet(() -> new Refused(dn.get() + " is in none of the configured groups"));
     } catch (LDAPException e) {
       return unreachable("connect", e);
     }
