@@ -117,8 +117,9 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
   }
 
   /**
-   * The configured engine ID, else one made of the host's name (SNMP4J's enterprise, text format),
-   * the same at every start on this host.
+   * The configured engine ID, else one made from the host's name: RFC 3411's octets format under
+   * SNMP4J's enterprise number (4976) with the first 12 bytes of the name's SHA-256, the same at
+   * every start on this host and different for two hosts whose long names share a beginning.
    */
   static OctetString engineId(SnmpSettings settings) {
     if (settings.engineId().isPresent()) {
@@ -130,9 +131,22 @@ public final class SnmpAgent implements CommandResponder, AutoCloseable {
     } catch (java.net.UnknownHostException e) {
       host = "lbctl";
     }
-    String id = "lbctl@" + host;
-    return new OctetString(
-        MPv3.createLocalEngineID(new OctetString(id.length() > 27 ? id.substring(0, 27) : id)));
+    byte[] digest;
+    try {
+      digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(("lbctl:" + host).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+    byte[] id = new byte[17];
+    id[0] = (byte) 0x80;
+    id[1] = 0x00;
+    id[2] = 0x13;
+    id[3] = 0x70;
+    id[4] = 0x05;
+    System.arraycopy(digest, 0, id, 5, 12);
+    return new OctetString(id);
   }
 
   /** A status change, sent as a notification to the configured receivers (if any). */

@@ -26,4 +26,17 @@ class EngineBootsTest {
     assertThatThrownBy(() -> EngineBoots.next(Optional.of(dir)))
         .hasMessageContaining("remove it to start again at 1");
   }
+
+  @Test
+  void theEngineIdIsTheSameAtEveryStartOnAHostAndShapedAsRfc3411Says() {
+    var settings =
+        new org.lbctl.core.config.SnmpSettings(
+            new java.net.InetSocketAddress("127.0.0.1", 161),
+            Optional.of("community"),
+            java.util.List.of());
+    byte[] id = SnmpAgent.engineId(settings).getValue();
+    assertThat(SnmpAgent.engineId(settings).getValue()).isEqualTo(id);
+    // Enterprise 4976 with the high bit, format 5 (octets), 12 octets of the host name's hash.
+    assertThat(java.util.HexFormat.of().formatHex(id)).startsWith("8000137005").hasSize(34);
+  }
 }
