@@ -73,6 +73,12 @@ class PairFailoverIT {
     assertThat(lab.holdsVip("lb2")).isTrue();
     assertThat(lab.log("lb2"))
         .containsPattern("pair: secondary is now ACTIVE at term \\d+: the peer was lost");
+    // The status says how long after the peer's last word it took over.
+    String reason = lab.pair("lb2").path("reason").asText();
+    assertThat(reason).matches("the peer was lost \\(took over \\d+ ms after its last word\\)");
+    long afterLastWord = Long.parseLong(reason.replaceAll("\\D+", " ").trim().split(" ")[0]);
+    System.out.println("pair: took over " + afterLastWord + " ms after the peer's last word");
+    assertThat(afterLastWord).isBetween(1L, 3000L);
 
     // A killed process leaves its address configured; the restarted node removes it and,
     // without failback, stays passive.

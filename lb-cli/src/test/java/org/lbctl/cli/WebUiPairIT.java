@@ -107,6 +107,10 @@ class WebUiPairIT {
         (System.nanoTime() - changed) / 1_000_000);
     // Heard from the node's event stream, not found by the next poll.
     assertThat(browser.attribute("body", "data-events")).isNotEqualTo(heard);
+    // The panel says since when and why: the peer handed the role over.
+    assertThat(browser.text("#ha-since"))
+        .startsWith("This node is active since")
+        .contains("the peer is passive");
     assertThat(back.get(30, java.util.concurrent.TimeUnit.SECONDS).exit()).isZero();
   }
 }

@@ -123,8 +123,7 @@ public final class GroupPair {
     if (next == PairState.ACTIVE) {
       activeTerm = terms.next();
       ClusterParts p = parts;
-      because =
-          p == null || p.live().contains(peerName()) ? "the peer is passive" : "the peer was lost";
+      because = p == null || p.live().contains(peerName()) ? "the peer is passive" : lost(p);
       handingOver = false;
     } else {
       because = handingOver ? "failover requested by the operator" : why;
@@ -141,6 +140,17 @@ public final class GroupPair {
     log.warn(
         "pair: {}{}: {}", what, next == PairState.ACTIVE ? " at term " + activeTerm : "", because);
     onRoleChange.accept(what, because);
+  }
+
+  /**
+   * Why this node took over from a lost peer, with how long after the peer's last word: what the
+   * clients waited at most, give or take one heartbeat.
+   */
+  private String lost(ClusterParts p) {
+    long heard = report.peer(p.status()).map(m -> m.heardAgoMillis()).orElse(-1L);
+    return heard < 0
+        ? "the peer was lost"
+        : "the peer was lost (took over " + heard + " ms after its last word)";
   }
 
   /** Waits (at most {@code wait}) for this node to become active: a primary just paired. */

@@ -374,6 +374,8 @@ function renderHa(s) {
         row(peer.address, peer.role || '?', peer.present ? peer.state : 'absent', peer.configVersion, peer.configHash, peer.floatingIpsOwned, heartbeat))),
     el('p', { id: 'drift', class: p.configDrift ? 'error' : '' },
       p.configDrift ? 'Configuration drift: the nodes run different configurations.' : 'Both nodes run the same configuration.'),
+    el('p', { id: 'ha-since' }, 'This node is ' + p.state + ' since ' + new Date(p.since).toLocaleString()
+      + ': ' + p.reason + ' (term ' + p.term + ').'),
     el('p', {}, 'Configuration sync: ' + p.configSync + '; edits: ' + p.edits));
   $('#failover').hidden = !(p.state === 'active' && peer.present);
 }
