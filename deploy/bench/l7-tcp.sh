@@ -9,7 +9,8 @@
 # Every path is warmed up first for WARMUP seconds (default 20): a JVM reaches its steady state
 # only after the JIT has compiled the hot paths, and a load balancer lives in that state.
 # Usage: deploy/bench/l7-tcp.sh [seconds per wrk run, default 10] [wrk connections, default 50]
-#        [rounds, default 3]
+#        [rounds, default 3]; LOOPS=N gives lbctl N event loops and HAProxy N threads (default 1),
+#        WRK_THREADS=N the client N threads (default 1). Figures also go to target/bench as JSON.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
@@ -39,7 +40,7 @@ nginx -c "$work/nginx.conf" -p "$work"
 
 cat > "$work/haproxy.cfg" <<CONF
 global
-  nbthread 1
+  nbthread ${LOOPS:-1}
   maxconn 8000
 defaults
   mode tcp
@@ -63,7 +64,7 @@ virtualServices:
     realServers: [{label: nginx, address: ${NGINX%:*}, port: ${NGINX#*:}}]
 CONF
 java ${LBCTL_JAVA_OPTS:-} -jar "$root/lb-cli/target/lbctl.jar" run --config "$work/lbctl.yaml" \
-  --socket "$work/lbctl.sock" --io-threads 1 > "$work/lbctl.log" 2>&1 &
+  --socket "$work/lbctl.sock" --io-threads "${LOOPS:-1}" > "$work/lbctl.log" 2>&1 &
 pids+=($!)
 
 for target in $NGINX $HAPROXY $LBCTL; do
@@ -74,7 +75,7 @@ done
 # wrk prints e.g. "Requests/sec: 68000.12" and "99%  1.23ms": normalise latency to ms.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.3f", v}'; }
 run_wrk() { # target -> "rps p50 p99"
-  local out; out="$(wrk -t1 -c"$conns" -d"${secs}s" --latency "http://$1/")"
+  local out; out="$(wrk -t"${WRK_THREADS:-1}" -c"$conns" -d"${secs}s" --latency "http://$1/")"
   local rps p50 p99
   rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
   p50="$(awk '$1=="50%" {print $2}' <<<"$out" | to_ms)"
@@ -88,7 +89,7 @@ run_bulk() { # target -> bytes/s of one 1 GiB download
 declare -A target=([direct]=$NGINX [haproxy]=$HAPROXY [lbctl]=$LBCTL)
 declare -A rps p50 p99 bulk
 for name in direct haproxy lbctl; do   # warm-up: JIT, pools, page cache
-  wrk -t1 -c"$conns" -d"${WARMUP:-20}s" "http://${target[$name]}/" > /dev/null
+  wrk -t"${WRK_THREADS:-1}" -c"$conns" -d"${WARMUP:-20}s" "http://${target[$name]}/" > /dev/null
   run_bulk "${target[$name]}" > /dev/null
 done
 for r in $(seq "$rounds"); do
@@ -113,4 +114,14 @@ awk -v lr="${m_rps[lbctl]}" -v hr="${m_rps[haproxy]}" -v lb="${m_bulk[lbctl]}" -
     -v lp="${m_p99[lbctl]}" -v hp="${m_p99[haproxy]}" -v dr="${m_rps[direct]}" -v db="${m_bulk[direct]}" 'BEGIN {
   printf "ratio_rps_vs_direct=%.2f ratio_bulk_vs_direct=%.2f\n", lr/dr, lb/db
   printf "ratio_rps_vs_haproxy=%.2f ratio_bulk_vs_haproxy=%.2f ratio_p99_vs_haproxy=%.2f\n", lr/hr, lb/hb, lp/hp
-}'
+}' > "$work/ratios"
+head -n -1 "$work/ratios"
+last="$(tail -1 "$work/ratios")"
+figures=(loops="${LOOPS:-1}" wrk_threads="${WRK_THREADS:-1}")
+for name in direct haproxy lbctl; do
+  figures+=("${name}_rps=${m_rps[$name]}" "${name}_p50_ms=${m_p50[$name]}" "${name}_p99_ms=${m_p99[$name]}"
+    "${name}_bulk_bytes_per_s=${m_bulk[$name]}")
+done
+# shellcheck disable=SC2086
+bench_json "l7-tcp-loops${LOOPS:-1}" "${figures[@]}" $last
+echo "$last"
