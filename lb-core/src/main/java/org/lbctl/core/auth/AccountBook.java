@@ -50,6 +50,8 @@ public final class AccountBook {
   // Paired as a secondary or joined a cluster: the accounts are the others' to give; changes here
   // wait until they came (or no member has any).
   private boolean awaiting;
+  // The latest snapshot; null after anything that changes the users or tokens.
+  private Snapshot snapshot;
 
   private AccountBook(
       UserStore users,
@@ -102,8 +104,13 @@ public final class AccountBook {
   public record Snapshot(ConfigVersion version, byte[] document) {}
 
   public synchronized Snapshot snapshot() {
-    byte[] document = encode(users.all(), tokens.all());
-    return new Snapshot(new ConfigVersion(number, sha256(document)), document);
+    // Asked every second by the sync and by each member's word: encoded and hashed once per
+    // change, not each time (every change goes through this book).
+    if (snapshot == null || snapshot.version().number() != number) {
+      byte[] document = encode(users.all(), tokens.all());
+      snapshot = new Snapshot(new ConfigVersion(number, sha256(document)), document);
+    }
+    return snapshot;
   }
 
   /** The users and tokens, in the form the members exchange. */
@@ -159,6 +166,7 @@ public final class AccountBook {
     }
     long next = number + 1;
     save(next, false);
+    snapshot = null;
     T result;
     try {
       result = change.apply(users, tokens);
@@ -172,6 +180,7 @@ public final class AccountBook {
     }
     number = next;
     legacy = false;
+    snapshot = null;
     return result;
   }
 
@@ -186,6 +195,7 @@ public final class AccountBook {
     number = 0;
     legacy = false;
     awaiting = true;
+    snapshot = null;
   }
 
   /** No member has accounts to give: this node may make its own. */
@@ -267,6 +277,7 @@ public final class AccountBook {
     long next = merge ? Math.max(number, version.number()) + 1 : version.number();
     List<ApiTokens.Kept> oldTokens = tokens.all();
     save(next, false);
+    snapshot = null;
     try {
       users.replaceAll(nextUsers);
       tokens.replaceAll(nextTokens);
@@ -283,6 +294,7 @@ public final class AccountBook {
     number = next;
     legacy = false;
     awaiting = false;
+    snapshot = null;
     Set<String> added = new TreeSet<>(after);
     added.removeAll(before);
     Set<String> removed = new TreeSet<>(before);
